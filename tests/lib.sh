@@ -1,0 +1,34 @@
+# Helpers for shell tests; source it from tests/sh/*.sh.
+#
+# A test prints "PASS name", "FAIL name" (with details on stderr) or
+# "SKIP name: why".  Paths are relative to the project root, which is the
+# working directory when tests/run.sh starts a test.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+PROMTOOL=${PROMTOOL:-$ROOT/bin/promtool}
+REAL_PROMTOOL=${REAL_PROMTOOL:-$(command -v promtool 2>/dev/null || true)}
+CONFORMANCE=${CONFORMANCE:-$ROOT/../shared/conformance}
+TMPROOT=$(mktemp -d)
+trap 'rm -rf "$TMPROOT"' EXIT
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1"; shift; [ $# -gt 0 ] && printf '  %s\n' "$@" >&2; return 0; }
+skip() { echo "SKIP $1: $2"; }
+
+# expect_eq NAME GOT WANT
+expect_eq() {
+	if [ "$2" == "$3" ]; then pass "$1"; else
+		fail "$1" "got:  $(printf '%q' "$2")" "want: $(printf '%q' "$3")"
+	fi
+}
+
+# expect_files_eq NAME GOT_FILE WANT_FILE: byte comparison with a diff on failure.
+expect_files_eq() {
+	if cmp -s "$2" "$3"; then pass "$1"; else
+		fail "$1" "$2 differs from $3" "$(diff <(od -An -c "$2" | head -c 4000) <(od -An -c "$3" | head -c 4000) | head -n 20)"
+	fi
+}
+
+# Replaces 26-character ULIDs in text with <ULID>.
+normalise_ulids() { sed -E 's/[0-9A-HJKMNP-TV-Z]{26}/<ULID>/g'; }

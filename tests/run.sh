@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs the whole test suite and ends with "N passed, M failed, K skipped".
+#
+# Every test prints lines "PASS <name>", "FAIL <name>" or "SKIP <name>: why";
+# this script only counts them.  Layers, in order: unit binaries
+# (bin/tests/*), shell and golden tests (tests/sh/*.sh), fuzz corpus replay
+# (bin/fuzz/* over tests/fuzz/corpus/<target>/).
+set -u
+cd "$(dirname "$0")/.."
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+run() { # name, command...
+	local name=$1; shift
+	local out rc
+	out=$("$@" 2>&1); rc=$?
+	printf '%s\n' "$out" >>"$log"
+	printf '%s\n' "$out" | grep -E '^(FAIL|SKIP)' || true
+	if [ $rc -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^FAIL'; then
+		# A crash or a non-zero exit without a FAIL line still fails.
+		printf 'FAIL %s (exit %d)\n' "$name" "$rc" | tee -a "$log"
+		printf '%s\n' "$out" | tail -n 20
+	fi
+	if printf '%s\n' "$out" | grep -q '^FAIL'; then
+		printf '%s\n' "$out" | grep -v -E '^(PASS|SKIP)' | tail -n 40
+	fi
+}
+
+for t in bin/tests/*; do
+	[ -x "$t" ] || continue
+	echo "== unit: $t"
+	run "$t" "$t"
+done
+for t in tests/sh/*.sh; do
+	[ -f "$t" ] || continue
+	echo "== shell: $t"
+	run "$t" bash "$t"
+done
+for f in bin/fuzz/*; do
+	[ -x "$f" ] || continue
+	name=$(basename "$f")
+	echo "== fuzz replay: $name"
+	run "$f" "$f" "tests/fuzz/corpus/${name#fuzz_}"
+done
+
+passed=$(grep -c '^PASS' "$log")
+failed=$(grep -c '^FAIL' "$log")
+skipped=$(grep -c '^SKIP' "$log")
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,224 @@
+/* Known-answer tests for the shared helpers in common/. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "common/buf.h"
+#include "common/bytes.h"
+#include "common/crc32c.h"
+#include "common/gofmt.h"
+#include "tests/unit/check.h"
+
+static void test_crc32c_known_answers(void)
+{
+	unsigned char zeros[32] = { 0 }, ones[32];
+
+	memset(ones, 0xff, sizeof(ones));
+	CHECK_EQ_U(crc32c("123456789", 9), 0xE3069283u);
+	CHECK_EQ_U(crc32c("", 0), 0);
+	/* RFC 3720 B.4 vectors */
+	CHECK_EQ_U(crc32c(zeros, 32), 0x8A9136AAu);
+	CHECK_EQ_U(crc32c(ones, 32), 0x62A8AB43u);
+	/* incremental == one shot, across the 8-byte slicing boundary */
+	CHECK_EQ_U(crc32c_update(crc32c("1234", 4), "56789", 5), 0xE3069283u);
+}
+
+static void test_varints(void)
+{
+	static const uint64_t uv[] = { 0, 1, 127, 128, 255, 300, 16383, 16384,
+				       UINT32_MAX, (uint64_t)INT64_MAX, UINT64_MAX };
+	static const int64_t sv[] = { 0, -1, 1, -64, 63, 64, -65, INT64_MIN, INT64_MAX };
+	unsigned char b[UVARINT_MAX_LEN];
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(uv) / sizeof(uv[0]); i++) {
+		uint64_t got = 0;
+		n = put_uvarint(b, uv[i]);
+		CHECK_EQ_I(n, uvarint_len(uv[i]));
+		CHECK_EQ_I(get_uvarint(b, n, &got), (int)n);
+		CHECK_EQ_U(got, uv[i]);
+		CHECK_EQ_I(get_uvarint(b, n - 1, &got), 0); /* short */
+	}
+	for (size_t i = 0; i < sizeof(sv) / sizeof(sv[0]); i++) {
+		int64_t got = 0;
+		n = put_varint(b, sv[i]);
+		CHECK_EQ_I(get_varint(b, n, &got), (int)n);
+		CHECK_EQ_I(got, sv[i]);
+	}
+	/* Go's encodings: 300 -> ac 02; -1 zig-zags to 01; 1 to 02 */
+	n = put_uvarint(b, 300);
+	CHECK_EQ_I(n, 2);
+	CHECK_EQ_U(b[0], 0xac);
+	CHECK_EQ_U(b[1], 0x02);
+	put_varint(b, -1);
+	CHECK_EQ_U(b[0], 0x01);
+	put_varint(b, 1);
+	CHECK_EQ_U(b[0], 0x02);
+	/* overflow: 11 continuation bytes */
+	{
+		unsigned char over[11];
+		uint64_t got;
+		memset(over, 0xff, sizeof(over));
+		CHECK_EQ_I(get_uvarint(over, sizeof(over), &got), -1);
+	}
+}
+
+static void test_cursor_bounds(void)
+{
+	unsigned char b[6] = { 0, 0, 0, 7, 0x96, 0x01 };
+	struct cursor c;
+
+	cursor_init(&c, b, sizeof(b));
+	CHECK_EQ_U(cursor_be32(&c), 7);
+	CHECK_EQ_U(cursor_uvarint(&c), 150);
+	CHECK(!c.err);
+	CHECK_EQ_U(cursor_u8(&c), 0);
+	CHECK(c.err);
+	cursor_init(&c, b, 3);
+	CHECK_EQ_U(cursor_be32(&c), 0);
+	CHECK(c.err);
+	CHECK_EQ_I(c.pos, 0);
+}
+
+static void check_g(double v, const char *want)
+{
+	struct buf b = BUF_INIT;
+	go_fmt_g(&b, v);
+	CHECK_STR(buf_str(&b), want);
+	buf_release(&b);
+}
+
+static void check_f(double v, const char *want)
+{
+	struct buf b = BUF_INIT;
+	go_fmt_f(&b, v);
+	CHECK_STR(buf_str(&b), want);
+	buf_release(&b);
+}
+
+static void test_go_float_format(void)
+{
+	/* Expected strings are what Go 1.19's fmt.Sprintf("%g") prints. */
+	check_g(0, "0");
+	check_g(-0.0, "-0");
+	check_g(1, "1");
+	check_g(0.1, "0.1");
+	check_g(100000, "100000");
+	check_g(1000000, "1e+06");
+	check_g(123456789, "1.23456789e+08");
+	check_g(0.0001, "0.0001");
+	check_g(0.00001, "1e-05");
+	check_g(1.5e-7, "1.5e-07");
+	check_g(1e21, "1e+21");
+	check_g(1e100, "1e+100");
+	check_g(5e-324, "5e-324");
+	check_g(1.7976931348623157e308, "1.7976931348623157e+308");
+	check_g(0.1 + 0.2, "0.30000000000000004");
+	check_g(-2.5, "-2.5");
+	check_g(INFINITY, "+Inf");
+	check_g(-INFINITY, "-Inf");
+	check_g(NAN, "NaN");
+	check_f(1e21, "1000000000000000000000");
+	check_f(1.5e-7, "0.00000015");
+	check_f(1680000000.123, "1680000000.123");
+	check_f(60, "60");
+	check_f(-0.5, "-0.5");
+}
+
+static void check_dur(int64_t ns, const char *want)
+{
+	struct buf b = BUF_INIT;
+	go_fmt_duration(&b, ns);
+	CHECK_STR(buf_str(&b), want);
+	buf_release(&b);
+}
+
+static void check_pdur(int64_t ms, const char *want)
+{
+	struct buf b = BUF_INIT;
+	prom_fmt_duration(&b, ms);
+	CHECK_STR(buf_str(&b), want);
+	buf_release(&b);
+}
+
+static void test_durations(void)
+{
+	int64_t v;
+
+	check_dur(0, "0s");
+	check_dur(7200000000000LL, "2h0m0s");
+	check_dur(1500000000LL, "1.5s");
+	check_dur(3000000LL, "3ms");
+	check_dur(1500LL, "1.5\xc2\xb5s");
+	check_dur(12, "12ns");
+	check_dur(-90000000000LL, "-1m30s");
+	check_pdur(0, "0s");
+	check_pdur(5400000, "1h30m");
+	check_pdur(86400000, "1d");
+	check_pdur(7 * 86400000LL, "1w");
+	check_pdur(8 * 86400000LL, "8d");
+	check_pdur(365 * 86400000LL, "1y");
+	check_pdur(1500, "1s500ms");
+
+	CHECK_EQ_I(go_parse_duration("1h30m", 5, &v), 0);
+	CHECK_EQ_I(v, 5400000000000LL);
+	CHECK_EQ_I(go_parse_duration("1.5s", 4, &v), 0);
+	CHECK_EQ_I(v, 1500000000LL);
+	CHECK_EQ_I(go_parse_duration("0", 1, &v), 0);
+	CHECK_EQ_I(v, 0);
+	CHECK_EQ_I(go_parse_duration("-2m", 3, &v), 0);
+	CHECK_EQ_I(v, -120000000000LL);
+	CHECK_EQ_I(go_parse_duration("1d", 2, &v), -1);
+	CHECK_EQ_I(go_parse_duration("", 0, &v), -1);
+	CHECK_EQ_I(go_parse_duration("5", 1, &v), -1);
+
+	CHECK_EQ_I(prom_parse_duration("1h30m", 5, &v), 0);
+	CHECK_EQ_I(v, 5400000);
+	CHECK_EQ_I(prom_parse_duration("5m", 2, &v), 0);
+	CHECK_EQ_I(v, 300000);
+	CHECK_EQ_I(prom_parse_duration("1s500ms", 7, &v), 0);
+	CHECK_EQ_I(v, 1500);
+	CHECK_EQ_I(prom_parse_duration("0", 1, &v), 0);
+	CHECK_EQ_I(prom_parse_duration("30m1h", 5, &v), -1);
+	CHECK_EQ_I(prom_parse_duration("1.5h", 4, &v), -1);
+	CHECK_EQ_I(prom_parse_duration("1h1h", 4, &v), -1);
+	CHECK_EQ_I(prom_parse_duration("", 0, &v), -1);
+	CHECK_EQ_I(prom_parse_duration("999999y", 7, &v), -2);
+}
+
+static void test_go_parse_float(void)
+{
+	double v;
+
+	CHECK_EQ_I(go_parse_float("NaN", 3, &v), 0);
+	CHECK_EQ_U(double_bits(v), 0x7FF8000000000001ull);
+	CHECK_EQ_I(go_parse_float("+Inf", 4, &v), 0);
+	CHECK(isinf(v) && v > 0);
+	CHECK_EQ_I(go_parse_float("-inf", 4, &v), 0);
+	CHECK(isinf(v) && v < 0);
+	CHECK_EQ_I(go_parse_float("1.5e3", 5, &v), 0);
+	CHECK(v == 1500);
+	CHECK_EQ_I(go_parse_float(".5", 2, &v), 0);
+	CHECK(v == 0.5);
+	CHECK_EQ_I(go_parse_float("0x1p-2", 6, &v), 0);
+	CHECK(v == 0.25);
+	CHECK_EQ_I(go_parse_float("1e400", 5, &v), -2);
+	CHECK_EQ_I(go_parse_float("1_000", 5, &v), 0);
+	CHECK(v == 1000);
+	CHECK_EQ_I(go_parse_float("abc", 3, &v), -1);
+	CHECK_EQ_I(go_parse_float("1e", 2, &v), -1);
+	CHECK_EQ_I(go_parse_float("0x10", 4, &v), -1);
+	CHECK_EQ_I(go_parse_float(" 1", 2, &v), -1);
+	CHECK_EQ_I(go_parse_float("", 0, &v), -1);
+	CHECK_EQ_I(go_parse_float("1__0", 4, &v), -1);
+}
+
+int main(void)
+{
+	RUN(test_crc32c_known_answers);
+	RUN(test_varints);
+	RUN(test_cursor_bounds);
+	RUN(test_go_float_format);
+	RUN(test_durations);
+	RUN(test_go_parse_float);
+	return check_done();
+}
