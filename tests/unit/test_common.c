@@ -1,11 +1,13 @@
 /* Known-answer tests for the shared helpers in common/. */
 #include <math.h>
 #include <stdlib.h>
+#include <xxhash.h>
 
 #include "common/buf.h"
 #include "common/bytes.h"
 #include "common/crc32c.h"
 #include "common/gofmt.h"
+#include "common/labels.h"
 #include "tests/unit/check.h"
 
 static void test_crc32c_known_answers(void)
@@ -212,8 +214,31 @@ static void test_go_parse_float(void)
 	CHECK_EQ_I(go_parse_float("1__0", 4, &v), -1);
 }
 
+static void test_labels(void)
+{
+	struct labels ls = LABELS_INIT;
+	struct buf b = BUF_INIT;
+	struct label one[] = { { "a", "b" } };
+
+	labels_add_copy(&ls, "job", "x\"y\n");
+	labels_add(&ls, "__name__", "up");
+	labels_sort(&ls);
+	CHECK_STR(ls.v[0].name, "__name__");
+	labels_format(&b, ls.v, ls.n);
+	CHECK_STR(buf_str(&b), "{__name__=\"up\", job=\"x\\\"y\\n\"}");
+	/* xxhash64 of "a\xffb\xff", seed 0 */
+	CHECK_EQ_U(labels_hash(one, 1), XXH64("a\xff" "b\xff", 4, 0));
+	CHECK(labels_cmp(ls.v, 1, ls.v, 2) < 0);
+	buf_reset(&b);
+	go_quote(&b, "\xff\x01\xc3\xa9", 4);
+	CHECK_STR(buf_str(&b), "\"\\xff\\x01\xc3\xa9\"");
+	buf_release(&b);
+	labels_release(&ls);
+}
+
 int main(void)
 {
+	RUN(test_labels);
 	RUN(test_crc32c_known_answers);
 	RUN(test_varints);
 	RUN(test_cursor_bounds);
