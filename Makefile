@@ -1,7 +1,7 @@
 # promtool in C. `make` builds bin/promtool; see README.md for the rest.
 #
 # Sources are found by directory, so adding a .c file needs no edit here:
-#   common/ tsdb/ promql/ rulefmt/  -> libpromtool.a (everything but the CLI)
+#   common/ tsdb/ promql/ rulefmt/ query/ -> libpromtool.a (all but the CLI)
 #   promtool/                       -> the CLI, linked into bin/promtool
 #   tests/unit/test_*.c             -> one binary each under bin/tests/
 #   tests/fuzz/fuzz_*.c             -> one replay driver each under bin/fuzz/
@@ -30,7 +30,7 @@ ALL_CFLAGS  = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(BASE_LDFLAGS) $(LDFLAGS)
 LIBS        = $(PKG_LIBS) -lm -lpthread
 
-LIB_SRC  := $(wildcard common/*.c tsdb/*.c promql/*.c rulefmt/*.c)
+LIB_SRC  := $(wildcard common/*.c tsdb/*.c promql/*.c rulefmt/*.c query/*.c)
 CLI_SRC  := $(wildcard promtool/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_HELPER_SRC := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
