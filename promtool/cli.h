@@ -29,6 +29,12 @@ bool cli_bool(const struct cli_ctx *c, const char *name);
  * the count.  The array is owned by the context. */
 const char *const *cli_list(const struct cli_ctx *c, const char *name, size_t *n);
 
+/* The value of an Int/Int64 flag or argument; of a Duration flag, in
+ * nanoseconds.  0 when unset and without default. */
+int64_t cli_int(const struct cli_ctx *c, const char *name);
+/* The program name used in messages ("promtool"). */
+const char *cli_app_name(const struct cli_ctx *c);
+
 /*
  * Prints "promtool: error: <msg>, try --help" to stderr the way kingpin
  * reports usage errors, and returns 1, so commands can `return cli_usage_error(...)`.

@@ -1,13 +1,7 @@
-/* Placeholder entry point; the table-driven CLI replaces it. */
-#include <stdio.h>
-#include <string.h>
+/* promtool: the table in promtool/commands.c drives everything. */
+#include "promtool/cli_table.h"
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && !strcmp(argv[1], "--version")) {
-		puts("promtool (C reimplementation)");
-		return 0;
-	}
-	fprintf(stderr, "promtool: error: expected command but got none, try --help\n");
-	return 1;
+	return cli_main(&promtool_app, argc, argv);
 }
