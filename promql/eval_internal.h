@@ -1,0 +1,172 @@
+/*
+ * Internals shared by promql/eval*.c and promql/func_*.c.
+ *
+ * Everything an evaluation step produces (label sets, vectors, matrices)
+ * is allocated from the evaluator's arena and dies when the arena is reset
+ * after the step's result has been copied out.  Label sets point either
+ * into the arena, into the storage's series set or into the AST, all of
+ * which outlive a step.
+ */
+#ifndef PROMQL_EVAL_INTERNAL_H
+#define PROMQL_EVAL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "common/labels.h"
+#include "promql/ast.h"
+#include "promql/eval.h"
+#include "promql/functions.h"
+#include "promql/storage.h"
+
+/* ---- arena ---- */
+struct arena_chunk;
+struct arena {
+	struct arena_chunk *head;
+};
+void *arena_alloc(struct arena *a, size_t n);
+void *arena_array(struct arena *a, size_t nmemb, size_t size);
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+void arena_reset(struct arena *a);
+
+/* ---- label sets ---- */
+struct lset {
+	const struct label *v;
+	size_t n;
+};
+uint64_t lset_hash(struct lset ls);
+/* Copies of ls without the named labels (del) or with only them (keep);
+ * names need not be sorted. */
+struct lset lset_without(struct arena *a, struct lset ls, const char *const *names, size_t nn, bool and_name);
+struct lset lset_keep(struct arena *a, struct lset ls, const char *const *names, size_t nn);
+struct lset lset_drop_name(struct arena *a, struct lset ls);
+/* ls with name set to value (value "" deletes it), as labels.Builder.Set. */
+struct lset lset_set(struct arena *a, struct lset ls, const char *name, const char *value);
+const char *lset_get(struct lset ls, const char *name);
+
+/* ---- values ---- */
+struct ev_sample {
+	struct lset ls;
+	double v;
+	int64_t t; /* the sample's own time: only timestamp() reads it */
+};
+struct ev_vector {
+	struct ev_sample *v;
+	size_t n, cap;
+};
+void vec_push(struct arena *a, struct ev_vector *vec, struct lset ls, double v, int64_t t);
+
+struct ev_point {
+	int64_t t;
+	double v;
+};
+struct ev_mseries {
+	struct lset ls;
+	struct ev_point *p;
+	size_t n;
+};
+struct ev_matrix {
+	struct ev_mseries *s;
+	size_t n, cap;
+};
+
+struct ev_value {
+	enum promql_value_type type;
+	double scalar;
+	const char *str;
+	struct ev_vector vec;
+	struct ev_matrix mat;
+};
+
+/* ---- uint64 -> size_t hash map (malloc'd) ---- */
+struct hmap {
+	uint64_t *keys;
+	size_t *vals; /* value + 1; 0 marks an empty slot */
+	size_t cap, n;
+};
+void hmap_release(struct hmap *m);
+/* Returns the slot's value pointer; *found tells whether it existed (a new
+ * slot is created holding 0). */
+size_t *hmap_slot(struct hmap *m, uint64_t key, bool *found);
+bool hmap_get(const struct hmap *m, uint64_t key, size_t *out);
+
+/* ---- the evaluator ---- */
+struct sel_cache {
+	const struct promql_node *node;
+	struct promql_series_set set;
+};
+
+struct evaluator {
+	const struct promql_storage *st;
+	int64_t query_start, query_end; /* for @ start() / end() */
+	int64_t lookback;
+	int64_t subquery_step;
+	struct arena arena;
+	struct sel_cache *sels;
+	size_t nsels, selcap;
+	struct err *e;
+};
+
+int ev_eval(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out);
+/* The instant vector of selector n at ts; keep_t keeps the samples' own
+ * timestamps (for timestamp()). */
+int ev_vector_selector(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_vector *out);
+/* The range-vector argument of a function at ts: a matrix selector or a
+ * subquery; range_start and range_end receive the window (for rate()). */
+int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts,
+		 struct ev_matrix *out, int64_t *range_start, int64_t *range_end, int64_t *range_ms);
+int ev_binary(struct evaluator *ev, const struct promql_node *n, struct ev_value *l, struct ev_value *r, struct ev_value *out);
+int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out);
+int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out);
+/* 2.42's Vector.ContainsSameLabelset check; sets the error. */
+int ev_check_dup_labels(struct evaluator *ev, const struct ev_vector *v);
+const struct promql_node *ev_unwrap(const struct promql_node *n);
+
+/* ---- numeric helpers with Go's semantics (func_math.c) ---- */
+double go_max(double a, double b); /* math.Max */
+double go_min(double a, double b); /* math.Min */
+double go_pow(double x, double y);
+double go_mod(double x, double y);
+/* Go's float64 -> int64 conversion on amd64 (CVTTSD2SQ). */
+int64_t go_f2i(double v);
+void kahan_inc(double inc, double *sum, double *c);
+/* The unary function of math-style calls (abs, ln, ...), or NULL. */
+typedef double (*unary_fn)(double);
+unary_fn func_unary(enum promql_func_id id);
+/* Date functions on a Unix time in seconds; id one of DAYS_IN_MONTH .. YEAR. */
+double func_date(enum promql_func_id id, double unix_seconds);
+bool func_is_date(enum promql_func_id id);
+
+/* ---- sorting with Go's sort.Sort order on small inputs (func_quantile.c) ---- */
+/* Vector sort by value as funcSort (desc=false) / funcSortDesc. */
+void sort_vector_by_value(struct ev_sample *v, size_t n, bool desc);
+/* quantile() of quantile.go over values (reordered in place). */
+double func_quantile(double q, double *values, size_t n);
+struct bucket {
+	double upper;
+	double count;
+};
+/* bucketQuantile of quantile.go; buckets reordered in place. */
+double func_bucket_quantile(double q, struct bucket *b, size_t n);
+
+/* ---- range-vector functions (func_range.c) ---- */
+struct range_ctx {
+	int64_t ts;          /* evaluation time (enh.Ts) */
+	int64_t range_start; /* window start, for extrapolation */
+	int64_t range_end;
+	int64_t range_ms;    /* the selector's range */
+	double arg;          /* the scalar argument, if any */
+	double arg2;
+};
+/*
+ * Computes function id over points p[0..n) (n >= 1).  Returns 1 with *out
+ * set, 0 when the function yields no sample, -1 with e set on error
+ * (holt_winters' factor checks).
+ */
+int func_range(enum promql_func_id id, const struct ev_point *p, size_t n,
+	       const struct range_ctx *c, double *out, struct err *e);
+bool func_is_range(enum promql_func_id id);
+
+#endif
