@@ -1,0 +1,370 @@
+/*
+ * The OpenMetrics backfill: backfill.go of promtool 2.42 over a streaming
+ * reader.  Window semantics reproduced exactly:
+ *
+ *   mint = blockDuration * (mint / blockDuration)   (Go division: toward 0)
+ *   for t := mint; t <= maxt; t += blockDuration:
+ *       skip the window if the earliest sample seen at or after its end in
+ *       the previous pass is at or after this window's end too;
+ *       append every sample with t <= ts < t+blockDuration, committing every
+ *       5000 samples, then flush one block (none if nothing was appended).
+ */
+#include "tsdb/om_import.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/goerrno.h"
+#include "common/xalloc.h"
+#include "tsdb/blockwriter.h"
+#include "tsdb/openmetrics.h"
+
+#define DEFAULT_BLOCK_DURATION (2 * 3600 * 1000LL)
+#define REGION_BYTES (1u << 20)
+#define READ_CHUNK (4u << 20)
+
+int om_import_open(const char *path, struct err *e)
+{
+	struct stat st;
+	void *m;
+	int fd;
+
+	/* fileutil.OpenMmapFile: open, stat, mmap the whole size.  We map
+	 * only to fail exactly where upstream fails (empty file, directory),
+	 * then read with pread. */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(e, "try lock file: open %s: %s", path, go_strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		err_set(e, "stat: stat %s: %s", path, go_strerror(errno));
+		close(fd);
+		return -1;
+	}
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
+		err_set(e, "mmap, size %lld: %s", (long long)st.st_size, go_strerror(errno));
+		close(fd);
+		return -1;
+	}
+	munmap(m, (size_t)st.st_size);
+	return fd;
+}
+
+int64_t om_import_block_duration(int64_t max_ms)
+{
+	int64_t d = DEFAULT_BLOCK_DURATION, ranges[10];
+
+	if (max_ms <= DEFAULT_BLOCK_DURATION)
+		return d;
+	/* tsdb.ExponentialBlockRanges(2h, 10, 3) */
+	ranges[0] = DEFAULT_BLOCK_DURATION;
+	for (int i = 1; i < 10; i++)
+		ranges[i] = ranges[i - 1] * 3;
+	{
+		int idx = 9;
+		for (int i = 0; i < 10; i++) {
+			if (ranges[i] > max_ms) {
+				idx = i - 1;
+				break;
+			}
+		}
+		d = ranges[idx];
+	}
+	return d;
+}
+
+/* A window of the input file feeding the parser. */
+struct source {
+	int fd;
+	unsigned char *buf;
+	size_t cap, len;
+	uint64_t base;      /* file offset of buf[0] */
+	bool eof;
+	struct om_parser p;
+};
+
+static void source_init(struct source *s, int fd)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = fd;
+	s->cap = READ_CHUNK;
+	s->buf = xmalloc(s->cap);
+	om_parser_init(&s->p, s->buf, 0);
+	om_parser_set_buffer(&s->p, s->buf, 0, 0, false);
+}
+
+static void source_release(struct source *s)
+{
+	om_parser_release(&s->p);
+	free(s->buf);
+}
+
+static void source_seek(struct source *s, uint64_t off)
+{
+	s->base = off;
+	s->len = 0;
+	s->eof = false;
+	om_parser_set_buffer(&s->p, s->buf, 0, 0, false);
+}
+
+static uint64_t source_pos(const struct source *s)
+{
+	return s->base + om_parser_pos(&s->p);
+}
+
+/* Keeps the bytes from the current entry on and reads more after them. */
+static int source_refill(struct source *s, struct err *e)
+{
+	size_t keep_from = om_parser_pos(&s->p);
+	ssize_t n;
+
+	if (keep_from > 0) {
+		memmove(s->buf, s->buf + keep_from, s->len - keep_from);
+		s->len -= keep_from;
+		s->base += keep_from;
+	}
+	if (s->len == s->cap) {
+		/* one entry longer than the buffer */
+		s->cap *= 2;
+		s->buf = xrealloc(s->buf, s->cap);
+	}
+	for (;;) {
+		n = pread(s->fd, s->buf + s->len, s->cap - s->len, (off_t)(s->base + s->len));
+		if (n < 0 && errno == EINTR)
+			continue;
+		break;
+	}
+	if (n < 0)
+		return err_set(e, "read input: %s", go_strerror(errno));
+	if (n == 0)
+		s->eof = true;
+	s->len += (size_t)n;
+	om_parser_set_buffer(&s->p, s->buf, s->len, 0, s->eof);
+	return 0;
+}
+
+/* om_parser_next over the stream: 0 entry, 1 end, -1 error. */
+static int source_next(struct source *s, enum om_entry *out, struct err *e)
+{
+	for (;;) {
+		int r = om_parser_next(&s->p, out, e);
+		if (r != 2)
+			return r;
+		if (source_refill(s, e) < 0)
+			return -1;
+	}
+}
+
+struct region {
+	uint64_t start, end;
+	int64_t min_ts, max_ts;
+	bool has_samples;
+};
+
+struct importer {
+	const struct om_import_opts *o;
+	struct source src;
+	struct region *regions;
+	size_t nregions, regions_cap;
+};
+
+static void region_open(struct importer *im, uint64_t start)
+{
+	struct region *r;
+
+	ALLOC_GROW(im->regions, im->nregions + 1, im->regions_cap);
+	r = &im->regions[im->nregions++];
+	r->start = start;
+	r->end = UINT64_MAX;
+	r->min_ts = INT64_MAX;
+	r->max_ts = INT64_MIN;
+	r->has_samples = false;
+}
+
+/* getMinAndMaxTimestamps, recording regions on the way. */
+static int first_pass(struct importer *im, int64_t *mint, int64_t *maxt, struct err *e)
+{
+	struct source *s = &im->src;
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	struct region *cur;
+
+	source_seek(s, 0);
+	region_open(im, 0);
+	for (;;) {
+		enum om_entry ent;
+		uint64_t pos = source_pos(s);
+		int r;
+
+		cur = &im->regions[im->nregions - 1];
+		if (pos - cur->start >= REGION_BYTES) {
+			cur->end = pos;
+			region_open(im, pos);
+			cur = &im->regions[im->nregions - 1];
+		}
+		r = source_next(s, &ent, e);
+		if (r == 1)
+			break;
+		if (r < 0)
+			return err_wrap(e, "next");
+		if (ent != OM_ENTRY_SERIES)
+			continue;
+		if (!s->p.has_ts)
+			return err_set(e, "expected timestamp for series got none");
+		if (s->p.ts > hi)
+			hi = s->p.ts;
+		if (s->p.ts < lo)
+			lo = s->p.ts;
+		if (s->p.ts < cur->min_ts)
+			cur->min_ts = s->p.ts;
+		if (s->p.ts > cur->max_ts)
+			cur->max_ts = s->p.ts;
+		cur->has_samples = true;
+	}
+	im->regions[im->nregions - 1].end = source_pos(s);
+	*mint = lo == INT64_MAX ? 0 : lo;
+	*maxt = hi == INT64_MIN ? 0 : hi;
+	return 0;
+}
+
+/* The body of createBlocks' per-window closure. */
+static int process_window(struct importer *im, int64_t t, int64_t upper, int64_t block_duration,
+			  int64_t *next_sample_ts, struct err *e)
+{
+	const struct om_import_opts *o = im->o;
+	struct source *s = &im->src;
+	struct block_writer *w = NULL;
+	struct block_meta meta;
+	int samples = 0, ret = -1, r;
+	bool positioned = false;
+
+	block_meta_init(&meta);
+	if (block_writer_new(&w, o->output_dir, 2 * block_duration, e) < 0) {
+		err_wrap(e, "block writer");
+		goto done;
+	}
+	for (size_t ri = 0; ri < im->nregions; ri++) {
+		const struct region *rg = &im->regions[ri];
+
+		if (!rg->has_samples || rg->max_ts < t)
+			continue;
+		if (rg->min_ts >= upper) {
+			if (rg->min_ts < *next_sample_ts)
+				*next_sample_ts = rg->min_ts;
+			continue;
+		}
+		if (!positioned || source_pos(s) != rg->start) {
+			source_seek(s, rg->start);
+			positioned = true;
+		}
+		while (source_pos(s) < rg->end) {
+			enum om_entry ent;
+			const struct label *ls;
+			size_t nls;
+
+			r = source_next(s, &ent, e);
+			if (r == 1)
+				break;
+			if (r < 0) {
+				err_wrap(e, "parse");
+				goto done;
+			}
+			if (ent != OM_ENTRY_SERIES)
+				continue;
+			if (!s->p.has_ts) {
+				struct buf b = BUF_INIT;
+				om_parser_metric(&s->p, &ls, &nls);
+				labels_format(&b, ls, nls);
+				err_set(e, "expected timestamp for series %s, got none", buf_str(&b));
+				buf_release(&b);
+				goto done;
+			}
+			if (s->p.ts < t)
+				continue;
+			if (s->p.ts >= upper) {
+				if (s->p.ts < *next_sample_ts)
+					*next_sample_ts = s->p.ts;
+				continue;
+			}
+			om_parser_metric(&s->p, &ls, &nls);
+			if (block_writer_append(w, ls, nls, s->p.ts, s->p.val, e) < 0) {
+				err_wrap(e, "add sample");
+				goto done;
+			}
+			if (++samples < o->max_samples_in_appender)
+				continue;
+			if (block_writer_commit(w, e) < 0) {
+				err_wrap(e, "commit");
+				goto done;
+			}
+			samples = 0;
+		}
+	}
+	if (block_writer_commit(w, e) < 0) {
+		err_wrap(e, "commit");
+		goto done;
+	}
+	r = block_writer_flush(w, &meta, e);
+	if (r < 0) {
+		err_wrap(e, "flush");
+		goto done;
+	}
+	if (r == 0 && o->on_block) {
+		char *dir = xasprintf("%s/%s", o->output_dir, meta.ulid);
+		int cr = o->on_block(&meta, dir, o->arg, e);
+		free(dir);
+		if (cr < 0)
+			goto done;
+	}
+	ret = 0;
+done:
+	block_meta_release(&meta);
+	block_writer_free(w);
+	return ret;
+}
+
+int om_import_run(int fd, const struct om_import_opts *o, struct err *e)
+{
+	struct importer im;
+	int64_t mint = 0, maxt = 0, block_duration, next_sample_ts = INT64_MAX;
+	int ret = -1;
+
+	memset(&im, 0, sizeof(im));
+	im.o = o;
+	source_init(&im.src, fd);
+	if (first_pass(&im, &mint, &maxt, e) < 0) {
+		err_wrap(e, "getting min and max timestamp");
+		goto done;
+	}
+	block_duration = om_import_block_duration(o->max_block_duration_ms);
+	mint = block_duration * (mint / block_duration);
+	for (int64_t t = mint; t <= maxt;) {
+		/* Go's int64 arithmetic wraps; so does this. */
+		int64_t upper = (int64_t)((uint64_t)t + (uint64_t)block_duration);
+
+		if (next_sample_ts != INT64_MAX && next_sample_ts >= upper) {
+			if (upper < t)
+				break;
+			t = upper;
+			continue;
+		}
+		next_sample_ts = INT64_MAX;
+		if (process_window(&im, t, upper, block_duration, &next_sample_ts, e) < 0) {
+			err_wrap(e, "process blocks");
+			err_wrap(e, "block creation");
+			goto done;
+		}
+		if (upper < t)
+			break; /* wrapped past the end of time */
+		t = upper;
+	}
+	ret = 0;
+done:
+	source_release(&im.src);
+	free(im.regions);
+	return ret;
+}
