@@ -1,0 +1,28 @@
+/*
+ * Small pieces of Go's string formatting that PromQL messages need
+ * (internal to promql/).  Writers append to a buffer the caller owns.
+ */
+#ifndef PROMQL_GOSTR_H
+#define PROMQL_GOSTR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/buf.h"
+#include "common/labels.h"
+
+/* utf8.DecodeRune: invalid input gives U+FFFD and width 1; len must be > 0. */
+size_t go_decode_rune(const unsigned char *s, size_t len, int32_t *r);
+/* strconv.IsPrint, approximated beyond ASCII as common/labels.c does. */
+int go_is_print(int32_t r);
+/* %q of a rune: 'a', '\'', '\n', '\x01', '�' for invalid runes. */
+void go_quote_rune(struct buf *out, int32_t r);
+/* %#U of a rune: "U+0071 'q'", or just "U+000A" when not printable. */
+void go_fmt_sharp_U(struct buf *out, int32_t r);
+/* fmt's %.Nq on a string longer than N bytes plus "...", else %q, as
+ * 2.42's Item.String() prints long items. */
+void go_quote_trunc(struct buf *out, const char *s, size_t len, size_t n);
+/* Appends the UTF-8 encoding of r (which must be valid). */
+void go_put_rune(struct buf *out, int32_t r);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * Internals shared by the PromQL parser files (not for other subsystems).
+ *
+ * struct promql_expr owns an arena of fixed-size chunks from which every
+ * node, list and string of its tree is allocated, plus the compiled regular
+ * expressions of its matchers.
+ */
+#ifndef PROMQL_INTERNAL_H
+#define PROMQL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/buf.h"
+#include "promql/ast.h"
+#include "promql/lex.h"
+
+struct promql_arena_chunk;
+
+struct promql_expr {
+	struct promql_arena_chunk *chunks;
+	void **regexes; /* pcre2_code *, freed with the expression */
+	size_t nregexes, regexes_cap;
+	struct promql_node *root;
+};
+
+/* Zeroed memory owned by x; never NULL. */
+void *promql_arena_alloc(struct promql_expr *x, size_t n);
+/* A NUL-terminated copy of s[0..len) owned by x. */
+char *promql_arena_strndup(struct promql_expr *x, const char *s, size_t len);
+
+struct promql_parser {
+	struct promql_expr *x;
+	struct promql_lexer lex;
+	const char *input;
+	size_t len;
+	struct promql_token toks[2]; /* lookahead queue (2.42 needs one; a call needs two) */
+	int ntoks;
+	int last_closing; /* 2.42's lastClosing: end of the last ) ] } number or duration lexed */
+	int agg_depth;    /* > 0 while inside an aggregation (for error context) */
+	int depth;        /* recursion guard */
+	bool failed;      /* the first error has been recorded */
+	int err_pos;
+	struct buf err_msg;
+};
+
+/*
+ * Records an error at byte offset pos unless one was recorded already
+ * (2.42 prints only the first of its ParseErrors).
+ */
+void promql_perr(struct promql_parser *p, int pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* checkAST of 2.42: type checks that run when parsing found no error. */
+enum promql_value_type promql_check(struct promql_parser *p, struct promql_node *n);
+
+/*
+ * labels.NewMatcher for a regexp: checks value with Go's regexp syntax
+ * (RE2) and compiles "^(?:value)$" with PCRE2.  On a syntax error returns -1
+ * with Go's message ("error parsing regexp: missing closing ): `...`") in
+ * msg.  *out_re is NULL when PCRE2 cannot compile an RE2-valid pattern.
+ */
+int promql_regex_compile(void **out_re, const char *value, size_t len, struct buf *msg);
+void promql_regex_free(void *re);
+/* Whether the compiled matcher regexp matches the empty string. */
+bool promql_regex_matches_empty(void *re, const char *value, size_t len);
+
+#endif
