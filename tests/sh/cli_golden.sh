@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Help output and usage errors, byte for byte against real promtool 2.42.
+#
+# testdata/cli/golden.txt holds what /usr/bin/promtool printed (stdout,
+# stderr, exit code) for every line of testdata/cli/vectors.txt
+# (testdata/cli/regen.sh).  Our documented extensions change some help
+# screens; testdata/cli/extensions.patch lists exactly those changes and is
+# applied to the golden before comparing, so any other byte that differs
+# fails the test -- and so does an extension the patch does not describe.
+. "$(dirname "$0")/../lib.sh"
+dir=testdata/cli
+want=$TMPROOT/want.txt
+got=$TMPROOT/got.txt
+cp "$dir/golden.txt" "$want"
+if ! patch -s --no-backup-if-mismatch "$want" "$dir/extensions.patch" >"$TMPROOT/patch.log" 2>&1; then
+	fail cli_golden_patch "extensions.patch no longer applies to golden.txt" "$(cat "$TMPROOT/patch.log")"
+	exit 0
+fi
+bash "$dir/run_vectors.sh" "$PROMTOOL" >"$got"
+# One verdict per vector, so a failure names the command line.
+split_vectors() { # file outdir
+	mkdir -p "$2"
+	awk -v d="$2" '/^### /{n++} {f=sprintf("%s/%04d", d, n); printf "%s\n", $0 > f}' "$1"
+}
+split_vectors "$want" "$TMPROOT/w"
+split_vectors "$got" "$TMPROOT/g"
+nw=$(ls "$TMPROOT/w" | wc -l)
+ng=$(ls "$TMPROOT/g" | wc -l)
+expect_eq cli_golden_vector_count "$ng" "$nw"
+for f in "$TMPROOT/w"/*; do
+	name=$(head -n1 "$f" | cut -c5-)
+	g="$TMPROOT/g/$(basename "$f")"
+	if [ -f "$g" ] && cmp -s "$f" "$g"; then
+		pass "cli_golden: $name"
+	else
+		fail "cli_golden: $name" "$(diff "$f" "$g" 2>&1 | head -n 20)"
+	fi
+done
+# And the whole stream, in case the split hid something (e.g. a missing
+# final newline).
+expect_files_eq cli_golden_all "$got" "$want"
