@@ -34,7 +34,7 @@ static double elem_binop(enum promql_binop op, double l, double r, bool *keep)
 	case PROMQL_OP_DIV: return l / r;
 	case PROMQL_OP_POW: return go_pow(l, r);
 	case PROMQL_OP_MOD: return go_mod(l, r);
-	case PROMQL_OP_ATAN2: return atan2(l, r);
+	case PROMQL_OP_ATAN2: return go_atan2(l, r);
 	case PROMQL_OP_EQLC: *keep = l == r; return l;
 	case PROMQL_OP_NEQ: *keep = l != r; return l;
 	case PROMQL_OP_GTR: *keep = l > r; return l;

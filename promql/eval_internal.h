@@ -127,8 +127,23 @@ const struct promql_node *ev_unwrap(const struct promql_node *n);
 /* ---- numeric helpers with Go's semantics (func_math.c) ---- */
 double go_max(double a, double b); /* math.Max */
 double go_min(double a, double b); /* math.Min */
-double go_pow(double x, double y);
 double go_mod(double x, double y);
+/* Go 1.19's math functions on amd64, bit for bit (func_gomath.c). */
+double go_exp(double x);
+double go_log(double x);
+double go_log2(double x);
+double go_log10(double x);
+double go_pow(double x, double y);
+double go_sin(double x);
+double go_cos(double x);
+double go_tan(double x);
+double go_asin(double x);
+double go_acos(double x);
+double go_atan(double x);
+double go_atan2(double y, double x);
+double go_sinh(double x);
+double go_cosh(double x);
+double go_tanh(double x);
 /* Go's float64 -> int64 conversion on amd64 (CVTTSD2SQ). */
 int64_t go_f2i(double v);
 void kahan_inc(double inc, double *sum, double *c);

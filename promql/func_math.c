@@ -5,9 +5,7 @@
  * Go's math.Max/Min propagate NaN and order -0 < +0, unlike C's fmax/fmin;
  * float64 -> int64 conversion of out-of-range values yields INT64_MIN on
  * amd64, which 2.42's date functions and topk/bottomk inherit.  The
- * transcendental functions come from libm; Go's own implementations can
- * differ from it in the last bit (the conformance runner compares with the
- * upstream test's relative epsilon).
+ * transcendental functions are Go's (func_gomath.c), not libm's.
  */
 #include <math.h>
 
@@ -37,11 +35,6 @@ double go_min(double a, double b)
 	if (a == 0 && a == b)
 		return signbit(a) ? a : b;
 	return a < b ? a : b;
-}
-
-double go_pow(double x, double y)
-{
-	return pow(x, y);
 }
 
 double go_mod(double x, double y)
@@ -76,10 +69,11 @@ static double f_sgn(double v) { return v < 0 ? -1 : v > 0 ? 1 : v; }
 
 /* X(id, C function) for the calls 2.42 implements with simpleFunc. */
 #define UNARY_FUNCS(X)                                                         \
-	X(ABS, fabs) X(CEIL, ceil) X(FLOOR, floor) X(EXP, exp) X(SQRT, sqrt)    \
-	X(LN, log) X(LOG2, log2) X(LOG10, log10) X(SIN, sin) X(COS, cos)        \
-	X(TAN, tan) X(ASIN, asin) X(ACOS, acos) X(ATAN, atan) X(SINH, sinh)     \
-	X(COSH, cosh) X(TANH, tanh) X(ASINH, asinh) X(ACOSH, acosh)             \
+	X(ABS, fabs) X(CEIL, ceil) X(FLOOR, floor) X(EXP, go_exp) X(SQRT, sqrt) \
+	X(LN, go_log) X(LOG2, go_log2) X(LOG10, go_log10) X(SIN, go_sin)        \
+	X(COS, go_cos) X(TAN, go_tan) X(ASIN, go_asin) X(ACOS, go_acos)         \
+	X(ATAN, go_atan) X(SINH, go_sinh) X(COSH, go_cosh) X(TANH, go_tanh)     \
+	X(ASINH, asinh) X(ACOSH, acosh)                                         \
 	X(ATANH, atanh) X(RAD, f_rad) X(DEG, f_deg) X(SGN, f_sgn)
 
 unary_fn func_unary(enum promql_func_id id)
