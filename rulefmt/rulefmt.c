@@ -24,9 +24,6 @@
 #include "rulefmt/validate.h"
 #include "rulefmt/ytree.h"
 
-/* TODO(rulefmt): a strong reference once the PromQL parser is committed */
-#pragma weak promql_expr_free
-
 void rulefmt_errors_init(struct rulefmt_errors *errs)
 {
 	memset(errs, 0, sizeof(*errs));
@@ -56,8 +53,7 @@ static void rule_release(struct rulefmt_rule *r)
 	free(r->record);
 	free(r->alert);
 	free(r->expr);
-	if (promql_expr_free)
-		promql_expr_free(r->parsed);
+	promql_expr_free(r->parsed);
 	labels_release(&r->labels);
 	labels_release(&r->annotations);
 }
@@ -219,7 +215,7 @@ int rulefmt_load_mem(struct rulefmt_file **out, const char *path, const char *da
 	*out = build(path, prom_rule, &dg, &ng, parsed);
 	ret = 0;
 done:
-	for (size_t i = 0; parsed && promql_expr_free && i < nparsed; i++)
+	for (size_t i = 0; parsed && i < nparsed; i++)
 		promql_expr_free(parsed[i]);
 	free(parsed);
 	rdecode_groups_release(&dg);

@@ -18,9 +18,6 @@
 #include "common/xalloc.h"
 #include "promql/promql.h"
 
-/* TODO(rulefmt): a strong reference once promql_parse is committed */
-#pragma weak promql_parse
-
 bool rulefmt_valid_metric_name(const char *s)
 {
 	if (!*s)
@@ -151,7 +148,7 @@ static void validate_rule(const struct rule_ctx *c, const struct drule *r, struc
 
 	if (!*expr) {
 		rule_err(c, r, &r->expr, NULL, "field 'expr' must be set in rule");
-	} else if (promql_parse) {
+	} else {
 		struct err e = ERR_INIT;
 		if (promql_parse(parsed, expr, r->expr->len, &e) < 0) {
 			char *msg = xasprintf("could not parse expression: %s", err_msg(&e));
