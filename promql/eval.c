@@ -355,6 +355,31 @@ int ev_check_dup_labels(struct evaluator *ev, const struct ev_vector *v)
 	return rc;
 }
 
+int ev_note_output(struct evaluator *ev, const struct promql_node *node, struct lset out, struct lset in)
+{
+	struct dup_reg *r = NULL;
+	uint64_t ih = lset_hash(in);
+	size_t *slot;
+	bool found;
+
+	for (size_t i = 0; i < ev->nregs; i++)
+		if (ev->regs[i].node == node)
+			r = &ev->regs[i];
+	if (!r) {
+		ALLOC_GROW(ev->regs, ev->nregs + 1, ev->regcap);
+		r = &ev->regs[ev->nregs++];
+		memset(r, 0, sizeof(*r));
+		r->node = node;
+	}
+	if (!ih)
+		ih = 1; /* 0 marks an empty slot */
+	slot = hmap_slot(&r->seen, lset_hash(out), &found);
+	if (found && *slot != ih)
+		return err_set(ev->e, "vector cannot contain metrics with the same labelset");
+	*slot = ih;
+	return 0;
+}
+
 int ev_eval(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -381,8 +406,11 @@ int ev_eval(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 			return 0;
 		}
 		for (size_t i = 0; i < out->vec.n; i++) {
-			out->vec.v[i].ls = lset_drop_name(&ev->arena, out->vec.v[i].ls);
+			struct lset in = out->vec.v[i].ls;
+			out->vec.v[i].ls = lset_drop_name(&ev->arena, in);
 			out->vec.v[i].v = -out->vec.v[i].v;
+			if (ev_note_output(ev, n, out->vec.v[i].ls, in) < 0)
+				return -1;
 		}
 		return ev_check_dup_labels(ev, &out->vec);
 	case PROMQL_NODE_VECTOR:
@@ -473,6 +501,9 @@ static int ev_init(struct evaluator *ev, const struct promql_storage *st, const 
 
 static void ev_release(struct evaluator *ev)
 {
+	for (size_t i = 0; i < ev->nregs; i++)
+		hmap_release(&ev->regs[i].seen);
+	free(ev->regs);
 	for (size_t i = 0; i < ev->nsels; i++)
 		promql_series_set_release(&ev->sels[i].set);
 	free(ev->sels);

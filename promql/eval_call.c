@@ -107,6 +107,8 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 			continue;
 		vec_push(&ev->arena, &out->vec,
 			 id == PROMQL_FN_LAST_OVER_TIME ? m.s[i].ls : lset_drop_name(&ev->arena, m.s[i].ls), v, ts);
+		if (ev_note_output(ev, n, out->vec.v[out->vec.n - 1].ls, m.s[i].ls) < 0)
+			return -1;
 	}
 	if (id == PROMQL_FN_ABSENT_OVER_TIME && !any)
 		vec_push(&ev->arena, &out->vec, absent_labels(&ev->arena, n->u.call.args[mi]), 1, ts);

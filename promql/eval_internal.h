@@ -98,6 +98,17 @@ struct sel_cache {
 	struct promql_series_set set;
 };
 
+/*
+ * Output label sets a matrix-argument call or a unary minus has produced
+ * during the whole query, with the input series each came from: 2.42
+ * evaluates these nodes over all steps at once and rejects two input series
+ * mapping to the same output labels even at different steps.
+ */
+struct dup_reg {
+	const struct promql_node *node;
+	struct hmap seen; /* output labels hash -> input labels hash */
+};
+
 struct evaluator {
 	const struct promql_storage *st;
 	int64_t query_start, query_end; /* for @ start() / end() */
@@ -106,6 +117,8 @@ struct evaluator {
 	struct arena arena;
 	struct sel_cache *sels;
 	size_t nsels, selcap;
+	struct dup_reg *regs;
+	size_t nregs, regcap;
 	struct err *e;
 };
 
@@ -123,6 +136,10 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 /* 2.42's Vector.ContainsSameLabelset check; sets the error. */
 int ev_check_dup_labels(struct evaluator *ev, const struct ev_vector *v);
 const struct promql_node *ev_unwrap(const struct promql_node *n);
+/* Records that node produced labels out from input series in; fails with
+ * "vector cannot contain metrics with the same labelset" when another input
+ * series of the query produced the same labels. */
+int ev_note_output(struct evaluator *ev, const struct promql_node *node, struct lset out, struct lset in);
 
 /* ---- numeric helpers with Go's semantics (func_math.c) ---- */
 double go_max(double a, double b); /* math.Max */
