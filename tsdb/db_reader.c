@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "common/buf.h"
+#include "common/goerrno.h"
 #include "common/xalloc.h"
 #include "promql/storage.h"
 
@@ -68,6 +69,12 @@ int tsdb_db_open_blocks(struct tsdb_db *db, const char *dir, struct err *e)
 
 	tsdb_db_init(db);
 	db->dir = xstrdup(dir);
+	{
+		/* OpenDBReadOnly's first check and its words */
+		struct stat st;
+		if (stat(dir, &st) != 0)
+			return err_set(e, "opening the db dir: stat %s: %s", dir, go_strerror(errno));
+	}
 	d = opendir(dir);
 	if (!d)
 		return err_set(e, "open %s: %s", dir, strerror(errno));
@@ -561,7 +568,13 @@ static int select_groups(struct tsdb_db *db, const struct promql_matcher *const 
 		s->ncand = db->head.nseries;
 	}
 	set->nsrcs = n;
-	set->merge = n > 1;
+	/*
+	 * DB.Querier also adds an out-of-order head querier when the range
+	 * overlaps [MinOOOTime, MaxOOOTime], which for a head without OOO data
+	 * is [MaxInt64, MinInt64]: true only for the full range.  Its set is
+	 * empty, but it makes two queriers, and so sorted output.
+	 */
+	set->merge = n + (mint == INT64_MIN && maxt == INT64_MAX) > 1;
 	for (size_t i = 0; i < n; i++) {
 		struct src_set *s = &set->srcs[i];
 		s->m = m;
