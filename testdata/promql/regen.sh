@@ -79,7 +79,7 @@ PY
 python3 - "$tmp/corpus.json" "$tmp/check.out" "$tmp/errs.json" "$tmp/ok.yml" <<'PY'
 import json, re, sys
 exprs = json.load(open(sys.argv[1]))
-text = open(sys.argv[2], encoding="utf-8").read()
+text = open(sys.argv[2], encoding="utf-8", errors="surrogateescape").read()
 errs = {}
 pat = re.compile(r'group "g", rule \d+, "r(\d+)": could not parse expression: (.*?)(?=\n\S+: \d+:\d+: group "g"|\n*\Z)', re.S)
 for m in pat.finditer(text):
@@ -108,9 +108,18 @@ ok = [i for i in range(len(exprs)) if i not in errs]
 if len(queries) != len(ok):
     sys.exit("regen: %d queries captured for %d rules" % (len(queries), len(ok)))
 printed = dict(zip(ok, queries))
+skipped = 0
 with open(sys.argv[4], "w", encoding="utf-8") as f:
     for i, e in enumerate(exprs):
         rec = {"in": e, "err": errs[i]} if i in errs else {"in": e, "out": printed[i]}
-        f.write(json.dumps(rec, ensure_ascii=False) + "\n")
-print("regen: %d expressions, %d errors" % (len(exprs), len(errs)))
+        try:
+            line = json.dumps(rec, ensure_ascii=False)
+            line.encode("utf-8")
+        except UnicodeEncodeError:
+            # promtool's text holds bytes that are not UTF-8 (e.g. a regexp
+            # error quoting a "\xff" escape); JSON cannot carry them
+            skipped += 1
+            continue
+        f.write(line + "\n")
+print("regen: %d expressions, %d errors, %d not representable in JSON" % (len(exprs), len(errs), skipped))
 PY
