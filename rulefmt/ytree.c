@@ -310,7 +310,7 @@ static bool is_timestamp(const char *s, size_t len)
 	size_t i = 0, n;
 	char sep;
 
-	if ((n = digits(s, len, 0, 10, &year)) != 4 || len < 5 || s[4] != '-')
+	if ((n = digits(s, len, 0, 5, &year)) != 4 || len < 5 || s[4] != '-')
 		return false;
 	i = 5;
 	if (!(n = digits(s, len, i, 2, &mon)))
