@@ -576,7 +576,8 @@ static void commands(struct buf *out, const struct cli_help_ctx *h, const struct
 {
 	const struct cli_cmd *chain[8];
 
-	memcpy(chain, prefix, sizeof(*chain) * (size_t)depth);
+	if (depth)
+		memcpy(chain, prefix, sizeof(*chain) * (size_t)depth);
 	if (depth == 0) {
 		chain[0] = &cli_help_cmd;
 		fn(out, chain, 1, h->width);
