@@ -1,3 +1,4 @@
+#include "common/gounicode.h"
 #include "common/labels.h"
 
 #include <stdlib.h>
@@ -192,31 +193,10 @@ static size_t utf8_rune(const unsigned char *s, size_t len, uint32_t *r)
 	return n;
 }
 
-/*
- * Go's strconv.IsPrint for the runes we can decide cheaply: ASCII exactly;
- * beyond ASCII the common non-printables (C1 controls, U+00AD, line and
- * paragraph separators, BOM, private use is treated as printable like most
- * letters).  Label values outside these cases are rare.
- */
+/* Go's strconv.IsPrint (table in common/gounicode.c). */
 static bool go_isprint(uint32_t r)
 {
-	if (r < 0x20 || r == 0x7f)
-		return false;
-	if (r < 0x7f)
-		return true;
-	if (r >= 0x80 && r <= 0xa0)
-		return false;
-	if (r == 0xad || r == 0x2028 || r == 0x2029 || r == 0xfeff)
-		return false;
-	if (r >= 0x200b && r <= 0x200f)
-		return false;
-	if (r >= 0x202a && r <= 0x202e)
-		return false;
-	if (r >= 0x2060 && r <= 0x206f)
-		return false;
-	if (r == 0xfffe || r == 0xffff)
-		return false;
-	return true;
+	return go_unicode_isprint(r);
 }
 
 void go_quote(struct buf *out, const char *str, size_t len)

@@ -1,6 +1,7 @@
 /*
  * Go string formatting helpers for PromQL messages; see gostr.h.
  */
+#include "common/gounicode.h"
 #include "promql/gostr.h"
 
 size_t go_decode_rune(const unsigned char *s, size_t len, int32_t *r)
@@ -40,20 +41,7 @@ bad:
 
 int go_is_print(int32_t r)
 {
-	if (r < 0x20 || r == 0x7f)
-		return 0;
-	if (r < 0x7f)
-		return 1;
-	if (r >= 0x80 && r <= 0xa0)
-		return 0;
-	if (r == 0xad || r == 0x2028 || r == 0x2029 || r == 0xfeff)
-		return 0;
-	if ((r >= 0x200b && r <= 0x200f) || (r >= 0x202a && r <= 0x202e) ||
-	    (r >= 0x2060 && r <= 0x206f) || r == 0xfffe || r == 0xffff)
-		return 0;
-	if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF))
-		return 0;
-	return 1;
+	return r >= 0 && go_unicode_isprint((uint32_t)r);
 }
 
 void go_put_rune(struct buf *out, int32_t r)

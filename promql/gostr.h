@@ -13,7 +13,7 @@
 
 /* utf8.DecodeRune: invalid input gives U+FFFD and width 1; len must be > 0. */
 size_t go_decode_rune(const unsigned char *s, size_t len, int32_t *r);
-/* strconv.IsPrint, approximated beyond ASCII as common/labels.c does. */
+/* strconv.IsPrint (common/gounicode.h). */
 int go_is_print(int32_t r);
 /* %q of a rune: 'a', '\'', '\n', '\x01', '�' for invalid runes. */
 void go_quote_rune(struct buf *out, int32_t r);
