@@ -14,6 +14,7 @@
 #include "common/gofmt.h"
 #include "common/xalloc.h"
 #include "promql/eval_internal.h"
+#include "promql/internal.h"
 
 static const char *string_arg(const struct promql_node *n)
 {
@@ -158,26 +159,17 @@ static int histogram_quantile(struct evaluator *ev, double q, const struct ev_ve
 	return 0;
 }
 
-/* Compiles "^(?:re)$" with RE2-like anchoring: `$` only at the very end. */
+/* Compiles "^(?:re)$" after checking re with Go's (RE2) syntax, through
+ * the parser's matcher compiler; NULL when Go would reject it (or, rarely,
+ * PCRE2 cannot compile what RE2 accepts). */
 static pcre2_code *compile_anchored(const char *re)
 {
-	char *pat = xasprintf("^(?:%s)$", re);
-	int errc;
-	PCRE2_SIZE erroff;
-	pcre2_code *code;
+	struct buf msg = BUF_INIT;
+	void *code = NULL;
 
-	/* RE2 has no look-around and no back-references. */
-	for (const char *p = re; *p; p++) {
-		if (*p == '\\' && p[1] >= '1' && p[1] <= '9')
-			return free(pat), NULL;
-		if (*p == '\\' && p[1])
-			p++;
-		else if (!strncmp(p, "(?=", 3) || !strncmp(p, "(?!", 3) || !strncmp(p, "(?<=", 4) || !strncmp(p, "(?<!", 4))
-			return free(pat), NULL;
-	}
-	code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
-			     PCRE2_DOLLAR_ENDONLY | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &errc, &erroff, NULL);
-	free(pat);
+	if (promql_regex_compile(&code, re, strlen(re), &msg) < 0)
+		code = NULL;
+	buf_release(&msg);
 	return code;
 }
 
