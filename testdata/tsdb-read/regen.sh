@@ -10,6 +10,12 @@
 #                     chunks_head/ after 120 samples), a 5 s restart (a second
 #                     WAL segment), then segment 0 moved to checkpoint.00000000
 #                     so that the checkpoint path is exercised
+#   fixtures/walcraft craft_wal.py: WAL replay corner cases (duplicate series
+#                     records, out-of-order and duplicate samples, unknown
+#                     refs, tombstones, a record spanning pages)
+#   fixtures/headchunks  crafted once by tests/unit/test_tsdb_reader.c
+#                     (test_head_replay): an m-mapped chunk in chunks_head/
+#                     plus WAL samples overlapping it; kept, not regenerated
 #
 # Real promtool writes into the dirs it reads (wal/, chunks_head/) and
 # needs wal/ to exist, so it runs on temporary copies with an empty wal/
@@ -54,7 +60,9 @@ EOC
 }
 
 if [ "${1:-}" = "--fixtures" ]; then
-	rm -rf fixtures && mkdir -p fixtures
+	rm -rf fixtures/blocks fixtures/overlap fixtures/wal fixtures/walcraft
+	mkdir -p fixtures
+	python3 craft_wal.py fixtures/walcraft
 	"$REAL" tsdb create-blocks-from openmetrics inputs/small.om fixtures/blocks >/dev/null
 	"$REAL" tsdb create-blocks-from openmetrics inputs/ov_a.om fixtures/overlap >/dev/null
 	"$REAL" tsdb create-blocks-from openmetrics inputs/ov_b.om fixtures/overlap >/dev/null
@@ -101,6 +109,10 @@ golden fixtures/wal wal.dump tsdb dump @DB@
 golden fixtures/wal wal.dump-unsorted tsdb dump --min-time=0 @DB@
 golden fixtures/wal wal.dump-match tsdb dump '--match={job="prometheus",__name__=~"go_.*"}' --max-time=9000000000000 @DB@
 golden fixtures/wal wal.list tsdb list @DB@
+golden fixtures/walcraft walcraft.dump tsdb dump @DB@
+golden fixtures/walcraft walcraft.dump-unsorted tsdb dump --min-time=0 @DB@
+golden fixtures/headchunks headchunks.dump tsdb dump @DB@
+golden fixtures/headchunks headchunks.dump-range tsdb dump --min-time=1 --max-time=9 @DB@
 # analyze of a specific (not the last) block
 first=$(ls fixtures/blocks | head -n 1)
 golden fixtures/blocks blocks.analyze-id tsdb analyze --limit=100000 @DB@ "$first"

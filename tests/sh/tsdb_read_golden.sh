@@ -76,6 +76,10 @@ run wal.dump - "$B/wal" tsdb dump @DB@
 run wal.dump-unsorted - "$B/wal" tsdb dump --min-time=0 @DB@
 run wal.dump-match - "$B/wal" tsdb dump '--match={job="prometheus",__name__=~"go_.*"}' --max-time=9000000000000 @DB@
 run wal.list - "$B/wal" tsdb list @DB@
+run walcraft.dump - "$B/walcraft" tsdb dump @DB@
+run walcraft.dump-unsorted - "$B/walcraft" tsdb dump --min-time=0 @DB@
+run headchunks.dump - "$B/headchunks" tsdb dump @DB@
+run headchunks.dump-range - "$B/headchunks" tsdb dump --min-time=1 --max-time=9 @DB@
 first=$(ls "$B/blocks" | head -n 1)
 run blocks.analyze-id 100000 "$B/blocks" tsdb analyze --limit=100000 @DB@ "$first"
 

@@ -6,13 +6,17 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <snappy-c.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/buf.h"
 #include "common/bytes.h"
 #include "common/crc32c.h"
+#include "common/gofmt.h"
 #include "common/xalloc.h"
 #include "tests/unit/check.h"
 #include "tsdb/block_reader.h"
+#include "tsdb/chunkenc.h"
 #include "tsdb/db_reader.h"
 #include "tsdb/index_reader.h"
 #include "tsdb/selector_reader.h"
@@ -218,6 +222,143 @@ static void test_query_v1(void)
 	err_release(&e);
 }
 
+static void write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	CHECK_EQ_U(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+/*
+ * A head rebuilt from an m-mapped chunk (t 1..5) and WAL samples (t 1..10,
+ * other values): the chunk's samples win up to its maxTime, a tombstone
+ * hides 7..8, samples of an unknown ref and before minValidTime vanish.
+ */
+static void test_head_replay(void)
+{
+	char dir[] = "/tmp/tsdb_reader_head_XXXXXX";
+	struct buf seg = BUF_INIT, rec = BUF_INIT, hc = BUF_INIT;
+	struct xor_chunk xc;
+	const unsigned char *cb;
+	size_t clen, start, nl;
+	struct tsdb_db db;
+	struct tsdb_series_set *set = NULL;
+	struct tsdb_selector sel;
+	struct err e = ERR_INIT;
+	int64_t t, ts[16];
+	double v, vs[16];
+	size_t n = 0;
+	char *p;
+
+	CHECK(mkdtemp(dir) != NULL);
+	p = xasprintf("%s/wal", dir);
+	mkdir(p, 0777);
+	free(p);
+	p = xasprintf("%s/chunks_head", dir);
+	mkdir(p, 0777);
+	free(p);
+
+	/* chunks_head/000001: one XOR chunk of series 1, t 1..5 = 100+t */
+	xor_chunk_init(&xc);
+	for (int i = 1; i <= 5; i++)
+		xor_chunk_append(&xc, i, 100 + i);
+	cb = xor_chunk_bytes(&xc, &clen);
+	buf_put_be32(&hc, HEAD_CHUNKS_MAGIC);
+	buf_addc(&hc, 1);
+	buf_add(&hc, "\0\0\0", 3);
+	start = hc.len;
+	buf_put_be64(&hc, 1);
+	buf_put_be64(&hc, 1);
+	buf_put_be64(&hc, 5);
+	buf_addc(&hc, 1);
+	buf_put_uvarint(&hc, clen);
+	buf_add(&hc, cb, clen);
+	buf_put_be32(&hc, crc32c(hc.data + start, hc.len - start));
+	p = xasprintf("%s/chunks_head/000001", dir);
+	write_file(p, hc.data, hc.len);
+	free(p);
+
+	/* wal/00000000: series 1 {__name__="m"}, samples t 0..10 = t, a sample
+	 * of unknown ref 9, a tombstone over 7..8 */
+	buf_addc(&rec, 1);
+	buf_put_be64(&rec, 1);
+	buf_put_uvarint(&rec, 1);
+	buf_put_uvarint(&rec, 8);
+	buf_adds(&rec, "__name__");
+	buf_put_uvarint(&rec, 1);
+	buf_adds(&rec, "m");
+	put_fragment(&seg, 1, rec.data, rec.len);
+	buf_reset(&rec);
+	buf_addc(&rec, 2);
+	buf_put_be64(&rec, 1);
+	buf_put_be64(&rec, 0);
+	for (int i = 0; i <= 10; i++) {
+		buf_put_varint(&rec, 0);
+		buf_put_varint(&rec, i);
+		buf_put_be64(&rec, double_bits((double)i));
+	}
+	buf_put_varint(&rec, 8);
+	buf_put_varint(&rec, 3);
+	buf_put_be64(&rec, double_bits(42));
+	put_fragment(&seg, 1, rec.data, rec.len);
+	buf_reset(&rec);
+	buf_addc(&rec, 3);
+	buf_put_be64(&rec, 1);
+	buf_put_varint(&rec, 7);
+	buf_put_varint(&rec, 8);
+	put_fragment(&seg, 1, rec.data, rec.len);
+	p = xasprintf("%s/wal/00000000", dir);
+	write_file(p, seg.data, seg.len);
+	free(p);
+
+	CHECK_EQ_I(tsdb_db_open(&db, dir, INT64_MAX, &e), 0);
+	CHECK_EQ_I(db.head.nseries, 1);
+	CHECK_EQ_I(db.head.mint, 1);
+	CHECK_EQ_I(db.head.maxt, 10);
+	CHECK_EQ_I(tsdb_selector_parse(&sel, "m", &e), 0);
+	CHECK_EQ_I(tsdb_db_select(&db, sel.m, sel.n, 1, INT64_MAX, &set, &e), 0);
+	CHECK_EQ_I(tsdb_series_set_next(set, &e), 1);
+	(void)tsdb_series_set_labels(set, &nl);
+	CHECK_EQ_I(nl, 1);
+	while (n < 16 && tsdb_series_set_sample(set, &t, &v, &e) > 0) {
+		ts[n] = t;
+		vs[n++] = v;
+	}
+	CHECK_EQ_I(n, 8);
+	if (n == 8) {
+		static const int64_t wt[] = { 1, 2, 3, 4, 5, 6, 9, 10 };
+		static const double wv[] = { 101, 102, 103, 104, 105, 6, 9, 10 };
+		for (size_t i = 0; i < n; i++) {
+			CHECK_EQ_I(ts[i], wt[i]);
+			CHECK(vs[i] == wv[i]);
+		}
+	}
+	CHECK_EQ_I(tsdb_series_set_next(set, &e), 0);
+	tsdb_series_set_free(set);
+	tsdb_db_release(&db);
+
+	/* minValidTime 6: the chunk (maxt 5) and samples before 6 go */
+	CHECK_EQ_I(tsdb_head_load(&db.head, dir, 6, &e), 0);
+	CHECK_EQ_I(db.head.nseries, 1);
+	CHECK_EQ_I(db.head.series[0].nmm, 0);
+	CHECK_EQ_I(db.head.series[0].n, 5);
+	CHECK_EQ_I(db.head.mint, 6);
+	tsdb_head_release(&db.head);
+
+	tsdb_selector_release(&sel);
+	xor_chunk_release(&xc);
+	buf_release(&seg);
+	buf_release(&rec);
+	buf_release(&hc);
+	err_release(&e);
+	p = xasprintf("rm -rf '%s'", dir);
+	CHECK_EQ_I(system(p), 0);
+	free(p);
+}
+
 int main(void)
 {
 	RUN(test_index_v1);
@@ -225,5 +366,6 @@ int main(void)
 	RUN(test_index_corruption);
 	RUN(test_selector);
 	RUN(test_query_v1);
+	RUN(test_head_replay);
 	return check_done();
 }
