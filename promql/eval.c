@@ -238,6 +238,93 @@ static void mat_push(struct arena *a, struct ev_matrix *m, struct lset ls, struc
 	m->s[m->n++] = (struct ev_mseries){ ls, p, n };
 }
 
+static struct subq_cache *subq_cache(struct evaluator *ev, const struct promql_node *n)
+{
+	struct subq_cache *c;
+
+	for (size_t i = 0; i < ev->nsubqs; i++)
+		if (ev->subqs[i].node == n)
+			return &ev->subqs[i];
+	ALLOC_GROW(ev->subqs, ev->nsubqs + 1, ev->subqcap);
+	c = &ev->subqs[ev->nsubqs++];
+	memset(c, 0, sizeof(*c));
+	c->node = n;
+	return c;
+}
+
+/* Index of the first entry with t >= x. */
+static size_t subq_find(const struct subq_cache *c, int64_t x)
+{
+	size_t lo = 0, hi = c->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->e[mid].t < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Drops the entries before t (they are behind every later window). */
+static void subq_evict(struct subq_cache *c, int64_t t)
+{
+	size_t k = subq_find(c, t);
+
+	for (size_t i = 0; i < k; i++)
+		free(c->e[i].mem);
+	memmove(c->e, c->e + k, (c->n - k) * sizeof(*c->e));
+	c->n -= k;
+}
+
+/* Stores a deep copy of v at position pos. */
+static void subq_store(struct subq_cache *c, size_t pos, int64_t t, const struct ev_vector *v)
+{
+	size_t size = v->n * sizeof(struct ev_sample), off;
+	struct subq_entry en = { t, NULL, v->n, NULL };
+	char *mem;
+
+	for (size_t i = 0; i < v->n; i++) {
+		size += v->v[i].ls.n * sizeof(struct label);
+		for (size_t j = 0; j < v->v[i].ls.n; j++)
+			size += strlen(v->v[i].ls.v[j].name) + strlen(v->v[i].ls.v[j].value) + 2;
+	}
+	mem = xmalloc(size ? size : 1);
+	en.mem = mem;
+	en.v = (struct ev_sample *)mem;
+	off = v->n * sizeof(struct ev_sample);
+	for (size_t i = 0; i < v->n; i++) {
+		struct label *ls = (struct label *)(mem + off);
+		off += v->v[i].ls.n * sizeof(struct label);
+		en.v[i] = v->v[i];
+		en.v[i].ls.v = ls;
+		for (size_t j = 0; j < v->v[i].ls.n; j++) {
+			size_t nl = strlen(v->v[i].ls.v[j].name) + 1, vl = strlen(v->v[i].ls.v[j].value) + 1;
+			memcpy(mem + off, v->v[i].ls.v[j].name, nl);
+			ls[j].name = mem + off;
+			off += nl;
+			memcpy(mem + off, v->v[i].ls.v[j].value, vl);
+			ls[j].value = mem + off;
+			off += vl;
+		}
+	}
+	ALLOC_GROW(c->e, c->n + 1, c->cap);
+	memmove(c->e + pos + 1, c->e + pos, (c->n - pos) * sizeof(*c->e));
+	c->e[pos] = en;
+	c->n++;
+}
+
+static void subq_caches_release(struct evaluator *ev)
+{
+	for (size_t i = 0; i < ev->nsubqs; i++) {
+		for (size_t j = 0; j < ev->subqs[i].n; j++)
+			free(ev->subqs[i].e[j].mem);
+		free(ev->subqs[i].e);
+	}
+	free(ev->subqs);
+}
+
 /*
  * A subquery's inner evaluation: the inner expression at every multiple of
  * the step in [end - range, end], end = (@ or ts) - offset, collected per
@@ -248,8 +335,8 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 {
 	int64_t base, end, start, step = n->u.subquery.step_ms ? n->u.subquery.step_ms : ev->subquery_step;
 	struct hmap idx = { 0 };
-	struct ev_point **pts = NULL;
 	size_t *caps = NULL, nser = 0, cap = 0;
+	struct subq_cache *cache = subq_cache(ev, n);
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -260,21 +347,31 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 	if (start < end - n->u.subquery.range_ms)
 		start += step;
 	*end_out = end;
+	subq_evict(cache, start);
 	for (int64_t t = start; t <= end; t += step) {
-		struct ev_value v;
-		if (ev_eval(ev, n->u.subquery.expr, t, &v) < 0)
-			goto done;
-		for (size_t i = 0; i < v.vec.n; i++) {
+		struct ev_vector vec;
+		size_t pos = subq_find(cache, t);
+
+		if (pos < cache->n && cache->e[pos].t == t) {
+			vec.v = cache->e[pos].v;
+			vec.n = cache->e[pos].n;
+		} else {
+			struct ev_value v;
+			if (ev_eval(ev, n->u.subquery.expr, t, &v) < 0)
+				goto done;
+			subq_store(cache, pos, t, &v.vec);
+			vec.v = cache->e[pos].v;
+			vec.n = cache->e[pos].n;
+		}
+		for (size_t i = 0; i < vec.n; i++) {
 			bool found;
-			size_t *slot = hmap_slot(&idx, lset_hash(v.vec.v[i].ls), &found);
+			size_t *slot = hmap_slot(&idx, lset_hash(vec.v[i].ls), &found);
 			size_t k;
 			if (!found) {
 				*slot = nser + 1;
-				ALLOC_GROW(pts, nser + 1, cap);
-				caps = xreallocarray(caps, cap, sizeof(*caps));
-				pts[nser] = NULL;
+				ALLOC_GROW(caps, nser + 1, cap);
 				caps[nser] = 0;
-				mat_push(&ev->arena, out, v.vec.v[i].ls, NULL, 0);
+				mat_push(&ev->arena, out, vec.v[i].ls, NULL, 0);
 				nser++;
 			}
 			k = *slot - 1;
@@ -286,13 +383,12 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 				out->s[k].p = np;
 				caps[k] = nc;
 			}
-			out->s[k].p[out->s[k].n++] = (struct ev_point){ t, v.vec.v[i].v };
+			out->s[k].p[out->s[k].n++] = (struct ev_point){ t, vec.v[i].v };
 		}
 	}
 	rc = 0;
 done:
 	hmap_release(&idx);
-	free(pts);
 	free(caps);
 	return rc;
 }
@@ -501,6 +597,7 @@ static int ev_init(struct evaluator *ev, const struct promql_storage *st, const 
 
 static void ev_release(struct evaluator *ev)
 {
+	subq_caches_release(ev);
 	for (size_t i = 0; i < ev->nregs; i++)
 		hmap_release(&ev->regs[i].seen);
 	free(ev->regs);

@@ -109,6 +109,26 @@ struct dup_reg {
 	struct hmap seen; /* output labels hash -> input labels hash */
 };
 
+/*
+ * Inner results of a subquery by inner timestamp.  Inner timestamps are
+ * multiples of the subquery's step, so consecutive outer steps of a range
+ * query (and nested subqueries) revisit them; the value at a timestamp
+ * never changes within a query, so it is computed once.  Entries are
+ * sorted by t and own their memory (samples, labels and strings in mem).
+ */
+struct subq_entry {
+	int64_t t;
+	struct ev_sample *v;
+	size_t n;
+	void *mem;
+};
+
+struct subq_cache {
+	const struct promql_node *node;
+	struct subq_entry *e;
+	size_t n, cap;
+};
+
 struct evaluator {
 	const struct promql_storage *st;
 	int64_t query_start, query_end; /* for @ start() / end() */
@@ -119,6 +139,8 @@ struct evaluator {
 	size_t nsels, selcap;
 	struct dup_reg *regs;
 	size_t nregs, regcap;
+	struct subq_cache *subqs;
+	size_t nsubqs, subqcap;
 	struct err *e;
 };
 
