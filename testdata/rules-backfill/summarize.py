@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Reduces one `create-blocks-from rules` run to comparable text.
+
+usage: summarize.py RC STDOUT_FILE STDERR_FILE OUTPUT_DIR
+
+Prints the exit code, stdout, stderr with the log lines of each group kept
+together and the groups sorted (promtool walks its groups in Go map order,
+which is random), and one line per block: meta.json with ULIDs replaced by
+<ULID>, then a SHA-256 of every file in the block (byte-for-byte equality),
+sorted so that the order the blocks were written in does not matter.
+Anything else in OUTPUT_DIR is listed as stray.
+"""
+import hashlib
+import os
+import re
+import sys
+
+ULID = re.compile(rb"[0-9A-HJKMNP-TV-Z]{26}")
+
+
+def canon_log(lines):
+    out, groups, cur = [], [], None
+    for line in lines:
+        if 'backfiller="processing group"' in line:
+            if cur is not None:
+                groups.append(cur)
+            cur = [line]
+        elif cur is not None and line.startswith("level="):
+            cur.append(line)
+        else:
+            if cur is not None:
+                groups.append(cur)
+                cur = None
+            if groups:
+                out.extend(l for g in sorted(groups) for l in g)
+                groups = []
+            out.append(line)
+    if cur is not None:
+        groups.append(cur)
+    out.extend(l for g in sorted(groups) for l in g)
+    return out
+
+
+def blocks(d):
+    if not os.path.isdir(d):
+        return ["(no output directory)"]
+    rows, stray = [], []
+    for name in sorted(os.listdir(d)):
+        p = os.path.join(d, name)
+        if not os.path.isdir(p):
+            stray.append("stray " + name)
+            continue
+        files = []
+        for root, _, fs in os.walk(p):
+            for f in fs:
+                files.append(os.path.relpath(os.path.join(root, f), p))
+        meta = b""
+        if os.path.exists(os.path.join(p, "meta.json")):
+            with open(os.path.join(p, "meta.json"), "rb") as f:
+                meta = ULID.sub(b"<ULID>", f.read())
+        row = meta.replace(b"\n", b"").replace(b"\t", b"").decode(errors="replace")
+        for f in sorted(files):
+            with open(os.path.join(p, f), "rb") as fh:
+                data = fh.read()
+            if f == "meta.json":
+                data = ULID.sub(b"<ULID>", data)
+            row += " %s=%s" % (f, hashlib.sha256(data).hexdigest()[:32])
+        rows.append(row)
+    return sorted(rows) + stray
+
+
+def main():
+    rc, out_f, err_f, d = sys.argv[1:5]
+    with open(out_f, errors="replace") as f:
+        out = f.read()
+    with open(err_f, errors="replace") as f:
+        err = f.read().splitlines(keepends=True)
+    w = sys.stdout.write
+    w("rc=%s\n--- stdout\n%s--- stderr\n" % (rc, out))
+    w("".join(canon_log(err)))
+    w("--- blocks\n")
+    for r in blocks(d):
+        w(r + "\n")
+
+
+main()
