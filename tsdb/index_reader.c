@@ -44,12 +44,8 @@ void index_reader_release(struct index_reader *r)
 	index_reader_init(r);
 }
 
-/*
- * Checks the "len | content | crc" section at off and points c at the
- * content.  what names the section in messages.
- */
-static int read_section(const struct index_reader *r, uint64_t off, const char *what, struct cursor *c,
-			struct err *e)
+int index_reader_section(const struct index_reader *r, uint64_t off, const char *what, struct cursor *c,
+			 struct err *e)
 {
 	uint32_t n;
 
@@ -109,7 +105,7 @@ static int read_symbols(struct index_reader *r, struct err *e)
 	uint32_t cnt;
 	size_t arena_len, ap = 0;
 
-	if (read_section(r, r->toc.symbols, "symbols", &c, e) < 0)
+	if (index_reader_section(r, r->toc.symbols, "symbols", &c, e) < 0)
 		return err_wrap(e, "read symbols");
 	cnt = cursor_be32(&c);
 	/* every symbol takes at least one byte, which bounds the allocation */
@@ -149,7 +145,7 @@ static int read_postings_table(struct index_reader *r, struct err *e)
 	uint32_t cnt;
 	size_t ap = 0, arena_len;
 
-	if (read_section(r, r->toc.postings_table, "postings offset table", &c, e) < 0)
+	if (index_reader_section(r, r->toc.postings_table, "postings offset table", &c, e) < 0)
 		return err_wrap(e, "read postings table");
 	cnt = cursor_be32(&c);
 	/* an entry takes at least four bytes */
@@ -273,7 +269,7 @@ int index_reader_postings_at(const struct index_reader *r, uint64_t off, struct 
 	struct cursor c;
 	uint32_t n;
 
-	if (read_section(r, off, "postings list", &c, e) < 0)
+	if (index_reader_section(r, off, "postings list", &c, e) < 0)
 		return -1;
 	n = cursor_be32(&c);
 	if (c.err || n > cursor_left(&c) / 4)

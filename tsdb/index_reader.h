@@ -83,6 +83,14 @@ int index_reader_open(struct index_reader *r, const char *path, struct err *e);
 int index_reader_open_mem(struct index_reader *r, const void *data, size_t len, const char *name, struct err *e);
 void index_reader_release(struct index_reader *r);
 
+/*
+ * Checks the "len (be32) | content | CRC32C" section at file offset off and
+ * points c at its content; what names the section in messages.
+ */
+struct cursor;
+int index_reader_section(const struct index_reader *r, uint64_t off, const char *what, struct cursor *c,
+			 struct err *e);
+
 /* Resolves a symbol reference (v2: table position; v1: file offset). */
 int index_reader_symbol(const struct index_reader *r, uint32_t ref, const char **out, struct err *e);
 

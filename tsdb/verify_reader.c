@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "common/buf.h"
+#include "common/bytes.h"
 #include "common/xalloc.h"
 #include "tsdb/block_reader.h"
 #include "tsdb/chunkenc.h"
@@ -70,6 +71,45 @@ static void verify_symbols(struct vctx *v, const struct tsdb_block *b)
 				b->meta.ulid, ix->path, i, ix->sym_off[i]);
 			return;
 		}
+}
+
+/* The label offset table and the (unused since v2) label indices it points
+ * at: only their checksums and references matter. */
+static void verify_label_indices(struct vctx *v, const struct tsdb_block *b)
+{
+	const struct index_reader *ix = &b->ix;
+	struct cursor c, li;
+	struct err e = ERR_INIT;
+	uint32_t n;
+
+	if (!ix->toc.label_indices_table)
+		return;
+	if (index_reader_section(ix, ix->toc.label_indices_table, "label offset table", &c, &e) < 0) {
+		problem(v, "block %s: %s", b->meta.ulid, err_msg(&e));
+		err_release(&e);
+		return;
+	}
+	n = cursor_be32(&c);
+	for (uint32_t i = 0; i < n && !c.err; i++) {
+		uint64_t k = cursor_uvarint(&c), off;
+		for (uint64_t j = 0; j < k && !c.err; j++) {
+			uint64_t l = cursor_uvarint(&c);
+			if (l > cursor_left(&c))
+				c.err = true;
+			else
+				(void)cursor_bytes(&c, (size_t)l);
+		}
+		off = cursor_uvarint(&c);
+		if (c.err)
+			break;
+		if (index_reader_section(ix, off, "label index", &li, &e) < 0) {
+			problem(v, "block %s: %s", b->meta.ulid, err_msg(&e));
+			err_release(&e);
+		}
+	}
+	if (c.err)
+		problem(v, "block %s: %s: label offset table at offset %" PRIu64 ": invalid size", b->meta.ulid, ix->path,
+			ix->toc.label_indices_table);
 }
 
 static void verify_postings_table(struct vctx *v, const struct tsdb_block *b, const struct index_postings *all)
@@ -219,6 +259,7 @@ static void verify_block(struct vctx *v, struct tsdb_block *b)
 		problem(v, "block %s: meta.json: minTime %" PRId64 " not before maxTime %" PRId64, b->meta.ulid,
 			b->meta.min_time, b->meta.max_time);
 	verify_symbols(v, b);
+	verify_label_indices(v, b);
 	if (index_reader_postings(&b->ix, "", "", &all, &e) < 0) {
 		problem(v, "block %s: %s", b->meta.ulid, err_msg(&e));
 		err_release(&e);
