@@ -97,6 +97,27 @@ static int parse_int64(const char *s, int64_t *out)
 }
 
 /*
+ * The time package's own quoting in its errors: like %q for printable
+ * ASCII, but every byte outside it becomes \xNN.
+ */
+static void time_quote(struct buf *out, const char *s, size_t n)
+{
+	size_t i;
+
+	buf_addc(out, '"');
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x80 || c < ' ')
+			buf_addf(out, "\\x%02x", c);
+		else if (c == '"' || c == '\\')
+			buf_addf(out, "\\%c", c);
+		else
+			buf_addc(out, c);
+	}
+	buf_addc(out, '"');
+}
+
+/*
  * The error time.ParseDuration returns for s, which go_parse_duration has
  * rejected: Go reports a missing or unknown unit specially, anything else
  * as "invalid duration".
@@ -128,7 +149,7 @@ static int duration_error(struct buf *msg, const char *s)
 		ulen = (size_t)(p - u);
 		if (ulen == 0) {
 			buf_adds(msg, "time: missing unit in duration ");
-			quote(msg, s);
+			time_quote(msg, s, strlen(s));
 			return -1;
 		}
 		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
@@ -136,14 +157,14 @@ static int duration_error(struct buf *msg, const char *s)
 				known = true;
 		if (!known) {
 			buf_adds(msg, "time: unknown unit ");
-			go_quote(msg, u, ulen);
+			time_quote(msg, u, ulen);
 			buf_adds(msg, " in duration ");
-			quote(msg, s);
+			time_quote(msg, s, strlen(s));
 			return -1;
 		}
 	}
 	buf_adds(msg, "time: invalid duration ");
-	quote(msg, s);
+	time_quote(msg, s, strlen(s));
 	return -1;
 }
 
