@@ -272,41 +272,45 @@ static void subq_evict(struct subq_cache *c, int64_t t)
 {
 	size_t k = subq_find(c, t);
 
+	if (!k)
+		return;
 	for (size_t i = 0; i < k; i++)
 		free(c->e[i].mem);
 	memmove(c->e, c->e + k, (c->n - k) * sizeof(*c->e));
 	c->n -= k;
 }
 
-/* Stores a deep copy of v at position pos. */
+/* Stores a deep copy of v at position pos: one block holding the samples,
+ * then their label arrays, then the strings. */
 static void subq_store(struct subq_cache *c, size_t pos, int64_t t, const struct ev_vector *v)
 {
-	size_t size = v->n * sizeof(struct ev_sample), off;
+	size_t nl = 0, strs = 0, off, soff;
 	struct subq_entry en = { t, NULL, v->n, NULL };
+	struct label *ls;
 	char *mem;
 
 	for (size_t i = 0; i < v->n; i++) {
-		size += v->v[i].ls.n * sizeof(struct label);
+		nl += v->v[i].ls.n;
 		for (size_t j = 0; j < v->v[i].ls.n; j++)
-			size += strlen(v->v[i].ls.v[j].name) + strlen(v->v[i].ls.v[j].value) + 2;
+			strs += strlen(v->v[i].ls.v[j].name) + strlen(v->v[i].ls.v[j].value) + 2;
 	}
-	mem = xmalloc(size ? size : 1);
+	off = v->n * sizeof(struct ev_sample);
+	soff = off + nl * sizeof(struct label);
+	mem = xmalloc(soff + strs + 1);
 	en.mem = mem;
 	en.v = (struct ev_sample *)mem;
-	off = v->n * sizeof(struct ev_sample);
+	ls = (struct label *)(mem + off);
 	for (size_t i = 0; i < v->n; i++) {
-		struct label *ls = (struct label *)(mem + off);
-		off += v->v[i].ls.n * sizeof(struct label);
 		en.v[i] = v->v[i];
 		en.v[i].ls.v = ls;
-		for (size_t j = 0; j < v->v[i].ls.n; j++) {
-			size_t nl = strlen(v->v[i].ls.v[j].name) + 1, vl = strlen(v->v[i].ls.v[j].value) + 1;
-			memcpy(mem + off, v->v[i].ls.v[j].name, nl);
-			ls[j].name = mem + off;
-			off += nl;
-			memcpy(mem + off, v->v[i].ls.v[j].value, vl);
-			ls[j].value = mem + off;
-			off += vl;
+		for (size_t j = 0; j < v->v[i].ls.n; j++, ls++) {
+			size_t a = strlen(v->v[i].ls.v[j].name) + 1, b = strlen(v->v[i].ls.v[j].value) + 1;
+			memcpy(mem + soff, v->v[i].ls.v[j].name, a);
+			ls->name = mem + soff;
+			soff += a;
+			memcpy(mem + soff, v->v[i].ls.v[j].value, b);
+			ls->value = mem + soff;
+			soff += b;
 		}
 	}
 	ALLOC_GROW(c->e, c->n + 1, c->cap);
