@@ -12,10 +12,8 @@
  * The constants are those of the algorithms' published sources; every
  * operation below is a separate IEEE double operation in the order Go
  * performs it (this file must not be compiled with floating-point
- * contraction, which -std=c11 turns off in GCC).  Arguments of sin, cos and
- * tan at or above 2^29, where Go switches to Payne-Hanek reduction, and
- * asinh, acosh and atanh (which go through Go's Log1p) still come from
- * libm.
+ * contraction, which -std=c11 turns off in GCC).  asinh, acosh and atanh
+ * (which go through Go's Log1p) still come from libm.
  */
 #include <math.h>
 #include <stdint.h>
@@ -206,6 +204,64 @@ static double trig_reduce(double x, uint64_t *j)
 
 #define REDUCE_THRESHOLD 536870912.0 /* 1 << 29 */
 
+/* 4/pi in binary, 64 bits per word after the leading 1 (1217 bits). */
+static const uint64_t four_over_pi[] = {
+	0x0000000000000001ULL, 0x45f306dc9c882a53ULL, 0xf84eafa3ea69bb81ULL, 0xb6c52b3278872083ULL,
+	0xfca2c757bd778ac3ULL, 0x6e48dc74849ba5c0ULL, 0x0c925dd413a32439ULL, 0xfc3bd63962534e7dULL,
+	0xd1046bea5d768909ULL, 0xd338e04d68befc82ULL, 0x7323ac7306a673e9ULL, 0x3908bf177bf25076ULL,
+	0x3ff12fffbc0b301fULL, 0xde5e2316b414da3eULL, 0xda6cfd9e4f96136eULL, 0x9e8c7ecd3cbfd45aULL,
+	0xea4f758fd7cbe2f6ULL, 0x7a0e73ef14a525d4ULL, 0xd7f6bf623f1aba10ULL, 0xac06608df8f6d757ULL,
+};
+
+static uint64_t shl(uint64_t v, unsigned s) { return s >= 64 ? 0 : v << s; }
+static uint64_t shr(uint64_t v, unsigned s) { return s >= 64 ? 0 : v >> s; }
+
+/*
+ * Payne-Hanek reduction of x >= 2^29 by pi/4 (K. C. Ng, "Argument
+ * reduction for huge arguments: good to the last bit", 1992), with the
+ * 3-word window and 128-bit products Go 1.19 uses: returns the octant and
+ * the remainder times pi/4.
+ */
+static double payne_hanek(double x, uint64_t *j)
+{
+	uint64_t ix = bits(x), z0, z1, z2, hi, lo, e;
+	int exp = (int)((ix >> 52) & 0x7FF) - 1023 - 52;
+	unsigned digit, sh, lz;
+	unsigned __int128 p2, p1;
+	double z;
+
+	ix &= ~(0x7FFULL << 52);
+	ix |= 1ULL << 52;
+	digit = (unsigned)(exp + 61) / 64;
+	sh = (unsigned)(exp + 61) % 64;
+	z0 = shl(four_over_pi[digit], sh) | shr(four_over_pi[digit + 1], 64 - sh);
+	z1 = shl(four_over_pi[digit + 1], sh) | shr(four_over_pi[digit + 2], 64 - sh);
+	z2 = shl(four_over_pi[digit + 2], sh) | shr(four_over_pi[digit + 3], 64 - sh);
+	p2 = (unsigned __int128)z2 * ix;
+	p1 = (unsigned __int128)z1 * ix;
+	{
+		uint64_t z2hi = (uint64_t)(p2 >> 64), z1hi = (uint64_t)(p1 >> 64), z1lo = (uint64_t)p1;
+		uint64_t z0lo = z0 * ix, c;
+		lo = z1lo + z2hi;
+		c = lo < z1lo;
+		hi = z0lo + z1hi + c;
+	}
+	*j = hi >> 61;
+	hi = hi << 3 | lo >> 61;
+	lz = (unsigned)__builtin_clzll(hi);
+	e = (uint64_t)(1023 - (lz + 1));
+	hi = shl(hi, lz + 1) | shr(lo, 64 - (lz + 1));
+	hi >>= 64 - 52;
+	hi |= e << 52;
+	z = from_bits(hi);
+	if (*j & 1) {
+		(*j)++;
+		*j &= 7;
+		z--;
+	}
+	return z * PI_4;
+}
+
 double go_sin(double x)
 {
 	bool sign = false;
@@ -220,10 +276,12 @@ double go_sin(double x)
 		x = -x;
 		sign = true;
 	}
-	if (x >= REDUCE_THRESHOLD)
-		return sign ? -sin(x) : sin(x);
-	z = trig_reduce(x, &j);
-	j &= 7;
+	if (x >= REDUCE_THRESHOLD) {
+		z = payne_hanek(x, &j);
+	} else {
+		z = trig_reduce(x, &j);
+		j &= 7;
+	}
 	if (j > 3) {
 		sign = !sign;
 		j -= 4;
@@ -242,10 +300,12 @@ double go_cos(double x)
 	if (isnan(x) || isinf(x))
 		return GO_NAN;
 	x = fabs(x);
-	if (x >= REDUCE_THRESHOLD)
-		return cos(x);
-	z = trig_reduce(x, &j);
-	j &= 7;
+	if (x >= REDUCE_THRESHOLD) {
+		z = payne_hanek(x, &j);
+	} else {
+		z = trig_reduce(x, &j);
+		j &= 7;
+	}
 	if (j > 3) {
 		j -= 4;
 		sign = !sign;
@@ -272,8 +332,9 @@ double go_tan(double x)
 		sign = true;
 	}
 	if (x >= REDUCE_THRESHOLD)
-		return sign ? -tan(x) : tan(x);
-	z = trig_reduce(x, &j);
+		z = payne_hanek(x, &j);
+	else
+		z = trig_reduce(x, &j);
 	zz = z * z;
 	if (zz > 1e-14)
 		y = z + z * (zz * ((-1.30936939181383777646e4 * zz + 1.15351664838587416140e6) * zz +

@@ -100,62 +100,94 @@ bool func_is_date(enum promql_func_id id)
 	}
 }
 
-/* Floor division for the calendar arithmetic. */
-static int64_t floordiv(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-	return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
 static bool leap(int64_t y)
 {
 	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
 }
 
-/* Proleptic Gregorian date of day number z (days since 1970-01-01);
- * Howard Hinnant's civil_from_days. */
-static void civil(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
+/*
+ * The calendar as Go's time package computes it from an "absolute" time:
+ * seconds since January 1 of year -292277022399, as a uint64 that Unix
+ * times wrap into (time.Unix(s, 0).UTC() of any int64 s, even the
+ * INT64_MIN that a NaN converts to).  Years come from 400/100/4/1-year
+ * cycles of that count, so even wrapped values give Go's answers.
+ */
+#define ABS_ZERO_YEAR (-292277022399LL)
+#define UNIX_TO_ABS 9223372028715321600ULL
+#define DAYS_400Y (365 * 400 + 97)
+#define DAYS_100Y (365 * 100 + 24)
+#define DAYS_4Y (365 * 4 + 1)
 
-	z += 719468;
-	era = floordiv(z, 146097);
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
+static void abs_date(uint64_t abs, int64_t *year, int *month, int *day, int *yday)
+{
+	static const int before[] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365 };
+	uint64_t d = abs / 86400, n, y;
+	int dd, m, begin, end;
+
+	n = d / DAYS_400Y;
+	y = 400 * n;
+	d -= DAYS_400Y * n;
+	n = d / DAYS_100Y;
+	n -= n >> 2;
+	y += 100 * n;
+	d -= DAYS_100Y * n;
+	n = d / DAYS_4Y;
+	y += 4 * n;
+	d -= DAYS_4Y * n;
+	n = d / 365;
+	n -= n >> 2;
+	y += n;
+	d -= 365 * n;
+	*year = (int64_t)y + ABS_ZERO_YEAR;
+	*yday = (int)d;
+	dd = (int)d;
+	if (leap(*year)) {
+		if (dd == 31 + 29 - 1) {
+			*month = 2;
+			*day = 29;
+			return;
+		}
+		if (dd > 31 + 29 - 1)
+			dd--;
+	}
+	m = dd / 31;
+	end = before[m + 1];
+	if (dd >= end) {
+		m++;
+		begin = end;
+	} else {
+		begin = before[m];
+	}
+	*month = m + 1;
+	*day = dd - begin + 1;
 }
 
 double func_date(enum promql_func_id id, double unix_seconds)
 {
-	/* time.Unix(int64(v), 0).UTC(): the value is truncated first. */
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int64_t s = go_f2i(unix_seconds);
-	int64_t days = floordiv(s, 86400), sod = s - days * 86400;
+	uint64_t abs = (uint64_t)go_f2i(unix_seconds) + UNIX_TO_ABS; /* wraps as Go's int64 sum */
 	int64_t y;
 	int m, d, yday;
 
-	civil(days, &y, &m, &d);
-	yday = d;
-	for (int i = 1; i < m; i++)
-		yday += mdays[i - 1] + (i == 2 && leap(y));
+	switch (id) {
+	case PROMQL_FN_HOUR:
+		return (double)(abs % 86400 / 3600);
+	case PROMQL_FN_MINUTE:
+		return (double)(abs % 3600 / 60);
+	case PROMQL_FN_DAY_OF_WEEK:
+		/* absWeekday: the absolute epoch is a Monday. */
+		return (double)((abs + 86400) % (7 * 86400) / 86400);
+	default:
+		break;
+	}
+	abs_date(abs, &y, &m, &d, &yday);
 	switch (id) {
 	case PROMQL_FN_DAYS_IN_MONTH:
 		return mdays[m - 1] + (m == 2 && leap(y));
 	case PROMQL_FN_DAY_OF_MONTH:
 		return d;
-	case PROMQL_FN_DAY_OF_WEEK:
-		/* 1970-01-01 was a Thursday (4). */
-		return (double)(((days % 7) + 7 + 4) % 7);
 	case PROMQL_FN_DAY_OF_YEAR:
-		return yday;
-	case PROMQL_FN_HOUR:
-		return (double)(sod / 3600);
-	case PROMQL_FN_MINUTE:
-		return (double)(sod % 3600 / 60);
+		return yday + 1;
 	case PROMQL_FN_MONTH:
 		return m;
 	case PROMQL_FN_YEAR:
