@@ -183,6 +183,9 @@ double go_atan2(double y, double x);
 double go_sinh(double x);
 double go_cosh(double x);
 double go_tanh(double x);
+double go_asinh(double x);
+double go_acosh(double x);
+double go_atanh(double x);
 /* Go's float64 -> int64 conversion on amd64 (CVTTSD2SQ). */
 int64_t go_f2i(double v);
 void kahan_inc(double inc, double *sum, double *c);

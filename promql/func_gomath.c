@@ -12,8 +12,8 @@
  * The constants are those of the algorithms' published sources; every
  * operation below is a separate IEEE double operation in the order Go
  * performs it (this file must not be compiled with floating-point
- * contraction, which -std=c11 turns off in GCC).  asinh, acosh and atanh
- * (which go through Go's Log1p) still come from libm.
+ * contraction, which -std=c11 turns off in GCC).  Go's Log1p is fdlibm's
+ * s_log1p, as is glibc's log1p, which we call.
  */
 #include <math.h>
 #include <stdint.h>
@@ -566,4 +566,72 @@ double go_pow(double x, double y)
 		ae = -ae;
 	}
 	return ldexp(a1, ae);
+}
+
+/* fdlibm's s_asinh, e_acosh and e_atanh as Go writes them. */
+#define LN2 6.93147180559945286227e-01
+#define TWO28 268435456.0
+
+double go_asinh(double x)
+{
+	bool sign = false;
+	double t;
+
+	if (isnan(x) || isinf(x))
+		return x;
+	if (x < 0) {
+		x = -x;
+		sign = true;
+	}
+	if (x > TWO28)
+		t = go_log(x) + LN2;
+	else if (x > 2)
+		t = go_log(2 * x + 1 / (sqrt(x * x + 1) + x));
+	else if (x < 1 / TWO28)
+		t = x;
+	else
+		t = log1p(x + x * x / (1 + sqrt(1 + x * x)));
+	return sign ? -t : t;
+}
+
+double go_acosh(double x)
+{
+	double t;
+
+	if (x < 1 || isnan(x))
+		return GO_NAN;
+	if (x == 1)
+		return 0;
+	if (x >= TWO28)
+		return go_log(x) + LN2;
+	if (x > 2)
+		return go_log(2 * x - 1 / (x + sqrt(x * x - 1)));
+	t = x - 1;
+	return log1p(t + sqrt(2 * t + t * t));
+}
+
+double go_atanh(double x)
+{
+	bool sign = false;
+	double t;
+
+	if (x < -1 || x > 1 || isnan(x))
+		return GO_NAN;
+	if (x == 1)
+		return INFINITY;
+	if (x == -1)
+		return -INFINITY;
+	if (x < 0) {
+		x = -x;
+		sign = true;
+	}
+	if (x < 1 / TWO28) {
+		t = x;
+	} else if (x < 0.5) {
+		t = x + x;
+		t = 0.5 * log1p(t + t * x / (1 - x));
+	} else {
+		t = 0.5 * log1p((x + x) / (1 - x));
+	}
+	return sign ? -t : t;
 }

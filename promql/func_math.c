@@ -73,8 +73,8 @@ static double f_sgn(double v) { return v < 0 ? -1 : v > 0 ? 1 : v; }
 	X(LN, go_log) X(LOG2, go_log2) X(LOG10, go_log10) X(SIN, go_sin)        \
 	X(COS, go_cos) X(TAN, go_tan) X(ASIN, go_asin) X(ACOS, go_acos)         \
 	X(ATAN, go_atan) X(SINH, go_sinh) X(COSH, go_cosh) X(TANH, go_tanh)     \
-	X(ASINH, asinh) X(ACOSH, acosh)                                         \
-	X(ATANH, atanh) X(RAD, f_rad) X(DEG, f_deg) X(SGN, f_sgn)
+	X(ASINH, go_asinh) X(ACOSH, go_acosh) X(ATANH, go_atanh)                \
+	X(RAD, f_rad) X(DEG, f_deg) X(SGN, f_sgn)
 
 unary_fn func_unary(enum promql_func_id id)
 {
