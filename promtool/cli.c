@@ -15,6 +15,7 @@
  *
  * Errors print "promtool: error: <msg>, try --help" on stderr with exit 1.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -285,9 +286,11 @@ static bool has_subs(const struct cli_cmd *cmd)
 
 static void add_flags(struct cli_ctx *c, const struct cli_flag *f)
 {
-	for (; f && f->name; f++)
-		if (c->nflags < sizeof(c->flags) / sizeof(c->flags[0]))
-			c->flags[c->nflags++] = f;
+	/* The table is static: outgrowing the arrays is a bug, not input. */
+	for (; f && f->name; f++) {
+		assert(c->nflags < sizeof(c->flags) / sizeof(c->flags[0]));
+		c->flags[c->nflags++] = f;
+	}
 }
 
 static void add_elem(struct cli_ctx *c, struct element e)
@@ -302,11 +305,12 @@ static void match_cmd(struct cli_ctx *c, const struct cli_cmd *cmd)
 
 	add_elem(c, (struct element){ .kind = ELEM_CMD, .cmd = cmd });
 	add_flags(c, cmd->flags);
-	for (a = cmd->args; a && a->name; a++)
-		if (c->nargdefs < sizeof(c->argdefs) / sizeof(c->argdefs[0]))
-			c->argdefs[c->nargdefs++] = a;
-	if (c->depth < (int)(sizeof(c->path) / sizeof(c->path[0])))
-		c->path[c->depth++] = cmd;
+	for (a = cmd->args; a && a->name; a++) {
+		assert(c->nargdefs < sizeof(c->argdefs) / sizeof(c->argdefs[0]));
+		c->argdefs[c->nargdefs++] = a;
+	}
+	assert(c->depth < (int)(sizeof(c->path) / sizeof(c->path[0])));
+	c->path[c->depth++] = cmd;
 	c->group = has_subs(cmd) ? cmd->subs : NULL;
 }
 
@@ -617,6 +621,25 @@ int64_t cli_int(const struct cli_ctx *c, const char *name)
 	if (type == CLI_DURATION)
 		return cli_value_int(type, s->vals[s->n - 1]);
 	return cli_value_int(CLI_INT64, s->vals[s->n - 1]);
+}
+
+bool cli_feature_enabled(const struct cli_ctx *c, const char *feature)
+{
+	size_t n, i, flen = strlen(feature);
+	const char *const *v = cli_list(c, "enable-feature", &n);
+
+	for (i = 0; i < n; i++) {
+		const char *p = v[i];
+		for (;;) {
+			size_t len = strcspn(p, ",");
+			if (len == flen && !strncmp(p, feature, len))
+				return true;
+			if (!p[len])
+				break;
+			p += len + 1;
+		}
+	}
+	return false;
 }
 
 const char *cli_app_name(const struct cli_ctx *c)

@@ -9,6 +9,16 @@
  * name ("input file"), prints its own output, and reports its own errors on
  * stderr.  Strings returned by the accessors are owned by the context and
  * live until the command returns.
+ *
+ * Values have passed kingpin's type checks before the command runs (existing
+ * files exist, URLs parse, durations are Go durations, enums are valid).
+ * Int/Int64 values read through cli_str() are in canonical decimal form
+ * (kingpin reads Int() flags with ParseFloat, so "--limit=1.5" is 1).
+ * An unset flag or argument reads as its default; a repeatable flag left
+ * unset reads as a one-element list holding the default ("--enable-feature"
+ * gives [""]), and given on the command line its values replace the
+ * default.  StringMap values (query range --header) are listed as typed,
+ * "KEY=VALUE"; kingpin splits them at the first ':' or '='.
  */
 #ifndef PROMTOOL_CLI_H
 #define PROMTOOL_CLI_H
@@ -32,6 +42,8 @@ const char *const *cli_list(const struct cli_ctx *c, const char *name, size_t *n
 /* The value of an Int/Int64 flag or argument; of a Duration flag, in
  * nanoseconds.  0 when unset and without default. */
 int64_t cli_int(const struct cli_ctx *c, const char *name);
+/* Whether --enable-feature named this feature (comma-separated values). */
+bool cli_feature_enabled(const struct cli_ctx *c, const char *feature);
 /* The program name used in messages ("promtool"). */
 const char *cli_app_name(const struct cli_ctx *c);
 

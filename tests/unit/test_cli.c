@@ -17,7 +17,7 @@
 static struct seen {
 	int calls;
 	char url[64], out[64], word[64];
-	bool verbose, verbose_set;
+	bool verbose, verbose_set, feat_x, feat_y, feat_xy;
 	int64_t n, big, wait_ns;
 	size_t nmatch, nfiles;
 	char match[4][32], files[4][32];
@@ -39,6 +39,9 @@ static int cmd_run(const struct cli_ctx *c)
 	copy(seen.word, sizeof(seen.word), cli_str(c, "word"));
 	seen.verbose = cli_bool(c, "verbose");
 	seen.verbose_set = cli_isset(c, "verbose");
+	seen.feat_x = cli_feature_enabled(c, "x");
+	seen.feat_y = cli_feature_enabled(c, "y");
+	seen.feat_xy = cli_feature_enabled(c, "x,y");
 	seen.n = cli_int(c, "n");
 	seen.big = cli_int(c, "big");
 	seen.wait_ns = cli_int(c, "wait");
@@ -85,6 +88,7 @@ static const struct cli_cmd top_cmds[] = {
 static const struct cli_flag top_flags[] = {
 	{ .name = "help", .short_name = 'h', .type = CLI_BOOL, .action = CLI_ACT_HELP, .help = "Help." },
 	{ .name = "version", .type = CLI_BOOL, .action = CLI_ACT_VERSION, .help = "Version." },
+	{ .name = "enable-feature", .type = CLI_STRING, .def = "", .repeatable = true, .help = "Features." },
 	{ 0 },
 };
 static const struct cli_app app = {
@@ -224,6 +228,14 @@ static void test_repeat_alias_dashdash(void)
 	CHECK(!seen.verbose);
 }
 
+static void test_features(void)
+{
+	CHECK_EQ_I(run("grp", "run", "--start=1", "w", NULL), 7);
+	CHECK(!seen.feat_x && !seen.feat_y);
+	CHECK_EQ_I(run("--enable-feature=a,x", "grp", "run", "--start=1", "w", "--enable-feature", ",y,", NULL), 7);
+	CHECK(seen.feat_x && seen.feat_y && !seen.feat_xy);
+}
+
 static void test_errors(void)
 {
 	CHECK_EQ_I(run("grp", "run", "w", NULL), 1);
@@ -292,6 +304,7 @@ int main(void)
 	RUN(test_defaults_and_types);
 	RUN(test_bools_and_shorts);
 	RUN(test_repeat_alias_dashdash);
+	RUN(test_features);
 	RUN(test_errors);
 	RUN(test_at_file);
 	RUN(test_wrap);
