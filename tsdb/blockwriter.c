@@ -279,7 +279,7 @@ int block_writer_flush(struct block_writer *w, struct block_meta *meta_out, stru
 	if (h->min_time == INT64_MAX || head_num_samples(h) == 0)
 		return 1;
 	if (ulid_new(meta.ulid, ulid_now_ms(), e) < 0)
-		return -1;
+		return err_wrap(e, "compactor write");
 	meta.min_time = h->min_time;
 	meta.max_time = h->max_time + 1;
 	meta.compaction_level = 1;
@@ -313,6 +313,8 @@ int block_writer_flush(struct block_writer *w, struct block_meta *meta_out, stru
 	block_meta_init(&meta);
 	ret = 0;
 done:
+	if (ret < 0)
+		err_wrap(e, "compactor write"); /* BlockWriter.Flush's wrapping */
 	if (w->tmp) {
 		remove_all(w->tmp);
 		free(w->tmp);
