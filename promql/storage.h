@@ -45,9 +45,12 @@ struct promql_series_set {
  * A storage: select() returns every series matching all matchers (2.42's
  * labels.Matcher semantics: a missing label matches as ""), restricted to
  * samples with mint <= t <= maxt; series left without samples may be
- * omitted.  Series come sorted by labels (labels.Compare).  The matchers'
- * `re` is a compiled pcre2 pattern of "^(?:value)$"; use
- * promql_matcher_matches() to apply them.  Returns 0, or -1 with e set.
+ * omitted.  Series come in the order 2.42's querier would return them
+ * (sorted by labels.Compare for blocks and for the memory store); the
+ * evaluator keeps that order, which sums and means over several series
+ * depend on.  The matchers' `re` is a compiled pcre2 pattern of
+ * "^(?:value)$"; use promql_matcher_matches() to apply them.  Returns 0,
+ * or -1 with e set.
  */
 struct promql_storage {
 	int (*select)(void *ctx, const struct promql_matcher *m, size_t nm,

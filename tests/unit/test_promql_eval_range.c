@@ -5,7 +5,11 @@
  * and value strings that 2.42's query_range API returned (golden.txt, made
  * by regen.sh), or the same error message.
  *
- * Also unit checks of the storage and the series-description expander.
+ * The same queries then go through the query source of --source-dir
+ * (promql/engine.h) over data/, the blocks real promtool made of input.om,
+ * so the TSDB storage adapter and the API-like source are held to the same
+ * answers.  Also unit checks of the storage and the series-description
+ * expander.
  */
 #include <jansson.h>
 #include <math.h>
@@ -19,6 +23,7 @@
 #include "common/labels.h"
 #include "common/xalloc.h"
 #include "promql/ast.h"
+#include "promql/engine.h"
 #include "promql/eval.h"
 #include "promql/promql.h"
 #include "promql/storage.h"
@@ -200,6 +205,148 @@ done:
 	promql_memstore_release(&ms);
 }
 
+struct collect {
+	struct promql_result r;
+	size_t cap;
+	char *type;
+};
+
+static int on_begin(void *arg, const char *type, const char *const *w, size_t nw, struct err *e)
+{
+	struct collect *c = arg;
+	(void)w, (void)nw, (void)e;
+	free(c->type);
+	c->type = xstrdup(type);
+	return 0;
+}
+
+/* Copies a series into the result; the strings are leaked into a list
+ * owned by the test (freed at the end). */
+static char **strs;
+static size_t nstrs, strcap;
+
+static const char *keep(const char *s)
+{
+	ALLOC_GROW(strs, nstrs + 1, strcap);
+	return strs[nstrs++] = xstrdup(s);
+}
+
+static int on_series(void *arg, const struct query_series *qs, struct err *e)
+{
+	struct collect *c = arg;
+	struct promql_result_series *rs;
+	(void)e;
+	ALLOC_GROW(c->r.series, c->r.nseries + 1, c->cap);
+	rs = &c->r.series[c->r.nseries++];
+	rs->nlabels = qs->nlabels;
+	rs->labels = xcalloc(qs->nlabels + 1, sizeof(*rs->labels));
+	for (size_t i = 0; i < qs->nlabels; i++) {
+		rs->labels[i].name = keep(qs->labels[i].name);
+		rs->labels[i].value = keep(qs->labels[i].value);
+	}
+	rs->n = qs->n;
+	rs->t = xmalloc((qs->n + 1) * sizeof(*rs->t));
+	rs->v = xmalloc((qs->n + 1) * sizeof(*rs->v));
+	memcpy(rs->t, qs->t, qs->n * sizeof(*rs->t));
+	memcpy(rs->v, qs->v, qs->n * sizeof(*rs->v));
+	return 0;
+}
+
+static void test_range_golden_source_dir(void)
+{
+	struct query_source *src = NULL;
+	struct err err = ERR_INIT;
+	FILE *q = fopen(DIR "/queries.txt", "r"), *g = fopen(DIR "/golden.txt", "r");
+	char *ql = NULL, *gl = NULL;
+	size_t qc = 0, gc = 0;
+	int64_t base;
+	int n = 0;
+
+	{
+		struct promql_memstore ms;
+		promql_memstore_init(&ms);
+		CHECK_EQ_I(load_input(&ms, &base), 0);
+		promql_memstore_release(&ms);
+	}
+	if (!q || !g || promql_engine_source_open_dir(&src, DIR "/data", NULL, &err) < 0) {
+		fprintf(stderr, "source dir: %s\n", err_msg(&err));
+		printf("FAIL range queries from %s/data\n", DIR);
+		check_state_.failed++;
+		goto done;
+	}
+	while (getline(&ql, &qc, q) >= 0) {
+		long long s, e, step;
+		int off = 0;
+		struct collect c = { 0 };
+		struct query_sink sink = { &c, on_begin, on_series };
+		struct buf why = BUF_INIT;
+		json_t *want;
+		json_error_t je;
+
+		trim_nl(ql);
+		if (ql[0] == '#' || !ql[0])
+			continue;
+		if (sscanf(ql, "%lld %lld %lld %n", &s, &e, &step, &off) != 3 || getline(&gl, &gc, g) < 0)
+			break;
+		n++;
+		want = json_loads(gl, 0, &je);
+		promql_result_init(&c.r);
+		if (query_source_range(src, ql + off, (base + s) * 1000000000LL, (base + e) * 1000000000LL,
+				       step * 1000000000LL, &sink, &err) < 0) {
+			const char *we = json_string_value(json_object_get(want, "error"));
+			/* The API client shows "<errorType>: <error>". */
+			if (!we || !strstr(err_msg(&err), we) || strncmp(err_msg(&err), "execution: ", 11))
+				buf_addf(&why, "error \"%s\", want %s", err_msg(&err), we ? we : "a result");
+			err_release(&err);
+		} else if (json_object_get(want, "error")) {
+			buf_addf(&why, "no error, want \"%s\"", json_string_value(json_object_get(want, "error")));
+		} else {
+			if (!c.type || strcmp(c.type, "matrix"))
+				buf_addf(&why, "result type %s, want matrix", c.type ? c.type : "(none)");
+			else
+				compare(&c.r, json_object_get(want, "data"), &why);
+		}
+		if (why.len) {
+			fprintf(stderr, "queries.txt (source dir): %s: %s\n", ql + off, buf_str(&why));
+			printf("FAIL range query %d from blocks: %s\n", n, ql + off);
+			check_state_.failed++;
+		} else {
+			printf("PASS range query %d from blocks: %s\n", n, ql + off);
+			check_state_.passed++;
+		}
+		for (size_t i = 0; i < c.r.nseries; i++)
+			free(c.r.series[i].labels);
+		promql_result_release(&c.r);
+		free(c.type);
+		json_decref(want);
+		buf_release(&why);
+	}
+	CHECK(n > 0);
+done:
+	if (q)
+		fclose(q);
+	if (g)
+		fclose(g);
+	free(ql);
+	free(gl);
+	query_source_free(src);
+	for (size_t i = 0; i < nstrs; i++)
+		free(strs[i]);
+	free(strs);
+}
+
+static void test_api_times(void)
+{
+	/* 1.5004s: the server rounds the fraction to whole milliseconds */
+	CHECK_EQ_I(promql_api_time_ms(1500400000), 1500);
+	CHECK_EQ_I(promql_api_time_ms(1500600000), 1501);
+	/* 0.5005 is 0.50049999... as a double: rounds down, as in Go */
+	CHECK_EQ_I(promql_api_time_ms(1500500000), 1500);
+	CHECK_EQ_I(promql_api_time_ms(1700000000123456789LL), 1700000000123);
+	CHECK_EQ_I(promql_api_step_ms(60000000000LL), 60000);
+	CHECK_EQ_I(promql_api_step_ms(1500000), 1);
+}
+
 static void test_series_desc(void)
 {
 	const char *in = "a{x=\"y\", b='q\\n'} 0+10x2 _ _x2 1 stale -1-0.5x1 2x1";
@@ -300,6 +447,8 @@ int main(void)
 	RUN(test_series_desc);
 	RUN(test_memstore);
 	RUN(test_range_type_error);
+	RUN(test_api_times);
 	test_range_golden();
+	test_range_golden_source_dir();
 	return check_done();
 }

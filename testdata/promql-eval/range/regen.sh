@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates golden.txt: the query_range answers of the real Prometheus
-# 2.42 for every query of queries.txt over the data of input.om.
+# 2.42 for every query of queries.txt over the data of input.om, and data/:
+# the blocks the real promtool made of input.om, that Prometheus served.
 #
 # input.om is turned into blocks with the real `promtool tsdb
 # create-blocks-from openmetrics`, a Prometheus 2.42 with no scrape targets
@@ -22,6 +23,9 @@ cleanup() {
 trap cleanup EXIT
 
 "$PROMTOOL" tsdb create-blocks-from openmetrics input.om "$tmp/data" >/dev/null
+# The same blocks serve test_promql_eval_range's --source-dir path.
+rm -rf data
+cp -r "$tmp/data" data
 printf 'global:\n  scrape_interval: 1h\n' >"$tmp/prometheus.yml"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$PROMETHEUS" --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/data" \
