@@ -115,6 +115,24 @@ static int load_rules(struct loaded *l, const char *const *paths, size_t n, int6
 	return 0;
 }
 
+/*
+ * Prints an error line; query/apiresp.c marks a NUL byte that Go would
+ * print verbatim (json-iterator's "but found \x00") as C0 80.
+ */
+static void print_error(const char *prefix, const char *msg)
+{
+	fputs(prefix, stderr);
+	for (const char *p = msg; *p; p++) {
+		if ((unsigned char)p[0] == 0xC0 && (unsigned char)p[1] == 0x80) {
+			fputc('\0', stderr);
+			p++;
+		} else {
+			fputc(*p, stderr);
+		}
+	}
+	fputc('\n', stderr);
+}
+
 /* kingpin.Fatalf: "promtool: error: <msg>" without the --help hint. */
 static int fatal(const struct cli_ctx *c, const char *msg)
 {
@@ -211,7 +229,7 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 
 	nerrs = rules_backfill_run(&cfg, l.groups, l.ngroups, src, stderr, &errs);
 	for (size_t i = 0; i < nerrs; i++) {
-		fprintf(stderr, "rule importer error: %s\n", errs[i]);
+		print_error("rule importer error: ", errs[i]);
 		free(errs[i]);
 	}
 	free(errs);

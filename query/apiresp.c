@@ -36,6 +36,35 @@
 #include "common/gofmt.h"
 #include "common/xalloc.h"
 
+/*
+ * Go prints the byte it found even when it is NUL (at the end of input).
+ * A C string cannot hold that, so messages carry it as C0 80 (the overlong
+ * encoding "modified UTF-8" uses for NUL, never valid UTF-8 itself);
+ * promtool/ turns it back into a NUL byte when printing.
+ */
+#define NUL_MARK "\xC0\x80"
+
+static const char *ch_str(int c, char *tmp)
+{
+	if (c == 0)
+		return NUL_MARK;
+	tmp[0] = (char)c;
+	tmp[1] = '\0';
+	return tmp;
+}
+#define CH(c) ch_str((c), (char[2]){ 0, 0 })
+
+/* Raw input bytes into a message, NULs marked as above. */
+static void add_raw(struct buf *b, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i])
+			buf_addc(b, (unsigned char)p[i]);
+		else
+			buf_adds(b, NUL_MARK);
+	}
+}
+
 /* A json-iterator Iterator over one byte buffer. */
 struct it {
 	const char *buf;
@@ -71,9 +100,9 @@ static void report(struct it *it, const char *op, const char *fmt, ...)
 	cs = it->head >= 50 ? it->head - 50 : 0;
 	ce = it->head + 50 < it->tail ? it->head + 50 : it->tail;
 	buf_addf(&b, "%s: %s, error found in #%zu byte of ...|", op, msg ? msg : "", it->head - ps);
-	buf_add(&b, it->buf + ps, pe - ps);
+	add_raw(&b, it->buf + ps, pe - ps);
 	buf_adds(&b, "|..., bigger context ...|");
-	buf_add(&b, it->buf + cs, ce - cs);
+	add_raw(&b, it->buf + cs, ce - cs);
 	buf_adds(&b, "|...");
 	free(msg);
 	it->error = buf_detach(&b, NULL);
@@ -144,7 +173,7 @@ static int read_hex4(struct it *it, uint32_t *out)
 		else if (c >= 'A' && c <= 'F')
 			v |= (uint32_t)(c - 'A' + 10);
 		else {
-			report(it, "readU4", "expects 0~9 or a~f, but found %c", c);
+			report(it, "readU4", "expects 0~9 or a~f, but found %s", CH(c));
 			return -1;
 		}
 	}
@@ -220,7 +249,7 @@ static int read_string(struct it *it, struct buf *out)
 		it->head += 3;
 		return 0;
 	}
-	report(it, "ReadString", "expects \" or n, but found %c", c);
+	report(it, "ReadString", "expects \" or n, but found %s", CH(c));
 	return -1;
 }
 
@@ -272,7 +301,7 @@ static int skip_array_body(struct it *it)
 		if (skip(it))
 			return -1;
 	if (c != ']') {
-		report(it, "ReadArrayCB", "expect ] in the end, but found %c", c);
+		report(it, "ReadArrayCB", "expect ] in the end, but found %s", CH(c));
 		return -1;
 	}
 	return 0;
@@ -284,7 +313,7 @@ static int skip_object_body(struct it *it)
 	if (c == '}')
 		return 0;
 	if (c != '"') {
-		report(it, "ReadObjectCB", "expect \" after {, but found %c", c);
+		report(it, "ReadObjectCB", "expect \" after {, but found %s", CH(c));
 		return -1;
 	}
 	unread(it);
@@ -293,7 +322,7 @@ static int skip_object_body(struct it *it)
 			return -1;
 		c = next_token(it);
 		if (c != ':') {
-			report(it, "ReadObject", "expect : after object field, but found %c", c);
+			report(it, "ReadObject", "expect : after object field, but found %s", CH(c));
 			return -1;
 		}
 		if (skip(it))
@@ -378,7 +407,7 @@ static int decode_warnings(struct api_resp *r, struct it *it)
 	if (c == 'n')
 		return skip_literal(it, "ull", "skipThreeBytes");
 	if (c != '[') {
-		report(it, "decode slice", "expect [ or n, but found %c", c);
+		report(it, "decode slice", "expect [ or n, but found %s", CH(c));
 		return -1;
 	}
 	c = next_token(it);
@@ -397,7 +426,7 @@ static int decode_warnings(struct api_resp *r, struct it *it)
 		c = next_token(it);
 	} while (c == ',');
 	if (c != ']') {
-		report(it, "decode slice", "expect ] in the end, but found %c", c);
+		report(it, "decode slice", "expect ] in the end, but found %s", CH(c));
 		return -1;
 	}
 	return 0;
@@ -416,7 +445,7 @@ int api_resp_decode_envelope(struct api_resp *r, const char *body, size_t len, s
 		goto end;
 	}
 	if (c != '{') {
-		report(&it, "readObjectStart", "expect { or n, but found %c", c);
+		report(&it, "readObjectStart", "expect { or n, but found %s", CH(c));
 		goto fail;
 	}
 	c = next_token(&it);
@@ -427,7 +456,7 @@ int api_resp_decode_envelope(struct api_resp *r, const char *body, size_t len, s
 		struct buf key = BUF_INIT;
 		c = next_token(&it);
 		if (c != '"') {
-			report(&it, "readFieldHash", "expect \", but found %c", c);
+			report(&it, "readFieldHash", "expect \", but found %s", CH(c));
 			goto fail;
 		}
 		if (read_string_body(&it, &key)) {
@@ -437,7 +466,7 @@ int api_resp_decode_envelope(struct api_resp *r, const char *body, size_t len, s
 		c = next_token(&it);
 		if (c != ':') {
 			buf_release(&key);
-			report(&it, "readFieldHash", "expect :, but found %c", c);
+			report(&it, "readFieldHash", "expect :, but found %s", CH(c));
 			goto fail;
 		}
 		/* encoding/json-compatible: field names match case-insensitively. */
@@ -587,7 +616,7 @@ static int decode_pair(struct api_resp *r, struct it *it)
 	}
 	c = next_token(it);
 	if (!(c == '-' || (c >= '0' && c <= '9'))) {
-		report(it, "ReadNumber", "expect number, but found %c", c);
+		report(it, "ReadNumber", "expect number, but found %s", CH(c));
 		goto done;
 	}
 	start = it->head - 1;
@@ -630,7 +659,7 @@ static int decode_values(struct api_resp *r, struct it *it)
 	if (c == 'n')
 		return skip_literal(it, "ull", "skipThreeBytes");
 	if (c != '[') {
-		report(it, "decode slice", "expect [ or n, but found %c", c);
+		report(it, "decode slice", "expect [ or n, but found %s", CH(c));
 		return -1;
 	}
 	c = next_token(it);
@@ -643,7 +672,7 @@ static int decode_values(struct api_resp *r, struct it *it)
 		c = next_token(it);
 	} while (c == ',');
 	if (c != ']') {
-		report(it, "decode slice", "expect ] in the end, but found %c", c);
+		report(it, "decode slice", "expect ] in the end, but found %s", CH(c));
 		return -1;
 	}
 	return 0;
@@ -663,7 +692,7 @@ static int decode_metric(struct api_resp *r, struct it *it, size_t *nlabels)
 	if (c == 'n')
 		return skip_literal(it, "ull", "skipThreeBytes");
 	if (c != '{') {
-		report(it, "ReadMapCB", "expect { or n, but found %c", c);
+		report(it, "ReadMapCB", "expect { or n, but found %s", CH(c));
 		return -1;
 	}
 	c = next_token(it);
@@ -674,7 +703,7 @@ static int decode_metric(struct api_resp *r, struct it *it, size_t *nlabels)
 		struct buf name = BUF_INIT, value = BUF_INIT;
 		if (read_string(it, &name) || next_token(it) != ':' || read_string(it, &value)) {
 			if (!it->error)
-				report(it, "ReadMapCB", "expect : after object field, but found %c", it->buf[it->head - 1]);
+				report(it, "ReadMapCB", "expect : after object field, but found %s", CH(it->buf[it->head - 1]));
 			buf_release(&name);
 			buf_release(&value);
 			return -1;
@@ -707,7 +736,7 @@ static int decode_matrix(struct api_resp *r, struct it *it)
 	if (c == 'n')
 		return skip_literal(it, "ull", "skipThreeBytes");
 	if (c != '[') {
-		report(it, "decode slice", "expect [ or n, but found %c", c);
+		report(it, "decode slice", "expect [ or n, but found %s", CH(c));
 		wrap(it, "model.Matrix");
 		return -1;
 	}
@@ -719,7 +748,7 @@ static int decode_matrix(struct api_resp *r, struct it *it)
 		struct api_series s = { r->nlabels, 0, r->nsamples, 0 };
 		c = next_token(it);
 		if (c != '{') {
-			report(it, "readObjectStart", "expect { or n, but found %c", c);
+			report(it, "readObjectStart", "expect { or n, but found %s", CH(c));
 			goto fail;
 		}
 		c = next_token(it);
@@ -731,7 +760,7 @@ static int decode_matrix(struct api_resp *r, struct it *it)
 				if (read_string(it, &key) || next_token(it) != ':') {
 					buf_release(&key);
 					if (!it->error)
-						report(it, "readFieldHash", "expect :, but found %c", it->buf[it->head - 1]);
+						report(it, "readFieldHash", "expect :, but found %s", CH(it->buf[it->head - 1]));
 					goto fail;
 				}
 				if (!strcasecmp(buf_str(&key), "metric")) {
@@ -750,7 +779,7 @@ static int decode_matrix(struct api_resp *r, struct it *it)
 				c = next_token(it);
 			} while (c == ',');
 			if (c != '}') {
-				report(it, "struct Decode", "expect }, but found %c", c);
+				report(it, "struct Decode", "expect }, but found %s", CH(c));
 				goto fail;
 			}
 		}
@@ -760,7 +789,7 @@ static int decode_matrix(struct api_resp *r, struct it *it)
 		c = next_token(it);
 	} while (c == ',');
 	if (c != ']') {
-		report(it, "decode slice", "expect ] in the end, but found %c", c);
+		report(it, "decode slice", "expect ] in the end, but found %s", CH(c));
 		goto fail;
 	}
 	return 0;
@@ -794,14 +823,14 @@ int api_resp_decode_result(struct api_resp *r, struct err *e)
 	if (c == 'n') {
 		skip_literal(&it, "ull", "skipThreeBytes");
 	} else if (c != '{') {
-		report(&it, "readObjectStart", "expect { or n, but found %c", c);
+		report(&it, "readObjectStart", "expect { or n, but found %s", CH(c));
 	} else if ((c = next_token(&it)) != '}') {
 		unread(&it);
 		do {
 			struct buf key = BUF_INIT;
 			if (read_string(&it, &key) || next_token(&it) != ':') {
 				if (!it.error)
-					report(&it, "readFieldHash", "expect :, but found %c", it.buf[it.head - 1]);
+					report(&it, "readFieldHash", "expect :, but found %s", CH(it.buf[it.head - 1]));
 				buf_release(&key);
 				break;
 			}
@@ -832,7 +861,7 @@ int api_resp_decode_result(struct api_resp *r, struct err *e)
 			c = next_token(&it);
 		} while (c == ',');
 		if (!it.error && c != '}')
-			report(&it, "struct Decode", "expect }, but found %c", c);
+			report(&it, "struct Decode", "expect }, but found %s", CH(c));
 	}
 	if (it.error) {
 		inner = it.error;

@@ -5,6 +5,9 @@
  * mode, samples through prometheus/common v0.39's model.Time parsing.
  *
  * Internal to query/: the remote source (query/remote.c) is its only user.
+ * Messages hold a NUL byte Go would print (at end of input) as the two
+ * bytes C0 80, which valid UTF-8 never contains.
+ *
  * struct api_resp owns everything it holds, including the decoded series;
  * api_resp_release() frees it.
  */

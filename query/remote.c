@@ -228,12 +228,32 @@ static int transport_error(struct remote_source *r, CURLcode rc, const char *met
 	curl_easy_getinfo(r->curl, CURLINFO_PRIMARY_IP, &ip);
 	curl_easy_getinfo(r->curl, CURLINFO_PRIMARY_PORT, &port);
 	if (rc == CURLE_COULDNT_CONNECT && oserr) {
-		const char *h = ip && *ip ? ip : r->host;
-		int v6 = strchr(h, ':') != NULL;
+		/* net.Dial names the address it dialed: ip:port, IPv6 in brackets */
+		char *h = xstrdup(r->host), *p = NULL;
+		const char *name = h;
+		long uport = 0;
+		int v6;
+		if (h[0] == '[') {
+			char *rb = strchr(h, ']');
+			if (rb) {
+				*rb = '\0';
+				p = rb[1] == ':' ? rb + 2 : NULL;
+			}
+			name = h + 1;
+		} else if ((p = strrchr(h, ':'))) {
+			*p++ = '\0';
+		}
+		if (p && *p)
+			uport = strtol(p, NULL, 10);
+		if (ip && *ip)
+			name = ip;
 		if (!port)
-			port = !strcmp(r->scheme, "https") ? 443 : 80;
-		return err_set(e, "%s \"%s\": dial tcp %s%s%s:%ld: connect: %s", method, shown, v6 ? "[" : "", h,
-			       v6 ? "]" : "", port, go_strerror((int)oserr));
+			port = uport ? uport : !strcmp(r->scheme, "https") ? 443 : 80;
+		v6 = strchr(name, ':') != NULL;
+		err_set(e, "%s \"%s\": dial tcp %s%s%s:%ld: connect: %s", method, shown, v6 ? "[" : "", name,
+			v6 ? "]" : "", port, go_strerror((int)oserr));
+		free(h);
+		return -1;
 	}
 	if (rc == CURLE_COULDNT_RESOLVE_HOST) {
 		char *h = xstrdup(r->host), *colon = strrchr(h, ':');
@@ -289,7 +309,8 @@ static int do_request(struct remote_source *r, bool post, const char *form, long
 	curl_easy_setopt(r->curl, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(r->curl, CURLOPT_ACCEPT_ENCODING, "gzip");
 	curl_easy_setopt(r->curl, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(r->curl, CURLOPT_MAXREDIRS, 10L);
+	/* Go gives up on the 10th redirect response without following it */
+	curl_easy_setopt(r->curl, CURLOPT_MAXREDIRS, 9L);
 	curl_easy_setopt(r->curl, CURLOPT_USERAGENT, "Go-http-client/1.1");
 	curl_easy_setopt(r->curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(r->curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");

@@ -4,8 +4,10 @@
 usage: fake_prom_server.py PORTFILE MODE [REQUEST_LOG]
 
 Listens on 127.0.0.1 on a free port, writes the port to PORTFILE, and
-answers every request to /api/v1/query_range according to MODE (see
-MODES below).  Each request is appended to REQUEST_LOG as one line
+answers every request according to MODE (see MODES below, plus "stall",
+"truncated" and "closenothing").  A request whose first path segment names
+a mode ("/error500/api/v1/query_range") gets that mode instead, so one
+server can play every fault in turn.  Each request is appended to REQUEST_LOG as one line
 "METHOD PATH?QUERY BODY AUTHORIZATION" so tests can check what was sent.
 The server exits when its parent kills it; tests always do.
 """
@@ -81,6 +83,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(n) if n else b""
         self.record(body)
         mode = sys.argv[2]
+        first = self.path.split("/")[1] if self.path.startswith("/") else ""
+        first = first.split("?")[0]
+        if first in MODES or first in ("stall", "truncated", "closenothing"):
+            mode = first
         if mode == "stall":
             time.sleep(3600)
             return
@@ -102,7 +108,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         code, data = MODES[mode](self.command)
         self.send_response(code)
         if code == 302:
-            self.send_header("Location", "/api/v1/query_range")
+            self.send_header("Location", self.path.split("?")[0])
         self.send_header("Content-Type", "application/json")
         if code != 204:
             self.send_header("Content-Length", str(len(data)))

@@ -2,6 +2,8 @@
 """Reduces one `create-blocks-from rules` run to comparable text.
 
 usage: summarize.py RC STDOUT_FILE STDERR_FILE OUTPUT_DIR
+       summarize.py --batch JOBS   (lines "RC|STDOUT|STDERR|OUTPUT_DIR|DEST";
+                                    one interpreter start for many runs)
 
 Prints the exit code, stdout, stderr with the log lines of each group kept
 together and the groups sorted (promtool walks its groups in Go map order,
@@ -69,18 +71,27 @@ def blocks(d):
     return sorted(rows) + stray
 
 
-def main():
-    rc, out_f, err_f, d = sys.argv[1:5]
+def summarize(rc, out_f, err_f, d, w):
     with open(out_f, errors="replace") as f:
         out = f.read()
     with open(err_f, errors="replace") as f:
         err = f.read().splitlines(keepends=True)
-    w = sys.stdout.write
     w("rc=%s\n--- stdout\n%s--- stderr\n" % (rc, out))
     w("".join(canon_log(err)))
     w("--- blocks\n")
     for r in blocks(d):
         w(r + "\n")
+
+
+def main():
+    if sys.argv[1] == "--batch":
+        with open(sys.argv[2]) as jobs:
+            for line in jobs:
+                rc, out_f, err_f, d, dest = line.rstrip("\n").split("|")
+                with open(dest, "w") as f:
+                    summarize(rc, out_f, err_f, d, f.write)
+    else:
+        summarize(*sys.argv[1:5], sys.stdout.write)
 
 
 main()
