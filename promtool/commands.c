@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/labels.h"
 #include "promtool/cli_table.h"
 #include "promtool/commands.h"
 
@@ -364,27 +365,29 @@ static int feature_warnings(const struct cli_ctx *c)
 {
 	size_t n, i;
 	const char *const *v = cli_list(c, "enable-feature", &n);
+	struct buf q = BUF_INIT;
 
 	for (i = 0; i < n; i++) {
 		const char *p = v[i];
-		while (*p || p == v[i]) {
+		for (;;) {
 			size_t len = strcspn(p, ",");
-			if (len == 0) {
-				/* empty: ignored */
-			} else if (len == 22 && !strncmp(p, "no-default-scrape-port", len)) {
-				/* used by check service-discovery / check config */
+			buf_reset(&q);
+			go_quote(&q, p, len); /* Go's %q */
+			if (len == 0 || (len == 22 && !strncmp(p, "no-default-scrape-port", len))) {
+				/* empty names are skipped; the scrape port one is read by the check commands */
 			} else if ((len == 18 && !strncmp(p, "promql-at-modifier", len)) ||
 				   (len == 22 && !strncmp(p, "promql-negative-offset", len))) {
 				printf("  WARNING: Option for --enable-feature is a no-op after promotion to a stable "
-				       "feature: \"%.*s\"\n", (int)len, p);
+				       "feature: %s\n", buf_str(&q));
 			} else {
-				printf("  WARNING: Unknown option for --enable-feature: \"%.*s\"\n", (int)len, p);
+				printf("  WARNING: Unknown option for --enable-feature: %s\n", buf_str(&q));
 			}
 			if (!p[len])
 				break;
 			p += len + 1;
 		}
 	}
+	buf_release(&q);
 	return -1;
 }
 

@@ -52,3 +52,8 @@ expect_eq cli_dump_match_repeatable "$rc/$out" '1/promtool: error: strconv.Parse
 # tsdb verify exists and takes one optional path.
 out=$("$PROMTOOL" tsdb verify a b 2>&1); rc=$?
 expect_eq cli_verify_args "$rc/$out" "1/promtool: error: unexpected b, try --help"
+
+# --enable-feature warnings, against real promtool's (testdata/cli/regen.sh).
+"$PROMTOOL" --enable-feature=a,,promql-at-modifier --enable-feature='promql-negative-offset,no-default-scrape-port,x"y' \
+	tsdb list testdata/cli/files/nonexistent >"$TMPROOT/warn.txt" 2>/dev/null
+expect_files_eq cli_feature_warnings "$TMPROOT/warn.txt" testdata/cli/feature_warnings.txt
