@@ -6,7 +6,8 @@
 # rules` file whose expected sample can never match, so promtool prints
 # every result it got with strconv.FormatFloat(v, 'E', -1, 64) -- exact
 # digits.  Those results are written back as the expected values of an
-# upstream-format .test file; an evaluation error becomes `eval_fail`.
+# upstream-format .test file; an evaluation error becomes `eval_fail`
+# preceded by a `# error: <message>` comment with 2.42's words.
 #
 # Usage: testdata/promql-eval/regen.sh [path/to/promtool]
 set -euo pipefail
@@ -48,7 +49,7 @@ RUNS=${RUNS:-12}
 for i in $(seq 1 "$RUNS"); do
 	"$PROMTOOL" test rules "$tmp/t.yml" >"$tmp/out" 2>&1 || true
 	awk '
-	/^    expr: .*, err: / { print "ERR"; next }
+	/^    expr: .*, err: / { m = $0; sub(/^    expr: .*, time: [^,]*, err: /, "", m); print "ERR " m; next }
 	/^        got: / { s = $0; sub(/^        got: /, "", s); print s }
 	' "$tmp/out" >"$tmp/results.$i"
 	if [ "$(wc -l <"$tmp/results.$i")" != "$(wc -l <"$tmp/evals")" ]; then
@@ -86,7 +87,11 @@ for kind in stable unstable; do
 		getline r < results
 		getline st < stable
 		if ((st == 1) != (want == "stable")) next
-		if (r == "ERR") { sub(/^eval/, "eval_fail"); print; print ""; next }
+		if (r ~ /^ERR /) {
+			# The message goes in a comment the runner reads.
+			sub(/^ERR /, "", r); print "# error: " r
+			sub(/^eval/, "eval_fail"); print; print ""; next
+		}
 		print; emit_got(r); print ""; next
 	}
 	/^[ \t]*#/ { next }
