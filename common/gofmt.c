@@ -45,6 +45,48 @@ double prom_stale_nan(void)
  * the one closest to the exact value.  Subnormals carry fewer digits than
  * DBL_DIG, so for them every precision is tried from 1 up.
  */
+/*
+ * Fast path for values that are short decimals (most sample values): the
+ * smallest k such that m = round(v * 10^k) gives back v as m / 10^k.  With
+ * m below 2^50 the half-ulp interval around v is under 1/4 of a step of
+ * 10^-k, so m is the only k-digit candidate: the shortest, and the closest,
+ * which is what Go's shortest formatting picks.  m / 10^k is one correctly
+ * rounded division of exact operands, the same value strtod gives for
+ * "m e-k".  Returns 0 when the value needs the general path.
+ */
+static int short_decimal_digits(double v, char digits[18], int *nd, int *dp)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+				      1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17 };
+	if (!(v < 0x1p50 && v >= 1e-10))
+		return 0;
+	for (int k = 0; k < (int)(sizeof(p10) / sizeof(p10[0])); k++) {
+		double x = v * p10[k], m;
+		if (x >= 0x1p50)
+			return 0;
+		m = nearbyint(x);
+		if (m >= 1 && m / p10[k] == v) {
+			char tmp[20];
+			uint64_t u = (uint64_t)m;
+			int n = 0, len;
+			while (u) {
+				tmp[n++] = (char)('0' + u % 10);
+				u /= 10;
+			}
+			len = n;
+			for (int i = 0; i < n; i++)
+				digits[i] = tmp[n - 1 - i];
+			while (n > 1 && digits[n - 1] == '0')
+				n--;
+			digits[n] = '\0';
+			*nd = n;
+			*dp = len - k;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 void go_shortest_digits(double v, char digits[18], int *nd, int *dp)
 {
 	char tmp[40];
@@ -52,6 +94,8 @@ void go_shortest_digits(double v, char digits[18], int *nd, int *dp)
 	char *e;
 
 	v = fabs(v);
+	if (short_decimal_digits(v, digits, nd, dp))
+		return;
 	for (prec = v < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
 		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, v);
 		if (prec == 17 || strtod(tmp, NULL) == v)
