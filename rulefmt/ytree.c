@@ -150,6 +150,43 @@ static struct ynode *anchor_get(const struct anchors *a, const char *name)
 	return NULL;
 }
 
+/*
+ * yaml.v3's scanner keeps two tokens of lookahead beyond what the parser
+ * asks for (it needs them to attach comments), libyaml's does not.  So
+ * when the parser stopped -- at an error, or at the end of the first
+ * document -- with token `head` next, yaml.v3 has already tried to scan
+ * tokens head+1 and head+2, and a scanner error there is what it reports.
+ * Rescans the input for such an error; returns 1 with e set if found.
+ */
+static int lookahead_scan_error(const char *data, size_t len, size_t head, struct err *e)
+{
+	yaml_parser_t p;
+	yaml_token_t tok;
+	int found = 0;
+
+	if (!yaml_parser_initialize(&p))
+		return 0;
+	yaml_parser_set_input_string(&p, (const unsigned char *)(data ? data : ""), len);
+	for (;;) {
+		if (!yaml_parser_scan(&p, &tok)) {
+			/* the token being produced: those returned plus those queued */
+			size_t index = p.tokens_parsed + (size_t)(p.tokens.tail - p.tokens.head);
+			if (index <= head + 2 && p.error == YAML_SCANNER_ERROR) {
+				parse_fail(&p, e);
+				found = 1;
+			}
+			break;
+		}
+		if (tok.type == YAML_STREAM_END_TOKEN || p.tokens_parsed > head + 3) {
+			yaml_token_delete(&tok);
+			break;
+		}
+		yaml_token_delete(&tok);
+	}
+	yaml_parser_delete(&p);
+	return found;
+}
+
 int ytree_parse(struct ytree *t, const char *data, size_t len, struct err *e)
 {
 	yaml_parser_t p;
@@ -168,7 +205,8 @@ int ytree_parse(struct ytree *t, const char *data, size_t len, struct err *e)
 		struct ynode *n = NULL;
 
 		if (!yaml_parser_parse(&p, &ev)) {
-			parse_fail(&p, e);
+			if (p.error == YAML_SCANNER_ERROR || !lookahead_scan_error(data, len, p.tokens_parsed, e))
+				parse_fail(&p, e);
 			goto done;
 		}
 		have_ev = 1;
@@ -266,6 +304,8 @@ int ytree_parse(struct ytree *t, const char *data, size_t len, struct err *e)
 		yaml_event_delete(&ev);
 		have_ev = 0;
 	}
+	if (t->root && lookahead_scan_error(data, len, p.tokens_parsed, e))
+		goto done;
 	ret = 0;
 done:
 	if (have_ev)
