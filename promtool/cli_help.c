@@ -40,7 +40,7 @@ int cli_guess_width(int fd)
 		long v;
 		if (*p >= '0' && *p <= '9') {
 			v = strtol(cols, &end, 10);
-			if (!*end && v > -100000 && v < 100000)
+			if (!*end && v > -(1L << 24) && v < (1L << 24))
 				return (int)v;
 		}
 	}
