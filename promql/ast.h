@@ -242,6 +242,13 @@ struct promql_node {
 
 /* The function table: see promql/functions.h. */
 
+/*
+ * labels.Matcher.Matches of 2.42 for a label value v[0..len) (an absent
+ * label is the empty value): regexps match the whole value as Go's regexp
+ * does, invalid UTF-8 in v included.  Thread-safe.
+ */
+bool promql_matcher_match_value(const struct promql_matcher *m, const char *v, size_t len);
+
 const struct promql_node *promql_expr_root(const struct promql_expr *x);
 /* Type() of a node, as 2.42's Expr.Type(). */
 enum promql_value_type promql_node_type(const struct promql_node *n);

@@ -29,7 +29,36 @@ struct rx {
 	int depth;         /* open groups */
 	bool top_pseudo;   /* stack top is "(" or "|" (or empty) */
 	size_t last_repeat; /* start of the previous repeat operator, or SIZE_MAX */
+	/* the PCRE2 translation (see rx_flush) */
+	struct buf *out;
+	size_t emit_from;       /* source bytes before this are in out */
+	struct buf pending_flags; /* a "(?i)" held back past a repeat */
+	size_t atom_out;        /* where the last atom starts in out */
+	bool atom_assert;       /* the last atom is ^ $ \b \B \A \z */
 };
+
+/*
+ * The PCRE2 pattern is the source with a few rewrites where PCRE2 reads
+ * RE2 syntax differently: \v is a vertical-space class and \s includes VT
+ * in PCRE2 (a VT character and [\t\n\f\r ] in Go); "-" after a class
+ * escape inside [...] is a literal in Go but an error in PCRE2; a repeated
+ * assertion (^*) is wrapped in (?:...); and a flag group such as (?i) is
+ * moved after a repeat that follows it, since Go applies "a(?i)*" to a.
+ */
+static void rx_flush(struct rx *r, size_t upto)
+{
+	if (upto > r->emit_from)
+		buf_add(r->out, r->s + r->emit_from, upto - r->emit_from);
+	r->emit_from = upto;
+}
+
+/* Replaces source [at, end) with text in the translation. */
+static void rx_replace(struct rx *r, size_t at, size_t end, const char *text)
+{
+	rx_flush(r, at);
+	buf_adds(r->out, text);
+	r->emit_from = end;
+}
 
 static int rx_err(struct rx *r, const char *code, const char *frag, size_t n)
 {
@@ -234,7 +263,7 @@ static const char *const posix_names[] = {
 static int rx_class(struct rx *r)
 {
 	size_t whole = r->i, t = r->i + 1;
-	bool first = true;
+	bool first = true, after_class = false;
 
 	if (t < r->len && r->s[t] == '^')
 		t++;
@@ -244,6 +273,9 @@ static int rx_class(struct rx *r)
 		int rc;
 
 		first = false;
+		if (after_class && r->s[t] == '-' && r->len - t >= 2 && r->s[t + 1] != ']')
+			rx_replace(r, t, t + 1, "\\-");
+		after_class = true;
 		if (r->len - t > 2 && r->s[t] == '[' && r->s[t + 1] == ':') {
 			const char *end = memmem(r->s + t + 2, r->len - t - 2, ":]", 2);
 			if (end) {
@@ -273,15 +305,23 @@ static int rx_class(struct rx *r)
 				continue;
 		}
 		if (is_perl_class(r, t)) {
+			if (r->s[t + 1] == 's')
+				rx_replace(r, t, t + 2, "\\t\\n\\f\\r ");
+			else if (r->s[t + 1] == 'S')
+				rx_replace(r, t, t + 2, "\\x00-\\x08\\x0b\\x0e-\\x1f\\x21-\\x{10ffff}");
 			t += 2;
 			continue;
 		}
+		after_class = false;
 		/* parseClassChar */
 		if (t >= r->len)
 			return rx_err(r, "missing closing ]", r->s + whole, r->len - whole);
 		if (r->s[t] == '\\') {
+			size_t esc = t;
 			if (rx_escape(r, &t, &lo) < 0)
 				return -1;
+			if (lo == '\v')
+				rx_replace(r, esc, t, "\\x0b");
 		} else if (rx_next(r, &t, &lo) < 0) {
 			return -1;
 		}
@@ -291,8 +331,11 @@ static int rx_class(struct rx *r)
 			if (t >= r->len)
 				return rx_err(r, "missing closing ]", r->s + whole, r->len - whole);
 			if (r->s[t] == '\\') {
+				size_t esc = t;
 				if (rx_escape(r, &t, &hi) < 0)
 					return -1;
+				if (hi == '\v')
+					rx_replace(r, esc, t, "\\x0b");
 			} else if (rx_next(r, &t, &hi) < 0) {
 				return -1;
 			}
@@ -428,6 +471,34 @@ bad:
 	return rx_err(r, "invalid or unsupported Perl syntax", r->s + s, t - s);
 }
 
+/* Before an atom: the translation catches up and held-back flags go out. */
+static void rx_atom(struct rx *r, bool assertion)
+{
+	rx_flush(r, r->i);
+	if (r->pending_flags.len) {
+		buf_add(r->out, r->pending_flags.data, r->pending_flags.len);
+		buf_reset(&r->pending_flags);
+	}
+	r->atom_out = r->out->len;
+	r->atom_assert = assertion;
+	r->top_pseudo = false;
+}
+
+/* A repeat operator at r->i: wraps a repeated assertion for PCRE2. */
+static void rx_repeat_out(struct rx *r)
+{
+	rx_flush(r, r->i);
+	if (r->atom_assert) {
+		buf_grow(r->out, 3);
+		memmove(r->out->data + r->atom_out + 3, r->out->data + r->atom_out, r->out->len - r->atom_out);
+		memcpy(r->out->data + r->atom_out, "(?:", 3);
+		r->out->len += 3;
+		buf_addc(r->out, ')');
+		r->out->data[r->out->len] = '\0';
+		r->atom_assert = false;
+	}
+}
+
 static int rx_parse(struct rx *r)
 {
 	while (r->i < r->len) {
@@ -437,38 +508,54 @@ static int rx_parse(struct rx *r)
 		switch (ch) {
 		case '(':
 			if (r->i + 1 < r->len && r->s[r->i + 1] == '?') {
+				size_t start = r->i;
+				bool was_pseudo = r->top_pseudo;
+				int depth = r->depth;
 				if (rx_perl_flags(r) < 0)
 					return -1;
+				if (r->depth == depth) {
+					/* flags only: held back until the next atom */
+					rx_flush(r, start);
+					buf_add(&r->pending_flags, r->s + start, r->i - start);
+					r->emit_from = r->i;
+					r->top_pseudo = was_pseudo;
+				} else {
+					rx_atom(r, false);
+					r->top_pseudo = true;
+				}
 				break;
 			}
+			rx_atom(r, false);
 			r->depth++;
 			r->top_pseudo = true;
 			r->i++;
 			break;
 		case '|':
+			rx_atom(r, false);
 			r->top_pseudo = true;
 			r->i++;
 			break;
 		case ')':
 			if (r->depth == 0)
 				return rx_err(r, "unexpected )", r->s, r->len);
+			rx_atom(r, false);
 			r->depth--;
-			r->top_pseudo = false;
 			r->i++;
 			break;
 		case '^': case '$': case '.':
-			r->top_pseudo = false;
+			rx_atom(r, ch != '.');
 			r->i++;
 			break;
 		case '[':
+			rx_atom(r, false);
 			if (rx_class(r) < 0)
 				return -1;
-			r->top_pseudo = false;
 			break;
 		case '*': case '+': case '?': {
 			size_t before = r->i, after = r->i + 1;
 			if (rx_repeat(r, before, &after) < 0)
 				return -1;
+			rx_repeat_out(r);
 			repeat = before;
 			r->i = after;
 			break;
@@ -477,7 +564,7 @@ static int rx_parse(struct rx *r)
 			size_t before = r->i, after;
 			long min, max;
 			if (!rx_parse_repeat(r, &min, &max, &after)) {
-				r->top_pseudo = false; /* a literal '{' */
+				rx_atom(r, false); /* a literal '{' */
 				r->i++;
 				break;
 			}
@@ -485,6 +572,7 @@ static int rx_parse(struct rx *r)
 				return rx_err(r, "invalid repeat count", r->s + before, after - before);
 			if (rx_repeat(r, before, &after) < 0)
 				return -1;
+			rx_repeat_out(r);
 			repeat = before;
 			r->i = after;
 			break;
@@ -495,8 +583,8 @@ static int rx_parse(struct rx *r)
 			if (r->i + 1 < r->len) {
 				char e = r->s[r->i + 1];
 				if (e == 'A' || e == 'b' || e == 'B' || e == 'z') {
+					rx_atom(r, true);
 					r->i += 2;
-					r->top_pseudo = false;
 					break;
 				}
 				if (e == 'C')
@@ -504,32 +592,41 @@ static int rx_parse(struct rx *r)
 				if (e == 'Q') {
 					const char *end = memmem(r->s + r->i + 2, r->len - r->i - 2, "\\E", 2);
 					size_t stop = end ? (size_t)(end - r->s) : r->len, k = r->i + 2;
-					while (k < stop) {
+					if (k < stop)
+						rx_atom(r, false);
+					while (k < stop)
 						if (rx_next(r, &k, &c) < 0)
 							return -1;
-						r->top_pseudo = false;
-					}
 					r->i = end ? stop + 2 : r->len;
 					break;
 				}
 			}
+			rx_atom(r, false);
 			rc = rx_unicode_class(r, &r->i);
 			if (rc < 0)
 				return -1;
 			if (rc == 0) {
-				if (is_perl_class(r, r->i))
+				if (is_perl_class(r, r->i)) {
+					if (r->s[r->i + 1] == 's')
+						rx_replace(r, r->i, r->i + 2, "[\\t\\n\\f\\r ]");
+					else if (r->s[r->i + 1] == 'S')
+						rx_replace(r, r->i, r->i + 2, "[^\\t\\n\\f\\r ]");
 					r->i += 2;
-				else if (rx_escape(r, &r->i, &c) < 0)
-					return -1;
+				} else {
+					size_t esc = r->i;
+					if (rx_escape(r, &r->i, &c) < 0)
+						return -1;
+					if (c == '\v')
+						rx_replace(r, esc, r->i, "\\x0b");
+				}
 			}
-			r->top_pseudo = false;
 			break;
 		}
 		default: {
 			int32_t c;
+			rx_atom(r, false);
 			if (rx_next(r, &r->i, &c) < 0)
 				return -1;
-			r->top_pseudo = false;
 			break;
 		}
 		}
@@ -537,12 +634,15 @@ static int rx_parse(struct rx *r)
 	}
 	if (r->depth != 0)
 		return rx_err(r, "missing closing )", r->s, r->len);
+	rx_atom(r, false);
 	return 0;
 }
 
+static bool regex_match(void *re, const char *v, size_t len);
+
 int promql_regex_compile(void **out_re, const char *value, size_t len, struct buf *msg)
 {
-	struct buf pat = BUF_INIT;
+	struct buf pat = BUF_INIT, out = BUF_INIT;
 	struct rx r;
 	pcre2_code *code;
 	int errcode;
@@ -559,17 +659,21 @@ int promql_regex_compile(void **out_re, const char *value, size_t len, struct bu
 	r.msg = msg;
 	r.last_repeat = SIZE_MAX;
 	r.top_pseudo = true;
+	r.out = &out;
+	buf_init(&r.pending_flags);
 	if (rx_parse(&r) < 0) {
 		rc = -1;
 		goto done;
 	}
 	/* Go: $ only at the very end (OneLine), . not newline, UTF-8 text
 	 * that may be invalid */
-	code = pcre2_compile((PCRE2_SPTR)pat.data, pat.len,
-			     PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_NO_UTF_CHECK,
+	code = pcre2_compile((PCRE2_SPTR)out.data, out.len,
+			     PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_DUPNAMES,
 			     &errcode, &erroff, NULL);
 	*out_re = code;
 done:
+	buf_release(&r.pending_flags);
+	buf_release(&out);
 	buf_release(&pat);
 	return rc;
 }
@@ -581,16 +685,68 @@ void promql_regex_free(void *re)
 
 bool promql_regex_matches_empty(void *re, const char *value, size_t len)
 {
-	pcre2_match_data *md;
-	int rc;
-
 	if (!re) {
 		/* PCRE2 could not compile it: only the trivially empty-matching
 		 * patterns are recognised */
 		return len == 0 || (len == 2 && !memcmp(value, ".*", 2));
 	}
+	return regex_match(re, "", 0);
+}
+
+/*
+ * Go's regexp reads invalid UTF-8 in the subject as U+FFFD, one per bad
+ * byte (so "." matches "\xff"); PCRE2 never matches inside invalid
+ * sequences.  Such subjects are rewritten before matching.
+ */
+static bool regex_match(void *re, const char *v, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)v;
+	struct buf fixed = BUF_INIT;
+	pcre2_match_data *md;
+	size_t i = 0;
+	bool valid = true;
+	int rc;
+
+	while (i < len) {
+		int32_t r;
+		size_t w = go_decode_rune(s + i, len - i, &r);
+		if (r == 0xFFFD && w == 1) {
+			valid = false;
+			break;
+		}
+		i += w;
+	}
+	if (!valid) {
+		for (i = 0; i < len;) {
+			int32_t r;
+			size_t w = go_decode_rune(s + i, len - i, &r);
+			if (r == 0xFFFD && w == 1)
+				buf_adds(&fixed, "\xef\xbf\xbd");
+			else
+				buf_add(&fixed, s + i, w);
+			i += w;
+		}
+		s = fixed.data ? fixed.data : (const unsigned char *)"";
+		len = fixed.len;
+	}
 	md = pcre2_match_data_create_from_pattern(re, NULL);
-	rc = pcre2_match(re, (PCRE2_SPTR) "", 0, 0, 0, md, NULL);
+	rc = pcre2_match(re, s, len, 0, PCRE2_NO_UTF_CHECK, md, NULL);
 	pcre2_match_data_free(md);
+	buf_release(&fixed);
 	return rc >= 0;
+}
+
+bool promql_matcher_match_value(const struct promql_matcher *m, const char *v, size_t len)
+{
+	switch (m->type) {
+	case PROMQL_MATCH_EQUAL:
+		return len == m->value_len && !memcmp(v, m->value, len);
+	case PROMQL_MATCH_NOT_EQUAL:
+		return !(len == m->value_len && !memcmp(v, m->value, len));
+	case PROMQL_MATCH_REGEXP:
+		return m->re && regex_match(m->re, v, len);
+	case PROMQL_MATCH_NOT_REGEXP:
+		return !(m->re && regex_match(m->re, v, len));
+	}
+	return false;
 }

@@ -123,3 +123,65 @@ with open(sys.argv[4], "w", encoding="utf-8") as f:
         f.write(line + "\n")
 print("regen: %d expressions, %d errors, %d not representable in JSON" % (len(exprs), len(errs), skipped))
 PY
+
+# 4. Regexp matching: every regexp of regex_cases.txt against a fixed set
+#    of label values, through `promtool test rules` (the "got" series of a
+#    test expecting nothing list the matches).
+python3 - "$here/regex_cases.txt" "$tmp/re_test.yml" "$tmp/re_cases.json" <<'PY'
+import json, sys
+VALUES = ["", "a", "A", "b", "ab", "aB", "abc", "aaa", "foo", "a.b", "axb", "x-y", "-", "5", "z",
+          "_", " ", "\t", "\n", "\x0b", "\x0c", "\r", "\x07", "\x00", "a\nb", "ab\n", "\xff", "é", "É",
+          "日本", "日", "k", "K", "\u212a", "s", "S", "\u017f", "{", "x{,2}", "\\", "$", "^", "12",
+          "0", "A.b", "αβ", "Ω", "a b", "ba"]
+res = [l.rstrip("\n") for l in open(sys.argv[1], encoding="utf-8")
+       if l.strip() and not l.startswith("## ")]
+def q(s):
+    # a Go-syntax double-quoted PromQL string; \xff must stay one byte
+    out = ['"']
+    for ch in s:
+        o = ord(ch)
+        if ch == '"' or ch == '\\':
+            out.append('\\' + ch)
+        elif ch == "\xff":
+            out.append("\\xff")
+        elif o < 0x20 or o == 0x7f:
+            out.append("\\x%02x" % o)
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    f.write("rule_files: []\nevaluation_interval: 1m\ntests:\n- interval: 1m\n  input_series:\n")
+    for i, v in enumerate(VALUES):
+        f.write("  - series: %s\n    values: '1'\n" % json.dumps('m{id="%d",v=%s}' % (i, q(v)), ensure_ascii=False))
+    f.write("  promql_expr_test:\n")
+    for i, r in enumerate(res):
+        expr = 'm{v=~"%s",id!="r%d"}' % (r, i)
+        f.write("  - expr: %s\n    eval_time: 0\n    exp_samples: []\n" % json.dumps(expr, ensure_ascii=False))
+json.dump({"values": VALUES, "res": res}, open(sys.argv[3], "w"))
+PY
+"$promtool" test rules "$tmp/re_test.yml" >"$tmp/re_test.out" 2>&1 || true
+python3 - "$tmp/re_cases.json" "$tmp/re_test.out" "$here/regex_golden.json" <<'PY'
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+text = open(sys.argv[2], encoding="utf-8", errors="surrogateescape").read()
+got = {}
+cur = None
+for line in text.split("\n"):
+    m = re.search(r'id!=\\"r(\d+)\\"', line)
+    if line.strip().startswith("expr:") and m:
+        cur = int(m.group(1))
+    elif line.strip().startswith("got:") and cur is not None:
+        got[cur] = sorted(int(x) for x in re.findall(r'id="(\d+)"', line))
+        cur = None
+if not got:
+    sys.exit("regen: promtool test rules failed:\n" + text[:2000])
+cases = [{"re": r, "matches": got.get(i, [])} for i, r in enumerate(d["res"])]
+# values as hex of their bytes ("\xff" is the single byte 0xff)
+hexes = [(v.encode("latin-1") if v == "\xff" else v.encode("utf-8")).hex() for v in d["values"]]
+with open(sys.argv[3], "w", encoding="utf-8") as f:
+    f.write('{"values_hex": %s,\n "cases": [\n' % json.dumps(hexes))
+    f.write(",\n".join(json.dumps(c, ensure_ascii=False) for c in cases))
+    f.write("\n]}\n")
+print("regen: %d regexps x %d values" % (len(cases), len(d["values"])))
+PY
