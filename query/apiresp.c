@@ -188,14 +188,19 @@ static int read_hex4(struct it *it, uint32_t *out)
 static int read_string_body(struct it *it, struct buf *out)
 {
 	while (it->head < it->tail) {
-		unsigned char c = (unsigned char)it->buf[it->head++];
+		unsigned char c;
+		/* copy the plain run up to the next quote or escape in one go */
+		size_t run = it->head;
+		while (run < it->tail && it->buf[run] != '"' && it->buf[run] != '\\')
+			run++;
+		if (out && run > it->head)
+			buf_add(out, it->buf + it->head, run - it->head);
+		it->head = run;
+		if (it->head >= it->tail)
+			break;
+		c = (unsigned char)it->buf[it->head++];
 		if (c == '"')
 			return 0;
-		if (c != '\\') {
-			if (out)
-				buf_addc(out, c);
-			continue;
-		}
 		if (it->head >= it->tail)
 			break;
 		c = (unsigned char)it->buf[it->head++];
@@ -273,15 +278,51 @@ static int is_num_char(char c)
 	return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
 }
 
+/*
+ * A JSON number's grammar, checked without converting it (the decoders
+ * that need the value parse it themselves).
+ */
+static int number_ok(const char *p, size_t n)
+{
+	size_t i = 0;
+	if (i < n && p[i] == '-')
+		i++;
+	if (i >= n || p[i] < '0' || p[i] > '9')
+		return 0;
+	if (p[i] == '0')
+		i++;
+	else
+		while (i < n && p[i] >= '0' && p[i] <= '9')
+			i++;
+	if (i < n && p[i] == '.') {
+		size_t d = ++i;
+		while (i < n && p[i] >= '0' && p[i] <= '9')
+			i++;
+		if (i == d)
+			return 0;
+	}
+	if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+		size_t d;
+		i++;
+		if (i < n && (p[i] == '+' || p[i] == '-'))
+			i++;
+		d = i;
+		while (i < n && p[i] >= '0' && p[i] <= '9')
+			i++;
+		if (i == d)
+			return 0;
+	}
+	return i == n;
+}
+
 static int skip_number(struct it *it, size_t *start_out)
 {
 	size_t start = it->head - 1;
-	double d;
 	while (it->head < it->tail && is_num_char(it->buf[it->head]))
 		it->head++;
 	if (start_out)
 		*start_out = start;
-	if (go_parse_float(it->buf + start, it->head - start, &d) == -1) {
+	if (!number_ok(it->buf + start, it->head - start)) {
 		report(it, "ReadFloat64", "unexpected character");
 		return -1;
 	}
