@@ -410,6 +410,9 @@ static int remote_range(struct query_source *src, const char *expr, int64_t star
 		goto done;
 	if (api_resp_decode_result(&resp, e))
 		goto done;
+	/* Decoded into compact arrays: the text can go before the samples
+	 * reach the block writer, so the two never peak together. */
+	buf_release(&r->body);
 	/* The whole response is valid: hand it over. */
 	if (sink->begin(sink->arg, resp.result_type, (const char *const *)resp.warnings, resp.nwarnings, e))
 		goto done;
