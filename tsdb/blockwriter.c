@@ -56,6 +56,19 @@ int block_writer_append(struct block_writer *w, const struct label *ls, size_t n
 	return head_append(&w->head, ls, n, t_ms, v, e);
 }
 
+int block_writer_append_get_ref(struct block_writer *w, const struct label *ls, size_t n, int64_t t_ms, double v,
+				uint32_t *ref, struct err *e)
+{
+	return head_append_get_ref(&w->head, ls, n, t_ms, v, ref, e);
+}
+
+int block_writer_append_ref(struct block_writer *w, uint32_t ref, int64_t t_ms, double v, struct err *e)
+{
+	if (ref >= w->head.nseries)
+		return err_set(e, "unknown series reference %u", ref);
+	return head_append_ref(&w->head, ref, t_ms, v, e);
+}
+
 int block_writer_commit(struct block_writer *w, struct err *e)
 {
 	(void)e;

@@ -34,6 +34,13 @@ int block_writer_new(struct block_writer **out, const char *dir, int64_t chunk_r
  * are upstream's storage errors ("out of bounds", "duplicate sample for
  * timestamp"); the writer stays usable after one. */
 int block_writer_append(struct block_writer *w, const struct label *ls, size_t n, int64_t t_ms, double v, struct err *e);
+/* Append with upstream's series references: the first form also returns
+ * the reference of the (possibly new) series, the second appends to a
+ * series by that reference, skipping label handling.  References are valid
+ * for the life of the writer. */
+int block_writer_append_get_ref(struct block_writer *w, const struct label *ls, size_t n, int64_t t_ms, double v,
+				uint32_t *ref, struct err *e);
+int block_writer_append_ref(struct block_writer *w, uint32_t ref, int64_t t_ms, double v, struct err *e);
 int block_writer_commit(struct block_writer *w, struct err *e);
 /* Writes the block atomically: 0 and *meta_out filled (caller releases),
  * 1 when no samples were appended (upstream ErrNoSeriesAppended / empty

@@ -64,10 +64,54 @@ void xor_chunk_release(struct xor_chunk *c)
 	buf_release(&c->b);
 }
 
+/*
+ * bstream.writeBits, several bits at a time.  Byte for byte what 2.42's
+ * writeBit/writeByte sequence produces: whenever a write starts on a full
+ * last byte a fresh zero byte is appended first, and a write of whole bytes
+ * that ends byte-aligned (its last primitive being writeByte) leaves one
+ * more empty byte behind -- the quirk described above.
+ */
+static void write_bits(struct xor_chunk *c, uint64_t u, int nbits)
+{
+	const int whole_bytes = nbits >= 8 && nbits % 8 == 0;
+
+	if (nbits <= 0)
+		return;
+	if (nbits < 64)
+		u &= ((uint64_t)1 << nbits) - 1;
+	if (c->b.len + (size_t)nbits / 8 + 3 > c->b.cap)
+		buf_grow(&c->b, (size_t)nbits / 8 + 3);
+	if (c->count == 0) {
+		c->b.data[c->b.len++] = 0;
+		c->count = 8;
+	}
+	while (nbits > 0) {
+		int take = nbits < c->count ? nbits : c->count;
+		uint64_t bits = (u >> (nbits - take)) & (((uint64_t)1 << take) - 1);
+
+		c->b.data[c->b.len - 1] |= (unsigned char)(bits << (c->count - take));
+		c->count = (uint8_t)(c->count - take);
+		nbits -= take;
+		if (nbits > 0) {
+			c->b.data[c->b.len++] = 0;
+			c->count = 8;
+		}
+	}
+	if (c->count == 0 && whole_bytes) {
+		c->b.data[c->b.len++] = 0;
+		c->count = 8;
+	}
+	c->b.data[c->b.len] = 0; /* keep struct buf's NUL terminator */
+}
+
+/* bstream.writeBit: the hot path, one bit never leaves the quirk byte. */
 static inline void write_bit(struct xor_chunk *c, int bit)
 {
 	if (c->count == 0) {
-		buf_addc(&c->b, 0);
+		if (c->b.len + 2 > c->b.cap)
+			buf_grow(&c->b, 2);
+		c->b.data[c->b.len++] = 0;
+		c->b.data[c->b.len] = 0;
 		c->count = 8;
 	}
 	if (bit)
@@ -75,33 +119,9 @@ static inline void write_bit(struct xor_chunk *c, int bit)
 	c->count--;
 }
 
-/* bstream.writeByte: fills the current byte's free bits and always appends
- * one more byte holding the rest (a zero byte when aligned). */
 static inline void write_byte(struct xor_chunk *c, unsigned char byt)
 {
-	if (c->count == 0) {
-		buf_addc(&c->b, 0);
-		c->count = 8;
-	}
-	c->b.data[c->b.len - 1] |= (unsigned char)(byt >> (8 - c->count));
-	buf_addc(&c->b, (unsigned char)((unsigned)byt << c->count));
-}
-
-static void write_bits(struct xor_chunk *c, uint64_t u, int nbits)
-{
-	if (nbits <= 0)
-		return;
-	u <<= 64 - nbits;
-	while (nbits >= 8) {
-		write_byte(c, (unsigned char)(u >> 56));
-		u <<= 8;
-		nbits -= 8;
-	}
-	while (nbits > 0) {
-		write_bit(c, (int)(u >> 63));
-		u <<= 1;
-		nbits--;
-	}
+	write_bits(c, byt, 8);
 }
 
 /* bitRange of xor.go: -(2^(n-1)-1) <= x <= 2^(n-1). */

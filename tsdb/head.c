@@ -138,30 +138,57 @@ static uint32_t get_or_create(struct head *h, const struct label *ls, size_t n)
 	return (uint32_t)h->nseries++;
 }
 
-int head_append(struct head *h, const struct label *ls, size_t n, int64_t t, double v, struct err *e)
+/* Opens the appender on first use (Head.Appender / initAppender) and
+ * applies its lower bound. */
+static int check_bounds(struct head *h, int64_t t, struct err *e)
 {
-	struct label small[32], *clean = small;
-	size_t nclean = 0;
-	struct head_series *s;
-	uint32_t ref;
-	int ret = -1;
-
 	if (!h->app_open) {
+		int64_t cw_end;
+
 		if (h->min_time == INT64_MAX) {
 			/* initAppender: the first sample anchors the head. */
 			h->min_time = t;
 			if (h->max_time == INT64_MIN)
 				h->max_time = t;
 		}
-		{
-			int64_t cw_end = h->max_time - h->chunk_range / 2;
-			h->app_min_valid = cw_end > h->min_valid_time ? cw_end : h->min_valid_time;
-		}
+		cw_end = h->max_time - h->chunk_range / 2;
+		h->app_min_valid = cw_end > h->min_valid_time ? cw_end : h->min_valid_time;
 		h->app_open = true;
 	}
 	if (t < h->app_min_valid)
 		return err_set(e, "out of bounds");
+	return 0;
+}
 
+/* memSeries.appendable against committed data, then queue the sample. */
+static int queue_sample(struct head *h, uint32_t ref, int64_t t, double v, struct err *e)
+{
+	struct head_series *s = &h->series[ref];
+
+	if (s->has_open) {
+		if (t < s->open_maxt)
+			return err_set(e, "out of order sample");
+		if (t == s->open_maxt && s->last_vbits != f2u(v))
+			return err_set(e, "duplicate sample for timestamp");
+	}
+	ALLOC_GROW(h->batch, h->nbatch + 1, h->batch_cap);
+	h->batch[h->nbatch].series = ref;
+	h->batch[h->nbatch].t = t;
+	h->batch[h->nbatch].v = v;
+	h->nbatch++;
+	return 0;
+}
+
+int head_append_get_ref(struct head *h, const struct label *ls, size_t n, int64_t t, double v, uint32_t *ref_out,
+			struct err *e)
+{
+	struct label small[32], *clean = small;
+	size_t nclean = 0;
+	uint32_t ref;
+	int ret = -1;
+
+	if (check_bounds(h, t, e) < 0)
+		return -1;
 	if (n > 32)
 		clean = xmalloc(n * sizeof(*clean));
 	for (size_t i = 0; i < n; i++)
@@ -178,27 +205,25 @@ int head_append(struct head *h, const struct label *ls, size_t n, int64_t t, dou
 		}
 	}
 	ref = get_or_create(h, clean, nclean);
-	s = &h->series[ref];
-	if (s->has_open) {
-		if (t < s->open_maxt) {
-			err_set(e, "out of order sample");
-			goto done;
-		}
-		if (t == s->open_maxt && s->last_vbits != f2u(v)) {
-			err_set(e, "duplicate sample for timestamp");
-			goto done;
-		}
-	}
-	ALLOC_GROW(h->batch, h->nbatch + 1, h->batch_cap);
-	h->batch[h->nbatch].series = ref;
-	h->batch[h->nbatch].t = t;
-	h->batch[h->nbatch].v = v;
-	h->nbatch++;
-	ret = 0;
+	if (ref_out)
+		*ref_out = ref;
+	ret = queue_sample(h, ref, t, v, e);
 done:
 	if (clean != small)
 		free(clean);
 	return ret;
+}
+
+int head_append(struct head *h, const struct label *ls, size_t n, int64_t t, double v, struct err *e)
+{
+	return head_append_get_ref(h, ls, n, t, v, NULL, e);
+}
+
+int head_append_ref(struct head *h, uint32_t ref, int64_t t, double v, struct err *e)
+{
+	if (check_bounds(h, t, e) < 0)
+		return -1;
+	return queue_sample(h, ref, t, v, e);
 }
 
 /* Moves the open chunk's bytes into the cut-chunk store. */

@@ -74,6 +74,11 @@ void head_release(struct head *h);
  * ("out of bounds", "out of order sample", "duplicate sample for
  * timestamp", "empty labelset: invalid sample", ...). */
 int head_append(struct head *h, const struct label *ls, size_t n, int64_t t, double v, struct err *e);
+/* The same, also returning the series' index for head_append_ref(). */
+int head_append_get_ref(struct head *h, const struct label *ls, size_t n, int64_t t, double v, uint32_t *ref,
+			struct err *e);
+/* Append(ref, ...) for a series index head_append_get_ref() returned. */
+int head_append_ref(struct head *h, uint32_t ref, int64_t t, double v, struct err *e);
 /* headAppender.Commit: applies the batch in order, dropping what 2.42
  * drops silently (out-of-order and duplicate samples within a batch). */
 void head_commit(struct head *h);

@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <xxhash.h>
+
 #include "common/goerrno.h"
 #include "common/xalloc.h"
 #include "tsdb/blockwriter.h"
@@ -160,6 +162,73 @@ static int source_next(struct source *s, enum om_entry *out, struct err *e)
 	}
 }
 
+/*
+ * Series text as written ("name{a=\"b\"}") -> head reference, per window.
+ * The same text always gives the same label set, so a hit skips building
+ * and hashing labels: the per-sample cost is one hash of the raw bytes.
+ */
+struct raw_entry {
+	uint64_t hash, off;
+	uint32_t len, ref_plus1;
+};
+
+struct raw_cache {
+	struct raw_entry *e;
+	size_t cap, n;
+	struct buf arena;
+};
+
+static void raw_cache_release(struct raw_cache *c)
+{
+	free(c->e);
+	buf_release(&c->arena);
+	memset(c, 0, sizeof(*c));
+}
+
+static struct raw_entry *raw_cache_slot(struct raw_cache *c, const unsigned char *k, size_t len, uint64_t h)
+{
+	size_t j = (size_t)h & (c->cap - 1);
+
+	while (c->e[j].ref_plus1) {
+		struct raw_entry *x = &c->e[j];
+		if (x->hash == h && x->len == len && memcmp(c->arena.data + x->off, k, len) == 0)
+			return x;
+		j = (j + 1) & (c->cap - 1);
+	}
+	return &c->e[j];
+}
+
+static void raw_cache_put(struct raw_cache *c, const unsigned char *k, size_t len, uint64_t h, uint32_t ref)
+{
+	struct raw_entry *slot;
+
+	if ((c->n + 1) * 2 > c->cap) {
+		struct raw_entry *old = c->e;
+		size_t oldcap = c->cap;
+
+		c->cap = c->cap ? c->cap * 2 : 1024;
+		c->e = xcalloc(c->cap, sizeof(*c->e));
+		for (size_t i = 0; i < oldcap; i++) {
+			if (!old[i].ref_plus1)
+				continue;
+			size_t j = (size_t)old[i].hash & (c->cap - 1);
+			while (c->e[j].ref_plus1)
+				j = (j + 1) & (c->cap - 1);
+			c->e[j] = old[i];
+		}
+		free(old);
+	}
+	slot = raw_cache_slot(c, k, len, h);
+	if (slot->ref_plus1)
+		return;
+	slot->hash = h;
+	slot->off = c->arena.len;
+	slot->len = (uint32_t)len;
+	slot->ref_plus1 = ref + 1;
+	buf_add(&c->arena, k, len);
+	c->n++;
+}
+
 struct region {
 	uint64_t start, end;
 	int64_t min_ts, max_ts;
@@ -238,11 +307,13 @@ static int process_window(struct importer *im, int64_t t, int64_t upper, int64_t
 	const struct om_import_opts *o = im->o;
 	struct source *s = &im->src;
 	struct block_writer *w = NULL;
+	struct raw_cache cache;
 	struct block_meta meta;
 	int samples = 0, ret = -1, r;
 	bool positioned = false;
 
 	block_meta_init(&meta);
+	memset(&cache, 0, sizeof(cache));
 	if (block_writer_new(&w, o->output_dir, 2 * block_duration, e) < 0) {
 		err_wrap(e, "block writer");
 		goto done;
@@ -290,10 +361,26 @@ static int process_window(struct importer *im, int64_t t, int64_t upper, int64_t
 					*next_sample_ts = s->p.ts;
 				continue;
 			}
-			om_parser_metric(&s->p, &ls, &nls);
-			if (block_writer_append(w, ls, nls, s->p.ts, s->p.val, e) < 0) {
-				err_wrap(e, "add sample");
-				goto done;
+			{
+				const unsigned char *raw = s->p.b + s->p.series_start;
+				size_t rlen = s->p.series_end - s->p.series_start;
+				uint64_t h = XXH3_64bits(raw, rlen);
+				struct raw_entry *hit = cache.cap ? raw_cache_slot(&cache, raw, rlen, h) : NULL;
+				uint32_t ref;
+
+				if (hit && hit->ref_plus1) {
+					r = block_writer_append_ref(w, hit->ref_plus1 - 1, s->p.ts, s->p.val, e);
+				} else {
+					om_parser_metric(&s->p, &ls, &nls);
+					ref = UINT32_MAX;
+					r = block_writer_append_get_ref(w, ls, nls, s->p.ts, s->p.val, &ref, e);
+					if (ref != UINT32_MAX)
+						raw_cache_put(&cache, raw, rlen, h, ref);
+				}
+				if (r < 0) {
+					err_wrap(e, "add sample");
+					goto done;
+				}
 			}
 			if (++samples < o->max_samples_in_appender)
 				continue;
@@ -322,6 +409,7 @@ static int process_window(struct importer *im, int64_t t, int64_t upper, int64_t
 	}
 	ret = 0;
 done:
+	raw_cache_release(&cache);
 	block_meta_release(&meta);
 	block_writer_free(w);
 	return ret;

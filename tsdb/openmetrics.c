@@ -86,6 +86,24 @@ static inline unsigned next_c(struct om_parser *p)
 	return p->b[p->i];
 }
 
+/*
+ * next_c() repeated while pred holds, for start conditions that do not skip
+ * NULs (NUL fails every predicate, so it stops the scan as next_c's 0 does).
+ */
+#define SCAN_WHILE(p, pred)                                                   \
+	__extension__({                                                       \
+		size_t i_ = (p)->i + 1;                                       \
+		while (i_ < (p)->len && pred((p)->b[i_]))                     \
+			i_++;                                                 \
+		(p)->i = i_;                                                  \
+		unsigned c_ = 0;                                              \
+		if (i_ >= (p)->len)                                           \
+			(p)->hit_end = true;                                  \
+		else                                                          \
+			c_ = (p)->b[i_];                                      \
+		c_;                                                           \
+	})
+
 static inline bool is_l(unsigned c) { return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 static inline bool is_m(unsigned c) { return is_l(c) || c == ':'; }
 static inline bool is_d(unsigned c) { return c >= '0' && c <= '9'; }
@@ -93,6 +111,8 @@ static inline bool is_d(unsigned c) { return c >= '0' && c <= '9'; }
 static inline bool is_field(unsigned c) { return c != 0 && c != '\n' && c != ' '; }
 /* [^\n] without NUL. */
 static inline bool is_text(unsigned c) { return c != 0 && c != '\n'; }
+static inline bool is_md(unsigned c) { return is_m(c) || is_d(c); }
+static inline bool is_ld(unsigned c) { return is_l(c) || is_d(c); }
 
 /* Consumes literal text; false (and position at the mismatch) otherwise. */
 static bool lex_word(struct om_parser *p, unsigned *c, const char *w)
@@ -108,8 +128,17 @@ static bool lex_word(struct om_parser *p, unsigned *c, const char *w)
 /* A quoted string starting at c == '"'; leaves c after the closing quote. */
 static bool lex_quoted(struct om_parser *p, unsigned *c)
 {
-	unsigned ch = next_c(p);
+	unsigned ch;
 
+	if (p->state == S_LVALUE) {
+		/* Plain characters, NULs included (this state steps over
+		 * them), need no decision: skip them in one go. */
+		size_t i = p->i + 1;
+		while (i < p->len && p->b[i] != '"' && p->b[i] != '\\' && p->b[i] != '\n')
+			i++;
+		p->i = i - 1;
+	}
+	ch = next_c(p);
 	for (;;) {
 		if (ch == '"') {
 			*c = next_c(p);
@@ -148,9 +177,7 @@ static enum om_token lex(struct om_parser *p)
 			goto comment;
 		}
 		if (is_m(c)) {
-			do
-				c = next_c(p);
-			while (is_m(c) || is_d(c));
+			SCAN_WHILE(p, is_md);
 			p->state = S_VALUE;
 			return T_MNAME;
 		}
@@ -221,9 +248,7 @@ static enum om_token lex(struct om_parser *p)
 			return T_BCLOSE;
 		}
 		if (is_l(c)) {
-			do
-				c = next_c(p);
-			while (is_l(c) || is_d(c));
+			SCAN_WHILE(p, is_ld);
 			return T_LNAME;
 		}
 		return T_INVALID;
@@ -238,9 +263,7 @@ static enum om_token lex(struct om_parser *p)
 			c = next_c(p);
 			if (!is_field(c))
 				return T_INVALID;
-			do
-				c = next_c(p);
-			while (is_field(c));
+			SCAN_WHILE(p, is_field);
 			p->state = p->state == S_VALUE ? S_TIMESTAMP : S_ETIMESTAMP;
 			return T_VALUE;
 		}
@@ -282,9 +305,7 @@ static enum om_token lex(struct om_parser *p)
 		}
 		if (!is_field(c))
 			return T_INVALID;
-		do
-			c = next_c(p);
-		while (is_field(c));
+		SCAN_WHILE(p, is_field);
 		return T_TIMESTAMP;
 	}
 	return T_INVALID;
@@ -327,6 +348,90 @@ static int parse_error(struct err *e, const char *exp, enum om_token got)
 	return err_set(e, "%s, got \"%s\"", exp, token_names[got]);
 }
 
+/*
+ * The common case without strtod: at most 19 significant decimal digits
+ * whose value fits 53 bits, scaled by at most 10^22.  Both operands are
+ * exact doubles, so one multiplication or division is correctly rounded --
+ * the same double strconv.ParseFloat returns (Clinger's fast path, which Go
+ * uses too).  Anything else returns false and goes the slow, exact way.
+ */
+static bool parse_float_fast(const unsigned char *s, size_t len, double *out)
+{
+	static const double pow10[] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+	};
+	uint64_t mant = 0;
+	int ndigits = 0, exp10 = 0, eval = 0;
+	bool neg = false, digits = false, dot = false, eneg = false;
+	size_t i = 0;
+	double v;
+
+	if (i < len && (s[i] == '+' || s[i] == '-'))
+		neg = s[i++] == '-';
+	for (; i < len; i++) {
+		unsigned c = s[i];
+		if (c >= '0' && c <= '9') {
+			digits = true;
+			if (mant == 0 && c == '0') {
+				if (dot)
+					exp10--;
+				continue;
+			}
+			if (++ndigits > 19) {
+				/* too many digits for the exact path; strtod below */
+				mant = UINT64_MAX;
+				continue;
+			}
+			mant = mant * 10 + (c - '0');
+			if (dot)
+				exp10--;
+		} else if (c == '.' && !dot) {
+			dot = true;
+		} else {
+			break;
+		}
+	}
+	if (!digits)
+		return false;
+	if (i < len) {
+		int edigits = 0;
+		if (s[i] != 'e' && s[i] != 'E')
+			return false;
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			eneg = s[i++] == '-';
+		for (; i < len; i++) {
+			if (s[i] < '0' || s[i] > '9' || ++edigits > 4)
+				return false;
+			eval = eval * 10 + (s[i] - '0');
+		}
+		if (!edigits)
+			return false;
+		exp10 += eneg ? -eval : eval;
+	}
+	if (mant > ((uint64_t)1 << 53) || (mant != 0 && (exp10 < -22 || exp10 > 22))) {
+		/* Valid Go syntax, just not exact in doubles: glibc's strtod
+		 * rounds correctly, as ParseFloat does.  Out of range goes
+		 * the slow way for its error. */
+		char tmp[64];
+		if (len >= sizeof(tmp))
+			return false;
+		memcpy(tmp, s, len);
+		tmp[len] = '\0';
+		v = strtod(tmp, NULL);
+		if (isinf(v))
+			return false;
+		*out = v;
+		return true;
+	}
+	v = (double)mant;
+	if (mant != 0)
+		v = exp10 < 0 ? v / pow10[-exp10] : v * pow10[exp10];
+	*out = neg ? -v : v;
+	return true;
+}
+
 /* textparse.parseFloat: no hex-float exponents or underscores, then
  * strconv.ParseFloat with its error texts. */
 static int parse_float(const unsigned char *s, size_t len, double *out, struct err *e)
@@ -334,6 +439,8 @@ static int parse_float(const unsigned char *s, size_t len, double *out, struct e
 	struct buf q = BUF_INIT;
 	int rc;
 
+	if (parse_float_fast(s, len, out))
+		return 0;
 	for (size_t i = 0; i < len; i++)
 		if (s[i] == 'p' || s[i] == 'P' || s[i] == '_')
 			return err_set(e, "unsupported character in float");
