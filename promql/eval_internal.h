@@ -145,6 +145,13 @@ struct evaluator {
 };
 
 int ev_eval(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out);
+/* Selects the series of every selector of the tree (eval_select.c). */
+int ev_prepare(struct evaluator *ev, const struct promql_node *root);
+/* Frees the selections and subquery caches. */
+void ev_select_release(struct evaluator *ev);
+/* timestamp(selector): samples keep their own timestamps. */
+int ev_timestamp_selector(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_vector *out);
+void ev_mat_push(struct arena *a, struct ev_matrix *m, struct lset ls, struct ev_point *p, size_t n);
 /* The instant vector of selector n at ts; keep_t keeps the samples' own
  * timestamps (for timestamp()). */
 int ev_vector_selector(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_vector *out);
