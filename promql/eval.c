@@ -339,6 +339,9 @@ int promql_eval_range(struct promql_result *out, const struct promql_storage *st
 			add_point(&out->series[*slot - 1], &pcaps[*slot - 1], t, smp[i].v);
 		}
 		arena_reset(&ev.arena);
+		/* The last step: stop before t + step could overflow. */
+		if ((uint64_t)end - (uint64_t)t < (uint64_t)step)
+			break;
 	}
 	if (out->nseries > 1)
 		qsort(out->series, out->nseries, sizeof(*out->series), cmp_result_series);

@@ -369,6 +369,9 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 			}
 			out->s[k].p[out->s[k].n++] = (struct ev_point){ t, vec.v[i].v };
 		}
+		/* The last step: stop before t + step could overflow. */
+		if ((uint64_t)end - (uint64_t)t < (uint64_t)step)
+			break;
 	}
 	rc = 0;
 done:

@@ -6,7 +6,8 @@
 # input.om is turned into blocks with the real `promtool tsdb
 # create-blocks-from openmetrics`, a Prometheus 2.42 with no scrape targets
 # serves them on 127.0.0.1 (a free port), and each answer's "data" (or its
-# "error") is written as one line of JSON, in queries.txt's order.
+# "errorType" and "error") is written as one line of JSON, in queries.txt's
+# order.
 #
 # Usage: testdata/promql-eval/range/regen.sh [promtool] [prometheus]
 set -euo pipefail
@@ -44,6 +45,6 @@ grep -v '^#' queries.txt | grep -v '^$' | while read -r s e step expr; do
 		--data-urlencode "step=$step" |
 		python3 -c 'import json, sys
 r = json.load(sys.stdin)
-print(json.dumps({"data": r["data"]} if r["status"] == "success" else {"error": r["error"]}, separators=(",", ":")))' >>golden.txt
+print(json.dumps({"data": r["data"]} if r["status"] == "success" else {"errorType": r["errorType"], "error": r["error"]}, separators=(",", ":")))' >>golden.txt
 done
 echo "wrote $(wc -l <golden.txt) answers to golden.txt"
