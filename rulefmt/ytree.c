@@ -187,6 +187,43 @@ static int lookahead_scan_error(const char *data, size_t len, size_t head, struc
 	return found;
 }
 
+/*
+ * libyaml skips a byte-order mark at the start of any line; yaml.v3's
+ * is_bom() looks at the start of its buffer instead of the current position
+ * and so, after the first line, keeps it as text ("\ufeffgroups").  To get
+ * yaml.v3's reading, such marks are swapped for U+E000 (which libyaml
+ * treats as ordinary text too) and swapped back in the tree.  Returns a
+ * copy to parse, or NULL when there is nothing to do (or U+E000 is
+ * already in use).
+ */
+static const char bom[] = "\xEF\xBB\xBF", stand_in[] = "\xEE\x80\x80";
+
+static char *hide_line_boms(const char *data, size_t len)
+{
+	char *copy = NULL;
+
+	if (!data || memmem(data, len, stand_in, 3))
+		return NULL;
+	for (size_t i = 1; i + 3 <= len; i++)
+		if ((data[i - 1] == '\n' || data[i - 1] == '\r') && !memcmp(data + i, bom, 3)) {
+			if (!copy) {
+				copy = xmalloc(len + 1);
+				memcpy(copy, data, len);
+			}
+			memcpy(copy + i, stand_in, 3);
+		}
+	return copy;
+}
+
+static void restore_boms(struct ytree *t)
+{
+	for (size_t i = 0; i < t->nall; i++) {
+		struct ynode *n = t->all[i];
+		for (char *p = n->value; (p = memmem(p, n->len - (size_t)(p - n->value), stand_in, 3)); p += 3)
+			memcpy(p, bom, 3);
+	}
+}
+
 int ytree_parse(struct ytree *t, const char *data, size_t len, struct err *e)
 {
 	yaml_parser_t p;
@@ -195,9 +232,14 @@ int ytree_parse(struct ytree *t, const char *data, size_t len, struct err *e)
 	struct ynode **stack = NULL;
 	size_t depth = 0, stack_cap = 0;
 	int have_ev = 0, ret = -1, done = 0;
+	char *hidden = hide_line_boms(data, len);
 
-	if (!yaml_parser_initialize(&p))
+	if (hidden)
+		data = hidden;
+	if (!yaml_parser_initialize(&p)) {
+		free(hidden);
 		return err_set(e, "yaml: failed to initialize YAML parser");
+	}
 	/* libyaml asserts on a NULL input, even an empty one */
 	yaml_parser_set_input_string(&p, (const unsigned char *)(data ? data : ""), len);
 
@@ -315,6 +357,9 @@ done:
 		free(anchors.v[i].name);
 	free(anchors.v);
 	free(stack);
+	if (hidden)
+		restore_boms(t);
+	free(hidden);
 	return ret;
 }
 
