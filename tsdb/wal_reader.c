@@ -62,7 +62,7 @@ int wal_reader_next(struct wal_reader *r, const unsigned char **out, size_t *len
 			if (k == WAL_PAGE_SIZE)
 				k = 0;
 			if (k > r->len - r->pos - 1)
-				k = r->len - r->pos - 1;
+				return err_set(e, "%s: offset %zu: read remaining zeros: unexpected EOF", r->path, r->pos);
 			for (size_t j = 0; j < 1 + k; j++)
 				if (r->data[r->pos + j])
 					return err_set(e, "%s: offset %zu: unexpected non-zero byte in padded page", r->path,
