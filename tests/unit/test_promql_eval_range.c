@@ -116,7 +116,12 @@ static int compare(const struct promql_result *r, json_t *data, struct buf *why)
 			struct buf got = BUF_INIT;
 			int bad;
 
-			go_fmt_f(&got, s->v[j]);
+			/* The API writes |v| < 1e-6 and >= 1e21 with an exponent
+			 * (util/jsonutil MarshalFloat). */
+			if (s->v[j] != 0 && (fabs(s->v[j]) < 1e-6 || fabs(s->v[j]) >= 1e21))
+				go_fmt_e(&got, s->v[j]);
+			else
+				go_fmt_f(&got, s->v[j]);
 			bad = llround(t * 1000) != s->t[j] || !want || strcmp(want, buf_str(&got));
 			if (bad)
 				buf_addf(why, "series %zu point %zu: (%lld, %s), want (%.3f, %s)", i, j,
