@@ -143,15 +143,16 @@ int go_parse_rfc3339nano(struct go_time *out, const char *s, size_t len)
 		return -1;
 	if (lit(s, len, &pos, ':') || getnum(s, len, &pos, 1, &sec) || sec > 59)
 		return -1;
-	/* .999999999: optional; any number of digits, only the first nine count. */
+	/* .999999999: optional; at most nine digits */
 	if (pos + 1 < len && (s[pos] == '.' || s[pos] == ',') && is_digit(s, len, pos + 1)) {
 		int nd = 0;
 		pos++;
 		while (is_digit(s, len, pos)) {
-			if (nd < 9) {
-				nsec = nsec * 10 + (s[pos] - '0');
-				nd++;
-			}
+			/* Go 1.19's parseNanoseconds: more than 9 digits is out of range */
+			if (nd == 9)
+				return -1;
+			nsec = nsec * 10 + (s[pos] - '0');
+			nd++;
 			pos++;
 		}
 		for (; nd < 9; nd++)
@@ -172,8 +173,7 @@ int go_parse_rfc3339nano(struct go_time *out, const char *s, size_t len)
 		p = pos + 4;
 		if (getnum(s, len, &p, 1, &mm))
 			return -1;
-		if (hh > 24 || mm > 60)
-			return -1;
+		/* no range check: Go 1.19 accepts +25:00 and +01:61 */
 		zoff = (hh * 60 + mm) * 60;
 		if (s[pos] == '-')
 			zoff = -zoff;

@@ -25,7 +25,7 @@ void go_time_unix(struct go_time *out, int64_t sec, int64_t nsec);
 
 /*
  * time.Parse(time.RFC3339Nano, s) as Go 1.19's layout parser accepts it
- * (fractional seconds of any length after '.' or ',', one-digit hours,
+ * (up to nine fractional digits after '.' or ',', one-digit hours,
  * "Z" or "+hh:mm").  A numeric offset that the local zone uses at that
  * instant gets the local abbreviation; any other becomes a nameless fixed
  * zone, as Go does.  Returns 0, or -1 when Go would reject the text.
