@@ -97,10 +97,11 @@ static const char *own(struct cli_ctx *c, char *s)
 
 /* ---- tokenizer (kingpin's ParseContext.Next) ---- */
 
+/* At most a flag's inline value and one peeked token are ever pending. */
 static void push(struct cli_ctx *c, enum tok_type type, const char *value)
 {
-	if (c->npeek < sizeof(c->peek) / sizeof(c->peek[0]))
-		c->peek[c->npeek++] = (struct token){ type, value };
+	assert(c->npeek < sizeof(c->peek) / sizeof(c->peek[0]));
+	c->peek[c->npeek++] = (struct token){ type, value };
 }
 
 static void prepend_args(struct cli_ctx *c, char **items, size_t n)

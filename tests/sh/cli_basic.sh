@@ -2,8 +2,9 @@
 # CLI behaviour that is ours rather than promtool's, so it cannot be a golden:
 # the version line, hidden aliases, typed accessors, stubs.
 . "$(dirname "$0")/../lib.sh"
-# kingpin names the program after argv[0]; call ours "promtool" too.
-mkdir -p "$TMPROOT/bin" && ln -s "$PROMTOOL" "$TMPROOT/bin/promtool" && PROMTOOL=$TMPROOT/bin/promtool
+# kingpin names the program after argv[0]; call ours "promtool" too.  A
+# copy, so a rebuild of bin/promtool during the run cannot disturb it.
+mkdir -p "$TMPROOT/bin" && cp "$PROMTOOL" "$TMPROOT/bin/promtool" && PROMTOOL=$TMPROOT/bin/promtool
 
 out=$("$PROMTOOL" --version 2>&1); rc=$?
 expect_eq cli_version_exit "$rc" 0

@@ -9,6 +9,8 @@
 # fails the test -- and so does an extension the patch does not describe.
 . "$(dirname "$0")/../lib.sh"
 dir=testdata/cli
+# A private copy, so a rebuild of bin/promtool during the run cannot disturb it.
+mkdir -p "$TMPROOT/bin" && cp "$PROMTOOL" "$TMPROOT/bin/promtool" && PROMTOOL=$TMPROOT/bin/promtool
 want=$TMPROOT/want.txt
 got=$TMPROOT/got.txt
 cp "$dir/golden.txt" "$want"
