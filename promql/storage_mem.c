@@ -9,8 +9,6 @@
  */
 #include "promql/storage.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,32 +34,10 @@ void promql_series_set_release(struct promql_series_set *set)
 
 bool promql_matcher_matches(const struct promql_matcher *m, const char *v)
 {
-	size_t vl;
-	bool eq;
-
+	/* The parser's labels.Matcher.Matches, Go's regexp semantics included. */
 	if (!v)
 		v = "";
-	vl = strlen(v);
-	switch (m->type) {
-	case PROMQL_MATCH_EQUAL:
-	case PROMQL_MATCH_NOT_EQUAL:
-		eq = vl == m->value_len && !memcmp(v, m->value, vl);
-		return m->type == PROMQL_MATCH_EQUAL ? eq : !eq;
-	case PROMQL_MATCH_REGEXP:
-	case PROMQL_MATCH_NOT_REGEXP: {
-		pcre2_match_data *md;
-		int rc;
-
-		if (!m->re)
-			return false;
-		md = pcre2_match_data_create_from_pattern(m->re, NULL);
-		rc = pcre2_match(m->re, (PCRE2_SPTR)v, vl, 0, 0, md, NULL);
-		pcre2_match_data_free(md);
-		eq = rc >= 0;
-		return m->type == PROMQL_MATCH_REGEXP ? eq : !eq;
-	}
-	}
-	return false;
+	return promql_matcher_match_value(m, v, strlen(v));
 }
 
 bool promql_matchers_match(const struct promql_matcher *m, size_t nm,
