@@ -14,6 +14,10 @@
  *                                                  "error importing rules"
  * All of these exit 1.  -q/-r (flags of create-blocks-from) are accepted
  * and, as in promtool, unused by this subcommand.
+ *
+ * Extensions: --http.config.file (as in promtool 2.43) and --source-dir,
+ * which answers the range queries from a local TSDB directory with our
+ * PromQL engine (promql/engine.h) instead of a Prometheus server.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +28,7 @@
 #include "common/err.h"
 #include "common/gotime.h"
 #include "common/xalloc.h"
+#include "promql/engine.h"
 #include "promql/promql.h"
 #include "promtool/cli.h"
 #include "promtool/commands.h"
@@ -157,8 +162,6 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 
 	memset(&l, 0, sizeof(l));
 	files = cli_list(c, "rule-files", &nfiles);
-	if (cli_isset(c, "source-dir"))
-		return fatal(c, "--source-dir is not implemented yet");
 
 	if (cfg_path && *cfg_path) {
 		struct go_url u;
@@ -208,7 +211,14 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	/* int64(maxBlockDuration / time.Millisecond) */
 	cfg.max_block_duration_ms = cli_int(c, "max-block-duration") / 1000000;
 
-	if (remote_source_new(&src, url, have_hc ? &hc : NULL, &e)) {
+	if (cli_isset(c, "source-dir")) {
+		/* EXTENSION: evaluate locally against a data directory instead
+		 * of asking a server; the importer cannot tell the difference. */
+		if (promql_engine_source_open_dir(&src, cli_str(c, "source-dir"), NULL, &e)) {
+			fprintf(stderr, "cannot open source directory: %s\n", err_msg(&e));
+			goto done;
+		}
+	} else if (remote_source_new(&src, url, have_hc ? &hc : NULL, &e)) {
 		fprintf(stderr, "new api client error: %s\n", err_msg(&e));
 		goto done;
 	}
