@@ -170,8 +170,10 @@ static bool matchers_match(const struct promql_matcher *m, size_t nm, const stru
 static bool groups_match(const struct promql_matcher *const *m, const size_t *nm, size_t ng, const struct label *ls,
 			 size_t n)
 {
+	/* no matchers select nothing, as PostingsForMatchers intersects
+	 * no postings lists at all */
 	for (size_t g = 0; g < ng; g++)
-		if (matchers_match(m[g], nm[g], ls, n))
+		if (nm[g] && matchers_match(m[g], nm[g], ls, n))
 			return true;
 	return false;
 }

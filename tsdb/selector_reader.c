@@ -57,7 +57,7 @@ int tsdb_regex_compile(void **out, const char *re, size_t len, struct err *e)
 	if (!c) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(code, msg, sizeof(msg));
-		return err_set(e, "error parsing regexp: %s: `%.*s`", (const char *)msg, (int)len, re);
+		return err_set(e, "error parsing regexp: %s: `^(?:%.*s)$`", (const char *)msg, (int)len, re);
 	}
 	*out = c;
 	return 0;
@@ -86,6 +86,9 @@ static bool ident_char(char c, bool colon)
 
 static int fail(struct lex *l, struct err *e, const char *what)
 {
+	/* inside braces, running out of input is one error in 2.42's words */
+	if (!l->s[l->pos] && l->pos && strchr(l->s, '{'))
+		what = "unexpected end of input inside braces";
 	return err_set(e, "1:%zu: parse error: %s", l->pos + 1, what);
 }
 
@@ -269,8 +272,12 @@ int tsdb_selector_parse(struct tsdb_selector *out, const char *str, struct err *
 			}
 			skip_ws(&l);
 			buf_reset(&val);
-			if (lex_string(&l, &val, e) < 0 || add_matcher(out, t, name, &val, e) < 0)
+			if (lex_string(&l, &val, e) < 0)
 				goto done;
+			if (add_matcher(out, t, name, &val, e) < 0) {
+				err_wrap(e, "1:%zu: parse error", st + 1);
+				goto done;
+			}
 			skip_ws(&l);
 			if (str[l.pos] == ',') {
 				l.pos++;
@@ -286,10 +293,19 @@ int tsdb_selector_parse(struct tsdb_selector *out, const char *str, struct err *
 		skip_ws(&l);
 	}
 	if (str[l.pos]) {
-		fail(&l, e, "unexpected character after selector");
+		if (ident_start(str[l.pos])) {
+			size_t st = l.pos;
+			while (ident_char(str[l.pos], true))
+				l.pos++;
+			err_set(e, "1:%zu: parse error: unexpected identifier \"%.*s\"", st + 1, (int)(l.pos - st),
+				str + st);
+		} else {
+			err_set(e, "1:%zu: parse error: unexpected character: '%c'", l.pos + 1, str[l.pos]);
+		}
 		goto done;
 	}
-	if (!out->n) {
+	/* "{}" parses, and selects nothing (an empty intersection) */
+	if (!out->n && !strchr(str, '{')) {
 		err_set(e, "1:1: parse error: unexpected end of input");
 		goto done;
 	}
