@@ -176,12 +176,21 @@ static void test_selector(void)
 	tsdb_selector_release(&s);
 
 	CHECK_EQ_I(tsdb_selector_parse(&s, "{a=~\"(\"}", &e), -1);
-	CHECK(strncmp(err_msg(&e), "error parsing regexp", 20) == 0);
+	CHECK(strncmp(err_msg(&e), "1:2: parse error: error parsing regexp", 38) == 0);
 	tsdb_selector_release(&s);
 	err_release(&e);
 	CHECK_EQ_I(tsdb_selector_parse(&s, "{a=\"b\"", &e), -1);
+	CHECK_STR(err_msg(&e), "1:7: parse error: unexpected end of input inside braces");
 	tsdb_selector_release(&s);
 	err_release(&e);
+	CHECK_EQ_I(tsdb_selector_parse(&s, "a b", &e), -1);
+	CHECK_STR(err_msg(&e), "1:3: parse error: unexpected identifier \"b\"");
+	tsdb_selector_release(&s);
+	err_release(&e);
+	/* 2.42 parses "{}" and then selects nothing */
+	CHECK_EQ_I(tsdb_selector_parse(&s, "{}", &e), 0);
+	CHECK_EQ_I(s.n, 0);
+	tsdb_selector_release(&s);
 }
 
 /* The v1 block through the querier: matchers, time range, labels order. */
