@@ -6,16 +6,15 @@
  * expression, ParseMetricSelector does not demand a non-empty matcher, which
  * is what lets promtool's default {__name__=~'(?s:.*)'} through.
  */
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include "tsdb/selector_reader.h"
 
-#include <pcre2.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/buf.h"
 #include "common/xalloc.h"
+#include "promql/internal.h"
 
 void tsdb_selector_init(struct tsdb_selector *s)
 {
@@ -26,7 +25,7 @@ void tsdb_selector_release(struct tsdb_selector *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (s->m[i].re)
-			pcre2_code_free(s->m[i].re);
+			promql_regex_free(s->m[i].re);
 	for (size_t i = 0; i < s->nowned; i++)
 		free(s->owned[i]);
 	free(s->m);
@@ -43,24 +42,17 @@ static const char *own(struct tsdb_selector *s, char *p)
 
 int tsdb_regex_compile(void **out, const char *re, size_t len, struct err *e)
 {
-	struct buf pat = BUF_INIT;
-	int code;
-	PCRE2_SIZE off;
-	pcre2_code *c;
+	struct buf msg = BUF_INIT;
+	int ret = 0;
 
-	buf_adds(&pat, "^(?:");
-	buf_add(&pat, re, len);
-	buf_adds(&pat, ")$");
-	c = pcre2_compile((PCRE2_SPTR)pat.data, pat.len,
-			  PCRE2_DOLLAR_ENDONLY | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code, &off, NULL);
-	buf_release(&pat);
-	if (!c) {
-		PCRE2_UCHAR msg[256];
-		pcre2_get_error_message(code, msg, sizeof(msg));
-		return err_set(e, "error parsing regexp: %s: `^(?:%.*s)$`", (const char *)msg, (int)len, re);
-	}
-	*out = c;
-	return 0;
+	/* Go's RE2 syntax check and error words, then PCRE2 (promql/regex.c) */
+	*out = NULL;
+	if (promql_regex_compile(out, re, len, &msg) < 0)
+		ret = err_set(e, "%s", buf_str(&msg));
+	else if (!*out)
+		ret = err_set(e, "error parsing regexp: cannot compile `^(?:%.*s)$`", (int)len, re);
+	buf_release(&msg);
+	return ret;
 }
 
 struct lex {

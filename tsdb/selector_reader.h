@@ -25,8 +25,9 @@ void tsdb_selector_init(struct tsdb_selector *s);
 void tsdb_selector_release(struct tsdb_selector *s);
 /* Parses s; errors read like 2.42's "1:5: parse error: ..." where we can. */
 int tsdb_selector_parse(struct tsdb_selector *out, const char *s, struct err *e);
-/* Compiles "^(?:re)$" with Go regexp's full-match semantics; *out is a
- * pcre2_code (8-bit) the caller frees with pcre2_code_free. */
+/* labels.NewMatcher's regexp: "^(?:re)$" checked with Go's RE2 syntax and
+ * compiled by promql/regex.c; *out is a pcre2_code (8-bit) the caller frees
+ * with promql_regex_free. */
 int tsdb_regex_compile(void **out, const char *re, size_t len, struct err *e);
 
 #endif
