@@ -164,7 +164,8 @@ static bool at_terminator(struct tmpl_lexer *l)
 	case -1: case '.': case ',': case '|': case ':': case ')': case '(':
 		return true;
 	}
-	return r == '}';
+	/* Go 1.19 compares the whole right delimiter: "$x}" is a bad character */
+	return has_prefix(l, l->pos, "}}");
 }
 
 static size_t left_trim_length(const struct tmpl_lexer *l, size_t pos)
@@ -436,7 +437,9 @@ struct item tmpl_lex_item(struct tmpl_lexer *l)
 		default:
 			break;
 		}
-		if (r == '.' && !(l->pos < l->len && l->in[l->pos] >= '0' && l->in[l->pos] <= '9')) {
+		/* '.' starts a field unless a digit follows -- or nothing does: then
+		 * it is lexed as a number */
+		if (r == '.' && l->pos < l->len && !(l->in[l->pos] >= '0' && l->in[l->pos] <= '9')) {
 			if (at_terminator(l))
 				return lemit(l, IT_DOT);
 			return lex_word(l, &it) ? lemit(l, IT_FIELD) : it;
