@@ -116,3 +116,29 @@ golden fixtures/headchunks headchunks.dump-range tsdb dump --min-time=1 --max-ti
 # analyze of a specific (not the last) block
 first=$(ls fixtures/blocks | head -n 1)
 golden fixtures/blocks blocks.analyze-id tsdb analyze --limit=100000 @DB@ "$first"
+
+# Error cases: stdout, then stderr, then the exit code.  "nodb" runs where
+# no db exists; "empty" where db is an empty directory.
+golden_err() { # blocks|empty|nodb name args...
+	local kind=$1 name=$2; shift 2
+	local d="$tmp/run/$name" args=() a rc=0
+	rm -rf "$d" && mkdir -p "$d"
+	case $kind in
+	blocks) cp -r fixtures/blocks "$d/db" && mkdir -p "$d/db/wal" ;;
+	empty) mkdir -p "$d/db/wal" ;;
+	esac
+	for a in "$@"; do args+=("${a//@DB@/db}"); done
+	(cd "$d" && "$REAL" "${args[@]}") >"golden/$name.txt" 2>"$tmp/err" || rc=$?
+	cat "$tmp/err" >>"golden/$name.txt"
+	echo "exit $rc" >>"golden/$name.txt"
+}
+golden_err nodb err.list-nodir tsdb list @DB@
+golden_err nodb err.analyze-nodir tsdb analyze @DB@
+golden_err nodb err.dump-nodir tsdb dump @DB@
+golden_err blocks err.analyze-badid tsdb analyze @DB@ 01ARZ3NDEKTSV4RRFFQ69G5FAV
+golden_err empty err.analyze-empty tsdb analyze @DB@
+golden_err empty err.list-empty tsdb list @DB@
+golden_err blocks err.dump-match-eof tsdb dump '--match={a=' @DB@
+golden_err blocks err.dump-match-regexp tsdb dump '--match={a=~"("}' @DB@
+golden_err blocks err.dump-match-ident tsdb dump '--match=a b' @DB@
+golden_err blocks err.dump-match-empty tsdb dump '--match={}' @DB@

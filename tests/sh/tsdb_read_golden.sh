@@ -83,5 +83,31 @@ run headchunks.dump-range - "$B/headchunks" tsdb dump --min-time=1 --max-time=9 
 first=$(ls "$B/blocks" | head -n 1)
 run blocks.analyze-id 100000 "$B/blocks" tsdb analyze --limit=100000 @DB@ "$first"
 
+# error cases: stdout, stderr, exit code
+run_err() { # blocks|empty|nodb name args...
+	local kind=$1 name=$2; shift 2
+	local d="$TMPROOT/$name" args=() a rc=0 want="$T/golden/$name.txt"
+	mkdir -p "$d"
+	case $kind in
+	blocks) ln -s "$B/blocks" "$d/db" ;;
+	empty) mkdir -p "$d/db" ;;
+	esac
+	for a in "$@"; do args+=("${a//@DB@/db}"); done
+	(cd "$d" && "$PROMTOOL" "${args[@]}") >"$d/got" 2>"$d/err" || rc=$?
+	cat "$d/err" >>"$d/got"
+	echo "exit $rc" >>"$d/got"
+	expect_files_eq "tsdb_read $name" "$d/got" "$want"
+}
+run_err nodb err.list-nodir tsdb list @DB@
+run_err nodb err.analyze-nodir tsdb analyze @DB@
+run_err nodb err.dump-nodir tsdb dump @DB@
+run_err blocks err.analyze-badid tsdb analyze @DB@ 01ARZ3NDEKTSV4RRFFQ69G5FAV
+run_err empty err.analyze-empty tsdb analyze @DB@
+run_err empty err.list-empty tsdb list @DB@
+run_err blocks err.dump-match-eof tsdb dump '--match={a=' @DB@
+run_err blocks err.dump-match-regexp tsdb dump '--match={a=~"("}' @DB@
+run_err blocks err.dump-match-ident tsdb dump '--match=a b' @DB@
+run_err blocks err.dump-match-empty tsdb dump '--match={}' @DB@
+
 after=$(cd $T/fixtures && find . -type f -exec cksum {} + | sort; find . | sort)
 expect_eq "tsdb_read fixtures untouched" "$after" "$before"
