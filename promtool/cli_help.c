@@ -559,11 +559,10 @@ static void visit_short(struct buf *out, const struct cli_cmd *const *chain, int
 
 static void visit_long(struct buf *out, const struct cli_cmd *const *chain, int depth, int width)
 {
-	const struct cli_cmd *c = chain[depth - 1], *f;
+	const struct cli_cmd *c = chain[depth - 1];
 	const struct cli_flag *fl[64];
 	size_t n = 0;
 
-	(void)f;
 	visit_short(out, chain, depth, width);
 	for (const struct cli_flag *p = c->flags; p && p->name && n < 64; p++)
 		fl[n++] = p;
