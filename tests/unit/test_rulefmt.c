@@ -10,6 +10,7 @@
 #include "common/buf.h"
 #include "promql/promql.h"
 #include "rulefmt/rulefmt.h"
+#include "rulefmt/validate.h"
 #include "rulefmt/ytree.h"
 #include "tests/unit/check.h"
 
@@ -250,6 +251,46 @@ static void test_names(void)
 	CHECK(!rulefmt_valid_label_name("0a"));
 }
 
+/* Known answers from promtool 2.42 (Go 1.19 text/template). */
+static void test_templates(void)
+{
+	static const struct {
+		const char *in, *want; /* want NULL: parses */
+	} cases[] = {
+		{ "{{ $labels.instance }} is down at {{ $value | humanize }}", NULL },
+		{ "{{ if gt $value 1.0 }}high{{ else if $labels.x }}x{{ else }}low{{ end }}", NULL },
+		{ "{{ range $k, $v := $labels }}{{ $k }}={{ $v }}{{ end }}", NULL },
+		{ "{{- /* note */ -}} {{ with query \"up\" }}{{ . | first | value }}{{ end }}", NULL },
+		{ "{{ $value", "template: t:1: unclosed action" },
+		{ "{{ $value\n", "template: t:2: unclosed action started at t:1" },
+		{ "{{ $value }", "template: t:1: unexpected \"}\" in operand" },
+		{ "{{$value}", "template: t:1: bad character U+007D '}'" },
+		{ "{{ foo }}", "template: t:1: function \"foo\" not defined" },
+		{ "a\n{{ $x }}", "template: t:2: undefined variable \"$x\"" },
+		{ "{{ end }}", "template: t:1: unexpected {{end}}" },
+		{ "{{ break }}", "template: t:1: {{break}} outside {{range}}" },
+		{ "{{ 0x }}", "template: t:1: illegal number syntax: \"0x\"" },
+		{ "{{ $value | 1 }}", "template: t:1: non executable command in pipeline stage 2" },
+		{ "{{ define \"a\" }}x{{ end }}{{ define \"a\" }}y{{ end }}",
+		  "template: t:1: template: multiple definition of template \"a\"" },
+		{ "{{ define \"a\" }}{{ $value }}{{ end }}", "template: t:1: undefined variable \"$value\"" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct err e = ERR_INIT;
+		int r = rulefmt_template_check("t", cases[i].in, strlen(cases[i].in), &e);
+		if (!cases[i].want) {
+			CHECK_EQ_I(r, 0);
+			if (r)
+				fprintf(stderr, "template %zu: %s\n", i, err_msg(&e));
+		} else {
+			CHECK_EQ_I(r, -1);
+			CHECK_STR(err_msg(&e), cases[i].want);
+		}
+		err_release(&e);
+	}
+}
+
 int main(void)
 {
 	RUN(test_model);
@@ -259,5 +300,6 @@ int main(void)
 	RUN(test_prometheus_rule);
 	RUN(test_resolve);
 	RUN(test_names);
+	RUN(test_templates);
 	return check_done();
 }
