@@ -13,6 +13,18 @@
 #include "common/xalloc.h"
 #include "promql/eval_internal.h"
 
+/* Time arithmetic wraps like Go's int64 instead of overflowing (extreme
+ * `@` and offsets). */
+static int64_t wadd(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
+static int64_t wsub(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a - (uint64_t)b);
+}
+
 static bool at_time(const struct evaluator *ev, const struct promql_at *at, int64_t *out)
 {
 	switch (at->kind) {
@@ -51,12 +63,12 @@ static int select_selector(struct evaluator *ev, const struct promql_node *vs,
 	if (at_time(ev, &vs->u.vector.at, &at)) {
 		start = end = at;
 	} else {
-		start -= ps.subq_off + ps.subq_range;
-		end -= ps.subq_off;
+		start = wsub(start, wadd(ps.subq_off, ps.subq_range));
+		end = wsub(end, ps.subq_off);
 	}
-	start -= eval_range ? eval_range : ev->lookback;
-	start -= vs->u.vector.offset_ms;
-	end -= vs->u.vector.offset_ms;
+	start = wsub(start, eval_range ? eval_range : ev->lookback);
+	start = wsub(start, vs->u.vector.offset_ms);
+	end = wsub(end, vs->u.vector.offset_ms);
 
 	ALLOC_GROW(ev->sels, ev->nsels + 1, ev->selcap);
 	c = &ev->sels[ev->nsels];
@@ -78,8 +90,8 @@ static int prepare(struct evaluator *ev, const struct promql_node *n, struct pat
 		return prepare(ev, n->u.matrix.vs, ps, n->u.matrix.range_ms);
 	case PROMQL_NODE_SUBQUERY: {
 		int64_t at;
-		ps.subq_off += n->u.subquery.offset_ms;
-		ps.subq_range += n->u.subquery.range_ms;
+		ps.subq_off = wadd(ps.subq_off, n->u.subquery.offset_ms);
+		ps.subq_range = wadd(ps.subq_range, n->u.subquery.range_ms);
 		if (at_time(ev, &n->u.subquery.at, &at)) {
 			ps.subq_off = n->u.subquery.offset_ms;
 			ps.subq_range = n->u.subquery.range_ms;
@@ -155,7 +167,7 @@ static int vector_at(struct evaluator *ev, const struct promql_node *vs, int64_t
 	for (size_t i = 0; i < set->n; i++) {
 		const struct promql_series *s = &set->v[i];
 		ptrdiff_t k = last_at_or_before(s, ref);
-		if (k < 0 || s->t[k] < ref - ev->lookback || is_stale(s->v[k]))
+		if (k < 0 || s->t[k] < wsub(ref, ev->lookback) || is_stale(s->v[k]))
 			continue;
 		vec_push(&ev->arena, out, (struct lset){ s->labels, s->nlabels }, s->v[k],
 			 keep_t ? s->t[k] : ts);
@@ -169,7 +181,7 @@ int ev_vector_selector(struct evaluator *ev, const struct promql_node *n, int64_
 
 	if (!at_time(ev, &n->u.vector.at, &at))
 		at = ts;
-	ref = at - n->u.vector.offset_ms;
+	ref = wsub(at, n->u.vector.offset_ms);
 	return vector_at(ev, n, ref, ts, false, out);
 }
 
@@ -182,14 +194,14 @@ int ev_timestamp_selector(struct evaluator *ev, const struct promql_node *n, int
 
 	if (at_time(ev, &n->u.vector.at, &at))
 		return vector_at(ev, n, at, ts, true, out);
-	return vector_at(ev, n, ts - n->u.vector.offset_ms, ts, true, out);
+	return vector_at(ev, n, wsub(ts, n->u.vector.offset_ms), ts, true, out);
 }
 
 /* Points of one series in [mint, maxt], staleness markers skipped. */
 static size_t window(struct arena *a, const struct promql_series *s, int64_t mint, int64_t maxt,
 		     struct ev_point **out)
 {
-	ptrdiff_t hi = last_at_or_before(s, maxt), lo = last_at_or_before(s, mint - 1) + 1;
+	ptrdiff_t hi = last_at_or_before(s, maxt), lo = mint == INT64_MIN ? 0 : last_at_or_before(s, mint - 1) + 1;
 	struct ev_point *p;
 	size_t k = 0;
 
@@ -326,10 +338,10 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 	memset(out, 0, sizeof(*out));
 	if (!at_time(ev, &n->u.subquery.at, &base))
 		base = ts;
-	end = base - n->u.subquery.offset_ms;
-	start = step * ((end - n->u.subquery.range_ms) / step);
-	if (start < end - n->u.subquery.range_ms)
-		start += step;
+	end = wsub(base, n->u.subquery.offset_ms);
+	start = wsub(end, n->u.subquery.range_ms) / step * step;
+	if (start < wsub(end, n->u.subquery.range_ms))
+		start = wadd(start, step);
 	*end_out = end;
 	subq_evict(cache, start);
 	for (int64_t t = start; t <= end; t += step) {
@@ -394,8 +406,8 @@ int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts,
 			return err_set(ev->e, "internal error: selector not prepared");
 		if (!at_time(ev, &vs->u.vector.at, &at))
 			at = ts;
-		maxt = at - vs->u.vector.offset_ms;
-		mint = maxt - n->u.matrix.range_ms;
+		maxt = wsub(at, vs->u.vector.offset_ms);
+		mint = wsub(maxt, n->u.matrix.range_ms);
 		*range_start = mint;
 		*range_end = maxt;
 		*range_ms = n->u.matrix.range_ms;
@@ -411,7 +423,7 @@ int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts,
 		if (eval_subquery(ev, n, ts, out, &end) < 0)
 			return -1;
 		*range_end = end;
-		*range_start = end - n->u.subquery.range_ms;
+		*range_start = wsub(end, n->u.subquery.range_ms);
 		*range_ms = n->u.subquery.range_ms;
 		return 0;
 	}

@@ -11,6 +11,12 @@
 
 #include <stdlib.h>
 
+/* t1 - t2 wrapping like Go's int64 (extreme `@` times). */
+static int64_t tdiff(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a - (uint64_t)b);
+}
+
 /* extrapolatedRate of 2.42 for floats. */
 static int extrapolated_rate(const struct ev_point *p, size_t n, const struct range_ctx *c,
 			     bool counter, bool is_rate, double *out)
@@ -28,9 +34,9 @@ static int extrapolated_rate(const struct ev_point *p, size_t n, const struct ra
 			prev = p[i].v;
 		}
 	}
-	to_start = (double)(p[0].t - c->range_start) / 1000;
-	to_end = (double)(c->range_end - p[n - 1].t) / 1000;
-	sampled = (double)(p[n - 1].t - p[0].t) / 1000;
+	to_start = (double)tdiff(p[0].t, c->range_start) / 1000;
+	to_end = (double)tdiff(c->range_end, p[n - 1].t) / 1000;
+	sampled = (double)tdiff(p[n - 1].t, p[0].t) / 1000;
 	avg = sampled / (double)(n - 1);
 	if (counter && result > 0 && p[0].v >= 0) {
 		/* Do not extrapolate a counter below zero. */
@@ -64,7 +70,7 @@ static int instant_value(const struct ev_point *p, size_t n, bool is_rate, doubl
 		r = last.v; /* counter reset */
 	else
 		r = last.v - prev.v;
-	dt = last.t - prev.t;
+	dt = tdiff(last.t, prev.t);
 	if (dt == 0)
 		return 0;
 	if (is_rate)
@@ -85,7 +91,7 @@ static void linear_regression(const struct ev_point *p, size_t n, int64_t icept_
 		if (const_y && i > 0 && p[i].v != init_y)
 			const_y = false;
 		cnt += 1.0;
-		x = (double)(p[i].t - icept_t) / 1e3;
+		x = (double)tdiff(p[i].t, icept_t) / 1e3;
 		kahan_inc(x, &sx, &cx);
 		kahan_inc(p[i].v, &sy, &cy);
 		kahan_inc(x * p[i].v, &sxy, &cxy);
