@@ -80,7 +80,7 @@ struct replay {
 	int64_t min_valid;
 	/* labels -> series index + 1 */
 	size_t *lslot;
-	size_t nlslot;
+	size_t nlslot, nlused;
 	/* wal ref -> series ref, for duplicate series records */
 	uint64_t *alias_from, *alias_to;
 	size_t nalias, alias_cap;
@@ -132,6 +132,7 @@ static void lslots_rebuild(struct replay *rp)
 	while (rp->nlslot < h->nseries * 2 + 2)
 		rp->nlslot *= 2;
 	rp->lslot = xcalloc(rp->nlslot, sizeof(*rp->lslot));
+	rp->nlused = h->nseries;
 	for (size_t i = 0; i < h->nseries; i++) {
 		size_t j = labels_hash(h->series[i].lbls.v, h->series[i].lbls.n) & (rp->nlslot - 1);
 		while (rp->lslot[j])
@@ -389,14 +390,25 @@ static int rec_series(struct replay *rp, struct cursor *c, struct err *e)
 			labels_add_copy(&ls, n, v);
 		}
 		s = by_labels(rp, ls.v, ls.n);
-		if (!s) {
-			if (tsdb_head_get(h, ref)) {
-				/* a ref reused for other labels: keep the first, as the
-				 * hash-by-labels head would end up with two series of one
-				 * ref; we cannot represent that, so report it */
-				err_set(e, "series ref %" PRIu64 " appears with two label sets", ref);
-				goto done;
+		if (!s && (s = tsdb_head_get(h, ref)) != NULL) {
+			/*
+			 * A ref reused for other labels: 2.42's head files the new
+			 * series under the ref, and queries resolve the ref to it,
+			 * so the old series' data is no longer reachable.  Reuse
+			 * its slot for the new labels.
+			 */
+			labels_reset(&s->lbls);
+			labels_dup(&s->lbls, ls.v, ls.n);
+			s->n = 0;
+			if (++rp->nlused * 2 + 2 > rp->nlslot) {
+				lslots_rebuild(rp);
+			} else {
+				size_t j = labels_hash(ls.v, ls.n) & (rp->nlslot - 1);
+				while (rp->lslot[j])
+					j = (j + 1) & (rp->nlslot - 1);
+				rp->lslot[j] = (size_t)(s - h->series) + 1;
 			}
+		} else if (!s) {
 			ALLOC_GROW(h->series, h->nseries + 1, h->cap);
 			s = &h->series[h->nseries++];
 			memset(s, 0, sizeof(*s));
@@ -411,7 +423,7 @@ static int rec_series(struct replay *rp, struct cursor *c, struct err *e)
 					j = (j + 1) & (h->nslot - 1);
 				h->slot[j] = h->nseries;
 			}
-			if (h->nseries * 2 + 2 > rp->nlslot) {
+			if (++rp->nlused * 2 + 2 > rp->nlslot) {
 				lslots_rebuild(rp);
 			} else {
 				size_t j = labels_hash(ls.v, ls.n) & (rp->nlslot - 1);

@@ -113,6 +113,17 @@ golden fixtures/walcraft walcraft.dump tsdb dump @DB@
 golden fixtures/walcraft walcraft.dump-unsorted tsdb dump --min-time=0 @DB@
 golden fixtures/headchunks headchunks.dump tsdb dump @DB@
 golden fixtures/headchunks headchunks.dump-range tsdb dump --min-time=1 --max-time=9 @DB@
+# blocks plus a head: the Prometheus WAL (after the blocks in time) and the
+# crafted segment (before them, so dropped by minValidTime, and reusing
+# series refs for other labels), composed the same way by the test
+mkdir -p "$tmp/src/mixed/wal"
+cp -r fixtures/blocks/* "$tmp/src/mixed/"
+cp -r fixtures/wal/wal/* "$tmp/src/mixed/wal/"
+cp fixtures/walcraft/wal/00000000 "$tmp/src/mixed/wal/00000002"
+golden "$tmp/src/mixed" mixed.dump tsdb dump '--match={__name__=~"up|go_goroutines|temp_celsius"}' @DB@
+golden "$tmp/src/mixed" mixed.dump-range tsdb dump --min-time=1600010000000 --max-time=1700000000000 @DB@
+golden "$tmp/src/mixed" mixed.list tsdb list @DB@
+
 # analyze of a specific (not the last) block
 first=$(ls fixtures/blocks | head -n 1)
 golden fixtures/blocks blocks.analyze-id tsdb analyze --limit=100000 @DB@ "$first"

@@ -80,6 +80,13 @@ run walcraft.dump - "$B/walcraft" tsdb dump @DB@
 run walcraft.dump-unsorted - "$B/walcraft" tsdb dump --min-time=0 @DB@
 run headchunks.dump - "$B/headchunks" tsdb dump @DB@
 run headchunks.dump-range - "$B/headchunks" tsdb dump --min-time=1 --max-time=9 @DB@
+mkdir -p "$TMPROOT/mixed/wal"
+cp -r "$B"/blocks/* "$TMPROOT/mixed/"
+cp -r "$B"/wal/wal/* "$TMPROOT/mixed/wal/"
+cp "$B/walcraft/wal/00000000" "$TMPROOT/mixed/wal/00000002"
+run mixed.dump - "$TMPROOT/mixed" tsdb dump '--match={__name__=~"up|go_goroutines|temp_celsius"}' @DB@
+run mixed.dump-range - "$TMPROOT/mixed" tsdb dump --min-time=1600010000000 --max-time=1700000000000 @DB@
+run mixed.list - "$TMPROOT/mixed" tsdb list @DB@
 first=$(ls "$B/blocks" | head -n 1)
 run blocks.analyze-id 100000 "$B/blocks" tsdb analyze --limit=100000 @DB@ "$first"
 
