@@ -97,6 +97,15 @@ int tsdb_db_open_blocks(struct tsdb_db *db, const char *dir, struct err *e)
 	for (size_t i = 0; i < n; i++) {
 		struct err be = ERR_INIT;
 		char *p = xasprintf("%s/%s", dir, names[i]);
+		struct block_meta m;
+		/* openBlocks skips (and only logs) a dir whose meta.json does
+		 * not read; everything after that failing is a corrupted block */
+		if (block_meta_read(&m, p, &be) < 0) {
+			err_release(&be);
+			free(p);
+			continue;
+		}
+		block_meta_release(&m);
 		if (tsdb_block_open(&db->blocks[db->nblocks], p, &be) < 0) {
 			tsdb_block_release(&db->blocks[db->nblocks]);
 			buf_addf(&msg, "%scorrupted block %s: %s", nerr ? "; " : "", names[i], err_msg(&be));

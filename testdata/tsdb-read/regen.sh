@@ -137,6 +137,9 @@ golden_err() { # blocks|empty|nodb name args...
 	case $kind in
 	blocks) cp -r fixtures/blocks "$d/db" && mkdir -p "$d/db/wal" ;;
 	empty) mkdir -p "$d/db/wal" ;;
+	badmeta) # the last block's meta.json unreadable: 2.42 skips the block
+		cp -r fixtures/blocks "$d/db" && mkdir -p "$d/db/wal"
+		echo "{ nope" >"$d/db/$(ls fixtures/blocks | tail -n 1)/meta.json" ;;
 	esac
 	for a in "$@"; do args+=("${a//@DB@/db}"); done
 	(cd "$d" && "$REAL" "${args[@]}") >"golden/$name.txt" 2>"$tmp/err" || rc=$?
@@ -153,3 +156,6 @@ golden_err blocks err.dump-match-eof tsdb dump '--match={a=' @DB@
 golden_err blocks err.dump-match-regexp tsdb dump '--match={a=~"("}' @DB@
 golden_err blocks err.dump-match-ident tsdb dump '--match=a b' @DB@
 golden_err blocks err.dump-match-empty tsdb dump '--match={}' @DB@
+golden_err badmeta err.list-badmeta tsdb list @DB@
+golden_err badmeta err.analyze-badmeta tsdb analyze --limit=100000 @DB@
+golden_err badmeta err.dump-badmeta tsdb dump @DB@

@@ -98,6 +98,9 @@ run_err() { # blocks|empty|nodb name args...
 	case $kind in
 	blocks) ln -s "$B/blocks" "$d/db" ;;
 	empty) mkdir -p "$d/db" ;;
+	badmeta)
+		cp -r "$B/blocks" "$d/db"
+		echo "{ nope" >"$d/db/$(ls "$B/blocks" | tail -n 1)/meta.json" ;;
 	esac
 	for a in "$@"; do args+=("${a//@DB@/db}"); done
 	(cd "$d" && "$PROMTOOL" "${args[@]}") >"$d/got" 2>"$d/err" || rc=$?
@@ -115,6 +118,12 @@ run_err blocks err.dump-match-eof tsdb dump '--match={a=' @DB@
 run_err blocks err.dump-match-regexp tsdb dump '--match={a=~"("}' @DB@
 run_err blocks err.dump-match-ident tsdb dump '--match=a b' @DB@
 run_err blocks err.dump-match-empty tsdb dump '--match={}' @DB@
+run_err badmeta err.list-badmeta tsdb list @DB@
+# (analyze's stderr is empty here, so run's stdout + exit format fits)
+cp -r "$B/blocks" "$TMPROOT/badmeta"
+echo "{ nope" >"$TMPROOT/badmeta/$(ls "$B/blocks" | tail -n 1)/meta.json"
+run err.analyze-badmeta 100000 "$TMPROOT/badmeta" tsdb analyze --limit=100000 @DB@
+run_err badmeta err.dump-badmeta tsdb dump @DB@
 
 after=$(cd $T/fixtures && find . -type f -exec cksum {} + | sort; find . | sort)
 expect_eq "tsdb_read fixtures untouched" "$after" "$before"
