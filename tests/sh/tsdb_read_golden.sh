@@ -127,3 +127,20 @@ run_err badmeta err.dump-badmeta tsdb dump @DB@
 
 after=$(cd $T/fixtures && find . -type f -exec cksum {} + | sort; find . | sort)
 expect_eq "tsdb_read fixtures untouched" "$after" "$before"
+
+# Extension: repeated --match (3.x) selects the union, sorted by labels,
+# each series once.
+d="$TMPROOT/multi"
+mkdir -p "$d"
+"$PROMTOOL" tsdb dump '--match=up' "$B/blocks" >"$d/up"
+"$PROMTOOL" tsdb dump '--match=temp_celsius' "$B/blocks" >"$d/temp"
+"$PROMTOOL" tsdb dump '--match={__name__=~"up|temp_celsius"}' "$B/blocks" >"$d/both"
+"$PROMTOOL" tsdb dump '--match=up' '--match=temp_celsius' "$B/blocks" >"$d/union"
+"$PROMTOOL" tsdb dump '--match={__name__=~"up|temp_celsius"}' '--match=up' "$B/blocks" >"$d/overlap"
+cat "$d/temp" "$d/up" >"$d/want"
+if [ -s "$d/up" ] && [ -s "$d/temp" ]; then
+	expect_files_eq "tsdb_read dump --match twice: union" "$d/union" "$d/want"
+	expect_files_eq "tsdb_read dump --match twice: overlap once" "$d/overlap" "$d/both"
+else
+	fail "tsdb_read dump --match twice" "empty single-match output"
+fi
