@@ -118,7 +118,7 @@ int ev_eval(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 		int64_t rs, re, rm;
 		struct ev_matrix m;
 		out->type = PROMQL_TYPE_MATRIX;
-		if (ev_range_arg(ev, n, ts, &m, &rs, &re, &rm) < 0)
+		if (ev_range_arg(ev, n, ts, false, &m, &rs, &re, &rm) < 0)
 			return -1;
 		/* Series without points in the window are not part of the value. */
 		for (size_t i = 0; i < m.n; i++)

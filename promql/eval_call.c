@@ -90,7 +90,8 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 	}
 	c.arg = scal[0];
 	c.arg2 = scal[1];
-	if (ev_range_arg(ev, n->u.call.args[mi], ts, &m, &c.range_start, &c.range_end, &c.range_ms) < 0)
+	if (ev_range_arg(ev, n->u.call.args[mi], ts, ev_call_moves(ev, n), &m, &c.range_start, &c.range_end,
+			 &c.range_ms) < 0)
 		return -1;
 	out->type = PROMQL_TYPE_VECTOR;
 	for (size_t i = 0; i < m.n; i++) {

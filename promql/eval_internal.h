@@ -141,6 +141,15 @@ struct evaluator {
 	size_t nregs, regcap;
 	struct subq_cache *subqs;
 	size_t nsubqs, subqcap;
+	/*
+	 * The start of the evaluator 2.42 would be running at this point: the
+	 * query start, or inside a subquery its aligned inner start.  Calls
+	 * evaluated over several steps (see moving) shift `@` windows by
+	 * ts - cur_start.
+	 */
+	int64_t cur_start;
+	const struct promql_node **moving; /* calls whose @ windows move */
+	size_t nmoving, movingcap;
 	struct err *e;
 };
 
@@ -149,6 +158,9 @@ int ev_eval(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 int ev_prepare(struct evaluator *ev, const struct promql_node *root);
 /* Frees the selections and subquery caches. */
 void ev_select_release(struct evaluator *ev);
+/* Whether call n is one whose `@`-pinned range argument 2.42 reads with a
+ * window that moves with the step (see eval_select.c). */
+bool ev_call_moves(const struct evaluator *ev, const struct promql_node *n);
 /* timestamp(selector): samples keep their own timestamps. */
 int ev_timestamp_selector(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_vector *out);
 void ev_mat_push(struct arena *a, struct ev_matrix *m, struct lset ls, struct ev_point *p, size_t n);
@@ -157,7 +169,7 @@ void ev_mat_push(struct arena *a, struct ev_matrix *m, struct lset ls, struct ev
 int ev_vector_selector(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_vector *out);
 /* The range-vector argument of a function at ts: a matrix selector or a
  * subquery; range_start and range_end receive the window (for rate()). */
-int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts,
+int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts, bool moving,
 		 struct ev_matrix *out, int64_t *range_start, int64_t *range_end, int64_t *range_ms);
 int ev_binary(struct evaluator *ev, const struct promql_node *n, struct ev_value *l, struct ev_value *r, struct ev_value *out);
 int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out);

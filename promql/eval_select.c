@@ -326,7 +326,7 @@ static void subq_caches_release(struct evaluator *ev)
  * the step in [end - range, end], end = (@ or ts) - offset, collected per
  * label set (2.42's SubqueryExpr case of eval()).
  */
-static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int64_t ts,
+static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int64_t ts, bool moving,
 			 struct ev_matrix *out, int64_t *end_out)
 {
 	int64_t base, end, start, step = n->u.subquery.step_ms ? n->u.subquery.step_ms : ev->subquery_step;
@@ -335,14 +335,29 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 	struct subq_cache *cache = subq_cache(ev, n);
 	int rc = -1;
 
+	int64_t saved_start = ev->cur_start, at, inner_start;
+
 	memset(out, 0, sizeof(*out));
-	if (!at_time(ev, &n->u.subquery.at, &base))
+	if (!at_time(ev, &n->u.subquery.at, &base)) {
 		base = ts;
+		inner_start = wsub(ev->cur_start, n->u.subquery.offset_ms);
+	} else {
+		at = base;
+		inner_start = wsub(at, n->u.subquery.offset_ms);
+		if (moving)
+			base = wadd(base, wsub(ts, ev->cur_start));
+	}
 	end = wsub(base, n->u.subquery.offset_ms);
 	start = wsub(end, n->u.subquery.range_ms) / step * step;
 	if (start < wsub(end, n->u.subquery.range_ms))
 		start = wadd(start, step);
 	*end_out = end;
+	/* The inner evaluator's start, as 2.42 aligns it from its parent's. */
+	inner_start = wsub(inner_start, n->u.subquery.range_ms);
+	{
+		int64_t a = inner_start / step * step;
+		ev->cur_start = a < inner_start ? wadd(a, step) : a;
+	}
 	subq_evict(cache, start);
 	for (int64_t t = start; t <= end; t += step) {
 		struct ev_vector vec;
@@ -387,12 +402,13 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 	}
 	rc = 0;
 done:
+	ev->cur_start = saved_start;
 	hmap_release(&idx);
 	free(caps);
 	return rc;
 }
 
-int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts,
+int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts, bool moving,
 		 struct ev_matrix *out, int64_t *range_start, int64_t *range_end, int64_t *range_ms)
 {
 	n = ev_unwrap(n);
@@ -406,6 +422,8 @@ int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts,
 			return err_set(ev->e, "internal error: selector not prepared");
 		if (!at_time(ev, &vs->u.vector.at, &at))
 			at = ts;
+		else if (moving)
+			at = wadd(at, wsub(ts, ev->cur_start));
 		maxt = wsub(at, vs->u.vector.offset_ms);
 		mint = wsub(maxt, n->u.matrix.range_ms);
 		*range_start = mint;
@@ -420,7 +438,7 @@ int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts,
 	}
 	if (n->kind == PROMQL_NODE_SUBQUERY) {
 		int64_t end;
-		if (eval_subquery(ev, n, ts, out, &end) < 0)
+		if (eval_subquery(ev, n, ts, moving, out, &end) < 0)
 			return -1;
 		*range_end = end;
 		*range_start = wsub(end, n->u.subquery.range_ms);
@@ -430,10 +448,112 @@ int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts,
 	return err_set(ev->e, "internal error: expected a range vector");
 }
 
+static const char *const at_unsafe[] = {
+	"days_in_month", "day_of_month", "day_of_week", "day_of_year", "hour", "minute",
+	"month", "year", "predict_linear", "time", "timestamp",
+};
+
+/* Whether 2.42's PreprocessExpr finds n step invariant (preprocessExprHelper). */
+static bool invariant(const struct promql_node *n)
+{
+	switch (n->kind) {
+	case PROMQL_NODE_VECTOR:
+		return n->u.vector.at.kind != PROMQL_AT_NONE;
+	case PROMQL_NODE_MATRIX:
+		return invariant(n->u.matrix.vs);
+	case PROMQL_NODE_SUBQUERY:
+		return n->u.subquery.at.kind != PROMQL_AT_NONE;
+	case PROMQL_NODE_AGGREGATE:
+		return invariant(n->u.aggregate.expr);
+	case PROMQL_NODE_BINARY:
+		return invariant(n->u.binary.lhs) && invariant(n->u.binary.rhs);
+	case PROMQL_NODE_CALL: {
+		bool inv = true;
+		for (size_t i = 0; i < sizeof(at_unsafe) / sizeof(*at_unsafe); i++)
+			if (!strcmp(n->u.call.func->name, at_unsafe[i]))
+				inv = false;
+		for (size_t i = 0; i < n->u.call.nargs; i++)
+			inv = invariant(n->u.call.args[i]) && inv;
+		return inv;
+	}
+	case PROMQL_NODE_PAREN:
+		return invariant(n->u.paren.expr);
+	case PROMQL_NODE_UNARY:
+		return invariant(n->u.unary.expr);
+	default:
+		return true; /* literals, StepInvariantExpr */
+	}
+}
+
+/*
+ * 2.42 evaluates a step-invariant sub-tree once; a call outside such a
+ * sub-tree runs over all steps, and its range argument -- unwrapped from
+ * the StepInvariantExpr its `@` got -- is then read at ts - offset, where
+ * the offset was fixed for the evaluator's start: the `@` window moves
+ * with the step.  Records those calls.
+ */
+static void mark_moving(struct evaluator *ev, const struct promql_node *n, bool wrapped)
+{
+	wrapped = wrapped || invariant(n);
+	switch (n->kind) {
+	case PROMQL_NODE_CALL:
+		if (!wrapped) {
+			for (size_t i = 0; i < n->u.call.nargs; i++) {
+				const struct promql_node *a = ev_unwrap(n->u.call.args[i]);
+				bool at = (a->kind == PROMQL_NODE_MATRIX && a->u.matrix.vs->u.vector.at.kind != PROMQL_AT_NONE) ||
+					  (a->kind == PROMQL_NODE_SUBQUERY && a->u.subquery.at.kind != PROMQL_AT_NONE);
+				if (at) {
+					ALLOC_GROW(ev->moving, ev->nmoving + 1, ev->movingcap);
+					ev->moving[ev->nmoving++] = n;
+					break;
+				}
+			}
+		}
+		for (size_t i = 0; i < n->u.call.nargs; i++)
+			mark_moving(ev, n->u.call.args[i], wrapped);
+		break;
+	case PROMQL_NODE_MATRIX:
+		break;
+	case PROMQL_NODE_SUBQUERY:
+		mark_moving(ev, n->u.subquery.expr, wrapped);
+		break;
+	case PROMQL_NODE_AGGREGATE:
+		mark_moving(ev, n->u.aggregate.expr, wrapped);
+		if (n->u.aggregate.param)
+			mark_moving(ev, n->u.aggregate.param, wrapped);
+		break;
+	case PROMQL_NODE_BINARY:
+		mark_moving(ev, n->u.binary.lhs, wrapped);
+		mark_moving(ev, n->u.binary.rhs, wrapped);
+		break;
+	case PROMQL_NODE_PAREN:
+		mark_moving(ev, n->u.paren.expr, wrapped);
+		break;
+	case PROMQL_NODE_UNARY:
+		mark_moving(ev, n->u.unary.expr, wrapped);
+		break;
+	case PROMQL_NODE_STEP_INVARIANT:
+		mark_moving(ev, n->u.step_invariant.expr, true);
+		break;
+	default:
+		break;
+	}
+}
+
+bool ev_call_moves(const struct evaluator *ev, const struct promql_node *n)
+{
+	for (size_t i = 0; i < ev->nmoving; i++)
+		if (ev->moving[i] == n)
+			return true;
+	return false;
+}
+
 int ev_prepare(struct evaluator *ev, const struct promql_node *root)
 {
 	struct path_state ps = { 0 };
 
+	ev->cur_start = ev->query_start;
+	mark_moving(ev, root, false);
 	return prepare(ev, root, ps, 0);
 }
 
@@ -443,4 +563,5 @@ void ev_select_release(struct evaluator *ev)
 	for (size_t i = 0; i < ev->nsels; i++)
 		promql_series_set_release(&ev->sels[i].set);
 	free(ev->sels);
+	free(ev->moving);
 }
