@@ -148,6 +148,12 @@ struct evaluator {
 	 * ts - cur_start.
 	 */
 	int64_t cur_start;
+	/*
+	 * Subquery offsets 2.42 leaves in the `@` offsets of selectors below
+	 * a subquery whose inner start equals its parent's (setOffsetForAtModifier
+	 * is then not re-run for it): `@ t` reads at t - offset + skip_off.
+	 */
+	int64_t skip_off;
 	const struct promql_node **moving; /* calls whose @ windows move */
 	size_t nmoving, movingcap;
 	struct err *e;

@@ -181,6 +181,8 @@ int ev_vector_selector(struct evaluator *ev, const struct promql_node *n, int64_
 
 	if (!at_time(ev, &n->u.vector.at, &at))
 		at = ts;
+	else
+		at = wadd(at, ev->skip_off);
 	ref = wsub(at, n->u.vector.offset_ms);
 	return vector_at(ev, n, ref, ts, false, out);
 }
@@ -335,15 +337,16 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 	struct subq_cache *cache = subq_cache(ev, n);
 	int rc = -1;
 
-	int64_t saved_start = ev->cur_start, at, inner_start;
+	int64_t saved_start = ev->cur_start, saved_skip = ev->skip_off, at = 0, inner_start;
+	bool has_at = at_time(ev, &n->u.subquery.at, &at);
 
 	memset(out, 0, sizeof(*out));
-	if (!at_time(ev, &n->u.subquery.at, &base)) {
+	if (!has_at) {
 		base = ts;
 		inner_start = wsub(ev->cur_start, n->u.subquery.offset_ms);
 	} else {
-		at = base;
-		inner_start = wsub(at, n->u.subquery.offset_ms);
+		base = wadd(at, ev->skip_off);
+		inner_start = wsub(base, n->u.subquery.offset_ms);
 		if (moving)
 			base = wadd(base, wsub(ts, ev->cur_start));
 	}
@@ -358,6 +361,12 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 		int64_t a = inner_start / step * step;
 		ev->cur_start = a < inner_start ? wadd(a, step) : a;
 	}
+	if (ev->cur_start != saved_start)
+		ev->skip_off = 0; /* offsets re-set for the inner start */
+	else if (has_at)
+		ev->skip_off = wadd(n->u.subquery.offset_ms, wsub(saved_start, at));
+	else
+		ev->skip_off = wadd(ev->skip_off, n->u.subquery.offset_ms);
 	subq_evict(cache, start);
 	for (int64_t t = start; t <= end; t += step) {
 		struct ev_vector vec;
@@ -403,6 +412,7 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 	rc = 0;
 done:
 	ev->cur_start = saved_start;
+	ev->skip_off = saved_skip;
 	hmap_release(&idx);
 	free(caps);
 	return rc;
@@ -422,8 +432,8 @@ int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 			return err_set(ev->e, "internal error: selector not prepared");
 		if (!at_time(ev, &vs->u.vector.at, &at))
 			at = ts;
-		else if (moving)
-			at = wadd(at, wsub(ts, ev->cur_start));
+		else
+			at = wadd(wadd(at, ev->skip_off), moving ? wsub(ts, ev->cur_start) : 0);
 		maxt = wsub(at, vs->u.vector.offset_ms);
 		mint = wsub(maxt, n->u.matrix.range_ms);
 		*range_start = mint;
