@@ -12,6 +12,7 @@
 #include "tsdb/om_import.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +230,100 @@ static void raw_cache_put(struct raw_cache *c, const unsigned char *k, size_t le
 	c->n++;
 }
 
+/*
+ * A sample line of an already validated input, recognised without the full
+ * lexer: `name[{...}] value timestamp[ # exemplar]\n`, the whole line in the
+ * buffer.  Anything unusual (comments, NULs after a quote, lines reaching
+ * the end of the buffer) returns false and takes the full parser's path,
+ * so this only ever agrees with it.
+ */
+struct fast_line {
+	size_t series_end; /* offsets in the buffer */
+	size_t val, val_end, ts, ts_end, next;
+};
+
+static inline bool fl_name(unsigned c)
+{
+	return c == '_' || c == ':' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static bool fast_line(const unsigned char *b, size_t len, size_t i, struct fast_line *fl)
+{
+	const unsigned char *nl;
+	unsigned c;
+
+	if (i >= len || !(fl_name(b[i]) && !(b[i] >= '0' && b[i] <= '9')))
+		return false;
+	/* whole line in the buffer, and no NUL (the lexer steps over some) */
+	nl = memchr(b + i, '\n', len - i);
+	if (!nl || memchr(b + i, 0, (size_t)(nl - b) - i))
+		return false;
+	len = (size_t)(nl - b) + 1;
+	while (i < len && fl_name(b[i]))
+		i++;
+	if (i < len && b[i] == '{') {
+		i++;
+		if (i < len && b[i] == '}') {
+			i++;
+		} else {
+			for (;;) {
+				while (i < len && fl_name(b[i]))
+					i++;
+				if (i + 1 >= len || b[i] != '=' || b[i + 1] != '"')
+					return false;
+				i += 2;
+				for (;;) {
+					const unsigned char *q = memchr(b + i, '"', len - i);
+					if (!q)
+						return false;
+					/* an odd run of backslashes escapes the quote */
+					size_t k = (size_t)(q - b), bs = 0;
+					while (k - bs > i && b[k - bs - 1] == '\\')
+						bs++;
+					i = k + 1;
+					if (bs % 2 == 0)
+						break;
+				}
+				if (i >= len)
+					return false;
+				if (b[i] == '}') {
+					i++;
+					break;
+				}
+				if (b[i] != ',')
+					return false;
+				i++;
+			}
+		}
+	}
+	fl->series_end = i;
+	if (i >= len || b[i] != ' ')
+		return false;
+	fl->val = ++i;
+	while (i < len && (c = b[i]) != ' ' && c != '\n' && c != 0)
+		i++;
+	fl->val_end = i;
+	if (i >= len || b[i] != ' ')
+		return false;
+	fl->ts = ++i;
+	while (i < len && (c = b[i]) != ' ' && c != '\n' && c != 0)
+		i++;
+	fl->ts_end = i;
+	if (i >= len)
+		return false;
+	if (b[i] == ' ') {
+		/* an exemplar: validated by the first pass, ignored */
+		const unsigned char *nl = memchr(b + i, '\n', len - i);
+		if (!nl)
+			return false;
+		i = (size_t)(nl - b);
+	}
+	if (b[i] != '\n')
+		return false;
+	fl->next = i + 1;
+	return fl->val_end > fl->val && fl->ts_end > fl->ts;
+}
+
 struct region {
 	uint64_t start, end;
 	int64_t min_ts, max_ts;
@@ -242,12 +337,30 @@ struct importer {
 	size_t nregions, regions_cap;
 };
 
-static void region_open(struct importer *im, uint64_t start)
+
+/*
+ * One share of getMinAndMaxTimestamps: the entries that start in
+ * [from, to) (to = UINT64_MAX: up to "# EOF").  Every valid entry is one
+ * line, so a share boundary just after a newline is an entry start and the
+ * shares parse exactly as one sequential pass would; the first share with
+ * an error holds the error a sequential pass would have met first.
+ */
+struct share {
+	int fd;
+	uint64_t from, to;
+	int64_t lo, hi;
+	struct region *regions;
+	size_t nregions, regions_cap;
+	struct err e;
+	int rc;
+};
+
+static void share_region_open(struct share *sh, uint64_t start)
 {
 	struct region *r;
 
-	ALLOC_GROW(im->regions, im->nregions + 1, im->regions_cap);
-	r = &im->regions[im->nregions++];
+	ALLOC_GROW(sh->regions, sh->nregions + 1, sh->regions_cap);
+	r = &sh->regions[sh->nregions++];
 	r->start = start;
 	r->end = UINT64_MAX;
 	r->min_ts = INT64_MAX;
@@ -255,46 +368,151 @@ static void region_open(struct importer *im, uint64_t start)
 	r->has_samples = false;
 }
 
-/* getMinAndMaxTimestamps, recording regions on the way. */
-static int first_pass(struct importer *im, int64_t *mint, int64_t *maxt, struct err *e)
+static void *share_scan(void *arg)
 {
-	struct source *s = &im->src;
-	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	struct share *sh = arg;
+	struct source src;
 	struct region *cur;
 
-	source_seek(s, 0);
-	region_open(im, 0);
+	source_init(&src, sh->fd);
+	source_seek(&src, sh->from);
+	src.p.skip_values = true; /* values are computed in the window passes */
+	sh->lo = INT64_MAX;
+	sh->hi = INT64_MIN;
+	sh->rc = 0;
+	share_region_open(sh, sh->from);
 	for (;;) {
 		enum om_entry ent;
-		uint64_t pos = source_pos(s);
+		uint64_t pos = source_pos(&src);
 		int r;
 
-		cur = &im->regions[im->nregions - 1];
+		if (pos >= sh->to)
+			break;
+		cur = &sh->regions[sh->nregions - 1];
 		if (pos - cur->start >= REGION_BYTES) {
 			cur->end = pos;
-			region_open(im, pos);
-			cur = &im->regions[im->nregions - 1];
+			share_region_open(sh, pos);
+			cur = &sh->regions[sh->nregions - 1];
 		}
-		r = source_next(s, &ent, e);
+		r = source_next(&src, &ent, &sh->e);
 		if (r == 1)
 			break;
-		if (r < 0)
-			return err_wrap(e, "next");
+		if (r < 0) {
+			sh->rc = err_wrap(&sh->e, "next");
+			break;
+		}
 		if (ent != OM_ENTRY_SERIES)
 			continue;
-		if (!s->p.has_ts)
-			return err_set(e, "expected timestamp for series got none");
-		if (s->p.ts > hi)
-			hi = s->p.ts;
-		if (s->p.ts < lo)
-			lo = s->p.ts;
-		if (s->p.ts < cur->min_ts)
-			cur->min_ts = s->p.ts;
-		if (s->p.ts > cur->max_ts)
-			cur->max_ts = s->p.ts;
+		if (!src.p.has_ts) {
+			sh->rc = err_set(&sh->e, "expected timestamp for series got none");
+			break;
+		}
+		if (src.p.ts > sh->hi)
+			sh->hi = src.p.ts;
+		if (src.p.ts < sh->lo)
+			sh->lo = src.p.ts;
+		if (src.p.ts < cur->min_ts)
+			cur->min_ts = src.p.ts;
+		if (src.p.ts > cur->max_ts)
+			cur->max_ts = src.p.ts;
 		cur->has_samples = true;
 	}
-	im->regions[im->nregions - 1].end = source_pos(s);
+	sh->regions[sh->nregions - 1].end = source_pos(&src);
+	source_release(&src);
+	return NULL;
+}
+
+/* The first position after a newline at or after off, or UINT64_MAX. */
+static uint64_t line_start_after(int fd, uint64_t off)
+{
+	unsigned char buf[4096];
+	ssize_t n;
+
+	while ((n = pread(fd, buf, sizeof(buf), (off_t)off)) > 0) {
+		const unsigned char *nl = memchr(buf, '\n', (size_t)n);
+		if (nl)
+			return off + (uint64_t)(nl - buf) + 1;
+		off += (uint64_t)n;
+	}
+	return UINT64_MAX;
+}
+
+#define MAX_SHARES 4
+#define MIN_SHARE_BYTES (16u << 20)
+
+/* getMinAndMaxTimestamps, recording regions on the way; large inputs are
+ * scanned in parallel shares. */
+static int first_pass(struct importer *im, int64_t *mint, int64_t *maxt, struct err *e)
+{
+	struct share sh[MAX_SHARES];
+	pthread_t tid[MAX_SHARES];
+	bool started[MAX_SHARES] = { false };
+	struct stat st;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = 1;
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	int ret = 0;
+
+	const char *knob = getenv("PROMTOOL_OM_SHARE_BYTES"); /* tests force shares on small inputs */
+	uint64_t share_bytes = MIN_SHARE_BYTES;
+
+	if (knob && atoll(knob) > 0) {
+		share_bytes = (uint64_t)atoll(knob);
+		ncpu = MAX_SHARES;
+	}
+	if (fstat(im->src.fd, &st) == 0 && ncpu > 1) {
+		n = (size_t)((uint64_t)st.st_size / share_bytes);
+		if (n > (size_t)ncpu)
+			n = (size_t)ncpu;
+		if (n > MAX_SHARES)
+			n = MAX_SHARES;
+		if (n < 1)
+			n = 1;
+	}
+	memset(sh, 0, sizeof(sh));
+	sh[0].from = 0;
+	for (size_t k = 1; k < n; k++) {
+		uint64_t b = line_start_after(im->src.fd, (uint64_t)st.st_size / n * k);
+		if (b == UINT64_MAX || b <= sh[k - 1].from) {
+			n = k;
+			break;
+		}
+		sh[k].from = b;
+	}
+	for (size_t k = 0; k < n; k++) {
+		sh[k].fd = im->src.fd;
+		sh[k].to = k + 1 < n ? sh[k + 1].from : UINT64_MAX;
+		err_init(&sh[k].e);
+	}
+	for (size_t k = 1; k < n; k++)
+		started[k] = pthread_create(&tid[k], NULL, share_scan, &sh[k]) == 0;
+	share_scan(&sh[0]);
+	for (size_t k = 1; k < n; k++) {
+		if (started[k])
+			pthread_join(tid[k], NULL);
+		else
+			share_scan(&sh[k]);
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (ret == 0 && sh[k].rc < 0) {
+			err_move(e, &sh[k].e);
+			ret = -1;
+		}
+		if (ret == 0) {
+			for (size_t r = 0; r < sh[k].nregions; r++) {
+				ALLOC_GROW(im->regions, im->nregions + 1, im->regions_cap);
+				im->regions[im->nregions++] = sh[k].regions[r];
+			}
+			if (sh[k].lo < lo)
+				lo = sh[k].lo;
+			if (sh[k].hi > hi)
+				hi = sh[k].hi;
+		}
+		err_release(&sh[k].e);
+		free(sh[k].regions);
+	}
+	if (ret < 0)
+		return -1;
 	*mint = lo == INT64_MAX ? 0 : lo;
 	*maxt = hi == INT64_MIN ? 0 : hi;
 	return 0;
@@ -336,7 +554,44 @@ static int process_window(struct importer *im, int64_t t, int64_t upper, int64_t
 			enum om_entry ent;
 			const struct label *ls;
 			size_t nls;
+			struct fast_line fl;
+			size_t at = om_parser_pos(&s->p);
 
+			if (fast_line(s->buf, s->len, at, &fl)) {
+				double tsf, v;
+				int64_t ts;
+
+				if (om_parse_float(s->buf + fl.ts, fl.ts_end - fl.ts, &tsf) < 0)
+					goto slow;
+				ts = om_float_to_int64(tsf * 1000);
+				if (ts < t) {
+					s->p.i = fl.next;
+					continue;
+				}
+				if (ts >= upper) {
+					if (ts < *next_sample_ts)
+						*next_sample_ts = ts;
+					s->p.i = fl.next;
+					continue;
+				}
+				{
+					const unsigned char *raw = s->buf + at;
+					size_t rlen = fl.series_end - at;
+					uint64_t h = XXH3_64bits(raw, rlen);
+					struct raw_entry *hit = cache.cap ? raw_cache_slot(&cache, raw, rlen, h) : NULL;
+
+					if (!hit || !hit->ref_plus1 ||
+					    om_parse_float(s->buf + fl.val, fl.val_end - fl.val, &v) < 0)
+						goto slow;
+					s->p.i = fl.next;
+					if (block_writer_append_ref(w, hit->ref_plus1 - 1, ts, v, e) < 0) {
+						err_wrap(e, "add sample");
+						goto done;
+					}
+				}
+				goto counted;
+			}
+slow:
 			r = source_next(s, &ent, e);
 			if (r == 1)
 				break;
@@ -382,6 +637,7 @@ static int process_window(struct importer *im, int64_t t, int64_t upper, int64_t
 					goto done;
 				}
 			}
+counted:
 			if (++samples < o->max_samples_in_appender)
 				continue;
 			if (block_writer_commit(w, e) < 0) {

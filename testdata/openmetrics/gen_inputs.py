@@ -236,6 +236,12 @@ def write_bad():
         "exemplar_not_allowed": ['foo 1 %d # {a="b"} 1' % b],
         "exemplar_bad_ts": ['foo_total 1 %d # {a="b"} 1 NaN' % b],
         "two_spaces": ["foo  1 %d" % b],
+        # errors in several shares of a parallel first pass: the first wins
+        "two_errors": ["ok %d %d" % (i, b + i) for i in range(40)] + ["ok{a=1} 1 %d" % b]
+                      + ["ok %d %d" % (i, b + i) for i in range(40, 80)] + ["ok 1"]
+                      + ["ok %d %d" % (i, b + i) for i in range(80, 120)],
+        "eof_in_middle": ["ok %d %d" % (i, b + i) for i in range(60)] + ["# EOF"]
+                         + ["ok %d %d" % (i, b + i) for i in range(60, 120)],
         "dup_label": ['foo{a="1",a="2"} 1 %d' % b],
         "empty_name_label": ['foo{__name__=""} 1 %d' % b],
         # appender errors: across 5000-sample batches
