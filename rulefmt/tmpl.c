@@ -245,11 +245,11 @@ static void check_number(struct tree *t, const struct item *tok)
 	}
 	if (tok->type == IT_COMPLEX)
 		return; /* fmt.Sscan of complex literals: the lexer's shape is enough */
-	if (n > 0 && s[n - 1] == 'i' && go_parse_float(s, n - 1, &f) != -1 && tmpl_underscore_ok(s, n - 1))
+	if (n > 0 && s[n - 1] == 'i' && go_parse_float(s, n - 1, &f) == 0 && tmpl_underscore_ok(s, n - 1))
 		return;
 	if (tmpl_parse_int_ok(s, n))
 		return;
-	if (go_parse_float(s, n, &f) != -1 && tmpl_underscore_ok(s, n)) {
+	if (go_parse_float(s, n, &f) == 0 && tmpl_underscore_ok(s, n)) {
 		bool has_exp = false;
 		for (size_t i = 0; i < n; i++)
 			has_exp |= strchr(".eEpP", s[i]) != NULL;
