@@ -24,6 +24,7 @@
 #include "common/xalloc.h"
 #include "promql/ast.h"
 #include "promql/engine.h"
+#include "promql/eval_internal.h"
 #include "promql/eval.h"
 #include "promql/promql.h"
 #include "promql/storage.h"
@@ -361,6 +362,19 @@ done:
 	free(strs);
 }
 
+static void test_lset_hash(void)
+{
+	static char big[2000];
+	struct label a[] = { { "__name__", "up" }, { "job", "x" } };
+	struct label b[] = { { "a", big } };
+
+	memset(big, 'v', sizeof(big) - 1);
+	CHECK_EQ_U(lset_hash((struct lset){ a, 2 }), labels_hash(a, 2));
+	CHECK_EQ_U(lset_hash((struct lset){ b, 1 }), labels_hash(b, 1));
+	CHECK_EQ_U(lset_hash((struct lset){ NULL, 0 }), labels_hash(NULL, 0));
+	CHECK(lset_hash((struct lset){ a, 1 }) != lset_hash((struct lset){ a, 2 }));
+}
+
 static void test_api_times(void)
 {
 	/* 1.5004s: the server rounds the fraction to whole milliseconds */
@@ -474,6 +488,7 @@ int main(void)
 	RUN(test_memstore);
 	RUN(test_range_type_error);
 	RUN(test_api_times);
+	RUN(test_lset_hash);
 	test_range_golden();
 	test_range_golden_source_dir();
 	return check_done();
