@@ -14,6 +14,7 @@
 #include "common/gofmt.h"
 #include "common/xalloc.h"
 #include "promql/eval_internal.h"
+#include "promql/gostr.h"
 #include "promql/internal.h"
 
 static const char *string_arg(const struct promql_node *n)
@@ -229,6 +230,43 @@ static void expand(struct buf *out, pcre2_code *re, const char *tmpl, const char
 	}
 }
 
+/*
+ * If s holds invalid UTF-8, writes a copy with every bad byte replaced by
+ * U+FFFD into fixed and, in *orig, the offset in s of every offset of the
+ * copy; returns false (nothing written) for valid text.
+ */
+static bool fix_utf8(const char *s, struct buf *fixed, size_t **orig)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0;
+	bool bad = false;
+
+	while (i < len) {
+		int32_t r;
+		size_t w = go_decode_rune(u + i, len - i, &r);
+		if (r == 0xFFFD && w == 1)
+			bad = true;
+		i += w;
+	}
+	if (!bad)
+		return false;
+	*orig = xmalloc((3 * len + 1) * sizeof(**orig));
+	for (i = 0; i < len;) {
+		int32_t r;
+		size_t w = go_decode_rune(u + i, len - i, &r);
+		size_t at = fixed->len;
+		if (r == 0xFFFD && w == 1)
+			buf_add(fixed, "\xef\xbf\xbd", 3);
+		else
+			buf_add(fixed, u + i, w);
+		for (size_t k = at; k < fixed->len; k++)
+			(*orig)[k] = i;
+		i += w;
+	}
+	(*orig)[fixed->len] = len;
+	return true;
+}
+
 static int label_replace(struct evaluator *ev, const struct promql_node *n, const struct ev_vector *in,
 			 struct ev_vector *out)
 {
@@ -248,16 +286,33 @@ static int label_replace(struct evaluator *ev, const struct promql_node *n, cons
 	for (size_t i = 0; i < in->n; i++) {
 		const char *sv = lset_get(in->v[i].ls, src);
 		struct lset ls = in->v[i].ls;
+		struct buf fixed = BUF_INIT;
+		size_t *orig = NULL;
 		int rc;
 
 		if (!sv)
 			sv = "";
-		rc = pcre2_match(re, (PCRE2_SPTR)sv, strlen(sv), 0, 0, md, NULL);
+		/* Go's regexp reads each invalid UTF-8 byte as U+FFFD: match a copy
+		 * so rewritten, and map the submatch offsets back to sv's bytes. */
+		if (fix_utf8(sv, &fixed, &orig)) {
+			PCRE2_SIZE *ov;
+			int nov;
+			rc = pcre2_match(re, (PCRE2_SPTR)fixed.data, fixed.len, 0, 0, md, NULL);
+			ov = pcre2_get_ovector_pointer(md);
+			nov = (int)pcre2_get_ovector_count(md);
+			for (int k = 0; rc >= 0 && k < 2 * nov; k++)
+				if (ov[k] != PCRE2_UNSET)
+					ov[k] = orig[ov[k]];
+		} else {
+			rc = pcre2_match(re, (PCRE2_SPTR)sv, strlen(sv), 0, 0, md, NULL);
+		}
 		if (rc >= 0) {
 			buf_reset(&b);
 			expand(&b, re, repl, sv, pcre2_get_ovector_pointer(md), (int)pcre2_get_ovector_count(md));
 			ls = lset_set(&ev->arena, ls, dst, arena_strndup(&ev->arena, buf_str(&b), b.len));
 		}
+		buf_release(&fixed);
+		free(orig);
 		vec_push(&ev->arena, out, ls, in->v[i].v, in->v[i].t);
 	}
 	buf_release(&b);
