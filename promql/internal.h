@@ -51,6 +51,13 @@ struct promql_parser {
 void promql_perr(struct promql_parser *p, int pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Literals (literal.c).  Errors are recorded with promql_perr. */
+double promql_parse_number(struct promql_parser *p, const struct promql_token *t);
+/* The unquoted text, owned by the expression's arena; *out_len its length. */
+const char *promql_unquote(struct promql_parser *p, const struct promql_token *t, size_t *out_len);
+/* model.ParseDuration in ms; false (error recorded) when invalid or 0. */
+bool promql_parse_duration(struct promql_parser *p, const struct promql_token *t, int64_t *out);
+
 /* checkAST of 2.42: type checks that run when parsing found no error. */
 enum promql_value_type promql_check(struct promql_parser *p, struct promql_node *n);
 

@@ -231,161 +231,7 @@ static const struct {
 /* Unary +/- bind like "*" (2.42: unary_expr %prec MUL). */
 #define UNARY_OPERAND_PREC 6
 
-/* p.number(): ParseInt with base prefix, else ParseFloat. */
-static double parse_number(struct promql_parser *p, const struct promql_token *t)
-{
-	char tmp[128];
-	double f;
-	int rc;
-	char *s = t->len < sizeof(tmp) ? tmp : xmalloc(t->len + 1);
-
-	memcpy(s, t->val, t->len);
-	s[t->len] = '\0';
-	{
-		/* strconv.ParseInt(val, 0, 64): 0x / 0o / 0b / leading-0 octal */
-		const char *q = s;
-		int base = 10;
-		bool ok = t->len > 0;
-		uint64_t v = 0;
-
-		if (q[0] == '0' && (q[1] == 'x' || q[1] == 'X'))
-			base = 16, q += 2;
-		else if (q[0] == '0' && (q[1] == 'o' || q[1] == 'O'))
-			base = 8, q += 2;
-		else if (q[0] == '0' && (q[1] == 'b' || q[1] == 'B'))
-			base = 2, q += 2;
-		else if (q[0] == '0' && q[1])
-			base = 8, q += 1;
-		if (!*q)
-			ok = false;
-		for (; ok && *q; q++) {
-			int d;
-			if (*q >= '0' && *q <= '9')
-				d = *q - '0';
-			else if (*q >= 'a' && *q <= 'z')
-				d = *q - 'a' + 10;
-			else if (*q >= 'A' && *q <= 'Z')
-				d = *q - 'A' + 10;
-			else
-				d = 99;
-			if (d >= base || v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base) {
-				ok = false;
-				break;
-			}
-			v = v * (uint64_t)base + (uint64_t)d;
-		}
-		if (ok && v <= (uint64_t)INT64_MAX) {
-			f = (double)(int64_t)v;
-			goto done;
-		}
-	}
-	rc = go_parse_float(s, t->len, &f);
-	if (rc == -1) {
-		struct buf q = BUF_INIT;
-		go_quote(&q, s, t->len);
-		promql_perr(p, t->pos, "error parsing number: strconv.ParseFloat: parsing %s: invalid syntax", buf_str(&q));
-		buf_release(&q);
-		f = 0;
-	} else if (rc == -2) {
-		struct buf q = BUF_INIT;
-		go_quote(&q, s, t->len);
-		promql_perr(p, t->pos, "error parsing number: strconv.ParseFloat: parsing %s: value out of range", buf_str(&q));
-		buf_release(&q);
-	}
-done:
-	if (s != tmp)
-		free(s);
-	return f;
-}
-
-/*
- * strutil.Unquote of 2.42 on a STRING token the lexer accepted.  The lexer
- * already rejected bad escapes, so this cannot fail for its output.
- */
-static const char *unquote(struct promql_parser *p, const struct promql_token *t, size_t *out_len)
-{
-	const char *s = t->val + 1;
-	size_t n = t->len - 2, i = 0;
-	char quote = t->val[0];
-	struct buf b = BUF_INIT;
-	const char *res;
-
-	if (quote == '`') {
-		*out_len = n;
-		return promql_arena_strndup(p->x, s, n);
-	}
-	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		if (c != '\\') {
-			buf_addc(&b, c);
-			i++;
-			continue;
-		}
-		c = (unsigned char)s[i + 1];
-		i += 2;
-		switch (c) {
-		case 'a': buf_addc(&b, '\a'); break;
-		case 'b': buf_addc(&b, '\b'); break;
-		case 'f': buf_addc(&b, '\f'); break;
-		case 'n': buf_addc(&b, '\n'); break;
-		case 'r': buf_addc(&b, '\r'); break;
-		case 't': buf_addc(&b, '\t'); break;
-		case 'v': buf_addc(&b, '\v'); break;
-		case 'x': case 'u': case 'U': {
-			int digits = c == 'x' ? 2 : c == 'u' ? 4 : 8;
-			uint32_t v = 0;
-			for (int j = 0; j < digits && i < n; j++, i++) {
-				char h = s[i];
-				v = v << 4 | (uint32_t)(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
-			}
-			if (c == 'x')
-				buf_addc(&b, (unsigned char)v);
-			else
-				go_put_rune(&b, (int32_t)v);
-			break;
-		}
-		case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
-			uint32_t v = (uint32_t)(c - '0');
-			for (int j = 0; j < 2 && i < n; j++, i++)
-				v = v << 3 | (uint32_t)(s[i] - '0');
-			buf_addc(&b, (unsigned char)v);
-			break;
-		}
-		default: /* \\ and the escaped quote */
-			buf_addc(&b, c);
-			break;
-		}
-	}
-	*out_len = b.len;
-	res = promql_arena_strndup(p->x, buf_str(&b), b.len);
-	buf_release(&b);
-	return res;
-}
-
 static struct promql_node *parse_expr(struct promql_parser *p, int min_prec);
-
-/* parseDuration: model.ParseDuration, and 0 is refused. */
-static bool parse_duration_tok(struct promql_parser *p, const struct promql_token *t, int64_t *out)
-{
-	int rc = prom_parse_duration(t->val, t->len, out);
-
-	if (rc == -1) {
-		struct buf q = BUF_INIT;
-		go_quote(&q, t->val, t->len);
-		promql_perr(p, t->pos, "not a valid duration string: %s", buf_str(&q));
-		buf_release(&q);
-		return false;
-	}
-	if (rc < 0) {
-		promql_perr(p, t->pos, "duration out of range");
-		return false;
-	}
-	if (*out == 0) {
-		promql_perr(p, t->pos, "duration must be greater than 0");
-		return false;
-	}
-	return true;
-}
 
 /*
  * grouping_labels: "(" [label {"," label} [","]] ")".  2.42 keeps an empty
@@ -485,7 +331,7 @@ static bool parse_label_matchers(struct promql_parser *p, struct promql_node *vs
 		m = &v[cnt++];
 		memset(m, 0, sizeof(*m));
 		m->name = promql_arena_strndup(p->x, name.val, name.len);
-		m->value = unquote(p, &val, &m->value_len);
+		m->value = promql_unquote(p, &val, &m->value_len);
 		m->type = op.type == PQT_EQL ? PROMQL_MATCH_EQUAL :
 			  op.type == PQT_NEQ ? PROMQL_MATCH_NOT_EQUAL :
 			  op.type == PQT_EQL_REGEX ? PROMQL_MATCH_REGEXP : PROMQL_MATCH_NOT_REGEXP;
@@ -694,13 +540,13 @@ static struct promql_node *parse_primary(struct promql_parser *p)
 	case PQT_NUMBER: {
 		struct promql_token tok = take(p);
 		n = new_node(p, PROMQL_NODE_NUMBER, tok.pos, tok.pos + (int)tok.len);
-		n->u.number.val = parse_number(p, &tok);
+		n->u.number.val = promql_parse_number(p, &tok);
 		return p->failed ? NULL : n;
 	}
 	case PQT_STRING: {
 		struct promql_token tok = take(p);
 		n = new_node(p, PROMQL_NODE_STRING, tok.pos, tok.pos + (int)tok.len);
-		n->u.string.val = unquote(p, &tok, &n->u.string.len);
+		n->u.string.val = promql_unquote(p, &tok, &n->u.string.len);
 		return n;
 	}
 	case PQT_LEFT_PAREN: {
@@ -821,7 +667,7 @@ static bool parse_at(struct promql_parser *p, struct promql_node *e)
 		if (!at(p, PQT_NUMBER))
 			return unexpected(p, "@", "timestamp"), false;
 		num = take(p);
-		ts = sign * parse_number(p, &num);
+		ts = sign * promql_parse_number(p, &num);
 		if (p->failed)
 			return false;
 		if (isinf(ts) || isnan(ts) || ts >= 9223372036854775807.0 || ts <= -9223372036854775808.0) {
@@ -854,7 +700,7 @@ static struct promql_node *parse_brackets(struct promql_parser *p, struct promql
 	if (!at(p, PQT_DURATION))
 		return unexpected(p, "subquery selector", "duration");
 	d = take(p);
-	if (!parse_duration_tok(p, &d, &range))
+	if (!promql_parse_duration(p, &d, &range))
 		return NULL;
 	if (at(p, PQT_RIGHT_BRACKET)) {
 		const char *msg = NULL;
@@ -880,7 +726,7 @@ static struct promql_node *parse_brackets(struct promql_parser *p, struct promql
 	take(p);
 	if (at(p, PQT_DURATION)) {
 		d = take(p);
-		if (!parse_duration_tok(p, &d, &step))
+		if (!promql_parse_duration(p, &d, &step))
 			return NULL;
 		if (!at(p, PQT_RIGHT_BRACKET))
 			return unexpected(p, "subquery selector", "\"]\"");
@@ -914,7 +760,7 @@ static struct promql_node *parse_postfix(struct promql_parser *p, struct promql_
 			if (!at(p, PQT_DURATION))
 				return unexpected(p, "offset", "duration");
 			d = take(p);
-			if (!parse_duration_tok(p, &d, &off) || !add_offset(p, e, neg ? -off : off))
+			if (!promql_parse_duration(p, &d, &off) || !add_offset(p, e, neg ? -off : off))
 				return NULL;
 		} else if (t->type == PQT_AT) {
 			take(p);
