@@ -11,18 +11,11 @@
 #include "promql/gostr.h"
 #include "promql/lex.h"
 
+/* lex.go's state functions collapse to two here: after "[" a duration
+ * is lexed next; otherwise the brace flag picks statements vs matchers. */
 enum state {
 	ST_STATEMENTS,
-	ST_INSIDE_BRACES,
-	ST_STRING,
-	ST_RAW_STRING,
 	ST_DURATION,
-	ST_NUMBER_OR_DURATION,
-	ST_KEYWORD_OR_IDENTIFIER,
-	ST_IDENTIFIER,
-	ST_LINE_COMMENT,
-	ST_SPACE,
-	ST_ESCAPE,
 };
 
 #define EOF_RUNE (-1)
