@@ -53,7 +53,8 @@ static bool matches_empty(const struct promql_matcher *m)
 	return false;
 }
 
-static void check_binary(struct promql_parser *p, struct promql_node *n)
+/* Returns the node's type (scalar only when both sides are). */
+static enum promql_value_type check_binary(struct promql_parser *p, struct promql_node *n)
 {
 	struct promql_vector_matching *vm = n->u.binary.matching;
 	enum promql_binop op = n->u.binary.op;
@@ -64,8 +65,7 @@ static void check_binary(struct promql_parser *p, struct promql_node *n)
 	if (n->u.binary.return_bool && !promql_binop_is_comparison(op))
 		promql_perr(p, op_pos(p, n), "bool modifier can only be used on comparison operators");
 	if (promql_binop_is_comparison(op) && !n->u.binary.return_bool &&
-	    promql_node_type(n->u.binary.rhs) == PROMQL_TYPE_SCALAR &&
-	    promql_node_type(n->u.binary.lhs) == PROMQL_TYPE_SCALAR)
+	    rt == PROMQL_TYPE_SCALAR && lt == PROMQL_TYPE_SCALAR)
 		promql_perr(p, op_pos(p, n), "comparisons between scalars must use BOOL modifier");
 	if (promql_binop_is_set(op) && vm->card == PROMQL_CARD_ONE_TO_ONE)
 		vm->card = PROMQL_CARD_MANY_TO_MANY;
@@ -96,6 +96,7 @@ static void check_binary(struct promql_parser *p, struct promql_node *n)
 	if ((lt == PROMQL_TYPE_SCALAR || rt == PROMQL_TYPE_SCALAR) && promql_binop_is_set(op))
 		promql_perr(p, n->pos.start, "set operator %s not allowed in binary scalar expression", buf_str(&q));
 	buf_release(&q);
+	return lt == PROMQL_TYPE_SCALAR && rt == PROMQL_TYPE_SCALAR ? PROMQL_TYPE_SCALAR : PROMQL_TYPE_VECTOR;
 }
 
 static void check_call(struct promql_parser *p, struct promql_node *n)
@@ -157,10 +158,26 @@ static void check_vector(struct promql_parser *p, struct promql_node *n)
 	buf_release(&b);
 }
 
+/*
+ * Returns the node's Type().  It is computed from the children's results
+ * rather than with promql_node_type(), which would walk a long operator
+ * chain again at every level.
+ */
 enum promql_value_type promql_check(struct promql_parser *p, struct promql_node *n)
 {
-	enum promql_value_type typ = promql_node_type(n), t;
+	enum promql_value_type typ = PROMQL_TYPE_NONE, t;
 	enum promql_aggop op;
+
+	switch (n->kind) {
+	case PROMQL_NODE_BINARY:
+	case PROMQL_NODE_PAREN:
+	case PROMQL_NODE_UNARY:
+	case PROMQL_NODE_STEP_INVARIANT:
+		break; /* from the children, below */
+	default:
+		typ = promql_node_type(n);
+		break;
+	}
 
 	switch (n->kind) {
 	case PROMQL_NODE_AGGREGATE:
@@ -172,16 +189,16 @@ enum promql_value_type promql_check(struct promql_parser *p, struct promql_node 
 			expect_type(p, n->u.aggregate.param, PROMQL_TYPE_STRING, "aggregation parameter");
 		break;
 	case PROMQL_NODE_BINARY:
-		check_binary(p, n);
+		typ = check_binary(p, n);
 		break;
 	case PROMQL_NODE_CALL:
 		check_call(p, n);
 		break;
 	case PROMQL_NODE_PAREN:
-		promql_check(p, n->u.paren.expr);
+		typ = promql_check(p, n->u.paren.expr);
 		break;
 	case PROMQL_NODE_UNARY:
-		t = promql_check(p, n->u.unary.expr);
+		typ = t = promql_check(p, n->u.unary.expr);
 		if (t != PROMQL_TYPE_SCALAR && t != PROMQL_TYPE_VECTOR) {
 			struct buf q = BUF_INIT;
 			quoted(&q, promql_value_type_doc(t), strlen(promql_value_type_doc(t)));
@@ -204,7 +221,7 @@ enum promql_value_type promql_check(struct promql_parser *p, struct promql_node 
 		check_vector(p, n);
 		break;
 	case PROMQL_NODE_STEP_INVARIANT:
-		promql_check(p, n->u.step_invariant.expr);
+		typ = promql_check(p, n->u.step_invariant.expr);
 		break;
 	case PROMQL_NODE_NUMBER:
 	case PROMQL_NODE_STRING:
