@@ -21,7 +21,7 @@ struct promql_expr;
  * Parses input[0..len).  On failure returns -1 and sets e to the message
  * 2.42's parser error prints, e.g.
  *   1:87: parse error: expected type instant vector in call to function "abs", got scalar
- * (several errors are joined as 2.42's ParseErrors.Error() joins them).
+ * (2.42 reports only the first error its parser hits; so do we).
  */
 int promql_parse(struct promql_expr **out, const char *input, size_t len, struct err *e);
 void promql_expr_free(struct promql_expr *x);
