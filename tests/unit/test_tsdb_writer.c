@@ -356,6 +356,7 @@ static void test_meta_json(void)
 	CHECK_EQ_I(back.max_time, 1030001);
 	CHECK_EQ_U(back.stats.num_chunks, 2);
 	CHECK_EQ_U(back.nsources, 1);
+	block_meta_release(&back);
 	CHECK_EQ_I(block_meta_decode(&back, "meta.json", "{\"version\": 2}", 14, &e), -1);
 	CHECK_STR(err_msg(&e), "unexpected meta file version 2");
 	err_release(&e);
