@@ -395,7 +395,7 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 		out->scalar = M_PI;
 		return 0;
 	case PROMQL_FN_SCALAR:
-		out->scalar = in->n == 1 ? in->v[0].v : NAN;
+		out->scalar = in->n == 1 ? in->v[0].v : go_nan();
 		return 0;
 	case PROMQL_FN_VECTOR:
 		vec_push(&ev->arena, o, (struct lset){ NULL, 0 }, args[0].scalar, ts);

@@ -9,6 +9,7 @@
  */
 #include <math.h>
 
+#include "common/gofmt.h"
 #include "promql/eval_internal.h"
 
 double go_max(double a, double b)
@@ -18,7 +19,7 @@ double go_max(double a, double b)
 	if (isinf(b) && b > 0)
 		return b;
 	if (isnan(a) || isnan(b))
-		return NAN;
+		return go_nan();
 	if (a == 0 && a == b)
 		return signbit(a) ? b : a;
 	return a > b ? a : b;
@@ -31,7 +32,7 @@ double go_min(double a, double b)
 	if (isinf(b) && b < 0)
 		return b;
 	if (isnan(a) || isnan(b))
-		return NAN;
+		return go_nan();
 	if (a == 0 && a == b)
 		return signbit(a) ? a : b;
 	return a < b ? a : b;
@@ -193,6 +194,6 @@ double func_date(enum promql_func_id id, double unix_seconds)
 	case PROMQL_FN_YEAR:
 		return (double)y;
 	default:
-		return NAN;
+		return go_nan();
 	}
 }

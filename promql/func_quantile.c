@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/gofmt.h"
 #include "common/xalloc.h"
 #include "promql/eval_internal.h"
 
@@ -100,7 +101,7 @@ double func_quantile(double q, double *values, size_t n)
 	double fn, rank, lo, hi, w;
 
 	if (n == 0 || isnan(q))
-		return NAN;
+		return go_nan();
 	if (q < 0)
 		return -INFINITY;
 	if (q > 1)
@@ -125,14 +126,14 @@ double func_bucket_quantile(double q, struct bucket *b, size_t n)
 	double obs, rank, start = 0, end, count, max;
 
 	if (isnan(q))
-		return NAN;
+		return go_nan();
 	if (q < 0)
 		return -INFINITY;
 	if (q > 1)
 		return INFINITY;
 	go_sort(b, n, sizeof(*b), less_bucket);
 	if (!(isinf(b[n - 1].upper) && b[n - 1].upper > 0))
-		return NAN;
+		return go_nan();
 	/* coalesceBuckets: merge equal upper bounds. */
 	k = 0;
 	for (i = 1; i < n; i++) {
@@ -151,10 +152,10 @@ double func_bucket_quantile(double q, struct bucket *b, size_t n)
 			b[i].count = max;
 	}
 	if (n < 2)
-		return NAN;
+		return go_nan();
 	obs = b[n - 1].count;
 	if (obs == 0)
-		return NAN;
+		return go_nan();
 	rank = q * obs;
 	/* sort.Search over the first n-1 buckets for count >= rank. */
 	lo = 0, hi = n - 1;

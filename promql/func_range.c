@@ -6,6 +6,7 @@
  */
 #include <math.h>
 
+#include "common/gofmt.h"
 #include "common/xalloc.h"
 #include "promql/eval_internal.h"
 
@@ -99,7 +100,7 @@ static void linear_regression(const struct ev_point *p, size_t n, int64_t icept_
 	}
 	if (const_y) {
 		if (isinf(init_y)) {
-			*slope = *intercept = NAN;
+			*slope = *intercept = go_nan();
 			return;
 		}
 		*slope = 0;
