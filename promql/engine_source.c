@@ -10,7 +10,10 @@
  *     before start, non-positive step, more than 11,000 points;
  *   - NewRangeQuery's parse and type errors as bad_data, evaluation
  *     errors as execution (returnAPIError);
- *   - the result is always a "matrix", series sorted by labels.
+ *   - the result is always a "matrix", series sorted by labels;
+ *   - every NaN arrives with Go's NaN bits: the server writes "NaN" and the
+ *     client's strconv.ParseFloat returns math.NaN(), whatever bits the
+ *     evaluation produced (e.g. 0/0 gives the CPU's default NaN).
  *
  * Error messages carry the "<errorType>: " prefix the v1 client puts in
  * front, as the remote source's do.
@@ -19,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/gofmt.h"
 #include "common/xalloc.h"
 #include "promql/engine.h"
 #include "promql/promql.h"
@@ -109,6 +113,9 @@ static int range_query(struct query_source *src, const char *expr, int64_t start
 	if (sink->begin && sink->begin(sink->arg, "matrix", NULL, 0, e))
 		goto done;
 	for (size_t i = 0; i < r.nseries; i++) {
+		for (size_t j = 0; j < r.series[i].n; j++)
+			if (isnan(r.series[i].v[j]))
+				r.series[i].v[j] = go_nan();
 		struct query_series qs = { r.series[i].labels, r.series[i].nlabels, r.series[i].t, r.series[i].v,
 					   r.series[i].n };
 		if (sink->series && sink->series(sink->arg, &qs, e))
