@@ -224,6 +224,89 @@ static void restore_boms(struct ytree *t)
 	}
 }
 
+/*
+ * libyaml 0.2.5 refuses "x:" followed by , ? [ ] { } inside a flow
+ * collection ("found unexpected ':'"); yaml.v3 dropped that check and reads
+ * the colon as part of the plain scalar ("{a:}" has the key "a:").  Such
+ * colons are found with a token scan, swapped for U+E001 (one character, so
+ * marks do not move) and swapped back in the tree.  Returns the patched
+ * copy (length in *out_len) or NULL when there is nothing to patch.
+ */
+static const char colon_stand_in[] = "\xEE\x80\x81";
+
+static char *hide_flow_colons(const char *data, size_t len, size_t *out_len)
+{
+	char *copy = NULL;
+
+	if (!data || memmem(data, len, colon_stand_in, 3))
+		return NULL;
+	for (int round = 0; round < 64; round++) {
+		const char *cur = copy ? copy : data;
+		yaml_parser_t p;
+		yaml_token_t tok;
+		size_t chars, off = 0;
+		int patch = 0;
+
+		if (!yaml_parser_initialize(&p))
+			break;
+		yaml_parser_set_input_string(&p, (const unsigned char *)cur, len);
+		for (;;) {
+			if (!yaml_parser_scan(&p, &tok)) {
+				patch = p.error == YAML_SCANNER_ERROR && p.problem &&
+					!strcmp(p.problem, "found unexpected ':'");
+				break;
+			}
+			if (tok.type == YAML_STREAM_END_TOKEN) {
+				yaml_token_delete(&tok);
+				break;
+			}
+			yaml_token_delete(&tok);
+		}
+		chars = p.problem_mark.index;
+		yaml_parser_delete(&p);
+		if (!patch)
+			break;
+		/* marks count characters, after a leading BOM */
+		if (len >= 3 && !memcmp(cur, bom, 3))
+			off = 3;
+		for (; off < len; off++)
+			if (((unsigned char)cur[off] & 0xC0) != 0x80 && chars-- == 0)
+				break;
+		if (off >= len || cur[off] != ':')
+			break;
+		{
+			char *next = xmalloc(len + 3);
+			memcpy(next, cur, off);
+			memcpy(next + off, colon_stand_in, 3);
+			memcpy(next + off + 3, cur + off + 1, len - off - 1);
+			len += 2;
+			next[len] = '\0';
+			free(copy);
+			copy = next;
+		}
+	}
+	*out_len = len;
+	return copy;
+}
+
+static void restore_colons(struct ytree *t)
+{
+	for (size_t i = 0; i < t->nall; i++) {
+		struct ynode *n = t->all[i];
+		char *w = n->value;
+		for (size_t r = 0; r < n->len;) {
+			if (r + 3 <= n->len && !memcmp(n->value + r, colon_stand_in, 3)) {
+				*w++ = ':';
+				r += 3;
+			} else {
+				*w++ = n->value[r++];
+			}
+		}
+		*w = '\0';
+		n->len = (size_t)(w - n->value);
+	}
+}
+
 int ytree_parse(struct ytree *t, const char *data, size_t len, struct err *e)
 {
 	yaml_parser_t p;
@@ -232,11 +315,15 @@ int ytree_parse(struct ytree *t, const char *data, size_t len, struct err *e)
 	struct ynode **stack = NULL;
 	size_t depth = 0, stack_cap = 0;
 	int have_ev = 0, ret = -1, done = 0;
-	char *hidden = hide_line_boms(data, len);
+	char *hidden = hide_line_boms(data, len), *colons;
 
 	if (hidden)
 		data = hidden;
+	colons = hide_flow_colons(data, len, &len);
+	if (colons)
+		data = colons;
 	if (!yaml_parser_initialize(&p)) {
+		free(colons);
 		free(hidden);
 		return err_set(e, "yaml: failed to initialize YAML parser");
 	}
@@ -357,8 +444,11 @@ done:
 		free(anchors.v[i].name);
 	free(anchors.v);
 	free(stack);
+	if (colons)
+		restore_colons(t);
 	if (hidden)
 		restore_boms(t);
+	free(colons);
 	free(hidden);
 	return ret;
 }
