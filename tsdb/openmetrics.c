@@ -355,66 +355,60 @@ static int parse_error(struct err *e, const char *exp, enum om_token got)
  * the same double strconv.ParseFloat returns (Clinger's fast path, which Go
  * uses too).  Anything else returns false and goes the slow, exact way.
  */
-static bool parse_float_fast(const unsigned char *s, size_t len, double *out)
+static bool parse_float_fast(const unsigned char *s, size_t len, double *out, bool need)
 {
 	static const double pow10[] = {
 		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 	};
+	const unsigned char *p = s, *end = s + len, *ds, *fs;
 	uint64_t mant = 0;
-	int ndigits = 0, exp10 = 0, eval = 0;
-	bool neg = false, digits = false, dot = false, eneg = false;
-	size_t i = 0;
+	int nint, nfrac = 0, exp10, eval = 0;
+	bool neg = false, eneg = false;
 	double v;
 
-	if (i < len && (s[i] == '+' || s[i] == '-'))
-		neg = s[i++] == '-';
-	for (; i < len; i++) {
-		unsigned c = s[i];
-		if (c >= '0' && c <= '9') {
-			digits = true;
-			if (mant == 0 && c == '0') {
-				if (dot)
-					exp10--;
-				continue;
-			}
-			if (++ndigits > 19) {
-				/* too many digits for the exact path; strtod below */
-				mant = UINT64_MAX;
-				continue;
-			}
-			mant = mant * 10 + (c - '0');
-			if (dot)
-				exp10--;
-		} else if (c == '.' && !dot) {
-			dot = true;
-		} else {
-			break;
-		}
+	if (p < end && (*p == '+' || *p == '-'))
+		neg = *p++ == '-';
+	ds = p;
+	while (p < end && (unsigned)(*p - '0') < 10)
+		mant = mant * 10 + (uint64_t)(*p++ - '0');
+	nint = (int)(p - ds);
+	if (p < end && *p == '.') {
+		fs = ++p;
+		while (p < end && (unsigned)(*p - '0') < 10)
+			mant = mant * 10 + (uint64_t)(*p++ - '0');
+		nfrac = (int)(p - fs);
 	}
-	if (!digits)
+	if (nint + nfrac == 0)
 		return false;
-	if (i < len) {
+	if (p < end) {
 		int edigits = 0;
-		if (s[i] != 'e' && s[i] != 'E')
+		if (*p != 'e' && *p != 'E')
 			return false;
-		i++;
-		if (i < len && (s[i] == '+' || s[i] == '-'))
-			eneg = s[i++] == '-';
-		for (; i < len; i++) {
-			if (s[i] < '0' || s[i] > '9' || ++edigits > 4)
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			eneg = *p++ == '-';
+		for (; p < end; p++) {
+			if ((unsigned)(*p - '0') >= 10 || ++edigits > 4)
 				return false;
-			eval = eval * 10 + (s[i] - '0');
+			eval = eval * 10 + (*p - '0');
 		}
 		if (!edigits)
 			return false;
-		exp10 += eneg ? -eval : eval;
 	}
-	if (mant > ((uint64_t)1 << 53) || (mant != 0 && (exp10 < -22 || exp10 > 22))) {
+	exp10 = (eneg ? -eval : eval) - nfrac;
+	/* digit counts include leading zeros: conservative for both tests */
+	if (nint + nfrac > 19 || mant > ((uint64_t)1 << 53) || (mant != 0 && (exp10 < -22 || exp10 > 22))) {
 		/* Valid Go syntax, just not exact in doubles: glibc's strtod
 		 * rounds correctly, as ParseFloat does.  Out of range goes
 		 * the slow way for its error. */
 		char tmp[64];
+		if (!need && nint + (eneg ? 0 : eval) < 300) {
+			/* only validity asked for: below 1e300 it cannot
+			 * overflow, and underflow is no error in Go */
+			*out = 0;
+			return true;
+		}
 		if (len >= sizeof(tmp))
 			return false;
 		memcpy(tmp, s, len);
@@ -434,12 +428,12 @@ static bool parse_float_fast(const unsigned char *s, size_t len, double *out)
 
 /* textparse.parseFloat: no hex-float exponents or underscores, then
  * strconv.ParseFloat with its error texts. */
-static int parse_float(const unsigned char *s, size_t len, double *out, struct err *e)
+static int parse_float_opt(const unsigned char *s, size_t len, double *out, bool need, struct err *e)
 {
 	struct buf q = BUF_INIT;
 	int rc;
 
-	if (parse_float_fast(s, len, out))
+	if (parse_float_fast(s, len, out, need))
 		return 0;
 	for (size_t i = 0; i < len; i++)
 		if (s[i] == 'p' || s[i] == 'P' || s[i] == '_')
@@ -454,8 +448,18 @@ static int parse_float(const unsigned char *s, size_t len, double *out, struct e
 	return -1;
 }
 
+static int parse_float(const unsigned char *s, size_t len, double *out, struct err *e)
+{
+	return parse_float_opt(s, len, out, true, e);
+}
+
+int om_parse_float(const unsigned char *s, size_t len, double *out)
+{
+	return parse_float_opt(s, len, out, true, NULL);
+}
+
 /* Go's int64(f) on amd64: truncation, and 0x8000000000000000 when out of range. */
-static int64_t go_float_to_int64(double f)
+int64_t om_float_to_int64(double f)
 {
 	if (!(f >= -9223372036854775808.0 && f < 9223372036854775808.0))
 		return INT64_MIN;
@@ -560,7 +564,7 @@ static int get_float_value(struct om_parser *p, enum om_token t, const char *aft
 		buf_release(&m);
 		return -1;
 	}
-	return parse_float(p->b + p->start + 1, p->i - p->start - 1, out, e);
+	return parse_float_opt(p->b + p->start + 1, p->i - p->start - 1, out, !p->skip_values, e);
 }
 
 static bool has_suffix(const unsigned char *s, size_t n, const char *suf)
@@ -740,7 +744,7 @@ static int parse_entry(struct om_parser *p, enum om_entry *out, struct err *e)
 				return -1;
 			if (isnan(ts) || isinf(ts))
 				return err_set(e, "invalid timestamp");
-			p->ts = go_float_to_int64(ts * 1000);
+			p->ts = om_float_to_int64(ts * 1000);
 			switch ((t3 = lex(p))) {
 			case T_LINEBREAK:
 				break;
