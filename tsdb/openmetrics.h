@@ -37,6 +37,8 @@ struct om_parser {
 	int state;       /* lexer start condition */
 	bool final;      /* b ends where the input ends */
 	bool hit_end;    /* the current entry touched the end of b */
+	bool skip_values; /* validate sample values without computing them
+			   * where that is cheaper (val is then 0) */
 
 	/* the current series: name is b[start..name_end) */
 	size_t series_start, name_end, series_end;
@@ -78,6 +80,10 @@ int om_parser_next(struct om_parser *p, enum om_entry *out, struct err *e);
 void om_parser_metric(struct om_parser *p, const struct label **ls, size_t *n);
 /* Byte offset where the next entry starts (for skipping regions). */
 static inline size_t om_parser_pos(const struct om_parser *p) { return p->i; }
+/* textparse.parseFloat (no error text): 0, or -1 when invalid. */
+int om_parse_float(const unsigned char *s, size_t len, double *out);
+/* Go's int64(f) on amd64 (timestamps are int64(seconds * 1000)). */
+int64_t om_float_to_int64(double f);
 /* Continues from pos, which must be the start of an entry. */
 void om_parser_seek(struct om_parser *p, size_t pos);
 
