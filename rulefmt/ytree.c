@@ -314,7 +314,7 @@ int ytree_parse(struct ytree *t, const char *data, size_t len, struct err *e)
 	struct anchors anchors = { NULL, 0, 0 };
 	struct ynode **stack = NULL;
 	size_t depth = 0, stack_cap = 0;
-	int have_ev = 0, ret = -1, done = 0;
+	int have_ev = 0, ret = -1, done = 0, explicit_end = 0;
 	char *hidden = hide_line_boms(data, len), *colons;
 
 	if (hidden)
@@ -356,6 +356,8 @@ int ytree_parse(struct ytree *t, const char *data, size_t len, struct err *e)
 		case YAML_DOCUMENT_END_EVENT:
 			/* only the first document is read, as Decode/Unmarshal do */
 			done = 1;
+			/* an explicit "..." was consumed; the parser last asked for it */
+			explicit_end = !ev.data.document_end.implicit;
 			break;
 		case YAML_ALIAS_EVENT:
 			n = new_node(t, YN_ALIAS, &ev);
@@ -433,7 +435,7 @@ int ytree_parse(struct ytree *t, const char *data, size_t len, struct err *e)
 		yaml_event_delete(&ev);
 		have_ev = 0;
 	}
-	if (t->root && lookahead_scan_error(data, len, p.tokens_parsed, e))
+	if (t->root && lookahead_scan_error(data, len, p.tokens_parsed - (explicit_end && p.tokens_parsed), e))
 		goto done;
 	ret = 0;
 done:
