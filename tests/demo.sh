@@ -23,19 +23,6 @@ run "$promtool" tsdb create-blocks-from rules --source-dir="$out/source" --outpu
 	--start=2020-09-13T00:00:00Z --end=2020-09-13T12:00:00Z testdata/demo/rules.yml
 run "$promtool" tsdb list -r "$out/rules"
 # The rules backfill writes one block per rule and 2h window, so its blocks
-# overlap by design (as promtool 2.42's do; a 2.42 server merges them).
-# Our verify reports every overlap as a problem: print those, fail on
-# anything else it finds (index, chunks, meta.json, checksums).
-echo "\$ promtool tsdb verify $out/rules"
-if "$promtool" tsdb verify "$out/rules" >"$out/verify.txt"; then
-	echo "no problems"
-else
-	cat "$out/verify.txt"
-	if grep -v -E '^blocks [0-9A-Z]{26} \[[0-9]+, [0-9]+\) and [0-9A-Z]{26} \[[0-9]+, [0-9]+\) overlap$' \
-		"$out/verify.txt"; then
-		echo "verify found problems other than the expected overlaps" >&2
-		exit 1
-	fi
-	echo "(only the expected overlaps between rule blocks)"
-fi
-rm -f "$out/verify.txt"
+# overlap by design (as promtool 2.42's do; a 2.42 server merges them):
+# verify lists those as notes and fails only on real problems.
+run "$promtool" tsdb verify "$out/rules"

@@ -46,6 +46,30 @@ static void problem(struct vctx *v, const char *fmt, ...)
 	v->n++;
 }
 
+/*
+ * A finding that is not a problem: reported with a "note: " prefix and not
+ * counted.  Overlapping blocks are one: 2.42 opens them and merges them at
+ * query time, and a rules backfill writes them by design (one block per
+ * rule and window).
+ */
+static void note(struct vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct vctx *v, const char *fmt, ...)
+{
+	va_list ap;
+	struct buf b = BUF_INIT;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	buf_adds(&b, "note: ");
+	buf_adds(&b, s);
+	v->report(v->ctx, buf_str(&b));
+	buf_release(&b);
+	free(s);
+}
+
 static bool is_ulid(const char *s)
 {
 	static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefghjkmnpqrstvwxyz";
@@ -320,7 +344,7 @@ size_t tsdb_verify_dir(const char *dir, tsdb_problem_fn report, void *ctx)
 		}
 	for (size_t i = 0; i < nb; i++) {
 		for (size_t j = i + 1; j < nb && blocks[j].meta.min_time < blocks[i].meta.max_time; j++)
-			problem(&v, "blocks %s [%" PRId64 ", %" PRId64 ") and %s [%" PRId64 ", %" PRId64 ") overlap",
+			note(&v, "blocks %s [%" PRId64 ", %" PRId64 ") and %s [%" PRId64 ", %" PRId64 ") overlap",
 				blocks[i].meta.ulid, blocks[i].meta.min_time, blocks[i].meta.max_time, blocks[j].meta.ulid,
 				blocks[j].meta.min_time, blocks[j].meta.max_time);
 		if (blocks[i].meta.max_time > max_block_time)
