@@ -200,7 +200,13 @@ static void ev_release(struct evaluator *ev)
 	for (size_t i = 0; i < ev->nregs; i++)
 		hmap_release(&ev->regs[i].seen);
 	free(ev->regs);
+	for (size_t i = 0; i < ev->nmemos; i++) {
+		hmap_release(&ev->memos[i].idx);
+		free(ev->memos[i].e);
+	}
+	free(ev->memos);
 	arena_reset(&ev->arena);
+	arena_reset(&ev->qarena);
 }
 
 /* Copies a label set into the result's arena. */

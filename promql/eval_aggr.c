@@ -179,10 +179,20 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 					  arena_strndup(&ev->arena, buf_str(&b), b.len));
 			buf_release(&b);
 		}
-		if (without)
+		if (op != PROMQL_AGG_COUNT_VALUES) {
+			/* An input series' grouping labels never change: computed
+			 * (and hashed) once per query. */
+			bool fresh;
+			struct memo_entry *me = ev_memo(ev, n, metric, &fresh);
+			if (fresh)
+				me->a = lset_dup(&ev->qarena, without ? lset_without(&ev->arena, metric, grp, ngroup, true)
+								 : lset_keep(&ev->arena, metric, grp, ngroup));
+			key = me->a;
+		} else if (without) {
 			key = lset_without(&ev->arena, metric, grp, ngroup, true);
-		else
+		} else {
 			key = lset_keep(&ev->arena, metric, grp, ngroup);
+		}
 		slot = hmap_slot(&idx, (!without && !ngroup) ? 0 : lset_hash(key), &found);
 		if (!found) {
 			ALLOC_GROW(groups, ngroups + 1, gcap);

@@ -96,6 +96,8 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 		return -1;
 	out->type = PROMQL_TYPE_VECTOR;
 	for (size_t i = 0; i < m.n; i++) {
+		struct memo_entry *me;
+		bool fresh;
 		double v;
 		int rc;
 		if (!m.s[i].n)
@@ -108,10 +110,19 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 			return -1;
 		if (rc == 0)
 			continue;
-		vec_push(&ev->arena, &out->vec,
-			 id == PROMQL_FN_LAST_OVER_TIME ? m.s[i].ls : lset_drop_name(&ev->arena, m.s[i].ls), v, ts);
-		if (ev_note_output(ev, n, out->vec.v[out->vec.n - 1].ls, m.s[i].ls) < 0)
-			return -1;
+		/* The output labels of an input series, and the duplicate-labels
+		 * record of the pair, are the same at every step: done once. */
+		me = ev_memo(ev, n, m.s[i].ls, &fresh);
+		if (fresh) {
+			struct lset ol = id == PROMQL_FN_LAST_OVER_TIME ? m.s[i].ls : lset_drop_name(&ev->arena, m.s[i].ls);
+			me->a = lset_dup(&ev->qarena, ol);
+		}
+		vec_push(&ev->arena, &out->vec, me->a, v, ts);
+		if (!me->noted) {
+			if (ev_note_output(ev, n, me->a, m.s[i].ls) < 0)
+				return -1;
+			me->noted = true;
+		}
 	}
 	if (id == PROMQL_FN_ABSENT_OVER_TIME && !any)
 		vec_push(&ev->arena, &out->vec, absent_labels(&ev->arena, n->u.call.args[mi]), 1, ts);
@@ -120,7 +131,7 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 
 /* histogram_quantile over classic buckets: series grouped by their labels
  * without `le`, output labels without `le` and the metric name. */
-static int histogram_quantile(struct evaluator *ev, double q, const struct ev_vector *in, int64_t ts,
+static int histogram_quantile(struct evaluator *ev, const struct promql_node *n, double q, const struct ev_vector *in, int64_t ts,
 			      struct ev_vector *out)
 {
 	static const char *le[] = { "le" }, *le_name[] = { "le", "__name__" };
@@ -133,24 +144,33 @@ static int histogram_quantile(struct evaluator *ev, double q, const struct ev_ve
 	size_t ng = 0, gcap = 0;
 
 	for (size_t i = 0; i < in->n; i++) {
-		const char *lev = lset_get(in->v[i].ls, "le");
-		double upper;
-		bool found;
+		bool found, fresh;
 		size_t *slot;
 		struct hb *g;
+		/* A series' bucket bound and group are the same at every step:
+		 * parsed and hashed once per query. */
+		struct memo_entry *me = ev_memo(ev, n, in->v[i].ls, &fresh);
 
-		if (!lev || go_parse_float(lev, strlen(lev), &upper) != 0)
+		if (fresh) {
+			const char *lev = lset_get(in->v[i].ls, "le");
+			me->ok = lev && go_parse_float(lev, strlen(lev), &me->d) == 0;
+			if (me->ok) {
+				me->k = lset_hash(lset_without(&ev->arena, in->v[i].ls, le, 1, false));
+				me->a = lset_dup(&ev->qarena, lset_without(&ev->arena, in->v[i].ls, le_name, 2, false));
+			}
+		}
+		if (!me->ok)
 			continue; /* no bucket label or a malformed one */
-		slot = hmap_slot(&idx, lset_hash(lset_without(&ev->arena, in->v[i].ls, le, 1, false)), &found);
+		slot = hmap_slot(&idx, me->k, &found);
 		if (!found) {
 			ALLOC_GROW(groups, ng + 1, gcap);
 			memset(&groups[ng], 0, sizeof(groups[ng]));
-			groups[ng].ls = lset_without(&ev->arena, in->v[i].ls, le_name, 2, false);
+			groups[ng].ls = me->a;
 			*slot = ++ng;
 		}
 		g = &groups[*slot - 1];
 		ALLOC_GROW(g->b, g->n + 1, g->cap);
-		g->b[g->n++] = (struct bucket){ upper, in->v[i].v };
+		g->b[g->n++] = (struct bucket){ me->d, in->v[i].v };
 	}
 	for (size_t i = 0; i < ng; i++) {
 		vec_push(&ev->arena, out, groups[i].ls, func_bucket_quantile(q, groups[i].b, groups[i].n), ts);
@@ -438,7 +458,7 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 			vec_push(&ev->arena, o, absent_labels(&ev->arena, n->u.call.args[0]), 1, ts);
 		return 0;
 	case PROMQL_FN_HISTOGRAM_QUANTILE:
-		return histogram_quantile(ev, args[0].scalar, &args[1].vec, ts, o);
+		return histogram_quantile(ev, n, args[0].scalar, &args[1].vec, ts, o);
 	case PROMQL_FN_HISTOGRAM_COUNT:
 	case PROMQL_FN_HISTOGRAM_SUM:
 	case PROMQL_FN_HISTOGRAM_FRACTION:

@@ -35,8 +35,22 @@ void arena_reset(struct arena *a);
 struct lset {
 	const struct label *v;
 	size_t n;
+	/* lset_hash() of the set when its producer knew it (computed once per
+	 * query for stored series and memoised derived sets), 0 if unknown.
+	 * Every constructor leaves it 0, so a changed set never keeps it. */
+	uint64_t h;
 };
-uint64_t lset_hash(struct lset ls);
+uint64_t lset_hash_slow(struct lset ls);
+static inline uint64_t lset_hash(struct lset ls)
+{
+	return ls.h ? ls.h : lset_hash_slow(ls);
+}
+/* ls with its hash filled in. */
+static inline struct lset lset_hashed(struct lset ls)
+{
+	ls.h = lset_hash(ls);
+	return ls;
+}
 /* Copies of ls without the named labels (del) or with only them (keep);
  * names need not be sorted. */
 struct lset lset_without(struct arena *a, struct lset ls, const char *const *names, size_t nn, bool and_name);
@@ -96,6 +110,7 @@ bool hmap_get(const struct hmap *m, uint64_t key, size_t *out);
 struct sel_cache {
 	const struct promql_node *node;
 	struct promql_series_set set;
+	uint64_t *hash; /* lset_hash of each series, computed at selection */
 };
 
 /*
@@ -129,8 +144,36 @@ struct subq_cache {
 	size_t n, cap;
 };
 
+/*
+ * Per-node work that depends only on an input label set, done once per
+ * query instead of at every step: keyed by the input's lset_hash (label
+ * sets are identified by hash throughout, as 2.42 does), entries and the
+ * label sets in them (deep copies) live in the query arena.
+ */
+struct memo_entry {
+	struct lset a, b; /* derived label sets, hashes filled in */
+	uint64_t k;       /* a derived hash */
+	double d;         /* a parsed value */
+	bool ok, noted;
+};
+struct evaluator;
+struct node_memo {
+	const struct promql_node *node;
+	struct hmap idx; /* input labels hash -> entry index + 1 */
+	struct memo_entry *e;
+	size_t n, cap;
+};
+/* The memo entry of node for input labels in; *fresh tells whether it was
+ * just created (zeroed). The pointer is valid until the next call. */
+struct memo_entry *ev_memo(struct evaluator *ev, const struct promql_node *node, struct lset in, bool *fresh);
+/* A deep copy of ls (labels and strings) in a, hash kept or computed. */
+struct lset lset_dup(struct arena *a, struct lset ls);
+
 struct evaluator {
 	const struct promql_storage *st;
+	struct arena qarena; /* lives for the whole query (memo entries) */
+	struct node_memo *memos;
+	size_t nmemos, memocap;
 	int64_t query_start, query_end; /* for @ start() / end() */
 	int64_t lookback;
 	int64_t subquery_step;

@@ -77,6 +77,10 @@ static int select_selector(struct evaluator *ev, const struct promql_node *vs,
 	if (ev->st->select(ev->st->ctx, vs->u.vector.matchers, vs->u.vector.nmatchers,
 			   start, end, &c->set, ev->e) < 0)
 		return err_wrap(ev->e, "expanding series");
+	/* Every step reads these series: hash their label sets once. */
+	c->hash = xcalloc(c->set.n ? c->set.n : 1, sizeof(*c->hash));
+	for (size_t i = 0; i < c->set.n; i++)
+		c->hash[i] = lset_hash_slow((struct lset){ c->set.v[i].labels, c->set.v[i].nlabels, 0 });
 	ev->nsels++;
 	return 0;
 }
@@ -124,11 +128,11 @@ static int prepare(struct evaluator *ev, const struct promql_node *n, struct pat
 	}
 }
 
-static const struct promql_series_set *selected(struct evaluator *ev, const struct promql_node *vs)
+static const struct sel_cache *selected(struct evaluator *ev, const struct promql_node *vs)
 {
 	for (size_t i = 0; i < ev->nsels; i++)
 		if (ev->sels[i].node == vs)
-			return &ev->sels[i].set;
+			return &ev->sels[i];
 	return NULL; /* not prepared: a bug */
 }
 
@@ -159,7 +163,8 @@ static bool is_stale(double v)
 static int vector_at(struct evaluator *ev, const struct promql_node *vs, int64_t ref,
 		     int64_t ts, bool keep_t, struct ev_vector *out)
 {
-	const struct promql_series_set *set = selected(ev, vs);
+	const struct sel_cache *sc = selected(ev, vs);
+	const struct promql_series_set *set = sc ? &sc->set : NULL;
 
 	memset(out, 0, sizeof(*out));
 	if (!set)
@@ -169,7 +174,7 @@ static int vector_at(struct evaluator *ev, const struct promql_node *vs, int64_t
 		ptrdiff_t k = last_at_or_before(s, ref);
 		if (k < 0 || s->t[k] < wsub(ref, ev->lookback) || is_stale(s->v[k]))
 			continue;
-		vec_push(&ev->arena, out, (struct lset){ s->labels, s->nlabels }, s->v[k],
+		vec_push(&ev->arena, out, (struct lset){ s->labels, s->nlabels, sc->hash[i] }, s->v[k],
 			 keep_t ? s->t[k] : ts);
 	}
 	return 0;
@@ -425,7 +430,8 @@ int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 	memset(out, 0, sizeof(*out));
 	if (n->kind == PROMQL_NODE_MATRIX) {
 		const struct promql_node *vs = n->u.matrix.vs;
-		const struct promql_series_set *set = selected(ev, vs);
+		const struct sel_cache *sc = selected(ev, vs);
+		const struct promql_series_set *set = sc ? &sc->set : NULL;
 		int64_t at, maxt, mint;
 
 		if (!set)
@@ -442,7 +448,8 @@ int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		for (size_t i = 0; i < set->n; i++) {
 			struct ev_point *p;
 			size_t k = window(&ev->arena, &set->v[i], mint, maxt, &p);
-			ev_mat_push(&ev->arena, out, (struct lset){ set->v[i].labels, set->v[i].nlabels }, p, k);
+			ev_mat_push(&ev->arena, out, (struct lset){ set->v[i].labels, set->v[i].nlabels, sc->hash[i] },
+				    p, k);
 		}
 		return 0;
 	}
@@ -570,8 +577,10 @@ int ev_prepare(struct evaluator *ev, const struct promql_node *root)
 void ev_select_release(struct evaluator *ev)
 {
 	subq_caches_release(ev);
-	for (size_t i = 0; i < ev->nsels; i++)
+	for (size_t i = 0; i < ev->nsels; i++) {
 		promql_series_set_release(&ev->sels[i].set);
+		free(ev->sels[i].hash);
+	}
 	free(ev->sels);
 	free(ev->moving);
 }

@@ -59,7 +59,7 @@ void arena_reset(struct arena *a)
 	}
 }
 
-uint64_t lset_hash(struct lset ls)
+uint64_t lset_hash_slow(struct lset ls)
 {
 	/* labels_hash()'s byte stream hashed in one call: the same value,
 	 * without the streaming state's set-up for every label set. */
@@ -226,4 +226,42 @@ bool hmap_get(const struct hmap *m, uint64_t key, size_t *out)
 		}
 	}
 	return false;
+}
+
+struct lset lset_dup(struct arena *a, struct lset ls)
+{
+	struct label *v = arena_array(a, ls.n ? ls.n : 1, sizeof(*v));
+
+	for (size_t i = 0; i < ls.n; i++) {
+		v[i].name = arena_strndup(a, ls.v[i].name, strlen(ls.v[i].name));
+		v[i].value = arena_strndup(a, ls.v[i].value, strlen(ls.v[i].value));
+	}
+	return (struct lset){ v, ls.n, lset_hash(ls) };
+}
+
+struct memo_entry *ev_memo(struct evaluator *ev, const struct promql_node *node, struct lset in, bool *fresh)
+{
+	struct node_memo *m = NULL;
+	size_t *slot;
+	bool found;
+
+	for (size_t i = 0; i < ev->nmemos; i++)
+		if (ev->memos[i].node == node) {
+			m = &ev->memos[i];
+			break;
+		}
+	if (!m) {
+		ALLOC_GROW(ev->memos, ev->nmemos + 1, ev->memocap);
+		m = &ev->memos[ev->nmemos++];
+		memset(m, 0, sizeof(*m));
+		m->node = node;
+	}
+	slot = hmap_slot(&m->idx, lset_hash(in), &found);
+	*fresh = !found;
+	if (!found) {
+		ALLOC_GROW(m->e, m->n + 1, m->cap);
+		memset(&m->e[m->n], 0, sizeof(m->e[m->n]));
+		*slot = ++m->n;
+	}
+	return &m->e[*slot - 1];
 }
