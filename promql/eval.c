@@ -34,22 +34,17 @@ const struct promql_node *ev_unwrap(const struct promql_node *n)
 
 int ev_check_dup_labels(struct evaluator *ev, const struct ev_vector *v)
 {
-	struct hmap seen = { 0 };
-	int rc = 0;
-
 	if (v->n < 2)
 		return 0;
+	smap_begin(&ev->dup_scratch, v->n);
 	for (size_t i = 0; i < v->n; i++) {
 		bool found;
-		size_t *slot = hmap_slot(&seen, lset_hash(v->v[i].ls), &found);
-		if (found) {
-			rc = err_set(ev->e, "vector cannot contain metrics with the same labelset");
-			break;
-		}
+		size_t *slot = smap_slot(&ev->dup_scratch, lset_hash(v->v[i].ls), &found);
+		if (found)
+			return err_set(ev->e, "vector cannot contain metrics with the same labelset");
 		*slot = i + 1;
 	}
-	hmap_release(&seen);
-	return rc;
+	return 0;
 }
 
 int ev_note_output(struct evaluator *ev, const struct promql_node *node, struct lset out, struct lset in)
@@ -205,6 +200,8 @@ static void ev_release(struct evaluator *ev)
 		free(ev->memos[i].e);
 	}
 	free(ev->memos);
+	smap_release(&ev->dup_scratch);
+	smap_release(&ev->agg_scratch);
 	arena_reset(&ev->arena);
 	arena_reset(&ev->qarena);
 }

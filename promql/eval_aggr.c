@@ -122,7 +122,7 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 	struct ev_value in, pv;
 	struct group *groups = NULL;
 	size_t ngroups = 0, gcap = 0;
-	struct hmap idx = { 0 };
+	struct smap *idx = &ev->agg_scratch;
 	int64_t k = 0;
 	double q = 0;
 	const char *value_label = NULL;
@@ -165,6 +165,7 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		if (!without)
 			grp[ngroup++] = value_label;
 	}
+	smap_begin(idx, in.vec.n);
 	for (size_t si = 0; si < in.vec.n; si++) {
 		struct ev_sample s = in.vec.v[si];
 		struct lset metric = s.ls, key;
@@ -193,7 +194,7 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		} else {
 			key = lset_keep(&ev->arena, metric, grp, ngroup);
 		}
-		slot = hmap_slot(&idx, (!without && !ngroup) ? 0 : lset_hash(key), &found);
+		slot = smap_slot(idx, (!without && !ngroup) ? 0 : lset_hash(key), &found);
 		if (!found) {
 			ALLOC_GROW(groups, ngroups + 1, gcap);
 			g = &groups[ngroups];
@@ -311,6 +312,5 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 	}
 	rc = 0;
 	free(groups);
-	hmap_release(&idx);
 	return rc;
 }

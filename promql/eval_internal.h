@@ -106,11 +106,31 @@ void hmap_release(struct hmap *m);
 size_t *hmap_slot(struct hmap *m, uint64_t key, bool *found);
 bool hmap_get(const struct hmap *m, uint64_t key, size_t *out);
 
+/*
+ * A uint64 -> size_t map reused from step to step: smap_begin() empties it
+ * in O(1) by moving to a new generation (no clearing, no re-growing).
+ */
+struct smap {
+	uint64_t *keys;
+	size_t *vals;
+	uint32_t *stamp; /* slot in use iff stamp == gen */
+	size_t cap;
+	uint32_t gen;
+};
+/* Empties m, sized for n keys. */
+void smap_begin(struct smap *m, size_t n);
+/* The value slot of key (created when absent, *found false). */
+size_t *smap_slot(struct smap *m, uint64_t key, bool *found);
+void smap_release(struct smap *m);
+
 /* ---- the evaluator ---- */
 struct sel_cache {
 	const struct promql_node *node;
 	struct promql_series_set set;
 	uint64_t *hash; /* lset_hash of each series, computed at selection */
+	/* Per series, where the last window's end and start were found: steps
+	 * mostly advance, so the next search starts there (hints only). */
+	ptrdiff_t *cur_hi, *cur_lo;
 };
 
 /*
@@ -174,6 +194,8 @@ struct evaluator {
 	struct arena qarena; /* lives for the whole query (memo entries) */
 	struct node_memo *memos;
 	size_t nmemos, memocap;
+	struct smap dup_scratch; /* ev_check_dup_labels' */
+	struct smap agg_scratch; /* ev_aggregate's groups (no evaluation nests in its use) */
 	int64_t query_start, query_end; /* for @ start() / end() */
 	int64_t lookback;
 	int64_t subquery_step;

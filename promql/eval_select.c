@@ -81,6 +81,8 @@ static int select_selector(struct evaluator *ev, const struct promql_node *vs,
 	c->hash = xcalloc(c->set.n ? c->set.n : 1, sizeof(*c->hash));
 	for (size_t i = 0; i < c->set.n; i++)
 		c->hash[i] = lset_hash_slow((struct lset){ c->set.v[i].labels, c->set.v[i].nlabels, 0 });
+	c->cur_hi = xcalloc(c->set.n ? c->set.n : 1, sizeof(*c->cur_hi));
+	c->cur_lo = xcalloc(c->set.n ? c->set.n : 1, sizeof(*c->cur_lo));
 	ev->nsels++;
 	return 0;
 }
@@ -128,7 +130,7 @@ static int prepare(struct evaluator *ev, const struct promql_node *n, struct pat
 	}
 }
 
-static const struct sel_cache *selected(struct evaluator *ev, const struct promql_node *vs)
+static struct sel_cache *selected(struct evaluator *ev, const struct promql_node *vs)
 {
 	for (size_t i = 0; i < ev->nsels; i++)
 		if (ev->sels[i].node == vs)
@@ -151,9 +153,36 @@ static ptrdiff_t last_at_or_before(const struct promql_series *s, int64_t ref)
 	return (ptrdiff_t)lo - 1;
 }
 
+/* last_at_or_before() searching from *hint, the previous answer for this
+ * series: a few steps away when the time moved by one step. */
+static ptrdiff_t seek(const struct promql_series *s, int64_t ref, ptrdiff_t *hint)
+{
+	ptrdiff_t h = *hint, n = (ptrdiff_t)s->n;
+	int moves = 0;
+
+	if (h >= n)
+		h = n - 1;
+	if (h < -1)
+		h = -1;
+	while (h + 1 < n && s->t[h + 1] <= ref)
+		if (++h, ++moves > 8)
+			goto search;
+	while (h >= 0 && s->t[h] > ref)
+		if (--h, ++moves > 8)
+			goto search;
+	*hint = h;
+	return h;
+search:
+	h = last_at_or_before(s, ref);
+	*hint = h;
+	return h;
+}
+
 static bool is_stale(double v)
 {
-	return double_bits(v) == 0x7FF0000000000002ULL;
+	uint64_t b;
+	memcpy(&b, &v, sizeof(b));
+	return b == 0x7FF0000000000002ULL;
 }
 
 /*
@@ -163,7 +192,7 @@ static bool is_stale(double v)
 static int vector_at(struct evaluator *ev, const struct promql_node *vs, int64_t ref,
 		     int64_t ts, bool keep_t, struct ev_vector *out)
 {
-	const struct sel_cache *sc = selected(ev, vs);
+	struct sel_cache *sc = selected(ev, vs);
 	const struct promql_series_set *set = sc ? &sc->set : NULL;
 
 	memset(out, 0, sizeof(*out));
@@ -171,7 +200,7 @@ static int vector_at(struct evaluator *ev, const struct promql_node *vs, int64_t
 		return err_set(ev->e, "internal error: selector not prepared");
 	for (size_t i = 0; i < set->n; i++) {
 		const struct promql_series *s = &set->v[i];
-		ptrdiff_t k = last_at_or_before(s, ref);
+		ptrdiff_t k = seek(s, ref, &sc->cur_hi[i]);
 		if (k < 0 || s->t[k] < wsub(ref, ev->lookback) || is_stale(s->v[k]))
 			continue;
 		vec_push(&ev->arena, out, (struct lset){ s->labels, s->nlabels, sc->hash[i] }, s->v[k],
@@ -206,9 +235,9 @@ int ev_timestamp_selector(struct evaluator *ev, const struct promql_node *n, int
 
 /* Points of one series in [mint, maxt], staleness markers skipped. */
 static size_t window(struct arena *a, const struct promql_series *s, int64_t mint, int64_t maxt,
-		     struct ev_point **out)
+		     ptrdiff_t *hint_lo, ptrdiff_t *hint_hi, struct ev_point **out)
 {
-	ptrdiff_t hi = last_at_or_before(s, maxt), lo = mint == INT64_MIN ? 0 : last_at_or_before(s, mint - 1) + 1;
+	ptrdiff_t hi = seek(s, maxt, hint_hi), lo = mint == INT64_MIN ? 0 : seek(s, mint - 1, hint_lo) + 1;
 	struct ev_point *p;
 	size_t k = 0;
 
@@ -430,7 +459,7 @@ int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 	memset(out, 0, sizeof(*out));
 	if (n->kind == PROMQL_NODE_MATRIX) {
 		const struct promql_node *vs = n->u.matrix.vs;
-		const struct sel_cache *sc = selected(ev, vs);
+		struct sel_cache *sc = selected(ev, vs);
 		const struct promql_series_set *set = sc ? &sc->set : NULL;
 		int64_t at, maxt, mint;
 
@@ -447,7 +476,7 @@ int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		*range_ms = n->u.matrix.range_ms;
 		for (size_t i = 0; i < set->n; i++) {
 			struct ev_point *p;
-			size_t k = window(&ev->arena, &set->v[i], mint, maxt, &p);
+			size_t k = window(&ev->arena, &set->v[i], mint, maxt, &sc->cur_lo[i], &sc->cur_hi[i], &p);
 			ev_mat_push(&ev->arena, out, (struct lset){ set->v[i].labels, set->v[i].nlabels, sc->hash[i] },
 				    p, k);
 		}
@@ -580,6 +609,8 @@ void ev_select_release(struct evaluator *ev)
 	for (size_t i = 0; i < ev->nsels; i++) {
 		promql_series_set_release(&ev->sels[i].set);
 		free(ev->sels[i].hash);
+		free(ev->sels[i].cur_hi);
+		free(ev->sels[i].cur_lo);
 	}
 	free(ev->sels);
 	free(ev->moving);

@@ -265,3 +265,52 @@ struct memo_entry *ev_memo(struct evaluator *ev, const struct promql_node *node,
 	}
 	return &m->e[*slot - 1];
 }
+
+void smap_begin(struct smap *m, size_t n)
+{
+	size_t need = 16;
+
+	while (need < 2 * n + 2)
+		need *= 2;
+	if (need > m->cap) {
+		free(m->keys);
+		free(m->vals);
+		free(m->stamp);
+		m->keys = xcalloc(need, sizeof(*m->keys));
+		m->vals = xcalloc(need, sizeof(*m->vals));
+		m->stamp = xcalloc(need, sizeof(*m->stamp));
+		m->cap = need;
+		m->gen = 0;
+	}
+	if (++m->gen == 0) {
+		memset(m->stamp, 0, m->cap * sizeof(*m->stamp));
+		m->gen = 1;
+	}
+}
+
+size_t *smap_slot(struct smap *m, uint64_t key, bool *found)
+{
+	size_t mask = m->cap - 1;
+	size_t i = (size_t)(key ^ (key >> 29)) & mask;
+
+	while (m->stamp[i] == m->gen) {
+		if (m->keys[i] == key) {
+			*found = true;
+			return &m->vals[i];
+		}
+		i = (i + 1) & mask;
+	}
+	*found = false;
+	m->stamp[i] = m->gen;
+	m->keys[i] = key;
+	m->vals[i] = 0;
+	return &m->vals[i];
+}
+
+void smap_release(struct smap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	free(m->stamp);
+	memset(m, 0, sizeof(*m));
+}
