@@ -198,6 +198,8 @@ static void ev_release(struct evaluator *ev)
 	for (size_t i = 0; i < ev->nmemos; i++) {
 		hmap_release(&ev->memos[i].idx);
 		free(ev->memos[i].e);
+		free(ev->memos[i].pos);
+		free(ev->memos[i].pos_used);
 	}
 	free(ev->memos);
 	smap_release(&ev->dup_scratch);

@@ -78,7 +78,7 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 	struct ev_matrix m;
 	double scal[3] = { 0, 0, 0 };
 	size_t ns = 0;
-	bool any = false;
+	bool any = false, positional;
 
 	for (size_t i = 0; i < n->u.call.nargs; i++) {
 		struct ev_value v;
@@ -95,6 +95,12 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 			 &c.range_ms) < 0)
 		return -1;
 	out->type = PROMQL_TYPE_VECTOR;
+	if (m.n) {
+		out->vec.v = arena_array(&ev->arena, m.n, sizeof(*out->vec.v));
+		out->vec.cap = m.n;
+	}
+	/* A matrix selector hands back every series of its set, in order. */
+	positional = ev_unwrap(n->u.call.args[mi])->kind == PROMQL_NODE_MATRIX;
 	for (size_t i = 0; i < m.n; i++) {
 		struct memo_entry *me;
 		bool fresh;
@@ -112,7 +118,7 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 			continue;
 		/* The output labels of an input series, and the duplicate-labels
 		 * record of the pair, are the same at every step: done once. */
-		me = ev_memo(ev, n, m.s[i].ls, &fresh);
+		me = positional ? ev_memo_at(ev, n, i, m.n, &fresh) : ev_memo(ev, n, m.s[i].ls, &fresh);
 		if (fresh) {
 			struct lset ol = id == PROMQL_FN_LAST_OVER_TIME ? m.s[i].ls : lset_drop_name(&ev->arena, m.s[i].ls);
 			me->a = lset_dup(&ev->qarena, ol);

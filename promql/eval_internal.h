@@ -182,10 +182,18 @@ struct node_memo {
 	struct hmap idx; /* input labels hash -> entry index + 1 */
 	struct memo_entry *e;
 	size_t n, cap;
+	/* By position in a selector's series set (ev_memo_at), if used. */
+	struct memo_entry *pos;
+	bool *pos_used;
+	size_t npos;
 };
 /* The memo entry of node for input labels in; *fresh tells whether it was
  * just created (zeroed). The pointer is valid until the next call. */
 struct memo_entry *ev_memo(struct evaluator *ev, const struct promql_node *node, struct lset in, bool *fresh);
+/* The same for input series number i of the nser series of the selector
+ * node's range argument reads (positions never change within a query). */
+struct memo_entry *ev_memo_at(struct evaluator *ev, const struct promql_node *node, size_t i, size_t nser,
+			      bool *fresh);
 /* A deep copy of ls (labels and strings) in a, hash kept or computed. */
 struct lset lset_dup(struct arena *a, struct lset ls);
 
@@ -193,7 +201,7 @@ struct evaluator {
 	const struct promql_storage *st;
 	struct arena qarena; /* lives for the whole query (memo entries) */
 	struct node_memo *memos;
-	size_t nmemos, memocap;
+	size_t nmemos, memocap, last_memo;
 	struct smap dup_scratch; /* ev_check_dup_labels' */
 	struct smap agg_scratch; /* ev_aggregate's groups (no evaluation nests in its use) */
 	int64_t query_start, query_end; /* for @ start() / end() */

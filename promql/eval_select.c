@@ -474,6 +474,10 @@ int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		*range_start = mint;
 		*range_end = maxt;
 		*range_ms = n->u.matrix.range_ms;
+		if (set->n) {
+			out->s = arena_array(&ev->arena, set->n, sizeof(*out->s));
+			out->cap = set->n;
+		}
 		for (size_t i = 0; i < set->n; i++) {
 			struct ev_point *p;
 			size_t k = window(&ev->arena, &set->v[i], mint, maxt, &sc->cur_lo[i], &sc->cur_hi[i], &p);

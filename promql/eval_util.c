@@ -239,23 +239,48 @@ struct lset lset_dup(struct arena *a, struct lset ls)
 	return (struct lset){ v, ls.n, lset_hash(ls) };
 }
 
+static struct node_memo *node_memo(struct evaluator *ev, const struct promql_node *node)
+{
+	struct node_memo *m;
+
+	if (ev->last_memo < ev->nmemos && ev->memos[ev->last_memo].node == node)
+		return &ev->memos[ev->last_memo];
+	for (size_t i = 0; i < ev->nmemos; i++)
+		if (ev->memos[i].node == node) {
+			ev->last_memo = i;
+			return &ev->memos[i];
+		}
+	ALLOC_GROW(ev->memos, ev->nmemos + 1, ev->memocap);
+	m = &ev->memos[ev->nmemos];
+	memset(m, 0, sizeof(*m));
+	m->node = node;
+	ev->last_memo = ev->nmemos++;
+	return m;
+}
+
+struct memo_entry *ev_memo_at(struct evaluator *ev, const struct promql_node *node, size_t i, size_t nser,
+			      bool *fresh)
+{
+	struct node_memo *m = node_memo(ev, node);
+
+	if (!m->pos) {
+		m->pos = xcalloc(nser ? nser : 1, sizeof(*m->pos));
+		m->pos_used = xcalloc(nser ? nser : 1, sizeof(*m->pos_used));
+		m->npos = nser;
+	}
+	if (i >= m->npos)
+		abort(); /* positions come from the one series set of the node */
+	*fresh = !m->pos_used[i];
+	m->pos_used[i] = true;
+	return &m->pos[i];
+}
+
 struct memo_entry *ev_memo(struct evaluator *ev, const struct promql_node *node, struct lset in, bool *fresh)
 {
-	struct node_memo *m = NULL;
+	struct node_memo *m = node_memo(ev, node);
 	size_t *slot;
 	bool found;
 
-	for (size_t i = 0; i < ev->nmemos; i++)
-		if (ev->memos[i].node == node) {
-			m = &ev->memos[i];
-			break;
-		}
-	if (!m) {
-		ALLOC_GROW(ev->memos, ev->nmemos + 1, ev->memocap);
-		m = &ev->memos[ev->nmemos++];
-		memset(m, 0, sizeof(*m));
-		m->node = node;
-	}
 	slot = hmap_slot(&m->idx, lset_hash(in), &found);
 	*fresh = !found;
 	if (!found) {
