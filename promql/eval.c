@@ -204,6 +204,7 @@ static void ev_release(struct evaluator *ev)
 	free(ev->memos);
 	smap_release(&ev->dup_scratch);
 	smap_release(&ev->agg_scratch);
+	smap_release(&ev->hq_scratch);
 	arena_reset(&ev->arena);
 	arena_reset(&ev->qarena);
 }

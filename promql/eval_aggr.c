@@ -121,7 +121,7 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 	bool without = n->u.aggregate.without;
 	struct ev_value in, pv;
 	struct group *groups = NULL;
-	size_t ngroups = 0, gcap = 0;
+	size_t ngroups = 0;
 	struct smap *idx = &ev->agg_scratch;
 	int64_t k = 0;
 	double q = 0;
@@ -166,6 +166,8 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 			grp[ngroup++] = value_label;
 	}
 	smap_begin(idx, in.vec.n);
+	/* At most one group per input sample: no regrowing. */
+	groups = arena_array(&ev->arena, in.vec.n ? in.vec.n : 1, sizeof(*groups));
 	for (size_t si = 0; si < in.vec.n; si++) {
 		struct ev_sample s = in.vec.v[si];
 		struct lset metric = s.ls, key;
@@ -196,7 +198,6 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		}
 		slot = smap_slot(idx, (!without && !ngroup) ? 0 : lset_hash(key), &found);
 		if (!found) {
-			ALLOC_GROW(groups, ngroups + 1, gcap);
 			g = &groups[ngroups];
 			memset(g, 0, sizeof(*g));
 			*slot = ++ngroups;
@@ -272,6 +273,10 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 			break;
 		}
 	}
+	if (op != PROMQL_AGG_TOPK && op != PROMQL_AGG_BOTTOMK && ngroups) {
+		out->vec.v = arena_array(&ev->arena, ngroups, sizeof(*out->vec.v));
+		out->vec.cap = ngroups;
+	}
 	for (size_t i = 0; i < ngroups; i++) {
 		struct group *g = &groups[i];
 		double v = g->value;
@@ -311,6 +316,5 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		vec_push(&ev->arena, &out->vec, g->ls, v, ts);
 	}
 	rc = 0;
-	free(groups);
 	return rc;
 }

@@ -137,22 +137,31 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 
 /* histogram_quantile over classic buckets: series grouped by their labels
  * without `le`, output labels without `le` and the metric name. */
-static int histogram_quantile(struct evaluator *ev, const struct promql_node *n, double q, const struct ev_vector *in, int64_t ts,
-			      struct ev_vector *out)
+static int histogram_quantile(struct evaluator *ev, const struct promql_node *n, double q,
+			      const struct ev_vector *in, int64_t ts, struct ev_vector *out)
 {
 	static const char *le[] = { "le" }, *le_name[] = { "le", "__name__" };
-	struct hmap idx = { 0 };
+	struct smap *idx = &ev->hq_scratch;
 	struct hb {
 		struct lset ls;
 		struct bucket *b;
-		size_t n, cap;
-	} *groups = NULL;
-	size_t ng = 0, gcap = 0;
+		size_t n;
+	} *groups;
+	size_t ng = 0, *gi, off = 0;
+	double *upper;
+	struct bucket *all;
 
+	if (!in->n)
+		return 0;
+	/* Two passes over the input, the buckets of each group in input order
+	 * in one array: no allocation per group. */
+	groups = arena_array(&ev->arena, in->n, sizeof(*groups));
+	gi = arena_array(&ev->arena, in->n, sizeof(*gi));
+	upper = arena_array(&ev->arena, in->n, sizeof(*upper));
+	smap_begin(idx, in->n);
 	for (size_t i = 0; i < in->n; i++) {
 		bool found, fresh;
 		size_t *slot;
-		struct hb *g;
 		/* A series' bucket bound and group are the same at every step:
 		 * parsed and hashed once per query. */
 		struct memo_entry *me = ev_memo(ev, n, in->v[i].ls, &fresh);
@@ -165,25 +174,33 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 				me->a = lset_dup(&ev->qarena, lset_without(&ev->arena, in->v[i].ls, le_name, 2, false));
 			}
 		}
+		gi[i] = SIZE_MAX;
 		if (!me->ok)
 			continue; /* no bucket label or a malformed one */
-		slot = hmap_slot(&idx, me->k, &found);
+		slot = smap_slot(idx, me->k, &found);
 		if (!found) {
-			ALLOC_GROW(groups, ng + 1, gcap);
-			memset(&groups[ng], 0, sizeof(groups[ng]));
-			groups[ng].ls = me->a;
+			groups[ng] = (struct hb){ me->a, NULL, 0 };
 			*slot = ++ng;
 		}
-		g = &groups[*slot - 1];
-		ALLOC_GROW(g->b, g->n + 1, g->cap);
-		g->b[g->n++] = (struct bucket){ me->d, in->v[i].v };
+		gi[i] = *slot - 1;
+		upper[i] = me->d;
+		groups[gi[i]].n++;
 	}
-	for (size_t i = 0; i < ng; i++) {
+	all = arena_array(&ev->arena, in->n, sizeof(*all));
+	for (size_t g = 0; g < ng; g++) {
+		groups[g].b = all + off;
+		off += groups[g].n;
+		groups[g].n = 0;
+	}
+	for (size_t i = 0; i < in->n; i++) {
+		struct hb *g;
+		if (gi[i] == SIZE_MAX)
+			continue;
+		g = &groups[gi[i]];
+		g->b[g->n++] = (struct bucket){ upper[i], in->v[i].v };
+	}
+	for (size_t i = 0; i < ng; i++)
 		vec_push(&ev->arena, out, groups[i].ls, func_bucket_quantile(q, groups[i].b, groups[i].n), ts);
-		free(groups[i].b);
-	}
-	free(groups);
-	hmap_release(&idx);
 	return 0;
 }
 

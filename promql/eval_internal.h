@@ -204,6 +204,7 @@ struct evaluator {
 	size_t nmemos, memocap, last_memo;
 	struct smap dup_scratch; /* ev_check_dup_labels' */
 	struct smap agg_scratch; /* ev_aggregate's groups (no evaluation nests in its use) */
+	struct smap hq_scratch;  /* histogram_quantile's groups (likewise) */
 	int64_t query_start, query_end; /* for @ start() / end() */
 	int64_t lookback;
 	int64_t subquery_step;
