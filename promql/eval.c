@@ -200,6 +200,7 @@ static void ev_release(struct evaluator *ev)
 		free(ev->memos[i].e);
 		free(ev->memos[i].pos);
 		free(ev->memos[i].pos_used);
+		free(ev->memos[i].seq);
 	}
 	free(ev->memos);
 	smap_release(&ev->dup_scratch);

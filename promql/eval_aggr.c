@@ -186,7 +186,7 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 			/* An input series' grouping labels never change: computed
 			 * (and hashed) once per query. */
 			bool fresh;
-			struct memo_entry *me = ev_memo(ev, n, metric, &fresh);
+			struct memo_entry *me = ev_memo(ev, n, si, metric, &fresh);
 			if (fresh)
 				me->a = lset_dup(&ev->qarena, without ? lset_without(&ev->arena, metric, grp, ngroup, true)
 								 : lset_keep(&ev->arena, metric, grp, ngroup));

@@ -118,7 +118,7 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 			continue;
 		/* The output labels of an input series, and the duplicate-labels
 		 * record of the pair, are the same at every step: done once. */
-		me = positional ? ev_memo_at(ev, n, i, m.n, &fresh) : ev_memo(ev, n, m.s[i].ls, &fresh);
+		me = positional ? ev_memo_at(ev, n, i, m.n, &fresh) : ev_memo(ev, n, i, m.s[i].ls, &fresh);
 		if (fresh) {
 			struct lset ol = id == PROMQL_FN_LAST_OVER_TIME ? m.s[i].ls : lset_drop_name(&ev->arena, m.s[i].ls);
 			me->a = lset_dup(&ev->qarena, ol);
@@ -164,7 +164,7 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 		size_t *slot;
 		/* A series' bucket bound and group are the same at every step:
 		 * parsed and hashed once per query. */
-		struct memo_entry *me = ev_memo(ev, n, in->v[i].ls, &fresh);
+		struct memo_entry *me = ev_memo(ev, n, i, in->v[i].ls, &fresh);
 
 		if (fresh) {
 			const char *lev = lset_get(in->v[i].ls, "le");

@@ -174,6 +174,7 @@ struct memo_entry {
 	struct lset a, b; /* derived label sets, hashes filled in */
 	uint64_t k;       /* a derived hash */
 	double d;         /* a parsed value */
+	uint64_t in;      /* the input's hash (ev_memo entries) */
 	bool ok, noted;
 };
 struct evaluator;
@@ -182,14 +183,20 @@ struct node_memo {
 	struct hmap idx; /* input labels hash -> entry index + 1 */
 	struct memo_entry *e;
 	size_t n, cap;
+	/* Entry index + 1 of the input at each position of the last vector
+	 * seen: inputs mostly arrive in the same order at every step. */
+	size_t *seq;
+	size_t nseq;
 	/* By position in a selector's series set (ev_memo_at), if used. */
 	struct memo_entry *pos;
 	bool *pos_used;
 	size_t npos;
 };
-/* The memo entry of node for input labels in; *fresh tells whether it was
- * just created (zeroed). The pointer is valid until the next call. */
-struct memo_entry *ev_memo(struct evaluator *ev, const struct promql_node *node, struct lset in, bool *fresh);
+/* The memo entry of node for input labels in, element pos of the node's
+ * input vector; *fresh tells whether it was just created (zeroed). The
+ * pointer is valid until the next call. */
+struct memo_entry *ev_memo(struct evaluator *ev, const struct promql_node *node, size_t pos, struct lset in,
+			   bool *fresh);
 /* The same for input series number i of the nser series of the selector
  * node's range argument reads (positions never change within a query). */
 struct memo_entry *ev_memo_at(struct evaluator *ev, const struct promql_node *node, size_t i, size_t nser,

@@ -275,20 +275,37 @@ struct memo_entry *ev_memo_at(struct evaluator *ev, const struct promql_node *no
 	return &m->pos[i];
 }
 
-struct memo_entry *ev_memo(struct evaluator *ev, const struct promql_node *node, struct lset in, bool *fresh)
+struct memo_entry *ev_memo(struct evaluator *ev, const struct promql_node *node, size_t pos, struct lset in,
+			   bool *fresh)
 {
 	struct node_memo *m = node_memo(ev, node);
-	size_t *slot;
+	uint64_t h = lset_hash(in);
+	size_t *slot, k;
 	bool found;
 
-	slot = hmap_slot(&m->idx, lset_hash(in), &found);
+	if (pos < m->nseq && m->seq[pos] && m->e[m->seq[pos] - 1].in == h) {
+		*fresh = false;
+		return &m->e[m->seq[pos] - 1];
+	}
+	slot = hmap_slot(&m->idx, h, &found);
 	*fresh = !found;
 	if (!found) {
 		ALLOC_GROW(m->e, m->n + 1, m->cap);
 		memset(&m->e[m->n], 0, sizeof(m->e[m->n]));
+		m->e[m->n].in = h;
 		*slot = ++m->n;
 	}
-	return &m->e[*slot - 1];
+	k = *slot;
+	if (pos >= m->nseq) {
+		size_t nn = m->nseq ? m->nseq : 64;
+		while (nn <= pos)
+			nn *= 2;
+		m->seq = xreallocarray(m->seq, nn, sizeof(*m->seq));
+		memset(m->seq + m->nseq, 0, (nn - m->nseq) * sizeof(*m->seq));
+		m->nseq = nn;
+	}
+	m->seq[pos] = k;
+	return &m->e[k - 1];
 }
 
 void smap_begin(struct smap *m, size_t n)
