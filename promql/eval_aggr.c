@@ -123,6 +123,7 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 	struct group *groups = NULL;
 	size_t ngroups = 0;
 	struct smap *idx = &ev->agg_scratch;
+	struct node_memo *nm;
 	int64_t k = 0;
 	double q = 0;
 	const char *value_label = NULL;
@@ -166,6 +167,7 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 			grp[ngroup++] = value_label;
 	}
 	smap_begin(idx, in.vec.n);
+	nm = ev_node_memo(ev, n);
 	/* At most one group per input sample: no regrowing. */
 	groups = arena_array(&ev->arena, in.vec.n ? in.vec.n : 1, sizeof(*groups));
 	for (size_t si = 0; si < in.vec.n; si++) {
@@ -186,7 +188,7 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 			/* An input series' grouping labels never change: computed
 			 * (and hashed) once per query. */
 			bool fresh;
-			struct memo_entry *me = ev_memo(ev, n, si, metric, &fresh);
+			struct memo_entry *me = ev_memo(nm, si, metric, &fresh);
 			if (fresh)
 				me->a = lset_dup(&ev->qarena, without ? lset_without(&ev->arena, metric, grp, ngroup, true)
 								 : lset_keep(&ev->arena, metric, grp, ngroup));

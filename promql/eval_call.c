@@ -79,6 +79,7 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 	double scal[3] = { 0, 0, 0 };
 	size_t ns = 0;
 	bool any = false, positional;
+	struct node_memo *nm;
 
 	for (size_t i = 0; i < n->u.call.nargs; i++) {
 		struct ev_value v;
@@ -101,6 +102,7 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 	}
 	/* A matrix selector hands back every series of its set, in order. */
 	positional = ev_unwrap(n->u.call.args[mi])->kind == PROMQL_NODE_MATRIX;
+	nm = ev_node_memo(ev, n);
 	for (size_t i = 0; i < m.n; i++) {
 		struct memo_entry *me;
 		bool fresh;
@@ -118,7 +120,7 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 			continue;
 		/* The output labels of an input series, and the duplicate-labels
 		 * record of the pair, are the same at every step: done once. */
-		me = positional ? ev_memo_at(ev, n, i, m.n, &fresh) : ev_memo(ev, n, i, m.s[i].ls, &fresh);
+		me = positional ? ev_memo_at(nm, i, m.n, &fresh) : ev_memo(nm, i, m.s[i].ls, &fresh);
 		if (fresh) {
 			struct lset ol = id == PROMQL_FN_LAST_OVER_TIME ? m.s[i].ls : lset_drop_name(&ev->arena, m.s[i].ls);
 			me->a = lset_dup(&ev->qarena, ol);
@@ -142,6 +144,7 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 {
 	static const char *le[] = { "le" }, *le_name[] = { "le", "__name__" };
 	struct smap *idx = &ev->hq_scratch;
+	struct node_memo *nm;
 	struct hb {
 		struct lset ls;
 		struct bucket *b;
@@ -159,12 +162,13 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 	gi = arena_array(&ev->arena, in->n, sizeof(*gi));
 	upper = arena_array(&ev->arena, in->n, sizeof(*upper));
 	smap_begin(idx, in->n);
+	nm = ev_node_memo(ev, n);
 	for (size_t i = 0; i < in->n; i++) {
 		bool found, fresh;
 		size_t *slot;
 		/* A series' bucket bound and group are the same at every step:
 		 * parsed and hashed once per query. */
-		struct memo_entry *me = ev_memo(ev, n, i, in->v[i].ls, &fresh);
+		struct memo_entry *me = ev_memo(nm, i, in->v[i].ls, &fresh);
 
 		if (fresh) {
 			const char *lev = lset_get(in->v[i].ls, "le");

@@ -195,12 +195,12 @@ struct node_memo {
 /* The memo entry of node for input labels in, element pos of the node's
  * input vector; *fresh tells whether it was just created (zeroed). The
  * pointer is valid until the next call. */
-struct memo_entry *ev_memo(struct evaluator *ev, const struct promql_node *node, size_t pos, struct lset in,
-			   bool *fresh);
+struct memo_entry *ev_memo(struct node_memo *m, size_t pos, struct lset in, bool *fresh);
+/* The memo of node (created empty on first use); valid until the next call. */
+struct node_memo *ev_node_memo(struct evaluator *ev, const struct promql_node *node);
 /* The same for input series number i of the nser series of the selector
  * node's range argument reads (positions never change within a query). */
-struct memo_entry *ev_memo_at(struct evaluator *ev, const struct promql_node *node, size_t i, size_t nser,
-			      bool *fresh);
+struct memo_entry *ev_memo_at(struct node_memo *m, size_t i, size_t nser, bool *fresh);
 /* A deep copy of ls (labels and strings) in a, hash kept or computed. */
 struct lset lset_dup(struct arena *a, struct lset ls);
 

@@ -239,7 +239,7 @@ struct lset lset_dup(struct arena *a, struct lset ls)
 	return (struct lset){ v, ls.n, lset_hash(ls) };
 }
 
-static struct node_memo *node_memo(struct evaluator *ev, const struct promql_node *node)
+struct node_memo *ev_node_memo(struct evaluator *ev, const struct promql_node *node)
 {
 	struct node_memo *m;
 
@@ -258,10 +258,8 @@ static struct node_memo *node_memo(struct evaluator *ev, const struct promql_nod
 	return m;
 }
 
-struct memo_entry *ev_memo_at(struct evaluator *ev, const struct promql_node *node, size_t i, size_t nser,
-			      bool *fresh)
+struct memo_entry *ev_memo_at(struct node_memo *m, size_t i, size_t nser, bool *fresh)
 {
-	struct node_memo *m = node_memo(ev, node);
 
 	if (!m->pos) {
 		m->pos = xcalloc(nser ? nser : 1, sizeof(*m->pos));
@@ -275,10 +273,8 @@ struct memo_entry *ev_memo_at(struct evaluator *ev, const struct promql_node *no
 	return &m->pos[i];
 }
 
-struct memo_entry *ev_memo(struct evaluator *ev, const struct promql_node *node, size_t pos, struct lset in,
-			   bool *fresh)
+struct memo_entry *ev_memo(struct node_memo *m, size_t pos, struct lset in, bool *fresh)
 {
-	struct node_memo *m = node_memo(ev, node);
 	uint64_t h = lset_hash(in);
 	size_t *slot, k;
 	bool found;
