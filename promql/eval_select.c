@@ -233,24 +233,43 @@ int ev_timestamp_selector(struct evaluator *ev, const struct promql_node *n, int
 	return vector_at(ev, n, wsub(ts, n->u.vector.offset_ms), ts, true, out);
 }
 
-/* Points of one series in [mint, maxt], staleness markers skipped. */
-static size_t window(struct arena *a, const struct promql_series *s, int64_t mint, int64_t maxt,
-		     ptrdiff_t *hint_lo, ptrdiff_t *hint_hi, struct ev_point **out)
+/* The window [mint, maxt] of every series of sc, staleness markers
+ * skipped, into out (one arena array for all the points). */
+static void windows(struct arena *a, struct sel_cache *sc, int64_t mint, int64_t maxt, struct ev_matrix *out)
 {
-	ptrdiff_t hi = seek(s, maxt, hint_hi), lo = mint == INT64_MIN ? 0 : seek(s, mint - 1, hint_lo) + 1;
-	struct ev_point *p;
-	size_t k = 0;
+	const struct promql_series_set *set = &sc->set;
+	ptrdiff_t *lo, *hi;
+	struct ev_point *pts;
+	size_t total = 0, off = 0;
 
-	if (hi < lo) {
-		*out = NULL;
-		return 0;
+	if (!set->n)
+		return;
+	lo = arena_array(a, set->n, sizeof(*lo));
+	hi = arena_array(a, set->n, sizeof(*hi));
+	for (size_t i = 0; i < set->n; i++) {
+		const struct promql_series *s = &set->v[i];
+		hi[i] = seek(s, maxt, &sc->cur_hi[i]);
+		lo[i] = mint == INT64_MIN ? 0 : seek(s, mint - 1, &sc->cur_lo[i]) + 1;
+		if (hi[i] >= lo[i])
+			total += (size_t)(hi[i] - lo[i] + 1);
 	}
-	p = arena_array(a, (size_t)(hi - lo + 1), sizeof(*p));
-	for (ptrdiff_t i = lo; i <= hi; i++)
-		if (!is_stale(s->v[i]))
-			p[k++] = (struct ev_point){ s->t[i], s->v[i] };
-	*out = p;
-	return k;
+	pts = arena_array(a, total ? total : 1, sizeof(*pts));
+	out->s = arena_array(a, set->n, sizeof(*out->s));
+	out->cap = out->n = set->n;
+	for (size_t i = 0; i < set->n; i++) {
+		const struct promql_series *s = &set->v[i];
+		struct ev_point *p = NULL;
+		size_t k = 0;
+
+		if (hi[i] >= lo[i]) {
+			p = pts + off;
+			for (ptrdiff_t j = lo[i]; j <= hi[i]; j++)
+				if (!is_stale(s->v[j]))
+					p[k++] = (struct ev_point){ s->t[j], s->v[j] };
+			off += k;
+		}
+		out->s[i] = (struct ev_mseries){ { s->labels, s->nlabels, sc->hash[i] }, p, k };
+	}
 }
 
 void ev_mat_push(struct arena *a, struct ev_matrix *m, struct lset ls, struct ev_point *p, size_t n)
@@ -474,16 +493,7 @@ int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		*range_start = mint;
 		*range_end = maxt;
 		*range_ms = n->u.matrix.range_ms;
-		if (set->n) {
-			out->s = arena_array(&ev->arena, set->n, sizeof(*out->s));
-			out->cap = set->n;
-		}
-		for (size_t i = 0; i < set->n; i++) {
-			struct ev_point *p;
-			size_t k = window(&ev->arena, &set->v[i], mint, maxt, &sc->cur_lo[i], &sc->cur_hi[i], &p);
-			ev_mat_push(&ev->arena, out, (struct lset){ set->v[i].labels, set->v[i].nlabels, sc->hash[i] },
-				    p, k);
-		}
+		windows(&ev->arena, sc, mint, maxt, out);
 		return 0;
 	}
 	if (n->kind == PROMQL_NODE_SUBQUERY) {
