@@ -43,7 +43,7 @@ TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(OBJDIR)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=bin/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=bin/fuzz/%)
 
-.PHONY: all test unit bench demo install clean fuzz
+.PHONY: all test unit bench demo install clean fuzz deps
 all: bin/promtool
 
 $(OBJDIR)/%.o: %.c
@@ -69,15 +69,24 @@ bin/fuzz/%: $(OBJDIR)/tests/fuzz/%.o $(OBJDIR)/tests/fuzz/driver.o $(OBJDIR)/lib
 unit: $(TEST_BIN)
 fuzz: $(FUZZ_BIN)
 
+# Installs missing Debian packages (build deps and the reference promtool);
+# a no-op when everything is there.  demo and test run it first so that the
+# README's two commands work on a fresh machine.
+deps:
+	@bash .ci/deps
+
 # The whole suite: unit binaries, golden comparisons, shell tests, fuzz
 # corpus replay.  Ends with "N passed, M failed, K skipped".
-test: bin/promtool $(TEST_BIN) $(FUZZ_BIN)
+test: deps
+	@$(MAKE) --no-print-directory bin/promtool unit fuzz
 	@bash tests/run.sh
 
-bench: bin/promtool
+bench: deps
+	@$(MAKE) --no-print-directory bin/promtool
 	@bash bench/run.sh
 
-demo: bin/promtool
+demo: deps
+	@$(MAKE) --no-print-directory bin/promtool
 	@bash tests/demo.sh
 
 install: bin/promtool
