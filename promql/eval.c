@@ -149,6 +149,10 @@ int ev_eval(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 		}
 		if (ev_call(ev, n, ts, out) < 0)
 			return -1;
+		if (out->unique) {
+			out->unique = false;
+			return 0;
+		}
 		return out->type == PROMQL_TYPE_VECTOR ? ev_check_dup_labels(ev, &out->vec) : 0;
 	}
 	return err_set(ev->e, "unhandled expression of type: %s", promql_node_kind_name(n->kind));

@@ -134,6 +134,8 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 	}
 	if (id == PROMQL_FN_ABSENT_OVER_TIME && !any)
 		vec_push(&ev->arena, &out->vec, absent_labels(&ev->arena, n->u.call.args[mi]), 1, ts);
+	else
+		out->unique = id != PROMQL_FN_ABSENT_OVER_TIME;
 	return 0;
 }
 

@@ -92,6 +92,13 @@ struct ev_value {
 	const char *str;
 	struct ev_vector vec;
 	struct ev_matrix mat;
+	/*
+	 * Set by a range-vector call whose every output went through
+	 * ev_note_output() for the call: two equal output label sets would
+	 * have come from the same input series, and a window holds each
+	 * series once, so the duplicate-labels check cannot fail.
+	 */
+	bool unique;
 };
 
 /* ---- uint64 -> size_t hash map (malloc'd) ---- */
