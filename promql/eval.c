@@ -132,6 +132,11 @@ int ev_eval(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 	case PROMQL_NODE_AGGREGATE:
 		if (ev_aggregate(ev, n, ts, out) < 0)
 			return -1;
+		/* Other aggregations output one sample per group, labelled with
+		 * the group's key, and groups are told apart by that key's
+		 * hash: the check could not fail. */
+		if (n->u.aggregate.op != PROMQL_AGG_TOPK && n->u.aggregate.op != PROMQL_AGG_BOTTOMK)
+			return 0;
 		return ev_check_dup_labels(ev, &out->vec);
 	case PROMQL_NODE_CALL:
 		if (n->u.call.func->id == PROMQL_FN_TIMESTAMP) {
