@@ -70,7 +70,14 @@ struct ev_vector {
 	struct ev_sample *v;
 	size_t n, cap;
 };
-void vec_push(struct arena *a, struct ev_vector *vec, struct lset ls, double v, int64_t t);
+/* Doubles vec's capacity (vec_push's slow path). */
+void vec_grow(struct arena *a, struct ev_vector *vec);
+static inline void vec_push(struct arena *a, struct ev_vector *vec, struct lset ls, double v, int64_t t)
+{
+	if (vec->n == vec->cap)
+		vec_grow(a, vec);
+	vec->v[vec->n++] = (struct ev_sample){ ls, v, t };
+}
 
 struct ev_point {
 	int64_t t;

@@ -147,17 +147,15 @@ struct lset lset_set(struct arena *a, struct lset ls, const char *name, const ch
 	return (struct lset){ v, k };
 }
 
-void vec_push(struct arena *a, struct ev_vector *vec, struct lset ls, double v, int64_t t)
+void vec_grow(struct arena *a, struct ev_vector *vec)
 {
-	if (vec->n == vec->cap) {
-		size_t ncap = vec->cap ? vec->cap * 2 : 8;
-		struct ev_sample *nv = arena_array(a, ncap, sizeof(*nv));
-		if (vec->n)
-			memcpy(nv, vec->v, vec->n * sizeof(*nv));
-		vec->v = nv;
-		vec->cap = ncap;
-	}
-	vec->v[vec->n++] = (struct ev_sample){ ls, v, t };
+	size_t ncap = vec->cap ? vec->cap * 2 : 8;
+	struct ev_sample *nv = arena_array(a, ncap, sizeof(*nv));
+
+	if (vec->n)
+		memcpy(nv, vec->v, vec->n * sizeof(*nv));
+	vec->v = nv;
+	vec->cap = ncap;
 }
 
 void hmap_release(struct hmap *m)
