@@ -253,8 +253,17 @@ static int on_series(void *arg, const struct query_series *s, struct err *e)
 		builder_set(&win->lb, r->labels[i].name, r->labels[i].value);
 	builder_set(&win->lb, "__name__", r->name);
 	labels_sort(&win->lb);
+	/*
+	 * 2.42 appends with the label set every time; the head finds the same
+	 * series each time, so once the first append has resolved it, later
+	 * samples go by reference and skip hashing the labels again.
+	 */
+	uint32_t ref = UINT32_MAX;
 	for (size_t i = 0; i < s->n; i++) {
-		if (block_writer_append(win->w, win->lb.v, win->lb.n, s->t[i], s->v[i], e)) {
+		int rc = ref == UINT32_MAX
+				 ? block_writer_append_get_ref(win->w, win->lb.v, win->lb.n, s->t[i], s->v[i], &ref, e)
+				 : block_writer_append_ref(win->w, ref, s->t[i], s->v[i], e);
+		if (rc) {
 			err_wrap(e, "multiappender append");
 			return err_wrap(e, "add");
 		}
