@@ -6,6 +6,7 @@
 #define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 
+#include "common/utf8.h"
 #include "common/xalloc.h"
 
 void labels_init(struct labels *ls)
@@ -160,39 +161,6 @@ void labels_format(struct buf *out, const struct label *ls, size_t n)
 	buf_addc(out, '}');
 }
 
-/* Decodes one UTF-8 rune; returns its length, or 0 if invalid (Go's
- * utf8.DecodeRune: overlong forms, surrogates and > U+10FFFF are invalid). */
-static size_t utf8_rune(const unsigned char *s, size_t len, uint32_t *r)
-{
-	unsigned char c = s[0];
-	size_t n;
-	uint32_t v, min;
-
-	if (c < 0x80) {
-		*r = c;
-		return 1;
-	} else if ((c & 0xe0) == 0xc0) {
-		n = 2, v = c & 0x1f, min = 0x80;
-	} else if ((c & 0xf0) == 0xe0) {
-		n = 3, v = c & 0x0f, min = 0x800;
-	} else if ((c & 0xf8) == 0xf0) {
-		n = 4, v = c & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = v << 6 | (s[i] & 0x3f);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*r = v;
-	return n;
-}
-
 /* Go's strconv.IsPrint (table in common/gounicode.c). */
 static bool go_isprint(uint32_t r)
 {
@@ -207,9 +175,11 @@ void go_quote(struct buf *out, const char *str, size_t len)
 
 	buf_addc(out, '"');
 	while (i < len) {
-		uint32_t r;
-		size_t n = utf8_rune(s + i, len - i, &r);
-		if (n == 0) {
+		int32_t rr;
+		size_t n = go_decode_rune(s + i, len - i, &rr);
+		uint32_t r = (uint32_t)rr;
+		/* strconv.Quote: a width-1 RuneError is an invalid byte */
+		if (n == 1 && rr == 0xFFFD) {
 			buf_adds(out, "\\x");
 			buf_addc(out, (unsigned char)hex[s[i] >> 4]);
 			buf_addc(out, (unsigned char)hex[s[i] & 15]);

@@ -10,9 +10,8 @@
 
 #include "common/buf.h"
 #include "common/labels.h"
+#include "common/utf8.h" /* go_decode_rune, go_put_rune */
 
-/* utf8.DecodeRune: invalid input gives U+FFFD and width 1; len must be > 0. */
-size_t go_decode_rune(const unsigned char *s, size_t len, int32_t *r);
 /* strconv.IsPrint (common/gounicode.h). */
 int go_is_print(int32_t r);
 /* %q of a rune: 'a', '\'', '\n', '\x01', '�' for invalid runes. */
@@ -22,7 +21,5 @@ void go_fmt_sharp_U(struct buf *out, int32_t r);
 /* fmt's %.Nq on a string longer than N bytes plus "...", else %q, as
  * 2.42's Item.String() prints long items. */
 void go_quote_trunc(struct buf *out, const char *s, size_t len, size_t n);
-/* Appends the UTF-8 encoding of r (which must be valid). */
-void go_put_rune(struct buf *out, int32_t r);
 
 #endif

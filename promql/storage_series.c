@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "common/buf.h"
+#include "common/utf8.h"
 #include "common/gofmt.h"
 #include "common/xalloc.h"
 
@@ -51,25 +52,6 @@ static void sd_space(struct sd *p)
 		p->pos++;
 }
 
-/* Appends the UTF-8 encoding of rune r. */
-static void put_rune(struct buf *b, unsigned long r)
-{
-	if (r < 0x80) {
-		buf_addc(b, (unsigned char)r);
-	} else if (r < 0x800) {
-		buf_addc(b, (unsigned char)(0xc0 | r >> 6));
-		buf_addc(b, (unsigned char)(0x80 | (r & 0x3f)));
-	} else if (r < 0x10000) {
-		buf_addc(b, (unsigned char)(0xe0 | r >> 12));
-		buf_addc(b, (unsigned char)(0x80 | ((r >> 6) & 0x3f)));
-		buf_addc(b, (unsigned char)(0x80 | (r & 0x3f)));
-	} else {
-		buf_addc(b, (unsigned char)(0xf0 | r >> 18));
-		buf_addc(b, (unsigned char)(0x80 | ((r >> 12) & 0x3f)));
-		buf_addc(b, (unsigned char)(0x80 | ((r >> 6) & 0x3f)));
-		buf_addc(b, (unsigned char)(0x80 | (r & 0x3f)));
-	}
-}
 
 /* A Go string literal ("...", '...' or `...`) into out (strconv.Unquote). */
 static int sd_string(struct sd *p, struct buf *out)
@@ -124,7 +106,7 @@ static int sd_string(struct sd *p, struct buf *out)
 		if (c == 'x' || base == 8)
 			buf_addc(out, (unsigned char)r);
 		else
-			put_rune(out, r);
+			go_put_rune(out, r);
 	}
 	if (p->pos >= p->len)
 		return sd_err(p, "unterminated quoted string");

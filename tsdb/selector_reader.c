@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/buf.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 #include "promql/internal.h"
 
@@ -95,24 +96,6 @@ static int hexval(char c)
 	return -1;
 }
 
-static void put_utf8(struct buf *b, unsigned long r)
-{
-	if (r < 0x80) {
-		buf_addc(b, (unsigned char)r);
-	} else if (r < 0x800) {
-		buf_addc(b, (unsigned char)(0xc0 | r >> 6));
-		buf_addc(b, (unsigned char)(0x80 | (r & 0x3f)));
-	} else if (r < 0x10000) {
-		buf_addc(b, (unsigned char)(0xe0 | r >> 12));
-		buf_addc(b, (unsigned char)(0x80 | ((r >> 6) & 0x3f)));
-		buf_addc(b, (unsigned char)(0x80 | (r & 0x3f)));
-	} else {
-		buf_addc(b, (unsigned char)(0xf0 | r >> 18));
-		buf_addc(b, (unsigned char)(0x80 | ((r >> 12) & 0x3f)));
-		buf_addc(b, (unsigned char)(0x80 | ((r >> 6) & 0x3f)));
-		buf_addc(b, (unsigned char)(0x80 | (r & 0x3f)));
-	}
-}
 
 /* A Go string literal (strconv.Unquote rules) into out. */
 static int lex_string(struct lex *l, struct buf *out, struct err *e)
@@ -166,7 +149,7 @@ static int lex_string(struct lex *l, struct buf *out, struct err *e)
 			else if (r > 0x10ffff || (r >= 0xd800 && r < 0xe000))
 				return fail(l, e, "invalid escape sequence");
 			else
-				put_utf8(out, r);
+				go_put_rune(out, r);
 			break;
 		}
 		default:
