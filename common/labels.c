@@ -167,6 +167,37 @@ static bool go_isprint(uint32_t r)
 	return go_unicode_isprint(r);
 }
 
+void go_escape_rune(struct buf *out, int32_t r, char quote)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (r == quote || r == '\\') {
+		buf_addc(out, '\\');
+		buf_addc(out, (unsigned char)r);
+		return;
+	}
+	if (go_isprint((uint32_t)r)) {
+		go_put_rune(out, r);
+		return;
+	}
+	switch (r) {
+	case '\a': buf_adds(out, "\\a"); break;
+	case '\b': buf_adds(out, "\\b"); break;
+	case '\f': buf_adds(out, "\\f"); break;
+	case '\n': buf_adds(out, "\\n"); break;
+	case '\r': buf_adds(out, "\\r"); break;
+	case '\t': buf_adds(out, "\\t"); break;
+	case '\v': buf_adds(out, "\\v"); break;
+	default:
+		if (r < ' ' || r == 0x7f)
+			buf_addf(out, "\\x%c%c", hex[r >> 4], hex[r & 15]);
+		else if (r < 0x10000)
+			buf_addf(out, "\\u%04x", (unsigned)r);
+		else
+			buf_addf(out, "\\U%08x", (unsigned)r);
+	}
+}
+
 void go_quote(struct buf *out, const char *str, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -186,29 +217,10 @@ void go_quote(struct buf *out, const char *str, size_t len)
 			i++;
 			continue;
 		}
-		if (r == '"' || r == '\\') {
-			buf_addc(out, '\\');
-			buf_addc(out, (unsigned char)r);
-		} else if (go_isprint(r)) {
+		if (r == '"' || r == '\\' || !go_isprint(r))
+			go_escape_rune(out, (int32_t)r, '"');
+		else
 			buf_add(out, s + i, n);
-		} else {
-			switch (r) {
-			case '\a': buf_adds(out, "\\a"); break;
-			case '\b': buf_adds(out, "\\b"); break;
-			case '\f': buf_adds(out, "\\f"); break;
-			case '\n': buf_adds(out, "\\n"); break;
-			case '\r': buf_adds(out, "\\r"); break;
-			case '\t': buf_adds(out, "\\t"); break;
-			case '\v': buf_adds(out, "\\v"); break;
-			default:
-				if (r < ' ' || r == 0x7f)
-					buf_addf(out, "\\x%c%c", hex[r >> 4], hex[r & 15]);
-				else if (r < 0x10000)
-					buf_addf(out, "\\u%04x", r);
-				else
-					buf_addf(out, "\\U%08x", r);
-			}
-		}
 		i += n;
 	}
 	buf_addc(out, '"');

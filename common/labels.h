@@ -59,5 +59,9 @@ void labels_format(struct buf *out, const struct label *ls, size_t n);
 /* strconv.Quote: "..." with Go's escapes (\a \b \f \n \r \t \v \\ \" \xNN,
  * invalid UTF-8 as \xNN, other non-printables as \u/\U). */
 void go_quote(struct buf *out, const char *s, size_t len);
+/* strconv's escaping of one valid rune inside quote ('"' or '\''): the
+ * quote and backslash escaped, printables as is, the rest as \n, \xNN,
+ * \uNNNN or \UNNNNNNNN.  Shared by go_quote and %q of a rune. */
+void go_escape_rune(struct buf *out, int32_t r, char quote);
 
 #endif

@@ -14,29 +14,7 @@ void go_quote_rune(struct buf *out, int32_t r)
 	if (r < 0 || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF))
 		r = 0xFFFD;
 	buf_addc(out, '\'');
-	if (r == '\'' || r == '\\') {
-		buf_addc(out, '\\');
-		buf_addc(out, (unsigned char)r);
-	} else if (go_is_print(r)) {
-		go_put_rune(out, r);
-	} else {
-		switch (r) {
-		case '\a': buf_adds(out, "\\a"); break;
-		case '\b': buf_adds(out, "\\b"); break;
-		case '\f': buf_adds(out, "\\f"); break;
-		case '\n': buf_adds(out, "\\n"); break;
-		case '\r': buf_adds(out, "\\r"); break;
-		case '\t': buf_adds(out, "\\t"); break;
-		case '\v': buf_adds(out, "\\v"); break;
-		default:
-			if (r < ' ' || r == 0x7f)
-				buf_addf(out, "\\x%02x", (unsigned)r);
-			else if (r < 0x10000)
-				buf_addf(out, "\\u%04x", (unsigned)r);
-			else
-				buf_addf(out, "\\U%08x", (unsigned)r);
-		}
-	}
+	go_escape_rune(out, r, '\'');
 	buf_addc(out, '\'');
 }
 
