@@ -1,8 +1,8 @@
 # promtool in C. `make` builds bin/promtool; see README.md for the rest.
 #
 # Sources are found by directory, so adding a .c file needs no edit here:
-#   common/ tsdb/ promql/ rulefmt/ query/ -> libpromtool.a (all but the CLI)
-#   promtool/                       -> the CLI, linked into bin/promtool
+#   1-common/ ... 7-backfill/       -> libpromtool.a (all but the CLI)
+#   8-promtool/                     -> the CLI, linked into bin/promtool
 #   tests/unit/test_*.c             -> one binary each under bin/tests/
 #   tests/fuzz/fuzz_*.c             -> one replay driver each under bin/fuzz/
 #
@@ -30,8 +30,15 @@ ALL_CFLAGS  = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(BASE_LDFLAGS) $(LDFLAGS)
 LIBS        = $(PKG_LIBS) -lm -lpthread
 
-LIB_SRC  := $(wildcard common/*.c tsdb/*.c promql/*.c rulefmt/*.c query/*.c)
-CLI_SRC  := $(wildcard promtool/*.c)
+# The layers, lowest first (tests/sh/layers.sh checks that includes only
+# point down): every numbered folder but the CLI goes into the library.
+LAYERS   := $(sort $(wildcard [1-9]-*))
+CLI_DIR  := 8-promtool
+LIB_SRC  := $(wildcard $(addsuffix /*.c,$(filter-out $(CLI_DIR),$(LAYERS))))
+CLI_SRC  := $(wildcard $(CLI_DIR)/*.c)
+# The kingpin-style parser and the command table, for the tests that drive
+# the CLI without the commands (tests/unit/test_cli.c, tests/fuzz/fuzz_cli.c).
+CLI_LIB_SRC := $(addprefix $(CLI_DIR)/,cli.c cli_help.c cli_values.c commands.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_HELPER_SRC := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -39,6 +46,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 OBJDIR := build
 LIB_OBJ  := $(LIB_SRC:%.c=$(OBJDIR)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(OBJDIR)/%.o)
+CLI_LIB_OBJ := $(CLI_LIB_SRC:%.c=$(OBJDIR)/%.o)
 TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(OBJDIR)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=bin/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=bin/fuzz/%)
@@ -54,17 +62,21 @@ $(OBJDIR)/libpromtool.a: $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+$(OBJDIR)/libcli.a: $(CLI_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 bin/promtool: $(CLI_OBJ) $(OBJDIR)/libpromtool.a
 	@mkdir -p bin
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(OBJDIR)/libpromtool.a $(LIBS)
 
-bin/tests/%: $(OBJDIR)/tests/unit/%.o $(TEST_HELPER_OBJ) $(OBJDIR)/libpromtool.a
+bin/tests/%: $(OBJDIR)/tests/unit/%.o $(TEST_HELPER_OBJ) $(OBJDIR)/libcli.a $(OBJDIR)/libpromtool.a
 	@mkdir -p bin/tests
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_OBJ) $(OBJDIR)/libpromtool.a $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_OBJ) $(OBJDIR)/libcli.a $(OBJDIR)/libpromtool.a $(LIBS)
 
-bin/fuzz/%: $(OBJDIR)/tests/fuzz/%.o $(OBJDIR)/tests/fuzz/driver.o $(OBJDIR)/libpromtool.a
+bin/fuzz/%: $(OBJDIR)/tests/fuzz/%.o $(OBJDIR)/tests/fuzz/driver.o $(OBJDIR)/libcli.a $(OBJDIR)/libpromtool.a
 	@mkdir -p bin/fuzz
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJDIR)/tests/fuzz/driver.o $(OBJDIR)/libpromtool.a $(LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJDIR)/tests/fuzz/driver.o $(OBJDIR)/libcli.a $(OBJDIR)/libpromtool.a $(LIBS)
 
 unit: $(TEST_BIN)
 fuzz: $(FUZZ_BIN)

@@ -6,10 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/bytes.h"
-#include "common/err.h"
-#include "tsdb/chunkenc.h"
-#include "tsdb/chunks_reader.h"
+#include "1-common/bytes.h"
+#include "1-common/err.h"
+#include "3-tsdb/chunkenc.h"
+#include "3-tsdb/chunks_reader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

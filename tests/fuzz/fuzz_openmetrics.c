@@ -1,5 +1,5 @@
 /*
- * Fuzz target for the OpenMetrics parser (tsdb/openmetrics.c).
+ * Fuzz target for the OpenMetrics parser (7-backfill/openmetrics.c).
  *
  * Besides not crashing, two properties: parsing the input in one buffer and
  * feeding it in small pieces (as the importer's streaming reader does) give
@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/err.h"
-#include "common/gofmt.h"
-#include "tsdb/openmetrics.h"
+#include "1-common/err.h"
+#include "1-common/gofmt.h"
+#include "7-backfill/openmetrics.h"
 
 struct trace {
 	uint64_t h;

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/buf.h"
-#include "common/err.h"
-#include "promql/ast.h"
-#include "promql/promql.h"
+#include "1-common/buf.h"
+#include "1-common/err.h"
+#include "4-promql/ast.h"
+#include "4-promql/promql.h"
 
 /* Every regexp Go's syntax accepts must also compile with PCRE2. */
 static int check_regexps(const struct promql_node *n, void *arg)
@@ -22,8 +22,8 @@ static int check_regexps(const struct promql_node *n, void *arg)
 	if (n->kind != PROMQL_NODE_VECTOR)
 		return 0;
 	for (size_t i = 0; i < n->u.vector.nmatchers; i++) {
-		const struct promql_matcher *m = &n->u.vector.matchers[i];
-		if ((m->type == PROMQL_MATCH_REGEXP || m->type == PROMQL_MATCH_NOT_REGEXP) && !m->re)
+		const struct label_matcher *m = &n->u.vector.matchers[i];
+		if ((m->type == LABEL_MATCH_REGEXP || m->type == LABEL_MATCH_NOT_REGEXP) && !m->re)
 			abort();
 	}
 	return 0;

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "rulefmt/rulefmt.h"
+#include "6-rules/rulefmt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

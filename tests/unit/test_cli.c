@@ -1,17 +1,15 @@
 /*
  * Parser edge cases of the kingpin-compatible CLI, on a small table of our
- * own.  The CLI lives in promtool/ (not in libpromtool.a), so its sources
- * are compiled into this test directly.  Every expected error text below
+ * own, linked from build/libcli.a.  Every expected error text below
  * was checked against the real promtool 2.42 with an equivalent flag.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "8-promtool/cli_table.h"
 
-#include "../../promtool/cli.c"
-#include "../../promtool/cli_help.c"
-#include "../../promtool/cli_values.c"
 
 /* What the command saw, copied out before the context goes away. */
 static struct seen {
@@ -285,14 +283,14 @@ static void test_wrap(void)
 {
 	struct buf out = BUF_INIT;
 
-	doc_to_text(&out, "aaa bb cc ddddd", "", "  ", 6);
+	cli_doc_to_text(&out, "aaa bb cc ddddd", "", "  ", 6);
 	CHECK_STR(buf_str(&out), "aaa\nbb cc\nddddd\n");
 	buf_reset(&out);
 	/* a break after punctuation is preferred */
-	doc_to_text(&out, "one two, three four", "> ", "  ", 14);
+	cli_doc_to_text(&out, "one two, three four", "> ", "  ", 14);
 	CHECK_STR(buf_str(&out), "> one two,\n> three four\n");
 	buf_reset(&out);
-	doc_to_text(&out, "p1 line\n\np2\n\n  code  x\n", "  ", "    ", 40);
+	cli_doc_to_text(&out, "p1 line\n\np2\n\n  code  x\n", "  ", "    ", 40);
 	CHECK_STR(buf_str(&out), "  p1 line\n\n  p2\n\n    code  x\n");
 	buf_release(&out);
 }

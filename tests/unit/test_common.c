@@ -3,11 +3,11 @@
 #include <stdlib.h>
 #include <xxhash.h>
 
-#include "common/buf.h"
-#include "common/bytes.h"
-#include "common/crc32c.h"
-#include "common/gofmt.h"
-#include "common/labels.h"
+#include "1-common/buf.h"
+#include "1-common/bytes.h"
+#include "1-common/crc32c.h"
+#include "1-common/gofmt.h"
+#include "2-model/labels.h"
 #include "tests/unit/check.h"
 
 static void test_crc32c_known_answers(void)

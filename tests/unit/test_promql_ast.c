@@ -6,10 +6,10 @@
 #include <math.h>
 #include <string.h>
 
-#include "common/buf.h"
-#include "common/err.h"
-#include "promql/ast.h"
-#include "promql/functions.h"
+#include "1-common/buf.h"
+#include "1-common/err.h"
+#include "4-promql/ast.h"
+#include "4-promql/functions.h"
 #include "tests/unit/check.h"
 
 static struct promql_expr *parse(const char *s)
@@ -37,7 +37,7 @@ static void test_selector_matchers(void)
 	/* as written, then __name__ appended (assembleVectorSelector) */
 	CHECK_EQ_U(n->u.vector.nmatchers, 3);
 	CHECK_STR(n->u.vector.matchers[0].name, "b");
-	CHECK_EQ_I(n->u.vector.matchers[0].type, PROMQL_MATCH_REGEXP);
+	CHECK_EQ_I(n->u.vector.matchers[0].type, LABEL_MATCH_REGEXP);
 	CHECK(n->u.vector.matchers[0].re != NULL);
 	CHECK_STR(n->u.vector.matchers[1].name, "a");
 	CHECK_STR(n->u.vector.matchers[2].name, "__name__");

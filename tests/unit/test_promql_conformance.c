@@ -30,16 +30,16 @@
 #include <string.h>
 #include <strings.h>
 
-#include "common/buf.h"
-#include "common/err.h"
-#include "common/gofmt.h"
-#include "common/labels.h"
-#include "common/xalloc.h"
-#include "promql/ast.h"
-#include "promql/eval.h"
-#include "promql/functions.h"
-#include "promql/promql.h"
-#include "promql/storage.h"
+#include "1-common/buf.h"
+#include "1-common/err.h"
+#include "1-common/gofmt.h"
+#include "2-model/labels.h"
+#include "1-common/xalloc.h"
+#include "4-promql/ast.h"
+#include "4-promql/eval.h"
+#include "4-promql/functions.h"
+#include "4-promql/promql.h"
+#include "4-promql/storage.h"
 
 struct expected {
 	struct labels ls;

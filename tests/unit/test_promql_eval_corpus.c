@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/err.h"
-#include "common/labels.h"
-#include "promql/eval.h"
-#include "promql/promql.h"
-#include "promql/storage.h"
+#include "1-common/err.h"
+#include "2-model/labels.h"
+#include "4-promql/eval.h"
+#include "4-promql/promql.h"
+#include "4-promql/storage.h"
 #include "tests/unit/check.h"
 
 #define CORPUS "tests/fuzz/corpus/promql"

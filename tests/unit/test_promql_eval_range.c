@@ -6,7 +6,7 @@
  * by regen.sh), or the same error message.
  *
  * The same queries then go through the query source of --source-dir
- * (promql/engine.h) over data/, the blocks real promtool made of input.om,
+ * (5-query/local.h) over data/, the blocks real promtool made of input.om,
  * so the TSDB storage adapter and the API-like source are held to the same
  * answers.  Also unit checks of the storage and the series-description
  * expander.
@@ -17,17 +17,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/buf.h"
-#include "common/err.h"
-#include "common/gofmt.h"
-#include "common/labels.h"
-#include "common/xalloc.h"
-#include "promql/ast.h"
-#include "promql/engine.h"
-#include "promql/eval_internal.h"
-#include "promql/eval.h"
-#include "promql/promql.h"
-#include "promql/storage.h"
+#include "1-common/buf.h"
+#include "1-common/err.h"
+#include "1-common/gofmt.h"
+#include "2-model/labels.h"
+#include "1-common/xalloc.h"
+#include "4-promql/ast.h"
+#include "5-query/local.h"
+#include "4-promql/eval_internal.h"
+#include "4-promql/eval.h"
+#include "4-promql/promql.h"
+#include "4-promql/storage.h"
 #include "tests/unit/check.h"
 
 #define DIR "testdata/promql-eval/range"
@@ -433,7 +433,7 @@ static void test_memstore(void)
 	struct err e = ERR_INIT;
 	struct promql_storage st;
 	struct promql_series_set set;
-	struct promql_matcher m = { PROMQL_MATCH_EQUAL, "__name__", "m", 1, NULL };
+	struct label_matcher m = { LABEL_MATCH_EQUAL, "__name__", "m", 1, NULL };
 
 	promql_memstore_init(&ms);
 	CHECK_EQ_I(promql_memstore_append(&ms, b, 2, 1000, 1, &e), 0);

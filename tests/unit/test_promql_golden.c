@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/buf.h"
-#include "common/err.h"
-#include "promql/promql.h"
+#include "1-common/buf.h"
+#include "1-common/err.h"
+#include "4-promql/promql.h"
 #include "tests/unit/check.h"
 
 #define GOLDEN "testdata/promql/golden.jsonl"

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/buf.h"
-#include "common/err.h"
-#include "promql/ast.h"
+#include "1-common/buf.h"
+#include "1-common/err.h"
+#include "4-promql/ast.h"
 #include "tests/unit/check.h"
 
 #define GOLDEN "testdata/promql/regex_golden.json"
@@ -38,7 +38,7 @@ static void test_promql_regex_matches_like_go(void)
 		struct buf q = BUF_INIT;
 		struct promql_expr *x = NULL;
 		struct err e = ERR_INIT;
-		const struct promql_matcher *m;
+		const struct label_matcher *m;
 		size_t j, k = 0;
 		json_t *v;
 
@@ -58,7 +58,7 @@ static void test_promql_regex_matches_like_go(void)
 		json_array_foreach(values, j, v) {
 			unsigned char val[64];
 			size_t vl = unhex(json_string_value(v), val);
-			bool got = promql_matcher_match_value(m, (const char *)val, vl);
+			bool got = label_matcher_match_value(m, (const char *)val, vl);
 			bool exp = k < json_array_size(want) && json_integer_value(json_array_get(want, k)) == (json_int_t)j;
 
 			if (exp)

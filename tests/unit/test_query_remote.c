@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "common/buf.h"
-#include "common/gofmt.h"
-#include "common/gotime.h"
-#include "query/apiresp.h"
-#include "query/gourl.h"
-#include "query/httpconfig.h"
+#include "1-common/buf.h"
+#include "1-common/gofmt.h"
+#include "1-common/gotime.h"
+#include "5-query/apiresp.h"
+#include "5-query/gourl.h"
+#include "5-query/httpconfig.h"
 #include "tests/unit/check.h"
 
 static void test_promtool_time(void)

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/buf.h"
-#include "promql/promql.h"
-#include "rulefmt/rulefmt.h"
-#include "rulefmt/validate.h"
-#include "rulefmt/ytree.h"
+#include "1-common/buf.h"
+#include "4-promql/promql.h"
+#include "6-rules/rulefmt.h"
+#include "6-rules/validate.h"
+#include "6-rules/ytree.h"
 #include "tests/unit/check.h"
 
 static struct rulefmt_file *load(const char *text, struct rulefmt_errors *errs)

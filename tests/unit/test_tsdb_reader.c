@@ -9,18 +9,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/buf.h"
-#include "common/bytes.h"
-#include "common/crc32c.h"
-#include "common/gofmt.h"
-#include "common/xalloc.h"
+#include "1-common/buf.h"
+#include "1-common/bytes.h"
+#include "1-common/crc32c.h"
+#include "1-common/gofmt.h"
+#include "1-common/xalloc.h"
 #include "tests/unit/check.h"
-#include "tsdb/block_reader.h"
-#include "tsdb/chunkenc.h"
-#include "tsdb/db_reader.h"
-#include "tsdb/index_reader.h"
-#include "tsdb/selector_reader.h"
-#include "tsdb/wal_reader.h"
+#include "3-tsdb/block_reader.h"
+#include "3-tsdb/chunkenc.h"
+#include "3-tsdb/db_reader.h"
+#include "3-tsdb/index_reader.h"
+#include "3-tsdb/selector_reader.h"
+#include "3-tsdb/wal_reader.h"
 
 #define V1_BLOCK "../shared/conformance/tsdb-v2.42/index_format_v1"
 
@@ -160,7 +160,7 @@ static void test_selector(void)
 	CHECK_STR(s.m[0].name, "__name__");
 	CHECK_STR(s.m[0].value, "up");
 	CHECK_STR(s.m[1].value, "a\"b");
-	CHECK_EQ_I(s.m[2].type, PROMQL_MATCH_NOT_REGEXP);
+	CHECK_EQ_I(s.m[2].type, LABEL_MATCH_NOT_REGEXP);
 	CHECK_STR(s.m[3].value, "\\n");
 	CHECK(tsdb_matcher_matches(&s.m[2], "y") && !tsdb_matcher_matches(&s.m[2], "xyz"));
 	tsdb_selector_release(&s);

@@ -10,21 +10,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/buf.h"
-#include "common/crc32c.h"
-#include "common/gofmt.h"
+#include "1-common/buf.h"
+#include "1-common/crc32c.h"
+#include "1-common/gofmt.h"
 /* promtool/ is not part of libpromtool.a; the table printer is small and
  * self-contained, so it is compiled into this test directly. */
-#include "promtool/blocktable.c"
+#include "8-promtool/blocktable.c"
 #include "tests/unit/check.h"
-#include "tsdb/chunkenc.h"
-#include "tsdb/chunks_writer.h"
-#include "tsdb/head.h"
-#include "tsdb/index_writer.h"
-#include "tsdb/meta.h"
-#include "tsdb/openmetrics.h"
-#include "tsdb/ulid.h"
-#include "tsdb/wio.h"
+#include "3-tsdb/chunkenc.h"
+#include "3-tsdb/chunks_writer.h"
+#include "3-tsdb/head.h"
+#include "3-tsdb/index_writer.h"
+#include "3-tsdb/meta.h"
+#include "7-backfill/openmetrics.h"
+#include "3-tsdb/ulid.h"
+#include "3-tsdb/wio.h"
 
 /* The index promtool 2.42 wrote for the two series above. */
 static const unsigned char golden_index[] = {

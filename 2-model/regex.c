@@ -1,0 +1,764 @@
+/*
+ * Label-matcher regular expressions.
+ *
+ * 2.42's labels.NewMatcher compiles "^(?:" + value + ")$" with Go's regexp
+ * package (RE2 syntax, syntax.Perl flags) and the parser reports a failure
+ * as a parse error with Go's text:
+ *     error parsing regexp: missing closing ): `^(?:()$`
+ * PCRE2 accepts a different language and words its errors differently, so
+ * the syntax check below follows Go's regexp/syntax parser (its error
+ * codes, and the fragment each error quotes); PCRE2 then compiles the
+ * pattern for matching, with options that give Go's anchoring semantics.
+ *
+ * Not reproduced: Go's nested repeat-size limit (`(a{500}){500}`) and its
+ * nesting-depth / program-size limits.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include <pcre2.h>
+#include <string.h>
+
+#include "1-common/utf8.h"
+#include "2-model/regex.h"
+
+struct rx {
+	const char *s; /* the whole wrapped pattern */
+	size_t len;
+	size_t i;      /* parse position */
+	struct buf *msg;
+	int depth;         /* open groups */
+	bool top_pseudo;   /* stack top is "(" or "|" (or empty) */
+	size_t last_repeat; /* start of the previous repeat operator, or SIZE_MAX */
+	/* the PCRE2 translation (see rx_flush) */
+	struct buf *out;
+	size_t emit_from;       /* source bytes before this are in out */
+	struct buf pending_flags; /* a "(?i)" held back past a repeat */
+	size_t atom_out;        /* where the last atom starts in out */
+	bool atom_assert;       /* the last atom is ^ $ \b \B \A \z */
+	bool atom_repeated;     /* ... and a repeat operator followed it */
+};
+
+/*
+ * The PCRE2 pattern is the source with a few rewrites where PCRE2 reads
+ * RE2 syntax differently: \v is a vertical-space class and \s includes VT
+ * in PCRE2 (a VT character and [\t\n\f\r ] in Go); "-" after a class
+ * escape inside [...] is a literal in Go but an error in PCRE2; a repeated
+ * assertion (^*) is wrapped in (?:...); and a flag group such as (?i) is
+ * moved after a repeat that follows it, since Go applies "a(?i)*" to a.
+ */
+static void rx_flush(struct rx *r, size_t upto)
+{
+	if (upto > r->emit_from)
+		buf_add(r->out, r->s + r->emit_from, upto - r->emit_from);
+	r->emit_from = upto;
+}
+
+/* Replaces source [at, end) with text in the translation. */
+static void rx_replace(struct rx *r, size_t at, size_t end, const char *text)
+{
+	rx_flush(r, at);
+	buf_adds(r->out, text);
+	r->emit_from = end;
+}
+
+static int rx_err(struct rx *r, const char *code, const char *frag, size_t n)
+{
+	buf_reset(r->msg);
+	buf_adds(r->msg, "error parsing regexp: ");
+	buf_adds(r->msg, code);
+	buf_adds(r->msg, ": `");
+	buf_add(r->msg, frag, n);
+	buf_addc(r->msg, '`');
+	return -1;
+}
+
+/* nextRune: decodes at i; invalid UTF-8 is an error quoting the rest. */
+static int rx_next(struct rx *r, size_t *i, int32_t *c)
+{
+	size_t w;
+
+	if (*i >= r->len) {
+		*c = 0xFFFD;
+		return 0;
+	}
+	w = go_decode_rune((const unsigned char *)r->s + *i, r->len - *i, c);
+	if (*c == 0xFFFD && w == 1 && (unsigned char)r->s[*i] >= 0x80 &&
+	    !(r->len - *i >= 3 && !memcmp(r->s + *i, "\xef\xbf\xbd", 3)))
+		return rx_err(r, "invalid UTF-8", r->s + *i, r->len - *i);
+	*i += w;
+	return 0;
+}
+
+static bool is_alnum(int32_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int unhex(int32_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* parseEscape at r->s[*i] == '\\'; *out gets the rune. */
+static int rx_escape(struct rx *r, size_t *i, int32_t *out)
+{
+	size_t start = *i, t = *i + 1;
+	int32_t c;
+
+	if (t >= r->len)
+		return rx_err(r, "trailing backslash at end of expression", "", 0);
+	if (rx_next(r, &t, &c) < 0)
+		return -1;
+	switch (c) {
+	case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+		/* a lone non-zero digit would be a backreference */
+		if (t >= r->len || r->s[t] < '0' || r->s[t] > '7')
+			break;
+		/* fallthrough */
+	case '0': {
+		int32_t v = c - '0';
+		for (int k = 1; k < 3 && t < r->len && r->s[t] >= '0' && r->s[t] <= '7'; k++)
+			v = v * 8 + (r->s[t++] - '0');
+		*out = v;
+		*i = t;
+		return 0;
+	}
+	case 'x': {
+		int32_t c2, v = 0;
+		int x, y, nhex = 0;
+		if (t >= r->len)
+			break;
+		if (rx_next(r, &t, &c2) < 0)
+			return -1;
+		if (c2 == '{') {
+			for (;;) {
+				if (t >= r->len)
+					goto bad;
+				if (rx_next(r, &t, &c2) < 0)
+					return -1;
+				if (c2 == '}')
+					break;
+				if ((x = unhex(c2)) < 0)
+					goto bad;
+				v = v * 16 + x;
+				if (v > 0x10FFFF)
+					goto bad;
+				nhex++;
+			}
+			if (nhex == 0)
+				goto bad;
+			*out = v;
+			*i = t;
+			return 0;
+		}
+		x = unhex(c2);
+		if (t < r->len) {
+			if (rx_next(r, &t, &c2) < 0)
+				return -1;
+		} else {
+			c2 = 0xFFFD;
+		}
+		y = unhex(c2);
+		if (x < 0 || y < 0)
+			break;
+		*out = x * 16 + y;
+		*i = t;
+		return 0;
+	}
+	case 'a': *out = '\a'; *i = t; return 0;
+	case 'f': *out = '\f'; *i = t; return 0;
+	case 'n': *out = '\n'; *i = t; return 0;
+	case 'r': *out = '\r'; *i = t; return 0;
+	case 't': *out = '\t'; *i = t; return 0;
+	case 'v': *out = '\v'; *i = t; return 0;
+	default:
+		if (c < 0x80 && !is_alnum(c)) {
+			*out = c;
+			*i = t;
+			return 0;
+		}
+		break;
+	}
+bad:
+	return rx_err(r, "invalid escape sequence", r->s + start, t - start);
+}
+
+static const char *const unicode_names[] = {
+	"Any", "C", "Cc", "Cf", "Co", "Cs", "L", "Ll", "Lm", "Lo", "Lt", "Lu", "M", "Mc", "Me", "Mn",
+	"N", "Nd", "Nl", "No", "P", "Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps", "S", "Sc", "Sk", "Sm",
+	"So", "Z", "Zl", "Zp", "Zs",
+	"Adlam", "Ahom", "Anatolian_Hieroglyphs", "Arabic", "Armenian", "Avestan", "Balinese", "Bamum",
+	"Bassa_Vah", "Batak", "Bengali", "Bhaiksuki", "Bopomofo", "Brahmi", "Braille", "Buginese",
+	"Buhid", "Canadian_Aboriginal", "Carian", "Caucasian_Albanian", "Chakma", "Cham", "Cherokee",
+	"Chorasmian", "Common", "Coptic", "Cuneiform", "Cypriot", "Cyrillic", "Deseret", "Devanagari",
+	"Dives_Akuru", "Dogra", "Duployan", "Egyptian_Hieroglyphs", "Elbasan", "Elymaic", "Ethiopic",
+	"Georgian", "Glagolitic", "Gothic", "Grantha", "Greek", "Gujarati", "Gunjala_Gondi", "Gurmukhi",
+	"Han", "Hangul", "Hanifi_Rohingya", "Hanunoo", "Hatran", "Hebrew", "Hiragana",
+	"Imperial_Aramaic", "Inherited", "Inscriptional_Pahlavi", "Inscriptional_Parthian", "Javanese",
+	"Kaithi", "Kannada", "Katakana", "Kayah_Li", "Kharoshthi", "Khitan_Small_Script", "Khmer",
+	"Khojki", "Khudawadi", "Lao", "Latin", "Lepcha", "Limbu", "Linear_A", "Linear_B", "Lisu",
+	"Lycian", "Lydian", "Mahajani", "Makasar", "Malayalam", "Mandaic", "Manichaean", "Marchen",
+	"Masaram_Gondi", "Medefaidrin", "Meetei_Mayek", "Mende_Kikakui", "Meroitic_Cursive",
+	"Meroitic_Hieroglyphs", "Miao", "Modi", "Mongolian", "Mro", "Multani", "Myanmar", "Nabataean",
+	"Nandinagari", "New_Tai_Lue", "Newa", "Nko", "Nushu", "Nyiakeng_Puachue_Hmong", "Ogham",
+	"Ol_Chiki", "Old_Hungarian", "Old_Italic", "Old_North_Arabian", "Old_Permic", "Old_Persian",
+	"Old_Sogdian", "Old_South_Arabian", "Old_Turkic", "Oriya", "Osage", "Osmanya", "Pahawh_Hmong",
+	"Palmyrene", "Pau_Cin_Hau", "Phags_Pa", "Phoenician", "Psalter_Pahlavi", "Rejang", "Runic",
+	"Samaritan", "Saurashtra", "Sharada", "Shavian", "Siddham", "SignWriting", "Sinhala", "Sogdian",
+	"Sora_Sompeng", "Soyombo", "Sundanese", "Syloti_Nagri", "Syriac", "Tagalog", "Tagbanwa",
+	"Tai_Le", "Tai_Tham", "Tai_Viet", "Takri", "Tamil", "Tangut", "Telugu", "Thaana", "Thai",
+	"Tibetan", "Tifinagh", "Tirhuta", "Ugaritic", "Vai", "Wancho", "Warang_Citi", "Yezidi", "Yi",
+	"Zanabazar_Square",
+};
+
+/* parseUnicodeClass at "\p" / "\P": 1 parsed, 0 not one, -1 error. */
+static int rx_unicode_class(struct rx *r, size_t *i)
+{
+	size_t start = *i, t = *i + 2, seq_end, name_at, name_len;
+	int32_t c;
+
+	if (*i + 1 >= r->len || r->s[*i] != '\\' || (r->s[*i + 1] != 'p' && r->s[*i + 1] != 'P'))
+		return 0;
+	if (rx_next(r, &t, &c) < 0)
+		return -1;
+	if (c != '{') {
+		seq_end = t;
+		name_at = start + 2;
+		name_len = t - name_at;
+	} else {
+		const char *end = memchr(r->s + start, '}', r->len - start);
+		if (!end)
+			return rx_err(r, "invalid character class range", r->s + start, r->len - start);
+		seq_end = (size_t)(end - r->s) + 1;
+		name_at = start + 3;
+		name_len = (size_t)(end - r->s) - name_at;
+	}
+	if (name_len > 0 && r->s[name_at] == '^')
+		name_at++, name_len--;
+	for (size_t k = 0; k < sizeof(unicode_names) / sizeof(unicode_names[0]); k++) {
+		if (strlen(unicode_names[k]) == name_len && !memcmp(unicode_names[k], r->s + name_at, name_len)) {
+			*i = seq_end;
+			return 1;
+		}
+	}
+	return rx_err(r, "invalid character class range", r->s + start, seq_end - start);
+}
+
+static bool is_perl_class(struct rx *r, size_t i)
+{
+	return i + 1 < r->len && r->s[i] == '\\' && strchr("dDsSwW", r->s[i + 1]) && r->s[i + 1];
+}
+
+static const char *const posix_names[] = {
+	"alnum", "alpha", "ascii", "blank", "cntrl", "digit", "graph", "lower", "print", "punct",
+	"space", "upper", "word", "xdigit",
+};
+
+/* parseClass at '['. */
+static int rx_class(struct rx *r)
+{
+	size_t whole = r->i, t = r->i + 1;
+	bool first = true, after_class = false;
+
+	size_t first_at;
+
+	if (t < r->len && r->s[t] == '^')
+		t++;
+	first_at = t;
+	while (t >= r->len || r->s[t] != ']' || first) {
+		size_t rng = t;
+		int32_t lo, hi;
+		int rc;
+
+		first = false;
+		if (after_class && r->s[t] == '-' && r->len - t >= 2 && r->s[t + 1] != ']')
+			rx_replace(r, t, t + 1, "\\-");
+		after_class = true;
+		if (r->len - t > 2 && r->s[t] == '[' && r->s[t + 1] == ':') {
+			const char *end = memmem(r->s + t + 2, r->len - t - 2, ":]", 2);
+			if (end) {
+				size_t nl = (size_t)(end - (r->s + t + 2)), k;
+				const char *nm = r->s + t + 2;
+				if (nl > 0 && nm[0] == '^')
+					nm++, nl--;
+				for (k = 0; k < sizeof(posix_names) / sizeof(posix_names[0]); k++)
+					if (strlen(posix_names[k]) == nl && !memcmp(posix_names[k], nm, nl))
+						break;
+				if (k == sizeof(posix_names) / sizeof(posix_names[0]))
+					return rx_err(r, "invalid character class range", r->s + t,
+						      (size_t)(end - (r->s + t)) + 2);
+				t = (size_t)(end - r->s) + 2;
+				continue;
+			}
+		}
+		{
+			size_t save = r->i;
+			r->i = t;
+			rc = rx_unicode_class(r, &r->i);
+			t = r->i;
+			r->i = save;
+			if (rc < 0)
+				return -1;
+			if (rc > 0)
+				continue;
+		}
+		if (is_perl_class(r, t)) {
+			if (r->s[t + 1] == 's')
+				rx_replace(r, t, t + 2, "\\t\\n\\f\\r ");
+			else if (r->s[t + 1] == 'S')
+				rx_replace(r, t, t + 2, "\\x00-\\x08\\x0b\\x0e-\\x1f\\x21-\\x{10ffff}");
+			t += 2;
+			continue;
+		}
+		after_class = false;
+		/* parseClassChar */
+		if (t >= r->len)
+			return rx_err(r, "missing closing ]", r->s + whole, r->len - whole);
+		/*
+		 * A literal "[" and a leading ":" "." "=" are plain characters to
+		 * Go; PCRE2 would look for POSIX "[:x:]" / "[.x.]" / "[=x=]" syntax.
+		 */
+		if (r->s[t] == '[' || (t == first_at && r->s[t] && strchr(":.=", r->s[t])))
+			rx_replace(r, t, t + 1, r->s[t] == '[' ? "\\[" : r->s[t] == ':' ? "\\:" :
+					       r->s[t] == '.' ? "\\." : "\\=");
+		if (r->s[t] == '\\') {
+			size_t esc = t;
+			if (rx_escape(r, &t, &lo) < 0)
+				return -1;
+			if (lo == '\v')
+				rx_replace(r, esc, t, "\\x0b");
+		} else if (rx_next(r, &t, &lo) < 0) {
+			return -1;
+		}
+		hi = lo;
+		if (r->len - t >= 2 && r->s[t] == '-' && r->s[t + 1] != ']') {
+			t++;
+			if (t >= r->len)
+				return rx_err(r, "missing closing ]", r->s + whole, r->len - whole);
+			if (r->s[t] == '[')
+				rx_replace(r, t, t + 1, "\\[");
+			if (r->s[t] == '\\') {
+				size_t esc = t;
+				if (rx_escape(r, &t, &hi) < 0)
+					return -1;
+				if (hi == '\v')
+					rx_replace(r, esc, t, "\\x0b");
+			} else if (rx_next(r, &t, &hi) < 0) {
+				return -1;
+			}
+			if (hi < lo)
+				return rx_err(r, "invalid character class range", r->s + rng, t - rng);
+		}
+	}
+	r->i = t + 1;
+	return 0;
+}
+
+/* parseInt of regexp/syntax: no leading zeros; >= 1e8 gives -1. */
+static bool rx_int(struct rx *r, size_t *t, long *out)
+{
+	size_t s = *t;
+	long n = 0;
+
+	if (s >= r->len || r->s[s] < '0' || r->s[s] > '9')
+		return false;
+	if (r->len - s >= 2 && r->s[s] == '0' && r->s[s + 1] >= '0' && r->s[s + 1] <= '9')
+		return false;
+	while (*t < r->len && r->s[*t] >= '0' && r->s[*t] <= '9') {
+		if (n >= 100000000)
+			n = -1;
+		if (n >= 0)
+			n = n * 10 + (r->s[*t] - '0');
+		(*t)++;
+	}
+	*out = n;
+	return true;
+}
+
+/* parseRepeat at '{': true with min/max and the end, or false (a literal '{'). */
+static bool rx_parse_repeat(struct rx *r, long *min, long *max, size_t *after)
+{
+	size_t t = r->i + 1;
+
+	if (!rx_int(r, &t, min) || t >= r->len)
+		return false;
+	if (r->s[t] != ',') {
+		*max = *min;
+	} else {
+		t++;
+		if (t >= r->len)
+			return false;
+		if (r->s[t] == '}')
+			*max = -1;
+		else if (!rx_int(r, &t, max))
+			return false;
+		else if (*max < 0)
+			*min = -1;
+	}
+	if (t >= r->len || r->s[t] != '}')
+		return false;
+	*after = t + 1;
+	return true;
+}
+
+/* p.repeat(): the checks on a repetition operator spanning [before, after). */
+static int rx_repeat(struct rx *r, size_t before, size_t *after)
+{
+	if (*after < r->len && r->s[*after] == '?')
+		(*after)++;
+	if (r->last_repeat != SIZE_MAX)
+		return rx_err(r, "invalid nested repetition operator", r->s + r->last_repeat, *after - r->last_repeat);
+	if (r->top_pseudo)
+		return rx_err(r, "missing argument to repetition operator", r->s + before, *after - before);
+	return 0;
+}
+
+/* (?flags) / (?:...) / (?P<name>...) at "(?". */
+static int rx_perl_flags(struct rx *r)
+{
+	size_t s = r->i, t;
+	int32_t c;
+	int sign = 1;
+	bool saw_flag = false;
+
+	if (r->len - s > 4 && r->s[s + 2] == 'P' && r->s[s + 3] == '<') {
+		const char *end = memchr(r->s + s, '>', r->len - s);
+		size_t nl;
+		if (!end) {
+			size_t k = s;
+			while (k < r->len)
+				if (rx_next(r, &k, &c) < 0)
+					return -1;
+			return rx_err(r, "invalid named capture", r->s + s, r->len - s);
+		}
+		nl = (size_t)(end - r->s) - (s + 4);
+		for (size_t k = s + 4; k < s + 4 + nl;)
+			if (rx_next(r, &k, &c) < 0)
+				return -1;
+		if (nl == 0)
+			return rx_err(r, "invalid named capture", r->s + s, nl + 5);
+		for (size_t k = 0; k < nl; k++) {
+			char ch = r->s[s + 4 + k];
+			if (!(is_alnum((unsigned char)ch) || ch == '_'))
+				return rx_err(r, "invalid named capture", r->s + s, nl + 5);
+		}
+		/* PCRE2 wants names that do not start with a digit, of at most
+		 * 32 bytes; others become plain groups (same numbering) */
+		if ((r->s[s + 4] >= '0' && r->s[s + 4] <= '9') || nl > 32)
+			rx_replace(r, s, (size_t)(end - r->s) + 1, "(");
+		r->depth++;
+		r->top_pseudo = true;
+		r->i = (size_t)(end - r->s) + 1;
+		return 0;
+	}
+	t = s + 2;
+	while (t < r->len) {
+		if (rx_next(r, &t, &c) < 0)
+			return -1;
+		switch (c) {
+		case 'i': case 'm': case 's': case 'U':
+			saw_flag = true;
+			continue;
+		case '-':
+			if (sign < 0)
+				goto bad;
+			sign = -1;
+			saw_flag = false;
+			continue;
+		case ':': case ')':
+			if (sign < 0 && !saw_flag)
+				goto bad;
+			if (c == ':') {
+				r->depth++;
+				r->top_pseudo = true;
+			}
+			r->i = t;
+			return 0;
+		default:
+			goto bad;
+		}
+	}
+bad:
+	return rx_err(r, "invalid or unsupported Perl syntax", r->s + s, t - s);
+}
+
+/* Before an atom: the translation catches up and held-back flags go out. */
+static void rx_atom(struct rx *r, bool assertion)
+{
+	rx_flush(r, r->i);
+	if (r->pending_flags.len) {
+		buf_add(r->out, r->pending_flags.data, r->pending_flags.len);
+		buf_reset(&r->pending_flags);
+	}
+	r->atom_out = r->out->len;
+	r->atom_assert = assertion;
+	r->atom_repeated = false;
+	r->top_pseudo = false;
+}
+
+/* A repeat operator at r->i: wraps a repeated assertion for PCRE2. */
+static void rx_repeat_out(struct rx *r)
+{
+	rx_flush(r, r->i);
+	/*
+	 * Go refuses "a**" but accepts "a*(?i)*" (the flag group clears its
+	 * last-repeat memory): PCRE2 needs the first repeat grouped.
+	 */
+	if (r->atom_assert || r->atom_repeated) {
+		buf_grow(r->out, 3);
+		memmove(r->out->data + r->atom_out + 3, r->out->data + r->atom_out, r->out->len - r->atom_out);
+		memcpy(r->out->data + r->atom_out, "(?:", 3);
+		r->out->len += 3;
+		buf_addc(r->out, ')');
+		r->out->data[r->out->len] = '\0';
+		r->atom_assert = false;
+	}
+	r->atom_repeated = true;
+}
+
+static int rx_parse(struct rx *r)
+{
+	while (r->i < r->len) {
+		size_t repeat = SIZE_MAX;
+		char ch = r->s[r->i];
+
+		switch (ch) {
+		case '(':
+			if (r->i + 1 < r->len && r->s[r->i + 1] == '?') {
+				size_t start = r->i, k = r->i + 2;
+				bool was_pseudo = r->top_pseudo;
+
+				while (k < r->len && strchr("imsU-", r->s[k]) && r->s[k])
+					k++;
+				if (k < r->len && r->s[k] == ')') {
+					/* flags only: validated, then held back until the next atom */
+					if (rx_perl_flags(r) < 0)
+						return -1;
+					rx_flush(r, start);
+					if (r->i - start > 3) /* PCRE2 refuses an empty "(?)" */
+						buf_add(&r->pending_flags, r->s + start, r->i - start);
+					r->emit_from = r->i;
+					r->top_pseudo = was_pseudo;
+					break;
+				}
+				rx_atom(r, false);
+				if (rx_perl_flags(r) < 0)
+					return -1;
+				break;
+			}
+			rx_atom(r, false);
+			r->depth++;
+			r->top_pseudo = true;
+			r->i++;
+			break;
+		case '|':
+			rx_atom(r, false);
+			r->top_pseudo = true;
+			r->i++;
+			break;
+		case ')':
+			if (r->depth == 0)
+				return rx_err(r, "unexpected )", r->s, r->len);
+			rx_atom(r, false);
+			r->depth--;
+			r->i++;
+			break;
+		case '^': case '$': case '.':
+			rx_atom(r, ch != '.');
+			r->i++;
+			break;
+		case '[':
+			rx_atom(r, false);
+			if (rx_class(r) < 0)
+				return -1;
+			break;
+		case '*': case '+': case '?': {
+			size_t before = r->i, after = r->i + 1;
+			if (rx_repeat(r, before, &after) < 0)
+				return -1;
+			rx_repeat_out(r);
+			repeat = before;
+			r->i = after;
+			break;
+		}
+		case '{': {
+			size_t before = r->i, after;
+			long min, max;
+			if (!rx_parse_repeat(r, &min, &max, &after)) {
+				/* a literal '{' to Go; PCRE2 might read a repeat ("{00}") */
+				rx_atom(r, false);
+				rx_replace(r, r->i, r->i + 1, "\\{");
+				r->i++;
+				break;
+			}
+			if (min < 0 || min > 1000 || max > 1000 || (max >= 0 && min > max))
+				return rx_err(r, "invalid repeat count", r->s + before, after - before);
+			if (rx_repeat(r, before, &after) < 0)
+				return -1;
+			rx_repeat_out(r);
+			repeat = before;
+			r->i = after;
+			break;
+		}
+		case '\\': {
+			int32_t c;
+			int rc;
+			if (r->i + 1 < r->len) {
+				char e = r->s[r->i + 1];
+				if (e == 'A' || e == 'b' || e == 'B' || e == 'z') {
+					rx_atom(r, true);
+					r->i += 2;
+					break;
+				}
+				if (e == 'C')
+					return rx_err(r, "invalid escape sequence", r->s + r->i, 2);
+				if (e == 'Q') {
+					const char *end = memmem(r->s + r->i + 2, r->len - r->i - 2, "\\E", 2);
+					size_t stop = end ? (size_t)(end - r->s) : r->len, k = r->i + 2;
+					if (k < stop)
+						rx_atom(r, false);
+					while (k < stop)
+						if (rx_next(r, &k, &c) < 0)
+							return -1;
+					r->i = end ? stop + 2 : r->len;
+					break;
+				}
+			}
+			rx_atom(r, false);
+			rc = rx_unicode_class(r, &r->i);
+			if (rc < 0)
+				return -1;
+			if (rc == 0) {
+				if (is_perl_class(r, r->i)) {
+					if (r->s[r->i + 1] == 's')
+						rx_replace(r, r->i, r->i + 2, "[\\t\\n\\f\\r ]");
+					else if (r->s[r->i + 1] == 'S')
+						rx_replace(r, r->i, r->i + 2, "[^\\t\\n\\f\\r ]");
+					r->i += 2;
+				} else {
+					size_t esc = r->i;
+					if (rx_escape(r, &r->i, &c) < 0)
+						return -1;
+					if (c == '\v')
+						rx_replace(r, esc, r->i, "\\x0b");
+				}
+			}
+			break;
+		}
+		default: {
+			int32_t c;
+			rx_atom(r, false);
+			if (rx_next(r, &r->i, &c) < 0)
+				return -1;
+			break;
+		}
+		}
+		r->last_repeat = repeat;
+	}
+	if (r->depth != 0)
+		return rx_err(r, "missing closing )", r->s, r->len);
+	rx_atom(r, false);
+	return 0;
+}
+
+int label_regex_compile(void **out_re, const char *value, size_t len, struct buf *msg)
+{
+	struct buf pat = BUF_INIT, out = BUF_INIT;
+	struct rx r;
+	pcre2_code *code;
+	int errcode;
+	PCRE2_SIZE erroff;
+	int rc = 0;
+
+	*out_re = NULL;
+	buf_adds(&pat, "^(?:");
+	buf_add(&pat, value, len);
+	buf_adds(&pat, ")$");
+	memset(&r, 0, sizeof(r));
+	r.s = (const char *)pat.data;
+	r.len = pat.len;
+	r.msg = msg;
+	r.last_repeat = SIZE_MAX;
+	r.top_pseudo = true;
+	r.out = &out;
+	buf_init(&r.pending_flags);
+	if (rx_parse(&r) < 0) {
+		rc = -1;
+		goto done;
+	}
+	/* Go: $ only at the very end (OneLine), . not newline, UTF-8 text
+	 * that may be invalid */
+	code = pcre2_compile((PCRE2_SPTR)out.data, out.len,
+			     PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_DUPNAMES,
+			     &errcode, &erroff, NULL);
+	*out_re = code;
+done:
+	buf_release(&r.pending_flags);
+	buf_release(&out);
+	buf_release(&pat);
+	return rc;
+}
+
+void label_regex_free(void *re)
+{
+	pcre2_code_free(re);
+}
+
+bool label_regex_matches_empty(void *re, const char *value, size_t len)
+{
+	if (!re) {
+		/* PCRE2 could not compile it: only the trivially empty-matching
+		 * patterns are recognised */
+		return len == 0 || (len == 2 && !memcmp(value, ".*", 2));
+	}
+	return label_regex_match(re, "", 0);
+}
+
+/*
+ * Go's regexp reads invalid UTF-8 in the subject as U+FFFD, one per bad
+ * byte (so "." matches "\xff"); PCRE2 never matches inside invalid
+ * sequences.  Such subjects are rewritten before matching.
+ */
+bool label_regex_match(void *re, const char *v, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)v;
+	struct buf fixed = BUF_INIT;
+	pcre2_match_data *md;
+	size_t i = 0;
+	bool valid = true;
+	int rc;
+
+	while (i < len) {
+		int32_t r;
+		size_t w = go_decode_rune(s + i, len - i, &r);
+		if (r == 0xFFFD && w == 1) {
+			valid = false;
+			break;
+		}
+		i += w;
+	}
+	if (!valid) {
+		for (i = 0; i < len;) {
+			int32_t r;
+			size_t w = go_decode_rune(s + i, len - i, &r);
+			if (r == 0xFFFD && w == 1)
+				buf_adds(&fixed, "\xef\xbf\xbd");
+			else
+				buf_add(&fixed, s + i, w);
+			i += w;
+		}
+		s = fixed.data ? fixed.data : (const unsigned char *)"";
+		len = fixed.len;
+	}
+	md = pcre2_match_data_create_from_pattern(re, NULL);
+	rc = pcre2_match(re, s, len, 0, PCRE2_NO_UTF_CHECK, md, NULL);
+	pcre2_match_data_free(md);
+	buf_release(&fixed);
+	return rc >= 0;
+}

@@ -1,0 +1,52 @@
+/*
+ * The block writer: accumulates samples in a head-like in-memory store and
+ * writes them out as one persistent TSDB block, byte for byte as promtool
+ * 2.42's tsdb.BlockWriter does (ULIDs aside).
+ *
+ * The writer owns everything it allocates, including copies of label
+ * strings passed to block_writer_append(); block_writer_free() releases it
+ * all and removes any half-written block directory.  A block_meta returned
+ * by block_writer_flush() belongs to the caller (block_meta_release()).
+ *
+ * Usage mirrors upstream (tsdb/blockwriter.go + head appender):
+ *     block_writer_new(&w, dir, 2 * block_duration_ms, e);
+ *     for each sample: block_writer_append(w, labels, n, t, v, e);
+ *     every 5000 samples and at the end: block_writer_commit(w, e);
+ *     block_writer_flush(w, &meta, e);
+ *     block_writer_free(w);
+ */
+#ifndef TSDB_BLOCK_WRITER_H
+#define TSDB_BLOCK_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "1-common/err.h"
+#include "2-model/labels.h"
+#include "3-tsdb/meta.h"
+
+struct block_writer;
+
+/* dir must exist; chunk_range_ms is what upstream passes to NewBlockWriter
+ * (2 x block duration for importers). */
+int block_writer_new(struct block_writer **out, const char *dir, int64_t chunk_range_ms, struct err *e);
+/* Appends to the current uncommitted batch; labels sorted by name.  Errors
+ * are upstream's storage errors ("out of bounds", "duplicate sample for
+ * timestamp"); the writer stays usable after one. */
+int block_writer_append(struct block_writer *w, const struct label *ls, size_t n, int64_t t_ms, double v, struct err *e);
+/* Append with upstream's series references: the first form also returns
+ * the reference of the (possibly new) series, the second appends to a
+ * series by that reference, skipping label handling.  References are valid
+ * for the life of the writer. */
+int block_writer_append_get_ref(struct block_writer *w, const struct label *ls, size_t n, int64_t t_ms, double v,
+				uint32_t *ref, struct err *e);
+int block_writer_append_ref(struct block_writer *w, uint32_t ref, int64_t t_ms, double v, struct err *e);
+int block_writer_commit(struct block_writer *w, struct err *e);
+/* Writes the block atomically: 0 and *meta_out filled (caller releases),
+ * 1 when no samples were appended (upstream ErrNoSeriesAppended / empty
+ * block: nothing is written), -1 on error (nothing is left behind). */
+int block_writer_flush(struct block_writer *w, struct block_meta *meta_out, struct err *e);
+/* Accepts NULL; removes leftovers of a failed flush. */
+void block_writer_free(struct block_writer *w);
+
+#endif

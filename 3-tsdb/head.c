@@ -1,0 +1,324 @@
+/*
+ * The in-memory head.  Rules reproduced from Prometheus 2.42
+ * (tsdb/head_append.go):
+ *
+ *  - The first append of an empty head sets min and max time to its
+ *    timestamp (initAppender/initTime).  Each appender fixes
+ *    minValidTime = max(head max time - chunkRange/2, Head.minValidTime) when
+ *    it is created; an append below it fails with "out of bounds".
+ *  - Append checks only committed data: an older timestamp is "out of order
+ *    sample", the same timestamp with different value bits is "duplicate
+ *    sample for timestamp", identical bits pass.  Commit applies the batch in
+ *    order and silently drops every sample not newer than its series' last.
+ *  - Chunk cutting (appendPreprocessor): a new chunk's limit nextAt is the
+ *    end of the chunkRange-aligned window containing its first sample; when
+ *    it holds 30 samples (samplesPerChunk/4) nextAt becomes
+ *    computeChunkEndTime(min, max, nextAt); a sample at or past nextAt, or a
+ *    chunk already holding 240 samples (2*samplesPerChunk), starts a new one.
+ *  - Labels with empty values are dropped (WithoutEmpty); an empty set or a
+ *    repeated name is an invalid sample.
+ */
+#include "3-tsdb/head.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "1-common/xalloc.h"
+
+#define SAMPLES_PER_CHUNK 120
+#define NO_CHUNK UINT32_MAX
+
+static inline uint64_t f2u(double v)
+{
+	union { double d; uint64_t u; } x = { .d = v };
+	return x.u;
+}
+
+void head_init(struct head *h, int64_t chunk_range)
+{
+	memset(h, 0, sizeof(*h));
+	h->chunk_range = chunk_range;
+	h->min_time = INT64_MAX;
+	h->max_time = INT64_MIN;
+	h->min_valid_time = INT64_MIN;
+	buf_init(&h->chunk_data);
+}
+
+void head_release(struct head *h)
+{
+	for (size_t i = 0; i < h->nseries; i++) {
+		free(h->series[i].ls);
+		xor_chunk_release(&h->series[i].open);
+	}
+	free(h->series);
+	free(h->table);
+	free(h->chunks);
+	buf_release(&h->chunk_data);
+	free(h->batch);
+	memset(h, 0, sizeof(*h));
+}
+
+/* Go's integer division truncates toward zero; so does C's. */
+static int64_t range_for_timestamp(int64_t t, int64_t width)
+{
+	return (t / width) * width + width;
+}
+
+static int64_t compute_chunk_end_time(int64_t start, int64_t cur, int64_t max)
+{
+	int64_t n = (max - start) / ((cur - start + 1) * 4);
+	if (n <= 1)
+		return max;
+	return start + (max - start) / n;
+}
+
+static void table_grow(struct head *h)
+{
+	size_t cap = h->table_cap ? h->table_cap * 2 : 1024;
+	uint32_t *t = xcalloc(cap, sizeof(*t));
+
+	for (size_t i = 0; i < h->nseries; i++) {
+		size_t j = (size_t)h->series[i].hash & (cap - 1);
+		while (t[j])
+			j = (j + 1) & (cap - 1);
+		t[j] = (uint32_t)i + 1;
+	}
+	free(h->table);
+	h->table = t;
+	h->table_cap = cap;
+}
+
+static struct label *copy_labels(const struct label *ls, size_t n)
+{
+	size_t bytes = n * sizeof(struct label);
+	struct label *out;
+	char *p;
+
+	for (size_t i = 0; i < n; i++)
+		bytes += strlen(ls[i].name) + strlen(ls[i].value) + 2;
+	out = xmalloc(bytes ? bytes : 1);
+	p = (char *)(out + n);
+	for (size_t i = 0; i < n; i++) {
+		size_t a = strlen(ls[i].name) + 1, b = strlen(ls[i].value) + 1;
+		memcpy(p, ls[i].name, a);
+		out[i].name = p;
+		p += a;
+		memcpy(p, ls[i].value, b);
+		out[i].value = p;
+		p += b;
+	}
+	return out;
+}
+
+static uint32_t get_or_create(struct head *h, const struct label *ls, size_t n)
+{
+	uint64_t hash = labels_hash(ls, n);
+	struct head_series *s;
+	size_t j;
+
+	if ((h->nseries + 1) * 2 > h->table_cap)
+		table_grow(h);
+	j = (size_t)hash & (h->table_cap - 1);
+	while (h->table[j]) {
+		s = &h->series[h->table[j] - 1];
+		if (s->hash == hash && labels_equal(s->ls, s->nls, ls, n))
+			return h->table[j] - 1;
+		j = (j + 1) & (h->table_cap - 1);
+	}
+	ALLOC_GROW(h->series, h->nseries + 1, h->series_cap);
+	s = &h->series[h->nseries];
+	memset(s, 0, sizeof(*s));
+	s->ls = copy_labels(ls, n);
+	s->nls = n;
+	s->hash = hash;
+	xor_chunk_init(&s->open);
+	s->open_maxt = INT64_MIN;
+	s->first_chunk = s->last_chunk = NO_CHUNK;
+	h->table[j] = (uint32_t)h->nseries + 1;
+	return (uint32_t)h->nseries++;
+}
+
+/* Opens the appender on first use (Head.Appender / initAppender) and
+ * applies its lower bound. */
+static int check_bounds(struct head *h, int64_t t, struct err *e)
+{
+	if (!h->app_open) {
+		int64_t cw_end;
+
+		if (h->min_time == INT64_MAX) {
+			/* initAppender: the first sample anchors the head. */
+			h->min_time = t;
+			if (h->max_time == INT64_MIN)
+				h->max_time = t;
+		}
+		cw_end = h->max_time - h->chunk_range / 2;
+		h->app_min_valid = cw_end > h->min_valid_time ? cw_end : h->min_valid_time;
+		h->app_open = true;
+	}
+	if (t < h->app_min_valid)
+		return err_set(e, "out of bounds");
+	return 0;
+}
+
+/* memSeries.appendable against committed data, then queue the sample. */
+static int queue_sample(struct head *h, uint32_t ref, int64_t t, double v, struct err *e)
+{
+	struct head_series *s = &h->series[ref];
+
+	if (s->has_open) {
+		if (t < s->open_maxt)
+			return err_set(e, "out of order sample");
+		if (t == s->open_maxt && s->last_vbits != f2u(v))
+			return err_set(e, "duplicate sample for timestamp");
+	}
+	ALLOC_GROW(h->batch, h->nbatch + 1, h->batch_cap);
+	h->batch[h->nbatch].series = ref;
+	h->batch[h->nbatch].t = t;
+	h->batch[h->nbatch].v = v;
+	h->nbatch++;
+	return 0;
+}
+
+int head_append_get_ref(struct head *h, const struct label *ls, size_t n, int64_t t, double v, uint32_t *ref_out,
+			struct err *e)
+{
+	struct label small[32], *clean = small;
+	size_t nclean = 0;
+	uint32_t ref;
+	int ret = -1;
+
+	if (check_bounds(h, t, e) < 0)
+		return -1;
+	if (n > 32)
+		clean = xmalloc(n * sizeof(*clean));
+	for (size_t i = 0; i < n; i++)
+		if (ls[i].value[0])
+			clean[nclean++] = ls[i];
+	if (nclean == 0) {
+		err_set(e, "empty labelset: invalid sample");
+		goto done;
+	}
+	for (size_t i = 1; i < nclean; i++) {
+		if (strcmp(clean[i].name, clean[i - 1].name) == 0) {
+			err_set(e, "label name \"%s\" is not unique: invalid sample", clean[i].name);
+			goto done;
+		}
+	}
+	ref = get_or_create(h, clean, nclean);
+	if (ref_out)
+		*ref_out = ref;
+	ret = queue_sample(h, ref, t, v, e);
+done:
+	if (clean != small)
+		free(clean);
+	return ret;
+}
+
+int head_append(struct head *h, const struct label *ls, size_t n, int64_t t, double v, struct err *e)
+{
+	return head_append_get_ref(h, ls, n, t, v, NULL, e);
+}
+
+int head_append_ref(struct head *h, uint32_t ref, int64_t t, double v, struct err *e)
+{
+	if (check_bounds(h, t, e) < 0)
+		return -1;
+	return queue_sample(h, ref, t, v, e);
+}
+
+/* Moves the open chunk's bytes into the cut-chunk store. */
+static void cut_open_chunk(struct head *h, struct head_series *s)
+{
+	struct head_chunk *c;
+	uint32_t idx;
+
+	ALLOC_GROW(h->chunks, h->nchunks + 1, h->chunks_cap);
+	idx = (uint32_t)h->nchunks++;
+	c = &h->chunks[idx];
+	c->mint = s->open_mint;
+	c->maxt = s->open_maxt;
+	c->off = h->chunk_data.len;
+	c->len = (uint32_t)s->open.b.len;
+	c->next = NO_CHUNK;
+	buf_add(&h->chunk_data, s->open.b.data, s->open.b.len);
+	if (s->last_chunk == NO_CHUNK)
+		s->first_chunk = idx;
+	else
+		h->chunks[s->last_chunk].next = idx;
+	s->last_chunk = idx;
+	s->ncut++;
+}
+
+static void new_head_chunk(struct head *h, struct head_series *s, int64_t t)
+{
+	if (s->has_open)
+		cut_open_chunk(h, s);
+	xor_chunk_reset(&s->open);
+	s->has_open = true;
+	s->open_mint = t;
+	s->open_maxt = INT64_MIN;
+	s->next_at = range_for_timestamp(t, h->chunk_range);
+}
+
+/* memSeries.append: returns false when the sample is not newer. */
+static bool series_append(struct head *h, struct head_series *s, int64_t t, double v)
+{
+	uint16_t num;
+
+	if (!s->has_open)
+		new_head_chunk(h, s, t);
+	if (s->open_maxt >= t)
+		return false;
+	num = s->open.num;
+	if (num == 0) {
+		s->open_mint = t;
+		s->next_at = range_for_timestamp(t, h->chunk_range);
+	}
+	if (num == SAMPLES_PER_CHUNK / 4)
+		s->next_at = compute_chunk_end_time(s->open_mint, s->open_maxt, s->next_at);
+	if (t >= s->next_at || num >= SAMPLES_PER_CHUNK * 2)
+		new_head_chunk(h, s, t);
+	xor_chunk_append(&s->open, t, v);
+	s->open_maxt = t;
+	s->last_vbits = f2u(v);
+	return true;
+}
+
+void head_commit(struct head *h)
+{
+	int64_t mint = INT64_MAX, maxt = INT64_MIN;
+
+	for (size_t i = 0; i < h->nbatch; i++) {
+		const struct head_sample *smp = &h->batch[i];
+		struct head_series *s = &h->series[smp->series];
+
+		/* appendable() then append(): anything not newer than the
+		 * series' last sample is dropped without an error. */
+		if (!series_append(h, s, smp->t, smp->v))
+			continue;
+		if (smp->t < mint)
+			mint = smp->t;
+		if (smp->t > maxt)
+			maxt = smp->t;
+	}
+	if (mint < h->min_time)
+		h->min_time = mint;
+	if (maxt > h->max_time)
+		h->max_time = maxt;
+	h->nbatch = 0;
+	h->app_open = false;
+}
+
+uint64_t head_num_samples(const struct head *h)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < h->nseries; i++) {
+		const struct head_series *s = &h->series[i];
+		for (uint32_t c = s->first_chunk; c != NO_CHUNK; c = h->chunks[c].next)
+			n += xor_chunk_num_samples(h->chunk_data.data + h->chunks[c].off, h->chunks[c].len);
+		if (s->has_open)
+			n += s->open.num;
+	}
+	return n;
+}

@@ -1,0 +1,21 @@
+/*
+ * ULIDs as oklog/ulid makes them for block names: 48-bit millisecond time,
+ * then 80 random bits from the OS, in Crockford base32 (26 characters).
+ * Nothing here allocates; out is a caller buffer of ULID_LEN + 1 bytes.
+ */
+#ifndef TSDB_ULID_H
+#define TSDB_ULID_H
+
+#include <stdint.h>
+
+#include "1-common/err.h"
+#include "3-tsdb/meta.h"
+
+/* Encodes 16 raw bytes as 26 characters plus NUL. */
+void ulid_encode(char out[ULID_LEN + 1], const unsigned char raw[16]);
+/* A new ULID for time ms with random bits from getrandom(2). */
+int ulid_new(char out[ULID_LEN + 1], uint64_t ms, struct err *e);
+/* Current wall time in ms, as ulid.Now(). */
+uint64_t ulid_now_ms(void);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * WAL segment reading (upstream v2.42.0 tsdb/wlog/reader.go Reader.next).
+ *
+ * Example: a page starting "01 00 03 <crc32c> 02 00 05" holds one full,
+ * uncompressed 3-byte record; "0a ..." (type 2 | snappy 8) starts a
+ * compressed record continued by type 3/4 fragments, possibly on later
+ * pages.  Fragment order is checked as validateRecord does.
+ */
+#include "3-tsdb/wal_reader.h"
+
+#include <inttypes.h>
+#include <snappy-c.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "1-common/bytes.h"
+#include "1-common/crc32c.h"
+
+enum { REC_PAGE_TERM = 0, REC_FULL = 1, REC_FIRST = 2, REC_MIDDLE = 3, REC_LAST = 4 };
+#define SNAPPY_MASK 0x08
+#define TYPE_MASK 0x07
+
+void wal_reader_init(struct wal_reader *r, const unsigned char *data, size_t len, const char *path)
+{
+	r->data = data;
+	r->len = len;
+	r->pos = 0;
+	r->path = path;
+	buf_init(&r->rec);
+	buf_init(&r->comp);
+	r->rec_start = 0;
+}
+
+void wal_reader_release(struct wal_reader *r)
+{
+	buf_release(&r->rec);
+	buf_release(&r->comp);
+}
+
+int wal_reader_next(struct wal_reader *r, const unsigned char **out, size_t *len, struct err *e)
+{
+	int i = 0;
+	bool compressed = false;
+
+	buf_reset(&r->rec);
+	buf_reset(&r->comp);
+	for (;;) {
+		size_t at = r->pos, k;
+		unsigned type;
+		uint16_t n;
+		uint32_t crc;
+
+		if (r->pos >= r->len) {
+			if (i == 0)
+				return 0;
+			return err_set(e, "%s: record at offset %zu: unexpected end of segment", r->path, r->rec_start);
+		}
+		type = r->data[r->pos] & TYPE_MASK;
+		if (type == REC_PAGE_TERM) {
+			/* the rest of the page must be zeros */
+			k = WAL_PAGE_SIZE - (r->pos + 1) % WAL_PAGE_SIZE;
+			if (k == WAL_PAGE_SIZE)
+				k = 0;
+			if (k > r->len - r->pos - 1)
+				return err_set(e, "%s: offset %zu: read remaining zeros: unexpected EOF", r->path, r->pos);
+			for (size_t j = 0; j < 1 + k; j++)
+				if (r->data[r->pos + j])
+					return err_set(e, "%s: offset %zu: unexpected non-zero byte in padded page", r->path,
+						       r->pos + j);
+			r->pos += 1 + k;
+			continue;
+		}
+		if (r->len - r->pos < WAL_RECORD_HEADER_LEN)
+			return err_set(e, "%s: record at offset %zu: unexpected end of segment in header", r->path, at);
+		compressed = (r->data[r->pos] & SNAPPY_MASK) != 0;
+		n = get_be16(r->data + r->pos + 1);
+		crc = get_be32(r->data + r->pos + 3);
+		if (n > WAL_PAGE_SIZE - WAL_RECORD_HEADER_LEN)
+			return err_set(e, "%s: record at offset %zu: invalid record size %u", r->path, at, n);
+		if (r->len - r->pos - WAL_RECORD_HEADER_LEN < n)
+			return err_set(e, "%s: record at offset %zu: invalid size: expected %u, got %zu", r->path, at, n,
+				       r->len - r->pos - WAL_RECORD_HEADER_LEN);
+		if (crc32c(r->data + r->pos + WAL_RECORD_HEADER_LEN, n) != crc)
+			return err_set(e, "%s: record at offset %zu: unexpected checksum %" PRIx32 ", expected %" PRIx32,
+				       r->path, at, crc32c(r->data + r->pos + WAL_RECORD_HEADER_LEN, n), crc);
+		/* validateRecord: full/first start a record, middle/last continue one */
+		if (type > REC_LAST)
+			return err_set(e, "%s: record at offset %zu: unexpected record type %u", r->path, at, type);
+		if ((type == REC_FULL || type == REC_FIRST) && i != 0)
+			return err_set(e, "%s: record at offset %zu: unexpected %s record", r->path, at,
+				       type == REC_FULL ? "full" : "first");
+		if ((type == REC_MIDDLE || type == REC_LAST) && i == 0)
+			return err_set(e, "%s: record at offset %zu: unexpected %s record", r->path, at,
+				       type == REC_MIDDLE ? "middle" : "last");
+		if (i == 0)
+			r->rec_start = at;
+		buf_add(compressed ? &r->comp : &r->rec, r->data + r->pos + WAL_RECORD_HEADER_LEN, n);
+		r->pos += WAL_RECORD_HEADER_LEN + n;
+		if (type == REC_FULL || type == REC_LAST)
+			break;
+		i++;
+	}
+	if (compressed && r->comp.len) {
+		size_t ulen;
+		if (snappy_uncompressed_length((const char *)r->comp.data, r->comp.len, &ulen) != SNAPPY_OK)
+			return err_set(e, "%s: record at offset %zu: snappy: corrupt input", r->path, r->rec_start);
+		buf_reset(&r->rec);
+		buf_grow(&r->rec, ulen + 1);
+		if (snappy_uncompress((const char *)r->comp.data, r->comp.len, (char *)r->rec.data, &ulen) != SNAPPY_OK)
+			return err_set(e, "%s: record at offset %zu: snappy: corrupt input", r->path, r->rec_start);
+		r->rec.len = ulen;
+		r->rec.data[ulen] = 0;
+	}
+	*out = r->rec.data;
+	*len = r->rec.len;
+	return 1;
+}

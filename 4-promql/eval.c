@@ -1,0 +1,372 @@
+/*
+ * The evaluator's core: the node dispatch and the instant/range query
+ * entry points.
+ *
+ * 2.42's engine evaluates a range query node by node over all steps
+ * (rangeEval) and wraps step-invariant sub-trees (those under `@`) so they
+ * are computed once.  We evaluate the whole expression once per step
+ * instead; every node's value at a step depends only on that step's time,
+ * so the results are the same: a selector with `@ t` reads at t - offset
+ * whatever the step, and a subquery's inner steps are aligned to multiples
+ * of its step (2.42's alignment) so per-step evaluation visits the same
+ * inner timestamps the whole-range evaluation does.
+ *
+ * Selectors and subqueries live in eval_select.c, binary operators in
+ * eval_binop.c, aggregations in eval_aggr.c, calls in eval_call.c.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "1-common/gofmt.h"
+#include "1-common/xalloc.h"
+#include "4-promql/eval_internal.h"
+
+#define DEFAULT_LOOKBACK_MS (5 * 60 * 1000)
+#define DEFAULT_SUBQUERY_STEP_MS (60 * 1000)
+
+const struct promql_node *ev_unwrap(const struct promql_node *n)
+{
+	while (n && (n->kind == PROMQL_NODE_PAREN || n->kind == PROMQL_NODE_STEP_INVARIANT))
+		n = n->kind == PROMQL_NODE_PAREN ? n->u.paren.expr : n->u.step_invariant.expr;
+	return n;
+}
+
+int ev_check_dup_labels(struct evaluator *ev, const struct ev_vector *v)
+{
+	if (v->n < 2)
+		return 0;
+	smap_begin(&ev->dup_scratch, v->n);
+	for (size_t i = 0; i < v->n; i++) {
+		bool found;
+		size_t *slot = smap_slot(&ev->dup_scratch, lset_hash(v->v[i].ls), &found);
+		if (found)
+			return err_set(ev->e, "vector cannot contain metrics with the same labelset");
+		*slot = i + 1;
+	}
+	return 0;
+}
+
+int ev_note_output(struct evaluator *ev, const struct promql_node *node, struct lset out, struct lset in)
+{
+	struct dup_reg *r = NULL;
+	uint64_t ih = lset_hash(in);
+	size_t *slot;
+	bool found;
+
+	for (size_t i = 0; i < ev->nregs; i++)
+		if (ev->regs[i].node == node)
+			r = &ev->regs[i];
+	if (!r) {
+		ALLOC_GROW(ev->regs, ev->nregs + 1, ev->regcap);
+		r = &ev->regs[ev->nregs++];
+		memset(r, 0, sizeof(*r));
+		r->node = node;
+	}
+	if (!ih)
+		ih = 1; /* 0 marks an empty slot */
+	slot = hmap_slot(&r->seen, lset_hash(out), &found);
+	if (found && *slot != ih)
+		return err_set(ev->e, "vector cannot contain metrics with the same labelset");
+	*slot = ih;
+	return 0;
+}
+
+int ev_eval(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out)
+{
+	memset(out, 0, sizeof(*out));
+	switch (n->kind) {
+	case PROMQL_NODE_NUMBER:
+		out->type = PROMQL_TYPE_SCALAR;
+		out->scalar = n->u.number.val;
+		return 0;
+	case PROMQL_NODE_STRING:
+		out->type = PROMQL_TYPE_STRING;
+		out->str = n->u.string.val;
+		return 0;
+	case PROMQL_NODE_PAREN:
+		return ev_eval(ev, n->u.paren.expr, ts, out);
+	case PROMQL_NODE_STEP_INVARIANT:
+		return ev_eval(ev, n->u.step_invariant.expr, ts, out);
+	case PROMQL_NODE_UNARY:
+		if (ev_eval(ev, n->u.unary.expr, ts, out) < 0)
+			return -1;
+		if (n->u.unary.op != PROMQL_OP_SUB)
+			return 0;
+		if (out->type == PROMQL_TYPE_SCALAR) {
+			out->scalar = -out->scalar;
+			return 0;
+		}
+		for (size_t i = 0; i < out->vec.n; i++) {
+			struct lset in = out->vec.v[i].ls;
+			out->vec.v[i].ls = lset_drop_name(&ev->arena, in);
+			out->vec.v[i].v = -out->vec.v[i].v;
+			if (ev_note_output(ev, n, out->vec.v[i].ls, in) < 0)
+				return -1;
+		}
+		return ev_check_dup_labels(ev, &out->vec);
+	case PROMQL_NODE_VECTOR:
+		out->type = PROMQL_TYPE_VECTOR;
+		return ev_vector_selector(ev, n, ts, &out->vec);
+	case PROMQL_NODE_MATRIX:
+	case PROMQL_NODE_SUBQUERY: {
+		int64_t rs, re, rm;
+		struct ev_matrix m;
+		out->type = PROMQL_TYPE_MATRIX;
+		if (ev_range_arg(ev, n, ts, false, &m, &rs, &re, &rm) < 0)
+			return -1;
+		/* Series without points in the window are not part of the value. */
+		for (size_t i = 0; i < m.n; i++)
+			if (m.s[i].n)
+				ev_mat_push(&ev->arena, &out->mat, m.s[i].ls, m.s[i].p, m.s[i].n);
+		return 0;
+	}
+	case PROMQL_NODE_BINARY: {
+		struct ev_value l, r;
+		if (ev_eval(ev, n->u.binary.lhs, ts, &l) < 0 || ev_eval(ev, n->u.binary.rhs, ts, &r) < 0)
+			return -1;
+		if (ev_binary(ev, n, &l, &r, out) < 0)
+			return -1;
+		return out->type == PROMQL_TYPE_VECTOR ? ev_check_dup_labels(ev, &out->vec) : 0;
+	}
+	case PROMQL_NODE_AGGREGATE:
+		if (ev_aggregate(ev, n, ts, out) < 0)
+			return -1;
+		/* Other aggregations output one sample per group, labelled with
+		 * the group's key, and groups are told apart by that key's
+		 * hash: the check could not fail. */
+		if (n->u.aggregate.op != PROMQL_AGG_TOPK && n->u.aggregate.op != PROMQL_AGG_BOTTOMK)
+			return 0;
+		return ev_check_dup_labels(ev, &out->vec);
+	case PROMQL_NODE_CALL:
+		if (n->u.call.func->id == PROMQL_FN_TIMESTAMP) {
+			const struct promql_node *a = ev_unwrap(n->u.call.args[0]);
+			if (a->kind == PROMQL_NODE_VECTOR) {
+				struct ev_vector v;
+				if (ev_timestamp_selector(ev, a, ts, &v) < 0)
+					return -1;
+				out->type = PROMQL_TYPE_VECTOR;
+				for (size_t i = 0; i < v.n; i++)
+					vec_push(&ev->arena, &out->vec, lset_drop_name(&ev->arena, v.v[i].ls),
+						 (double)v.v[i].t / 1000, ts);
+				return ev_check_dup_labels(ev, &out->vec);
+			}
+		}
+		if (ev_call(ev, n, ts, out) < 0)
+			return -1;
+		if (out->unique) {
+			out->unique = false;
+			return 0;
+		}
+		return out->type == PROMQL_TYPE_VECTOR ? ev_check_dup_labels(ev, &out->vec) : 0;
+	}
+	return err_set(ev->e, "unhandled expression of type: %s", promql_node_kind_name(n->kind));
+}
+
+/* ---- entry points ---- */
+
+void promql_result_init(struct promql_result *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void promql_result_release(struct promql_result *r)
+{
+	for (size_t i = 0; i < r->nseries; i++) {
+		free(r->series[i].t);
+		free(r->series[i].v);
+	}
+	free(r->series);
+	free(r->str);
+	if (r->priv) {
+		arena_reset(r->priv);
+		free(r->priv);
+	}
+	promql_result_init(r);
+}
+
+static int ev_init(struct evaluator *ev, const struct promql_storage *st, const struct promql_node *expr,
+		   int64_t start, int64_t end, const struct promql_engine_opts *o, struct err *e)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->st = st;
+	ev->query_start = start;
+	ev->query_end = end;
+	ev->lookback = o && o->lookback_ms ? o->lookback_ms : DEFAULT_LOOKBACK_MS;
+	ev->subquery_step = o && o->default_subquery_step_ms ? o->default_subquery_step_ms : DEFAULT_SUBQUERY_STEP_MS;
+	ev->e = e;
+	return ev_prepare(ev, expr);
+}
+
+static void ev_release(struct evaluator *ev)
+{
+	ev_select_release(ev);
+	for (size_t i = 0; i < ev->nregs; i++)
+		hmap_release(&ev->regs[i].seen);
+	free(ev->regs);
+	for (size_t i = 0; i < ev->nmemos; i++) {
+		hmap_release(&ev->memos[i].idx);
+		free(ev->memos[i].e);
+		free(ev->memos[i].pos);
+		free(ev->memos[i].pos_used);
+		free(ev->memos[i].seq);
+	}
+	free(ev->memos);
+	smap_release(&ev->dup_scratch);
+	smap_release(&ev->agg_scratch);
+	smap_release(&ev->hq_scratch);
+	arena_reset(&ev->arena);
+	arena_reset(&ev->qarena);
+}
+
+/* Copies a label set into the result's arena. */
+static void copy_labels(struct arena *a, struct promql_result_series *rs, struct lset ls)
+{
+	rs->labels = arena_array(a, ls.n ? ls.n : 1, sizeof(*rs->labels));
+	for (size_t i = 0; i < ls.n; i++) {
+		rs->labels[i].name = arena_strndup(a, ls.v[i].name, strlen(ls.v[i].name));
+		rs->labels[i].value = arena_strndup(a, ls.v[i].value, strlen(ls.v[i].value));
+	}
+	rs->nlabels = ls.n;
+}
+
+static struct promql_result_series *add_series(struct promql_result *r, size_t *cap, struct lset ls)
+{
+	struct promql_result_series *rs;
+
+	ALLOC_GROW(r->series, r->nseries + 1, *cap);
+	rs = &r->series[r->nseries++];
+	memset(rs, 0, sizeof(*rs));
+	copy_labels(r->priv, rs, ls);
+	return rs;
+}
+
+static void add_point(struct promql_result_series *rs, size_t *cap, int64_t t, double v)
+{
+	size_t old = *cap;
+
+	ALLOC_GROW(rs->t, rs->n + 1, *cap);
+	if (*cap != old)
+		rs->v = xreallocarray(rs->v, *cap, sizeof(*rs->v));
+	rs->t[rs->n] = t;
+	rs->v[rs->n] = v;
+	rs->n++;
+}
+
+int promql_eval_instant(struct promql_result *out, const struct promql_storage *st,
+			const struct promql_node *expr, int64_t t,
+			const struct promql_engine_opts *opts, struct err *e)
+{
+	struct evaluator ev;
+	struct ev_value v;
+	size_t cap = 0;
+	int rc = -1;
+
+	promql_result_init(out);
+	out->priv = xcalloc(1, sizeof(struct arena));
+	out->t = t;
+	if (ev_init(&ev, st, expr, t, t, opts, e) < 0 || ev_eval(&ev, expr, t, &v) < 0)
+		goto done;
+	out->type = v.type;
+	switch (v.type) {
+	case PROMQL_TYPE_SCALAR:
+		out->scalar = v.scalar;
+		break;
+	case PROMQL_TYPE_STRING:
+		out->str = xstrdup(v.str);
+		break;
+	case PROMQL_TYPE_VECTOR:
+		for (size_t i = 0; i < v.vec.n; i++) {
+			size_t pc = 0;
+			struct promql_result_series *rs = add_series(out, &cap, v.vec.v[i].ls);
+			add_point(rs, &pc, t, v.vec.v[i].v);
+		}
+		break;
+	case PROMQL_TYPE_MATRIX:
+		for (size_t i = 0; i < v.mat.n; i++) {
+			size_t pc = 0;
+			struct promql_result_series *rs = add_series(out, &cap, v.mat.s[i].ls);
+			for (size_t j = 0; j < v.mat.s[i].n; j++)
+				add_point(rs, &pc, v.mat.s[i].p[j].t, v.mat.s[i].p[j].v);
+		}
+		break;
+	default:
+		break;
+	}
+	rc = 0;
+done:
+	ev_release(&ev);
+	if (rc < 0)
+		promql_result_release(out);
+	return rc;
+}
+
+static int cmp_result_series(const void *a, const void *b)
+{
+	const struct promql_result_series *x = a, *y = b;
+	return labels_cmp(x->labels, x->nlabels, y->labels, y->nlabels);
+}
+
+int promql_eval_range(struct promql_result *out, const struct promql_storage *st,
+		      const struct promql_node *expr, int64_t start, int64_t end,
+		      int64_t step, const struct promql_engine_opts *opts, struct err *e)
+{
+	enum promql_value_type ty = promql_node_type(expr);
+	struct evaluator ev;
+	struct hmap idx = { 0 };
+	size_t cap = 0, *pcaps = NULL, pcap = 0;
+	int rc = -1;
+
+	promql_result_init(out);
+	if (ty != PROMQL_TYPE_VECTOR && ty != PROMQL_TYPE_SCALAR)
+		return err_set(e, "invalid expression type \"%s\" for range query, must be Scalar or instant Vector",
+			       promql_value_type_doc(ty));
+	if (step <= 0)
+		return err_set(e, "zero or negative query resolution step widths are not accepted. Try a positive integer");
+	out->priv = xcalloc(1, sizeof(struct arena));
+	out->type = PROMQL_TYPE_MATRIX;
+	if (ev_init(&ev, st, expr, start, end, opts, e) < 0)
+		goto done;
+	for (int64_t t = start; t <= end; t += step) {
+		struct ev_value v;
+		struct ev_sample one;
+		struct ev_sample *smp;
+		size_t ns;
+
+		if (ev_eval(&ev, expr, t, &v) < 0)
+			goto done;
+		if (v.type == PROMQL_TYPE_SCALAR) {
+			one = (struct ev_sample){ { NULL, 0 }, v.scalar, t };
+			smp = &one;
+			ns = 1;
+		} else {
+			smp = v.vec.v;
+			ns = v.vec.n;
+		}
+		for (size_t i = 0; i < ns; i++) {
+			bool found;
+			size_t *slot = hmap_slot(&idx, lset_hash(smp[i].ls), &found);
+			if (!found) {
+				*slot = out->nseries + 1;
+				add_series(out, &cap, smp[i].ls);
+				ALLOC_GROW(pcaps, out->nseries, pcap);
+				pcaps[out->nseries - 1] = 0;
+			}
+			add_point(&out->series[*slot - 1], &pcaps[*slot - 1], t, smp[i].v);
+		}
+		arena_reset(&ev.arena);
+		/* The last step: stop before t + step could overflow. */
+		if ((uint64_t)end - (uint64_t)t < (uint64_t)step)
+			break;
+	}
+	if (out->nseries > 1)
+		qsort(out->series, out->nseries, sizeof(*out->series), cmp_result_series);
+	rc = 0;
+done:
+	hmap_release(&idx);
+	free(pcaps);
+	ev_release(&ev);
+	if (rc < 0)
+		promql_result_release(out);
+	return rc;
+}

@@ -1,0 +1,77 @@
+/*
+ * The PromQL evaluator: instant and range queries over a struct
+ * promql_storage with Prometheus 2.42's float semantics (engine.go,
+ * functions.go, quantile.go).  Native histograms are not supported.
+ *
+ * Ownership: a struct promql_result owns every label and sample it holds;
+ * promql_result_release() frees them.  The expression and the storage are
+ * only borrowed for the duration of the call.
+ */
+#ifndef PROMQL_EVAL_H
+#define PROMQL_EVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "1-common/err.h"
+#include "2-model/labels.h"
+#include "4-promql/ast.h"
+#include "4-promql/storage.h"
+
+struct promql_engine_opts {
+	/* Lookback delta; 0 means 2.42's default of 5m. */
+	int64_t lookback_ms;
+	/*
+	 * Step of subqueries written without one ("[5m:]"), as the engine's
+	 * NoStepSubqueryIntervalFn returns it: Prometheus uses the global
+	 * evaluation interval (1m by default, which 0 stands for here).
+	 */
+	int64_t default_subquery_step_ms;
+};
+
+/* One output series: labels sorted by name, points in time order. */
+struct promql_result_series {
+	struct label *labels;
+	size_t nlabels;
+	int64_t *t;
+	double *v;
+	size_t n;
+};
+
+/*
+ * type is SCALAR (scalar/t), STRING (str), VECTOR (each series has one
+ * point, at the evaluation time) or MATRIX (instant queries of range
+ * vectors, and every range query).  Range query results are sorted by
+ * labels as 2.42's query_range returns them.
+ */
+struct promql_result {
+	enum promql_value_type type;
+	double scalar;
+	int64_t t;
+	char *str;
+	struct promql_result_series *series;
+	size_t nseries;
+	void *priv; /* storage for the labels */
+};
+
+void promql_result_init(struct promql_result *r);
+void promql_result_release(struct promql_result *r);
+
+/* An instant query at time t (ms).  On failure returns -1 with e set to
+ * 2.42's message, e.g. "vector cannot contain metrics with the same
+ * labelset". */
+int promql_eval_instant(struct promql_result *out, const struct promql_storage *st,
+			const struct promql_node *expr, int64_t t,
+			const struct promql_engine_opts *opts, struct err *e);
+/*
+ * A range query over [start, end] at step (ms, step > 0), the query_range
+ * API's semantics: a MATRIX with, per output series, the points at the
+ * steps where it has a value.  Scalar results become one series with no
+ * labels.  expr must not have a range-vector or string type ("invalid
+ * expression type ... for range query, must be Scalar or instant Vector").
+ */
+int promql_eval_range(struct promql_result *out, const struct promql_storage *st,
+		      const struct promql_node *expr, int64_t start, int64_t end,
+		      int64_t step, const struct promql_engine_opts *opts, struct err *e);
+
+#endif

@@ -1,0 +1,322 @@
+/*
+ * Aggregation operators with 2.42's algorithms (engine.go aggregation()):
+ * sum by plain addition in input order, avg by the incremental mean with
+ * its infinity guards, stddev/stdvar by Welford's method, topk/bottomk
+ * through container/heap's exact sift order, quantile through quantile.go,
+ * count_values labelling values with FormatFloat(v, 'f', -1).  Groups come
+ * out in order of first appearance.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "1-common/buf.h"
+#include "1-common/gofmt.h"
+#include "1-common/xalloc.h"
+#include "4-promql/eval_internal.h"
+
+struct group {
+	struct lset ls;
+	double value, mean;
+	size_t count;
+	struct ev_sample *heap; /* topk, bottomk, quantile */
+	size_t nheap, capheap;
+};
+
+/* The heaps' Less: vectorByValueHeap (topk) or its reverse (bottomk). */
+static bool heap_less(const struct ev_sample *h, size_t i, size_t j, bool reverse)
+{
+	if (isnan(h[i].v))
+		return true;
+	return reverse ? h[i].v > h[j].v : h[i].v < h[j].v;
+}
+
+static void heap_swap(struct ev_sample *h, size_t i, size_t j)
+{
+	struct ev_sample t = h[i];
+	h[i] = h[j];
+	h[j] = t;
+}
+
+/* container/heap's up() and down(). */
+static void heap_up(struct ev_sample *h, size_t j, bool rev)
+{
+	while (j > 0) {
+		size_t i = (j - 1) / 2;
+		if (!heap_less(h, j, i, rev))
+			break;
+		heap_swap(h, i, j);
+		j = i;
+	}
+}
+
+static void heap_down(struct ev_sample *h, size_t i, size_t n, bool rev)
+{
+	for (;;) {
+		size_t j1 = 2 * i + 1, j;
+		if (j1 >= n)
+			break;
+		j = j1;
+		if (j1 + 1 < n && heap_less(h, j1 + 1, j1, rev))
+			j = j1 + 1;
+		if (!heap_less(h, j, i, rev))
+			break;
+		heap_swap(h, i, j);
+		i = j;
+	}
+}
+
+static void group_append(struct arena *a, struct group *g, struct ev_sample s)
+{
+	if (g->nheap == g->capheap) {
+		size_t nc = g->capheap ? g->capheap * 2 : 4;
+		struct ev_sample *nh = arena_array(a, nc, sizeof(*nh));
+		if (g->nheap)
+			memcpy(nh, g->heap, g->nheap * sizeof(*nh));
+		g->heap = nh;
+		g->capheap = nc;
+	}
+	g->heap[g->nheap++] = s;
+}
+
+/* The k-element heap update of topk (rev false) and bottomk (rev true). */
+static void heap_offer(struct arena *a, struct group *g, struct ev_sample s, int64_t k, bool rev)
+{
+	struct ev_sample *h = g->heap;
+	bool better = rev ? h[0].v > s.v : h[0].v < s.v;
+
+	if (!((int64_t)g->nheap < k || better || isnan(h[0].v)))
+		return;
+	if ((int64_t)g->nheap == k) {
+		if (k == 1) {
+			h[0] = s;
+			return;
+		}
+		/* heap.Pop */
+		heap_swap(h, 0, g->nheap - 1);
+		heap_down(h, 0, g->nheap - 1, rev);
+		g->nheap--;
+	}
+	group_append(a, g, s);
+	heap_up(g->heap, g->nheap - 1, rev);
+}
+
+static bool valid_label_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (size_t i = 0; s[i]; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (i > 0 && c >= '0' && c <= '9')))
+			return false;
+	}
+	return true;
+}
+
+int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out)
+{
+	enum promql_aggop op = n->u.aggregate.op;
+	const char **grouping = n->u.aggregate.grouping;
+	size_t ngroup = n->u.aggregate.ngrouping;
+	bool without = n->u.aggregate.without;
+	struct ev_value in, pv;
+	struct group *groups = NULL;
+	size_t ngroups = 0;
+	struct smap *idx = &ev->agg_scratch;
+	struct node_memo *nm;
+	int64_t k = 0;
+	double q = 0;
+	const char *value_label = NULL;
+	const char **grp = NULL;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	out->type = PROMQL_TYPE_VECTOR;
+	if (n->u.aggregate.param && ev_eval(ev, n->u.aggregate.param, ts, &pv) < 0)
+		return -1;
+	if (ev_eval(ev, n->u.aggregate.expr, ts, &in) < 0)
+		return -1;
+	if (op == PROMQL_AGG_TOPK || op == PROMQL_AGG_BOTTOMK) {
+		double f = pv.scalar;
+		if (!(f <= 9223372036854775807.0 && f >= -9223372036854775808.0)) {
+			struct buf b = BUF_INIT;
+			go_fmt_g(&b, f);
+			err_set(ev->e, "Scalar value %s overflows int64", buf_str(&b));
+			buf_release(&b);
+			return -1;
+		}
+		k = go_f2i(f);
+		if (k < 1)
+			return 0;
+	}
+	if (op == PROMQL_AGG_QUANTILE)
+		q = pv.scalar;
+	grp = arena_array(&ev->arena, ngroup + 1, sizeof(*grp));
+	if (ngroup)
+		memcpy(grp, grouping, ngroup * sizeof(*grp));
+	if (op == PROMQL_AGG_COUNT_VALUES) {
+		value_label = pv.str;
+		if (!valid_label_name(value_label)) {
+			struct buf b = BUF_INIT;
+			go_quote(&b, value_label, strlen(value_label));
+			err_set(ev->e, "invalid label name %s", buf_str(&b));
+			buf_release(&b);
+			return -1;
+		}
+		if (!without)
+			grp[ngroup++] = value_label;
+	}
+	smap_begin(idx, in.vec.n);
+	nm = ev_node_memo(ev, n);
+	/* At most one group per input sample: no regrowing. */
+	groups = arena_array(&ev->arena, in.vec.n ? in.vec.n : 1, sizeof(*groups));
+	for (size_t si = 0; si < in.vec.n; si++) {
+		struct ev_sample s = in.vec.v[si];
+		struct lset metric = s.ls, key;
+		struct group *g;
+		size_t *slot;
+		bool found;
+
+		if (op == PROMQL_AGG_COUNT_VALUES) {
+			struct buf b = BUF_INIT;
+			go_fmt_f(&b, s.v);
+			metric = lset_set(&ev->arena, metric, value_label,
+					  arena_strndup(&ev->arena, buf_str(&b), b.len));
+			buf_release(&b);
+		}
+		if (op != PROMQL_AGG_COUNT_VALUES) {
+			/* An input series' grouping labels never change: computed
+			 * (and hashed) once per query. */
+			bool fresh;
+			struct memo_entry *me = ev_memo(nm, si, metric, &fresh);
+			if (fresh)
+				me->a = lset_dup(&ev->qarena, without ? lset_without(&ev->arena, metric, grp, ngroup, true)
+								 : lset_keep(&ev->arena, metric, grp, ngroup));
+			key = me->a;
+		} else if (without) {
+			key = lset_without(&ev->arena, metric, grp, ngroup, true);
+		} else {
+			key = lset_keep(&ev->arena, metric, grp, ngroup);
+		}
+		slot = smap_slot(idx, (!without && !ngroup) ? 0 : lset_hash(key), &found);
+		if (!found) {
+			g = &groups[ngroups];
+			memset(g, 0, sizeof(*g));
+			*slot = ++ngroups;
+			g->ls = key;
+			g->value = s.v;
+			g->mean = s.v;
+			g->count = 1;
+			switch (op) {
+			case PROMQL_AGG_STDVAR:
+			case PROMQL_AGG_STDDEV:
+				g->value = 0;
+				break;
+			case PROMQL_AGG_TOPK:
+			case PROMQL_AGG_BOTTOMK:
+			case PROMQL_AGG_QUANTILE:
+				group_append(&ev->arena, g, (struct ev_sample){ s.ls, s.v, s.t });
+				break;
+			case PROMQL_AGG_GROUP:
+				g->value = 1;
+				break;
+			default:
+				break;
+			}
+			continue;
+		}
+		g = &groups[*slot - 1];
+		switch (op) {
+		case PROMQL_AGG_SUM:
+			g->value += s.v;
+			break;
+		case PROMQL_AGG_AVG:
+			g->count++;
+			if (isinf(g->mean)) {
+				if (isinf(s.v) && (g->mean > 0) == (s.v > 0))
+					break;
+				if (!isinf(s.v) && !isnan(s.v))
+					break;
+			}
+			/* Each side divided by the count to avoid overflow. */
+			g->mean += s.v / (double)g->count - g->mean / (double)g->count;
+			break;
+		case PROMQL_AGG_GROUP:
+			break;
+		case PROMQL_AGG_MAX:
+			if (g->value < s.v || isnan(g->value))
+				g->value = s.v;
+			break;
+		case PROMQL_AGG_MIN:
+			if (g->value > s.v || isnan(g->value))
+				g->value = s.v;
+			break;
+		case PROMQL_AGG_COUNT:
+		case PROMQL_AGG_COUNT_VALUES:
+			g->count++;
+			break;
+		case PROMQL_AGG_STDVAR:
+		case PROMQL_AGG_STDDEV: {
+			double delta;
+			g->count++;
+			delta = s.v - g->mean;
+			g->mean += delta / (double)g->count;
+			g->value += delta * (s.v - g->mean);
+			break;
+		}
+		case PROMQL_AGG_TOPK:
+			heap_offer(&ev->arena, g, s, k, false);
+			break;
+		case PROMQL_AGG_BOTTOMK:
+			heap_offer(&ev->arena, g, s, k, true);
+			break;
+		case PROMQL_AGG_QUANTILE:
+			group_append(&ev->arena, g, s);
+			break;
+		}
+	}
+	if (op != PROMQL_AGG_TOPK && op != PROMQL_AGG_BOTTOMK && ngroups) {
+		out->vec.v = arena_array(&ev->arena, ngroups, sizeof(*out->vec.v));
+		out->vec.cap = ngroups;
+	}
+	for (size_t i = 0; i < ngroups; i++) {
+		struct group *g = &groups[i];
+		double v = g->value;
+
+		switch (op) {
+		case PROMQL_AGG_AVG:
+			v = g->mean;
+			break;
+		case PROMQL_AGG_COUNT:
+		case PROMQL_AGG_COUNT_VALUES:
+			v = (double)g->count;
+			break;
+		case PROMQL_AGG_STDVAR:
+			v = g->value / (double)g->count;
+			break;
+		case PROMQL_AGG_STDDEV:
+			v = sqrt(g->value / (double)g->count);
+			break;
+		case PROMQL_AGG_TOPK:
+		case PROMQL_AGG_BOTTOMK:
+			if (g->nheap > 1)
+				sort_vector_by_value(g->heap, g->nheap, op == PROMQL_AGG_TOPK);
+			for (size_t j = 0; j < g->nheap; j++)
+				vec_push(&ev->arena, &out->vec, g->heap[j].ls, g->heap[j].v, ts);
+			continue;
+		case PROMQL_AGG_QUANTILE: {
+			double *vals = xmalloc((g->nheap ? g->nheap : 1) * sizeof(*vals));
+			for (size_t j = 0; j < g->nheap; j++)
+				vals[j] = g->heap[j].v;
+			v = func_quantile(q, vals, g->nheap);
+			free(vals);
+			break;
+		}
+		default:
+			break;
+		}
+		vec_push(&ev->arena, &out->vec, g->ls, v, ts);
+	}
+	rc = 0;
+	return rc;
+}

@@ -1,0 +1,503 @@
+/*
+ * Function calls (2.42's functions.go): the range-vector functions, applied
+ * per series to the window of a matrix selector or subquery, and the
+ * instant-vector and scalar functions, applied to evaluated arguments.
+ * String arguments are read from the literals, as 2.42's stringFromArg.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <math.h>
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "1-common/buf.h"
+#include "1-common/gofmt.h"
+#include "1-common/xalloc.h"
+#include "4-promql/eval_internal.h"
+#include "4-promql/gostr.h"
+#include "4-promql/internal.h"
+
+static const char *string_arg(const struct promql_node *n)
+{
+	n = ev_unwrap(n);
+	return n->kind == PROMQL_NODE_STRING ? n->u.string.val : "";
+}
+
+static bool valid_label_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (size_t i = 0; s[i]; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (i > 0 && c >= '0' && c <= '9')))
+			return false;
+	}
+	return true;
+}
+
+/* createLabelsForAbsentFunction: the labels matched by exactly one
+ * equality matcher of a selector argument. */
+static struct lset absent_labels(struct arena *a, const struct promql_node *arg)
+{
+	const struct promql_node *vs = NULL;
+	struct lset ls = { NULL, 0 };
+	const char **seen;
+	size_t nseen = 0;
+
+	while (arg->kind == PROMQL_NODE_PAREN)
+		arg = arg->u.paren.expr;
+	if (arg->kind == PROMQL_NODE_VECTOR)
+		vs = arg;
+	else if (arg->kind == PROMQL_NODE_MATRIX)
+		vs = arg->u.matrix.vs;
+	if (!vs)
+		return ls;
+	seen = arena_array(a, vs->u.vector.nmatchers + 1, sizeof(*seen));
+	for (size_t i = 0; i < vs->u.vector.nmatchers; i++) {
+		const struct label_matcher *m = &vs->u.vector.matchers[i];
+		bool has = false;
+		if (!strcmp(m->name, "__name__"))
+			continue;
+		for (size_t j = 0; j < nseen; j++)
+			has |= !strcmp(seen[j], m->name);
+		if (m->type == LABEL_MATCH_EQUAL && !has) {
+			ls = lset_set(a, ls, m->name, m->value);
+			seen[nseen++] = m->name;
+		} else {
+			ls = lset_set(a, ls, m->name, "");
+		}
+	}
+	return ls;
+}
+
+static int call_range(struct evaluator *ev, const struct promql_node *n, size_t mi, int64_t ts,
+		      struct ev_value *out)
+{
+	enum promql_func_id id = n->u.call.func->id;
+	struct range_ctx c = { .ts = ts };
+	struct ev_matrix m;
+	double scal[3] = { 0, 0, 0 };
+	size_t ns = 0;
+	bool any = false, positional;
+	struct node_memo *nm;
+
+	for (size_t i = 0; i < n->u.call.nargs; i++) {
+		struct ev_value v;
+		if (i == mi)
+			continue;
+		if (ev_eval(ev, n->u.call.args[i], ts, &v) < 0)
+			return -1;
+		if (ns < 3)
+			scal[ns++] = v.scalar;
+	}
+	c.arg = scal[0];
+	c.arg2 = scal[1];
+	if (ev_range_arg(ev, n->u.call.args[mi], ts, ev_call_moves(ev, n), &m, &c.range_start, &c.range_end,
+			 &c.range_ms) < 0)
+		return -1;
+	out->type = PROMQL_TYPE_VECTOR;
+	if (m.n) {
+		out->vec.v = arena_array(&ev->arena, m.n, sizeof(*out->vec.v));
+		out->vec.cap = m.n;
+	}
+	/* A matrix selector hands back every series of its set, in order. */
+	positional = ev_unwrap(n->u.call.args[mi])->kind == PROMQL_NODE_MATRIX;
+	nm = ev_node_memo(ev, n);
+	for (size_t i = 0; i < m.n; i++) {
+		struct memo_entry *me;
+		bool fresh;
+		double v;
+		int rc;
+		if (!m.s[i].n)
+			continue;
+		any = true;
+		if (id == PROMQL_FN_ABSENT_OVER_TIME)
+			continue;
+		rc = func_range(id, m.s[i].p, m.s[i].n, &c, &v, ev->e);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			continue;
+		/* The output labels of an input series, and the duplicate-labels
+		 * record of the pair, are the same at every step: done once. */
+		me = positional ? ev_memo_at(nm, i, m.n, &fresh) : ev_memo(nm, i, m.s[i].ls, &fresh);
+		if (fresh) {
+			struct lset ol = id == PROMQL_FN_LAST_OVER_TIME ? m.s[i].ls : lset_drop_name(&ev->arena, m.s[i].ls);
+			me->a = lset_dup(&ev->qarena, ol);
+		}
+		vec_push(&ev->arena, &out->vec, me->a, v, ts);
+		if (!me->noted) {
+			if (ev_note_output(ev, n, me->a, m.s[i].ls) < 0)
+				return -1;
+			me->noted = true;
+		}
+	}
+	if (id == PROMQL_FN_ABSENT_OVER_TIME && !any)
+		vec_push(&ev->arena, &out->vec, absent_labels(&ev->arena, n->u.call.args[mi]), 1, ts);
+	else
+		out->unique = id != PROMQL_FN_ABSENT_OVER_TIME;
+	return 0;
+}
+
+/* histogram_quantile over classic buckets: series grouped by their labels
+ * without `le`, output labels without `le` and the metric name. */
+static int histogram_quantile(struct evaluator *ev, const struct promql_node *n, double q,
+			      const struct ev_vector *in, int64_t ts, struct ev_vector *out)
+{
+	static const char *le[] = { "le" }, *le_name[] = { "le", "__name__" };
+	struct smap *idx = &ev->hq_scratch;
+	struct node_memo *nm;
+	struct hb {
+		struct lset ls;
+		struct bucket *b;
+		size_t n;
+	} *groups;
+	size_t ng = 0, *gi, off = 0;
+	double *upper;
+	struct bucket *all;
+
+	if (!in->n)
+		return 0;
+	/* Two passes over the input, the buckets of each group in input order
+	 * in one array: no allocation per group. */
+	groups = arena_array(&ev->arena, in->n, sizeof(*groups));
+	gi = arena_array(&ev->arena, in->n, sizeof(*gi));
+	upper = arena_array(&ev->arena, in->n, sizeof(*upper));
+	smap_begin(idx, in->n);
+	nm = ev_node_memo(ev, n);
+	for (size_t i = 0; i < in->n; i++) {
+		bool found, fresh;
+		size_t *slot;
+		/* A series' bucket bound and group are the same at every step:
+		 * parsed and hashed once per query. */
+		struct memo_entry *me = ev_memo(nm, i, in->v[i].ls, &fresh);
+
+		if (fresh) {
+			const char *lev = lset_get(in->v[i].ls, "le");
+			me->ok = lev && go_parse_float(lev, strlen(lev), &me->d) == 0;
+			if (me->ok) {
+				me->k = lset_hash(lset_without(&ev->arena, in->v[i].ls, le, 1, false));
+				me->a = lset_dup(&ev->qarena, lset_without(&ev->arena, in->v[i].ls, le_name, 2, false));
+			}
+		}
+		gi[i] = SIZE_MAX;
+		if (!me->ok)
+			continue; /* no bucket label or a malformed one */
+		slot = smap_slot(idx, me->k, &found);
+		if (!found) {
+			groups[ng] = (struct hb){ me->a, NULL, 0 };
+			*slot = ++ng;
+		}
+		gi[i] = *slot - 1;
+		upper[i] = me->d;
+		groups[gi[i]].n++;
+	}
+	all = arena_array(&ev->arena, in->n, sizeof(*all));
+	for (size_t g = 0; g < ng; g++) {
+		groups[g].b = all + off;
+		off += groups[g].n;
+		groups[g].n = 0;
+	}
+	for (size_t i = 0; i < in->n; i++) {
+		struct hb *g;
+		if (gi[i] == SIZE_MAX)
+			continue;
+		g = &groups[gi[i]];
+		g->b[g->n++] = (struct bucket){ upper[i], in->v[i].v };
+	}
+	for (size_t i = 0; i < ng; i++)
+		vec_push(&ev->arena, out, groups[i].ls, func_bucket_quantile(q, groups[i].b, groups[i].n), ts);
+	return 0;
+}
+
+/* Compiles "^(?:re)$" after checking re with Go's (RE2) syntax, through
+ * the parser's matcher compiler; NULL when Go would reject it (or, rarely,
+ * PCRE2 cannot compile what RE2 accepts). */
+static pcre2_code *compile_anchored(const char *re)
+{
+	struct buf msg = BUF_INIT;
+	void *code = NULL;
+
+	if (label_regex_compile(&code, re, strlen(re), &msg) < 0)
+		code = NULL;
+	buf_release(&msg);
+	return code;
+}
+
+/* regexp.Expand of a template: $1, ${1}, $name, ${name}, $$. */
+static void expand(struct buf *out, pcre2_code *re, const char *tmpl, const char *src, PCRE2_SIZE *ov, int nov)
+{
+	for (const char *p = tmpl; *p; p++) {
+		const char *name;
+		size_t nl;
+		bool brace = false;
+		long num = -1;
+
+		if (*p != '$') {
+			buf_addc(out, (unsigned char)*p);
+			continue;
+		}
+		if (p[1] == '$') {
+			buf_addc(out, '$');
+			p++;
+			continue;
+		}
+		name = p + 1;
+		if (*name == '{') {
+			brace = true;
+			name++;
+		}
+		for (nl = 0; name[nl] && (name[nl] == '_' || (name[nl] >= '0' && name[nl] <= '9') ||
+					  (name[nl] >= 'a' && name[nl] <= 'z') || (name[nl] >= 'A' && name[nl] <= 'Z') ||
+					  (unsigned char)name[nl] >= 0x80);
+		     nl++)
+			;
+		if (!nl || (brace && name[nl] != '}')) {
+			buf_addc(out, '$'); /* malformed: a literal dollar */
+			continue;
+		}
+		{
+			bool digits = true;
+			for (size_t i = 0; i < nl; i++)
+				digits &= name[i] >= '0' && name[i] <= '9';
+			if (digits) {
+				num = 0;
+				for (size_t i = 0; i < nl && num < 100000000; i++)
+					num = num * 10 + (name[i] - '0');
+				if (num >= 100000000)
+					num = -2;
+			} else {
+				char *nm = xstrndup(name, nl);
+				int g = pcre2_substring_number_from_name(re, (PCRE2_SPTR)nm);
+				free(nm);
+				num = g > 0 ? g : -2;
+			}
+		}
+		if (num >= 0 && num < nov && ov[2 * num] != PCRE2_UNSET)
+			buf_add(out, src + ov[2 * num], ov[2 * num + 1] - ov[2 * num]);
+		p = name + nl + (brace ? 1 : 0) - 1;
+	}
+}
+
+/*
+ * If s holds invalid UTF-8, writes a copy with every bad byte replaced by
+ * U+FFFD into fixed and, in *orig, the offset in s of every offset of the
+ * copy; returns false (nothing written) for valid text.
+ */
+static bool fix_utf8(const char *s, struct buf *fixed, size_t **orig)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0;
+	bool bad = false;
+
+	while (i < len) {
+		int32_t r;
+		size_t w = go_decode_rune(u + i, len - i, &r);
+		if (r == 0xFFFD && w == 1)
+			bad = true;
+		i += w;
+	}
+	if (!bad)
+		return false;
+	*orig = xmalloc((3 * len + 1) * sizeof(**orig));
+	for (i = 0; i < len;) {
+		int32_t r;
+		size_t w = go_decode_rune(u + i, len - i, &r);
+		size_t at = fixed->len;
+		if (r == 0xFFFD && w == 1)
+			buf_add(fixed, "\xef\xbf\xbd", 3);
+		else
+			buf_add(fixed, u + i, w);
+		for (size_t k = at; k < fixed->len; k++)
+			(*orig)[k] = i;
+		i += w;
+	}
+	(*orig)[fixed->len] = len;
+	return true;
+}
+
+static int label_replace(struct evaluator *ev, const struct promql_node *n, const struct ev_vector *in,
+			 struct ev_vector *out)
+{
+	const char *dst = string_arg(n->u.call.args[1]), *repl = string_arg(n->u.call.args[2]);
+	const char *src = string_arg(n->u.call.args[3]), *rs = string_arg(n->u.call.args[4]);
+	pcre2_code *re = compile_anchored(rs);
+	pcre2_match_data *md;
+	struct buf b = BUF_INIT;
+
+	if (!re)
+		return err_set(ev->e, "invalid regular expression in label_replace(): %s", rs);
+	if (!valid_label_name(dst)) {
+		pcre2_code_free(re);
+		return err_set(ev->e, "invalid destination label name in label_replace(): %s", dst);
+	}
+	md = pcre2_match_data_create_from_pattern(re, NULL);
+	for (size_t i = 0; i < in->n; i++) {
+		const char *sv = lset_get(in->v[i].ls, src);
+		struct lset ls = in->v[i].ls;
+		struct buf fixed = BUF_INIT;
+		size_t *orig = NULL;
+		int rc;
+
+		if (!sv)
+			sv = "";
+		/* Go's regexp reads each invalid UTF-8 byte as U+FFFD: match a copy
+		 * so rewritten, and map the submatch offsets back to sv's bytes. */
+		if (fix_utf8(sv, &fixed, &orig)) {
+			PCRE2_SIZE *ov;
+			int nov;
+			rc = pcre2_match(re, (PCRE2_SPTR)fixed.data, fixed.len, 0, 0, md, NULL);
+			ov = pcre2_get_ovector_pointer(md);
+			nov = (int)pcre2_get_ovector_count(md);
+			for (int k = 0; rc >= 0 && k < 2 * nov; k++)
+				if (ov[k] != PCRE2_UNSET)
+					ov[k] = orig[ov[k]];
+		} else {
+			rc = pcre2_match(re, (PCRE2_SPTR)sv, strlen(sv), 0, 0, md, NULL);
+		}
+		if (rc >= 0) {
+			buf_reset(&b);
+			expand(&b, re, repl, sv, pcre2_get_ovector_pointer(md), (int)pcre2_get_ovector_count(md));
+			ls = lset_set(&ev->arena, ls, dst, arena_strndup(&ev->arena, buf_str(&b), b.len));
+		}
+		buf_release(&fixed);
+		free(orig);
+		vec_push(&ev->arena, out, ls, in->v[i].v, in->v[i].t);
+	}
+	buf_release(&b);
+	pcre2_match_data_free(md);
+	pcre2_code_free(re);
+	return 0;
+}
+
+static int label_join(struct evaluator *ev, const struct promql_node *n, const struct ev_vector *in,
+		      struct ev_vector *out)
+{
+	const char *dst = string_arg(n->u.call.args[1]), *sep = string_arg(n->u.call.args[2]);
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 3; i < n->u.call.nargs; i++)
+		if (!valid_label_name(string_arg(n->u.call.args[i])))
+			return err_set(ev->e, "invalid source label name in label_join(): %s", string_arg(n->u.call.args[i]));
+	if (!valid_label_name(dst))
+		return err_set(ev->e, "invalid destination label name in label_join(): %s", dst);
+	for (size_t i = 0; i < in->n; i++) {
+		buf_reset(&b);
+		for (size_t j = 3; j < n->u.call.nargs; j++) {
+			const char *v = lset_get(in->v[i].ls, string_arg(n->u.call.args[j]));
+			if (j > 3)
+				buf_adds(&b, sep);
+			buf_adds(&b, v ? v : "");
+		}
+		vec_push(&ev->arena, out,
+			 lset_set(&ev->arena, in->v[i].ls, dst, arena_strndup(&ev->arena, buf_str(&b), b.len)),
+			 in->v[i].v, in->v[i].t);
+	}
+	buf_release(&b);
+	return 0;
+}
+
+int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out)
+{
+	enum promql_func_id id = n->u.call.func->id;
+	struct ev_value args[8];
+	struct ev_vector *in, *o = &out->vec;
+	unary_fn un;
+	size_t na = n->u.call.nargs < 8 ? n->u.call.nargs : 8;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < n->u.call.nargs; i++) {
+		const struct promql_node *a = ev_unwrap(n->u.call.args[i]);
+		if (a->kind == PROMQL_NODE_MATRIX || a->kind == PROMQL_NODE_SUBQUERY)
+			return call_range(ev, n, i, ts, out);
+	}
+	for (size_t i = 0; i < na; i++) {
+		if (promql_node_type(n->u.call.args[i]) == PROMQL_TYPE_STRING) {
+			memset(&args[i], 0, sizeof(args[i]));
+			args[i].type = PROMQL_TYPE_STRING;
+			continue;
+		}
+		if (ev_eval(ev, n->u.call.args[i], ts, &args[i]) < 0)
+			return -1;
+	}
+	in = na ? &args[0].vec : NULL;
+	out->type = n->u.call.func->return_type;
+	if ((un = func_unary(id))) {
+		for (size_t i = 0; i < in->n; i++)
+			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls), un(in->v[i].v), ts);
+		return 0;
+	}
+	if (func_is_date(id)) {
+		if (!na) {
+			vec_push(&ev->arena, o, (struct lset){ NULL, 0 }, func_date(id, (double)(ts / 1000)), ts);
+			return 0;
+		}
+		for (size_t i = 0; i < in->n; i++)
+			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls), func_date(id, in->v[i].v), ts);
+		return 0;
+	}
+	switch (id) {
+	case PROMQL_FN_TIME:
+		out->scalar = (double)ts / 1000;
+		return 0;
+	case PROMQL_FN_PI:
+		out->scalar = M_PI;
+		return 0;
+	case PROMQL_FN_SCALAR:
+		out->scalar = in->n == 1 ? in->v[0].v : go_nan();
+		return 0;
+	case PROMQL_FN_VECTOR:
+		vec_push(&ev->arena, o, (struct lset){ NULL, 0 }, args[0].scalar, ts);
+		return 0;
+	case PROMQL_FN_CLAMP: {
+		double lo = args[1].scalar, hi = args[2].scalar;
+		if (hi < lo)
+			return 0;
+		for (size_t i = 0; i < in->n; i++)
+			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls),
+				 go_max(lo, go_min(hi, in->v[i].v)), ts);
+		return 0;
+	}
+	case PROMQL_FN_CLAMP_MAX:
+	case PROMQL_FN_CLAMP_MIN:
+		for (size_t i = 0; i < in->n; i++)
+			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls),
+				 id == PROMQL_FN_CLAMP_MAX ? go_min(args[1].scalar, in->v[i].v)
+							   : go_max(args[1].scalar, in->v[i].v), ts);
+		return 0;
+	case PROMQL_FN_ROUND: {
+		/* Rounds half up to a multiple of to_nearest, via its inverse. */
+		double inv = 1.0 / (na >= 2 ? args[1].scalar : 1.0);
+		for (size_t i = 0; i < in->n; i++)
+			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls),
+				 floor(in->v[i].v * inv + 0.5) / inv, ts);
+		return 0;
+	}
+	case PROMQL_FN_SORT:
+	case PROMQL_FN_SORT_DESC:
+		*o = *in;
+		sort_vector_by_value(o->v, o->n, id == PROMQL_FN_SORT_DESC);
+		return 0;
+	case PROMQL_FN_TIMESTAMP:
+		for (size_t i = 0; i < in->n; i++)
+			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls), (double)in->v[i].t / 1000, ts);
+		return 0;
+	case PROMQL_FN_ABSENT:
+		if (!in->n)
+			vec_push(&ev->arena, o, absent_labels(&ev->arena, n->u.call.args[0]), 1, ts);
+		return 0;
+	case PROMQL_FN_HISTOGRAM_QUANTILE:
+		return histogram_quantile(ev, n, args[0].scalar, &args[1].vec, ts, o);
+	case PROMQL_FN_HISTOGRAM_COUNT:
+	case PROMQL_FN_HISTOGRAM_SUM:
+	case PROMQL_FN_HISTOGRAM_FRACTION:
+		/* Native histograms only: float samples are skipped. */
+		return 0;
+	case PROMQL_FN_LABEL_REPLACE:
+		return label_replace(ev, n, in, o);
+	case PROMQL_FN_LABEL_JOIN:
+		return label_join(ev, n, in, o);
+	default:
+		return err_set(ev->e, "function \"%s\" is not implemented", n->u.call.func->name);
+	}
+}

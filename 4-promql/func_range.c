@@ -1,0 +1,293 @@
+/*
+ * Range-vector functions over the points of one series in one window, with
+ * 2.42's algorithms and operation order (functions.go): the rate family's
+ * extrapolation, Kahan-compensated sums and means, the linear regression of
+ * deriv/predict_linear, holt_winters' double exponential smoothing.
+ */
+#include <math.h>
+
+#include "1-common/gofmt.h"
+#include "1-common/xalloc.h"
+#include "4-promql/eval_internal.h"
+
+#include <stdlib.h>
+
+/* t1 - t2 wrapping like Go's int64 (extreme `@` times). */
+static int64_t tdiff(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a - (uint64_t)b);
+}
+
+/* extrapolatedRate of 2.42 for floats. */
+static int extrapolated_rate(const struct ev_point *p, size_t n, const struct range_ctx *c,
+			     bool counter, bool is_rate, double *out)
+{
+	double result, prev, to_start, to_end, sampled, avg, threshold, extrap, factor;
+
+	if (n < 2)
+		return 0;
+	result = p[n - 1].v - p[0].v;
+	prev = p[0].v;
+	if (counter) {
+		for (size_t i = 1; i < n; i++) {
+			if (p[i].v < prev)
+				result += prev;
+			prev = p[i].v;
+		}
+	}
+	to_start = (double)tdiff(p[0].t, c->range_start) / 1000;
+	to_end = (double)tdiff(c->range_end, p[n - 1].t) / 1000;
+	sampled = (double)tdiff(p[n - 1].t, p[0].t) / 1000;
+	avg = sampled / (double)(n - 1);
+	if (counter && result > 0 && p[0].v >= 0) {
+		/* Do not extrapolate a counter below zero. */
+		double to_zero = sampled * (p[0].v / result);
+		if (to_zero < to_start)
+			to_start = to_zero;
+	}
+	threshold = avg * 1.1;
+	extrap = sampled;
+	extrap += to_start < threshold ? to_start : avg / 2;
+	extrap += to_end < threshold ? to_end : avg / 2;
+	factor = extrap / sampled;
+	if (is_rate)
+		factor /= (double)c->range_ms / 1000; /* Duration.Seconds() */
+	*out = result * factor;
+	return 1;
+}
+
+/* instantValue of 2.42 (irate, idelta). */
+static int instant_value(const struct ev_point *p, size_t n, bool is_rate, double *out)
+{
+	struct ev_point last, prev;
+	double r;
+	int64_t dt;
+
+	if (n < 2)
+		return 0;
+	last = p[n - 1];
+	prev = p[n - 2];
+	if (is_rate && last.v < prev.v)
+		r = last.v; /* counter reset */
+	else
+		r = last.v - prev.v;
+	dt = tdiff(last.t, prev.t);
+	if (dt == 0)
+		return 0;
+	if (is_rate)
+		r /= (double)dt / 1000;
+	*out = r;
+	return 1;
+}
+
+static void linear_regression(const struct ev_point *p, size_t n, int64_t icept_t,
+			      double *slope, double *intercept)
+{
+	double cnt = 0, sx = 0, cx = 0, sy = 0, cy = 0, sxy = 0, cxy = 0, sx2 = 0, cx2 = 0;
+	double init_y = p[0].v, cov, var;
+	bool const_y = true;
+
+	for (size_t i = 0; i < n; i++) {
+		double x;
+		if (const_y && i > 0 && p[i].v != init_y)
+			const_y = false;
+		cnt += 1.0;
+		x = (double)tdiff(p[i].t, icept_t) / 1e3;
+		kahan_inc(x, &sx, &cx);
+		kahan_inc(p[i].v, &sy, &cy);
+		kahan_inc(x * p[i].v, &sxy, &cxy);
+		kahan_inc(x * x, &sx2, &cx2);
+	}
+	if (const_y) {
+		if (isinf(init_y)) {
+			*slope = *intercept = go_nan();
+			return;
+		}
+		*slope = 0;
+		*intercept = init_y;
+		return;
+	}
+	sx += cx;
+	sy += cy;
+	sxy += cxy;
+	sx2 += cx2;
+	cov = sxy - sx * sy / cnt;
+	var = sx2 - sx * sx / cnt;
+	*slope = cov / var;
+	*intercept = sy / cnt - *slope * sx / cnt;
+}
+
+static double trend_value(int i, double tf, double s0, double s1, double b)
+{
+	if (i == 0)
+		return b;
+	return tf * (s1 - s0) + (1 - tf) * b;
+}
+
+static int holt_winters(const struct ev_point *p, size_t n, double sf, double tf,
+			double *out, struct err *e)
+{
+	double s0 = 0, s1, b;
+
+	if (sf <= 0 || sf >= 1)
+		return err_set(e, "invalid smoothing factor. Expected: 0 < sf < 1, got: %f", sf);
+	if (tf <= 0 || tf >= 1)
+		return err_set(e, "invalid trend factor. Expected: 0 < tf < 1, got: %f", tf);
+	if (n < 2)
+		return 0;
+	s1 = p[0].v;
+	b = p[1].v - p[0].v;
+	for (size_t i = 1; i < n; i++) {
+		double x = sf * p[i].v, y;
+		b = trend_value((int)i - 1, tf, s0, s1, b);
+		y = (1 - sf) * (s1 + b);
+		s0 = s1;
+		s1 = x + y;
+	}
+	*out = s1;
+	return 1;
+}
+
+static double avg_over_time(const struct ev_point *p, size_t n)
+{
+	double mean = 0, count = 0, c = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double v = p[i].v;
+		count++;
+		if (isinf(mean)) {
+			if (isinf(v) && (mean > 0) == (v > 0))
+				continue;
+			if (!isinf(v) && !isnan(v))
+				continue;
+		}
+		kahan_inc(v / count - mean / count, &mean, &c);
+	}
+	return isinf(mean) ? mean : mean + c;
+}
+
+static double std_over_time(const struct ev_point *p, size_t n, bool dev)
+{
+	double count = 0, mean = 0, cmean = 0, aux = 0, caux = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double delta;
+		count++;
+		delta = p[i].v - (mean + cmean);
+		kahan_inc(delta / count, &mean, &cmean);
+		kahan_inc(delta * (p[i].v - (mean + cmean)), &aux, &caux);
+	}
+	return dev ? sqrt((aux + caux) / count) : (aux + caux) / count;
+}
+
+bool func_is_range(enum promql_func_id id)
+{
+	switch (id) {
+	case PROMQL_FN_RATE: case PROMQL_FN_INCREASE: case PROMQL_FN_DELTA:
+	case PROMQL_FN_IRATE: case PROMQL_FN_IDELTA: case PROMQL_FN_DERIV:
+	case PROMQL_FN_PREDICT_LINEAR: case PROMQL_FN_HOLT_WINTERS:
+	case PROMQL_FN_RESETS: case PROMQL_FN_CHANGES:
+	case PROMQL_FN_AVG_OVER_TIME: case PROMQL_FN_COUNT_OVER_TIME:
+	case PROMQL_FN_LAST_OVER_TIME: case PROMQL_FN_MAX_OVER_TIME:
+	case PROMQL_FN_MIN_OVER_TIME: case PROMQL_FN_SUM_OVER_TIME:
+	case PROMQL_FN_QUANTILE_OVER_TIME: case PROMQL_FN_STDDEV_OVER_TIME:
+	case PROMQL_FN_STDVAR_OVER_TIME: case PROMQL_FN_PRESENT_OVER_TIME:
+	case PROMQL_FN_ABSENT_OVER_TIME:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int func_range(enum promql_func_id id, const struct ev_point *p, size_t n,
+	       const struct range_ctx *c, double *out, struct err *e)
+{
+	double v, slope, icept;
+
+	switch (id) {
+	case PROMQL_FN_RATE:
+		return extrapolated_rate(p, n, c, true, true, out);
+	case PROMQL_FN_INCREASE:
+		return extrapolated_rate(p, n, c, true, false, out);
+	case PROMQL_FN_DELTA:
+		return extrapolated_rate(p, n, c, false, false, out);
+	case PROMQL_FN_IRATE:
+		return instant_value(p, n, true, out);
+	case PROMQL_FN_IDELTA:
+		return instant_value(p, n, false, out);
+	case PROMQL_FN_DERIV:
+		if (n < 2)
+			return 0;
+		/* Intercept at the first sample's time, for accuracy. */
+		linear_regression(p, n, p[0].t, &slope, &icept);
+		*out = slope;
+		return 1;
+	case PROMQL_FN_PREDICT_LINEAR:
+		if (n < 2)
+			return 0;
+		linear_regression(p, n, c->ts, &slope, &icept);
+		*out = slope * c->arg + icept;
+		return 1;
+	case PROMQL_FN_HOLT_WINTERS:
+		return holt_winters(p, n, c->arg, c->arg2, out, e);
+	case PROMQL_FN_RESETS:
+	case PROMQL_FN_CHANGES: {
+		int k = 0;
+		double prev = p[0].v;
+		for (size_t i = 1; i < n; i++) {
+			double cur = p[i].v;
+			if (id == PROMQL_FN_RESETS ? cur < prev : (cur != prev && !(isnan(cur) && isnan(prev))))
+				k++;
+			prev = cur;
+		}
+		*out = k;
+		return 1;
+	}
+	case PROMQL_FN_AVG_OVER_TIME:
+		*out = avg_over_time(p, n);
+		return 1;
+	case PROMQL_FN_COUNT_OVER_TIME:
+		*out = (double)n;
+		return 1;
+	case PROMQL_FN_LAST_OVER_TIME:
+		*out = p[n - 1].v;
+		return 1;
+	case PROMQL_FN_MAX_OVER_TIME:
+	case PROMQL_FN_MIN_OVER_TIME:
+		v = p[0].v;
+		for (size_t i = 0; i < n; i++) {
+			bool better = id == PROMQL_FN_MAX_OVER_TIME ? p[i].v > v : p[i].v < v;
+			if (better || isnan(v))
+				v = p[i].v;
+		}
+		*out = v;
+		return 1;
+	case PROMQL_FN_SUM_OVER_TIME: {
+		double sum = 0, comp = 0;
+		for (size_t i = 0; i < n; i++)
+			kahan_inc(p[i].v, &sum, &comp);
+		*out = isinf(sum) ? sum : sum + comp;
+		return 1;
+	}
+	case PROMQL_FN_QUANTILE_OVER_TIME: {
+		double *vals = xmalloc(n * sizeof(*vals));
+		for (size_t i = 0; i < n; i++)
+			vals[i] = p[i].v;
+		*out = func_quantile(c->arg, vals, n);
+		free(vals);
+		return 1;
+	}
+	case PROMQL_FN_STDDEV_OVER_TIME:
+		*out = std_over_time(p, n, true);
+		return 1;
+	case PROMQL_FN_STDVAR_OVER_TIME:
+		*out = std_over_time(p, n, false);
+		return 1;
+	case PROMQL_FN_PRESENT_OVER_TIME:
+	case PROMQL_FN_ABSENT_OVER_TIME:
+		*out = 1;
+		return 1;
+	default:
+		return err_set(e, "function is not a range-vector function");
+	}
+}

@@ -1,0 +1,118 @@
+/*
+ * The PromQL lexer (internal to promql/): 2.42's promql/parser/lex.go state
+ * machine, pulled one token at a time by the parser so that lexical errors
+ * are reported at the same moment 2.42 reports them.
+ *
+ * Tokens point into the caller's input; the lexer allocates nothing.
+ */
+#ifndef PROMQL_LEX_H
+#define PROMQL_LEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "1-common/buf.h"
+
+/*
+ * Token kinds.  X(ID, class, text) where class is 0 for plain tokens, 'o'
+ * operator, 'a' aggregator, 'k' keyword, 'p' preprocessor (start/end) --
+ * the ranges 2.42's IsOperator/IsAggregator/IsKeyword test -- and text is
+ * the ItemTypeStr entry ("" when 2.42 has none).
+ */
+#define PROMQL_TOKENS(X)                                                       \
+	X(EOF, 0, "")                                                          \
+	X(ERROR, 0, "")                                                        \
+	X(COMMENT, 0, "")                                                      \
+	X(IDENTIFIER, 0, "")                                                   \
+	X(METRIC_IDENTIFIER, 0, "")                                            \
+	X(NUMBER, 0, "")                                                       \
+	X(STRING, 0, "")                                                       \
+	X(DURATION, 0, "")                                                     \
+	X(EQL, 0, "=")                                                         \
+	X(COLON, 0, ":")                                                       \
+	X(COMMA, 0, ",")                                                       \
+	X(LEFT_BRACE, 0, "{")                                                  \
+	X(RIGHT_BRACE, 0, "}")                                                 \
+	X(LEFT_BRACKET, 0, "[")                                                \
+	X(RIGHT_BRACKET, 0, "]")                                               \
+	X(LEFT_PAREN, 0, "(")                                                  \
+	X(RIGHT_PAREN, 0, ")")                                                 \
+	X(ADD, 'o', "+")                                                       \
+	X(DIV, 'o', "/")                                                       \
+	X(EQLC, 'o', "==")                                                     \
+	X(EQL_REGEX, 'o', "=~")                                                \
+	X(GTE, 'o', ">=")                                                      \
+	X(GTR, 'o', ">")                                                       \
+	X(LAND, 'o', "and")                                                    \
+	X(LOR, 'o', "or")                                                      \
+	X(LSS, 'o', "<")                                                       \
+	X(LTE, 'o', "<=")                                                      \
+	X(LUNLESS, 'o', "unless")                                              \
+	X(MOD, 'o', "%")                                                       \
+	X(MUL, 'o', "*")                                                       \
+	X(NEQ, 'o', "!=")                                                      \
+	X(NEQ_REGEX, 'o', "!~")                                                \
+	X(POW, 'o', "^")                                                       \
+	X(SUB, 'o', "-")                                                       \
+	X(AT, 'o', "")                                                         \
+	X(ATAN2, 'o', "atan2")                                                 \
+	X(AVG, 'a', "avg")                                                     \
+	X(BOTTOMK, 'a', "bottomk")                                             \
+	X(COUNT, 'a', "count")                                                 \
+	X(COUNT_VALUES, 'a', "count_values")                                   \
+	X(GROUP, 'a', "group")                                                 \
+	X(MAX, 'a', "max")                                                     \
+	X(MIN, 'a', "min")                                                     \
+	X(QUANTILE, 'a', "quantile")                                           \
+	X(STDDEV, 'a', "stddev")                                               \
+	X(STDVAR, 'a', "stdvar")                                               \
+	X(SUM, 'a', "sum")                                                     \
+	X(TOPK, 'a', "topk")                                                   \
+	X(BOOL, 'k', "bool")                                                   \
+	X(BY, 'k', "by")                                                       \
+	X(GROUP_LEFT, 'k', "group_left")                                       \
+	X(GROUP_RIGHT, 'k', "group_right")                                     \
+	X(IGNORING, 'k', "ignoring")                                           \
+	X(OFFSET, 'k', "offset")                                               \
+	X(ON, 'k', "on")                                                       \
+	X(WITHOUT, 'k', "without")                                             \
+	X(START, 'p', "start")                                                 \
+	X(END, 'p', "end")
+
+enum promql_tok {
+#define PROMQL_X_(id, cls, text) PQT_##id,
+	PROMQL_TOKENS(PROMQL_X_)
+#undef PROMQL_X_
+};
+
+struct promql_token {
+	enum promql_tok type;
+	int pos;           /* byte offset of the first byte */
+	const char *val;   /* points into the input (or, for ERROR, msg) */
+	size_t len;
+};
+
+struct promql_lexer {
+	const char *input;
+	size_t len;
+	int state; /* internal: which lex.go state function runs next */
+	size_t pos, start;
+	int paren_depth;
+	bool brace_open, bracket_open, got_colon;
+	int string_open;
+	bool done;       /* EOF or an error was emitted: only EOF follows */
+	struct buf msg;  /* text of the last ERROR token */
+};
+
+void promql_lexer_init(struct promql_lexer *l, const char *input, size_t len);
+void promql_lexer_release(struct promql_lexer *l);
+/* Scans the next token (comments included, as 2.42's NextItem). */
+void promql_lexer_next(struct promql_lexer *l, struct promql_token *out);
+
+/* "unexpected " + what 2.42's Item.desc() says of tok. */
+void promql_token_desc(struct buf *out, const struct promql_token *tok);
+/* ItemTypeStr of a token kind ("and", "+", ...), or NULL. */
+const char *promql_tok_text(enum promql_tok t);
+char promql_tok_class(enum promql_tok t);
+
+#endif

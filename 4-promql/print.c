@@ -1,0 +1,206 @@
+/*
+ * Printing a PromQL tree exactly as 2.42's Expr.String() does
+ * (promql/parser/printer.go).  The rules backfill sends this text as the
+ * query, so it must match byte for byte.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "1-common/gofmt.h"
+#include "2-model/labels.h"
+#include "1-common/xalloc.h"
+#include "4-promql/functions.h"
+#include "4-promql/internal.h"
+
+static void print_list(struct buf *out, const char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_adds(out, ", ");
+		buf_adds(out, v[i]);
+	}
+}
+
+/* " @ 123.000" / " @ start()" then " offset 5m" / " offset -5m". */
+static void print_at_offset(struct buf *out, const struct promql_at *a, int64_t off)
+{
+	switch (a->kind) {
+	case PROMQL_AT_TIMESTAMP:
+		/* fmt " @ %.3f" of float64(ts)/1000 */
+		buf_addf(out, " @ %.3f", (double)a->ts_ms / 1000.0);
+		break;
+	case PROMQL_AT_START:
+		buf_adds(out, " @ start()");
+		break;
+	case PROMQL_AT_END:
+		buf_adds(out, " @ end()");
+		break;
+	case PROMQL_AT_NONE:
+		break;
+	}
+	if (off > 0) {
+		buf_adds(out, " offset ");
+		prom_fmt_duration(out, off);
+	} else if (off < 0) {
+		buf_adds(out, " offset -");
+		prom_fmt_duration(out, -off);
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	const struct buf *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->data, y->data, n);
+
+	if (c)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* Name and matchers; the __name__ matcher equal to the name is implied. */
+static void print_selector(struct buf *out, const struct promql_node *n)
+{
+	const char *name = n->u.vector.name;
+	struct buf *strs = xcalloc(n->u.vector.nmatchers + 1, sizeof(*strs));
+	size_t cnt = 0;
+	static const char *const ops[] = {
+#define PROMQL_X_(id, s) s,
+		LABEL_MATCH_TYPES(PROMQL_X_)
+#undef PROMQL_X_
+	};
+
+	for (size_t i = 0; i < n->u.vector.nmatchers; i++) {
+		const struct label_matcher *m = &n->u.vector.matchers[i];
+		if (!strcmp(m->name, "__name__") && m->type == LABEL_MATCH_EQUAL &&
+		    m->value_len == strlen(name) && !memcmp(m->value, name, m->value_len))
+			continue;
+		buf_init(&strs[cnt]);
+		buf_adds(&strs[cnt], m->name);
+		buf_adds(&strs[cnt], ops[m->type]);
+		go_quote(&strs[cnt], m->value, m->value_len);
+		cnt++;
+	}
+	buf_adds(out, name);
+	if (cnt) {
+		/* sort.Strings on the printed matchers */
+		qsort(strs, cnt, sizeof(*strs), cmp_str);
+		buf_addc(out, '{');
+		for (size_t i = 0; i < cnt; i++) {
+			if (i)
+				buf_addc(out, ',');
+			buf_add(out, strs[i].data, strs[i].len);
+			buf_release(&strs[i]);
+		}
+		buf_addc(out, '}');
+	}
+	free(strs);
+}
+
+static void print_binary(struct buf *out, const struct promql_node *n)
+{
+	const struct promql_vector_matching *vm = n->u.binary.matching;
+
+	promql_print_node(out, n->u.binary.lhs);
+	buf_addc(out, ' ');
+	buf_adds(out, promql_binop_name(n->u.binary.op));
+	if (n->u.binary.return_bool)
+		buf_adds(out, " bool");
+	if (vm && (vm->nmatching_labels > 0 || vm->on)) {
+		buf_adds(out, vm->on ? " on (" : " ignoring (");
+		print_list(out, vm->matching_labels, vm->nmatching_labels);
+		buf_addc(out, ')');
+		if (vm->card == PROMQL_CARD_MANY_TO_ONE || vm->card == PROMQL_CARD_ONE_TO_MANY) {
+			buf_adds(out, vm->card == PROMQL_CARD_MANY_TO_ONE ? " group_left (" : " group_right (");
+			print_list(out, vm->include, vm->ninclude);
+			buf_addc(out, ')');
+		}
+	}
+	buf_addc(out, ' ');
+	promql_print_node(out, n->u.binary.rhs);
+}
+
+void promql_print_node(struct buf *out, const struct promql_node *n)
+{
+	switch (n->kind) {
+	case PROMQL_NODE_AGGREGATE:
+		buf_adds(out, promql_aggop_name(n->u.aggregate.op));
+		if (n->u.aggregate.without) {
+			buf_adds(out, " without (");
+			print_list(out, n->u.aggregate.grouping, n->u.aggregate.ngrouping);
+			buf_adds(out, ") ");
+		} else if (n->u.aggregate.ngrouping > 0) {
+			buf_adds(out, " by (");
+			print_list(out, n->u.aggregate.grouping, n->u.aggregate.ngrouping);
+			buf_adds(out, ") ");
+		}
+		buf_addc(out, '(');
+		if (promql_aggop_has_param(n->u.aggregate.op)) {
+			promql_print_node(out, n->u.aggregate.param);
+			buf_adds(out, ", ");
+		}
+		promql_print_node(out, n->u.aggregate.expr);
+		buf_addc(out, ')');
+		break;
+	case PROMQL_NODE_BINARY:
+		print_binary(out, n);
+		break;
+	case PROMQL_NODE_CALL:
+		buf_adds(out, n->u.call.func->name);
+		buf_addc(out, '(');
+		for (size_t i = 0; i < n->u.call.nargs; i++) {
+			if (i)
+				buf_adds(out, ", ");
+			promql_print_node(out, n->u.call.args[i]);
+		}
+		buf_addc(out, ')');
+		break;
+	case PROMQL_NODE_MATRIX: {
+		const struct promql_node *vs = n->u.matrix.vs;
+		print_selector(out, vs);
+		buf_addc(out, '[');
+		prom_fmt_duration(out, n->u.matrix.range_ms);
+		buf_addc(out, ']');
+		print_at_offset(out, &vs->u.vector.at, vs->u.vector.offset_ms);
+		break;
+	}
+	case PROMQL_NODE_SUBQUERY:
+		promql_print_node(out, n->u.subquery.expr);
+		buf_addc(out, '[');
+		prom_fmt_duration(out, n->u.subquery.range_ms);
+		buf_addc(out, ':');
+		if (n->u.subquery.step_ms != 0)
+			prom_fmt_duration(out, n->u.subquery.step_ms);
+		buf_addc(out, ']');
+		print_at_offset(out, &n->u.subquery.at, n->u.subquery.offset_ms);
+		break;
+	case PROMQL_NODE_NUMBER:
+		/* fmt.Sprint(float64): %v, i.e. shortest 'g' */
+		go_fmt_g(out, n->u.number.val);
+		break;
+	case PROMQL_NODE_PAREN:
+		buf_addc(out, '(');
+		promql_print_node(out, n->u.paren.expr);
+		buf_addc(out, ')');
+		break;
+	case PROMQL_NODE_STRING:
+		go_quote(out, n->u.string.val, n->u.string.len);
+		break;
+	case PROMQL_NODE_UNARY:
+		buf_adds(out, promql_binop_name(n->u.unary.op));
+		promql_print_node(out, n->u.unary.expr);
+		break;
+	case PROMQL_NODE_VECTOR:
+		print_selector(out, n);
+		print_at_offset(out, &n->u.vector.at, n->u.vector.offset_ms);
+		break;
+	case PROMQL_NODE_STEP_INVARIANT:
+		promql_print_node(out, n->u.step_invariant.expr);
+		break;
+	}
+}
+
+void promql_print(struct buf *out, const struct promql_expr *x)
+{
+	promql_print_node(out, x->root);
+}

@@ -1,0 +1,71 @@
+/*
+ * Internal to rulefmt/: yaml.v3's typed decoding of a ytree into the Go
+ * types of 2.42's model/rulefmt (RuleGroups, RuleGroup, RuleNode) and into
+ * the positional ruleGroups{Groups []yaml.Node}.
+ *
+ * The decoded values point into the ytree (yaml.Node fields) or own copies
+ * (strings, label maps); rdecode_groups_release() frees what they own.
+ */
+#ifndef RULES_DECODE_H
+#define RULES_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "1-common/err.h"
+#include "2-model/labels.h"
+#include "6-rules/ytree.h"
+
+/* A Go slice. */
+struct dslice {
+	void *v;
+	size_t n, cap;
+};
+
+/* map[string]string: keys unique, in first-insertion order. */
+struct dmap {
+	struct labels l;
+	bool made; /* non-nil */
+};
+
+/* rulefmt.RuleNode */
+struct drule {
+	const struct ynode *record, *alert, *expr; /* NULL = zero yaml.Node */
+	int64_t for_ms, keep_firing_for_ms;
+	struct dmap labels, annotations;
+};
+
+/* rulefmt.RuleGroup */
+struct dgroup {
+	char *name; /* NULL = "" */
+	int64_t interval_ms;
+	int64_t limit;
+	struct dslice rules; /* of struct drule */
+};
+
+/* rulefmt.RuleGroups */
+struct dgroups {
+	struct dslice groups; /* of struct dgroup */
+};
+
+/* rulefmt.ruleGroups */
+struct dnodegroups {
+	struct dslice groups; /* of const struct ynode * */
+};
+
+/*
+ * Decoder.Decode(&RuleGroups) with KnownFields(true) (strict) or
+ * yaml.Unmarshal semantics (!strict).  root is the document node (or, for a
+ * PrometheusRule manifest, the spec.groups node, decoded as []RuleGroup).
+ * Returns -1 with e set to the error yaml.v3 returns: a fatal error's text,
+ * or "yaml: unmarshal errors:\n  line N: ..." for type errors (in which
+ * case out still holds what decoded).
+ */
+int rdecode_groups(struct dgroups *out, const struct ynode *root, bool root_is_groups, struct err *e);
+int rdecode_nodegroups(struct dnodegroups *out, const struct ynode *root, bool root_is_groups,
+		       struct err *e);
+void rdecode_groups_release(struct dgroups *g);
+void rdecode_nodegroups_release(struct dnodegroups *g);
+
+#endif

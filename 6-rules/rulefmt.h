@@ -1,0 +1,86 @@
+/*
+ * Rule files: loading and validating them exactly as Prometheus 2.42's
+ * model/rulefmt does (gopkg.in/yaml.v3 strict decoding, then Validate()),
+ * with the same error messages, and the model the rest of promtool reads.
+ *
+ * Ownership: rulefmt_load_file()/rulefmt_load_mem() return a struct
+ * rulefmt_file that owns everything reachable from it -- strings, label
+ * sets and each rule's parsed struct promql_expr; rulefmt_file_free()
+ * releases all of it and accepts NULL.  Error messages are collected in a
+ * struct rulefmt_errors that owns them (rulefmt_errors_release()).
+ *
+ * Extension: a Prometheus Operator manifest (top-level `kind:
+ * PrometheusRule`, apiVersion monitoring.coreos.com/v1) is read from its
+ * spec.groups; positions still refer to the lines of the real file.
+ */
+#ifndef RULES_RULEFMT_H
+#define RULES_RULEFMT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "2-model/labels.h"
+
+struct promql_expr;
+
+/* 1-based yaml line:column; 0:0 when the key is absent from the file. */
+struct rulefmt_pos {
+	int line, col;
+};
+
+struct rulefmt_rule {
+	char *record;        /* "" unless a recording rule */
+	char *alert;         /* "" unless an alerting rule */
+	char *expr;          /* the expression text as written */
+	struct promql_expr *parsed; /* never NULL in a loaded file */
+	int64_t for_ms;      /* alerting rules; 0 = unset */
+	int64_t keep_firing_for_ms;
+	struct labels labels;      /* owned copies, sorted by name (labels.FromMap) */
+	struct labels annotations; /* owned copies, sorted by name */
+	struct rulefmt_pos record_pos, alert_pos, expr_pos;
+};
+
+struct rulefmt_group {
+	char *name;
+	int64_t interval_ms; /* 0 = unset (use the global evaluation interval) */
+	int64_t limit;       /* 0 = no limit */
+	struct rulefmt_rule *rules;
+	size_t nrules;
+	struct rulefmt_pos pos; /* of the group's mapping */
+};
+
+struct rulefmt_file {
+	char *path;
+	bool prometheus_rule; /* read from a PrometheusRule manifest's spec */
+	struct rulefmt_group *groups;
+	size_t ngroups;
+};
+
+/* Every message as 2.42's ParseFile returns them: "<path>: <error>". */
+struct rulefmt_errors {
+	char **v;
+	size_t n, cap;
+};
+
+void rulefmt_errors_init(struct rulefmt_errors *errs);
+void rulefmt_errors_release(struct rulefmt_errors *errs);
+
+/*
+ * Reads and validates one rule file.  Returns 0 and *out on success;
+ * otherwise -1, *out NULL, and at least one message appended to errs
+ * (syntax/type errors, or every validation error, in 2.42's order).
+ */
+int rulefmt_load_file(struct rulefmt_file **out, const char *path, struct rulefmt_errors *errs);
+
+/* The same for bytes already in memory; path only names them in messages. */
+int rulefmt_load_mem(struct rulefmt_file **out, const char *path, const char *data, size_t len,
+		     struct rulefmt_errors *errs);
+
+void rulefmt_file_free(struct rulefmt_file *f);
+
+/* model.IsValidMetricName / model.LabelName.IsValid of prometheus/common v0.39. */
+bool rulefmt_valid_metric_name(const char *s);
+bool rulefmt_valid_label_name(const char *s);
+
+#endif

@@ -1,0 +1,230 @@
+/*
+ * RuleGroups.Validate() and RuleNode.Validate() of 2.42's model/rulefmt:
+ * the same checks, in the same order, with the same words.  A rule's
+ * message carries the yaml position of the node it blames:
+ *   4:17: 5:16: group "yolo", rule 1, "Hello": only one of 'record' and 'alert' must be set
+ *   0:0: group "yolo", rule 1, "": one of 'record' or 'alert' must be set   (key absent)
+ *   group "yolo", rule 1, "hola": invalid label name: ins-tance           (no node)
+ * Go iterates label maps in random order; we use file order, which is one
+ * of the orders 2.42 can print.
+ */
+#include "6-rules/validate.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "1-common/buf.h"
+#include "1-common/xalloc.h"
+#include "4-promql/promql.h"
+
+bool rulefmt_valid_metric_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (size_t i = 0; s[i]; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
+		      (c >= '0' && c <= '9' && i > 0)))
+			return false;
+	}
+	return true;
+}
+
+bool rulefmt_valid_label_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (size_t i = 0; s[i]; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+		      (c >= '0' && c <= '9' && i > 0)))
+			return false;
+	}
+	return true;
+}
+
+bool rulefmt_valid_utf8(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	for (size_t i = 0; i < len;) {
+		unsigned char c = s[i];
+		uint32_t cp;
+		size_t n;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xC2 && c <= 0xDF) {
+			n = 2, cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			n = 3, cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			n = 4, cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (i + n > len)
+			return false;
+		for (size_t k = 1; k < n; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3F);
+		}
+		if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+		    (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+struct rule_ctx {
+	struct rulefmt_errors *errs;
+	const char *path;
+	const char *group;
+	size_t index;      /* 1-based */
+	const char *name;  /* alert, else record */
+};
+
+/* Appends "<path>: [L:C: [L:C: ]]group %q, rule %d, %q: <msg>". */
+static void rule_err(const struct rule_ctx *c, const struct drule *r, const struct ynode *const *node,
+		     const struct ynode *const *alt, const char *msg)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addf(&b, "%s: ", c->path);
+	/* node is the address of a RuleNode field: present even when the key was not */
+	if (node)
+		buf_addf(&b, "%d:%d: ", *node ? (*node)->line : 0, *node ? (*node)->col : 0);
+	if (alt)
+		buf_addf(&b, "%d:%d: ", *alt ? (*alt)->line : 0, *alt ? (*alt)->col : 0);
+	buf_adds(&b, "group ");
+	go_quote(&b, c->group, strlen(c->group));
+	buf_addf(&b, ", rule %zu, ", c->index);
+	go_quote(&b, c->name, strlen(c->name));
+	buf_addf(&b, ": %s", msg);
+	rulefmt_errors_add(c->errs, buf_detach(&b, NULL));
+	(void)r;
+}
+
+static const char *val(const struct ynode *n)
+{
+	return n ? n->value : "";
+}
+
+static void check_templates(const struct rule_ctx *c, const struct drule *r, const struct dmap *m,
+			    const char *what)
+{
+	char *name = xasprintf("__alert_%s", val(r->alert));
+
+	for (size_t i = 0; i < m->l.n; i++) {
+		struct err e = ERR_INIT;
+		const char *v = m->l.v[i].value;
+
+		if (rulefmt_template_check(name, v, strlen(v), &e) < 0) {
+			struct buf b = BUF_INIT;
+			buf_addf(&b, "%s ", what);
+			go_quote(&b, m->l.v[i].name, strlen(m->l.v[i].name));
+			buf_addf(&b, ": %s", err_msg(&e));
+			rule_err(c, r, NULL, NULL, buf_str(&b));
+			buf_release(&b);
+		}
+		err_release(&e);
+	}
+	free(name);
+}
+
+/* RuleNode.Validate(); the parsed expression goes to *parsed. */
+static void validate_rule(const struct rule_ctx *c, const struct drule *r, struct promql_expr **parsed)
+{
+	const char *record = val(r->record), *alert = val(r->alert), *expr = val(r->expr);
+
+	if (*record && *alert)
+		rule_err(c, r, &r->record, &r->alert, "only one of 'record' and 'alert' must be set");
+	if (!*record && !*alert)
+		rule_err(c, r, &r->record, NULL, "one of 'record' or 'alert' must be set");
+
+	if (!*expr) {
+		rule_err(c, r, &r->expr, NULL, "field 'expr' must be set in rule");
+	} else {
+		struct err e = ERR_INIT;
+		if (promql_parse(parsed, expr, r->expr->len, &e) < 0) {
+			char *msg = xasprintf("could not parse expression: %s", err_msg(&e));
+			rule_err(c, r, &r->expr, NULL, msg);
+			free(msg);
+		}
+		err_release(&e);
+	}
+	if (*record) {
+		if (r->annotations.l.n > 0)
+			rule_err(c, r, &r->record, NULL, "invalid field 'annotations' in recording rule");
+		if (r->for_ms != 0)
+			rule_err(c, r, &r->record, NULL, "invalid field 'for' in recording rule");
+		if (r->keep_firing_for_ms != 0)
+			rule_err(c, r, &r->record, NULL, "invalid field 'keep_firing_for' in recording rule");
+		if (!rulefmt_valid_metric_name(record)) {
+			char *msg = xasprintf("invalid recording rule name: %s", record);
+			rule_err(c, r, &r->record, NULL, msg);
+			free(msg);
+		}
+	}
+	for (size_t i = 0; i < r->labels.l.n; i++) {
+		const struct label *l = &r->labels.l.v[i];
+		char *msg = NULL;
+
+		if (!rulefmt_valid_label_name(l->name) || strcmp(l->name, "__name__") == 0) {
+			msg = xasprintf("invalid label name: %s", l->name);
+			rule_err(c, r, NULL, NULL, msg);
+			free(msg);
+		}
+		if (!rulefmt_valid_utf8(l->value, strlen(l->value))) {
+			msg = xasprintf("invalid label value: %s", l->value);
+			rule_err(c, r, NULL, NULL, msg);
+			free(msg);
+		}
+	}
+	for (size_t i = 0; i < r->annotations.l.n; i++) {
+		const struct label *l = &r->annotations.l.v[i];
+		if (!rulefmt_valid_label_name(l->name)) {
+			char *msg = xasprintf("invalid annotation name: %s", l->name);
+			rule_err(c, r, NULL, NULL, msg);
+			free(msg);
+		}
+	}
+	/* testTemplateParsing: alerting rules only */
+	if (*alert) {
+		check_templates(c, r, &r->labels, "label");
+		check_templates(c, r, &r->annotations, "annotation");
+	}
+}
+
+void rulefmt_validate(struct rulefmt_errors *errs, const char *path, const struct dgroups *dg,
+		      const struct dnodegroups *ng, struct promql_expr **parsed)
+{
+	const struct dgroup *groups = dg->groups.v;
+	const struct ynode *const *nodes = ng->groups.v;
+	size_t k = 0;
+
+	for (size_t j = 0; j < dg->groups.n; j++) {
+		const struct dgroup *g = &groups[j];
+		const char *name = g->name ? g->name : "";
+		const struct ynode *gn = j < ng->groups.n ? nodes[j] : NULL;
+		int line = gn ? gn->line : 0, col = gn ? gn->col : 0;
+		bool seen = false;
+
+		if (!*name)
+			rulefmt_errors_add(errs, xasprintf("%s: %d:%d: Groupname must not be empty", path, line, col));
+		for (size_t i = 0; i < j && !seen; i++)
+			seen = strcmp(groups[i].name ? groups[i].name : "", name) == 0;
+		if (seen)
+			rulefmt_errors_add(errs, xasprintf("%s: %d:%d: groupname: \"%s\" is repeated in the same file",
+							   path, line, col, name));
+		for (size_t i = 0; i < g->rules.n; i++) {
+			const struct drule *r = &((const struct drule *)g->rules.v)[i];
+			struct rule_ctx c = { errs, path, name, i + 1, *val(r->alert) ? val(r->alert) : val(r->record) };
+			validate_rule(&c, r, &parsed[k++]);
+		}
+	}
+}

@@ -1,0 +1,63 @@
+/*
+ * The rule importer of `promtool tsdb create-blocks-from rules`
+ * (cmd/promtool/rules.go of 2.42): for every group, every rule and every
+ * block-sized window, one range query against a query source and one TSDB
+ * block of the results.
+ *
+ * The caller owns the groups, rules and source; the importer only reads
+ * them.  It writes promtool's go-kit log lines to the log stream it is
+ * given and returns the per-rule errors for the caller to print.
+ */
+#ifndef BACKFILL_RULES_IMPORT_H
+#define BACKFILL_RULES_IMPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "1-common/gotime.h"
+#include "2-model/labels.h"
+#include "5-query/source.h"
+
+struct rb_rule {
+	const char *name;  /* record name, or the alert name */
+	const char *expr;  /* the expression as promtool sends it (Expr.String()) */
+	const struct label *labels;
+	size_t nlabels;    /* sorted by name */
+};
+
+struct rb_group {
+	const char *file;  /* rule file path as given on the command line */
+	const char *name;
+	int64_t interval_ns; /* the group's interval, or --eval-interval */
+	const struct rb_rule *rules;
+	size_t nrules;
+};
+
+struct rb_config {
+	const char *output_dir;
+	struct go_time start, end;
+	int64_t max_block_duration_ms; /* --max-block-duration; 0 when unset */
+};
+
+/*
+ * Runs the import.  Each failing rule adds one message to *errs (the
+ * caller frees each and the array); processing continues with the next
+ * rule as promtool does.  Returns the number of errors.
+ */
+size_t rules_backfill_run(const struct rb_config *cfg, const struct rb_group *groups, size_t ngroups,
+			  struct query_source *src, FILE *log, char ***errs);
+
+/* The "new rule importer" line newRuleImporter logs first. */
+void rules_backfill_log_start(const struct rb_config *cfg, FILE *log);
+
+/* getCompatibleBlockDuration (backfill.go): 2h, or the largest 2h*3^n <= max. */
+int64_t rules_backfill_block_duration(int64_t max_block_duration_ms);
+
+/* rules.Group.EvalTimestamp: the slot at or before t_ns for this group. */
+int64_t rules_backfill_eval_timestamp(const char *file, const char *name, int64_t interval_ns, int64_t t_ns);
+
+/* go-kit/log logfmt value encoding (quoted when needed). */
+void rules_backfill_logfmt_value(struct buf *out, const char *v);
+
+#endif

@@ -1,0 +1,170 @@
+/*
+ * promtool tsdb dump [--min-time] [--max-time] [--match ...] [<db path>]
+ * (cmd/promtool/tsdb.go dumpSamples of 2.42): every sample of the matching
+ * series, one "<labels> <value %g> <timestamp>" line each, series in the
+ * querier's order.
+ *
+ * Extension: --match may be repeated, as in promtool 3.x; the series of all
+ * selectors are merged (a series matched twice is printed once).  With one
+ * --match (or none) the output is 2.42's.
+ *
+ * Output goes through one large buffer and each series' label text is
+ * formatted once, so there is no per-sample allocation.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "1-common/buf.h"
+#include "1-common/gofmt.h"
+#include "2-model/labels.h"
+#include "8-promtool/cli.h"
+#include "3-tsdb/db_reader.h"
+#include "3-tsdb/selector_reader.h"
+
+#define OUT_FLUSH_AT (1 << 20)
+
+static int parse_i64(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 0);
+	if (errno || end == s || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int flush(struct buf *out)
+{
+	if (out->len && fwrite(out->data, 1, out->len, stdout) != out->len)
+		return -1;
+	buf_reset(out);
+	return 0;
+}
+
+/* Appends v as Go's %g and t in decimal: the tail of one dump line. */
+static void put_sample(struct buf *out, double v, int64_t t)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	uint64_t u = t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t;
+
+	go_fmt_g(out, v);
+	*--p = '\n';
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (t < 0)
+		*--p = '-';
+	*--p = ' ';
+	buf_add(out, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+static int dump_set(struct tsdb_series_set *set, struct buf *out, struct err *e)
+{
+	struct buf prefix = BUF_INIT;
+	int r;
+
+	while ((r = tsdb_series_set_next(set, e)) > 0) {
+		size_t n;
+		const struct label *ls = tsdb_series_set_labels(set, &n);
+		int64_t t;
+		double v;
+
+		buf_reset(&prefix);
+		labels_format(&prefix, ls, n);
+		buf_addc(&prefix, ' ');
+		while ((r = tsdb_series_set_sample(set, &t, &v, e)) > 0) {
+			buf_add(out, prefix.data, prefix.len);
+			put_sample(out, v, t);
+			if (out->len >= OUT_FLUSH_AT && flush(out) < 0) {
+				r = err_set(e, "write /dev/stdout: %s", strerror(errno));
+				break;
+			}
+		}
+		if (r < 0)
+			break;
+	}
+	buf_release(&prefix);
+	return r;
+}
+
+int cmd_tsdb_dump(const struct cli_ctx *c)
+{
+	const char *path = cli_str(c, "db path");
+	size_t nmatch = 0;
+	const char *const *match = cli_list(c, "match", &nmatch);
+	const char *def_match = "{__name__=~'(?s:.*)'}";
+	int64_t mint, maxt;
+	struct tsdb_db db;
+	struct tsdb_selector *sels = NULL;
+	struct tsdb_series_set *set = NULL;
+	struct err e = ERR_INIT;
+	struct buf out = BUF_INIT;
+	int ret = 1;
+
+	tsdb_db_init(&db);
+	if (parse_i64(cli_str(c, "min-time"), &mint) < 0 || parse_i64(cli_str(c, "max-time"), &maxt) < 0) {
+		err_set(&e, "invalid --min-time or --max-time");
+		goto done;
+	}
+	if (!nmatch) {
+		match = &def_match;
+		nmatch = 1;
+	}
+	/* matchers are parsed after the db is opened in 2.42, so a bad
+	 * directory is reported first */
+	if (tsdb_db_open(&db, path ? path : "data/", maxt, &e) < 0)
+		goto done;
+	sels = calloc(nmatch, sizeof(*sels));
+	if (!sels)
+		abort();
+	for (size_t i = 0; i < nmatch; i++)
+		if (tsdb_selector_parse(&sels[i], match[i], &e) < 0)
+			goto done;
+	buf_grow(&out, OUT_FLUSH_AT + 4096);
+	if (nmatch == 1) {
+		if (tsdb_db_select(&db, sels[0].m, sels[0].n, mint, maxt, &set, &e) < 0 || dump_set(set, &out, &e) < 0)
+			goto done;
+	} else {
+		const struct label_matcher **ms = calloc(nmatch, sizeof(*ms));
+		size_t *ns = calloc(nmatch, sizeof(*ns));
+		int r;
+		if (!ms || !ns)
+			abort();
+		for (size_t i = 0; i < nmatch; i++) {
+			ms[i] = sels[i].m;
+			ns[i] = sels[i].n;
+		}
+		r = tsdb_db_select_union(&db, ms, ns, nmatch, mint, maxt, &set, &e);
+		free(ms);
+		free(ns);
+		if (r < 0 || dump_set(set, &out, &e) < 0)
+			goto done;
+	}
+	if (flush(&out) < 0 || fflush(stdout) != 0) {
+		err_set(&e, "write /dev/stdout: %s", strerror(errno));
+		goto done;
+	}
+	ret = 0;
+done:
+	if (ret) {
+		flush(&out);
+		fflush(stdout);
+		fprintf(stderr, "%s\n", err_msg(&e));
+	}
+	tsdb_series_set_free(set);
+	if (sels)
+		for (size_t i = 0; i < nmatch; i++)
+			tsdb_selector_release(&sels[i]);
+	free(sels);
+	tsdb_db_release(&db);
+	buf_release(&out);
+	err_release(&e);
+	return ret;
+}

@@ -1,0 +1,414 @@
+/*
+ * promtool's command table: every command, flag and argument of promtool
+ * 2.42 (cmd/promtool/main.go at v2.42.0), in declaration order, because
+ * kingpin prints them in that order.  Help strings are promtool's, word for
+ * word.  Entries marked EXTENSION are ours; see COMPATIBILITY.md.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "2-model/labels.h"
+#include "8-promtool/cli_table.h"
+#include "8-promtool/commands.h"
+
+#define END { 0 }
+
+#define LINT_FATAL_HELP "Make lint errors exit with exit code 3."
+#define DB_PATH_HELP "Database path (default is data/)."
+#define SERVER_HELP "Prometheus server to query."
+#define HUMAN_HELP "Print human readable values."
+static const char *const query_formats[] = { "promql", "json", NULL };
+
+/* ---- global flags: kingpin's built-ins, then promtool's ---- */
+
+static const struct cli_flag app_flags[] = {
+	{ .name = "help", .short_name = 'h', .type = CLI_BOOL, .action = CLI_ACT_HELP,
+	  .help = "Show context-sensitive help (also try --help-long and --help-man)." },
+	{ .name = "help-long", .type = CLI_BOOL, .hidden = true, .action = CLI_ACT_HELP_LONG,
+	  .help = "Generate long help." },
+	{ .name = "help-man", .type = CLI_BOOL, .hidden = true, .action = CLI_ACT_HELP_MAN,
+	  .help = "Generate a man page." },
+	{ .name = "completion-bash", .type = CLI_BOOL, .hidden = true, .action = CLI_ACT_COMPLETION_BASH,
+	  .help = "Output possible completions for the given args." },
+	{ .name = "completion-script-bash", .type = CLI_BOOL, .hidden = true,
+	  .action = CLI_ACT_COMPLETION_SCRIPT_BASH, .help = "Generate completion script for bash." },
+	{ .name = "completion-script-zsh", .type = CLI_BOOL, .hidden = true,
+	  .action = CLI_ACT_COMPLETION_SCRIPT_ZSH, .help = "Generate completion script for ZSH." },
+	{ .name = "version", .type = CLI_BOOL, .action = CLI_ACT_VERSION, .help = "Show application version." },
+	{ .name = "enable-feature", .type = CLI_STRING, .def = "", .repeatable = true,
+	  .help = "Comma separated feature names to enable (only PromQL related and no-default-scrape-port). "
+		  "See https://prometheus.io/docs/prometheus/latest/feature_flags/ for the options and more "
+		  "details." },
+	END,
+};
+
+/* ---- check ---- */
+
+static const struct cli_flag check_flags[] = {
+	{ .name = "extended", .type = CLI_BOOL,
+	  .help = "Print extended information related to the cardinality of the metrics." },
+	END,
+};
+
+static const struct cli_flag check_sd_flags[] = {
+	{ .name = "timeout", .type = CLI_DURATION, .def = "30s",
+	  .help = "The time to wait for discovery results." },
+	END,
+};
+static const struct cli_arg check_sd_args[] = {
+	{ .name = "config-file", .help = "The prometheus config file.", .type = CLI_EXISTING_FILE, .required = true },
+	{ .name = "job", .help = "The job to run service discovery for.", .type = CLI_STRING, .required = true },
+	END,
+};
+
+static const struct cli_flag check_config_flags[] = {
+	{ .name = "syntax-only", .type = CLI_BOOL,
+	  .help = "Only check the config file syntax, ignoring file and content validation referenced in the config" },
+	{ .name = "lint", .type = CLI_STRING, .def = "duplicate-rules",
+	  .help = "Linting checks to apply to the rules specified in the config. Available options are: all, "
+		  "duplicate-rules, none. Use --lint=none to disable linting" },
+	{ .name = "lint-fatal", .type = CLI_BOOL, .def = "false", .help = LINT_FATAL_HELP },
+	{ .name = "agent", .type = CLI_BOOL, .help = "Check config file for Prometheus in Agent mode." },
+	END,
+};
+static const struct cli_arg check_config_args[] = {
+	{ .name = "config-files", .help = "The config files to check.", .type = CLI_EXISTING_FILE, .required = true,
+	  .cumulative = true },
+	END,
+};
+
+static const struct cli_arg check_web_config_args[] = {
+	{ .name = "web-config-files", .help = "The config files to check.", .type = CLI_EXISTING_FILE,
+	  .required = true, .cumulative = true },
+	END,
+};
+
+static const struct cli_flag check_rules_flags[] = {
+	{ .name = "lint", .type = CLI_STRING, .def = "duplicate-rules", .help = "Linting checks to apply. Available options are: all, duplicate-rules, none. Use --lint=none to "
+		  "disable linting" },
+	{ .name = "lint-fatal", .type = CLI_BOOL, .def = "false", .help = LINT_FATAL_HELP },
+	END,
+};
+static const struct cli_arg check_rules_args[] = {
+	{ .name = "rule-files", .help = "The rule files to check.", .type = CLI_EXISTING_FILE, .required = true,
+	  .cumulative = true },
+	END,
+};
+
+static const struct cli_cmd check_cmds[] = {
+	{ .name = "service-discovery", .fn = cmd_check_service_discovery, .flags = check_sd_flags,
+	  .args = check_sd_args,
+	  .help = "Perform service discovery for the given job name and report the results, including relabeling." },
+	{ .name = "config", .fn = cmd_check_config, .flags = check_config_flags, .args = check_config_args,
+	  .help = "Check if the config files are valid or not." },
+	{ .name = "web-config", .fn = cmd_check_web_config, .args = check_web_config_args,
+	  .help = "Check if the web config files are valid or not." },
+	{ .name = "rules", .fn = cmd_check_rules, .flags = check_rules_flags, .args = check_rules_args,
+	  .help = "Check if the rule files are valid or not." },
+	{ .name = "metrics", .fn = cmd_check_metrics,
+	  .help = "Pass Prometheus metrics over stdin to lint them for consistency and correctness.\n"
+		  "\n"
+		  "examples:\n"
+		  "\n"
+		  "$ cat metrics.prom | promtool check metrics\n"
+		  "\n"
+		  "$ curl -s http://localhost:9090/metrics | promtool check metrics" },
+	END,
+};
+
+/* ---- query ---- */
+
+static const struct cli_flag query_flags[] = {
+	{ .name = "format", .short_name = 'o', .type = CLI_ENUM, .enums = query_formats, .def = "promql",
+	  .help = "Output format of the query." },
+	END,
+};
+
+static const struct cli_flag query_instant_flags[] = {
+	{ .name = "time", .type = CLI_STRING, .help = "Query evaluation time (RFC3339 or Unix timestamp)." },
+	END,
+};
+static const struct cli_arg query_expr_args[] = {
+	{ .name = "server", .help = SERVER_HELP, .type = CLI_URL, .required = true },
+	{ .name = "expr", .help = "PromQL query expression.", .type = CLI_STRING, .required = true },
+	END,
+};
+
+static const struct cli_flag query_range_flags[] = {
+	{ .name = "header", .type = CLI_STRING_MAP, .repeatable = true, .help = "Extra headers to send to server." },
+	{ .name = "start", .type = CLI_STRING, .help = "Query range start time (RFC3339 or Unix timestamp)." },
+	{ .name = "end", .type = CLI_STRING, .help = "Query range end time (RFC3339 or Unix timestamp)." },
+	{ .name = "step", .type = CLI_DURATION, .help = "Query step size (duration)." },
+	END,
+};
+
+static const struct cli_flag query_series_flags[] = {
+	{ .name = "match", .type = CLI_STRING, .required = true, .repeatable = true,
+	  .help = "Series selector. Can be specified multiple times." },
+	{ .name = "start", .type = CLI_STRING, .help = "Start time (RFC3339 or Unix timestamp)." },
+	{ .name = "end", .type = CLI_STRING, .help = "End time (RFC3339 or Unix timestamp)." },
+	END,
+};
+static const struct cli_arg query_server_args[] = {
+	{ .name = "server", .help = SERVER_HELP, .type = CLI_URL, .required = true },
+	END,
+};
+
+static const struct cli_flag query_labels_flags[] = {
+	{ .name = "start", .type = CLI_STRING, .help = "Start time (RFC3339 or Unix timestamp)." },
+	{ .name = "end", .type = CLI_STRING, .help = "End time (RFC3339 or Unix timestamp)." },
+	{ .name = "match", .type = CLI_STRING, .repeatable = true,
+	  .help = "Series selector. Can be specified multiple times." },
+	END,
+};
+static const struct cli_arg query_labels_args[] = {
+	{ .name = "server", .help = SERVER_HELP, .type = CLI_URL, .required = true },
+	{ .name = "name", .help = "Label name to provide label values for.", .type = CLI_STRING, .required = true },
+	END,
+};
+
+/* promtool declares "labels" after the debug commands, but under query. */
+static const struct cli_cmd query_cmds[] = {
+	{ .name = "instant", .fn = cmd_query_instant, .flags = query_instant_flags, .args = query_expr_args,
+	  .help = "Run instant query." },
+	{ .name = "range", .fn = cmd_query_range, .flags = query_range_flags, .args = query_expr_args,
+	  .help = "Run range query." },
+	{ .name = "series", .fn = cmd_query_series, .flags = query_series_flags, .args = query_server_args,
+	  .help = "Run series query." },
+	{ .name = "labels", .fn = cmd_query_labels, .flags = query_labels_flags, .args = query_labels_args,
+	  .help = "Run labels query." },
+	END,
+};
+
+/* ---- debug ---- */
+
+static const struct cli_arg debug_pprof_args[] = {
+	{ .name = "server", .help = "Prometheus server to get pprof files from.", .type = CLI_STRING,
+	  .required = true },
+	END,
+};
+static const struct cli_arg debug_metrics_args[] = {
+	{ .name = "server", .help = "Prometheus server to get metrics from.", .type = CLI_STRING, .required = true },
+	END,
+};
+static const struct cli_arg debug_all_args[] = {
+	{ .name = "server", .help = "Prometheus server to get all debug information from.", .type = CLI_STRING,
+	  .required = true },
+	END,
+};
+
+static const struct cli_cmd debug_cmds[] = {
+	{ .name = "pprof", .fn = cmd_debug_pprof, .args = debug_pprof_args,
+	  .help = "Fetch profiling debug information." },
+	{ .name = "metrics", .fn = cmd_debug_metrics, .args = debug_metrics_args,
+	  .help = "Fetch metrics debug information." },
+	{ .name = "all", .fn = cmd_debug_all, .args = debug_all_args, .help = "Fetch all debug information." },
+	END,
+};
+
+/* ---- test ---- */
+
+static const struct cli_arg test_rules_args[] = {
+	{ .name = "test-rule-file", .help = "The unit test file.", .type = CLI_EXISTING_FILE, .required = true,
+	  .cumulative = true },
+	END,
+};
+
+static const struct cli_cmd test_cmds[] = {
+	{ .name = "rules", .fn = cmd_test_rules, .args = test_rules_args, .help = "Unit tests for rules." },
+	END,
+};
+
+/* ---- tsdb ---- */
+
+static const struct cli_flag tsdb_bench_write_flags[] = {
+	{ .name = "out", .type = CLI_STRING, .def = "benchout", .help = "Set the output path." },
+	{ .name = "metrics", .type = CLI_INT, .def = "10000", .help = "Number of metrics to read." },
+	{ .name = "scrapes", .type = CLI_INT, .def = "3000", .help = "Number of scrapes to simulate." },
+	END,
+};
+static const struct cli_arg tsdb_bench_write_args[] = {
+	{ .name = "file", .type = CLI_STRING, .def = "../../tsdb/testdata/20kseries.json",
+	  .help = "Input file with samples data, default is (../../tsdb/testdata/20kseries.json)." },
+	END,
+};
+static const struct cli_cmd tsdb_bench_cmds[] = {
+	{ .name = "write", .fn = cmd_tsdb_bench_write, .flags = tsdb_bench_write_flags,
+	  .args = tsdb_bench_write_args, .help = "Run a write performance benchmark." },
+	END,
+};
+
+static const struct cli_flag tsdb_analyze_flags[] = {
+	{ .name = "limit", .type = CLI_INT, .def = "20", .help = "How many items to show in each list." },
+	{ .name = "extended", .type = CLI_BOOL, .help = "Run extended analysis." },
+	END,
+};
+static const struct cli_arg tsdb_analyze_args[] = {
+	{ .name = "db path", .help = DB_PATH_HELP, .type = CLI_STRING, .def = "data/" },
+	{ .name = "block id", .help = "Block to analyze (default is the last block).", .type = CLI_STRING },
+	END,
+};
+
+static const struct cli_flag tsdb_list_flags[] = {
+	{ .name = "human-readable", .short_name = 'r', .type = CLI_BOOL, .help = HUMAN_HELP },
+	END,
+};
+static const struct cli_arg tsdb_db_path_args[] = {
+	{ .name = "db path", .help = DB_PATH_HELP, .type = CLI_STRING, .def = "data/" },
+	END,
+};
+
+/*
+ * EXTENSION: --match may be repeated (as in promtool 3.x); the series
+ * selected are the union.  Declared as kingpin declares a Strings() flag
+ * with a default, so help shows it the way kingpin 2.2.6 would.
+ */
+static const struct cli_flag tsdb_dump_flags[] = {
+	{ .name = "min-time", .type = CLI_INT64, .def = "-9223372036854775808", .help = "Minimum timestamp to dump." },
+	{ .name = "max-time", .type = CLI_INT64, .def = "9223372036854775807", .help = "Maximum timestamp to dump." },
+	{ .name = "match", .type = CLI_STRING, .def = "{__name__=~'(?s:.*)'}", .repeatable = true,
+	  .help = "Series selector. Can be specified multiple times." },
+	END,
+};
+
+static const struct cli_flag tsdb_import_flags[] = {
+	{ .name = "human-readable", .short_name = 'r', .type = CLI_BOOL, .help = HUMAN_HELP },
+	{ .name = "quiet", .short_name = 'q', .type = CLI_BOOL, .help = "Do not print created blocks." },
+	{ .name = "max-block-duration", .type = CLI_DURATION, .placeholder = "<duration>", .hidden = true,
+	  .help = "Maximum duration created blocks may span. Anything less than 2h is ignored." },
+	END,
+};
+static const struct cli_arg tsdb_import_om_args[] = {
+	{ .name = "input file", .help = "OpenMetrics file to read samples from.", .type = CLI_STRING,
+	  .required = true },
+	{ .name = "output directory", .help = "Output directory for generated blocks.", .type = CLI_STRING,
+	  .def = "data/" },
+	END,
+};
+
+/*
+ * EXTENSIONS after promtool 2.42's own flags (so its help keeps its shape):
+ * --http.config.file as promtool 2.43 has it, --source-dir for local
+ * evaluation, and hidden aliases that set the canonical flag.
+ */
+static const struct cli_flag tsdb_import_rules_flags[] = {
+	{ .name = "url", .type = CLI_URL, .def = "http://localhost:9090",
+	  .help = "The URL for the Prometheus API with the data where the rule will be backfilled from." },
+	{ .name = "start", .type = CLI_STRING, .required = true,
+	  .help = "The time to start backfilling the new rule from. Must be a RFC3339 formatted date or Unix "
+		  "timestamp. Required." },
+	{ .name = "end", .type = CLI_STRING,
+	  .help = "If an end time is provided, all recording rules in the rule files provided will be backfilled "
+		  "to the end time. Default will backfill up to 3 hours ago. Must be a RFC3339 formatted date or "
+		  "Unix timestamp." },
+	{ .name = "output-dir", .type = CLI_STRING, .def = "data/", .help = "Output directory for generated blocks." },
+	{ .name = "eval-interval", .type = CLI_DURATION, .def = "60s",
+	  .help = "How frequently to evaluate rules when backfilling if a value is not set in the recording rule "
+		  "files." },
+	{ .name = "http.config.file", .type = CLI_EXISTING_FILE, .placeholder = "<filename>",
+	  .help = "HTTP client configuration file for promtool to connect to Prometheus." },
+	{ .name = "source-dir", .type = CLI_STRING, .placeholder = "<path>",
+	  .help = "Evaluate rules locally against the TSDB data directory at <path> instead of querying --url." },
+	{ .name = "query-url", .type = CLI_URL, .hidden = true, .alias_of = "url", .help = "Alias of --url." },
+	{ .name = "out", .type = CLI_STRING, .hidden = true, .alias_of = "output-dir", .help = "Alias of --output-dir." },
+	{ .name = "step", .type = CLI_DURATION, .hidden = true, .alias_of = "eval-interval",
+	  .help = "Alias of --eval-interval." },
+	END,
+};
+static const struct cli_arg tsdb_import_rules_args[] = {
+	{ .name = "rule-files", .type = CLI_EXISTING_FILE, .required = true, .cumulative = true,
+	  .help = "A list of one or more files containing recording rules to be backfilled. All recording rules "
+		  "listed in the files will be backfilled. Alerting rules are not evaluated." },
+	END,
+};
+
+static const struct cli_cmd tsdb_import_cmds[] = {
+	{ .name = "openmetrics", .fn = cmd_tsdb_create_blocks_from_openmetrics, .args = tsdb_import_om_args,
+	  .help = "Import samples from OpenMetrics input and produce TSDB blocks. Please refer to the storage docs "
+		  "for more details." },
+	{ .name = "rules", .fn = cmd_tsdb_create_blocks_from_rules, .flags = tsdb_import_rules_flags,
+	  .args = tsdb_import_rules_args, .help = "Create blocks of data for new recording rules." },
+	END,
+};
+
+static const struct cli_cmd tsdb_cmds[] = {
+	{ .name = "bench", .subs = tsdb_bench_cmds, .help = "Run benchmarks." },
+	{ .name = "analyze", .fn = cmd_tsdb_analyze, .flags = tsdb_analyze_flags, .args = tsdb_analyze_args,
+	  .help = "Analyze churn, label pair cardinality and compaction efficiency." },
+	{ .name = "list", .fn = cmd_tsdb_list, .flags = tsdb_list_flags, .args = tsdb_db_path_args,
+	  .help = "List tsdb blocks." },
+	{ .name = "dump", .fn = cmd_tsdb_dump, .flags = tsdb_dump_flags, .args = tsdb_db_path_args,
+	  .help = "Dump samples from a TSDB." },
+	{ .name = "create-blocks-from", .flags = tsdb_import_flags, .subs = tsdb_import_cmds,
+	  .help = "[Experimental] Import samples from input and produce TSDB blocks. Please refer to the storage "
+		  "docs for more details." },
+	/* EXTENSION, last so that promtool's own listing keeps its order. */
+	{ .name = "verify", .fn = cmd_tsdb_verify, .args = tsdb_db_path_args,
+	  .help = "Verify the integrity of TSDB blocks." },
+	END,
+};
+
+static const struct cli_cmd app_cmds[] = {
+	{ .name = "check", .flags = check_flags, .subs = check_cmds, .help = "Check the resources for validity." },
+	{ .name = "query", .flags = query_flags, .subs = query_cmds, .help = "Run query against a Prometheus server." },
+	{ .name = "debug", .subs = debug_cmds, .help = "Fetch debug information." },
+	{ .name = "test", .subs = test_cmds, .help = "Unit testing." },
+	{ .name = "tsdb", .subs = tsdb_cmds, .help = "Run tsdb commands." },
+	END,
+};
+
+/*
+ * promtool's main() reads --enable-feature before running any command and
+ * warns on stdout about names it does not know.
+ */
+static int feature_warnings(const struct cli_ctx *c)
+{
+	size_t n, i;
+	const char *const *v = cli_list(c, "enable-feature", &n);
+	struct buf q = BUF_INIT;
+
+	for (i = 0; i < n; i++) {
+		const char *p = v[i];
+		for (;;) {
+			size_t len = strcspn(p, ",");
+			buf_reset(&q);
+			go_quote(&q, p, len); /* Go's %q */
+			if (len == 0 || (len == 22 && !strncmp(p, "no-default-scrape-port", len))) {
+				/* empty names are skipped; the scrape port one is read by the check commands */
+			} else if ((len == 18 && !strncmp(p, "promql-at-modifier", len)) ||
+				   (len == 22 && !strncmp(p, "promql-negative-offset", len))) {
+				printf("  WARNING: Option for --enable-feature is a no-op after promotion to a stable "
+				       "feature: %s\n", buf_str(&q));
+			} else {
+				printf("  WARNING: Unknown option for --enable-feature: %s\n", buf_str(&q));
+			}
+			if (!p[len])
+				break;
+			p += len + 1;
+		}
+	}
+	buf_release(&q);
+	return -1;
+}
+
+#if defined(__x86_64__)
+#define PLATFORM "linux/amd64"
+#elif defined(__aarch64__)
+#define PLATFORM "linux/arm64"
+#elif defined(__i386__)
+#define PLATFORM "linux/386"
+#else
+#define PLATFORM "linux/unknown"
+#endif
+
+const struct cli_app promtool_app = {
+	.help = "Tooling for the Prometheus monitoring system.",
+	.version = "promtool, version 2.42.0-c (branch: main, revision: unknown)\n"
+		   "  build user:       unknown\n"
+		   "  build date:       unknown\n"
+		   "  go version:       none (C11 reimplementation)\n"
+		   "  platform:         " PLATFORM,
+	.flags = app_flags,
+	.cmds = app_cmds,
+	.before_run = feature_warnings,
+};

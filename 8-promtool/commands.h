@@ -1,0 +1,44 @@
+/*
+ * Every command the CLI table (8-promtool/commands.c) can dispatch to.
+ *
+ * Each command is `int cmd_xxx(const struct cli_ctx *c)` returning the exit
+ * code; see 8-promtool/cli.h for how it reads its flags and arguments.
+ * 8-promtool/stubs.c gives each a weak "not implemented" definition; a helper
+ * implements a command by writing a normal (strong) definition of the same
+ * name in its own file, and the linker prefers that one.
+ *
+ * COMMAND_LIST(X) calls X(function, "full command") once per command, in the
+ * order promtool 2.42 lists them in `promtool --help`.
+ */
+#ifndef PROMTOOL_COMMANDS_H
+#define PROMTOOL_COMMANDS_H
+
+#include "8-promtool/cli.h"
+
+#define COMMAND_LIST(X) \
+	X(cmd_check_service_discovery, "check service-discovery") \
+	X(cmd_check_config, "check config") \
+	X(cmd_check_web_config, "check web-config") \
+	X(cmd_check_rules, "check rules") \
+	X(cmd_check_metrics, "check metrics") \
+	X(cmd_query_instant, "query instant") \
+	X(cmd_query_range, "query range") \
+	X(cmd_query_series, "query series") \
+	X(cmd_query_labels, "query labels") \
+	X(cmd_debug_pprof, "debug pprof") \
+	X(cmd_debug_metrics, "debug metrics") \
+	X(cmd_debug_all, "debug all") \
+	X(cmd_test_rules, "test rules") \
+	X(cmd_tsdb_bench_write, "tsdb bench write") \
+	X(cmd_tsdb_analyze, "tsdb analyze") \
+	X(cmd_tsdb_list, "tsdb list") \
+	X(cmd_tsdb_dump, "tsdb dump") \
+	X(cmd_tsdb_verify, "tsdb verify") \
+	X(cmd_tsdb_create_blocks_from_openmetrics, "tsdb create-blocks-from openmetrics") \
+	X(cmd_tsdb_create_blocks_from_rules, "tsdb create-blocks-from rules")
+
+#define COMMAND_DECLARE(fn, name) int fn(const struct cli_ctx *c);
+COMMAND_LIST(COMMAND_DECLARE)
+#undef COMMAND_DECLARE
+
+#endif
