@@ -5,6 +5,11 @@
 #   8-promtool/                     -> the CLI, linked into bin/promtool
 #   tests/unit/test_*.c             -> one binary each under bin/tests/
 #   tests/fuzz/fuzz_*.c             -> one replay driver each under bin/fuzz/
+#   tests/conformance/test_*.c      -> one binary each under bin/conformance/
+#   tests/conformance/promqltest.c  -> bin/promqltest, the PromQL .test runner
+#
+# `make test` runs what the repository holds; `make conformance` runs
+# upstream's test files from CONFORMANCE_DIR (default ../shared/conformance).
 #
 # User CFLAGS are added to ours, never substituted.  `make STRICT=1` adds
 # -Werror; `make SANITIZE=address,undefined` builds with sanitizers.
@@ -42,6 +47,8 @@ CLI_LIB_SRC := $(addprefix $(CLI_DIR)/,cli.c cli_help.c cli_values.c commands.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_HELPER_SRC := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+CONF_SRC := $(wildcard tests/conformance/test_*.c)
+CONFORMANCE_DIR ?= ../shared/conformance
 
 OBJDIR := build
 LIB_OBJ  := $(LIB_SRC:%.c=$(OBJDIR)/%.o)
@@ -50,8 +57,9 @@ CLI_LIB_OBJ := $(CLI_LIB_SRC:%.c=$(OBJDIR)/%.o)
 TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(OBJDIR)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=bin/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=bin/fuzz/%)
+CONF_BIN := $(CONF_SRC:tests/conformance/%.c=bin/conformance/%)
 
-.PHONY: all test unit bench demo install clean fuzz deps
+.PHONY: all test unit bench demo install clean fuzz deps conformance
 all: bin/promtool
 
 $(OBJDIR)/%.o: %.c
@@ -78,7 +86,15 @@ bin/fuzz/%: $(OBJDIR)/tests/fuzz/%.o $(OBJDIR)/tests/fuzz/driver.o $(OBJDIR)/lib
 	@mkdir -p bin/fuzz
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJDIR)/tests/fuzz/driver.o $(OBJDIR)/libcli.a $(OBJDIR)/libpromtool.a $(LIBS)
 
-unit: $(TEST_BIN)
+bin/conformance/%: $(OBJDIR)/tests/conformance/%.o $(TEST_HELPER_OBJ) $(OBJDIR)/libpromtool.a
+	@mkdir -p bin/conformance
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_OBJ) $(OBJDIR)/libpromtool.a $(LIBS)
+
+bin/promqltest: $(OBJDIR)/tests/conformance/promqltest.o $(OBJDIR)/libpromtool.a
+	@mkdir -p bin
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJDIR)/libpromtool.a $(LIBS)
+
+unit: $(TEST_BIN) bin/promqltest
 fuzz: $(FUZZ_BIN)
 
 # Installs missing Debian packages (build deps and the reference promtool);
@@ -92,6 +108,13 @@ deps:
 test: deps
 	@$(MAKE) --no-print-directory bin/promtool unit fuzz
 	@bash tests/run.sh
+
+# Upstream's own test files (PromQL .test files, promtool and rulefmt
+# testdata, the v1-index block), read from CONFORMANCE_DIR; fails when it is
+# absent.  See README.md for where the suite comes from.
+conformance: deps
+	@$(MAKE) --no-print-directory bin/promtool bin/promqltest $(CONF_BIN)
+	@CONFORMANCE_DIR="$(abspath $(CONFORMANCE_DIR))" bash tests/run.sh conformance
 
 bench: deps
 	@$(MAKE) --no-print-directory bin/promtool

@@ -12,10 +12,7 @@
 . "$(dirname "$0")/../lib.sh"
 . testdata/rules-backfill/lib.sh
 export TZ=UTC
-if ! command -v python3 >/dev/null && [ ! -x /usr/bin/python3 ]; then
-	skip rules_backfill_faults "needs python3"
-	exit 0
-fi
+require_cmd rules_backfill_faults python3 || exit 0
 SPID=
 trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMPROOT"' EXIT
 "$RB_PY" tests/fake_prom_server.py "$TMPROOT/port" matrix "$TMPROOT/requests" &
@@ -104,10 +101,7 @@ run "$PROMTOOL" httpcfg-bad "http://127.0.0.1:1" --http.config.file "$TMPROOT/cf
 "$RB_PY" "$RB_DIR/summarize.py" --batch "$TMPROOT/jobs"
 
 compare() { # name tag-prefix
-	if [ -z "$REAL_PROMTOOL" ]; then
-		skip "$1_vs_real" "real promtool not installed"
-		return
-	fi
+	require_cmd "$1_vs_real" "$REAL_PROMTOOL" || return 0
 	expect_files_eq "$1_vs_real" "$TMPROOT/$2-ours.sum" "$TMPROOT/$2-real.sum"
 	expect_files_eq "$1_requests_vs_real" "$TMPROOT/$2-ours.req" "$TMPROOT/$2-real.req"
 }

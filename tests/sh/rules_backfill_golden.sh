@@ -8,10 +8,7 @@
 . testdata/rules-backfill/lib.sh
 export TZ=UTC
 
-if ! command -v prometheus >/dev/null || ! command -v python3 >/dev/null; then
-	skip rules_backfill_golden "needs prometheus and python3"
-	exit 0
-fi
+require_cmd rules_backfill_golden prometheus python3 || exit 0
 # The source TSDB comes from an openmetrics import: the real promtool's
 # when installed, else ours (the goldens were made with the real one).
 RB_REAL_PROMTOOL=${REAL_PROMTOOL:-$PROMTOOL}

@@ -17,10 +17,7 @@
 export TZ=UTC
 L=testdata/rules-local
 
-if ! command -v python3 >/dev/null; then
-	skip rules_local_golden "needs python3"
-	exit 0
-fi
+require_cmd rules_local_golden python3 || exit 0
 # The goldens were made over blocks imported by the real promtool; ours
 # imports the same samples (tests/sh/openmetrics_golden.sh), and only the
 # samples matter to the queries.
