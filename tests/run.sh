@@ -34,8 +34,10 @@ run() { # name, command...
 
 case $mode in
 test)
-	for t in bin/tests/*; do
-		[ -x "$t" ] || continue
+	# By source, not by what bin/ holds: a stale binary of a removed test
+	# must not run, and a test whose binary is missing fails.
+	for src in tests/unit/test_*.c; do
+		t=bin/tests/$(basename "$src" .c)
 		echo "== unit: $t"
 		run "$t" "$t"
 	done
@@ -44,9 +46,9 @@ test)
 		echo "== shell: $t"
 		run "$t" bash "$t"
 	done
-	for f in bin/fuzz/*; do
-		[ -x "$f" ] || continue
-		name=$(basename "$f")
+	for src in tests/fuzz/fuzz_*.c; do
+		name=$(basename "$src" .c)
+		f=bin/fuzz/$name
 		echo "== fuzz replay: $name"
 		run "$f" "$f" "tests/fuzz/corpus/${name#fuzz_}"
 	done
@@ -59,8 +61,8 @@ conformance)
 	else
 		echo "== promqltest: $CONFORMANCE_DIR/promqltest-v2.42"
 		run promqltest bin/promqltest "$CONFORMANCE_DIR/promqltest-v2.42"
-		for t in bin/conformance/*; do
-			[ -x "$t" ] || continue
+		for src in tests/conformance/test_*.c; do
+			t=bin/conformance/$(basename "$src" .c)
 			echo "== conformance: $t"
 			run "$t" "$t"
 		done
