@@ -65,8 +65,6 @@ int block_writer_append_get_ref(struct block_writer *w, const struct label *ls, 
 
 int block_writer_append_ref(struct block_writer *w, uint32_t ref, int64_t t_ms, double v, struct err *e)
 {
-	if (ref >= head_num_series(w->head))
-		return err_set(e, "unknown series reference %u", ref);
 	return head_append_ref(w->head, ref, t_ms, v, e);
 }
 

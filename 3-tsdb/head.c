@@ -194,7 +194,7 @@ static uint32_t get_or_create(struct head *h, const struct label *ls, size_t n)
 
 /* Opens the appender on first use (Head.Appender / initAppender) and
  * applies its lower bound. */
-static int check_bounds(struct head *h, int64_t t, struct err *e)
+static inline int check_bounds(struct head *h, int64_t t, struct err *e)
 {
 	if (!h->app_open) {
 		int64_t cw_end;
@@ -275,6 +275,8 @@ int head_append(struct head *h, const struct label *ls, size_t n, int64_t t, dou
 
 int head_append_ref(struct head *h, uint32_t ref, int64_t t, double v, struct err *e)
 {
+	if (ref >= h->nseries)
+		return err_set(e, "unknown series reference %u", ref);
 	if (check_bounds(h, t, e) < 0)
 		return -1;
 	return queue_sample(h, ref, t, v, e);

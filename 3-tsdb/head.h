@@ -33,8 +33,8 @@ int head_append(struct head *h, const struct label *ls, size_t n, int64_t t, dou
 /* The same, also returning the series' reference for head_append_ref(). */
 int head_append_get_ref(struct head *h, const struct label *ls, size_t n, int64_t t, double v, uint32_t *ref,
 			struct err *e);
-/* Append(ref, ...) for a reference head_append_get_ref() returned (below
- * head_num_series()). */
+/* Append(ref, ...) for a reference head_append_get_ref() returned; any
+ * other is "unknown series reference N". */
 int head_append_ref(struct head *h, uint32_t ref, int64_t t, double v, struct err *e);
 /* headAppender.Commit: applies the batch in order, dropping what 2.42
  * drops silently (out-of-order and duplicate samples within a batch). */
