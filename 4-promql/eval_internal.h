@@ -2,7 +2,7 @@
  * Internals shared by promql/eval*.c and promql/func_*.c.
  *
  * Everything an evaluation step produces (label sets, vectors, matrices)
- * is allocated from the evaluator's arena and dies when the arena is reset
+ * is allocated from the evaluator's arena and dies when the arena is released
  * after the step's result has been copied out.  Label sets point either
  * into the arena, into the storage's series set or into the AST, all of
  * which outlive a step.
@@ -14,22 +14,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "1-common/arena.h"
 #include "1-common/err.h"
 #include "2-model/labels.h"
 #include "4-promql/ast.h"
 #include "4-promql/eval.h"
 #include "4-promql/functions.h"
 #include "4-promql/storage.h"
-
-/* ---- arena ---- */
-struct arena_chunk;
-struct arena {
-	struct arena_chunk *head;
-};
-void *arena_alloc(struct arena *a, size_t n);
-void *arena_array(struct arena *a, size_t nmemb, size_t size);
-char *arena_strndup(struct arena *a, const char *s, size_t n);
-void arena_reset(struct arena *a);
 
 /* ---- label sets ---- */
 struct lset {

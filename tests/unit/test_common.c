@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <xxhash.h>
 
+#include "1-common/arena.h"
 #include "1-common/buf.h"
 #include "1-common/bytes.h"
 #include "1-common/crc32c.h"
@@ -236,8 +237,40 @@ static void test_labels(void)
 	labels_release(&ls);
 }
 
+/* Alignment, zeroing, copies, a request bigger than a chunk, and reuse
+ * after release. */
+static void test_arena(void)
+{
+	struct arena a;
+	char *s, *big;
+	unsigned char *z;
+	void *p, *q;
+
+	arena_init(&a, 64);
+	p = arena_alloc(&a, 1);
+	q = arena_alloc(&a, 0);
+	CHECK(p != q);
+	CHECK_EQ_U((uintptr_t)p % ARENA_ALIGN, 0);
+	CHECK_EQ_U((uintptr_t)q % ARENA_ALIGN, 0);
+	s = arena_strndup(&a, "abcdef", 3);
+	CHECK_STR(s, "abc");
+	big = arena_alloc(&a, 1000); /* its own chunk */
+	memset(big, 'x', 1000);
+	CHECK_STR(s, "abc");
+	z = arena_calloc(&a, 40);
+	for (int i = 0; i < 40; i++)
+		CHECK_EQ_U(z[i], 0);
+	CHECK_EQ_U((uintptr_t)arena_array(&a, 3, 7) % ARENA_ALIGN, 0);
+	arena_release(&a);
+	CHECK(a.chunks == NULL);
+	s = arena_strndup(&a, "again", 5);
+	CHECK_STR(s, "again");
+	arena_release(&a);
+}
+
 int main(void)
 {
+	RUN(test_arena);
 	RUN(test_labels);
 	RUN(test_crc32c_known_answers);
 	RUN(test_varints);
