@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "4-promql/eval_internal.h"
+#include "4-promql/eval_func.h"
 
 static uint64_t bits(double v)
 {
