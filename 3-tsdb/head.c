@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "1-common/buf.h"
+#include "1-common/bytes.h"
 #include "1-common/xalloc.h"
 #include "3-tsdb/chunkenc.h"
 
@@ -77,12 +78,6 @@ struct head {
 	struct head_sample *batch;
 	size_t nbatch, batch_cap;
 };
-
-static inline uint64_t f2u(double v)
-{
-	union { double d; uint64_t u; } x = { .d = v };
-	return x.u;
-}
 
 struct head *head_new(int64_t chunk_range)
 {
@@ -222,7 +217,7 @@ static int queue_sample(struct head *h, uint32_t ref, int64_t t, double v, struc
 	if (s->has_open) {
 		if (t < s->open_maxt)
 			return err_set(e, "out of order sample");
-		if (t == s->open_maxt && s->last_vbits != f2u(v))
+		if (t == s->open_maxt && s->last_vbits != double_bits(v))
 			return err_set(e, "duplicate sample for timestamp");
 	}
 	ALLOC_GROW(h->batch, h->nbatch + 1, h->batch_cap);
@@ -336,7 +331,7 @@ static bool series_append(struct head *h, struct head_series *s, int64_t t, doub
 		new_head_chunk(h, s, t);
 	xor_chunk_append(&s->open, t, v);
 	s->open_maxt = t;
-	s->last_vbits = f2u(v);
+	s->last_vbits = double_bits(v);
 	return true;
 }
 

@@ -23,14 +23,12 @@
  */
 #include "7-backfill/rules_import.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "1-common/buf.h"
 #include "1-common/err.h"
-#include "1-common/goerrno.h"
+#include "1-common/fileutil.h"
 #include "1-common/xalloc.h"
 #include "3-tsdb/block_writer.h"
 
@@ -181,34 +179,6 @@ static void builder_set(struct labels *lb, const char *name, const char *value)
 		labels_set_copy(lb, name, value);
 }
 
-/* os.MkdirAll, as compactor.Write creates the destination on flush. */
-static int mkdir_all(const char *dir, struct err *e)
-{
-	char *p = xstrdup(dir);
-	int rc = 0;
-	for (char *s = p + 1; ; s++) {
-		if (*s == '/' || !*s) {
-			char saved = *s;
-			struct stat st;
-			*s = '\0';
-			if (stat(p, &st) != 0) {
-				if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-					rc = err_set(e, "mkdir %s: %s", p, go_strerror(errno));
-					break;
-				}
-			} else if (!S_ISDIR(st.st_mode)) {
-				rc = err_set(e, "mkdir %s: not a directory", p);
-				break;
-			}
-			*s = saved;
-			if (!saved)
-				break;
-		}
-	}
-	free(p);
-	return rc;
-}
-
 static int on_begin(void *arg, const char *type, const char *const *warnings, size_t nwarnings, struct err *e)
 {
 	struct window *win = arg;
@@ -323,7 +293,8 @@ static int import_rule(const struct rb_config *cfg, const struct rb_group *g, co
 			rc = -1;
 			goto done;
 		}
-		if (mkdir_all(cfg->output_dir, e)) {
+		/* os.MkdirAll, as compactor.Write creates the destination on flush */
+		if (go_mkdir_all(cfg->output_dir, 0777, e) < 0) {
 			err_wrap(e, "compactor write");
 			err_wrap(e, "multiappender flush");
 			err_wrap(e, "flush and commit");
