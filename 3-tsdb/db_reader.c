@@ -61,7 +61,7 @@ int tsdb_db_open_blocks(struct tsdb_db *db, const char *dir, struct err *e)
 	{
 		/* OpenDBReadOnly's first check and its words */
 		struct stat st;
-		if (stat(dir, &st) != 0)
+		if (stat(dir, &st) < 0)
 			return err_set(e, "opening the db dir: stat %s: %s", dir, go_strerror(errno));
 	}
 	d = opendir(dir);

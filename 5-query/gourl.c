@@ -98,9 +98,9 @@ static int parse_authority(struct go_url *u, const char *raw, const char *a, siz
 	if (at) {
 		const char *ui = a, *colon = memchr(a, ':', (size_t)(at - a));
 		size_t ulen = (size_t)((colon ? colon : at) - ui);
-		if (unescape(&u->user, ui, ulen, bad, sizeof(bad)))
+		if (unescape(&u->user, ui, ulen, bad, sizeof(bad)) < 0)
 			return escape_fail(e, raw, bad);
-		if (colon && unescape(&u->password, colon + 1, (size_t)(at - colon - 1), bad, sizeof(bad)))
+		if (colon && unescape(&u->password, colon + 1, (size_t)(at - colon - 1), bad, sizeof(bad)) < 0)
 			return escape_fail(e, raw, bad);
 	}
 	return 0;
@@ -187,14 +187,14 @@ int go_url_parse(struct go_url *out, const char *s, struct err *e)
 	if ((out->scheme || !(rlen >= 3 && !strncmp(rest, "///", 3))) && rlen >= 2 && !strncmp(rest, "//", 2)) {
 		const char *a = rest + 2, *slash = memchr(a, '/', rlen - 2);
 		size_t alen = slash ? (size_t)(slash - a) : rlen - 2;
-		if (parse_authority(out, raw, a, alen, e))
+		if (parse_authority(out, raw, a, alen, e) < 0)
 			goto done;
 		rlen -= 2 + alen;
 		rest = a + alen;
 	}
 	{
 		char *decoded = NULL;
-		if (unescape(&decoded, rest, rlen, bad, sizeof(bad))) {
+		if (unescape(&decoded, rest, rlen, bad, sizeof(bad)) < 0) {
 			escape_fail(e, raw, bad);
 			goto done;
 		}
@@ -206,7 +206,7 @@ int go_url_parse(struct go_url *out, const char *s, struct err *e)
 	rc = 0;
 done:
 	free(raw);
-	if (rc)
+	if (rc < 0)
 		go_url_release(out);
 	return rc;
 }

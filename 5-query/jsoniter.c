@@ -160,12 +160,12 @@ int jit_read_string_body(struct jit *it, struct buf *out)
 		case 't': if (out) buf_addc(out, '\t'); break;
 		case 'u': {
 			uint32_t r, r2;
-			if (read_hex4(it, &r))
+			if (read_hex4(it, &r) < 0)
 				return -1;
 			if (r >= 0xD800 && r < 0xDC00 && it->head + 1 < it->tail && it->buf[it->head] == '\\' &&
 			    it->buf[it->head + 1] == 'u') {
 				it->head += 2;
-				if (read_hex4(it, &r2))
+				if (read_hex4(it, &r2) < 0)
 					return -1;
 				if (r2 >= 0xDC00 && r2 < 0xE000) {
 					r = 0x10000 + ((r - 0xD800) << 10) + (r2 - 0xDC00);
@@ -279,10 +279,10 @@ static int skip_array_body(struct jit *it)
 	if (c == ']')
 		return 0;
 	jit_unread(it);
-	if (jit_skip(it))
+	if (jit_skip(it) < 0)
 		return -1;
 	for (c = jit_next_token(it); c == ','; c = jit_next_token(it))
-		if (jit_skip(it))
+		if (jit_skip(it) < 0)
 			return -1;
 	if (c != ']') {
 		jit_report(it, "ReadArrayCB", "expect ] in the end, but found %s", JIT_CH(c));
@@ -302,14 +302,14 @@ static int skip_object_body(struct jit *it)
 	}
 	jit_unread(it);
 	for (;;) {
-		if (jit_read_string(it, NULL))
+		if (jit_read_string(it, NULL) < 0)
 			return -1;
 		c = jit_next_token(it);
 		if (c != ':') {
 			jit_report(it, "ReadObject", "expect : after object field, but found %s", JIT_CH(c));
 			return -1;
 		}
-		if (jit_skip(it))
+		if (jit_skip(it) < 0)
 			return -1;
 		c = jit_next_token(it);
 		if (c != ',')

@@ -192,7 +192,7 @@ static int on_begin(void *arg, const char *type, const char *const *warnings, si
 		log_line(win->log, "warn", kv, 4);
 	}
 	/* twice the block size: see rules.go, the writer must accept the whole window */
-	if (block_writer_new(&win->w, win->cfg->output_dir, 2 * win->block_ms, e))
+	if (block_writer_new(&win->w, win->cfg->output_dir, 2 * win->block_ms, e) < 0)
 		return err_wrap(e, "new block writer");
 	if (strcmp(type, "matrix"))
 		return err_set(e, "rule result is wrong type %s", type);
@@ -204,7 +204,7 @@ static int commit(struct window *win, struct err *e)
 {
 	if (!win->pending)
 		return 0;
-	if (block_writer_commit(win->w, e))
+	if (block_writer_commit(win->w, e) < 0)
 		return err_wrap(e, "multiappender commit");
 	win->pending = 0;
 	return 0;
@@ -233,11 +233,11 @@ static int on_series(void *arg, const struct query_series *s, struct err *e)
 		int rc = ref == UINT32_MAX
 				 ? block_writer_append_get_ref(win->w, win->lb.v, win->lb.n, s->t[i], s->v[i], &ref, e)
 				 : block_writer_append_ref(win->w, ref, s->t[i], s->v[i], e);
-		if (rc) {
+		if (rc < 0) {
 			err_wrap(e, "multiappender append");
 			return err_wrap(e, "add");
 		}
-		if (++win->pending >= MAX_SAMPLES_IN_MEMORY && commit(win, e))
+		if (++win->pending >= MAX_SAMPLES_IN_MEMORY && commit(win, e) < 0)
 			return err_wrap(e, "add");
 	}
 	win->failed_here = 0;
@@ -282,13 +282,13 @@ static int import_rule(const struct rb_config *cfg, const struct rb_group *g, co
 			break;
 		win.failed_here = 0;
 		win.pending = 0;
-		if (query_source_range(src, rule->expr, aligned, end_s * 1000000000, g->interval_ns, &sink, e)) {
+		if (query_source_range(src, rule->expr, aligned, end_s * 1000000000, g->interval_ns, &sink, e) < 0) {
 			if (!win.failed_here)
 				err_wrap(e, "query range");
 			rc = -1;
 			goto done;
 		}
-		if (commit(&win, e)) {
+		if (commit(&win, e) < 0) {
 			err_wrap(e, "flush and commit");
 			rc = -1;
 			goto done;
@@ -355,7 +355,7 @@ size_t rules_backfill_run(const struct rb_config *cfg, const struct rb_group *gr
 				const char *kv[] = { "backfiller", "processing rule", "id", id, "name", r->name };
 				log_line(log, "info", kv, 6);
 			}
-			if (import_rule(cfg, g, r, src, log, &e)) {
+			if (import_rule(cfg, g, r, src, log, &e) < 0) {
 				ALLOC_GROW(*errs, nerrs + 1, cap);
 				(*errs)[nerrs++] = xstrdup(err_msg(&e));
 			}
