@@ -24,6 +24,7 @@
 
 #include "1-common/goerrno.h"
 #include "1-common/xalloc.h"
+#include "3-tsdb/chunkenc.h"
 #include "3-tsdb/chunks_writer.h"
 #include "3-tsdb/head.h"
 #include "3-tsdb/index_writer.h"
@@ -34,7 +35,7 @@
 
 struct block_writer {
 	char *dir;
-	struct head head;
+	struct head *head;
 	char *tmp;   /* tmp dir of a flush in progress, removed by free */
 };
 
@@ -46,33 +47,31 @@ int block_writer_new(struct block_writer **out, const char *dir, int64_t chunk_r
 		return err_set(e, "invalid chunk range %lld", (long long)chunk_range_ms);
 	w = xcalloc(1, sizeof(*w));
 	w->dir = xstrdup(dir);
-	head_init(&w->head, chunk_range_ms);
+	w->head = head_new(chunk_range_ms);
 	*out = w;
 	return 0;
 }
 
 int block_writer_append(struct block_writer *w, const struct label *ls, size_t n, int64_t t_ms, double v, struct err *e)
 {
-	return head_append(&w->head, ls, n, t_ms, v, e);
+	return head_append(w->head, ls, n, t_ms, v, e);
 }
 
 int block_writer_append_get_ref(struct block_writer *w, const struct label *ls, size_t n, int64_t t_ms, double v,
 				uint32_t *ref, struct err *e)
 {
-	return head_append_get_ref(&w->head, ls, n, t_ms, v, ref, e);
+	return head_append_get_ref(w->head, ls, n, t_ms, v, ref, e);
 }
 
 int block_writer_append_ref(struct block_writer *w, uint32_t ref, int64_t t_ms, double v, struct err *e)
 {
-	if (ref >= w->head.nseries)
-		return err_set(e, "unknown series reference %u", ref);
-	return head_append_ref(&w->head, ref, t_ms, v, e);
+	return head_append_ref(w->head, ref, t_ms, v, e);
 }
 
 int block_writer_commit(struct block_writer *w, struct err *e)
 {
 	(void)e;
-	head_commit(&w->head);
+	head_commit(w->head);
 	return 0;
 }
 
@@ -145,22 +144,14 @@ done:
 	return ret;
 }
 
-static int cmp_series(const void *a, const void *b, void *arg)
-{
-	const struct head *h = arg;
-	const struct head_series *x = &h->series[*(const uint32_t *)a];
-	const struct head_series *y = &h->series[*(const uint32_t *)b];
-
-	return labels_cmp(x->ls, x->nls, y->ls, y->nls);
-}
-
 /* Empty tombstones: magic, format version 1, CRC32C of nothing. */
 static const unsigned char empty_tombstones[9] = { 0x01, 0x30, 0xba, 0x30, 0x01, 0, 0, 0, 0 };
 
 /* populateBlock + the files of LeveledCompactor.write, into tmp. */
 static int write_block(struct block_writer *w, const char *tmp, struct block_meta *meta, struct err *e)
 {
-	struct head *h = &w->head;
+	const struct head *h = w->head;
+	size_t nseries = head_num_series(h);
 	uint32_t *order = NULL;
 	struct chunk_desc *descs = NULL;
 	size_t *first = NULL;
@@ -173,14 +164,10 @@ static int write_block(struct block_writer *w, const char *tmp, struct block_met
 	size_t ndescs = 0;
 	int fd = -1, ret = -1;
 
-	order = xcalloc(h->nseries ? h->nseries : 1, sizeof(*order));
-	for (size_t i = 0; i < h->nseries; i++)
-		order[i] = (uint32_t)i;
-	qsort_r(order, h->nseries, sizeof(*order), cmp_series, h);
-
-	descs = xcalloc(h->nchunks + h->nseries + 1, sizeof(*descs));
-	first = xcalloc(h->nseries + 1, sizeof(*first));
-	is = xcalloc(h->nseries ? h->nseries : 1, sizeof(*is));
+	order = head_series_sorted(h);
+	descs = xcalloc(head_num_chunks(h) + 1, sizeof(*descs));
+	first = xcalloc(nseries + 1, sizeof(*first));
+	is = xcalloc(nseries ? nseries : 1, sizeof(*is));
 
 	path = xasprintf("%s/chunks", tmp);
 	if (mkdir(path, 0777) < 0) {
@@ -189,23 +176,13 @@ static int write_block(struct block_writer *w, const char *tmp, struct block_met
 	}
 	chunks_writer_init(&cw, path, CHUNKS_DEFAULT_SEGMENT_SIZE);
 	cw_open = true;
-	for (size_t i = 0; i < h->nseries; i++) {
-		struct head_series *s = &h->series[order[i]];
+	for (size_t i = 0; i < nseries; i++) {
+		struct head_chunk_iter it;
 		size_t start = ndescs;
 
-		for (uint32_t c = s->first_chunk; c != UINT32_MAX; c = h->chunks[c].next) {
-			struct head_chunk *hc = &h->chunks[c];
-			descs[ndescs++] = (struct chunk_desc){
-				.data = h->chunk_data.data + hc->off, .len = hc->len,
-				.encoding = CHUNK_ENC_XOR, .mint = hc->mint, .maxt = hc->maxt,
-			};
-		}
-		if (s->has_open && s->open.num > 0) {
-			descs[ndescs++] = (struct chunk_desc){
-				.data = s->open.b.data, .len = s->open.b.len,
-				.encoding = CHUNK_ENC_XOR, .mint = s->open_mint, .maxt = s->open_maxt,
-			};
-		}
+		head_chunk_iter_init(&it, h, order[i]);
+		while (head_chunk_iter_next(&it, &descs[ndescs]))
+			ndescs++;
 		first[i] = start;
 		if (ndescs == start)
 			continue;
@@ -216,18 +193,21 @@ static int write_block(struct block_writer *w, const char *tmp, struct block_met
 		for (size_t k = start; k < ndescs; k++)
 			meta->stats.num_samples += xor_chunk_num_samples(descs[k].data, descs[k].len);
 	}
-	first[h->nseries] = ndescs;
+	first[nseries] = ndescs;
 	cw_open = false;
 	if (chunks_writer_close(&cw, e) < 0)
 		goto done;
 
 	{
 		size_t nis = 0;
-		for (size_t i = 0; i < h->nseries; i++) {
-			struct head_series *s = &h->series[order[i]];
+		for (size_t i = 0; i < nseries; i++) {
+			const struct label *ls;
+			size_t nls;
+
 			if (first[i + 1] == first[i])
 				continue;
-			is[nis++] = (struct index_series){ s->ls, s->nls, descs + first[i], first[i + 1] - first[i] };
+			head_series_labels(h, order[i], &ls, &nls);
+			is[nis++] = (struct index_series){ ls, nls, descs + first[i], first[i + 1] - first[i] };
 		}
 		free(path);
 		path = xasprintf("%s/index", tmp);
@@ -279,7 +259,7 @@ done:
 
 int block_writer_flush(struct block_writer *w, struct block_meta *meta_out, struct err *e)
 {
-	struct head *h = &w->head;
+	struct head *h = w->head;
 	struct block_meta meta;
 	char *final = NULL;
 	int ret = -1;
@@ -287,14 +267,13 @@ int block_writer_flush(struct block_writer *w, struct block_meta *meta_out, stru
 	block_meta_init(&meta);
 	block_meta_init(meta_out);
 	/* Samples of an uncommitted appender never reach the head upstream. */
-	h->nbatch = 0;
-	h->app_open = false;
-	if (h->min_time == INT64_MAX || head_num_samples(h) == 0)
+	head_rollback(h);
+	if (head_min_time(h) == INT64_MAX || head_num_samples(h) == 0)
 		return 1;
 	if (ulid_new(meta.ulid, ulid_now_ms(), e) < 0)
 		return err_wrap(e, "compactor write");
-	meta.min_time = h->min_time;
-	meta.max_time = h->max_time + 1;
+	meta.min_time = head_min_time(h);
+	meta.max_time = head_max_time(h) + 1;
 	meta.compaction_level = 1;
 	meta.sources = xcalloc(1, sizeof(*meta.sources));
 	memcpy(meta.sources[0], meta.ulid, ULID_LEN + 1);
@@ -345,7 +324,7 @@ void block_writer_free(struct block_writer *w)
 	if (w->tmp)
 		remove_all(w->tmp);
 	free(w->tmp);
-	head_release(&w->head);
+	head_free(w->head);
 	free(w->dir);
 	free(w);
 }

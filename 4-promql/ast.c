@@ -1,5 +1,5 @@
 /*
- * The PromQL tree: arena, names, types, walking and the function table.
+ * The PromQL tree: freeing, names, types, walking and the function table.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -8,56 +8,14 @@
 #include "4-promql/functions.h"
 #include "4-promql/internal.h"
 
-#define ARENA_CHUNK 8192
-
-struct promql_arena_chunk {
-	struct promql_arena_chunk *next;
-	size_t used, cap;
-	max_align_t data[];
-};
-
-void *promql_arena_alloc(struct promql_expr *x, size_t n)
-{
-	struct promql_arena_chunk *c = x->chunks;
-	size_t align = sizeof(max_align_t);
-	void *p;
-
-	n = (n + align - 1) / align * align;
-	if (!c || c->cap - c->used < n) {
-		size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
-		c = xmalloc(sizeof(*c) + cap);
-		c->cap = cap;
-		c->used = 0;
-		c->next = x->chunks;
-		x->chunks = c;
-	}
-	p = (char *)c->data + c->used;
-	c->used += n;
-	memset(p, 0, n);
-	return p;
-}
-
-char *promql_arena_strndup(struct promql_expr *x, const char *s, size_t len)
-{
-	char *p = promql_arena_alloc(x, len + 1);
-	memcpy(p, s, len);
-	p[len] = '\0';
-	return p;
-}
-
 void promql_expr_free(struct promql_expr *x)
 {
-	struct promql_arena_chunk *c, *next;
-
 	if (!x)
 		return;
 	for (size_t i = 0; i < x->nregexes; i++)
 		label_regex_free(x->regexes[i]);
 	free(x->regexes);
-	for (c = x->chunks; c; c = next) {
-		next = c->next;
-		free(c);
-	}
+	arena_release(&x->arena);
 	free(x);
 }
 

@@ -179,7 +179,7 @@ void promql_result_release(struct promql_result *r)
 	free(r->series);
 	free(r->str);
 	if (r->priv) {
-		arena_reset(r->priv);
+		arena_release(r->priv);
 		free(r->priv);
 	}
 	promql_result_init(r);
@@ -215,8 +215,8 @@ static void ev_release(struct evaluator *ev)
 	smap_release(&ev->dup_scratch);
 	smap_release(&ev->agg_scratch);
 	smap_release(&ev->hq_scratch);
-	arena_reset(&ev->arena);
-	arena_reset(&ev->qarena);
+	arena_release(&ev->arena);
+	arena_release(&ev->qarena);
 }
 
 /* Copies a label set into the result's arena. */
@@ -354,7 +354,7 @@ int promql_eval_range(struct promql_result *out, const struct promql_storage *st
 			}
 			add_point(&out->series[*slot - 1], &pcaps[*slot - 1], t, smp[i].v);
 		}
-		arena_reset(&ev.arena);
+		arena_release(&ev.arena);
 		/* The last step: stop before t + step could overflow. */
 		if ((uint64_t)end - (uint64_t)t < (uint64_t)step)
 			break;

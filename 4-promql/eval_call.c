@@ -23,18 +23,6 @@ static const char *string_arg(const struct promql_node *n)
 	return n->kind == PROMQL_NODE_STRING ? n->u.string.val : "";
 }
 
-static bool valid_label_name(const char *s)
-{
-	if (!*s)
-		return false;
-	for (size_t i = 0; s[i]; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (i > 0 && c >= '0' && c <= '9')))
-			return false;
-	}
-	return true;
-}
-
 /* createLabelsForAbsentFunction: the labels matched by exactly one
  * equality matcher of a selector argument. */
 static struct lset absent_labels(struct arena *a, const struct promql_node *arg)
@@ -287,17 +275,9 @@ static void expand(struct buf *out, pcre2_code *re, const char *tmpl, const char
 static bool fix_utf8(const char *s, struct buf *fixed, size_t **orig)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t len = strlen(s), i = 0;
-	bool bad = false;
+	size_t len = strlen(s), i;
 
-	while (i < len) {
-		int32_t r;
-		size_t w = go_decode_rune(u + i, len - i, &r);
-		if (r == 0xFFFD && w == 1)
-			bad = true;
-		i += w;
-	}
-	if (!bad)
+	if (go_utf8_valid(u, len))
 		return false;
 	*orig = xmalloc((3 * len + 1) * sizeof(**orig));
 	for (i = 0; i < len;) {
@@ -327,7 +307,7 @@ static int label_replace(struct evaluator *ev, const struct promql_node *n, cons
 
 	if (!re)
 		return err_set(ev->e, "invalid regular expression in label_replace(): %s", rs);
-	if (!valid_label_name(dst)) {
+	if (!labels_valid_name(dst)) {
 		pcre2_code_free(re);
 		return err_set(ev->e, "invalid destination label name in label_replace(): %s", dst);
 	}
@@ -377,9 +357,9 @@ static int label_join(struct evaluator *ev, const struct promql_node *n, const s
 	struct buf b = BUF_INIT;
 
 	for (size_t i = 3; i < n->u.call.nargs; i++)
-		if (!valid_label_name(string_arg(n->u.call.args[i])))
+		if (!labels_valid_name(string_arg(n->u.call.args[i])))
 			return err_set(ev->e, "invalid source label name in label_join(): %s", string_arg(n->u.call.args[i]));
-	if (!valid_label_name(dst))
+	if (!labels_valid_name(dst))
 		return err_set(ev->e, "invalid destination label name in label_join(): %s", dst);
 	for (size_t i = 0; i < in->n; i++) {
 		buf_reset(&b);

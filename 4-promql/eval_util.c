@@ -1,6 +1,6 @@
 /*
- * The evaluator's plumbing: a bump arena, label-set operations in the
- * style of labels.Builder, and a small uint64-keyed hash map.
+ * The evaluator's plumbing: label-set operations in the style of
+ * labels.Builder, and a small uint64-keyed hash map.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,55 +9,6 @@
 
 #include "1-common/xalloc.h"
 #include "4-promql/eval_internal.h"
-
-struct arena_chunk {
-	struct arena_chunk *next;
-	size_t used, cap;
-	_Alignas(16) unsigned char data[];
-};
-
-void *arena_alloc(struct arena *a, size_t n)
-{
-	struct arena_chunk *c = a->head;
-
-	n = (n + 15) & ~(size_t)15;
-	if (!n)
-		n = 16;
-	if (!c || c->cap - c->used < n) {
-		size_t cap = n > 65536 ? n : 65536;
-		c = xmalloc(sizeof(*c) + cap);
-		c->used = 0;
-		c->cap = cap;
-		c->next = a->head;
-		a->head = c;
-	}
-	c->used += n;
-	return c->data + c->used - n;
-}
-
-void *arena_array(struct arena *a, size_t nmemb, size_t size)
-{
-	if (size && nmemb > SIZE_MAX / size / 2)
-		abort();
-	return arena_alloc(a, nmemb * size);
-}
-
-char *arena_strndup(struct arena *a, const char *s, size_t n)
-{
-	char *d = arena_alloc(a, n + 1);
-	memcpy(d, s, n);
-	d[n] = '\0';
-	return d;
-}
-
-void arena_reset(struct arena *a)
-{
-	while (a->head) {
-		struct arena_chunk *n = a->head->next;
-		free(a->head);
-		a->head = n;
-	}
-}
 
 uint64_t lset_hash_slow(struct lset ls)
 {

@@ -1,7 +1,7 @@
 /*
  * Internals shared by the PromQL parser files (not for other subsystems).
  *
- * struct promql_expr owns an arena of fixed-size chunks from which every
+ * struct promql_expr owns an arena (1-common/arena.h) from which every
  * node, list and string of its tree is allocated, plus the compiled regular
  * expressions of its matchers.
  */
@@ -11,24 +11,33 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "1-common/arena.h"
 #include "1-common/buf.h"
 #include "4-promql/ast.h"
 #include "4-promql/lex.h"
 #include "2-model/regex.h"
 
-struct promql_arena_chunk;
+/* Arena chunk size of an expression: most trees fit in one. */
+#define PROMQL_ARENA_CHUNK 8192
 
 struct promql_expr {
-	struct promql_arena_chunk *chunks;
+	struct arena arena; /* arena_init(&x->arena, PROMQL_ARENA_CHUNK) */
 	void **regexes; /* pcre2_code *, freed with the expression */
 	size_t nregexes, regexes_cap;
 	struct promql_node *root;
 };
 
 /* Zeroed memory owned by x; never NULL. */
-void *promql_arena_alloc(struct promql_expr *x, size_t n);
+static inline void *promql_arena_alloc(struct promql_expr *x, size_t n)
+{
+	return arena_calloc(&x->arena, n);
+}
+
 /* A NUL-terminated copy of s[0..len) owned by x. */
-char *promql_arena_strndup(struct promql_expr *x, const char *s, size_t len);
+static inline char *promql_arena_strndup(struct promql_expr *x, const char *s, size_t len)
+{
+	return arena_strndup(&x->arena, s, len);
+}
 
 struct promql_parser {
 	struct promql_expr *x;

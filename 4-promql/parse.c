@@ -878,6 +878,7 @@ int promql_parse(struct promql_expr **out, const char *input, size_t len, struct
 	struct promql_node *root = NULL;
 	int rc = -1;
 
+	arena_init(&x->arena, PROMQL_ARENA_CHUNK);
 	memset(&p, 0, sizeof(p));
 	p.x = x;
 	p.input = input;

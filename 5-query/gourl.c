@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "2-model/labels.h"
+#include "1-common/gostrconv.h"
 #include "1-common/xalloc.h"
+#include "2-model/labels.h"
 
 static int url_fail(struct err *e, const char *raw, const char *msg)
 {
@@ -21,25 +22,14 @@ static int url_fail(struct err *e, const char *raw, const char *msg)
 	return -1;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* url.unescape: %XX sequences; a bad one is an EscapeError naming it. */
 static int unescape(char **out, const char *s, size_t len, char *bad, size_t badlen)
 {
 	struct buf b = BUF_INIT;
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '%') {
-			if (i + 2 >= len || hexval((unsigned char)s[i + 1]) < 0 ||
-			    hexval((unsigned char)s[i + 2]) < 0) {
+			if (i + 2 >= len || go_unhex((unsigned char)s[i + 1]) < 0 ||
+			    go_unhex((unsigned char)s[i + 2]) < 0) {
 				size_t n = len - i < 3 ? len - i : 3;
 				if (n >= badlen)
 					n = badlen - 1;
@@ -48,8 +38,8 @@ static int unescape(char **out, const char *s, size_t len, char *bad, size_t bad
 				buf_release(&b);
 				return -1;
 			}
-			buf_addc(&b, (unsigned char)(hexval((unsigned char)s[i + 1]) << 4 |
-						     hexval((unsigned char)s[i + 2])));
+			buf_addc(&b, (unsigned char)(go_unhex((unsigned char)s[i + 1]) << 4 |
+						     go_unhex((unsigned char)s[i + 2])));
 			i += 2;
 		} else {
 			buf_addc(&b, (unsigned char)s[i]);
@@ -108,9 +98,9 @@ static int parse_authority(struct go_url *u, const char *raw, const char *a, siz
 	if (at) {
 		const char *ui = a, *colon = memchr(a, ':', (size_t)(at - a));
 		size_t ulen = (size_t)((colon ? colon : at) - ui);
-		if (unescape(&u->user, ui, ulen, bad, sizeof(bad)))
+		if (unescape(&u->user, ui, ulen, bad, sizeof(bad)) < 0)
 			return escape_fail(e, raw, bad);
-		if (colon && unescape(&u->password, colon + 1, (size_t)(at - colon - 1), bad, sizeof(bad)))
+		if (colon && unescape(&u->password, colon + 1, (size_t)(at - colon - 1), bad, sizeof(bad)) < 0)
 			return escape_fail(e, raw, bad);
 	}
 	return 0;
@@ -197,14 +187,14 @@ int go_url_parse(struct go_url *out, const char *s, struct err *e)
 	if ((out->scheme || !(rlen >= 3 && !strncmp(rest, "///", 3))) && rlen >= 2 && !strncmp(rest, "//", 2)) {
 		const char *a = rest + 2, *slash = memchr(a, '/', rlen - 2);
 		size_t alen = slash ? (size_t)(slash - a) : rlen - 2;
-		if (parse_authority(out, raw, a, alen, e))
+		if (parse_authority(out, raw, a, alen, e) < 0)
 			goto done;
 		rlen -= 2 + alen;
 		rest = a + alen;
 	}
 	{
 		char *decoded = NULL;
-		if (unescape(&decoded, rest, rlen, bad, sizeof(bad))) {
+		if (unescape(&decoded, rest, rlen, bad, sizeof(bad)) < 0) {
 			escape_fail(e, raw, bad);
 			goto done;
 		}
@@ -216,7 +206,7 @@ int go_url_parse(struct go_url *out, const char *s, struct err *e)
 	rc = 0;
 done:
 	free(raw);
-	if (rc)
+	if (rc < 0)
 		go_url_release(out);
 	return rc;
 }

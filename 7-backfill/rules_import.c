@@ -23,14 +23,12 @@
  */
 #include "7-backfill/rules_import.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "1-common/buf.h"
 #include "1-common/err.h"
-#include "1-common/goerrno.h"
+#include "1-common/fileutil.h"
 #include "1-common/xalloc.h"
 #include "3-tsdb/block_writer.h"
 
@@ -181,34 +179,6 @@ static void builder_set(struct labels *lb, const char *name, const char *value)
 		labels_set_copy(lb, name, value);
 }
 
-/* os.MkdirAll, as compactor.Write creates the destination on flush. */
-static int mkdir_all(const char *dir, struct err *e)
-{
-	char *p = xstrdup(dir);
-	int rc = 0;
-	for (char *s = p + 1; ; s++) {
-		if (*s == '/' || !*s) {
-			char saved = *s;
-			struct stat st;
-			*s = '\0';
-			if (stat(p, &st) != 0) {
-				if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-					rc = err_set(e, "mkdir %s: %s", p, go_strerror(errno));
-					break;
-				}
-			} else if (!S_ISDIR(st.st_mode)) {
-				rc = err_set(e, "mkdir %s: not a directory", p);
-				break;
-			}
-			*s = saved;
-			if (!saved)
-				break;
-		}
-	}
-	free(p);
-	return rc;
-}
-
 static int on_begin(void *arg, const char *type, const char *const *warnings, size_t nwarnings, struct err *e)
 {
 	struct window *win = arg;
@@ -222,7 +192,7 @@ static int on_begin(void *arg, const char *type, const char *const *warnings, si
 		log_line(win->log, "warn", kv, 4);
 	}
 	/* twice the block size: see rules.go, the writer must accept the whole window */
-	if (block_writer_new(&win->w, win->cfg->output_dir, 2 * win->block_ms, e))
+	if (block_writer_new(&win->w, win->cfg->output_dir, 2 * win->block_ms, e) < 0)
 		return err_wrap(e, "new block writer");
 	if (strcmp(type, "matrix"))
 		return err_set(e, "rule result is wrong type %s", type);
@@ -234,7 +204,7 @@ static int commit(struct window *win, struct err *e)
 {
 	if (!win->pending)
 		return 0;
-	if (block_writer_commit(win->w, e))
+	if (block_writer_commit(win->w, e) < 0)
 		return err_wrap(e, "multiappender commit");
 	win->pending = 0;
 	return 0;
@@ -263,11 +233,11 @@ static int on_series(void *arg, const struct query_series *s, struct err *e)
 		int rc = ref == UINT32_MAX
 				 ? block_writer_append_get_ref(win->w, win->lb.v, win->lb.n, s->t[i], s->v[i], &ref, e)
 				 : block_writer_append_ref(win->w, ref, s->t[i], s->v[i], e);
-		if (rc) {
+		if (rc < 0) {
 			err_wrap(e, "multiappender append");
 			return err_wrap(e, "add");
 		}
-		if (++win->pending >= MAX_SAMPLES_IN_MEMORY && commit(win, e))
+		if (++win->pending >= MAX_SAMPLES_IN_MEMORY && commit(win, e) < 0)
 			return err_wrap(e, "add");
 	}
 	win->failed_here = 0;
@@ -312,18 +282,19 @@ static int import_rule(const struct rb_config *cfg, const struct rb_group *g, co
 			break;
 		win.failed_here = 0;
 		win.pending = 0;
-		if (query_source_range(src, rule->expr, aligned, end_s * 1000000000, g->interval_ns, &sink, e)) {
+		if (query_source_range(src, rule->expr, aligned, end_s * 1000000000, g->interval_ns, &sink, e) < 0) {
 			if (!win.failed_here)
 				err_wrap(e, "query range");
 			rc = -1;
 			goto done;
 		}
-		if (commit(&win, e)) {
+		if (commit(&win, e) < 0) {
 			err_wrap(e, "flush and commit");
 			rc = -1;
 			goto done;
 		}
-		if (mkdir_all(cfg->output_dir, e)) {
+		/* os.MkdirAll, as compactor.Write creates the destination on flush */
+		if (go_mkdir_all(cfg->output_dir, 0777, e) < 0) {
 			err_wrap(e, "compactor write");
 			err_wrap(e, "multiappender flush");
 			err_wrap(e, "flush and commit");
@@ -384,7 +355,7 @@ size_t rules_backfill_run(const struct rb_config *cfg, const struct rb_group *gr
 				const char *kv[] = { "backfiller", "processing rule", "id", id, "name", r->name };
 				log_line(log, "info", kv, 6);
 			}
-			if (import_rule(cfg, g, r, src, log, &e)) {
+			if (import_rule(cfg, g, r, src, log, &e) < 0) {
 				ALLOC_GROW(*errs, nerrs + 1, cap);
 				(*errs)[nerrs++] = xstrdup(err_msg(&e));
 			}

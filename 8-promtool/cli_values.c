@@ -405,7 +405,7 @@ int64_t cli_value_int(enum cli_type type, const char *s)
 
 	if (type == CLI_INT) {
 		/* kingpin converts the float with Go's int(): truncation. */
-		if (go_parse_float(s, strlen(s), &d) != 0 || d != d)
+		if (go_parse_float(s, strlen(s), &d) < 0 || d != d)
 			return 0;
 		if (d >= 9223372036854775807.0)
 			return INT64_MIN; /* what amd64's conversion yields */
@@ -414,11 +414,11 @@ int64_t cli_value_int(enum cli_type type, const char *s)
 		return (int64_t)d;
 	}
 	if (type == CLI_DURATION) {
-		if (go_parse_duration(s, strlen(s), &i) != 0)
+		if (go_parse_duration(s, strlen(s), &i) < 0)
 			return 0;
 		return i;
 	}
-	if (parse_int64(s, &i) != 0)
+	if (parse_int64(s, &i) < 0)
 		return 0;
 	return i;
 }

@@ -74,7 +74,7 @@ static int load_rules(struct loaded *l, const char *const *paths, size_t n, int6
 	for (size_t i = 0; i < n; i++) {
 		struct rulefmt_errors errs;
 		rulefmt_errors_init(&errs);
-		if (rulefmt_load_file(&l->files[i], paths[i], &errs)) {
+		if (rulefmt_load_file(&l->files[i], paths[i], &errs) < 0) {
 			err_set(e, "%s", errs.n ? errs.v[0] : paths[i]);
 			rulefmt_errors_release(&errs);
 			return -1;
@@ -173,7 +173,7 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 		}
 		err_release(&e);
 		http_config_init(&hc);
-		if (http_config_load(&hc, cfg_path, &e)) {
+		if (http_config_load(&hc, cfg_path, &e) < 0) {
 			struct buf m = BUF_INIT;
 			buf_addf(&m, "Failed to load HTTP config file: %s", err_msg(&e));
 			fatal(c, buf_str(&m));
@@ -195,11 +195,11 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 		struct timespec now;
 		clock_gettime(CLOCK_REALTIME, &now);
 		go_time_unix(&cfg.end, (int64_t)now.tv_sec - 3 * 3600, now.tv_nsec);
-	} else if (go_parse_promtool_time(&cfg.end, end_s)) {
+	} else if (go_parse_promtool_time(&cfg.end, end_s) < 0) {
 		fprintf(stderr, "error parsing end time: cannot parse \"%s\" to a valid timestamp\n", end_s);
 		goto done;
 	}
-	if (go_parse_promtool_time(&cfg.start, start_s ? start_s : "")) {
+	if (go_parse_promtool_time(&cfg.start, start_s ? start_s : "") < 0) {
 		fprintf(stderr, "error parsing start time: cannot parse \"%s\" to a valid timestamp\n", start_s);
 		goto done;
 	}
@@ -214,18 +214,18 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	if (cli_isset(c, "source-dir")) {
 		/* EXTENSION: evaluate locally against a data directory instead
 		 * of asking a server; the importer cannot tell the difference. */
-		if (promql_engine_source_open_dir(&src, cli_str(c, "source-dir"), NULL, &e)) {
+		if (promql_engine_source_open_dir(&src, cli_str(c, "source-dir"), NULL, &e) < 0) {
 			fprintf(stderr, "cannot open source directory: %s\n", err_msg(&e));
 			goto done;
 		}
-	} else if (remote_source_new(&src, url, have_hc ? &hc : NULL, &e)) {
+	} else if (remote_source_new(&src, url, have_hc ? &hc : NULL, &e) < 0) {
 		fprintf(stderr, "new api client error: %s\n", err_msg(&e));
 		goto done;
 	}
 
 	/* newRuleImporter logs before the rule files are read */
 	rules_backfill_log_start(&cfg, stderr);
-	if (load_rules(&l, files, nfiles, cli_int(c, "eval-interval"), &e)) {
+	if (load_rules(&l, files, nfiles, cli_int(c, "eval-interval"), &e) < 0) {
 		fprintf(stderr, "rule importer parse error: %s\n", err_msg(&e));
 		goto done;
 	}

@@ -24,7 +24,7 @@
 #include "1-common/xalloc.h"
 #include "4-promql/ast.h"
 #include "5-query/local.h"
-#include "4-promql/eval_internal.h"
+#include "4-promql/eval_values.h"
 #include "4-promql/eval.h"
 #include "4-promql/promql.h"
 #include "4-promql/storage.h"
