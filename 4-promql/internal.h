@@ -20,7 +20,7 @@ struct promql_arena_chunk;
 
 struct promql_expr {
 	struct promql_arena_chunk *chunks;
-	void **regexes; /* pcre2_code *, freed with the expression */
+	void **regexes; /* label_regex_compile()d, freed with the expression */
 	size_t nregexes, regexes_cap;
 	struct promql_node *root;
 };

@@ -3,7 +3,6 @@
  * reassembly (plain and snappy, across pages), corruption errors, selector
  * parsing and the querier's merge of overlapping sources.
  */
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include <snappy-c.h>
 #include <stdlib.h>
 #include <sys/stat.h>
