@@ -30,7 +30,13 @@ static size_t first_invalid(const unsigned char *s, size_t len)
 	while (i < len) {
 		int32_t r;
 		size_t w;
+		uint64_t word;
 
+		/* ASCII, the common case, eight bytes at a time */
+		if (len - i >= 8 && (memcpy(&word, s + i, 8), !(word & 0x8080808080808080ull))) {
+			i += 8;
+			continue;
+		}
 		if (s[i] < 0x80) {
 			i++;
 			continue;
