@@ -209,55 +209,73 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 }
 
 /*
- * 2.42's funcLabelReplace: "^(?:re)$" is compiled (Go's syntax error gives
- * 2.42's message), and for each series whose src label matches,
- * FindStringSubmatchIndex and ExpandString of repl give dst (2-model/regex.h).
+ * label_replace()'s regexp for call node n: "^(?:rs)$" compiled on the
+ * first step and kept for the query (a Go syntax error gives 2.42's
+ * message, a pattern RE2 cannot compile says so).
+ */
+static int replace_regex(struct evaluator *ev, const struct promql_node *n, const char *rs, struct ev_regex **out)
+{
+	struct buf msg = BUF_INIT;
+	struct ev_regex *x;
+	void *re = NULL;
+	int rc;
+
+	for (size_t i = 0; i < ev->nrxs; i++) {
+		if (ev->rxs[i].call == n) {
+			*out = &ev->rxs[i];
+			return 0;
+		}
+	}
+	rc = label_regex_compile(&re, rs, strlen(rs), &msg);
+	if (rc == LABEL_REGEX_ESYNTAX)
+		rc = err_set(ev->e, "invalid regular expression in label_replace(): %s", rs);
+	else if (rc < 0)
+		rc = err_set(ev->e, "label_replace(): %s", buf_str(&msg));
+	buf_release(&msg);
+	if (rc < 0)
+		return rc;
+	ALLOC_GROW(ev->rxs, ev->nrxs + 1, ev->rxcap);
+	x = &ev->rxs[ev->nrxs++];
+	x->call = n;
+	x->re = re;
+	label_regex_sub_init(&x->sub, re);
+	*out = x;
+	return 0;
+}
+
+/*
+ * 2.42's funcLabelReplace: for each series whose src label matches the
+ * regexp, FindStringSubmatchIndex and ExpandString of repl give dst
+ * (2-model/regex.h).
  */
 static int label_replace(struct evaluator *ev, const struct promql_node *n, const struct ev_vector *in,
 			 struct ev_vector *out)
 {
 	const char *dst = string_arg(n->u.call.args[1]), *repl = string_arg(n->u.call.args[2]);
 	const char *src = string_arg(n->u.call.args[3]), *rs = string_arg(n->u.call.args[4]);
-	struct label_regex_sub sub;
-	struct buf b = BUF_INIT, msg = BUF_INIT;
-	void *re = NULL;
-	int rc, ret = 0;
+	size_t repl_len = strlen(repl);
+	struct ev_regex *x;
+	struct buf b = BUF_INIT;
 
-	label_regex_sub_init(&sub, NULL);
-	rc = label_regex_compile(&re, rs, strlen(rs), &msg);
-	if (rc == LABEL_REGEX_ESYNTAX) {
-		ret = err_set(ev->e, "invalid regular expression in label_replace(): %s", rs);
-		goto done;
-	}
-	if (rc < 0) {
-		/* Go would compile it; RE2 cannot (2-model/regex.h): say so */
-		ret = err_set(ev->e, "label_replace(): %s", buf_str(&msg));
-		goto done;
-	}
-	if (!valid_label_name(dst)) {
-		ret = err_set(ev->e, "invalid destination label name in label_replace(): %s", dst);
-		goto done;
-	}
-	label_regex_sub_init(&sub, re);
+	if (replace_regex(ev, n, rs, &x) < 0)
+		return -1;
+	if (!valid_label_name(dst))
+		return err_set(ev->e, "invalid destination label name in label_replace(): %s", dst);
 	for (size_t i = 0; i < in->n; i++) {
 		const char *sv = lset_get(in->v[i].ls, src);
 		struct lset ls = in->v[i].ls;
 
 		if (!sv)
 			sv = "";
-		if (label_regex_submatch(&sub, sv, strlen(sv))) {
+		if (label_regex_submatch(&x->sub, sv, strlen(sv))) {
 			buf_reset(&b);
-			label_regex_expand(&b, &sub, repl, strlen(repl), sv);
+			label_regex_expand(&b, &x->sub, repl, repl_len, sv);
 			ls = lset_set(&ev->arena, ls, dst, arena_strndup(&ev->arena, buf_str(&b), b.len));
 		}
 		vec_push(&ev->arena, out, ls, in->v[i].v, in->v[i].t);
 	}
-done:
-	label_regex_sub_release(&sub);
-	label_regex_free(re);
-	buf_release(&msg);
 	buf_release(&b);
-	return ret;
+	return 0;
 }
 
 static int label_join(struct evaluator *ev, const struct promql_node *n, const struct ev_vector *in,

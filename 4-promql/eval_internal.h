@@ -16,6 +16,7 @@
 
 #include "1-common/err.h"
 #include "2-model/labels.h"
+#include "2-model/regex.h"
 #include "4-promql/ast.h"
 #include "4-promql/eval.h"
 #include "4-promql/functions.h"
@@ -218,6 +219,14 @@ struct memo_entry *ev_memo_at(struct node_memo *m, size_t i, size_t nser, bool *
 /* A deep copy of ls (labels and strings) in a, hash kept or computed. */
 struct lset lset_dup(struct arena *a, struct lset ls);
 
+/* label_replace()'s regexp of one call node, compiled once per query (as
+ * 2.42's EvalNodeHelper keeps it), with its submatch scratch. */
+struct ev_regex {
+	const struct promql_node *call;
+	void *re;
+	struct label_regex_sub sub;
+};
+
 struct evaluator {
 	const struct promql_storage *st;
 	struct arena qarena; /* lives for the whole query (memo entries) */
@@ -251,6 +260,8 @@ struct evaluator {
 	int64_t skip_off;
 	const struct promql_node **moving; /* calls whose @ windows move */
 	size_t nmoving, movingcap;
+	struct ev_regex *rxs;
+	size_t nrxs, rxcap;
 	struct err *e;
 };
 
