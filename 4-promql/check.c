@@ -46,9 +46,9 @@ static bool matches_empty(const struct label_matcher *m)
 	case LABEL_MATCH_NOT_EQUAL:
 		return m->value_len != 0;
 	case LABEL_MATCH_REGEXP:
-		return label_regex_matches_empty(m->re, m->value, m->value_len);
+		return label_regex_matches_empty(m->re);
 	case LABEL_MATCH_NOT_REGEXP:
-		return !label_regex_matches_empty(m->re, m->value, m->value_len);
+		return !label_regex_matches_empty(m->re);
 	}
 	return false;
 }

@@ -212,6 +212,11 @@ static void ev_release(struct evaluator *ev)
 		free(ev->memos[i].seq);
 	}
 	free(ev->memos);
+	for (size_t i = 0; i < ev->nrxs; i++) {
+		label_regex_sub_release(&ev->rxs[i].sub);
+		label_regex_free(ev->rxs[i].re);
+	}
+	free(ev->rxs);
 	smap_release(&ev->dup_scratch);
 	smap_release(&ev->agg_scratch);
 	smap_release(&ev->hq_scratch);

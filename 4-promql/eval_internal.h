@@ -20,6 +20,7 @@
 
 #include "1-common/arena.h"
 #include "1-common/err.h"
+#include "2-model/regex.h"
 #include "4-promql/ast.h"
 #include "4-promql/eval.h"
 #include "4-promql/eval_cache.h"
@@ -27,6 +28,14 @@
 #include "4-promql/eval_map.h"
 #include "4-promql/eval_values.h"
 #include "4-promql/storage.h"
+
+/* label_replace()'s regexp of one call node, compiled once per query (as
+ * 2.42's EvalNodeHelper keeps it), with its submatch scratch. */
+struct ev_regex {
+	const struct promql_node *call;
+	void *re;
+	struct label_regex_sub sub;
+};
 
 struct evaluator {
 	const struct promql_storage *st;
@@ -61,6 +70,8 @@ struct evaluator {
 	int64_t skip_off;
 	const struct promql_node **moving; /* calls whose @ windows move */
 	size_t nmoving, movingcap;
+	struct ev_regex *rxs;
+	size_t nrxs, rxcap;
 	struct err *e;
 };
 

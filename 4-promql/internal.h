@@ -22,7 +22,7 @@
 
 struct promql_expr {
 	struct arena arena; /* arena_init(&x->arena, PROMQL_ARENA_CHUNK) */
-	void **regexes; /* pcre2_code *, freed with the expression */
+	void **regexes; /* label_regex_compile()d, freed with the expression */
 	size_t nregexes, regexes_cap;
 	struct promql_node *root;
 };

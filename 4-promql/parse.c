@@ -343,10 +343,8 @@ static bool parse_label_matchers(struct promql_parser *p, struct promql_node *vs
 				goto done;
 			}
 			buf_release(&msg);
-			if (m->re) {
-				ALLOC_GROW(p->x->regexes, p->x->nregexes + 1, p->x->regexes_cap);
-				p->x->regexes[p->x->nregexes++] = m->re;
-			}
+			ALLOC_GROW(p->x->regexes, p->x->nregexes + 1, p->x->regexes_cap);
+			p->x->regexes[p->x->nregexes++] = m->re;
 		}
 		if (at(p, PQT_COMMA)) {
 			take(p);

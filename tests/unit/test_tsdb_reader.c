@@ -4,7 +4,6 @@
  * querier's merge of overlapping sources.  Upstream's v1-index block is
  * read by tests/conformance/test_tsdb_v1.c.
  */
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include <snappy-c.h>
 #include <stdlib.h>
 #include <sys/stat.h>
