@@ -22,7 +22,17 @@
 #include "3-tsdb/selector_reader.h"
 #include "3-tsdb/wal_reader.h"
 
-#define V1_BLOCK "../shared/conformance/tsdb-v2.42/index_format_v1"
+/* Upstream's test data: $CONFORMANCE (as tests/lib.sh), by default
+ * ../shared/conformance. */
+static const char *conformance(const char *sub)
+{
+	static char path[4096];
+	const char *dir = getenv("CONFORMANCE");
+
+	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "../shared/conformance", sub);
+	return path;
+}
+#define V1_BLOCK conformance("tsdb-v2.42/index_format_v1")
 
 static void test_index_v1(void)
 {
@@ -204,7 +214,7 @@ static void test_query_v1(void)
 	double v;
 	size_t nser = 0, nsamp = 0, nl;
 
-	CHECK_EQ_I(tsdb_db_open_blocks(&db, "../shared/conformance/tsdb-v2.42", &e), 0);
+	CHECK_EQ_I(tsdb_db_open_blocks(&db, conformance("tsdb-v2.42"), &e), 0);
 	/* the conformance dir holds the block under another name: no blocks */
 	CHECK_EQ_I(db.nblocks, 0);
 	tsdb_db_release(&db);
