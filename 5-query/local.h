@@ -22,7 +22,8 @@ struct tsdb_db;
  * borrowed). */
 struct promql_storage promql_tsdb_storage(struct tsdb_db *db);
 
-/* opts may be NULL (5m lookback, 1m default subquery step). */
+/* opts may be NULL (5m lookback, 1m default subquery step); a zero
+ * max_samples or timeout_ms gets a 2.42 server's default (50M, 2m). */
 int promql_engine_source_new(struct query_source **out, const struct promql_storage *st,
 			     const struct promql_engine_opts *opts, struct err *e);
 /* Opens dir's blocks and head (tsdb_db_open) and serves queries from them. */
