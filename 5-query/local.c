@@ -191,3 +191,11 @@ int promql_engine_source_open_dir(struct query_source **out, const char *dir,
 	es->db = db;
 	return 0;
 }
+
+char *const *promql_engine_source_skipped(const struct query_source *src, size_t *n)
+{
+	const struct engine_source *es = (const struct engine_source *)src;
+
+	*n = es->db ? es->db->nskipped : 0;
+	return es->db ? es->db->skipped : NULL;
+}

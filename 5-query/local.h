@@ -30,6 +30,10 @@ int promql_engine_source_new(struct query_source **out, const struct promql_stor
 int promql_engine_source_open_dir(struct query_source **out, const char *dir,
 				  const struct promql_engine_opts *opts, struct err *e);
 
+/* The messages for the block directories of the data dir left out (see
+ * struct tsdb_db's skipped); src must come from ..._open_dir(). */
+char *const *promql_engine_source_skipped(const struct query_source *src, size_t *n);
+
 /*
  * The milliseconds a 2.42 server evaluates at for a time promtool sends:
  * the client formats Unix seconds as a float, the server rounds the

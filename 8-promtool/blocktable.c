@@ -217,3 +217,9 @@ done:
 	free(path);
 	return ret;
 }
+
+void print_skipped_blocks(char *const *skipped, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s\n", skipped[i]);
+}

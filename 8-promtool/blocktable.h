@@ -28,4 +28,10 @@ void print_blocks(FILE *out, const struct block_meta *metas, const uint64_t *siz
  */
 int block_dir_size(const char *dir, uint64_t *out, struct err *e);
 
+/*
+ * EXTENSION: one line on stderr per block directory the reader left out,
+ * naming it and why (2.42 skips them without a word).
+ */
+void print_skipped_blocks(char *const *skipped, size_t n);
+
 #endif

@@ -20,6 +20,7 @@
 #include "1-common/buf.h"
 #include "1-common/gofmt.h"
 #include "2-model/labels.h"
+#include "8-promtool/blocktable.h"
 #include "8-promtool/cli.h"
 #include "3-tsdb/db_reader.h"
 #include "3-tsdb/selector_reader.h"
@@ -119,8 +120,11 @@ int cmd_tsdb_dump(const struct cli_ctx *c)
 	}
 	/* matchers are parsed after the db is opened in 2.42, so a bad
 	 * directory is reported first */
-	if (tsdb_db_open(&db, path ? path : "data/", maxt, &e) < 0)
+	if (tsdb_db_open(&db, path ? path : "data/", maxt, &e) < 0) {
+		print_skipped_blocks(db.skipped, db.nskipped);
 		goto done;
+	}
+	print_skipped_blocks(db.skipped, db.nskipped);
 	sels = calloc(nmatch, sizeof(*sels));
 	if (!sels)
 		abort();
