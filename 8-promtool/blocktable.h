@@ -34,4 +34,12 @@ int block_dir_size(const char *dir, uint64_t *out, struct err *e);
  */
 void print_skipped_blocks(char *const *skipped, size_t n);
 
+/*
+ * EXTENSION, at the start of the commands that write blocks into dir:
+ * removes the temporary block directories killed runs left there
+ * (3-tsdb/stale_tmp.h), saying so in one line on stderr; a failure to
+ * remove one is one line too, and the command goes on.
+ */
+void remove_stale_tmp_dirs(const char *dir);
+
 #endif

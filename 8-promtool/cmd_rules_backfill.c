@@ -242,6 +242,7 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 			goto done;
 		}
 
+	remove_stale_tmp_dirs(cfg.output_dir);
 	nerrs = rules_backfill_run(&cfg, l.groups, l.ngroups, src, stderr, &errs);
 	for (size_t i = 0; i < nerrs; i++) {
 		print_error("rule importer error: ", errs[i]);
