@@ -19,8 +19,9 @@
 #include "3-tsdb/chunkenc.h"
 #include "3-tsdb/db_reader.h"
 #include "3-tsdb/index_reader.h"
-#include "3-tsdb/selector_reader.h"
 #include "3-tsdb/wal_reader.h"
+#include "4-promql/ast.h"
+#include "4-promql/promql.h"
 
 /* Upstream's test data: $CONFORMANCE (as tests/lib.sh), by default
  * ../shared/conformance. */
@@ -160,47 +161,65 @@ static void test_index_corruption(void)
 	err_release(&e);
 }
 
+/* --match selectors (parser.ParseMetricSelector) as the querier matches them. */
+static struct promql_expr *selector(const char *s, struct err *e)
+{
+	struct promql_expr *x = NULL;
+
+	promql_parse_metric_selector(&x, s, strlen(s), e);
+	return x;
+}
+
+static const struct label_matcher *matchers(const struct promql_expr *x, size_t *n)
+{
+	*n = x ? promql_expr_root(x)->u.vector.nmatchers : 0;
+	return x ? promql_expr_root(x)->u.vector.matchers : NULL;
+}
+
 static void test_selector(void)
 {
-	struct tsdb_selector s;
+	struct promql_expr *x;
+	const struct label_matcher *m;
 	struct err e = ERR_INIT;
+	size_t n;
 
-	CHECK_EQ_I(tsdb_selector_parse(&s, "up{job=\"a\\\"b\", instance!~'x.*',  le=`\\n`}", &e), 0);
-	CHECK_EQ_I(s.n, 4);
-	CHECK_STR(s.m[0].name, "__name__");
-	CHECK_STR(s.m[0].value, "up");
-	CHECK_STR(s.m[1].value, "a\"b");
-	CHECK_EQ_I(s.m[2].type, LABEL_MATCH_NOT_REGEXP);
-	CHECK_STR(s.m[3].value, "\\n");
-	CHECK(tsdb_matcher_matches(&s.m[2], "y") && !tsdb_matcher_matches(&s.m[2], "xyz"));
-	tsdb_selector_release(&s);
+	x = selector("up{job=\"a\\\"b\", instance!~'x.*',  le=`\\n`}", &e);
+	m = matchers(x, &n);
+	CHECK_EQ_I(n, 4);
+	if (n == 4) {
+		CHECK_STR(m[3].name, "__name__"); /* assembleVectorSelector appends it */
+		CHECK_STR(m[3].value, "up");
+		CHECK_STR(m[0].value, "a\"b");
+		CHECK_EQ_I(m[1].type, LABEL_MATCH_NOT_REGEXP);
+		CHECK_STR(m[2].value, "\\n");
+		CHECK(tsdb_matcher_matches(&m[1], "y") && !tsdb_matcher_matches(&m[1], "xyz"));
+	}
+	promql_expr_free(x);
 
 	/* fully anchored, and $ does not match before a final newline */
-	CHECK_EQ_I(tsdb_selector_parse(&s, "{a=~\"b|c\"}", &e), 0);
-	CHECK(tsdb_matcher_matches(&s.m[0], "b"));
-	CHECK(!tsdb_matcher_matches(&s.m[0], "bc"));
-	CHECK(!tsdb_matcher_matches(&s.m[0], "b\n"));
-	tsdb_selector_release(&s);
-	CHECK_EQ_I(tsdb_selector_parse(&s, "{__name__=~'(?s:.*)'}", &e), 0);
-	CHECK(tsdb_matcher_matches(&s.m[0], "a\nb"));
-	tsdb_selector_release(&s);
+	x = selector("{a=~\"b|c\"}", &e);
+	m = matchers(x, &n);
+	CHECK(n == 1 && tsdb_matcher_matches(&m[0], "b"));
+	CHECK(n == 1 && !tsdb_matcher_matches(&m[0], "bc"));
+	CHECK(n == 1 && !tsdb_matcher_matches(&m[0], "b\n"));
+	promql_expr_free(x);
+	x = selector("{__name__=~'(?s:.*)'}", &e);
+	m = matchers(x, &n);
+	CHECK(n == 1 && tsdb_matcher_matches(&m[0], "a\nb"));
+	promql_expr_free(x);
 
-	CHECK_EQ_I(tsdb_selector_parse(&s, "{a=~\"(\"}", &e), -1);
+	CHECK(!selector("{a=~\"(\"}", &e));
 	CHECK(strncmp(err_msg(&e), "1:2: parse error: error parsing regexp", 38) == 0);
-	tsdb_selector_release(&s);
 	err_release(&e);
-	CHECK_EQ_I(tsdb_selector_parse(&s, "{a=\"b\"", &e), -1);
-	CHECK_STR(err_msg(&e), "1:7: parse error: unexpected end of input inside braces");
-	tsdb_selector_release(&s);
-	err_release(&e);
-	CHECK_EQ_I(tsdb_selector_parse(&s, "a b", &e), -1);
-	CHECK_STR(err_msg(&e), "1:3: parse error: unexpected identifier \"b\"");
-	tsdb_selector_release(&s);
+	CHECK(!selector("x + y", &e));
+	CHECK_STR(err_msg(&e), "1:3: parse error: unexpected <op:+>");
 	err_release(&e);
 	/* 2.42 parses "{}" and then selects nothing */
-	CHECK_EQ_I(tsdb_selector_parse(&s, "{}", &e), 0);
-	CHECK_EQ_I(s.n, 0);
-	tsdb_selector_release(&s);
+	x = selector("{}", &e);
+	CHECK(x != NULL);
+	matchers(x, &n);
+	CHECK_EQ_I(n, 0);
+	promql_expr_free(x);
 }
 
 /* The v1 block through the querier: matchers, time range, labels order. */
@@ -208,23 +227,25 @@ static void test_query_v1(void)
 {
 	struct tsdb_db db;
 	struct tsdb_series_set *set = NULL;
-	struct tsdb_selector sel;
+	struct promql_expr *sel;
+	const struct label_matcher *m;
 	struct err e = ERR_INIT;
 	int64_t t;
 	double v;
-	size_t nser = 0, nsamp = 0, nl;
+	size_t nser = 0, nsamp = 0, nl, nm;
 
 	CHECK_EQ_I(tsdb_db_open_blocks(&db, conformance("tsdb-v2.42"), &e), 0);
 	/* the conformance dir holds the block under another name: no blocks */
 	CHECK_EQ_I(db.nblocks, 0);
 	tsdb_db_release(&db);
 
-	CHECK_EQ_I(tsdb_selector_parse(&sel, "{bar=~\"1.\"}", &e), 0);
+	sel = selector("{bar=~\"1.\"}", &e);
+	m = matchers(sel, &nm);
 	tsdb_db_init(&db);
 	db.nblocks = 1;
 	db.blocks = xcalloc(1, sizeof(*db.blocks));
 	CHECK_EQ_I(tsdb_block_open(&db.blocks[0], V1_BLOCK, &e), 0);
-	CHECK_EQ_I(tsdb_db_select(&db, sel.m, sel.n, 0, 7200000, &set, &e), 0);
+	CHECK_EQ_I(tsdb_db_select(&db, m, nm, 0, 7200000, &set, &e), 0);
 	while (tsdb_series_set_next(set, &e) > 0) {
 		const struct label *ls = tsdb_series_set_labels(set, &nl);
 		CHECK_EQ_I(nl, 1);
@@ -236,7 +257,7 @@ static void test_query_v1(void)
 	CHECK_EQ_I(nser, 10);
 	CHECK_EQ_I(nsamp, 10);
 	tsdb_series_set_free(set);
-	tsdb_selector_release(&sel);
+	promql_expr_free(sel);
 	tsdb_db_release(&db);
 	err_release(&e);
 }
@@ -265,7 +286,9 @@ static void test_head_replay(void)
 	size_t clen, start, nl;
 	struct tsdb_db db;
 	struct tsdb_series_set *set = NULL;
-	struct tsdb_selector sel;
+	struct promql_expr *sel = NULL;
+	const struct label_matcher *sm;
+	size_t nsm;
 	struct err e = ERR_INIT;
 	int64_t t, ts[16];
 	double v, vs[16];
@@ -337,8 +360,9 @@ static void test_head_replay(void)
 	CHECK_EQ_I(db.head.nseries, 1);
 	CHECK_EQ_I(db.head.mint, 1);
 	CHECK_EQ_I(db.head.maxt, 10);
-	CHECK_EQ_I(tsdb_selector_parse(&sel, "m", &e), 0);
-	CHECK_EQ_I(tsdb_db_select(&db, sel.m, sel.n, 1, INT64_MAX, &set, &e), 0);
+	sel = selector("m", &e);
+	sm = matchers(sel, &nsm);
+	CHECK_EQ_I(tsdb_db_select(&db, sm, nsm, 1, INT64_MAX, &set, &e), 0);
 	CHECK_EQ_I(tsdb_series_set_next(set, &e), 1);
 	(void)tsdb_series_set_labels(set, &nl);
 	CHECK_EQ_I(nl, 1);
@@ -367,7 +391,7 @@ static void test_head_replay(void)
 	CHECK_EQ_I(db.head.mint, 6);
 	tsdb_head_release(&db.head);
 
-	tsdb_selector_release(&sel);
+	promql_expr_free(sel);
 	xor_chunk_release(&xc);
 	buf_release(&seg);
 	buf_release(&rec);
