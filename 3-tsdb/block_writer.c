@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,10 +29,10 @@
 #include "3-tsdb/chunks_writer.h"
 #include "3-tsdb/head.h"
 #include "3-tsdb/index_writer.h"
+#include "3-tsdb/stale_tmp.h"
 #include "3-tsdb/ulid.h"
 #include "3-tsdb/wio.h"
 
-#define TMP_FOR_CREATION ".tmp-for-creation"
 
 struct block_writer {
 	char *dir;
@@ -262,7 +263,7 @@ int block_writer_flush(struct block_writer *w, struct block_meta *meta_out, stru
 	struct head *h = w->head;
 	struct block_meta meta;
 	char *final = NULL;
-	int ret = -1;
+	int ret = -1, lockfd = -1;
 
 	block_meta_init(&meta);
 	block_meta_init(meta_out);
@@ -281,12 +282,17 @@ int block_writer_flush(struct block_writer *w, struct block_meta *meta_out, stru
 
 	final = xasprintf("%s/%s", w->dir, meta.ulid);
 	free(w->tmp);
-	w->tmp = xasprintf("%s" TMP_FOR_CREATION, final);
+	w->tmp = xasprintf("%s" TSDB_TMP_FOR_CREATION, final);
 	remove_all(w->tmp);
 	if (mkdir(w->tmp, 0777) < 0) {
 		err_set(e, "mkdir %s: %s", w->tmp, go_strerror(errno));
 		goto done;
 	}
+	/* held while we write: a run starting meanwhile does not take the
+	 * directory for one a killed run left (3-tsdb/stale_tmp.h) */
+	lockfd = open(w->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lockfd >= 0)
+		flock(lockfd, LOCK_EX);
 	if (write_block(w, w->tmp, &meta, e) < 0)
 		goto done;
 	/* fileutil.Replace: drop any old dir of that name, rename, sync parent. */
@@ -312,6 +318,8 @@ done:
 		free(w->tmp);
 		w->tmp = NULL;
 	}
+	if (lockfd >= 0)
+		close(lockfd);
 	block_meta_release(&meta);
 	free(final);
 	return ret;

@@ -340,7 +340,8 @@ bool xor_iter_next(struct xor_iter *it)
 				u -= (uint64_t)1 << sz;
 			dod = (int64_t)u;
 		}
-		it->tdelta = (uint64_t)((int64_t)it->tdelta + dod);
+		/* Go's uint64(int64(tDelta) + dod): wraps, never overflows */
+		it->tdelta += (uint64_t)dod;
 		it->t = (int64_t)((uint64_t)it->t + it->tdelta);
 	}
 	return read_value(it);

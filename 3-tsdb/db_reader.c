@@ -38,6 +38,9 @@ void tsdb_db_release(struct tsdb_db *db)
 		tsdb_block_release(&db->blocks[i]);
 	free(db->blocks);
 	free(db->dir);
+	for (size_t i = 0; i < db->nskipped; i++)
+		free(db->skipped[i]);
+	free(db->skipped);
 	tsdb_head_release(&db->head);
 	tsdb_db_init(db);
 }
@@ -90,6 +93,8 @@ int tsdb_db_open_blocks(struct tsdb_db *db, const char *dir, struct err *e)
 		/* openBlocks skips (and only logs) a dir whose meta.json does
 		 * not read; everything after that failing is a corrupted block */
 		if (block_meta_read(&m, p, &be) < 0) {
+			db->skipped = xreallocarray(db->skipped, db->nskipped + 1, sizeof(*db->skipped));
+			db->skipped[db->nskipped++] = xasprintf("skipping block '%s': %s", p, err_msg(&be));
 			err_release(&be);
 			free(p);
 			continue;

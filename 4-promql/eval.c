@@ -21,6 +21,7 @@
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
 #include "4-promql/eval_internal.h"
+#include "4-promql/eval_limit.h"
 
 #define DEFAULT_LOOKBACK_MS (5 * 60 * 1000)
 #define DEFAULT_SUBQUERY_STEP_MS (60 * 1000)
@@ -72,7 +73,7 @@ int ev_note_output(struct evaluator *ev, const struct promql_node *node, struct 
 	return 0;
 }
 
-int ev_eval(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out)
+static int eval_node(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out)
 {
 	memset(out, 0, sizeof(*out));
 	switch (n->kind) {
@@ -163,6 +164,13 @@ int ev_eval(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 	return err_set(ev->e, "unhandled expression of type: %s", promql_node_kind_name(n->kind));
 }
 
+int ev_eval(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out)
+{
+	if (eval_node(ev, n, ts, out) < 0)
+		return -1;
+	return ev->lim ? ev_limit_note(ev, n, out) : 0;
+}
+
 /* ---- entry points ---- */
 
 void promql_result_init(struct promql_result *r)
@@ -186,7 +194,7 @@ void promql_result_release(struct promql_result *r)
 }
 
 static int ev_init(struct evaluator *ev, const struct promql_storage *st, const struct promql_node *expr,
-		   int64_t start, int64_t end, const struct promql_engine_opts *o, struct err *e)
+		   int64_t start, int64_t end, int64_t nsteps, const struct promql_engine_opts *o, struct err *e)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->st = st;
@@ -195,7 +203,18 @@ static int ev_init(struct evaluator *ev, const struct promql_storage *st, const 
 	ev->lookback = o && o->lookback_ms ? o->lookback_ms : DEFAULT_LOOKBACK_MS;
 	ev->subquery_step = o && o->default_subquery_step_ms ? o->default_subquery_step_ms : DEFAULT_SUBQUERY_STEP_MS;
 	ev->e = e;
+	ev_limit_init(ev, expr, end, nsteps, o);
 	return ev_prepare(ev, expr);
+}
+
+/* The end of a query: the exact sample count check; -2 for a timeout. */
+static int ev_finish(struct evaluator *ev, struct promql_result *out, int rc)
+{
+	if (rc == 0 && ev_limit_finish(ev, &out->peak_samples) < 0)
+		rc = -1;
+	if (rc < 0 && ev_limit_timed_out(ev))
+		rc = PROMQL_EVAL_TIMEOUT;
+	return rc;
 }
 
 static void ev_release(struct evaluator *ev)
@@ -222,6 +241,7 @@ static void ev_release(struct evaluator *ev)
 	smap_release(&ev->hq_scratch);
 	arena_release(&ev->arena);
 	arena_release(&ev->qarena);
+	ev_limit_free(ev->lim);
 }
 
 /* Copies a label set into the result's arena. */
@@ -270,7 +290,7 @@ int promql_eval_instant(struct promql_result *out, const struct promql_storage *
 	promql_result_init(out);
 	out->priv = xcalloc(1, sizeof(struct arena));
 	out->t = t;
-	if (ev_init(&ev, st, expr, t, t, opts, e) < 0 || ev_eval(&ev, expr, t, &v) < 0)
+	if (ev_init(&ev, st, expr, t, t, 1, opts, e) < 0 || ev_eval(&ev, expr, t, &v) < 0)
 		goto done;
 	out->type = v.type;
 	switch (v.type) {
@@ -300,6 +320,7 @@ int promql_eval_instant(struct promql_result *out, const struct promql_storage *
 	}
 	rc = 0;
 done:
+	rc = ev_finish(&ev, out, rc);
 	ev_release(&ev);
 	if (rc < 0)
 		promql_result_release(out);
@@ -330,7 +351,8 @@ int promql_eval_range(struct promql_result *out, const struct promql_storage *st
 		return err_set(e, "zero or negative query resolution step widths are not accepted. Try a positive integer");
 	out->priv = xcalloc(1, sizeof(struct arena));
 	out->type = PROMQL_TYPE_MATRIX;
-	if (ev_init(&ev, st, expr, start, end, opts, e) < 0)
+	if (ev_init(&ev, st, expr, start, end, 
+		    end < start ? 0 : (int64_t)(((uint64_t)end - (uint64_t)start) / (uint64_t)step) + 1, opts, e) < 0)
 		goto done;
 	for (int64_t t = start; t <= end; t += step) {
 		struct ev_value v;
@@ -368,6 +390,7 @@ int promql_eval_range(struct promql_result *out, const struct promql_storage *st
 		qsort(out->series, out->nseries, sizeof(*out->series), cmp_result_series);
 	rc = 0;
 done:
+	rc = ev_finish(&ev, out, rc);
 	hmap_release(&idx);
 	free(pcaps);
 	ev_release(&ev);

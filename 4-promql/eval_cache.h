@@ -55,8 +55,12 @@ struct subq_entry {
 
 struct subq_cache {
 	const struct promql_node *node;
-	struct subq_entry *e;
-	size_t n, cap;
+	struct subq_entry *e; /* e[head..n) are live; only non-empty results */
+	size_t head, n, cap;
+	/* Every inner time in [lo, hi] was computed (computed set), and those
+	 * without an entry gave nothing. */
+	bool computed;
+	int64_t lo, hi;
 };
 
 /*

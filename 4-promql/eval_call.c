@@ -12,6 +12,7 @@
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
 #include "4-promql/eval_internal.h"
+#include "4-promql/eval_limit.h"
 #include "4-promql/gostr.h"
 #include "4-promql/internal.h"
 
@@ -66,6 +67,9 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 	size_t ns = 0;
 	bool any = false, positional;
 	struct node_memo *nm;
+	struct lim_node *ln = ev_limit_call(ev, n);
+	struct lim_series *lser = NULL;
+	uint64_t lstamp = 0;
 
 	for (size_t i = 0; i < n->u.call.nargs; i++) {
 		struct ev_value v;
@@ -88,6 +92,8 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 	}
 	/* A matrix selector hands back every series of its set, in order. */
 	positional = ev_unwrap(n->u.call.args[mi])->kind == PROMQL_NODE_MATRIX;
+	if (ln && positional && !(lser = ev_limit_series(ln, m.n, &lstamp)))
+		ln = NULL;
 	nm = ev_node_memo(ev, n);
 	for (size_t i = 0; i < m.n; i++) {
 		struct memo_entry *me;
@@ -97,12 +103,18 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 		if (!m.s[i].n)
 			continue;
 		any = true;
-		if (id == PROMQL_FN_ABSENT_OVER_TIME)
-			continue;
-		rc = func_range(id, m.s[i].p, m.s[i].n, &c, &v, ev->e);
-		if (rc < 0)
-			return -1;
-		if (rc == 0)
+		if (id == PROMQL_FN_ABSENT_OVER_TIME) {
+			rc = 1; /* 2.42 outputs a point per window, then replaces them */
+		} else {
+			rc = func_range(id, m.s[i].p, m.s[i].n, &c, &v, ev->e);
+			if (rc < 0)
+				return -1;
+		}
+		if (lser)
+			ev_limit_series_note(&lser[i], lstamp, m.s[i].n, rc == 1);
+		else if (ln)
+			ev_limit_window(ln, lset_hash(m.s[i].ls), m.s[i].n, rc == 1);
+		if (rc == 0 || id == PROMQL_FN_ABSENT_OVER_TIME)
 			continue;
 		/* The output labels of an input series, and the duplicate-labels
 		 * record of the pair, are the same at every step: done once. */

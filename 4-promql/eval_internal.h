@@ -72,6 +72,7 @@ struct evaluator {
 	size_t nmoving, movingcap;
 	struct ev_regex *rxs;
 	size_t nrxs, rxcap;
+	struct ev_limit *lim; /* eval_limit.h; NULL without limits */
 	struct err *e;
 };
 

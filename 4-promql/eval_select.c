@@ -12,6 +12,7 @@
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
 #include "4-promql/eval_internal.h"
+#include "4-promql/eval_limit.h"
 
 /* Time arithmetic wraps like Go's int64 instead of overflowing (extreme
  * `@` and offsets). */
@@ -299,10 +300,10 @@ static struct subq_cache *subq_cache(struct evaluator *ev, const struct promql_n
 	return c;
 }
 
-/* Index of the first entry with t >= x. */
+/* Index of the first live entry with t >= x. */
 static size_t subq_find(const struct subq_cache *c, int64_t x)
 {
-	size_t lo = 0, hi = c->n;
+	size_t lo = c->head, hi = c->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -314,17 +315,23 @@ static size_t subq_find(const struct subq_cache *c, int64_t x)
 	return lo;
 }
 
-/* Drops the entries before t (they are behind every later window). */
+/* Drops the entries before t (they are behind every later window); the
+ * array is compacted once half of it is dead, so eviction is O(1) per
+ * entry however long the window. */
 static void subq_evict(struct subq_cache *c, int64_t t)
 {
 	size_t k = subq_find(c, t);
 
-	if (!k)
-		return;
-	for (size_t i = 0; i < k; i++)
+	for (size_t i = c->head; i < k; i++)
 		free(c->e[i].mem);
-	memmove(c->e, c->e + k, (c->n - k) * sizeof(*c->e));
-	c->n -= k;
+	c->head = k;
+	if (c->head > 64 && c->head > c->n / 2) {
+		memmove(c->e, c->e + c->head, (c->n - c->head) * sizeof(*c->e));
+		c->n -= c->head;
+		c->head = 0;
+	}
+	if (c->computed && t > c->lo)
+		c->lo = t;
 }
 
 /* Stores a deep copy of v at position pos: one block holding the samples,
@@ -366,10 +373,38 @@ static void subq_store(struct subq_cache *c, size_t pos, int64_t t, const struct
 	c->n++;
 }
 
+/* Adds the points of v, at inner time t, to the series of out (by labels). */
+static void subq_collect(struct evaluator *ev, struct hmap *idx, size_t **caps, size_t *nser, size_t *cap,
+			 struct ev_matrix *out, int64_t t, const struct ev_sample *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool found;
+		size_t *slot = hmap_slot(idx, lset_hash(v[i].ls), &found);
+		size_t k;
+		if (!found) {
+			*slot = *nser + 1;
+			ALLOC_GROW(*caps, *nser + 1, *cap);
+			(*caps)[*nser] = 0;
+			ev_mat_push(&ev->arena, out, v[i].ls, NULL, 0);
+			(*nser)++;
+		}
+		k = *slot - 1;
+		if (out->s[k].n == (*caps)[k]) {
+			size_t nc = (*caps)[k] ? (*caps)[k] * 2 : 16;
+			struct ev_point *np = arena_array(&ev->arena, nc, sizeof(*np));
+			if (out->s[k].n)
+				memcpy(np, out->s[k].p, out->s[k].n * sizeof(*np));
+			out->s[k].p = np;
+			(*caps)[k] = nc;
+		}
+		out->s[k].p[out->s[k].n++] = (struct ev_point){ t, v[i].v };
+	}
+}
+
 static void subq_caches_release(struct evaluator *ev)
 {
 	for (size_t i = 0; i < ev->nsubqs; i++) {
-		for (size_t j = 0; j < ev->subqs[i].n; j++)
+		for (size_t j = ev->subqs[i].head; j < ev->subqs[i].n; j++)
 			free(ev->subqs[i].e[j].mem);
 		free(ev->subqs[i].e);
 	}
@@ -390,7 +425,8 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 	struct subq_cache *cache = subq_cache(ev, n);
 	int rc = -1;
 
-	int64_t saved_start = ev->cur_start, saved_skip = ev->skip_off, at = 0, inner_start;
+	int64_t saved_start = ev->cur_start, saved_skip = ev->skip_off, at = 0, inner_start, saved_end = 0, next;
+	unsigned ticks = 0;
 	bool has_at = at_time(ev, &n->u.subquery.at, &at);
 
 	memset(out, 0, sizeof(*out));
@@ -420,50 +456,55 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 		ev->skip_off = wadd(n->u.subquery.offset_ms, wsub(saved_start, at));
 	else
 		ev->skip_off = wadd(ev->skip_off, n->u.subquery.offset_ms);
+	if (ev->lim && ev_limit_subquery_enter(ev, n, ev->cur_start, end, ts, !has_at || moving, step, &saved_end) < 0) {
+		ev->cur_start = saved_start;
+		ev->skip_off = saved_skip;
+		return -1;
+	}
 	subq_evict(cache, start);
-	for (int64_t t = start; t <= end; t += step) {
-		struct ev_vector vec;
-		size_t pos = subq_find(cache, t);
-
-		if (pos < cache->n && cache->e[pos].t == t) {
-			vec.v = cache->e[pos].v;
-			vec.n = cache->e[pos].n;
-		} else {
-			struct ev_value v;
-			if (ev_eval(ev, n->u.subquery.expr, t, &v) < 0)
+	if (cache->computed && (start < cache->lo || start > cache->hi)) {
+		/* not a continuation of what is cached (only outer steps that go
+		 * back in time would do this): start afresh */
+		subq_evict(cache, INT64_MAX);
+		cache->computed = false;
+	}
+	next = start;
+	if (cache->computed) {
+		/* inner times already computed: only those with samples are stored */
+		for (size_t k = cache->head; k < cache->n && cache->e[k].t <= end; k++) {
+			if (ev->lim && !(++ticks & 4095) && ev_limit_tick(ev) < 0)
 				goto done;
-			subq_store(cache, pos, t, &v.vec);
-			vec.v = cache->e[pos].v;
-			vec.n = cache->e[pos].n;
+			subq_collect(ev, &idx, &caps, &nser, &cap, out, cache->e[k].t, cache->e[k].v, cache->e[k].n);
 		}
-		for (size_t i = 0; i < vec.n; i++) {
-			bool found;
-			size_t *slot = hmap_slot(&idx, lset_hash(vec.v[i].ls), &found);
-			size_t k;
-			if (!found) {
-				*slot = nser + 1;
-				ALLOC_GROW(caps, nser + 1, cap);
-				caps[nser] = 0;
-				ev_mat_push(&ev->arena, out, vec.v[i].ls, NULL, 0);
-				nser++;
-			}
-			k = *slot - 1;
-			if (out->s[k].n == caps[k]) {
-				size_t nc = caps[k] ? caps[k] * 2 : 16;
-				struct ev_point *np = arena_array(&ev->arena, nc, sizeof(*np));
-				if (out->s[k].n)
-					memcpy(np, out->s[k].p, out->s[k].n * sizeof(*np));
-				out->s[k].p = np;
-				caps[k] = nc;
-			}
-			out->s[k].p[out->s[k].n++] = (struct ev_point){ t, vec.v[i].v };
+		if (cache->hi >= end || (uint64_t)end - (uint64_t)cache->hi < (uint64_t)step)
+			goto collected;
+		next = wadd(cache->hi, step);
+	}
+	for (int64_t t = next; t <= end; t += step) {
+		struct ev_value v;
+
+		if (ev->lim && !(++ticks & 4095) && ev_limit_tick(ev) < 0)
+			goto done;
+		if (ev_eval(ev, n->u.subquery.expr, t, &v) < 0)
+			goto done;
+		if (!cache->computed) {
+			cache->computed = true;
+			cache->lo = t;
+		}
+		cache->hi = t;
+		if (v.vec.n) {
+			subq_store(cache, cache->n, t, &v.vec);
+			subq_collect(ev, &idx, &caps, &nser, &cap, out, t, cache->e[cache->n - 1].v, cache->e[cache->n - 1].n);
 		}
 		/* The last step: stop before t + step could overflow. */
 		if ((uint64_t)end - (uint64_t)t < (uint64_t)step)
 			break;
 	}
+collected:
 	rc = 0;
 done:
+	if (ev->lim)
+		ev_limit_subquery_leave(ev, saved_end);
 	ev->cur_start = saved_start;
 	ev->skip_off = saved_skip;
 	hmap_release(&idx);

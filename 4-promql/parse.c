@@ -869,6 +869,24 @@ static struct promql_node *parse_expr(struct promql_parser *p, int min_prec)
 	return lhs;
 }
 
+/* ParseErr.Error(): "line:col: parse error: msg", col in bytes. */
+static void set_error(struct err *e, const struct promql_parser *p, const char *input, size_t len)
+{
+	int line = 1, last_nl = -1;
+
+	if (p->err_pos < 0 || (size_t)p->err_pos > len) {
+		err_set(e, "invalid position: parse error: %s", buf_str(&p->err_msg));
+		return;
+	}
+	for (int i = 0; i < p->err_pos; i++) {
+		if (input[i] == '\n') {
+			line++;
+			last_nl = i;
+		}
+	}
+	err_set(e, "%d:%d: parse error: %s", line, p->err_pos - last_nl, buf_str(&p->err_msg));
+}
+
 int promql_parse(struct promql_expr **out, const char *input, size_t len, struct err *e)
 {
 	struct promql_parser p;
@@ -900,19 +918,47 @@ int promql_parse(struct promql_expr **out, const char *input, size_t len, struct
 	rc = 0;
 done:
 	if (rc < 0) {
-		/* ParseErr.Error(): "line:col: parse error: msg", col in bytes */
-		int line = 1, last_nl = -1;
-		if (p.err_pos < 0 || (size_t)p.err_pos > len) {
-			err_set(e, "invalid position: parse error: %s", buf_str(&p.err_msg));
-		} else {
-			for (int i = 0; i < p.err_pos; i++) {
-				if (input[i] == '\n') {
-					line++;
-					last_nl = i;
-				}
-			}
-			err_set(e, "%d:%d: parse error: %s", line, p.err_pos - last_nl, buf_str(&p.err_msg));
-		}
+		set_error(e, &p, input, len);
+		promql_expr_free(x);
+		x = NULL;
+	}
+	promql_lexer_release(&p.lex);
+	buf_release(&p.err_msg);
+	*out = x;
+	return rc;
+}
+
+/*
+ * START_METRIC_SELECTOR vector_selector: the grammar state after the start
+ * token has no error item of its own, so any syntax error outside the
+ * braces -- a token that cannot start a selector, or anything after one --
+ * is caught by the start rule's: "unexpected <token>".
+ */
+int promql_parse_metric_selector(struct promql_expr **out, const char *input, size_t len, struct err *e)
+{
+	struct promql_parser p;
+	struct promql_expr *x = xcalloc(1, sizeof(*x));
+	struct promql_node *root = NULL;
+	int rc = -1;
+
+	memset(&p, 0, sizeof(p));
+	p.x = x;
+	p.input = input;
+	p.len = len;
+	buf_init(&p.err_msg);
+	promql_lexer_init(&p.lex, input, len);
+
+	if (is_metric_identifier(peek(&p)->type) || at(&p, PQT_LEFT_BRACE))
+		root = parse_vector_selector(&p);
+	if (!p.failed && (!root || !at(&p, PQT_EOF)))
+		unexpected(&p, "", "");
+	if (p.failed)
+		goto done;
+	x->root = root;
+	rc = 0;
+done:
+	if (rc < 0) {
+		set_error(e, &p, input, len);
 		promql_expr_free(x);
 		x = NULL;
 	}

@@ -75,16 +75,37 @@ static int expand_file(struct cli_ctx *c, const char *name, struct token *out)
 		*out = (struct token){ TOK_ERROR, cli_own(c, buf_detach(&msg, NULL)) };
 		return -1;
 	}
+	errno = 0;
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		/* bufio.ScanLines drops "\n" and a "\r" before it. */
 		if (len > 0 && line[len - 1] == '\n')
 			line[--len] = 0;
+		if (len >= 64 * 1024) {
+			/* bufio.MaxScanTokenSize */
+			errno = 0;
+			break;
+		}
 		if (len > 0 && line[len - 1] == '\r')
 			line[--len] = 0;
 		if (line[0] == '#')
 			continue;
 		ALLOC_GROW(items, n + 1, alloc);
 		items[n++] = (char *)cli_own(c, xstrdup(line));
+	}
+	if (len >= 0 || ferror(f)) {
+		/* scanner.Err(): the line too long, or a read error (a directory) */
+		int saved = errno;
+		buf_adds(&msg, "failed to read arguments from ");
+		go_quote(&msg, name, strlen(name));
+		if (len >= 0)
+			buf_adds(&msg, ": bufio.Scanner: token too long");
+		else
+			buf_addf(&msg, ": read %s: %s", name, go_strerror(saved));
+		*out = (struct token){ TOK_ERROR, cli_own(c, buf_detach(&msg, NULL)) };
+		free(line);
+		free(items);
+		fclose(f);
+		return -1;
 	}
 	free(line);
 	fclose(f);

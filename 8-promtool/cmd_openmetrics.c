@@ -58,6 +58,7 @@ int cmd_tsdb_create_blocks_from_openmetrics(const struct cli_ctx *c)
 		err_wrap(&e, "create output dir");
 		goto done;
 	}
+	remove_stale_tmp_dirs(o.output_dir);
 	if (om_import_run(fd, &o, &e) < 0)
 		goto done;
 	rc = 0;

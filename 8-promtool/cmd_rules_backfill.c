@@ -30,6 +30,7 @@
 #include "1-common/xalloc.h"
 #include "5-query/local.h"
 #include "4-promql/promql.h"
+#include "8-promtool/blocktable.h"
 #include "8-promtool/cli.h"
 #include "8-promtool/commands.h"
 #include "7-backfill/rules_import.h"
@@ -214,10 +215,14 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	if (cli_isset(c, "source-dir")) {
 		/* EXTENSION: evaluate locally against a data directory instead
 		 * of asking a server; the importer cannot tell the difference. */
+		char *const *skipped;
+		size_t nskipped;
 		if (promql_engine_source_open_dir(&src, cli_str(c, "source-dir"), NULL, &e) < 0) {
 			fprintf(stderr, "cannot open source directory: %s\n", err_msg(&e));
 			goto done;
 		}
+		skipped = promql_engine_source_skipped(src, &nskipped);
+		print_skipped_blocks(skipped, nskipped);
 	} else if (remote_source_new(&src, url, have_hc ? &hc : NULL, &e) < 0) {
 		fprintf(stderr, "new api client error: %s\n", err_msg(&e));
 		goto done;
@@ -237,6 +242,7 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 			goto done;
 		}
 
+	remove_stale_tmp_dirs(cfg.output_dir);
 	nerrs = rules_backfill_run(&cfg, l.groups, l.ngroups, src, stderr, &errs);
 	for (size_t i = 0; i < nerrs; i++) {
 		print_error("rule importer error: ", errs[i]);

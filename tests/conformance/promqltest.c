@@ -276,7 +276,9 @@ static int run_query(struct evalcmd *c, const struct promql_storage *st, bool at
 	struct promql_result r, rr, mid;
 	struct err e = ERR_INIT;
 	int rc = -1;
-	struct promql_engine_opts opts = { 0, 60000 };
+	/* 2.42's test.go engine: MaxSamples 10000, Timeout 100s */
+	struct promql_engine_opts opts = { .default_subquery_step_ms = 60000, .max_samples = 10000,
+					   .timeout_ms = 100000 };
 
 	promql_result_init(&r);
 	promql_result_init(&rr);

@@ -11,7 +11,8 @@
 #include "3-tsdb/block_reader.h"
 #include "3-tsdb/db_reader.h"
 #include "3-tsdb/index_reader.h"
-#include "3-tsdb/selector_reader.h"
+#include "4-promql/ast.h"
+#include "4-promql/promql.h"
 #include "tests/unit/check.h"
 
 static char *conf_tsdb, *v1_block;
@@ -53,28 +54,45 @@ static void test_index_v1(void)
 	err_release(&e);
 }
 
+/* --match selectors (parser.ParseMetricSelector) as the querier matches them. */
+static struct promql_expr *selector(const char *s, struct err *e)
+{
+	struct promql_expr *x = NULL;
+
+	promql_parse_metric_selector(&x, s, strlen(s), e);
+	return x;
+}
+
+static const struct label_matcher *matchers(const struct promql_expr *x, size_t *n)
+{
+	*n = x ? promql_expr_root(x)->u.vector.nmatchers : 0;
+	return x ? promql_expr_root(x)->u.vector.matchers : NULL;
+}
+
 /* The v1 block through the querier: matchers, time range, labels order. */
 static void test_query_v1(void)
 {
 	struct tsdb_db db;
 	struct tsdb_series_set *set = NULL;
-	struct tsdb_selector sel;
+	struct promql_expr *sel;
+	const struct label_matcher *m;
 	struct err e = ERR_INIT;
 	int64_t t;
 	double v;
-	size_t nser = 0, nsamp = 0, nl;
+	size_t nser = 0, nsamp = 0, nl, nm;
 
 	CHECK_EQ_I(tsdb_db_open_blocks(&db, conf_tsdb, &e), 0);
 	/* the conformance dir holds the block under another name: no blocks */
 	CHECK_EQ_I(db.nblocks, 0);
 	tsdb_db_release(&db);
 
-	CHECK_EQ_I(tsdb_selector_parse(&sel, "{bar=~\"1.\"}", &e), 0);
+	sel = selector("{bar=~\"1.\"}", &e);
+	m = matchers(sel, &nm);
 	tsdb_db_init(&db);
 	db.nblocks = 1;
 	db.blocks = xcalloc(1, sizeof(*db.blocks));
 	CHECK_EQ_I(tsdb_block_open(&db.blocks[0], v1_block, &e), 0);
-	CHECK_EQ_I(tsdb_db_select(&db, sel.m, sel.n, 0, 7200000, &set, &e), 0);
+	CHECK_EQ_I(tsdb_db_select(&db, m, nm, 0, 7200000, &set, &e), 0);
 	while (tsdb_series_set_next(set, &e) > 0) {
 		const struct label *ls = tsdb_series_set_labels(set, &nl);
 		CHECK_EQ_I(nl, 1);
@@ -86,7 +104,7 @@ static void test_query_v1(void)
 	CHECK_EQ_I(nser, 10);
 	CHECK_EQ_I(nsamp, 10);
 	tsdb_series_set_free(set);
-	tsdb_selector_release(&sel);
+	promql_expr_free(sel);
 	tsdb_db_release(&db);
 	err_release(&e);
 }

@@ -57,7 +57,14 @@ run_err() { # blocks|empty|nodb name args...
 	esac
 	for a in "$@"; do args+=("${a//@DB@/db}"); done
 	(cd "$d" && "$PROMTOOL" "${args[@]}") >"$d/got" 2>"$d/err" || rc=$?
-	cat "$d/err" >>"$d/got"
+	if [ "$kind" = badmeta ]; then
+		# ours says which block it left out (2.42 is silent): one line
+		[ "$(grep -c "^skipping block 'db/" "$d/err")" = 1 ] ||
+			fail "tsdb_read $name skipping line" "$(cat "$d/err")"
+		grep -v "^skipping block 'db/" "$d/err" >>"$d/got"
+	else
+		cat "$d/err" >>"$d/got"
+	fi
 	echo "exit $rc" >>"$d/got"
 	expect_files_eq "tsdb_read $name" "$d/got" "$want"
 }

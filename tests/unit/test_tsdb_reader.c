@@ -19,8 +19,9 @@
 #include "3-tsdb/chunkenc.h"
 #include "3-tsdb/db_reader.h"
 #include "3-tsdb/index_reader.h"
-#include "3-tsdb/selector_reader.h"
 #include "3-tsdb/wal_reader.h"
+#include "4-promql/ast.h"
+#include "4-promql/promql.h"
 
 static void put_fragment(struct buf *seg, int type, const void *data, size_t len)
 {
@@ -111,47 +112,65 @@ static void test_index_corruption(void)
 	err_release(&e);
 }
 
+/* --match selectors (parser.ParseMetricSelector) as the querier matches them. */
+static struct promql_expr *selector(const char *s, struct err *e)
+{
+	struct promql_expr *x = NULL;
+
+	promql_parse_metric_selector(&x, s, strlen(s), e);
+	return x;
+}
+
+static const struct label_matcher *matchers(const struct promql_expr *x, size_t *n)
+{
+	*n = x ? promql_expr_root(x)->u.vector.nmatchers : 0;
+	return x ? promql_expr_root(x)->u.vector.matchers : NULL;
+}
+
 static void test_selector(void)
 {
-	struct tsdb_selector s;
+	struct promql_expr *x;
+	const struct label_matcher *m;
 	struct err e = ERR_INIT;
+	size_t n;
 
-	CHECK_EQ_I(tsdb_selector_parse(&s, "up{job=\"a\\\"b\", instance!~'x.*',  le=`\\n`}", &e), 0);
-	CHECK_EQ_I(s.n, 4);
-	CHECK_STR(s.m[0].name, "__name__");
-	CHECK_STR(s.m[0].value, "up");
-	CHECK_STR(s.m[1].value, "a\"b");
-	CHECK_EQ_I(s.m[2].type, LABEL_MATCH_NOT_REGEXP);
-	CHECK_STR(s.m[3].value, "\\n");
-	CHECK(tsdb_matcher_matches(&s.m[2], "y") && !tsdb_matcher_matches(&s.m[2], "xyz"));
-	tsdb_selector_release(&s);
+	x = selector("up{job=\"a\\\"b\", instance!~'x.*',  le=`\\n`}", &e);
+	m = matchers(x, &n);
+	CHECK_EQ_I(n, 4);
+	if (n == 4) {
+		CHECK_STR(m[3].name, "__name__"); /* assembleVectorSelector appends it */
+		CHECK_STR(m[3].value, "up");
+		CHECK_STR(m[0].value, "a\"b");
+		CHECK_EQ_I(m[1].type, LABEL_MATCH_NOT_REGEXP);
+		CHECK_STR(m[2].value, "\\n");
+		CHECK(tsdb_matcher_matches(&m[1], "y") && !tsdb_matcher_matches(&m[1], "xyz"));
+	}
+	promql_expr_free(x);
 
 	/* fully anchored, and $ does not match before a final newline */
-	CHECK_EQ_I(tsdb_selector_parse(&s, "{a=~\"b|c\"}", &e), 0);
-	CHECK(tsdb_matcher_matches(&s.m[0], "b"));
-	CHECK(!tsdb_matcher_matches(&s.m[0], "bc"));
-	CHECK(!tsdb_matcher_matches(&s.m[0], "b\n"));
-	tsdb_selector_release(&s);
-	CHECK_EQ_I(tsdb_selector_parse(&s, "{__name__=~'(?s:.*)'}", &e), 0);
-	CHECK(tsdb_matcher_matches(&s.m[0], "a\nb"));
-	tsdb_selector_release(&s);
+	x = selector("{a=~\"b|c\"}", &e);
+	m = matchers(x, &n);
+	CHECK(n == 1 && tsdb_matcher_matches(&m[0], "b"));
+	CHECK(n == 1 && !tsdb_matcher_matches(&m[0], "bc"));
+	CHECK(n == 1 && !tsdb_matcher_matches(&m[0], "b\n"));
+	promql_expr_free(x);
+	x = selector("{__name__=~'(?s:.*)'}", &e);
+	m = matchers(x, &n);
+	CHECK(n == 1 && tsdb_matcher_matches(&m[0], "a\nb"));
+	promql_expr_free(x);
 
-	CHECK_EQ_I(tsdb_selector_parse(&s, "{a=~\"(\"}", &e), -1);
+	CHECK(!selector("{a=~\"(\"}", &e));
 	CHECK(strncmp(err_msg(&e), "1:2: parse error: error parsing regexp", 38) == 0);
-	tsdb_selector_release(&s);
 	err_release(&e);
-	CHECK_EQ_I(tsdb_selector_parse(&s, "{a=\"b\"", &e), -1);
-	CHECK_STR(err_msg(&e), "1:7: parse error: unexpected end of input inside braces");
-	tsdb_selector_release(&s);
-	err_release(&e);
-	CHECK_EQ_I(tsdb_selector_parse(&s, "a b", &e), -1);
-	CHECK_STR(err_msg(&e), "1:3: parse error: unexpected identifier \"b\"");
-	tsdb_selector_release(&s);
+	CHECK(!selector("x + y", &e));
+	CHECK_STR(err_msg(&e), "1:3: parse error: unexpected <op:+>");
 	err_release(&e);
 	/* 2.42 parses "{}" and then selects nothing */
-	CHECK_EQ_I(tsdb_selector_parse(&s, "{}", &e), 0);
-	CHECK_EQ_I(s.n, 0);
-	tsdb_selector_release(&s);
+	x = selector("{}", &e);
+	CHECK(x != NULL);
+	matchers(x, &n);
+	CHECK_EQ_I(n, 0);
+	promql_expr_free(x);
 }
 
 static void write_file(const char *path, const void *data, size_t len)
@@ -178,7 +197,9 @@ static void test_head_replay(void)
 	size_t clen, start, nl;
 	struct tsdb_db db;
 	struct tsdb_series_set *set = NULL;
-	struct tsdb_selector sel;
+	struct promql_expr *sel = NULL;
+	const struct label_matcher *sm;
+	size_t nsm;
 	struct err e = ERR_INIT;
 	int64_t t, ts[16];
 	double v, vs[16];
@@ -250,8 +271,9 @@ static void test_head_replay(void)
 	CHECK_EQ_I(db.head.nseries, 1);
 	CHECK_EQ_I(db.head.mint, 1);
 	CHECK_EQ_I(db.head.maxt, 10);
-	CHECK_EQ_I(tsdb_selector_parse(&sel, "m", &e), 0);
-	CHECK_EQ_I(tsdb_db_select(&db, sel.m, sel.n, 1, INT64_MAX, &set, &e), 0);
+	sel = selector("m", &e);
+	sm = matchers(sel, &nsm);
+	CHECK_EQ_I(tsdb_db_select(&db, sm, nsm, 1, INT64_MAX, &set, &e), 0);
 	CHECK_EQ_I(tsdb_series_set_next(set, &e), 1);
 	(void)tsdb_series_set_labels(set, &nl);
 	CHECK_EQ_I(nl, 1);
@@ -280,7 +302,7 @@ static void test_head_replay(void)
 	CHECK_EQ_I(db.head.mint, 6);
 	tsdb_head_release(&db.head);
 
-	tsdb_selector_release(&sel);
+	promql_expr_free(sel);
 	xor_chunk_release(&xc);
 	buf_release(&seg);
 	buf_release(&rec);
@@ -291,8 +313,38 @@ static void test_head_replay(void)
 	free(p);
 }
 
+/*
+ * A chunk whose time deltas sum past INT64_MAX (valid CRC, found by the
+ * fuzzer): Go's iterator wraps (uint64(int64(tDelta) + dod)); so do we,
+ * with no signed overflow on the way (UBSan in make fuzz builds).
+ */
+static void test_xor_wrapping_deltas(void)
+{
+	static const unsigned char chunk[] = {
+		0x00, 0x03,                                     /* 3 samples */
+		0x00,                                           /* t0 = 0 */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* v0 = 0 */
+		/* tdelta 2^62, same value, then dod 2^62 (1111 + 64 bits), same value */
+		0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40, 0x7a,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	};
+	struct xor_iter it;
+	int64_t want[] = { 0, INT64_C(1) << 62, -(INT64_C(1) << 62) };
+	int n = 0;
+
+	xor_iter_init(&it, chunk, sizeof(chunk));
+	while (xor_iter_next(&it)) {
+		if (n < 3)
+			CHECK_EQ_I(it.t, want[n]);
+		n++;
+	}
+	CHECK_EQ_I(n, 3);
+	CHECK(!it.err);
+}
+
 int main(void)
 {
+	RUN(test_xor_wrapping_deltas);
 	RUN(test_wal_fragments);
 	RUN(test_index_corruption);
 	RUN(test_selector);
