@@ -21,6 +21,7 @@
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
 #include "4-promql/eval_internal.h"
+#include "4-promql/nstack.h"
 
 #define DEFAULT_LOOKBACK_MS (5 * 60 * 1000)
 #define DEFAULT_SUBQUERY_STEP_MS (60 * 1000)
@@ -72,7 +73,8 @@ int ev_note_output(struct evaluator *ev, const struct promql_node *node, struct 
 	return 0;
 }
 
-int ev_eval(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out)
+/* A node other than a link of a chain (see ev_eval). */
+static int eval_other(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out)
 {
 	memset(out, 0, sizeof(*out));
 	switch (n->kind) {
@@ -84,27 +86,6 @@ int ev_eval(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 		out->type = PROMQL_TYPE_STRING;
 		out->str = n->u.string.val;
 		return 0;
-	case PROMQL_NODE_PAREN:
-		return ev_eval(ev, n->u.paren.expr, ts, out);
-	case PROMQL_NODE_STEP_INVARIANT:
-		return ev_eval(ev, n->u.step_invariant.expr, ts, out);
-	case PROMQL_NODE_UNARY:
-		if (ev_eval(ev, n->u.unary.expr, ts, out) < 0)
-			return -1;
-		if (n->u.unary.op != PROMQL_OP_SUB)
-			return 0;
-		if (out->type == PROMQL_TYPE_SCALAR) {
-			out->scalar = -out->scalar;
-			return 0;
-		}
-		for (size_t i = 0; i < out->vec.n; i++) {
-			struct lset in = out->vec.v[i].ls;
-			out->vec.v[i].ls = lset_drop_name(&ev->arena, in);
-			out->vec.v[i].v = -out->vec.v[i].v;
-			if (ev_note_output(ev, n, out->vec.v[i].ls, in) < 0)
-				return -1;
-		}
-		return ev_check_dup_labels(ev, &out->vec);
 	case PROMQL_NODE_VECTOR:
 		out->type = PROMQL_TYPE_VECTOR;
 		return ev_vector_selector(ev, n, ts, &out->vec);
@@ -120,14 +101,6 @@ int ev_eval(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 			if (m.s[i].n)
 				ev_mat_push(&ev->arena, &out->mat, m.s[i].ls, m.s[i].p, m.s[i].n);
 		return 0;
-	}
-	case PROMQL_NODE_BINARY: {
-		struct ev_value l, r;
-		if (ev_eval(ev, n->u.binary.lhs, ts, &l) < 0 || ev_eval(ev, n->u.binary.rhs, ts, &r) < 0)
-			return -1;
-		if (ev_binary(ev, n, &l, &r, out) < 0)
-			return -1;
-		return out->type == PROMQL_TYPE_VECTOR ? ev_check_dup_labels(ev, &out->vec) : 0;
 	}
 	case PROMQL_NODE_AGGREGATE:
 		if (ev_aggregate(ev, n, ts, out) < 0)
@@ -159,8 +132,92 @@ int ev_eval(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 			return 0;
 		}
 		return out->type == PROMQL_TYPE_VECTOR ? ev_check_dup_labels(ev, &out->vec) : 0;
+	default: /* the links, evaluated by ev_eval */
+		break;
 	}
 	return err_set(ev->e, "unhandled expression of type: %s", promql_node_kind_name(n->kind));
+}
+
+/* Unary minus on the value of its operand, in place. */
+static int negate(struct evaluator *ev, const struct promql_node *n, struct ev_value *v)
+{
+	if (n->u.unary.op != PROMQL_OP_SUB)
+		return 0;
+	if (v->type == PROMQL_TYPE_SCALAR) {
+		v->scalar = -v->scalar;
+		return 0;
+	}
+	for (size_t i = 0; i < v->vec.n; i++) {
+		struct lset in = v->vec.v[i].ls;
+		v->vec.v[i].ls = lset_drop_name(&ev->arena, in);
+		v->vec.v[i].v = -v->vec.v[i].v;
+		if (ev_note_output(ev, n, v->vec.v[i].ls, in) < 0)
+			return -1;
+	}
+	return ev_check_dup_labels(ev, &v->vec);
+}
+
+struct eframe {
+	const struct promql_node *n; /* a binary or unary expression */
+	bool rhs;                    /* a binary's RHS is due; l holds its LHS */
+	struct ev_value l;
+};
+
+/*
+ * Binary and unary expressions, post-order on an explicit stack: operator
+ * chains are as deep as they are long (2.42 evaluates chains of hundreds of
+ * thousands of terms) and must not recurse on the C stack.  LHS before
+ * RHS, as 2.42's engine.
+ */
+static int eval_chain(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out)
+{
+	struct eframe inl[8], *f;
+	struct nstack st;
+	struct ev_value v;
+	int rc = -1;
+
+	nstack_init(&st, inl, sizeof(inl) / sizeof(inl[0]), sizeof(inl[0]));
+descend:
+	for (n = ev_unwrap(n); n->kind == PROMQL_NODE_BINARY || n->kind == PROMQL_NODE_UNARY; n = ev_unwrap(n)) {
+		f = nstack_push(&st);
+		f->n = n;
+		f->rhs = false;
+		n = n->kind == PROMQL_NODE_BINARY ? n->u.binary.lhs : n->u.unary.expr;
+	}
+	if (eval_other(ev, n, ts, &v) < 0)
+		goto done;
+	while ((f = nstack_top(&st))) {
+		n = f->n;
+		if (n->kind == PROMQL_NODE_UNARY) {
+			if (negate(ev, n, &v) < 0)
+				goto done;
+		} else if (!f->rhs) {
+			f->rhs = true;
+			f->l = v;
+			n = n->u.binary.rhs;
+			goto descend;
+		} else {
+			struct ev_value r = v;
+			if (ev_binary(ev, n, &f->l, &r, &v) < 0)
+				goto done;
+			if (v.type == PROMQL_TYPE_VECTOR && ev_check_dup_labels(ev, &v.vec) < 0)
+				goto done;
+		}
+		nstack_pop(&st);
+	}
+	*out = v;
+	rc = 0;
+done:
+	nstack_release(&st);
+	return rc;
+}
+
+int ev_eval(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out)
+{
+	n = ev_unwrap(n);
+	if (n->kind == PROMQL_NODE_BINARY || n->kind == PROMQL_NODE_UNARY)
+		return eval_chain(ev, n, ts, out);
+	return eval_other(ev, n, ts, out);
 }
 
 /* ---- entry points ---- */
