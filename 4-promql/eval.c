@@ -55,14 +55,16 @@ int ev_note_output(struct evaluator *ev, const struct promql_node *node, struct 
 	size_t *slot;
 	bool found;
 
-	for (size_t i = 0; i < ev->nregs; i++)
-		if (ev->regs[i].node == node)
-			r = &ev->regs[i];
-	if (!r) {
+	size_t i = ev_node_find(ev, EV_REGS, ev->regs, ev->nregs, sizeof(*ev->regs), node);
+
+	if (i < ev->nregs) {
+		r = &ev->regs[i];
+	} else {
 		ALLOC_GROW(ev->regs, ev->nregs + 1, ev->regcap);
 		r = &ev->regs[ev->nregs++];
 		memset(r, 0, sizeof(*r));
 		r->node = node;
+		ev_node_added(ev, EV_REGS, ev->regs, ev->nregs, sizeof(*ev->regs));
 	}
 	if (!ih)
 		ih = 1; /* 0 marks an empty slot */
@@ -269,6 +271,7 @@ static void ev_release(struct evaluator *ev)
 		free(ev->memos[i].seq);
 	}
 	free(ev->memos);
+	hmap_release(&ev->node_index);
 	smap_release(&ev->dup_scratch);
 	smap_release(&ev->agg_scratch);
 	smap_release(&ev->hq_scratch);

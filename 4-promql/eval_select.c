@@ -370,14 +370,15 @@ void ev_mat_push(struct arena *a, struct ev_matrix *m, struct lset ls, struct ev
 static struct subq_cache *subq_cache(struct evaluator *ev, const struct promql_node *n)
 {
 	struct subq_cache *c;
+	size_t i = ev_node_find(ev, EV_SUBQS, ev->subqs, ev->nsubqs, sizeof(*ev->subqs), n);
 
-	for (size_t i = 0; i < ev->nsubqs; i++)
-		if (ev->subqs[i].node == n)
-			return &ev->subqs[i];
+	if (i < ev->nsubqs)
+		return &ev->subqs[i];
 	ALLOC_GROW(ev->subqs, ev->nsubqs + 1, ev->subqcap);
 	c = &ev->subqs[ev->nsubqs++];
 	memset(c, 0, sizeof(*c));
 	c->node = n;
+	ev_node_added(ev, EV_SUBQS, ev->subqs, ev->nsubqs, sizeof(*ev->subqs));
 	return c;
 }
 
