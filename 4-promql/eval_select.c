@@ -513,8 +513,11 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 			vec.n = cache->e[pos].n;
 		} else {
 			struct ev_value v;
+			size_t ci = (size_t)(cache - ev->subqs);
 			if (ev_eval(ev, n->u.subquery.expr, t, &v) < 0)
 				goto done;
+			/* a subquery inside may have grown ev->subqs */
+			cache = &ev->subqs[ci];
 			subq_store(cache, pos, t, &v.vec);
 			vec.v = cache->e[pos].v;
 			vec.n = cache->e[pos].n;

@@ -266,6 +266,10 @@ static void test_eval(void)
 	expect_eval(&b, false, 20, 30, NULL);
 	nested(&b, "sum by (a) (", "x", ")", 1000);
 	expect_eval(&b, false, 20, 30, NULL);
+	/* 1,000 levels of calls and subqueries (each subquery's cache used to
+	 * be read after an inner one had moved it: heap-use-after-free) */
+	nested(&b, "max_over_time(", "x", "[5m:1m])", 500);
+	expect_eval(&b, false, 20, 30, NULL);
 	nested(&b, "abs(", "x", ")", 1001);
 	expect_eval(&b, false, 0, 0, "function calls, aggregations and subqueries nest more than 1000 deep");
 	nested(&b, "sum by (a) (-(", "x", "))", 1001);
