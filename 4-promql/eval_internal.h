@@ -73,8 +73,25 @@ struct evaluator {
 	struct ev_regex *rxs;
 	size_t nrxs, rxcap;
 	struct ev_limit *lim; /* eval_limit.h; NULL without limits */
+	/* Positions in memos, regs and subqs by node, once one has more
+	 * than a few entries (see ev_node_find). */
+	struct hmap node_index;
 	struct err *e;
 };
+
+/*
+ * The per-node arrays of the evaluator (memos, regs, subqs): entries of
+ * stride bytes at base, each starting with its node pointer.  A query may
+ * have hundreds of thousands of such nodes (a long chain of calls), so
+ * past a few entries they are found through ev->node_index instead of a
+ * scan.  ev_node_find returns the index of node's entry, or n when it has
+ * none; ev_node_added records that entry n - 1 was just appended.  arr is
+ * which array (EV_MEMOS, EV_REGS, EV_SUBQS).
+ */
+enum { EV_MEMOS = 1, EV_REGS, EV_SUBQS };
+size_t ev_node_find(struct evaluator *ev, int arr, const void *base, size_t n, size_t stride,
+		    const struct promql_node *node);
+void ev_node_added(struct evaluator *ev, int arr, const void *base, size_t n, size_t stride);
 
 int ev_eval(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out);
 /* Selects the series of every selector of the tree (eval_select.c). */

@@ -48,7 +48,6 @@ struct promql_parser {
 	int ntoks;
 	int last_closing; /* 2.42's lastClosing: end of the last ) ] } number or duration lexed */
 	int agg_depth;    /* > 0 while inside an aggregation (for error context) */
-	int depth;        /* recursion guard */
 	bool failed;      /* the first error has been recorded */
 	int err_pos;
 	struct buf err_msg;
@@ -67,6 +66,33 @@ double promql_parse_number(struct promql_parser *p, const struct promql_token *t
 const char *promql_unquote(struct promql_parser *p, const struct promql_token *t, size_t *out_len);
 /* model.ParseDuration in ms; false (error recorded) when invalid or 0. */
 bool promql_parse_duration(struct promql_parser *p, const struct promql_token *t, int64_t *out);
+
+/*
+ * The parser's token queue and operands (parse.c), for the expression
+ * grammar in parse_expr.c.  Syntax errors are recorded with promql_perr;
+ * functions returning a node return NULL after an error.
+ */
+const struct promql_token *promql_peek(struct promql_parser *p);
+const struct promql_token *promql_peek2(struct promql_parser *p);
+struct promql_token promql_take(struct promql_parser *p);
+bool promql_at(struct promql_parser *p, enum promql_tok t);
+/* 2.42's parser.unexpected(context, expected) at the lookahead; returns NULL. */
+void *promql_unexpected(struct promql_parser *p, const char *context, const char *expected);
+/* A syntax error no nearer rule catches ("... in aggregation" inside one). */
+void *promql_unexpected_expr(struct promql_parser *p);
+struct promql_node *promql_new_node(struct promql_parser *p, enum promql_node_kind k, int start, int end);
+/* Grammar rule metric_identifier. */
+bool promql_is_metric_identifier(enum promql_tok t);
+/* grouping_labels: "(" [label {"," label} [","]] ")". */
+bool promql_parse_grouping(struct promql_parser *p, const char ***out, size_t *n);
+/* A number, string or selector (calls, aggregations, signs and "(" are
+ * promql_parse_expr's). */
+struct promql_node *promql_parse_primary(struct promql_parser *p);
+/* offset, @ and [..] after operand e (NULL passes through). */
+struct promql_node *promql_parse_postfix(struct promql_parser *p, struct promql_node *e);
+/* An expression whose binary operators bind at least as tightly as
+ * min_prec (0: any expression), on an explicit stack (parse_expr.c). */
+struct promql_node *promql_parse_expr(struct promql_parser *p, int min_prec);
 
 /* checkAST of 2.42: type checks that run when parsing found no error. */
 enum promql_value_type promql_check(struct promql_parser *p, struct promql_node *n);
