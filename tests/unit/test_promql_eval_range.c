@@ -1,7 +1,8 @@
 /*
  * Range queries against the answers of the real Prometheus 2.42: for every
- * query of testdata/promql-eval/range/queries.txt (and of regex/, the same
- * layout: regexps that make a backtracking matcher give up, label_replace),
+ * query of testdata/promql-eval/range/queries.txt (and of regex/ and
+ * regex-random/, the same layout: regexps that make a backtracking matcher
+ * give up, label_replace, 500 random regexps),
  * our promql_eval_range()
  * over the samples of input.om must give exactly the series, order, points
  * and value strings that 2.42's query_range API returned (golden.txt, made
@@ -34,7 +35,8 @@
 
 /* The sets of queries, each a directory with input.om, queries.txt,
  * golden.txt and data/. */
-static const char *const dirs[] = { "testdata/promql-eval/range", "testdata/promql-eval/regex" };
+static const char *const dirs[] = { "testdata/promql-eval/range", "testdata/promql-eval/regex",
+				    "testdata/promql-eval/regex-random" };
 
 static FILE *open_in(const char *dir, const char *name)
 {

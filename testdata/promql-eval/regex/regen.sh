@@ -15,8 +15,11 @@
 # input.om and over data/); tests/sh/regex_engine.sh runs our dump.
 #
 # Usage: testdata/promql-eval/regex/regen.sh [promtool] [prometheus]
+# (REGEN_DIR=<dir> does the same for another directory of that layout:
+# ../regex-random/regen.sh; dump.txt is left out when no query is a plain
+# selector.)
 set -euo pipefail
-cd "$(dirname "$0")"
+cd "${REGEN_DIR:-$(dirname "$0")}"
 PROMTOOL=${1:-$(command -v promtool)}
 PROMETHEUS=${2:-$(command -v prometheus)}
 BASE=$(awk 'NR == 1 { print $NF; exit }' input.om)
@@ -67,4 +70,5 @@ grep -v '^#' queries.txt | grep -v '^$' | while read -r s e step expr; do
 r = json.load(sys.stdin)
 print(json.dumps({"data": r["data"]} if r["status"] == "success" else {"errorType": r["errorType"], "error": r["error"]}, separators=(",", ":"), ensure_ascii=False))' >>golden.txt
 done
-echo "wrote $(wc -l <golden.txt) answers to golden.txt, $(grep -c '^# ' dump.txt) dumps to dump.txt"
+[ -s dump.txt ] || rm -f dump.txt
+echo "wrote $(wc -l <golden.txt) answers to golden.txt, $(grep -c '^# ' dump.txt 2>/dev/null || echo 0) dumps to dump.txt"
