@@ -486,6 +486,7 @@ int remote_source_new(struct query_source **out, const char *url, const struct h
 	}
 	tmp = u;
 	tmp.path = path;
+	tmp.raw_path = NULL;
 	tmp.fragment = NULL;
 	/* URL credentials become a Basic header (net/http does that itself);
 	 * keep them out of the URL curl sees. */
