@@ -15,6 +15,7 @@
 #include "5-query/apiresp.h"
 #include "5-query/gourl.h"
 #include "5-query/httpconfig.h"
+#include "5-query/remote.h"
 #include "tests/unit/check.h"
 
 static void test_promtool_time(void)
@@ -168,6 +169,34 @@ static void test_url_go_rules(void)
 	buf_release(&b);
 }
 
+static void test_header_check(void)
+{
+	static const struct {
+		const char *in, *err;
+	} cases[] = {
+		{ "X-Scope-OrgID: tenant-1", NULL },
+		{ "X-Empty:", NULL },
+		{ "Authorization: Bearer x\ty", NULL },
+		{ "Authorization Bearer s3cret", "--header wants \"Name: value\"" },
+		{ ": x", "--header wants \"Name: value\"" },
+		{ "X Y: s3cret", "invalid --header name \"X Y\"" },
+		{ "X-A: s3\rcret", "invalid --header \"X-A\": the value has a control character" },
+		{ "x-a: s3cret\x7f", "invalid --header \"x-a\": the value has a control character" },
+		{ "HOST: h", "--header cannot set Host: promtool sets it" },
+		{ "transfer-encoding: chunked", "--header cannot set Transfer-Encoding: promtool sets it" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct err e = ERR_INIT;
+		int rc = remote_header_check(cases[i].in, &e);
+		CHECK_EQ_I(rc, cases[i].err ? -1 : 0);
+		if (cases[i].err) {
+			CHECK_STR(err_msg(&e), cases[i].err);
+			CHECK(!strstr(err_msg(&e), "s3"));
+		}
+		err_release(&e);
+	}
+}
+
 static void test_response_matrix(void)
 {
 	struct api_resp r;
@@ -299,6 +328,7 @@ int main(void)
 	RUN(test_rfc822_fixed_zone);
 	RUN(test_url);
 	RUN(test_url_go_rules);
+	RUN(test_header_check);
 	RUN(test_response_matrix);
 	RUN(test_response_errors);
 	RUN(test_http_config);
