@@ -17,7 +17,10 @@
  *
  * Extensions: --http.config.file (as in promtool 2.43) and --source-dir,
  * which answers the range queries from a local TSDB directory with our
- * PromQL engine (5-query/local.h) instead of a Prometheus server.
+ * PromQL engine (5-query/local.h) instead of a Prometheus server; for the
+ * remote API --query-timeout, --retries, --header and the hidden limits
+ * --idle-timeout and --max-response-size (5-query/remote.h), checked like
+ * flag values before anything else runs (usage errors, exit 1).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +29,7 @@
 
 #include "1-common/buf.h"
 #include "1-common/err.h"
+#include "1-common/gofmt.h"
 #include "1-common/gotime.h"
 #include "1-common/xalloc.h"
 #include "5-query/local.h"
@@ -139,6 +143,87 @@ static void print_error(const char *prefix, const char *msg)
 	fputc('\n', stderr);
 }
 
+/* "<n>", "<n>B", "<n>KiB" ... "<n>TiB": --max-response-size. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	static const struct {
+		const char *unit;
+		int shift;
+	} units[] = { { "", 0 }, { "B", 0 }, { "KiB", 10 }, { "MiB", 20 }, { "GiB", 30 }, { "TiB", 40 } };
+	uint64_t n = 0;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > (UINT64_MAX - 9) / 10)
+			return -1;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == s)
+		return -1;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(p, units[i].unit)) {
+			if (n > UINT64_MAX >> units[i].shift)
+				return -1;
+			*out = n << units[i].shift;
+			return 0;
+		}
+	return -1;
+}
+
+/* The remote source's extension flags; bad values are usage errors (kingpin's format). */
+static int remote_flags(const struct cli_ctx *c, struct remote_options *o)
+{
+	const char *size = cli_str(c, "max-response-size");
+	struct err e = ERR_INIT;
+
+	remote_options_init(o);
+	if (cli_isset(c, "header")) {
+		o->headers = cli_list(c, "header", &o->nheaders);
+		for (size_t i = 0; i < o->nheaders; i++)
+			if (remote_header_check(o->headers[i], &e)) {
+				cli_usage_error(c, "%s", err_msg(&e));
+				err_release(&e);
+				return -1;
+			}
+	}
+	if (cli_int(c, "retries") < 0 || cli_int(c, "retries") > 1000) {
+		cli_usage_error(c, "--retries must be between 0 and 1000");
+		return -1;
+	}
+	o->retries = (int)cli_int(c, "retries");
+	if (cli_isset(c, "query-timeout") && cli_int(c, "query-timeout") <= 0) {
+		cli_usage_error(c, "--query-timeout must be positive");
+		return -1;
+	}
+	o->query_timeout_ns = cli_int(c, "query-timeout");
+	if (cli_int(c, "idle-timeout") < 0) {
+		cli_usage_error(c, "--idle-timeout must not be negative");
+		return -1;
+	}
+	o->idle_timeout_ns = cli_int(c, "idle-timeout");
+	if (parse_size(size ? size : "", &o->max_response_bytes)) {
+		cli_usage_error(c, "invalid --max-response-size \"%s\": want bytes, e.g. 512MiB or 2GiB", size);
+		return -1;
+	}
+	return 0;
+}
+
+/* A retry, as a go-kit log line next to the importer's. */
+static void log_retry(void *arg, const struct remote_retry *r)
+{
+	struct buf b = BUF_INIT, d = BUF_INIT;
+	/* to the millisecond: the jitter's nanoseconds are noise */
+	go_fmt_duration(&d, r->delay_ns / 1000000 * 1000000);
+	buf_addf(&b, "level=warn backfiller=\"query failed, retrying\" attempt=%d attempts=%d wait=", r->attempt,
+		 r->attempts);
+	rules_backfill_logfmt_value(&b, buf_str(&d));
+	buf_adds(&b, " err=");
+	rules_backfill_logfmt_value(&b, r->error);
+	fprintf((FILE *)arg, "%s\n", buf_str(&b));
+	buf_release(&b);
+	buf_release(&d);
+}
+
 /* kingpin.Fatalf: "promtool: error: <msg>" without the --help hint. */
 static int fatal(const struct cli_ctx *c, const char *msg)
 {
@@ -154,6 +239,7 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	size_t nfiles = 0, nerrs = 0;
 	struct http_config hc;
 	bool have_hc = false;
+	struct remote_options ro;
 	struct rb_config cfg;
 	struct loaded l;
 	struct query_source *src = NULL;
@@ -163,6 +249,8 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 
 	memset(&l, 0, sizeof(l));
 	files = cli_list(c, "rule-files", &nfiles);
+	if (remote_flags(c, &ro))
+		return 1;
 
 	if (cfg_path && *cfg_path) {
 		struct go_url u;
@@ -223,7 +311,12 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 		}
 		skipped = promql_engine_source_skipped(src, &nskipped);
 		print_skipped_blocks(skipped, nskipped);
-	} else if (remote_source_new(&src, url, have_hc ? &hc : NULL, &e) < 0) {
+	} else {
+		ro.http = have_hc ? &hc : NULL;
+		ro.on_retry = log_retry;
+		ro.retry_arg = stderr;
+	}
+	if (!src && remote_source_new(&src, url, &ro, &e) < 0) {
 		fprintf(stderr, "new api client error: %s\n", err_msg(&e));
 		goto done;
 	}

@@ -289,7 +289,9 @@ static const struct cli_arg tsdb_import_om_args[] = {
 /*
  * EXTENSIONS after promtool 2.42's own flags (so its help keeps its shape):
  * --http.config.file as promtool 2.43 has it, --source-dir for local
- * evaluation, and hidden aliases that set the canonical flag.
+ * evaluation, --query-timeout, --retries and --header for the remote API,
+ * the hidden limits --idle-timeout and --max-response-size, and hidden
+ * aliases that set the canonical flag.
  */
 static const struct cli_flag tsdb_import_rules_flags[] = {
 	{ .name = "url", .type = CLI_URL, .def = "http://localhost:9090",
@@ -309,6 +311,20 @@ static const struct cli_flag tsdb_import_rules_flags[] = {
 	  .help = "HTTP client configuration file for promtool to connect to Prometheus." },
 	{ .name = "source-dir", .type = CLI_STRING, .placeholder = "<path>",
 	  .help = "Evaluate rules locally against the TSDB data directory at <path> instead of querying --url." },
+	{ .name = "query-timeout", .type = CLI_DURATION, .placeholder = "<duration>",
+	  .help = "Time limit of each range query: sent to the server as its timeout parameter and enforced by "
+		  "promtool." },
+	{ .name = "retries", .type = CLI_INT, .def = "0",
+	  .help = "How many times to retry a query that failed with a connection error, a timeout, HTTP 429 or "
+		  "5xx, with exponential backoff and jitter." },
+	{ .name = "header", .type = CLI_STRING, .placeholder = "<name: value>", .repeatable = true,
+	  .help = "Extra HTTP header for every query, e.g. \"X-Scope-OrgID: tenant\". Repeatable; values are "
+		  "never printed." },
+	{ .name = "idle-timeout", .type = CLI_DURATION, .def = "5m", .hidden = true,
+	  .help = "Fail a query when the server sends nothing for this long (0: wait forever, as promtool 2.42)." },
+	{ .name = "max-response-size", .type = CLI_STRING, .def = "1GiB", .hidden = true,
+	  .help = "Fail a query whose response body, as sent or decompressed, is larger (bytes, or KiB, MiB, "
+		  "GiB, TiB; 0: no limit)." },
 	{ .name = "query-url", .type = CLI_URL, .hidden = true, .alias_of = "url", .help = "Alias of --url." },
 	{ .name = "out", .type = CLI_STRING, .hidden = true, .alias_of = "output-dir", .help = "Alias of --output-dir." },
 	{ .name = "step", .type = CLI_DURATION, .hidden = true, .alias_of = "eval-interval",

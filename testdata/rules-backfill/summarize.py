@@ -94,4 +94,5 @@ def main():
         summarize(*sys.argv[1:5], sys.stdout.write)
 
 
-main()
+if __name__ == "__main__":
+    main()
