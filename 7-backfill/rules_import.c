@@ -33,6 +33,7 @@
 #include "1-common/goerrno.h"
 #include "1-common/xalloc.h"
 #include "3-tsdb/block_writer.h"
+#include "7-backfill/log.h"
 
 enum { MAX_SAMPLES_IN_MEMORY = 5000 };
 
@@ -67,104 +68,11 @@ int64_t rules_backfill_eval_timestamp(const char *file, const char *name, int64_
 	return base + offset;
 }
 
-void rules_backfill_logfmt_value(struct buf *out, const char *v)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *s = (const unsigned char *)v;
-	size_t n = strlen(v);
-	int quote = 0;
-
-	/* go-logfmt: quote when a rune is <= ' ', '=', '"' or invalid UTF-8 */
-	for (size_t i = 0; i < n && !quote; i++)
-		if (s[i] <= ' ' || s[i] == '=' || s[i] == '"' || s[i] >= 0x80)
-			quote = 1;
-	if (quote) {
-		/* a valid non-ASCII text alone does not need quotes */
-		int need = 0;
-		for (size_t i = 0; i < n && !need;) {
-			if (s[i] < 0x80) {
-				need = s[i] <= ' ' || s[i] == '=' || s[i] == '"';
-				i++;
-			} else {
-				size_t len = s[i] >= 0xF0 ? 4 : s[i] >= 0xE0 ? 3 : s[i] >= 0xC0 ? 2 : 0;
-				size_t k;
-				if (!len || i + len > n || s[i] < 0xC2 || s[i] > 0xF4) {
-					need = 1;
-					break;
-				}
-				for (k = 1; k < len; k++)
-					if ((s[i + k] & 0xC0) != 0x80)
-						need = 1;
-				i += len;
-			}
-		}
-		quote = need;
-	}
-	if (!quote) {
-		buf_add(out, v, n);
-		return;
-	}
-	buf_addc(out, '"');
-	for (size_t i = 0; i < n;) {
-		unsigned char c = s[i];
-		if (c < 0x80) {
-			if (c == '\\' || c == '"') {
-				buf_addc(out, '\\');
-				buf_addc(out, c);
-			} else if (c == '\n') {
-				buf_adds(out, "\\n");
-			} else if (c == '\r') {
-				buf_adds(out, "\\r");
-			} else if (c == '\t') {
-				buf_adds(out, "\\t");
-			} else if (c < 0x20) {
-				buf_adds(out, "\\u00");
-				buf_addc(out, (unsigned char)hex[c >> 4]);
-				buf_addc(out, (unsigned char)hex[c & 15]);
-			} else {
-				buf_addc(out, c);
-			}
-			i++;
-			continue;
-		}
-		{
-			size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0, k;
-			int ok = len && i + len <= n && c >= 0xC2 && c <= 0xF4;
-			for (k = 1; ok && k < len; k++)
-				if ((s[i + k] & 0xC0) != 0x80)
-					ok = 0;
-			if (!ok) {
-				buf_adds(out, "\\ufffd");
-				i++;
-			} else {
-				buf_add(out, s + i, len);
-				i += len;
-			}
-		}
-	}
-	buf_addc(out, '"');
-}
-
-/* One go-kit logfmt line: level=<level> then key/value pairs. */
-static void log_line(FILE *log, const char *level, const char *const *kv, size_t n)
-{
-	struct buf b = BUF_INIT;
-	buf_addf(&b, "level=%s", level);
-	for (size_t i = 0; i + 1 < n; i += 2) {
-		buf_addf(&b, " %s=", kv[i]);
-		rules_backfill_logfmt_value(&b, kv[i + 1]);
-	}
-	buf_addc(&b, '\n');
-	fwrite(b.data, 1, b.len, log);
-	fflush(log);
-	buf_release(&b);
-}
-
 /* State of one window's import: the sink the query source feeds. */
 struct window {
 	const struct rb_rule *rule;
 	const struct rb_config *cfg;
-	FILE *log;
+	struct bf_log *log;
 	int64_t block_ms;
 	struct block_writer *w;
 	int failed_here;  /* the error was set by a callback, not the source */
@@ -219,7 +127,7 @@ static int on_begin(void *arg, const char *type, const char *const *warnings, si
 		/* go-kit cannot encode v1.Warnings ([]string) and says so */
 		static const char *const kv[] = { "msg", "Range query returned warnings.", "warnings",
 						  "unsupported value type" };
-		log_line(win->log, "warn", kv, 4);
+		bf_log_kv(win->log, "warn", kv, 4);
 	}
 	/* twice the block size: see rules.go, the writer must accept the whole window */
 	if (block_writer_new(&win->w, win->cfg->output_dir, 2 * win->block_ms, e))
@@ -283,7 +191,7 @@ static int64_t unix_sec(int64_t ns)
 }
 
 static int import_rule(const struct rb_config *cfg, const struct rb_group *g, const struct rb_rule *rule,
-		       struct query_source *src, FILE *log, struct err *e)
+		       struct query_source *src, struct bf_log *log, struct err *e)
 {
 	int64_t block_ms = rules_backfill_block_duration(cfg->max_block_duration_ms);
 	int64_t start_ms = cfg->start.sec * 1000, end_ms = cfg->end.sec * 1000;
@@ -350,7 +258,7 @@ done:
 }
 
 size_t rules_backfill_run(const struct rb_config *cfg, const struct rb_group *groups, size_t ngroups,
-			  struct query_source *src, FILE *log, char ***errs)
+			  struct query_source *src, struct bf_log *log, char ***errs)
 {
 	size_t nerrs = 0, cap = 0;
 	char **seen = NULL;
@@ -373,7 +281,7 @@ size_t rules_backfill_run(const struct rb_config *cfg, const struct rb_group *gr
 		seen[nseen++] = key;
 		{
 			const char *kv[] = { "backfiller", "processing group", "name", key };
-			log_line(log, "info", kv, 4);
+			bf_log_kv(log, "info", kv, 4);
 		}
 		for (size_t ri = 0; ri < g->nrules; ri++) {
 			const struct rb_rule *r = &g->rules[ri];
@@ -382,7 +290,7 @@ size_t rules_backfill_run(const struct rb_config *cfg, const struct rb_group *gr
 			snprintf(id, sizeof(id), "%zu", ri);
 			{
 				const char *kv[] = { "backfiller", "processing rule", "id", id, "name", r->name };
-				log_line(log, "info", kv, 6);
+				bf_log_kv(log, "info", kv, 6);
 			}
 			if (import_rule(cfg, g, r, src, log, &e)) {
 				ALLOC_GROW(*errs, nerrs + 1, cap);
@@ -397,7 +305,7 @@ size_t rules_backfill_run(const struct rb_config *cfg, const struct rb_group *gr
 	return nerrs;
 }
 
-void rules_backfill_log_start(const struct rb_config *cfg, FILE *log)
+void rules_backfill_log_start(const struct rb_config *cfg, struct bf_log *log)
 {
 	struct buf s = BUF_INIT, e = BUF_INIT;
 	const char *kv[6];
@@ -411,7 +319,7 @@ void rules_backfill_log_start(const struct rb_config *cfg, FILE *log)
 	kv[3] = buf_str(&s);
 	kv[4] = "end";
 	kv[5] = buf_str(&e);
-	log_line(log, "info", kv, 6);
+	bf_log_kv(log, "info", kv, 6);
 	buf_release(&s);
 	buf_release(&e);
 }

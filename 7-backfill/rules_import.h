@@ -5,8 +5,9 @@
  * block of the results.
  *
  * The caller owns the groups, rules and source; the importer only reads
- * them.  It writes promtool's go-kit log lines to the log stream it is
- * given and returns the per-rule errors for the caller to print.
+ * them.  It writes promtool's go-kit log lines through the logger it is
+ * given (7-backfill/log.h) and returns the per-rule errors for the caller
+ * to print.
  */
 #ifndef BACKFILL_RULES_IMPORT_H
 #define BACKFILL_RULES_IMPORT_H
@@ -18,6 +19,7 @@
 #include "1-common/gotime.h"
 #include "2-model/labels.h"
 #include "5-query/source.h"
+#include "7-backfill/log.h"
 
 struct rb_rule {
 	const char *name;  /* record name, or the alert name */
@@ -46,10 +48,10 @@ struct rb_config {
  * rule as promtool does.  Returns the number of errors.
  */
 size_t rules_backfill_run(const struct rb_config *cfg, const struct rb_group *groups, size_t ngroups,
-			  struct query_source *src, FILE *log, char ***errs);
+			  struct query_source *src, struct bf_log *log, char ***errs);
 
 /* The "new rule importer" line newRuleImporter logs first. */
-void rules_backfill_log_start(const struct rb_config *cfg, FILE *log);
+void rules_backfill_log_start(const struct rb_config *cfg, struct bf_log *log);
 
 /* getCompatibleBlockDuration (backfill.go): 2h, or the largest 2h*3^n <= max. */
 int64_t rules_backfill_block_duration(int64_t max_block_duration_ms);
@@ -57,7 +59,5 @@ int64_t rules_backfill_block_duration(int64_t max_block_duration_ms);
 /* rules.Group.EvalTimestamp: the slot at or before t_ns for this group. */
 int64_t rules_backfill_eval_timestamp(const char *file, const char *name, int64_t interval_ns, int64_t t_ns);
 
-/* go-kit/log logfmt value encoding (quoted when needed). */
-void rules_backfill_logfmt_value(struct buf *out, const char *v);
 
 #endif

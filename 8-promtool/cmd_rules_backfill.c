@@ -124,18 +124,22 @@ static int load_rules(struct loaded *l, const char *const *paths, size_t n, int6
  * Prints an error line; 5-query/apiresp.c marks a NUL byte that Go would
  * print verbatim (json-iterator's "but found \x00") as C0 80.
  */
-static void print_error(const char *prefix, const char *msg)
+static void print_error(struct bf_log *log, const char *prefix, const char *msg)
 {
-	fputs(prefix, stderr);
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, prefix);
 	for (const char *p = msg; *p; p++) {
 		if ((unsigned char)p[0] == 0xC0 && (unsigned char)p[1] == 0x80) {
-			fputc('\0', stderr);
+			buf_addc(&b, '\0');
 			p++;
 		} else {
-			fputc(*p, stderr);
+			buf_addc(&b, (unsigned char)*p);
 		}
 	}
-	fputc('\n', stderr);
+	buf_addc(&b, '\n');
+	bf_log_text(log, (const char *)b.data, b.len);
+	buf_release(&b);
 }
 
 /* kingpin.Fatalf: "promtool: error: <msg>" without the --help hint. */
@@ -158,8 +162,10 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	struct query_source *src = NULL;
 	struct err e = ERR_INIT;
 	char **errs = NULL;
+	struct bf_log log;
 	int rc = 1;
 
+	bf_log_init(&log, stderr);
 	memset(&l, 0, sizeof(l));
 	files = cli_list(c, "rule-files", &nfiles);
 
@@ -168,8 +174,10 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 		if (go_url_parse(&u, url, &e) == 0) {
 			bool has_user = u.user && *u.user;
 			go_url_release(&u);
-			if (has_user)
-				return fatal(c, "Cannot set base auth in the server URL and use a http.config.file at the same time");
+			if (has_user) {
+				fatal(c, "Cannot set base auth in the server URL and use a http.config.file at the same time");
+				goto done;
+			}
 		}
 		err_release(&e);
 		http_config_init(&hc);
@@ -179,8 +187,7 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 			fatal(c, buf_str(&m));
 			buf_release(&m);
 			http_config_release(&hc);
-			err_release(&e);
-			return 1;
+			goto done;
 		}
 		have_hc = true;
 		if (hc.server_name) {
@@ -224,7 +231,7 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	}
 
 	/* newRuleImporter logs before the rule files are read */
-	rules_backfill_log_start(&cfg, stderr);
+	rules_backfill_log_start(&cfg, &log);
 	if (load_rules(&l, files, nfiles, cli_int(c, "eval-interval"), &e)) {
 		fprintf(stderr, "rule importer parse error: %s\n", err_msg(&e));
 		goto done;
@@ -237,14 +244,14 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 			goto done;
 		}
 
-	nerrs = rules_backfill_run(&cfg, l.groups, l.ngroups, src, stderr, &errs);
+	nerrs = rules_backfill_run(&cfg, l.groups, l.ngroups, src, &log, &errs);
 	for (size_t i = 0; i < nerrs; i++) {
-		print_error("rule importer error: ", errs[i]);
+		print_error(&log, "rule importer error: ", errs[i]);
 		free(errs[i]);
 	}
 	free(errs);
 	if (nerrs) {
-		fprintf(stderr, "error importing rules\n");
+		bf_log_text(&log, "error importing rules\n", 22);
 		goto done;
 	}
 	rc = 0;
@@ -254,5 +261,6 @@ done:
 	if (have_hc)
 		http_config_release(&hc);
 	err_release(&e);
+	bf_log_release(&log);
 	return rc;
 }
