@@ -15,6 +15,9 @@
  * Alerting rules go through the same path: promtool 2.42 backfills an
  * alert's expression under the alert's name with the alert's labels.
  *
+ * A window without an evaluation time is skipped; 2.42 stops the rule
+ * there (upstream #19714), which COMPATIBILITY.md lists as a fixed bug.
+ *
  * A rule's error ends that rule (later windows are not tried) and is
  * reported after all groups, as importAll collects them.  Groups run in
  * the order the files and groups were given; promtool iterates a Go map,
@@ -216,8 +219,17 @@ static int import_rule(const struct rb_config *cfg, const struct rb_group *g, co
 
 		while (unix_sec(aligned) < cur)
 			aligned += g->interval_ns;
-		if (end_s * 1000000000 < aligned)
-			break;
+		if (end_s * 1000000000 < aligned) {
+			/*
+			 * No evaluation time in this window.  2.42 stops the rule
+			 * here even when later windows have some (upstream #19714:
+			 * a start just before a block boundary backfills nothing
+			 * and exits 0); we stop only past the end of the range.
+			 */
+			if (cfg->end.sec * 1000000000 < aligned)
+				break;
+			continue;
+		}
 		win.failed_here = 0;
 		win.pending = 0;
 		if (query_source_range(src, rule->expr, aligned, end_s * 1000000000, g->interval_ns, &sink, e)) {
