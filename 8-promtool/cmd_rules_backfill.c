@@ -28,6 +28,7 @@
 #include "1-common/err.h"
 #include "1-common/gotime.h"
 #include "1-common/xalloc.h"
+#include "3-tsdb/dirlock.h"
 #include "5-query/local.h"
 #include "4-promql/promql.h"
 #include "8-promtool/cli.h"
@@ -163,6 +164,7 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	struct err e = ERR_INIT;
 	char **errs = NULL;
 	struct bf_log log;
+	struct tsdb_dir_lock lock = TSDB_DIR_LOCK_INIT;
 	int rc = 1;
 
 	bf_log_init(&log, stderr);
@@ -215,6 +217,17 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 		goto done;
 	}
 	cfg.output_dir = cli_str(c, "output-dir");
+	/*
+	 * Not in 2.42: when the output is a Prometheus data dir, hold its lock
+	 * for the whole run, so a running server is detected and none can
+	 * start while blocks are written (blocks must only be added to a
+	 * stopped server's directory).
+	 */
+	if (tsdb_is_data_dir(cfg.output_dir) && tsdb_dir_lock(&lock, cfg.output_dir, &e) < 0) {
+		fprintf(stderr, "output directory %s: stop the server before writing blocks into its data directory\n",
+			err_msg(&e));
+		goto done;
+	}
 	/* int64(maxBlockDuration / time.Millisecond) */
 	cfg.max_block_duration_ms = cli_int(c, "max-block-duration") / 1000000;
 
@@ -257,6 +270,7 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	rc = 0;
 done:
 	query_source_free(src);
+	tsdb_dir_unlock(&lock);
 	loaded_release(&l);
 	if (have_hc)
 		http_config_release(&hc);
