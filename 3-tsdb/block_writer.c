@@ -25,6 +25,7 @@
 #include "1-common/goerrno.h"
 #include "1-common/xalloc.h"
 #include "3-tsdb/chunks_writer.h"
+#include "3-tsdb/compact_merge.h"
 #include "3-tsdb/head.h"
 #include "3-tsdb/index_writer.h"
 #include "3-tsdb/ulid.h"
@@ -158,9 +159,8 @@ static int cmp_series(const void *a, const void *b, void *arg)
 static const unsigned char empty_tombstones[9] = { 0x01, 0x30, 0xba, 0x30, 0x01, 0, 0, 0, 0 };
 
 /* populateBlock + the files of LeveledCompactor.write, into tmp. */
-static int write_block(struct block_writer *w, const char *tmp, struct block_meta *meta, struct err *e)
+static int write_block(struct head *h, const char *tmp, struct block_meta *meta, struct err *e)
 {
-	struct head *h = &w->head;
 	uint32_t *order = NULL;
 	struct chunk_desc *descs = NULL;
 	size_t *first = NULL;
@@ -277,48 +277,235 @@ done:
 	return ret;
 }
 
-int block_writer_flush(struct block_writer *w, struct block_meta *meta_out, struct err *e)
+/* Chunks of one head series: its cut chunks, then the open one. */
+static size_t series_descs(const struct head *h, const struct head_series *s, struct chunk_desc *descs)
 {
-	struct head *h = &w->head;
+	size_t n = 0;
+
+	for (uint32_t c = s->first_chunk; c != UINT32_MAX; c = h->chunks[c].next) {
+		const struct head_chunk *hc = &h->chunks[c];
+		descs[n++] = (struct chunk_desc){
+			.data = h->chunk_data.data + hc->off, .len = hc->len,
+			.encoding = CHUNK_ENC_XOR, .mint = hc->mint, .maxt = hc->maxt,
+		};
+	}
+	if (s->has_open && s->open.num > 0) {
+		descs[n++] = (struct chunk_desc){
+			.data = s->open.b.data, .len = s->open.b.len,
+			.encoding = CHUNK_ENC_XOR, .mint = s->open_mint, .maxt = s->open_maxt,
+		};
+	}
+	return n;
+}
+
+/* What the merged write collects for the index. */
+struct merged_out {
+	struct chunks_writer *cw;
+	struct block_meta *meta;
+	struct index_series *is;
+	size_t nis, is_cap;
+	struct chunk_desc **descs; /* one copy per series, refs filled in */
+	size_t ndescs, descs_cap;
+};
+
+static int merged_emit(void *arg, const struct label *ls, size_t nls, struct chunk_desc *chks, size_t n,
+		       struct err *e)
+{
+	struct merged_out *o = arg;
+	struct chunk_desc *copy;
+
+	if (chunks_writer_write(o->cw, chks, n, e) < 0)
+		return -1;
+	o->meta->stats.num_series++;
+	o->meta->stats.num_chunks += n;
+	for (size_t k = 0; k < n; k++)
+		o->meta->stats.num_samples += xor_chunk_num_samples(chks[k].data, chks[k].len);
+	copy = xcalloc(n, sizeof(*copy));
+	for (size_t k = 0; k < n; k++) {
+		copy[k] = chks[k];
+		copy[k].data = NULL; /* the index needs times and refs only */
+		copy[k].len = 0;
+	}
+	ALLOC_GROW(o->descs, o->ndescs + 1, o->descs_cap);
+	o->descs[o->ndescs++] = copy;
+	ALLOC_GROW(o->is, o->nis + 1, o->is_cap);
+	o->is[o->nis++] = (struct index_series){ ls, nls, copy, n };
+	return 0;
+}
+
+/*
+ * The block the 2.42 compactor writes from the blocks these heads would
+ * make (3-tsdb/compact_merge.h), into tmp: chunks, index, meta.json,
+ * tombstones.
+ */
+static int write_block_merged(struct head *const *hs, size_t nh, const char *tmp, struct block_meta *meta,
+			      struct err *e)
+{
+	struct merge_source *srcs = xcalloc(nh, sizeof(*srcs));
+	struct merge_series **series = xcalloc(nh, sizeof(*series));
+	struct chunk_desc **descs = xcalloc(nh, sizeof(*descs));
+	struct merged_out o;
+	struct chunks_writer cw;
+	bool cw_open = false;
+	struct wio iw;
+	char *path = NULL;
+	struct buf metabuf = BUF_INIT;
+	int fd = -1, ret = -1;
+
+	memset(&o, 0, sizeof(o));
+	for (size_t i = 0; i < nh; i++) {
+		struct head *h = hs[i];
+		uint32_t *order = xcalloc(h->nseries ? h->nseries : 1, sizeof(*order));
+		size_t nd = 0;
+
+		for (size_t k = 0; k < h->nseries; k++)
+			order[k] = (uint32_t)k;
+		qsort_r(order, h->nseries, sizeof(*order), cmp_series, h);
+		descs[i] = xcalloc(h->nchunks + h->nseries + 1, sizeof(*descs[i]));
+		series[i] = xcalloc(h->nseries ? h->nseries : 1, sizeof(*series[i]));
+		for (size_t k = 0; k < h->nseries; k++) {
+			const struct head_series *hs_ = &h->series[order[k]];
+			size_t n = series_descs(h, hs_, descs[i] + nd);
+			if (!n)
+				continue;
+			series[i][srcs[i].n++] = (struct merge_series){ hs_->ls, hs_->nls, descs[i] + nd, n };
+			nd += n;
+		}
+		srcs[i].series = series[i];
+		free(order);
+	}
+
+	path = xasprintf("%s/chunks", tmp);
+	if (mkdir(path, 0777) < 0) {
+		err_set(e, "mkdir %s: %s", path, go_strerror(errno));
+		goto done;
+	}
+	chunks_writer_init(&cw, path, CHUNKS_DEFAULT_SEGMENT_SIZE);
+	cw_open = true;
+	o.cw = &cw;
+	o.meta = meta;
+	if (compact_merge(srcs, nh, merged_emit, &o, e) < 0)
+		goto done;
+	cw_open = false;
+	if (chunks_writer_close(&cw, e) < 0)
+		goto done;
+
+	free(path);
+	path = xasprintf("%s/index", tmp);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		err_set(e, "open %s: %s", path, go_strerror(errno));
+		goto done;
+	}
+	wio_init_fd(&iw, fd, path);
+	if (index_write(&iw, o.is, o.nis, e) < 0) {
+		wio_release(&iw);
+		goto done;
+	}
+	wio_flush(&iw);
+	if (!iw.err && fsync(fd) < 0)
+		iw.err = errno;
+	if (wio_close(&iw, e) < 0)
+		goto done;
+	if (close(fd) < 0) {
+		fd = -1;
+		err_set(e, "close %s: %s", path, go_strerror(errno));
+		goto done;
+	}
+	fd = -1;
+
+	meta->version = 1;
+	block_meta_encode(&metabuf, meta);
+	if (write_small_file(tmp, "meta.json", metabuf.data, metabuf.len, e) < 0)
+		goto done;
+	if (write_small_file(tmp, "tombstones", empty_tombstones, sizeof(empty_tombstones), e) < 0)
+		goto done;
+	if (fsync_path(tmp, e) < 0)
+		goto done;
+	ret = 0;
+done:
+	if (cw_open)
+		chunks_writer_close(&cw, NULL);
+	if (fd >= 0)
+		close(fd);
+	buf_release(&metabuf);
+	free(path);
+	for (size_t i = 0; i < o.ndescs; i++)
+		free(o.descs[i]);
+	free(o.descs);
+	free(o.is);
+	for (size_t i = 0; i < nh; i++) {
+		free(series[i]);
+		free(descs[i]);
+	}
+	free(series);
+	free(descs);
+	free(srcs);
+	return ret;
+}
+
+/*
+ * The flush of BlockWriter.Flush for one head (nh == 1: the write path of
+ * a promtool import) or the compaction of several (nh > 1), into dir.
+ * ulid is the new block's name, or NULL for a fresh one.  *tmp_slot holds
+ * the tmp dir while it exists, so a writer freed after a crash-like
+ * failure still removes it.
+ */
+static int flush_heads(const char *dir, struct head *const *hs, size_t nh, const char *ulid,
+		       struct block_meta *meta_out, char **tmp_slot, struct err *e)
+{
 	struct block_meta meta;
 	char *final = NULL;
+	uint64_t samples = 0;
 	int ret = -1;
 
 	block_meta_init(&meta);
 	block_meta_init(meta_out);
-	/* Samples of an uncommitted appender never reach the head upstream. */
-	h->nbatch = 0;
-	h->app_open = false;
-	if (h->min_time == INT64_MAX || head_num_samples(h) == 0)
+	meta.min_time = INT64_MAX;
+	meta.max_time = INT64_MIN;
+	for (size_t i = 0; i < nh; i++) {
+		struct head *h = hs[i];
+		/* Samples of an uncommitted appender never reach the head upstream. */
+		h->nbatch = 0;
+		h->app_open = false;
+		if (h->min_time == INT64_MAX || head_num_samples(h) == 0)
+			continue;
+		samples += head_num_samples(h);
+		if (h->min_time < meta.min_time)
+			meta.min_time = h->min_time;
+		if (h->max_time + 1 > meta.max_time)
+			meta.max_time = h->max_time + 1;
+	}
+	if (samples == 0)
 		return 1;
-	if (ulid_new(meta.ulid, ulid_now_ms(), e) < 0)
+	if (ulid)
+		memcpy(meta.ulid, ulid, ULID_LEN + 1);
+	else if (ulid_new(meta.ulid, ulid_now_ms(), e) < 0)
 		return err_wrap(e, "compactor write");
-	meta.min_time = h->min_time;
-	meta.max_time = h->max_time + 1;
 	meta.compaction_level = 1;
 	meta.sources = xcalloc(1, sizeof(*meta.sources));
 	memcpy(meta.sources[0], meta.ulid, ULID_LEN + 1);
 	meta.nsources = 1;
 
-	final = xasprintf("%s/%s", w->dir, meta.ulid);
-	free(w->tmp);
-	w->tmp = xasprintf("%s" TMP_FOR_CREATION, final);
-	remove_all(w->tmp);
-	if (mkdir(w->tmp, 0777) < 0) {
-		err_set(e, "mkdir %s: %s", w->tmp, go_strerror(errno));
+	final = xasprintf("%s/%s", dir, meta.ulid);
+	free(*tmp_slot);
+	*tmp_slot = xasprintf("%s" TMP_FOR_CREATION, final);
+	remove_all(*tmp_slot);
+	if (mkdir(*tmp_slot, 0777) < 0) {
+		err_set(e, "mkdir %s: %s", *tmp_slot, go_strerror(errno));
 		goto done;
 	}
-	if (write_block(w, w->tmp, &meta, e) < 0)
+	if ((nh == 1 ? write_block(hs[0], *tmp_slot, &meta, e) : write_block_merged(hs, nh, *tmp_slot, &meta, e)) < 0)
 		goto done;
 	/* fileutil.Replace: drop any old dir of that name, rename, sync parent. */
 	remove_all(final);
-	if (rename(w->tmp, final) < 0) {
-		err_set(e, "rename block dir: rename %s %s: %s", w->tmp, final, go_strerror(errno));
+	if (rename(*tmp_slot, final) < 0) {
+		err_set(e, "rename block dir: rename %s %s: %s", *tmp_slot, final, go_strerror(errno));
 		goto done;
 	}
-	free(w->tmp);
-	w->tmp = NULL;
-	if (fsync_path(w->dir, e) < 0) {
+	free(*tmp_slot);
+	*tmp_slot = NULL;
+	if (fsync_path(dir, e) < 0) {
 		remove_all(final);
 		goto done;
 	}
@@ -328,14 +515,46 @@ int block_writer_flush(struct block_writer *w, struct block_meta *meta_out, stru
 done:
 	if (ret < 0)
 		err_wrap(e, "compactor write"); /* BlockWriter.Flush's wrapping */
-	if (w->tmp) {
-		remove_all(w->tmp);
-		free(w->tmp);
-		w->tmp = NULL;
+	if (*tmp_slot) {
+		remove_all(*tmp_slot);
+		free(*tmp_slot);
+		*tmp_slot = NULL;
 	}
 	block_meta_release(&meta);
 	free(final);
 	return ret;
+}
+
+int block_writer_flush(struct block_writer *w, struct block_meta *meta_out, struct err *e)
+{
+	struct head *h = &w->head;
+
+	return flush_heads(w->dir, &h, 1, NULL, meta_out, &w->tmp, e);
+}
+
+int block_writer_flush_as(struct block_writer *w, const char *ulid, struct block_meta *meta_out, struct err *e)
+{
+	struct head *h = &w->head;
+
+	return flush_heads(w->dir, &h, 1, ulid, meta_out, &w->tmp, e);
+}
+
+int block_writer_flush_merged(struct block_writer *const *ws, size_t n, const char *ulid,
+			      struct block_meta *meta_out, struct err *e)
+{
+	struct head **hs = xcalloc(n ? n : 1, sizeof(*hs));
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		hs[i] = &ws[i]->head;
+	rc = n ? flush_heads(ws[0]->dir, hs, n, ulid, meta_out, &ws[0]->tmp, e) : (block_meta_init(meta_out), 1);
+	free(hs);
+	return rc;
+}
+
+int64_t block_writer_min_time(const struct block_writer *w)
+{
+	return w->head.min_time;
 }
 
 void block_writer_free(struct block_writer *w)

@@ -230,6 +230,7 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	}
 	/* int64(maxBlockDuration / time.Millisecond) */
 	cfg.max_block_duration_ms = cli_int(c, "max-block-duration") / 1000000;
+	cfg.merge_blocks = cli_bool(c, "merge-blocks");
 
 	if (cli_isset(c, "source-dir")) {
 		/* EXTENSION: evaluate locally against a data directory instead
@@ -257,7 +258,14 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 			goto done;
 		}
 
-	nerrs = rules_backfill_run(&cfg, l.groups, l.ngroups, src, &log, &errs);
+	nerrs = rules_backfill_run(&cfg, l.groups, l.ngroups, &src, 1, &log, &errs);
+	if (nerrs == (size_t)-1) {
+		/* the run itself failed (not a rule) */
+		print_error(&log, "", errs[0]);
+		free(errs[0]);
+		free(errs);
+		goto done;
+	}
 	for (size_t i = 0; i < nerrs; i++) {
 		print_error(&log, "rule importer error: ", errs[i]);
 		free(errs[i]);

@@ -309,6 +309,9 @@ static const struct cli_flag tsdb_import_rules_flags[] = {
 	  .help = "HTTP client configuration file for promtool to connect to Prometheus." },
 	{ .name = "source-dir", .type = CLI_STRING, .placeholder = "<path>",
 	  .help = "Evaluate rules locally against the TSDB data directory at <path> instead of querying --url." },
+	{ .name = "merge-blocks", .type = CLI_BOOL,
+	  .help = "Write one block per time window holding every rule's series, as Prometheus's compactor would "
+		  "merge the per-rule blocks." },
 	{ .name = "query-url", .type = CLI_URL, .hidden = true, .alias_of = "url", .help = "Alias of --url." },
 	{ .name = "out", .type = CLI_STRING, .hidden = true, .alias_of = "output-dir", .help = "Alias of --output-dir." },
 	{ .name = "step", .type = CLI_DURATION, .hidden = true, .alias_of = "eval-interval",
