@@ -73,10 +73,9 @@ int rules_backfill_check_block_duration(int64_t ns, struct err *e)
 	int64_t ms = ns / 1000000;
 
 	if (ns < HOUR_MS * 1000000)
-		return err_set(e, "--block-duration must be at least 1h");
+		return err_set(e, "must be at least 1h");
 	if (ns % 1000000 != 0 || (DAY_MS % ms != 0 && ms % DAY_MS != 0))
-		return err_set(e, "--block-duration must divide 24h or be a multiple of it, so that blocks never "
-				  "cross a UTC midnight");
+		return err_set(e, "must divide 24h or be a multiple of it (blocks must not cross a UTC midnight)");
 	return 0;
 }
 
@@ -297,6 +296,15 @@ void rb_unit_run(const struct rb_plan *p, size_t rule, size_t wi, struct query_s
 	while (unix_sec(aligned) < cur)
 		aligned += g->interval_ns;
 	end_ns = end_s * 1000000000;
+	if (p->split) {
+		/*
+		 * 2.42 ends each window's query at its last whole second, so an
+		 * evaluation time within the window's last second (x.5s before
+		 * the next window) is never queried; exact windows end at their
+		 * last millisecond instead (the API takes fractional seconds).
+		 */
+		end_ns = eob * 1000000 < cfg->end.sec * 1000000000 ? eob * 1000000 : cfg->end.sec * 1000000000;
+	}
 	if (end_ns < aligned)
 		return; /* no evaluation time in this window (see #19714 above) */
 

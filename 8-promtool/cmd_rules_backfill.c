@@ -17,7 +17,9 @@
  *
  * Extensions: --http.config.file (as in promtool 2.43) and --source-dir,
  * which answers the range queries from a local TSDB directory with our
- * PromQL engine (5-query/local.h) instead of a Prometheus server.
+ * PromQL engine (5-query/local.h) instead of a Prometheus server; the
+ * production flags (--merge-blocks, --block-duration, ...) are checked and
+ * applied by 8-promtool/rules_ext.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,7 @@
 #include "4-promql/promql.h"
 #include "8-promtool/cli.h"
 #include "8-promtool/commands.h"
+#include "8-promtool/rules_ext.h"
 #include "7-backfill/rules_import.h"
 #include "5-query/gourl.h"
 #include "5-query/httpconfig.h"
@@ -165,11 +168,16 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	char **errs = NULL;
 	struct bf_log log;
 	struct tsdb_dir_lock lock = TSDB_DIR_LOCK_INIT;
+	struct rules_ext ext;
 	int rc = 1;
 
 	bf_log_init(&log, stderr);
 	memset(&l, 0, sizeof(l));
 	files = cli_list(c, "rule-files", &nfiles);
+	rc = rules_ext_check(c, &ext);
+	if (rc >= 0)
+		goto done;
+	rc = 1;
 
 	if (cfg_path && *cfg_path) {
 		struct go_url u;
@@ -230,7 +238,7 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	}
 	/* int64(maxBlockDuration / time.Millisecond) */
 	cfg.max_block_duration_ms = cli_int(c, "max-block-duration") / 1000000;
-	cfg.merge_blocks = cli_bool(c, "merge-blocks");
+	rules_ext_apply(&ext, &cfg);
 
 	if (cli_isset(c, "source-dir")) {
 		/* EXTENSION: evaluate locally against a data directory instead
@@ -283,6 +291,7 @@ done:
 	if (have_hc)
 		http_config_release(&hc);
 	err_release(&e);
+	rules_ext_release(&ext);
 	bf_log_release(&log);
 	return rc;
 }

@@ -1,0 +1,28 @@
+/*
+ * The extension flags of `tsdb create-blocks-from rules` (not in promtool
+ * 2.42): checked before the command does anything, and applied to the
+ * importer's config.  8-promtool/cmd_rules_backfill.c calls these so that
+ * its own flow stays 2.42's.
+ *
+ * struct rules_ext owns what it sets up (resume state, progress display);
+ * rules_ext_release() frees it.
+ */
+#ifndef PROMTOOL_RULES_EXT_H
+#define PROMTOOL_RULES_EXT_H
+
+#include "7-backfill/rules_import.h"
+#include "8-promtool/cli.h"
+
+struct rules_ext {
+	int64_t block_duration_ms;
+	bool merge_blocks;
+};
+
+/* Usage checks, as kingpin's (message on stderr, exit code returned), or
+ * -1 when all is well. */
+int rules_ext_check(const struct cli_ctx *c, struct rules_ext *x);
+/* Copies the extension settings into the importer's config. */
+void rules_ext_apply(const struct rules_ext *x, struct rb_config *cfg);
+void rules_ext_release(struct rules_ext *x);
+
+#endif
