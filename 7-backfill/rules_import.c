@@ -40,6 +40,7 @@
 #include "1-common/xalloc.h"
 #include "3-tsdb/block_writer.h"
 #include "7-backfill/log.h"
+#include "7-backfill/resume.h"
 #include "7-backfill/rules_internal.h"
 
 enum { MAX_SAMPLES_IN_MEMORY = 5000 };
@@ -343,13 +344,24 @@ size_t rules_backfill_run(const struct rb_config *cfg, const struct rb_group *gr
 	struct rb_plan p;
 	struct err e = ERR_INIT;
 	char **per_rule = NULL;
+	struct rb_resume *resume = NULL;
 	size_t nerrs = 0;
 
 	*errs = NULL;
 	if (rb_plan_init(&p, cfg, groups, ngroups, &e) < 0)
 		goto fatal;
+	if (cfg->resume_args) {
+		struct buf args = BUF_INIT;
+		size_t keys = cfg->merge_blocks ? p.nwin : p.nunits;
+		int rc;
+		buf_addf(&args, "%sunits=%zu\n", cfg->resume_args, keys);
+		rc = rb_resume_open(&resume, cfg->output_dir, buf_str(&args), keys, cfg->resume_kill_at, &e);
+		buf_release(&args);
+		if (rc < 0)
+			goto fatal;
+	}
 	per_rule = xcalloc(p.nrules ? p.nrules : 1, sizeof(*per_rule));
-	if (rb_sched_run(&p, srcs, nsrcs, log, per_rule, &e) < 0)
+	if (rb_sched_run(&p, srcs, nsrcs, log, resume, per_rule, &e) < 0)
 		goto fatal;
 	for (size_t k = 0; k < p.nrules; k++)
 		if (per_rule[k])
@@ -362,9 +374,11 @@ size_t rules_backfill_run(const struct rb_config *cfg, const struct rb_group *gr
 				(*errs)[n++] = per_rule[k];
 	}
 	free(per_rule);
+	rb_resume_free(resume);
 	rb_plan_release(&p);
 	return nerrs;
 fatal:
+	rb_resume_free(resume);
 	for (size_t k = 0; per_rule && k < p.nrules; k++)
 		free(per_rule[k]);
 	free(per_rule);

@@ -37,7 +37,6 @@ struct rb_group {
 	size_t nrules;
 };
 
-struct rb_resume;
 struct bf_progress;
 
 struct rb_config {
@@ -47,7 +46,8 @@ struct rb_config {
 	/* EXTENSIONS; all zero/NULL gives promtool 2.42's import */
 	int64_t block_duration_ms;     /* --block-duration: exact, epoch-aligned windows */
 	bool merge_blocks;             /* --merge-blocks: one block per window */
-	struct rb_resume *resume;      /* --resume: skips and records done units */
+	const char *resume_args;       /* --resume: the arguments to record ("k=v" lines) */
+	int resume_kill_at;            /* test hook of 7-backfill/resume.h, 0 when off */
 	struct bf_progress *progress;  /* --progress: the status line */
 };
 

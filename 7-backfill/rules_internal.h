@@ -81,10 +81,13 @@ void rb_unit_run(const struct rb_plan *p, size_t rule, size_t win, struct query_
 /*
  * Runs every unit of the plan with nsrcs workers (one source each) and
  * finishes them in order.  errs[rule] receives each failed rule's error.
- * Returns 0, or -1 with e set when the run could not go on (resume state
- * not writable).
+ * With resume (NULL: none), units it records as done are skipped, and
+ * every unit finished is recorded (keyed by unit, or with --merge-blocks
+ * by window).  Returns 0, or -1 with e set when the run could not go on
+ * (resume state not writable).
  */
+struct rb_resume;
 int rb_sched_run(const struct rb_plan *p, struct query_source *const *srcs, size_t nsrcs, struct bf_log *log,
-		 char **errs, struct err *e);
+		 struct rb_resume *resume, char **errs, struct err *e);
 
 #endif

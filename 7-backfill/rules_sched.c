@@ -31,11 +31,13 @@
 #include "1-common/goerrno.h"
 #include "1-common/xalloc.h"
 #include "3-tsdb/ulid.h"
+#include "7-backfill/resume.h"
 #include "7-backfill/rules_internal.h"
 
 struct slot {
 	size_t u;
 	bool done, skipped;
+	bool resumed; /* skipped: recorded as done by an earlier run */
 	struct buf pre; /* header lines not yet printed */
 	struct rb_unit_result res;
 };
@@ -43,6 +45,7 @@ struct slot {
 struct sched {
 	const struct rb_plan *p;
 	struct bf_log *log;
+	struct rb_resume *resume;
 	char **errs;
 	bool *failed; /* per rule, set under mu when its error is finished */
 
@@ -109,6 +112,44 @@ static bool is_failed(struct sched *s, size_t rule)
 	return f;
 }
 
+/* The run cannot go on (the resume state is not writable). */
+static void set_fatal(struct sched *s, struct err *e)
+{
+	pthread_mutex_lock(&s->mu);
+	if (!s->fatal)
+		err_move(&s->fatal_err, e);
+	s->fatal = true;
+	pthread_mutex_unlock(&s->mu);
+	err_release(e);
+}
+
+/* The resume key of a unit: itself, or its window when merging. */
+static size_t resume_key(const struct rb_plan *p, size_t u)
+{
+	size_t rule, win;
+
+	rb_plan_unit(p, u, &rule, &win);
+	return p->cfg->merge_blocks ? win : u;
+}
+
+static int record_begin(struct sched *s, size_t key, const char *ulid)
+{
+	struct err e = ERR_INIT;
+
+	if (!s->resume || rb_resume_begin(s->resume, key, ulid, &e) == 0)
+		return 0;
+	set_fatal(s, &e);
+	return -1;
+}
+
+static void record_done(struct sched *s, size_t key, const char *ulid)
+{
+	struct err e = ERR_INIT;
+
+	if (s->resume && rb_resume_finish(s->resume, key, ulid, &e) < 0)
+		set_fatal(s, &e);
+}
+
 /* The error text of a failed flush, wrapped as multipleAppender does. */
 static char *flush_error(struct err *e)
 {
@@ -134,7 +175,7 @@ static int make_output_dir(struct sched *s, size_t rule)
 	return -1;
 }
 
-static void flush_one(struct sched *s, size_t rule, struct block_writer *w)
+static void flush_one(struct sched *s, size_t u, size_t rule, struct block_writer *w)
 {
 	struct err e = ERR_INIT;
 	struct block_meta meta;
@@ -148,18 +189,21 @@ static void flush_one(struct sched *s, size_t rule, struct block_writer *w)
 		rule_failed(s, rule, flush_error(&e));
 		return;
 	}
+	if (record_begin(s, u, ulid) < 0)
+		return;
 	flushed = block_writer_flush_as(w, ulid, &meta, &e);
 	if (flushed < 0) {
 		rule_failed(s, rule, flush_error(&e));
 		return;
 	}
+	record_done(s, u, flushed == 0 ? ulid : NULL);
 	block_meta_release(&meta);
 }
 
 /* --merge-blocks: the window's block from the writers collected, in the
  * order the compactor would see their blocks (by min time; stable, as the
  * creation order decides between equal times). */
-static void flush_window(struct sched *s)
+static void flush_window(struct sched *s, size_t win)
 {
 	struct err e = ERR_INIT;
 	struct block_meta meta;
@@ -178,9 +222,13 @@ static void flush_window(struct sched *s)
 	if (s->nmw) {
 		if (ulid_new(ulid, ulid_now_ms(), &e) < 0)
 			flushed = err_wrap(&e, "compactor write");
+		else if (record_begin(s, win, ulid) < 0)
+			goto done;
 		else
 			flushed = block_writer_flush_merged(s->mw, s->nmw, ulid, &meta, &e);
 	}
+	if (flushed >= 0)
+		record_done(s, win, flushed == 0 ? ulid : NULL);
 	if (flushed == 0)
 		block_meta_release(&meta);
 	if (flushed < 0) {
@@ -189,6 +237,7 @@ static void flush_window(struct sched *s)
 		for (size_t i = 0; i < s->nmw; i++)
 			rule_failed(s, s->mw_rule[i], i + 1 < s->nmw ? xstrdup(msg) : msg);
 	}
+done:
 	for (size_t i = 0; i < s->nmw; i++)
 		block_writer_free(s->mw[i]);
 	s->nmw = 0;
@@ -210,8 +259,11 @@ static void finish(struct sched *s, struct slot *sl)
 		if (r->err) {
 			rule_failed(s, rule, r->err);
 			r->err = NULL;
-		} else if (r->w && !p->cfg->merge_blocks) {
-			flush_one(s, rule, r->w);
+		} else if (!p->cfg->merge_blocks) {
+			if (r->w)
+				flush_one(s, sl->u, rule, r->w);
+			else
+				record_done(s, sl->u, NULL);
 		} else if (r->w && make_output_dir(s, rule) == 0) {
 			ALLOC_GROW(s->mw, s->nmw + 1, s->mw_cap);
 			s->mw_rule = xreallocarray(s->mw_rule, s->mw_cap, sizeof(*s->mw_rule));
@@ -220,8 +272,8 @@ static void finish(struct sched *s, struct slot *sl)
 			r->w = NULL;
 		}
 	}
-	if (p->cfg->merge_blocks && rule == p->nrules - 1)
-		flush_window(s);
+	if (p->cfg->merge_blocks && rule == p->nrules - 1 && !sl->resumed)
+		flush_window(s, win);
 	rb_unit_result_release(r);
 	buf_reset(&sl->pre);
 }
@@ -263,7 +315,8 @@ static void worker(struct sched *s, struct query_source *src)
 		sl->u = u;
 		sl->done = false;
 		rb_plan_unit(p, u, &rule, &win);
-		sl->skipped = s->failed[rule] || !p->rules[rule].rule;
+		sl->resumed = s->resume && rb_resume_is_done(s->resume, resume_key(p, u));
+		sl->skipped = sl->resumed || s->failed[rule] || !p->rules[rule].rule;
 		if (win == 0) {
 			header_lines(p, rule, &sl->pre);
 			/* nothing before it is pending: print now, as 2.42 does */
@@ -308,7 +361,7 @@ static void *thread_main(void *arg)
 }
 
 int rb_sched_run(const struct rb_plan *p, struct query_source *const *srcs, size_t nsrcs, struct bf_log *log,
-		 char **errs, struct err *e)
+		 struct rb_resume *resume, char **errs, struct err *e)
 {
 	struct sched s;
 	pthread_t *th = NULL;
@@ -319,6 +372,7 @@ int rb_sched_run(const struct rb_plan *p, struct query_source *const *srcs, size
 	memset(&s, 0, sizeof(s));
 	s.p = p;
 	s.log = log;
+	s.resume = resume;
 	s.errs = errs;
 	s.failed = xcalloc(p->nrules ? p->nrules : 1, sizeof(*s.failed));
 	pthread_mutex_init(&s.mu, NULL);

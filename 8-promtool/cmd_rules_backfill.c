@@ -238,7 +238,10 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	}
 	/* int64(maxBlockDuration / time.Millisecond) */
 	cfg.max_block_duration_ms = cli_int(c, "max-block-duration") / 1000000;
-	rules_ext_apply(&ext, &cfg);
+	if (rules_ext_apply(c, &ext, &cfg, &e) < 0) {
+		fprintf(stderr, "%s\n", err_msg(&e));
+		goto done;
+	}
 
 	if (cli_isset(c, "source-dir")) {
 		/* EXTENSION: evaluate locally against a data directory instead

@@ -315,6 +315,9 @@ static const struct cli_flag tsdb_import_rules_flags[] = {
 	{ .name = "block-duration", .type = CLI_DURATION, .placeholder = "<duration>",
 	  .help = "Exact length of the blocks, aligned to multiples of it from the epoch (24h: UTC days). At least "
 		  "1h, dividing 24h or a multiple of it." },
+	{ .name = "resume", .type = CLI_BOOL,
+	  .help = "Record finished blocks in <output-dir>/rules-backfill.resume and, run again with the same "
+		  "arguments, write only what is missing. Needs --end." },
 	{ .name = "query-url", .type = CLI_URL, .hidden = true, .alias_of = "url", .help = "Alias of --url." },
 	{ .name = "out", .type = CLI_STRING, .hidden = true, .alias_of = "output-dir", .help = "Alias of --output-dir." },
 	{ .name = "step", .type = CLI_DURATION, .hidden = true, .alias_of = "eval-interval",

@@ -4,25 +4,34 @@
  * importer's config.  8-promtool/cmd_rules_backfill.c calls these so that
  * its own flow stays 2.42's.
  *
- * struct rules_ext owns what it sets up (resume state, progress display);
- * rules_ext_release() frees it.
+ * struct rules_ext owns what it sets up (the resume arguments, ...);
+ * rules_ext_release() frees it.  The config it fills points into it, so it
+ * must outlive the import.
  */
 #ifndef PROMTOOL_RULES_EXT_H
 #define PROMTOOL_RULES_EXT_H
 
+#include "1-common/buf.h"
+#include "1-common/err.h"
 #include "7-backfill/rules_import.h"
 #include "8-promtool/cli.h"
 
 struct rules_ext {
 	int64_t block_duration_ms;
 	bool merge_blocks;
+	bool resume;
+	struct buf resume_args;
 };
 
 /* Usage checks, as kingpin's (message on stderr, exit code returned), or
  * -1 when all is well. */
 int rules_ext_check(const struct cli_ctx *c, struct rules_ext *x);
-/* Copies the extension settings into the importer's config. */
-void rules_ext_apply(const struct rules_ext *x, struct rb_config *cfg);
+/*
+ * Fills the extension settings of cfg, whose times and output directory
+ * are set: for --resume, the arguments that must not change between runs.
+ * Returns 0, or -1 with e set.
+ */
+int rules_ext_apply(const struct cli_ctx *c, struct rules_ext *x, struct rb_config *cfg, struct err *e);
 void rules_ext_release(struct rules_ext *x);
 
 #endif
