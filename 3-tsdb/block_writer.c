@@ -445,17 +445,18 @@ done:
 }
 
 /*
- * The flush of BlockWriter.Flush for one head (nh == 1: the write path of
- * a promtool import) or the compaction of several (nh > 1), into dir.
- * ulid is the new block's name, or NULL for a fresh one.  *tmp_slot holds
- * the tmp dir while it exists, so a writer freed after a crash-like
- * failure still removes it.
+ * The first half of BlockWriter.Flush for one head (nh == 1: the write
+ * path of a promtool import) or of the compaction of several (nh > 1):
+ * the whole block written and synced in <dir>/<ulid>.tmp-for-creation,
+ * whose path is left in *tmp_slot (so that freeing the writer removes it).
+ * ulid is the new block's name, or NULL for a fresh one.  Returns 0 with
+ * *meta_out filled, 1 when there is nothing to write, or -1 (nothing left
+ * behind).
  */
-static int flush_heads(const char *dir, struct head *const *hs, size_t nh, const char *ulid,
-		       struct block_meta *meta_out, char **tmp_slot, struct err *e)
+static int prepare_heads(const char *dir, struct head *const *hs, size_t nh, const char *ulid,
+			 struct block_meta *meta_out, char **tmp_slot, struct err *e)
 {
 	struct block_meta meta;
-	char *final = NULL;
 	uint64_t samples = 0;
 	int ret = -1;
 
@@ -487,9 +488,8 @@ static int flush_heads(const char *dir, struct head *const *hs, size_t nh, const
 	memcpy(meta.sources[0], meta.ulid, ULID_LEN + 1);
 	meta.nsources = 1;
 
-	final = xasprintf("%s/%s", dir, meta.ulid);
 	free(*tmp_slot);
-	*tmp_slot = xasprintf("%s" TMP_FOR_CREATION, final);
+	*tmp_slot = xasprintf("%s/%s" TMP_FOR_CREATION, dir, meta.ulid);
 	remove_all(*tmp_slot);
 	if (mkdir(*tmp_slot, 0777) < 0) {
 		err_set(e, "mkdir %s: %s", *tmp_slot, go_strerror(errno));
@@ -497,6 +497,27 @@ static int flush_heads(const char *dir, struct head *const *hs, size_t nh, const
 	}
 	if ((nh == 1 ? write_block(hs[0], *tmp_slot, &meta, e) : write_block_merged(hs, nh, *tmp_slot, &meta, e)) < 0)
 		goto done;
+	*meta_out = meta;
+	block_meta_init(&meta);
+	ret = 0;
+done:
+	if (ret < 0) {
+		err_wrap(e, "compactor write"); /* BlockWriter.Flush's wrapping */
+		remove_all(*tmp_slot);
+		free(*tmp_slot);
+		*tmp_slot = NULL;
+	}
+	block_meta_release(&meta);
+	return ret;
+}
+
+/* The second half: the prepared block renamed into place, dir synced. */
+static int commit_tmp(const char *dir, char **tmp_slot, struct err *e)
+{
+	size_t n = strlen(*tmp_slot) - strlen(TMP_FOR_CREATION);
+	char *final = xstrndup(*tmp_slot, n);
+	int ret = -1;
+
 	/* fileutil.Replace: drop any old dir of that name, rename, sync parent. */
 	remove_all(final);
 	if (rename(*tmp_slot, final) < 0) {
@@ -509,20 +530,44 @@ static int flush_heads(const char *dir, struct head *const *hs, size_t nh, const
 		remove_all(final);
 		goto done;
 	}
-	*meta_out = meta;
-	block_meta_init(&meta);
 	ret = 0;
 done:
-	if (ret < 0)
-		err_wrap(e, "compactor write"); /* BlockWriter.Flush's wrapping */
-	if (*tmp_slot) {
-		remove_all(*tmp_slot);
-		free(*tmp_slot);
-		*tmp_slot = NULL;
+	if (ret < 0) {
+		err_wrap(e, "compactor write");
+		if (*tmp_slot) {
+			remove_all(*tmp_slot);
+			free(*tmp_slot);
+			*tmp_slot = NULL;
+		}
 	}
-	block_meta_release(&meta);
 	free(final);
 	return ret;
+}
+
+static int flush_heads(const char *dir, struct head *const *hs, size_t nh, const char *ulid,
+		       struct block_meta *meta_out, char **tmp_slot, struct err *e)
+{
+	int rc = prepare_heads(dir, hs, nh, ulid, meta_out, tmp_slot, e);
+
+	if (rc != 0)
+		return rc;
+	if (commit_tmp(dir, tmp_slot, e) < 0) {
+		block_meta_release(meta_out);
+		return -1;
+	}
+	return 0;
+}
+
+int block_writer_prepare(struct block_writer *w, const char *ulid, struct block_meta *meta_out, struct err *e)
+{
+	struct head *h = &w->head;
+
+	return prepare_heads(w->dir, &h, 1, ulid, meta_out, &w->tmp, e);
+}
+
+int block_writer_commit_prepared(struct block_writer *w, struct err *e)
+{
+	return commit_tmp(w->dir, &w->tmp, e);
 }
 
 int block_writer_flush(struct block_writer *w, struct block_meta *meta_out, struct err *e)

@@ -49,6 +49,15 @@ int block_writer_flush(struct block_writer *w, struct block_meta *meta_out, stru
 /* The same, naming the block ulid (26 characters) instead of a new ULID. */
 int block_writer_flush_as(struct block_writer *w, const char *ulid, struct block_meta *meta_out, struct err *e);
 /*
+ * block_writer_flush_as() in two steps, so that the slow part can run
+ * apart from the moment the block appears: prepare writes and syncs the
+ * whole block under <dir>/<ulid>.tmp-for-creation (returns as flush: 0, 1
+ * when empty, -1); commit renames it into place and syncs dir.  Freeing
+ * the writer in between removes the prepared block.
+ */
+int block_writer_prepare(struct block_writer *w, const char *ulid, struct block_meta *meta_out, struct err *e);
+int block_writer_commit_prepared(struct block_writer *w, struct err *e);
+/*
  * EXTENSION: one block from the heads of n writers, into ws[0]'s
  * directory: the block Prometheus 2.42's compactor writes when it merges
  * the blocks the writers would flush one by one, given in the order it

@@ -3,6 +3,7 @@
  */
 #include "7-backfill/resume.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -83,6 +84,30 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	(void)ftw;
 	remove(path);
 	return 0;
+}
+
+/*
+ * Blocks a killed run was still writing (<ULID>.tmp-for-creation): never
+ * renamed into place, so never recorded; Prometheus removes them on
+ * startup too.
+ */
+static void remove_tmp_blocks(const char *dir)
+{
+	static const char suffix[] = ".tmp-for-creation";
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+		if (n == 26 + sizeof(suffix) - 1 && !strcmp(de->d_name + 26, suffix)) {
+			char *path = xasprintf("%s/%s", dir, de->d_name);
+			nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+			free(path);
+		}
+	}
+	closedir(d);
 }
 
 static bool is_dir(const char *path)
@@ -215,6 +240,7 @@ static int load(struct rb_resume *r, const char *args, struct err *e)
 		err_set(e, "truncate %s: %s", r->path, go_strerror(errno));
 		goto done;
 	}
+	remove_tmp_blocks(r->dir);
 	/* units begun and not done: complete if their block made it */
 	for (size_t i = 0; i < npend; i++) {
 		char *blk, *tmp, line[96];

@@ -15,8 +15,9 @@
  * on: "begin" before the block's directory is renamed into place, "done"
  * after.  On reopening, a unit begun but not done is done if its block
  * directory exists (the rename is atomic, so the block is complete), and
- * its leftover tmp directory is removed otherwise.  A torn last line (no
- * newline) is ignored.
+ * its leftover tmp directory is removed otherwise (as is any other block a
+ * killed run was still writing: <ULID>.tmp-for-creation).  A torn last
+ * line (no newline) is ignored.
  *
  * One thread at a time may call rb_resume_begin()/rb_resume_finish();
  * rb_resume_is_done() may be called concurrently for other units.

@@ -154,6 +154,7 @@ void rb_unit_result_init(struct rb_unit_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	buf_init(&r->log);
+	r->prepared = -1;
 }
 
 void rb_unit_result_release(struct rb_unit_result *r)

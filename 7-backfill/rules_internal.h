@@ -70,6 +70,8 @@ struct rb_unit_result {
 	char *err;              /* the rule's error (the rule stops), or NULL */
 	struct buf log;         /* log lines the unit printed (warnings) */
 	uint64_t samples;
+	int prepared;           /* w's block written aside (0), empty (1), or not yet (-1) */
+	char ulid[27];          /* its name when prepared */
 };
 
 void rb_unit_result_init(struct rb_unit_result *r);

@@ -175,29 +175,49 @@ static int make_output_dir(struct sched *s, size_t rule)
 	return -1;
 }
 
-static void flush_one(struct sched *s, size_t u, size_t rule, struct block_writer *w)
+/*
+ * In the worker, without --merge-blocks: the unit's block written and
+ * synced under its tmp name, so that finishing it in order is only the
+ * rename (the slow part runs in parallel).  A failure becomes the unit's
+ * error, as the flush's would.
+ */
+static void prepare_block(struct sched *s, struct rb_unit_result *r)
 {
 	struct err e = ERR_INIT;
 	struct block_meta meta;
-	char ulid[ULID_LEN + 1];
-	int flushed;
 
-	if (make_output_dir(s, rule) < 0)
-		return;
-	if (ulid_new(ulid, ulid_now_ms(), &e) < 0) {
+	if (mkdir_all(s->p->cfg->output_dir, &e) < 0 || ulid_new(r->ulid, ulid_now_ms(), &e) < 0) {
 		err_wrap(&e, "compactor write");
+		goto fail;
+	}
+	r->prepared = block_writer_prepare(r->w, r->ulid, &meta, &e);
+	if (r->prepared < 0)
+		goto fail;
+	if (r->prepared == 0)
+		block_meta_release(&meta);
+	return;
+fail:
+	r->err = flush_error(&e);
+	block_writer_free(r->w);
+	r->w = NULL;
+}
+
+/* Finishing a prepared unit: recorded, renamed into place, recorded. */
+static void commit_block(struct sched *s, size_t u, size_t rule, struct rb_unit_result *r)
+{
+	struct err e = ERR_INIT;
+
+	if (r->prepared == 1) {
+		record_done(s, u, NULL);
+		return;
+	}
+	if (record_begin(s, u, r->ulid) < 0)
+		return;
+	if (block_writer_commit_prepared(r->w, &e) < 0) {
 		rule_failed(s, rule, flush_error(&e));
 		return;
 	}
-	if (record_begin(s, u, ulid) < 0)
-		return;
-	flushed = block_writer_flush_as(w, ulid, &meta, &e);
-	if (flushed < 0) {
-		rule_failed(s, rule, flush_error(&e));
-		return;
-	}
-	record_done(s, u, flushed == 0 ? ulid : NULL);
-	block_meta_release(&meta);
+	record_done(s, u, r->ulid);
 }
 
 /* --merge-blocks: the window's block from the writers collected, in the
@@ -243,7 +263,8 @@ done:
 	s->nmw = 0;
 }
 
-/* Finishes one unit (only one worker at a time; mu not held). */
+/* Finishes one unit (only one worker at a time; mu not held): what it
+ * makes visible happens here, in unit order. */
 static void finish(struct sched *s, struct slot *sl)
 {
 	const struct rb_plan *p = s->p;
@@ -261,7 +282,7 @@ static void finish(struct sched *s, struct slot *sl)
 			r->err = NULL;
 		} else if (!p->cfg->merge_blocks) {
 			if (r->w)
-				flush_one(s, sl->u, rule, r->w);
+				commit_block(s, sl->u, rule, r);
 			else
 				record_done(s, sl->u, NULL);
 		} else if (r->w && make_output_dir(s, rule) == 0) {
@@ -326,8 +347,11 @@ static void worker(struct sched *s, struct query_source *src)
 			}
 		}
 		pthread_mutex_unlock(&s->mu);
-		if (!sl->skipped)
+		if (!sl->skipped) {
 			rb_unit_run(p, rule, win, src, &sl->res);
+			if (sl->res.w && !p->cfg->merge_blocks)
+				prepare_block(s, &sl->res);
+		}
 		pthread_mutex_lock(&s->mu);
 		sl->done = true;
 		if (s->finishing)

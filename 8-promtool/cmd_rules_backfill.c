@@ -146,6 +146,19 @@ static void print_error(struct bf_log *log, const char *prefix, const char *msg)
 	buf_release(&b);
 }
 
+/* One more API client for --concurrency (8-promtool/rules_ext.h). */
+struct remote_args {
+	const char *url;
+	const struct http_config *hc;
+};
+
+static int make_remote(struct query_source **out, void *arg, struct err *e)
+{
+	const struct remote_args *ra = arg;
+
+	return remote_source_new(out, ra->url, ra->hc, e);
+}
+
 /* kingpin.Fatalf: "promtool: error: <msg>" without the --help hint. */
 static int fatal(const struct cli_ctx *c, const char *msg)
 {
@@ -254,6 +267,13 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 		fprintf(stderr, "new api client error: %s\n", err_msg(&e));
 		goto done;
 	}
+	{
+		struct remote_args ra = { url, have_hc ? &hc : NULL };
+		if (rules_ext_sources(&ext, src, cli_isset(c, "source-dir"), make_remote, &ra, &e) < 0) {
+			fprintf(stderr, "new api client error: %s\n", err_msg(&e));
+			goto done;
+		}
+	}
 
 	/* newRuleImporter logs before the rule files are read */
 	rules_backfill_log_start(&cfg, &log);
@@ -269,7 +289,7 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 			goto done;
 		}
 
-	nerrs = rules_backfill_run(&cfg, l.groups, l.ngroups, &src, 1, &log, &errs);
+	nerrs = rules_backfill_run(&cfg, l.groups, l.ngroups, ext.srcs, ext.nsrcs, &log, &errs);
 	if (nerrs == (size_t)-1) {
 		/* the run itself failed (not a rule) */
 		print_error(&log, "", errs[0]);
@@ -288,13 +308,13 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	}
 	rc = 0;
 done:
+	rules_ext_release(&ext);
 	query_source_free(src);
 	tsdb_dir_unlock(&lock);
 	loaded_release(&l);
 	if (have_hc)
 		http_config_release(&hc);
 	err_release(&e);
-	rules_ext_release(&ext);
 	bf_log_release(&log);
 	return rc;
 }

@@ -318,6 +318,9 @@ static const struct cli_flag tsdb_import_rules_flags[] = {
 	{ .name = "resume", .type = CLI_BOOL,
 	  .help = "Record finished blocks in <output-dir>/rules-backfill.resume and, run again with the same "
 		  "arguments, write only what is missing. Needs --end." },
+	{ .name = "concurrency", .type = CLI_INT, .def = "1",
+	  .help = "Windows evaluated at once: evaluation threads with --source-dir, queries in flight with --url. "
+		  "The blocks are the same for any value." },
 	{ .name = "query-url", .type = CLI_URL, .hidden = true, .alias_of = "url", .help = "Alias of --url." },
 	{ .name = "out", .type = CLI_STRING, .hidden = true, .alias_of = "output-dir", .help = "Alias of --output-dir." },
 	{ .name = "step", .type = CLI_DURATION, .hidden = true, .alias_of = "eval-interval",

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "1-common/xalloc.h"
 #include "7-backfill/resume.h"
 
 int rules_ext_check(const struct cli_ctx *c, struct rules_ext *x)
@@ -29,6 +30,9 @@ int rules_ext_check(const struct cli_ctx *c, struct rules_ext *x)
 		}
 		x->block_duration_ms = cli_int(c, "block-duration") / 1000000;
 	}
+	x->concurrency = (int)cli_int(c, "concurrency");
+	if (x->concurrency < 1 || x->concurrency > 256)
+		return cli_usage_error(c, "--concurrency must be between 1 and 256, got %s", cli_str(c, "concurrency"));
 	if (x->resume && !cli_isset(c, "end"))
 		return cli_usage_error(c, "--resume needs --end (its default, 3 hours ago, moves between runs)");
 	return -1;
@@ -71,8 +75,32 @@ int rules_ext_apply(const struct cli_ctx *c, struct rules_ext *x, struct rb_conf
 	return 0;
 }
 
+int rules_ext_sources(struct rules_ext *x, struct query_source *src, bool local,
+		      int (*make_remote)(struct query_source **out, void *arg, struct err *e), void *arg,
+		      struct err *e)
+{
+	size_t n = x->concurrency > 1 ? (size_t)x->concurrency : 1;
+
+	x->srcs = xcalloc(n, sizeof(*x->srcs));
+	x->srcs[0] = src;
+	x->nsrcs = 1;
+	x->own_extra_srcs = !local;
+	for (size_t i = 1; i < n; i++) {
+		if (local)
+			x->srcs[i] = src;
+		else if (make_remote(&x->srcs[i], arg, e) < 0)
+			return -1;
+		x->nsrcs++;
+	}
+	return 0;
+}
+
 void rules_ext_release(struct rules_ext *x)
 {
+	if (x->own_extra_srcs)
+		for (size_t i = 1; i < x->nsrcs; i++)
+			query_source_free(x->srcs[i]);
+	free(x->srcs);
 	buf_release(&x->resume_args);
 	memset(x, 0, sizeof(*x));
 }

@@ -13,6 +13,7 @@
 
 #include "1-common/buf.h"
 #include "1-common/err.h"
+#include "5-query/source.h"
 #include "7-backfill/rules_import.h"
 #include "8-promtool/cli.h"
 
@@ -21,6 +22,10 @@ struct rules_ext {
 	bool merge_blocks;
 	bool resume;
 	struct buf resume_args;
+	int concurrency;                /* >= 1 */
+	struct query_source **srcs;     /* concurrency entries; srcs[0] is the command's */
+	size_t nsrcs;
+	bool own_extra_srcs;            /* srcs[1..] are extra sources to free */
 };
 
 /* Usage checks, as kingpin's (message on stderr, exit code returned), or
@@ -32,6 +37,15 @@ int rules_ext_check(const struct cli_ctx *c, struct rules_ext *x);
  * Returns 0, or -1 with e set.
  */
 int rules_ext_apply(const struct cli_ctx *c, struct rules_ext *x, struct rb_config *cfg, struct err *e);
+/*
+ * The query sources of the workers: src itself for one; for --concurrency=N
+ * with a local source (shared: it serves concurrent queries) N times src,
+ * with a remote one src and N-1 more clients made by make_remote (each with
+ * its own connection).  Returns 0, or -1 with e set.
+ */
+int rules_ext_sources(struct rules_ext *x, struct query_source *src, bool local,
+		      int (*make_remote)(struct query_source **out, void *arg, struct err *e), void *arg,
+		      struct err *e);
 void rules_ext_release(struct rules_ext *x);
 
 #endif

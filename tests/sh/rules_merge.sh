@@ -8,6 +8,7 @@
 # over the same data.  Goldens: testdata/rules-merge/regen.sh.  Also: a
 # changed byte in a merged chunk file is seen, and without the flag the
 # output is the per-rule blocks of testdata/rules-backfill.
+# RB_EXTRA_ARGS (word-split) is added to every run of ours (tests/sh/rules_concurrency.sh).
 . "$(dirname "$0")/../lib.sh"
 . testdata/rules-backfill/lib.sh
 export TZ=UTC
@@ -26,7 +27,7 @@ grep -v '^#' "$M/cases.txt" | while IFS='|' read -r name args; do
 		out="$TMPROOT/out-$name-$src"
 		if [ "$src" = url ]; then from=(--url "http://127.0.0.1:$RB_PORT"); else from=(--source-dir "$TMPROOT/src"); fi
 		# shellcheck disable=SC2086
-		"$PROMTOOL" tsdb create-blocks-from rules --merge-blocks "${from[@]}" --output-dir "$out" $args \
+		"$PROMTOOL" tsdb create-blocks-from rules ${RB_EXTRA_ARGS:-} --merge-blocks "${from[@]}" --output-dir "$out" $args \
 			2>"$TMPROOT/stderr" >"$TMPROOT/stdout"
 		rc=$?
 		RB_NO_COMPACTION=1 rb_summary "$rc" "$TMPROOT/stdout" "$TMPROOT/stderr" "$out" >"$TMPROOT/$name.out"
