@@ -7,7 +7,7 @@
 # file (PROMTOOL_TEST_RESUME_KILL_AT: after a "begin" record, after the
 # block's rename, after its "done" record), twice in a row, and from
 # outside after many different delays (mid-query, mid-write).  Per-rule and
-# --merge-blocks.  Also: differing arguments are refused, a torn last line
+# --merge-blocks, and with --concurrency.  Also: differing arguments are refused, a torn last line
 # is ignored, and --resume needs --end.
 . "$(dirname "$0")/../lib.sh"
 . testdata/rules-backfill/lib.sh
@@ -114,6 +114,22 @@ for mode in per_rule merged; do
 		fi
 		rm -rf "$d"
 	done
+done
+
+# With several workers (units run ahead, blocks prepared aside): the same.
+for delay in 0.05 0.15 0.3; do
+	d="$OUT/conc-$delay"
+	"$PROMTOOL" tsdb create-blocks-from rules --resume --concurrency=3 --output-dir "$d" "${BIG[@]}" >/dev/null 2>&1 &
+	pid=$!
+	sleep "$delay"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	if finish "$d" --concurrency=2 "${BIG[@]}"; then
+		check "rules_resume_concurrency_sigkill_after_${delay}s" "$d" "$OUT/ref-per_rule-big.txt"
+	else
+		fail "rules_resume_concurrency_sigkill_after_${delay}s" "the resumed run failed"
+	fi
+	rm -rf "$d"
 done
 
 # A finished run resumed again writes nothing more.
