@@ -170,3 +170,14 @@ void bf_log_status(struct bf_log *l, const char *line)
 	fflush(l->out);
 	pthread_mutex_unlock(&l->mu);
 }
+
+void bf_log_status_keep(struct bf_log *l)
+{
+	pthread_mutex_lock(&l->mu);
+	if (l->status.len) {
+		fputc('\n', l->out);
+		fflush(l->out);
+	}
+	buf_reset(&l->status);
+	pthread_mutex_unlock(&l->mu);
+}

@@ -50,5 +50,8 @@ void bf_log_kv(struct bf_log *l, const char *level, const char *const *kv, size_
 void bf_log_text(struct bf_log *l, const char *text, size_t len);
 /* Replaces the status line (NULL or "" erases it); no-op unless enabled. */
 void bf_log_status(struct bf_log *l, const char *line);
+/* Ends the status line with a newline, leaving it on screen as a plain
+ * line; no-op when none is shown. */
+void bf_log_status_keep(struct bf_log *l);
 
 #endif

@@ -31,6 +31,7 @@
 #include "1-common/goerrno.h"
 #include "1-common/xalloc.h"
 #include "3-tsdb/ulid.h"
+#include "7-backfill/progress.h"
 #include "7-backfill/resume.h"
 #include "7-backfill/rules_internal.h"
 
@@ -295,6 +296,8 @@ static void finish(struct sched *s, struct slot *sl)
 	}
 	if (p->cfg->merge_blocks && rule == p->nrules - 1 && !sl->resumed)
 		flush_window(s, win);
+	if (p->cfg->progress && p->rules[rule].rule)
+		bf_progress_add(p->cfg->progress, 1, sl->skipped || is_failed(s, rule) ? 0 : r->samples);
 	rb_unit_result_release(r);
 	buf_reset(&sl->pre);
 }
@@ -409,6 +412,12 @@ int rb_sched_run(const struct rb_plan *p, struct query_source *const *srcs, size
 	}
 	err_init(&s.fatal_err);
 
+	if (p->cfg->progress) {
+		size_t real = 0;
+		for (size_t k = 0; k < p->nrules; k++)
+			real += p->rules[k].rule != NULL;
+		bf_progress_start(p->cfg->progress, (uint64_t)real * p->nwin);
+	}
 	if (nsrcs > 1) {
 		th = xcalloc(nsrcs - 1, sizeof(*th));
 		args = xcalloc(nsrcs - 1, sizeof(*args));

@@ -35,7 +35,9 @@
 #include "4-promql/promql.h"
 #include "8-promtool/cli.h"
 #include "8-promtool/commands.h"
+#include "8-promtool/progress_opt.h"
 #include "8-promtool/rules_ext.h"
+#include "7-backfill/progress.h"
 #include "7-backfill/rules_import.h"
 #include "5-query/gourl.h"
 #include "5-query/httpconfig.h"
@@ -182,6 +184,7 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	struct bf_log log;
 	struct tsdb_dir_lock lock = TSDB_DIR_LOCK_INIT;
 	struct rules_ext ext;
+	struct bf_progress progress;
 	int rc = 1;
 
 	bf_log_init(&log, stderr);
@@ -275,6 +278,12 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 		}
 	}
 
+	if (progress_opt_enabled(c)) {
+		/* EXTENSION: the progress line; without it stderr is 2.42's */
+		bf_log_enable_status(&log);
+		bf_progress_init(&progress, &log, "rules", progress_opt_columns(2));
+		cfg.progress = &progress;
+	}
 	/* newRuleImporter logs before the rule files are read */
 	rules_backfill_log_start(&cfg, &log);
 	if (load_rules(&l, files, nfiles, cli_int(c, "eval-interval"), &e)) {
@@ -290,6 +299,8 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 		}
 
 	nerrs = rules_backfill_run(&cfg, l.groups, l.ngroups, ext.srcs, ext.nsrcs, &log, &errs);
+	if (cfg.progress)
+		bf_progress_end(cfg.progress);
 	if (nerrs == (size_t)-1) {
 		/* the run itself failed (not a rule) */
 		print_error(&log, "", errs[0]);

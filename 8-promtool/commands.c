@@ -271,11 +271,15 @@ static const struct cli_flag tsdb_dump_flags[] = {
 	END,
 };
 
+static const char *const progress_modes[] = { "auto", "always", "never", NULL };
+/* EXTENSION after 2.42's flags: --progress, for both importers. */
 static const struct cli_flag tsdb_import_flags[] = {
 	{ .name = "human-readable", .short_name = 'r', .type = CLI_BOOL, .help = HUMAN_HELP },
 	{ .name = "quiet", .short_name = 'q', .type = CLI_BOOL, .help = "Do not print created blocks." },
 	{ .name = "max-block-duration", .type = CLI_DURATION, .placeholder = "<duration>", .hidden = true,
 	  .help = "Maximum duration created blocks may span. Anything less than 2h is ignored." },
+	{ .name = "progress", .type = CLI_ENUM, .enums = progress_modes, .def = "auto",
+	  .help = "A progress line on stderr, redrawn in place: auto (when stderr is a terminal), always, never." },
 	END,
 };
 static const struct cli_arg tsdb_import_om_args[] = {

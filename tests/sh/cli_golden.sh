@@ -21,7 +21,8 @@ fi
 # Every line the patch changes must belong to a documented extension (tsdb
 # verify, repeatable tsdb dump --match, create-blocks-from rules
 # --http.config.file/--source-dir and the production flags (--merge-blocks,
-# --block-duration, --resume, --concurrency) and the column they widen
+# --block-duration, --resume, --concurrency, --progress) and the column they
+# widen
 # in --help-long,
 # our version in the man page header), so the patch cannot quietly absorb a
 # regression.
@@ -33,7 +34,8 @@ stray=$(grep -E '^[-+]' "$dir/extensions.patch" | grep -v -E '^(\+\+\+|---) ' |
 	grep -v -E -- '--merge-blocks|Write one block per time window|rule.s series|merge the per-rule|per-rule blocks' |
 	grep -v -E -- '--block-duration|Exact length of the blocks|multiples of it|UTC days|dividing 24h' |
 	grep -v -E -- '--resume|Record finished blocks|rules-backfill\.resume|same arguments|only what is missing|Needs --end' |
-	grep -v -E -- '--concurrency|Windows evaluated at once|evaluation threads|queries in flight|same for any value' || true)
+	grep -v -E -- '--concurrency|Windows evaluated at once|evaluation threads|queries in flight|same for any value' |
+	grep -v -E -- '--progress|A progress line on stderr|redrawn in place|when stderr is a terminal' || true)
 expect_eq cli_golden_patch_only_extensions "$stray" ""
 bash "$dir/run_vectors.sh" "$PROMTOOL" >"$got"
 # One verdict per vector, so a failure names the command line.

@@ -3,6 +3,7 @@
 
 #include "1-common/buf.h"
 #include "7-backfill/log.h"
+#include "7-backfill/progress.h"
 #include "tests/unit/check.h"
 
 static void logfmt(const char *v, const char *want)
@@ -74,10 +75,33 @@ static void test_log_status(void)
 	free(mem);
 }
 
+static void test_progress_format(void)
+{
+	struct bf_progress p;
+	struct buf b = BUF_INIT;
+
+	bf_progress_init(&p, NULL, "rules", 0);
+	p.total = 12;
+	p.done = 3;
+	p.samples = 1234567;
+	bf_progress_format(&p, 2000000000, &b);
+	CHECK_STR(buf_str(&b), "rules: 3/12 units (25%)  1,234,567 samples  617,283 samples/s  ETA 0:06");
+	buf_reset(&b);
+	p.done = 12;
+	bf_progress_format(&p, 3725000000000LL, &b);
+	CHECK_STR(buf_str(&b), "rules: 12/12 units (100%)  1,234,567 samples  331 samples/s  done in 1:02:05");
+	buf_reset(&b);
+	p.width = 20; /* at most width - 1 columns */
+	bf_progress_format(&p, 1000000000, &b);
+	CHECK_STR(buf_str(&b), "rules: 12/12 units ");
+	buf_release(&b);
+}
+
 int main(void)
 {
 	RUN(test_logfmt_values);
 	RUN(test_logfmt_line);
 	RUN(test_log_status);
+	RUN(test_progress_format);
 	return check_done();
 }
