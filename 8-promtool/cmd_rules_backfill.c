@@ -20,7 +20,9 @@
  * PromQL engine (5-query/local.h) instead of a Prometheus server; for the
  * remote API --query-timeout, --retries, --header and the hidden limits
  * --idle-timeout and --max-response-size (5-query/remote.h), checked like
- * flag values before anything else runs (usage errors, exit 1).
+ * flag values before anything else runs (usage errors, exit 1); the
+ * production flags (--merge-blocks, --block-duration, ...) are checked and
+ * applied by 8-promtool/rules_ext.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,11 +34,16 @@
 #include "1-common/gofmt.h"
 #include "1-common/gotime.h"
 #include "1-common/xalloc.h"
+#include "3-tsdb/dirlock.h"
 #include "5-query/local.h"
 #include "4-promql/promql.h"
 #include "8-promtool/blocktable.h"
 #include "8-promtool/cli.h"
 #include "8-promtool/commands.h"
+#include "8-promtool/progress_opt.h"
+#include "8-promtool/rules_ext.h"
+#include "7-backfill/log.h"
+#include "7-backfill/progress.h"
 #include "7-backfill/rules_import.h"
 #include "5-query/gourl.h"
 #include "5-query/httpconfig.h"
@@ -129,18 +136,35 @@ static int load_rules(struct loaded *l, const char *const *paths, size_t n, int6
  * Prints an error line; 5-query/apiresp.c marks a NUL byte that Go would
  * print verbatim (json-iterator's "but found \x00") as C0 80.
  */
-static void print_error(const char *prefix, const char *msg)
+static void print_error(struct bf_log *log, const char *prefix, const char *msg)
 {
-	fputs(prefix, stderr);
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, prefix);
 	for (const char *p = msg; *p; p++) {
 		if ((unsigned char)p[0] == 0xC0 && (unsigned char)p[1] == 0x80) {
-			fputc('\0', stderr);
+			buf_addc(&b, '\0');
 			p++;
 		} else {
-			fputc(*p, stderr);
+			buf_addc(&b, (unsigned char)*p);
 		}
 	}
-	fputc('\n', stderr);
+	buf_addc(&b, '\n');
+	bf_log_text(log, (const char *)b.data, b.len);
+	buf_release(&b);
+}
+
+/* One more API client for --concurrency (8-promtool/rules_ext.h). */
+struct remote_args {
+	const char *url;
+	const struct remote_options *ro;
+};
+
+static int make_remote(struct query_source **out, void *arg, struct err *e)
+{
+	const struct remote_args *ra = arg;
+
+	return remote_source_new(out, ra->url, ra->ro, e);
 }
 
 /* "<n>", "<n>B", "<n>KiB" ... "<n>TiB": --max-response-size. */
@@ -208,7 +232,8 @@ static int remote_flags(const struct cli_ctx *c, struct remote_options *o)
 	return 0;
 }
 
-/* A retry, as a go-kit log line next to the importer's. */
+/* A retry, as a go-kit log line next to the importer's (through its
+ * logger, so a progress line is redrawn below it). */
 static void log_retry(void *arg, const struct remote_retry *r)
 {
 	struct buf b = BUF_INIT, d = BUF_INIT;
@@ -216,10 +241,11 @@ static void log_retry(void *arg, const struct remote_retry *r)
 	go_fmt_duration(&d, r->delay_ns / 1000000 * 1000000);
 	buf_addf(&b, "level=warn backfiller=\"query failed, retrying\" attempt=%d attempts=%d wait=", r->attempt,
 		 r->attempts);
-	rules_backfill_logfmt_value(&b, buf_str(&d));
+	bf_logfmt_value(&b, buf_str(&d));
 	buf_adds(&b, " err=");
-	rules_backfill_logfmt_value(&b, r->error);
-	fprintf((FILE *)arg, "%s\n", buf_str(&b));
+	bf_logfmt_value(&b, r->error);
+	buf_addc(&b, '\n');
+	bf_log_text(arg, (const char *)b.data, b.len);
 	buf_release(&b);
 	buf_release(&d);
 }
@@ -245,20 +271,31 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	struct query_source *src = NULL;
 	struct err e = ERR_INIT;
 	char **errs = NULL;
+	struct bf_log log;
+	struct tsdb_dir_lock lock = TSDB_DIR_LOCK_INIT;
+	struct rules_ext ext;
+	struct bf_progress progress;
 	int rc = 1;
 
+	bf_log_init(&log, stderr);
 	memset(&l, 0, sizeof(l));
 	files = cli_list(c, "rule-files", &nfiles);
 	if (remote_flags(c, &ro))
 		return 1;
+	rc = rules_ext_check(c, &ext);
+	if (rc >= 0)
+		goto done;
+	rc = 1;
 
 	if (cfg_path && *cfg_path) {
 		struct go_url u;
 		if (go_url_parse(&u, url, &e) == 0) {
 			bool has_user = u.user && *u.user;
 			go_url_release(&u);
-			if (has_user)
-				return fatal(c, "Cannot set base auth in the server URL and use a http.config.file at the same time");
+			if (has_user) {
+				fatal(c, "Cannot set base auth in the server URL and use a http.config.file at the same time");
+				goto done;
+			}
 		}
 		err_release(&e);
 		http_config_init(&hc);
@@ -268,8 +305,7 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 			fatal(c, buf_str(&m));
 			buf_release(&m);
 			http_config_release(&hc);
-			err_release(&e);
-			return 1;
+			goto done;
 		}
 		have_hc = true;
 		if (hc.server_name) {
@@ -297,8 +333,23 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 		goto done;
 	}
 	cfg.output_dir = cli_str(c, "output-dir");
+	/*
+	 * Not in 2.42: when the output is a Prometheus data dir, hold its lock
+	 * for the whole run, so a running server is detected and none can
+	 * start while blocks are written (blocks must only be added to a
+	 * stopped server's directory).
+	 */
+	if (tsdb_is_data_dir(cfg.output_dir) && tsdb_dir_lock(&lock, cfg.output_dir, &e) < 0) {
+		fprintf(stderr, "output directory %s: stop the server before writing blocks into its data directory\n",
+			err_msg(&e));
+		goto done;
+	}
 	/* int64(maxBlockDuration / time.Millisecond) */
 	cfg.max_block_duration_ms = cli_int(c, "max-block-duration") / 1000000;
+	if (rules_ext_apply(c, &ext, &cfg, &e) < 0) {
+		fprintf(stderr, "%s\n", err_msg(&e));
+		goto done;
+	}
 
 	if (cli_isset(c, "source-dir")) {
 		/* EXTENSION: evaluate locally against a data directory instead
@@ -314,15 +365,28 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	} else {
 		ro.http = have_hc ? &hc : NULL;
 		ro.on_retry = log_retry;
-		ro.retry_arg = stderr;
+		ro.retry_arg = &log;
 	}
 	if (!src && remote_source_new(&src, url, &ro, &e) < 0) {
 		fprintf(stderr, "new api client error: %s\n", err_msg(&e));
 		goto done;
 	}
+	{
+		struct remote_args ra = { url, &ro };
+		if (rules_ext_sources(&ext, src, cli_isset(c, "source-dir"), make_remote, &ra, &e) < 0) {
+			fprintf(stderr, "new api client error: %s\n", err_msg(&e));
+			goto done;
+		}
+	}
 
+	if (progress_opt_enabled(c)) {
+		/* EXTENSION: the progress line; without it stderr is 2.42's */
+		bf_log_enable_status(&log);
+		bf_progress_init(&progress, &log, "rules", progress_opt_columns(2));
+		cfg.progress = &progress;
+	}
 	/* newRuleImporter logs before the rule files are read */
-	rules_backfill_log_start(&cfg, stderr);
+	rules_backfill_log_start(&cfg, &log);
 	if (load_rules(&l, files, nfiles, cli_int(c, "eval-interval"), &e) < 0) {
 		fprintf(stderr, "rule importer parse error: %s\n", err_msg(&e));
 		goto done;
@@ -336,22 +400,34 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 		}
 
 	remove_stale_tmp_dirs(cfg.output_dir);
-	nerrs = rules_backfill_run(&cfg, l.groups, l.ngroups, src, stderr, &errs);
+	nerrs = rules_backfill_run(&cfg, l.groups, l.ngroups, ext.srcs, ext.nsrcs, &log, &errs);
+	if (cfg.progress)
+		bf_progress_end(cfg.progress);
+	if (nerrs == (size_t)-1) {
+		/* the run itself failed (not a rule) */
+		print_error(&log, "", errs[0]);
+		free(errs[0]);
+		free(errs);
+		goto done;
+	}
 	for (size_t i = 0; i < nerrs; i++) {
-		print_error("rule importer error: ", errs[i]);
+		print_error(&log, "rule importer error: ", errs[i]);
 		free(errs[i]);
 	}
 	free(errs);
 	if (nerrs) {
-		fprintf(stderr, "error importing rules\n");
+		bf_log_text(&log, "error importing rules\n", 22);
 		goto done;
 	}
 	rc = 0;
 done:
+	rules_ext_release(&ext);
 	query_source_free(src);
+	tsdb_dir_unlock(&lock);
 	loaded_release(&l);
 	if (have_hc)
 		http_config_release(&hc);
 	err_release(&e);
+	bf_log_release(&log);
 	return rc;
 }

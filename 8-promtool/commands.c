@@ -271,11 +271,15 @@ static const struct cli_flag tsdb_dump_flags[] = {
 	END,
 };
 
+static const char *const progress_modes[] = { "auto", "always", "never", NULL };
+/* EXTENSION after 2.42's flags: --progress, for both importers. */
 static const struct cli_flag tsdb_import_flags[] = {
 	{ .name = "human-readable", .short_name = 'r', .type = CLI_BOOL, .help = HUMAN_HELP },
 	{ .name = "quiet", .short_name = 'q', .type = CLI_BOOL, .help = "Do not print created blocks." },
 	{ .name = "max-block-duration", .type = CLI_DURATION, .placeholder = "<duration>", .hidden = true,
 	  .help = "Maximum duration created blocks may span. Anything less than 2h is ignored." },
+	{ .name = "progress", .type = CLI_ENUM, .enums = progress_modes, .def = "auto",
+	  .help = "A progress line on stderr, redrawn in place: auto (when stderr is a terminal), always, never." },
 	END,
 };
 static const struct cli_arg tsdb_import_om_args[] = {
@@ -325,6 +329,18 @@ static const struct cli_flag tsdb_import_rules_flags[] = {
 	{ .name = "max-response-size", .type = CLI_STRING, .def = "1GiB", .hidden = true,
 	  .help = "Fail a query whose response body, as sent or decompressed, is larger (bytes, or KiB, MiB, "
 		  "GiB, TiB; 0: no limit)." },
+	{ .name = "merge-blocks", .type = CLI_BOOL,
+	  .help = "Write one block per time window holding every rule's series, as Prometheus's compactor would "
+		  "merge the per-rule blocks." },
+	{ .name = "block-duration", .type = CLI_DURATION, .placeholder = "<duration>",
+	  .help = "Exact length of the blocks, aligned to multiples of it from the epoch (24h: UTC days). At least "
+		  "1h, dividing 24h or a multiple of it." },
+	{ .name = "resume", .type = CLI_BOOL,
+	  .help = "Record finished blocks in <output-dir>/rules-backfill.resume and, run again with the same "
+		  "arguments, write only what is missing. Needs --end." },
+	{ .name = "concurrency", .type = CLI_INT, .def = "1",
+	  .help = "Windows evaluated at once: evaluation threads with --source-dir, queries in flight with --url. "
+		  "The blocks are the same for any value." },
 	{ .name = "query-url", .type = CLI_URL, .hidden = true, .alias_of = "url", .help = "Alias of --url." },
 	{ .name = "out", .type = CLI_STRING, .hidden = true, .alias_of = "output-dir", .help = "Alias of --output-dir." },
 	{ .name = "step", .type = CLI_DURATION, .hidden = true, .alias_of = "eval-interval",
