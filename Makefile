@@ -137,9 +137,18 @@ demo: deps
 	@$(MAKE) --no-print-directory bin/promtool
 	@bash tests/demo.sh
 
+# The binary, its man page (--help-man) and its bash and zsh completion
+# scripts, all generated from the command table.
+MANDIR     ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 install: bin/promtool
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0755 bin/promtool $(DESTDIR)$(PREFIX)/bin/promtool
+	bin/promtool --help-man >$(DESTDIR)$(MANDIR)/man1/promtool.1
+	bin/promtool --completion-script-bash >$(DESTDIR)$(BASHCOMPDIR)/promtool
+	bin/promtool --completion-script-zsh >$(DESTDIR)$(ZSHCOMPDIR)/_promtool
+	chmod 0644 $(DESTDIR)$(MANDIR)/man1/promtool.1 $(DESTDIR)$(BASHCOMPDIR)/promtool $(DESTDIR)$(ZSHCOMPDIR)/_promtool
 
 clean:
 	rm -rf $(OBJDIR) bin
