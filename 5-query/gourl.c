@@ -175,7 +175,9 @@ int go_url_parse(struct go_url *out, const char *s, struct err *e)
 		const char *slash = memchr(rest, '/', rlen);
 		size_t seg = slash ? (size_t)(slash - rest) : rlen;
 		if (out->scheme) {
-			out->opaque = xstrndup(rest, rlen);
+			/* an empty Opaque is no Opaque at all to Go */
+			if (rlen)
+				out->opaque = xstrndup(rest, rlen);
 			rc = 0;
 			goto done;
 		}
@@ -191,6 +193,8 @@ int go_url_parse(struct go_url *out, const char *s, struct err *e)
 			goto done;
 		rlen -= 2 + alen;
 		rest = a + alen;
+	} else if (out->scheme && rlen && rest[0] == '/') {
+		out->omit_host = true;
 	}
 	{
 		char *decoded = NULL;
@@ -247,7 +251,8 @@ void go_url_format(struct buf *out, const struct go_url *u, bool redact_password
 	if (u->opaque) {
 		buf_adds(out, u->opaque);
 	} else {
-		if (u->scheme || (u->host && *u->host) || u->user) {
+		if ((u->scheme || (u->host && *u->host) || u->user) &&
+		    !(u->omit_host && !(u->host && *u->host) && !u->user)) {
 			if ((u->host && *u->host) || *path || u->user)
 				buf_adds(out, "//");
 			if (u->user) {

@@ -22,6 +22,7 @@ struct go_url {
 	char *path;      /* decoded */
 	char *raw_query; /* without '?', NULL when absent */
 	char *fragment;
+	bool omit_host;  /* Go 1.19's OmitHost: "scheme:/path", no authority */
 };
 
 /*
