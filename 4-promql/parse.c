@@ -871,7 +871,8 @@ static struct promql_node *parse_expr(struct promql_parser *p, int min_prec)
 	return lhs;
 }
 
-int promql_parse(struct promql_expr **out, const char *input, size_t len, struct err *e)
+/* An expression, or (selector) what parser.ParseMetricSelector accepts. */
+static int parse_input(struct promql_expr **out, const char *input, size_t len, bool selector, struct err *e)
 {
 	struct promql_parser p;
 	struct promql_expr *x = xcalloc(1, sizeof(*x));
@@ -886,6 +887,23 @@ int promql_parse(struct promql_expr **out, const char *input, size_t len, struct
 	buf_init(&p.err_msg);
 	promql_lexer_init(&p.lex, input, len);
 
+	if (selector) {
+		/*
+		 * START_METRIC_SELECTOR vector_selector, then EOF: anything else
+		 * falls to the start rule's plain "unexpected X"; no checkAST.
+		 */
+		if (at(&p, PQT_LEFT_BRACE) || is_metric_identifier(peek(&p)->type))
+			root = parse_vector_selector(&p);
+		else
+			unexpected(&p, "", "");
+		if (root && !at(&p, PQT_EOF))
+			unexpected(&p, "", "");
+		if (p.failed)
+			goto done;
+		x->root = root;
+		rc = 0;
+		goto done;
+	}
 	if (at(&p, PQT_EOF)) {
 		promql_perr(&p, 0, "no expression found in input");
 		goto done;
@@ -922,4 +940,14 @@ done:
 	buf_release(&p.err_msg);
 	*out = x;
 	return rc;
+}
+
+int promql_parse(struct promql_expr **out, const char *input, size_t len, struct err *e)
+{
+	return parse_input(out, input, len, false, e);
+}
+
+int promql_parse_metric_selector(struct promql_expr **out, const char *input, size_t len, struct err *e)
+{
+	return parse_input(out, input, len, true, e);
 }

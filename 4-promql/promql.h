@@ -24,6 +24,13 @@ struct promql_expr;
  * (2.42 reports only the first error its parser hits; so do we).
  */
 int promql_parse(struct promql_expr **out, const char *input, size_t len, struct err *e);
+/*
+ * parser.ParseMetricSelector of 2.42 (the API's match[], promtool's
+ * --match): one vector selector such as `name{l="v"}` and nothing after
+ * it, with 2.42's error texts.  The root of *out is a PROMQL_NODE_VECTOR
+ * whose matchers (regexes compiled) come in 2.42's order, __name__ last.
+ */
+int promql_parse_metric_selector(struct promql_expr **out, const char *input, size_t len, struct err *e);
 void promql_expr_free(struct promql_expr *x);
 /* Appends the canonical text of the expression (2.42's String()). */
 void promql_print(struct buf *out, const struct promql_expr *x);

@@ -13,7 +13,8 @@
  *            it makes client_golang fail ("unexpected value type")
  *   range    the rules importer's engine source (5-query/local.c), which
  *            already follows query_range's checks and wording
- *   series   every --match parsed as a metric selector (bad_data: invalid
+ *   series   every --match parsed by parser.ParseMetricSelector's rules
+ *            (4-promql: bad_data: invalid
  *            parameter "match[]": ...), each needing a matcher that does
  *            not match "", the series with chunks in [start, end]; one
  *            selector in the querier's order, several merged and sorted
@@ -31,7 +32,6 @@
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
 #include "3-tsdb/db_reader.h"
-#include "3-tsdb/selector_reader.h"
 #include "4-promql/promql.h"
 #include "5-query/apiresp.h"
 #include "5-query/local.h"
@@ -205,80 +205,79 @@ static int local_range(struct query_api *api, const char *expr, const struct go_
 
 /* ---- series and label values ------------------------------------------ */
 
-/*
- * parseMatchersParam: each selector parsed; every set needs a matcher
- * that does not match the empty string.  prefix goes before each message
- * ("bad_data: invalid parameter \"match[]\": " for series).
- */
-static int parse_sets(struct tsdb_selector **out, const char *const *match, size_t n, const char *prefix,
-		      struct err *e)
-{
-	struct tsdb_selector *sels = xcalloc(n ? n : 1, sizeof(*sels));
-	struct err pe = ERR_INIT;
-	size_t done = 0;
+/* The --match selectors, parsed as the API's parseMatchersParam does. */
+struct sets {
+	struct promql_expr **x;
+	const struct label_matcher **m;
+	size_t *nm;
+	size_t n;
+};
 
-	*out = sels;
-	for (; done < n; done++) {
-		tsdb_selector_init(&sels[done]);
-		if (tsdb_selector_parse(&sels[done], match[done], &pe) < 0) {
+static void sets_release(struct sets *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		promql_expr_free(s->x[i]);
+	free(s->x);
+	free(s->m);
+	free(s->nm);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * Each selector through parser.ParseMetricSelector; every set needs a
+ * matcher that does not match the empty string.  prefix goes before each
+ * message ("bad_data: invalid parameter \"match[]\": " for series).
+ */
+static int parse_sets(struct sets *s, const char *const *match, size_t n, const char *prefix, struct err *e)
+{
+	struct err pe = ERR_INIT;
+
+	memset(s, 0, sizeof(*s));
+	s->x = xcalloc(n ? n : 1, sizeof(*s->x));
+	s->m = xcalloc(n ? n : 1, sizeof(*s->m));
+	s->nm = xcalloc(n ? n : 1, sizeof(*s->nm));
+	for (; s->n < n; s->n++) {
+		const struct promql_node *vs;
+		if (promql_parse_metric_selector(&s->x[s->n], match[s->n], strlen(match[s->n]), &pe) < 0) {
 			err_set(e, "%s%s", prefix, err_msg(&pe));
 			err_release(&pe);
 			return -1;
 		}
+		vs = promql_expr_root(s->x[s->n]);
+		s->m[s->n] = vs->u.vector.matchers;
+		s->nm[s->n] = vs->u.vector.nmatchers;
 	}
 	for (size_t i = 0; i < n; i++) {
 		bool nonempty = false;
-		for (size_t j = 0; j < sels[i].n && !nonempty; j++)
-			nonempty = !tsdb_matcher_matches(&sels[i].m[j], "");
+		for (size_t j = 0; j < s->nm[i] && !nonempty; j++)
+			nonempty = !tsdb_matcher_matches(&s->m[i][j], "");
 		if (!nonempty)
 			return err_set(e, "%smatch[] must contain at least one non-empty matcher", prefix);
 	}
 	return 0;
 }
 
-static void free_sets(struct tsdb_selector *sels, size_t n)
-{
-	if (!sels)
-		return;
-	for (size_t i = 0; i < n; i++)
-		tsdb_selector_release(&sels[i]);
-	free(sels);
-}
-
 /* One set in the querier's order, several as their sorted union. */
-static int select_sets(struct local_api *l, const struct tsdb_selector *sels, size_t n, int64_t mint, int64_t maxt,
+static int select_sets(struct local_api *l, const struct sets *s, int64_t mint, int64_t maxt,
 		       struct tsdb_series_set **out, struct err *e)
 {
-	const struct label_matcher **ms;
-	size_t *ns;
-	int rc;
-
-	if (n == 1)
-		return tsdb_db_select(&l->db, sels[0].m, sels[0].n, mint, maxt, out, e);
-	ms = xcalloc(n, sizeof(*ms));
-	ns = xcalloc(n, sizeof(*ns));
-	for (size_t i = 0; i < n; i++) {
-		ms[i] = sels[i].m;
-		ns[i] = sels[i].n;
-	}
-	rc = tsdb_db_select_union(&l->db, ms, ns, n, mint, maxt, out, e);
-	free(ms);
-	free(ns);
-	return rc;
+	if (s->n == 1)
+		return tsdb_db_select(&l->db, s->m[0], s->nm[0], mint, maxt, out, e);
+	return tsdb_db_select_union(&l->db, s->m, s->nm, s->n, mint, maxt, out, e);
 }
 
 static int local_series(struct query_api *api, const char *const *match, size_t nmatch, const struct go_time *start,
 			const struct go_time *end, struct query_answer *out, struct err *e)
 {
 	struct local_api *l = (struct local_api *)api;
-	struct tsdb_selector *sels = NULL;
+	struct sets sets;
 	struct tsdb_series_set *set = NULL;
 	int r, rc = -1;
 
 	out->value.kind = QV_LABELSETS;
-	if (parse_sets(&sels, match, nmatch, "bad_data: invalid parameter \"match[]\": ", e) < 0)
+	if (parse_sets(&sets, match, nmatch, "bad_data: invalid parameter \"match[]\": ", e) < 0)
 		goto done;
-	if (select_sets(l, sels, nmatch, api_ms(start), api_ms(end), &set, e) < 0)
+	if (select_sets(l, &sets, api_ms(start), api_ms(end), &set, e) < 0)
 		goto done;
 	while ((r = tsdb_series_set_next(set, e)) > 0) {
 		size_t n;
@@ -292,7 +291,7 @@ static int local_series(struct query_api *api, const char *const *match, size_t 
 	rc = 0;
 done:
 	tsdb_series_set_free(set);
-	free_sets(sels, nmatch);
+	sets_release(&sets);
 	return rc;
 }
 
@@ -337,15 +336,17 @@ static int local_label_values(struct query_api *api, const char *name, const cha
 {
 	struct local_api *l = (struct local_api *)api;
 	struct query_value *qv = &out->value;
-	struct tsdb_selector *sels = NULL, all;
+	struct sets sets;
+	/* without matchers: every series that has the label */
+	struct label_matcher has = { LABEL_MATCH_NOT_EQUAL, name, "", 0, NULL };
 	struct tsdb_series_set *set = NULL;
-	char **vals = NULL, *sel = NULL;
+	char **vals = NULL;
 	size_t nvals = 0, cap = 0, w = 0;
 	int64_t lo, hi;
 	int r, rc = -1;
 
 	qv->kind = QV_STRINGS;
-	tsdb_selector_init(&all);
+	memset(&sets, 0, sizeof(sets));
 	if (!labels_valid_name(name)) {
 		struct buf q = BUF_INIT;
 		go_quote(&q, name, strlen(name));
@@ -353,21 +354,16 @@ static int local_label_values(struct query_api *api, const char *name, const cha
 		buf_release(&q);
 		goto done;
 	}
-	if (parse_sets(&sels, match, nmatch, "bad_data: ", e) < 0)
+	if (parse_sets(&sets, match, nmatch, "bad_data: ", e) < 0)
 		goto done;
 	if (!querier_span(&l->db, api_ms(start), api_ms(end), &lo, &hi)) {
 		rc = 0;
 		goto done;
 	}
-	if (!nmatch) {
-		/* every series that has the label */
-		sel = xasprintf("{%s!=\"\"}", name);
-		if (tsdb_selector_parse(&all, sel, e) < 0)
-			goto done;
-		r = tsdb_db_select(&l->db, all.m, all.n, lo, hi, &set, e);
-	} else {
-		r = select_sets(l, sels, nmatch, lo, hi, &set, e);
-	}
+	if (!nmatch)
+		r = tsdb_db_select(&l->db, &has, 1, lo, hi, &set, e);
+	else
+		r = select_sets(l, &sets, lo, hi, &set, e);
 	if (r < 0)
 		goto done;
 	while ((r = tsdb_series_set_next(set, e)) > 0) {
@@ -398,10 +394,8 @@ done:
 	for (size_t i = 0; i < nvals; i++)
 		free(vals[i]);
 	free(vals);
-	free(sel);
 	tsdb_series_set_free(set);
-	tsdb_selector_release(&all);
-	free_sets(sels, nmatch);
+	sets_release(&sets);
 	return rc;
 }
 
