@@ -598,7 +598,8 @@ static void set_error(struct err *e, const struct promql_parser *p, const char *
 	err_set(e, "%d:%d: parse error: %s", line, p->err_pos - last_nl, buf_str(&p->err_msg));
 }
 
-int promql_parse(struct promql_expr **out, const char *input, size_t len, struct err *e)
+/* An expression, or (selector) what parser.ParseMetricSelector accepts. */
+static int parse_input(struct promql_expr **out, const char *input, size_t len, bool selector, struct err *e)
 {
 	struct promql_parser p;
 	struct promql_expr *x = xcalloc(1, sizeof(*x));
@@ -613,6 +614,23 @@ int promql_parse(struct promql_expr **out, const char *input, size_t len, struct
 	buf_init(&p.err_msg);
 	promql_lexer_init(&p.lex, input, len);
 
+	if (selector) {
+		/*
+		 * START_METRIC_SELECTOR vector_selector, then EOF: anything else
+		 * falls to the start rule's plain "unexpected X"; no checkAST.
+		 */
+		if (at(&p, PQT_LEFT_BRACE) || is_metric_identifier(peek(&p)->type))
+			root = parse_vector_selector(&p);
+		else
+			unexpected(&p, "", "");
+		if (root && !at(&p, PQT_EOF))
+			unexpected(&p, "", "");
+		if (p.failed)
+			goto done;
+		x->root = root;
+		rc = 0;
+		goto done;
+	}
 	if (at(&p, PQT_EOF)) {
 		promql_perr(&p, 0, "no expression found in input");
 		goto done;
@@ -639,43 +657,12 @@ done:
 	return rc;
 }
 
-/*
- * START_METRIC_SELECTOR vector_selector: the grammar state after the start
- * token has no error item of its own, so any syntax error outside the
- * braces -- a token that cannot start a selector, or anything after one --
- * is caught by the start rule's: "unexpected <token>".
- */
+int promql_parse(struct promql_expr **out, const char *input, size_t len, struct err *e)
+{
+	return parse_input(out, input, len, false, e);
+}
+
 int promql_parse_metric_selector(struct promql_expr **out, const char *input, size_t len, struct err *e)
 {
-	struct promql_parser p;
-	struct promql_expr *x = xcalloc(1, sizeof(*x));
-	struct promql_node *root = NULL;
-	int rc = -1;
-
-	arena_init(&x->arena, PROMQL_ARENA_CHUNK);
-	memset(&p, 0, sizeof(p));
-	p.x = x;
-	p.input = input;
-	p.len = len;
-	buf_init(&p.err_msg);
-	promql_lexer_init(&p.lex, input, len);
-
-	if (is_metric_identifier(peek(&p)->type) || at(&p, PQT_LEFT_BRACE))
-		root = parse_vector_selector(&p);
-	if (!p.failed && (!root || !at(&p, PQT_EOF)))
-		unexpected(&p, "", "");
-	if (p.failed)
-		goto done;
-	x->root = root;
-	rc = 0;
-done:
-	if (rc < 0) {
-		set_error(e, &p, input, len);
-		promql_expr_free(x);
-		x = NULL;
-	}
-	promql_lexer_release(&p.lex);
-	buf_release(&p.err_msg);
-	*out = x;
-	return rc;
+	return parse_input(out, input, len, true, e);
 }

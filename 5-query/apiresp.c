@@ -206,7 +206,7 @@ fail:
  * fraction cut or zero-padded to 3 digits; a leading '-' negates the sum
  * when it came out positive (upstream's way of keeping "-0.1" negative).
  */
-static int parse_model_time(const char *s, size_t len, int64_t *out, struct buf *errmsg)
+int api_parse_model_time(const char *s, size_t len, int64_t *out, struct buf *errmsg)
 {
 	const char *dot = memchr(s, '.', len);
 	char ip[32], fp[16];
@@ -295,7 +295,7 @@ static int decode_pair(struct api_resp *r, struct jit *it)
 	start = it->head - 1;
 	while (it->head < it->tail && jit_is_num_char(it->buf[it->head]))
 		it->head++;
-	if (parse_model_time(it->buf + start, it->head - start, &t, &msg) < 0) {
+	if (api_parse_model_time(it->buf + start, it->head - start, &t, &msg) < 0) {
 		jit_report(it, "unmarshal model.SamplePair", "%s", buf_str(&msg));
 		goto done;
 	}

@@ -308,7 +308,9 @@ static int parse(struct go_url *u, const char *s, size_t len, struct buf *why)
 	if (rest == end || rest[0] != '/') {
 		const char *slash;
 		if (u->scheme) {
-			u->opaque = xstrndup(rest, (size_t)(end - rest));
+			/* an empty Opaque is no Opaque at all to Go */
+			if (rest != end)
+				u->opaque = xstrndup(rest, (size_t)(end - rest));
 			return 0;
 		}
 		slash = memchr(rest, '/', (size_t)(end - rest));
@@ -323,6 +325,8 @@ static int parse(struct go_url *u, const char *s, size_t len, struct buf *why)
 		if (parse_authority(u, a, (size_t)((slash ? slash : end) - a), why))
 			return -1;
 		rest = slash ? slash : end;
+	} else if (u->scheme && rest < end && rest[0] == '/') {
+		u->omit_host = true;
 	}
 	if (unescape(&u->path, rest, (size_t)(end - rest), ENC_PATH, why))
 		return -1;
@@ -412,7 +416,7 @@ static void format(struct buf *out, const struct go_url *u)
 	} else {
 		struct buf path = BUF_INIT;
 		escaped_path(&path, u);
-		if (u->scheme || *host || u->user) {
+		if ((u->scheme || *host || u->user) && !(u->omit_host && !*host && !u->user)) {
 			if (*host || (u->path && *u->path) || u->user)
 				buf_adds(out, "//");
 			if (u->user) {

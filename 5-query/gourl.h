@@ -24,6 +24,7 @@ struct go_url {
 	char *raw_query; /* without '?', NULL when absent */
 	bool force_query; /* "http://h/x?": a lone '?' that String() keeps */
 	char *fragment;  /* as written, NULL when absent or empty */
+	bool omit_host;  /* Go 1.19's OmitHost: "scheme:/path", no authority */
 };
 
 /*

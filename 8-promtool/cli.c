@@ -142,6 +142,27 @@ static const struct cli_cmd *find_cmd(const struct cli_ctx *c, const char *name)
 	return NULL;
 }
 
+/* Whether an omit_with argument's flag was given. */
+static bool omitted(const struct cli_ctx *c, const struct cli_arg *a)
+{
+	if (!a->omit_with)
+		return false;
+	for (size_t i = 0; i < c->nelems; i++)
+		if (c->elems[i].kind == ELEM_FLAG && !strcmp(c->elems[i].flag->name, a->omit_with))
+			return true;
+	return false;
+}
+
+/* How many arguments flags seen so far leave out. */
+static size_t omitted_args(const struct cli_ctx *c)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < c->nargdefs; k++)
+		n += omitted(c, c->argdefs[k]);
+	return n;
+}
+
 static int parse(struct cli_ctx *c)
 {
 	struct token t;
@@ -170,7 +191,7 @@ static int parse(struct cli_ctx *c)
 			cli_next(c);
 		} else if (c->nargdefs) {
 			const struct cli_arg *a;
-			if (c->argumenti >= c->nargdefs)
+			if (c->argumenti + omitted_args(c) >= c->nargdefs)
 				break;
 			a = c->argdefs[c->argumenti];
 			if (!a->cumulative)
@@ -227,11 +248,42 @@ static const char *stored(struct cli_ctx *c, enum cli_type type, const char *v)
 	return v;
 }
 
+/*
+ * An argument with omit_with is left out when its flag was given: each
+ * positional value moves on to the next argument, and one value too many
+ * is "unexpected", as when the flag comes first and parse() stops early.
+ */
+static int omit_args(struct cli_ctx *c)
+{
+	size_t i, j, k;
+
+	for (k = 0; k < c->nargdefs; k++) {
+		const struct cli_arg *a = c->argdefs[k];
+		if (!omitted(c, a))
+			continue;
+		for (i = 0; i < c->nelems; i++) {
+			struct element *e = &c->elems[i];
+			if (e->kind != ELEM_ARG || e->arg->cumulative)
+				continue;
+			for (j = k; j < c->nargdefs && c->argdefs[j] != e->arg; j++)
+				;
+			if (j == c->nargdefs)
+				continue; /* an argument before the omitted one */
+			if (j + 1 >= c->nargdefs)
+				return fail(c, "unexpected %s", e->value);
+			e->arg = c->argdefs[j + 1];
+		}
+	}
+	return 0;
+}
+
 static int set_values(struct cli_ctx *c)
 {
 	const struct cli_cmd *last = NULL;
 	size_t i;
 
+	if (omit_args(c) < 0)
+		return -1;
 	for (i = 0; i < c->nelems; i++) {
 		struct element *e = &c->elems[i];
 		struct slot *s;
@@ -296,7 +348,7 @@ static int validate_required(struct cli_ctx *c)
 	}
 	for (i = 0; i < c->nslots; i++) {
 		const struct slot *s = &c->slots[i];
-		if (s->arg && s->arg->required && !s->matched && !s->arg->def)
+		if (s->arg && s->arg->required && !s->matched && !s->arg->def && !omitted(c, s->arg))
 			return fail(c, "required argument '%s' not provided", s->arg->name);
 	}
 	return 0;

@@ -124,12 +124,23 @@ static const struct cli_flag query_flags[] = {
 	END,
 };
 
+/*
+ * EXTENSION, last in each query command's flags: --source-dir answers from
+ * a TSDB data directory with our engine; the <server> argument is then
+ * left out (.omit_with).
+ */
+#define QUERY_SOURCE_DIR_FLAG                                                                              \
+	{ .name = "source-dir", .type = CLI_STRING, .placeholder = "<path>",                                \
+	  .help = "Answer from the TSDB data directory at <path> with the built-in engine instead of "     \
+		  "querying a server; <server> is then left out." }
+
 static const struct cli_flag query_instant_flags[] = {
 	{ .name = "time", .type = CLI_STRING, .help = "Query evaluation time (RFC3339 or Unix timestamp)." },
+	QUERY_SOURCE_DIR_FLAG,
 	END,
 };
 static const struct cli_arg query_expr_args[] = {
-	{ .name = "server", .help = SERVER_HELP, .type = CLI_URL, .required = true },
+	{ .name = "server", .help = SERVER_HELP, .type = CLI_URL, .required = true, .omit_with = "source-dir" },
 	{ .name = "expr", .help = "PromQL query expression.", .type = CLI_STRING, .required = true },
 	END,
 };
@@ -139,6 +150,7 @@ static const struct cli_flag query_range_flags[] = {
 	{ .name = "start", .type = CLI_STRING, .help = "Query range start time (RFC3339 or Unix timestamp)." },
 	{ .name = "end", .type = CLI_STRING, .help = "Query range end time (RFC3339 or Unix timestamp)." },
 	{ .name = "step", .type = CLI_DURATION, .help = "Query step size (duration)." },
+	QUERY_SOURCE_DIR_FLAG,
 	END,
 };
 
@@ -147,10 +159,11 @@ static const struct cli_flag query_series_flags[] = {
 	  .help = "Series selector. Can be specified multiple times." },
 	{ .name = "start", .type = CLI_STRING, .help = "Start time (RFC3339 or Unix timestamp)." },
 	{ .name = "end", .type = CLI_STRING, .help = "End time (RFC3339 or Unix timestamp)." },
+	QUERY_SOURCE_DIR_FLAG,
 	END,
 };
 static const struct cli_arg query_server_args[] = {
-	{ .name = "server", .help = SERVER_HELP, .type = CLI_URL, .required = true },
+	{ .name = "server", .help = SERVER_HELP, .type = CLI_URL, .required = true, .omit_with = "source-dir" },
 	END,
 };
 
@@ -159,10 +172,11 @@ static const struct cli_flag query_labels_flags[] = {
 	{ .name = "end", .type = CLI_STRING, .help = "End time (RFC3339 or Unix timestamp)." },
 	{ .name = "match", .type = CLI_STRING, .repeatable = true,
 	  .help = "Series selector. Can be specified multiple times." },
+	QUERY_SOURCE_DIR_FLAG,
 	END,
 };
 static const struct cli_arg query_labels_args[] = {
-	{ .name = "server", .help = SERVER_HELP, .type = CLI_URL, .required = true },
+	{ .name = "server", .help = SERVER_HELP, .type = CLI_URL, .required = true, .omit_with = "source-dir" },
 	{ .name = "name", .help = "Label name to provide label values for.", .type = CLI_STRING, .required = true },
 	END,
 };

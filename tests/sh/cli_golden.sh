@@ -22,12 +22,13 @@ fi
 # verify, repeatable tsdb dump --match, create-blocks-from rules
 # --http.config.file/--source-dir, --query-timeout/--retries/--header, the
 # production flags (--merge-blocks, --block-duration, --resume,
-# --concurrency, --progress) and the column they widen in --help-long, our
-# version in the man page header), so the patch cannot quietly absorb a
-# regression.
+# --concurrency, --progress) and the column they widen in --help-long,
+# query instant|range|series|labels --source-dir and the columns it widens
+# (--time's old 17-space continuation lines among them), our version in the
+# man page header), so the patch cannot quietly absorb a regression.
 stray=$(grep -E '^[-+]' "$dir/extensions.patch" | grep -v -E '^(\+\+\+|---) ' |
 	grep -v -E 'verify|Verify the|integrity of|TSDB blocks|http\.config\.file|HTTP client|connect to|source-dir|<path>|--url\.$|match=|Series|selector|[Cc]an be|specified|multiple|times\.$' |
-	grep -v -E '^[-+]$|^[-+] +$|^[-+] {20,}|^[-+] {4}--(url|start|end|output-dir|eval-interval)=|^[-+]\.(TP|SS|PP)$' |
+	grep -v -E '^[-+]$|^[-+] +$|^[-+] {20,}|^[-+] {4}--(url|start|end|output-dir|eval-interval|time)=|^- {17}[^ ]|^[-+]\.(TP|SS|PP)$' |
 	grep -v -E '^[-+](\.TH promtool 1 promtool, version|  build (user|date):|  go version:|  platform:)' |
 	grep -v -E '^[-+]create-blocks-from(--- stderr)?$' |
 	grep -v -E 'query-timeout|--retries|retries=0|header=<name: value>|^\+--header$|Time limit of|How many times|Extra HTTP( header for every query|$)' |
