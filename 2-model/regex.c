@@ -762,3 +762,26 @@ bool label_regex_match(void *re, const char *v, size_t len)
 	buf_release(&fixed);
 	return rc >= 0;
 }
+
+/*
+ * regexp.Compile's syntax check of a whole pattern (not a matcher's
+ * "^(?:...)$"), for the template functions reReplaceAll and match: Go's
+ * error words in msg, else the PCRE2 translation in out.
+ */
+int go_regexp_translate(struct buf *out, const char *pattern, size_t len, struct buf *msg)
+{
+	struct rx r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.s = pattern;
+	r.len = len;
+	r.msg = msg;
+	r.last_repeat = SIZE_MAX;
+	r.top_pseudo = true;
+	r.out = out;
+	buf_init(&r.pending_flags);
+	rc = rx_parse(&r);
+	buf_release(&r.pending_flags);
+	return rc < 0 ? -1 : 0;
+}

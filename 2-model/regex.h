@@ -29,4 +29,11 @@ bool label_regex_matches_empty(void *re, const char *value, size_t len);
 /* Whether a compiled matcher regexp matches all of v[0..len). */
 bool label_regex_match(void *re, const char *v, size_t len);
 
+/*
+ * regexp.Compile's syntax check of a whole pattern: 0 with the pattern
+ * rewritten for PCRE2 (UTF, DOLLAR_ENDONLY: Go's default flags) appended
+ * to out, or -1 with Go's message in msg.
+ */
+int go_regexp_translate(struct buf *out, const char *pattern, size_t len, struct buf *msg);
+
 #endif

@@ -1,20 +1,20 @@
 /*
- * Parse-checking Go text/template text as 2.42's testTemplateParsing does
- * for the labels and annotations of alerting rules:
- *
- *   text/template.New("__alert_<name>").Funcs(<Prometheus funcs>).Parse(
- *       "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}"
- *       "{{$externalURL := .ExternalURL}}{{$value := .Value}}" + text)
- *
- * This is a parser of that language as the Go 1.19 toolchain promtool 2.42
- * is built with (lexer states, three-token lookahead, variable scopes,
- * {{define}}/{{block}} trees, number literal checks), reporting the first
- * error with text/template's words and line:
+ * The parser of Go's text/template (Go 1.19's text/template/parse
+ * parse.go, as promtool 2.42 and Prometheus 2.42 are built with): lexer
+ * items in, a tree of struct tnode out (tmpl_node.h), one tree per named
+ * template ({{define}}, {{block}}), with the first error reported in
+ * text/template's words and line:
  *   template: __alert_x:1: function "foo" not defined
  *   template: __alert_x:2: unclosed action started at __alert_x:1
- * Only whether and how parsing fails matters; no tree is kept.  The four
- * definitions are declared up front instead of being parsed (they hold no
- * newline, so line numbers are unchanged).
+ *
+ * Two users: rulefmt's testTemplateParsing check of alerting rules, which
+ * parses
+ *   "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}"
+ *   "{{$externalURL := .ExternalURL}}{{$value := .Value}}" + text
+ * (here the four variables are predeclared instead: they hold no newline,
+ * so lines are unchanged), and the template expander of alerting rules
+ * (tmpl_exec.c), which parses the full text so that the byte offsets in
+ * its execution errors are Go's.
  */
 #include "6-rules/validate.h"
 
@@ -28,7 +28,9 @@
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
 #include "6-rules/tmpl_lex.h"
+#include "6-rules/tmpl_node.h"
 
+/* Prometheus 2.42's template funcMap, then text/template's builtins. */
 static const char *const functions[] = {
 	"query", "first", "label", "value", "strvalue", "args", "reReplaceAll", "safeHtml", "match",
 	"title", "toUpper", "toLower", "graphLink", "tableLink", "sortByLabel", "stripPort",
@@ -38,24 +40,25 @@ static const char *const functions[] = {
 	"println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne",
 };
 
+/* ---- parser state ------------------------------------------------------ */
+
 struct var {
 	const char *s;
 	size_t n;
 };
 
 struct tctx {
+	struct tmpl_set *set;
 	const char *parse_name;
-	struct buf msg;
-	struct buf q, u;   /* scratch for quoting in messages (freed once) */
-	struct buf name;   /* the last template name read */
-	struct var *vars;  /* every tree's variables, as nested stacks */
+	struct buf *msg;
+	struct buf q, u;  /* scratch for quoting in messages */
+	struct buf name;  /* the last template name read */
+	struct var *vars; /* every tree's variables, as nested stacks */
 	size_t nvars, vars_cap;
 	jmp_buf fail;
-	char **defined; /* names of non-empty templates, for "multiple definition" */
-	size_t ndefined, defined_cap;
+	bool *nonempty; /* per set->trees entry: IsEmptyTree() is false */
+	size_t nonempty_cap;
 };
-
-/* ---- parser ------------------------------------------------------------ */
 
 struct tree {
 	struct tctx *c;
@@ -65,36 +68,21 @@ struct tree {
 	size_t base; /* this tree's variables: c->vars[base..c->nvars) */
 	int range_depth;
 	int action_line;
-	bool nonempty; /* IsEmptyTree() is false */
 };
-
-/* Node kinds the parser needs to tell apart. */
-enum nkind { N_OTHER, N_END, N_ELSE, N_TEXT_SPACE, N_BOOL, N_DOT, N_NIL, N_NUMBER, N_STRING, N_FIELD,
-	     N_VARIABLE, N_PIPE, N_IDENT, N_CHAIN };
 
 static void terrorf(struct tree *t, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 
 static void terrorf(struct tree *t, const char *fmt, ...)
 {
 	va_list ap;
+	char *s = NULL;
 
-	buf_addf(&t->c->msg, "template: %s:%d: ", t->c->parse_name, t->token[0].line);
+	buf_addf(t->c->msg, "template: %s:%d: ", t->c->parse_name, t->token[0].line);
 	va_start(ap, fmt);
-	{
-		char tmp[1];
-		va_list aq;
-		int n;
-		va_copy(aq, ap);
-		n = vsnprintf(tmp, sizeof(tmp), fmt, aq);
-		va_end(aq);
-		if (n > 0) {
-			char *s = xmalloc((size_t)n + 1);
-			vsnprintf(s, (size_t)n + 1, fmt, ap);
-			buf_adds(&t->c->msg, s);
-			free(s);
-		}
-	}
+	if (vasprintf(&s, fmt, ap) >= 0)
+		buf_adds(t->c->msg, s);
 	va_end(ap);
+	free(s);
 	longjmp(t->c->fail, 1);
 }
 
@@ -178,28 +166,25 @@ static void unexpected(struct tree *t, struct item tok, const char *context) __a
 
 static void unexpected(struct tree *t, struct item tok, const char *context)
 {
-	struct buf b_unused = BUF_INIT, *bp = &t->c->u;
-#define b (*bp)
-	(void)b_unused;
-	buf_reset(bp);
+	struct buf *b = &t->c->u;
 
+	buf_reset(b);
 	if (tok.type == IT_ERROR) {
-		buf_adds(&b, tok.msg);
+		buf_adds(b, tok.msg);
 		if (t->action_line != 0 && t->action_line != tok.line) {
 			size_t ml = strlen(tok.msg);
 			/* avoid "action in action" */
 			if (ml >= 7 && !strcmp(tok.msg + ml - 7, " action"))
-				buf_addf(&b, " started at %s:%d", t->c->parse_name, t->action_line);
+				buf_addf(b, " started at %s:%d", t->c->parse_name, t->action_line);
 			else
-				buf_addf(&b, " in action started at %s:%d", t->c->parse_name, t->action_line);
+				buf_addf(b, " in action started at %s:%d", t->c->parse_name, t->action_line);
 		}
 	} else {
-		buf_adds(&b, "unexpected ");
-		item_str(&b, t->lex, &tok);
-		buf_addf(&b, " in %s", context);
+		buf_adds(b, "unexpected ");
+		item_str(b, t->lex, &tok);
+		buf_addf(b, " in %s", context);
 	}
-	terrorf(t, "%s", buf_str(&b));
-#undef b
+	terrorf(t, "%s", buf_str(b));
 }
 
 static struct item expect(struct tree *t, enum itype want, const char *context)
@@ -226,139 +211,376 @@ static bool has_function(const char *s, size_t n)
 	return false;
 }
 
-/* strconv.Unquote / UnquoteChar validity; returns the bytes consumed of one
- * (possibly escaped) character, 0 on ErrSyntax. */
-static void check_number(struct tree *t, const struct item *tok)
+/* ---- nodes ------------------------------------------------------------- */
+
+static struct tnode *new_node(struct tree *t, enum tnode_kind k, size_t pos, int line)
+{
+	struct tnode *n = tmpl_alloc(t->c->set, sizeof(*n));
+
+	n->kind = k;
+	n->pos = pos;
+	n->line = line;
+	return n;
+}
+
+static void add_kid(struct tree *t, struct tnode *parent, struct tnode *kid)
+{
+	if (parent->nkids == parent->kids_cap) {
+		size_t ncap = parent->kids_cap ? 2 * parent->kids_cap : 4;
+		struct tnode **k = tmpl_alloc(t->c->set, ncap * sizeof(*k));
+		if (parent->nkids)
+			memcpy(k, parent->kids, parent->nkids * sizeof(*k));
+		parent->kids = k;
+		parent->kids_cap = ncap;
+	}
+	parent->kids[parent->nkids++] = kid;
+}
+
+static void add_ident(struct tree *t, struct tnode *n, const char *s, size_t len)
+{
+	if (n->nident == n->ident_cap) {
+		size_t ncap = n->ident_cap ? 2 * n->ident_cap : 4;
+		char **k = tmpl_alloc(t->c->set, ncap * sizeof(*k));
+		if (n->nident)
+			memcpy(k, n->ident, n->nident * sizeof(*k));
+		n->ident = k;
+		n->ident_cap = ncap;
+	}
+	n->ident[n->nident++] = tmpl_strndup(t->c->set, s, len);
+}
+
+/* Splits s at dots into n's idents (strings.Split). */
+static void split_idents(struct tree *t, struct tnode *n, const char *s, size_t len)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i <= len; i++)
+		if (i == len || s[i] == '.') {
+			add_ident(t, n, s + start, i - start);
+			start = i + 1;
+		}
+}
+
+/* newField(pos, ".A.B"): idents without the leading dot. */
+static struct tnode *new_field(struct tree *t, size_t pos, int line, const char *s, size_t len)
+{
+	struct tnode *n = new_node(t, TN_FIELD, pos, line);
+	split_idents(t, n, s + 1, len - 1);
+	return n;
+}
+
+static struct tnode *new_variable(struct tree *t, size_t pos, int line, const char *s, size_t len)
+{
+	struct tnode *n = new_node(t, TN_VARIABLE, pos, line);
+	split_idents(t, n, s, len);
+	return n;
+}
+
+/* strconv.ParseInt / ParseUint(s, 0, 64). */
+static bool parse_int0(const char *s, size_t n, bool is_unsigned, int64_t *iv, uint64_t *uv)
+{
+	int base = 10;
+	size_t i = 0;
+	bool any = false, neg = false;
+	unsigned long long v = 0;
+
+	if (!tmpl_parse_int_ok(s, n) && !is_unsigned)
+		return false;
+	if (n && (s[0] == '+' || s[0] == '-')) {
+		if (is_unsigned)
+			return false;
+		neg = s[0] == '-', i++;
+	}
+	if (i + 1 < n && s[i] == '0' && strchr("xX", s[i + 1]))
+		base = 16, i += 2;
+	else if (i + 1 < n && s[i] == '0' && strchr("oO", s[i + 1]))
+		base = 8, i += 2;
+	else if (i + 1 < n && s[i] == '0' && strchr("bB", s[i + 1]))
+		base = 2, i += 2;
+	else if (i + 1 < n && s[i] == '0')
+		base = 8, i += 1, any = true;
+	if (!tmpl_underscore_ok(s, n))
+		return false;
+	for (; i < n; i++) {
+		int d;
+		if (s[i] == '_')
+			continue;
+		d = s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : s[i] >= 'a' && s[i] <= 'z' ? s[i] - 'a' + 10 : s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 10 : 99;
+		if (d >= base)
+			return false;
+		if (v > (~0ULL - (unsigned)d) / (unsigned)base)
+			return false;
+		v = v * (unsigned)base + (unsigned)d;
+		any = true;
+	}
+	if (!any)
+		return false;
+	if (is_unsigned) {
+		*uv = v;
+		return true;
+	}
+	if (neg ? v > (1ULL << 63) : v > (unsigned long long)INT64_MAX)
+		return false;
+	*iv = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return true;
+}
+
+/* strconv.ParseFloat with strconv's underscore rule. */
+static bool parse_float(const char *s, size_t n, double *f)
+{
+	return go_parse_float(s, n, f) == 0 && tmpl_underscore_ok(s, n);
+}
+
+/* The value of one character of a checked character constant. */
+static int32_t char_value(const char *s, size_t k)
+{
+	struct tmpl_lexer tl;
+	size_t w;
+	int32_t r = 0;
+
+	if (s[0] != '\\') {
+		tmpl_lex_init(&tl, s, k);
+		r = tmpl_rune_at(&tl, 0, &w);
+		tmpl_lex_release(&tl);
+		return r;
+	}
+	switch (s[1]) {
+	case 'a': return 7;
+	case 'b': return 8;
+	case 'f': return 12;
+	case 'n': return 10;
+	case 'r': return 13;
+	case 't': return 9;
+	case 'v': return 11;
+	case 'x': case 'u': case 'U':
+		for (size_t i = 2; i < k; i++)
+			r = r * 16 + (s[i] <= '9' ? s[i] - '0' : (s[i] | 0x20) - 'a' + 10);
+		return r;
+	default:
+		if (s[1] >= '0' && s[1] <= '7') {
+			for (size_t i = 1; i < k; i++)
+				r = r * 8 + (s[i] - '0');
+			return r;
+		}
+		return (unsigned char)s[1];
+	}
+}
+
+/* parse.newNumber: the literal's errors and its int/uint/float views. */
+static struct tnode *new_number(struct tree *t, const struct item *tok)
 {
 	const char *s = t->lex->in + tok->pos;
 	size_t n = tok->len;
 	struct buf *q = &t->c->q;
+	struct tnode *nd = new_node(t, TN_NUMBER, tok->pos, tok->line);
 	double f;
 
+	nd->text = tmpl_strndup(t->c->set, s, n);
+	nd->text_len = n;
 	if (tok->type == IT_CHARCONST) {
 		size_t k = tmpl_unquote_char(s + 1, n - 1, '\'');
+		int32_t rune;
 		if (!k)
 			terrorf(t, "invalid syntax");
 		if (!(1 + k + 1 == n && s[n - 1] == '\''))
 			terrorf(t, "malformed character constant: %.*s", (int)n, s);
-		return;
+		rune = char_value(s + 1, k);
+		nd->is_int = nd->is_uint = nd->is_float = true;
+		nd->i = rune;
+		nd->u = (uint64_t)rune;
+		nd->f = rune;
+		return nd;
 	}
-	if (tok->type == IT_COMPLEX)
-		return; /* fmt.Sscan of complex literals: the lexer's shape is enough */
-	if (n > 0 && s[n - 1] == 'i' && go_parse_float(s, n - 1, &f) == 0 && tmpl_underscore_ok(s, n - 1))
-		return;
-	if (tmpl_parse_int_ok(s, n))
-		return;
-	if (go_parse_float(s, n, &f) == 0 && tmpl_underscore_ok(s, n)) {
+	if (tok->type == IT_COMPLEX) {
+		/* fmt.Sscan of "a+bi": the lexer's shape is accepted as is */
+		const char *p = s;
+		size_t k = 1;
+		while (k < n && !((s[k] == '+' || s[k] == '-') && s[k - 1] != 'e' && s[k - 1] != 'E' &&
+				  s[k - 1] != 'p' && s[k - 1] != 'P'))
+			k++;
+		go_parse_float(p, k, &nd->re);
+		if (k < n)
+			go_parse_float(s + k, n - k - 1, &nd->im);
+		nd->is_complex = true;
+		goto simplify;
+	}
+	if (n > 0 && s[n - 1] == 'i' && parse_float(s, n - 1, &f)) {
+		nd->is_complex = true;
+		nd->re = 0;
+		nd->im = f;
+		goto simplify;
+	}
+	if (parse_int0(s, n, true, NULL, &nd->u))
+		nd->is_uint = true;
+	if (parse_int0(s, n, false, &nd->i, NULL)) {
+		nd->is_int = true;
+		if (nd->i == 0) {
+			nd->is_uint = true; /* -0 */
+			nd->u = 0;
+		}
+	}
+	if (nd->is_int) {
+		nd->is_float = true;
+		nd->f = (double)nd->i;
+	} else if (nd->is_uint) {
+		nd->is_float = true;
+		nd->f = (double)nd->u;
+	} else if (parse_float(s, n, &f)) {
 		bool has_exp = false;
 		for (size_t i = 0; i < n; i++)
 			has_exp |= strchr(".eEpP", s[i]) != NULL;
-		if (has_exp)
-			return;
+		if (!has_exp) {
+			buf_reset(q);
+			go_quote(q, s, n);
+			terrorf(t, "integer overflow: %s", buf_str(q));
+		}
+		nd->is_float = true;
+		nd->f = f;
+		if (f >= -9223372036854775808.0 && f < 9223372036854775808.0 && (double)(int64_t)f == f) {
+			nd->is_int = true;
+			nd->i = (int64_t)f;
+		}
+		if (f >= 0 && f < 18446744073709551616.0 && (double)(uint64_t)f == f) {
+			nd->is_uint = true;
+			nd->u = (uint64_t)f;
+		}
+	}
+	if (!nd->is_int && !nd->is_uint && !nd->is_float) {
 		buf_reset(q);
 		go_quote(q, s, n);
-		terrorf(t, "integer overflow: %s", buf_str(q));
+		terrorf(t, "illegal number syntax: %s", buf_str(q));
 	}
-	buf_reset(q);
-	go_quote(q, s, n);
-	terrorf(t, "illegal number syntax: %s", buf_str(q));
+	return nd;
+simplify:
+	/* simplifyComplex: a complex with an integral real part and no
+	 * imaginary part is also a float and an int */
+	if (nd->im == 0) {
+		nd->is_float = true;
+		nd->f = nd->re;
+		if (nd->f >= -9223372036854775808.0 && nd->f < 9223372036854775808.0 && (double)(int64_t)nd->f == nd->f) {
+			nd->is_int = true;
+			nd->i = (int64_t)nd->f;
+		}
+		if (nd->f >= 0 && nd->f < 18446744073709551616.0 && (double)(uint64_t)nd->f == nd->f) {
+			nd->is_uint = true;
+			nd->u = (uint64_t)nd->f;
+		}
+	}
+	return nd;
 }
 
-static enum nkind pipeline(struct tree *t, const char *context, enum itype end);
-static enum nkind item_list(struct tree *t);
+/* ---- grammar ----------------------------------------------------------- */
 
-static enum nkind term(struct tree *t)
+static struct tnode *pipeline(struct tree *t, const char *context, enum itype end);
+static struct tnode *item_list(struct tree *t, struct tnode **next);
+
+static struct tnode *term(struct tree *t)
 {
 	struct item tok = next_non_space(t);
 	const char *s = t->lex->in + tok.pos;
+	struct tnode *n;
 
 	switch (tok.type) {
 	case IT_IDENT:
 		if (!has_function(s, tok.len))
 			terrorf(t, "function \"%.*s\" not defined", (int)tok.len, s);
-		return N_IDENT;
-	case IT_DOT: return N_DOT;
-	case IT_NIL: return N_NIL;
-	case IT_VARIABLE: {
+		n = new_node(t, TN_IDENT, tok.pos, tok.line);
+		n->text = tmpl_strndup(t->c->set, s, tok.len);
+		n->text_len = tok.len;
+		return n;
+	case IT_DOT:
+		return new_node(t, TN_DOT, tok.pos, tok.line);
+	case IT_NIL:
+		return new_node(t, TN_NIL, tok.pos, tok.line);
+	case IT_VARIABLE:
 		for (size_t i = t->base; i < t->c->nvars; i++)
 			if (t->c->vars[i].n == tok.len && !memcmp(t->c->vars[i].s, s, tok.len))
-				return N_VARIABLE;
+				return new_variable(t, tok.pos, tok.line, s, tok.len);
 		buf_reset(&t->c->q);
 		go_quote(&t->c->q, s, tok.len);
 		terrorf(t, "undefined variable %s", buf_str(&t->c->q));
-	}
-	case IT_FIELD: return N_FIELD;
-	case IT_BOOL: return N_BOOL;
+	case IT_FIELD:
+		return new_field(t, tok.pos, tok.line, s, tok.len);
+	case IT_BOOL:
+		n = new_node(t, TN_BOOL, tok.pos, tok.line);
+		n->b = tok.len == 4 && !memcmp(s, "true", 4);
+		return n;
 	case IT_CHARCONST:
 	case IT_COMPLEX:
 	case IT_NUMBER:
-		check_number(t, &tok);
-		return N_NUMBER;
+		return new_number(t, &tok);
 	case IT_LPAREN:
-		pipeline(t, "parenthesized pipeline", IT_RPAREN);
-		return N_PIPE;
+		return pipeline(t, "parenthesized pipeline", IT_RPAREN);
 	case IT_STRING:
-	case IT_RAWSTRING:
+	case IT_RAWSTRING: {
+		struct buf u = BUF_INIT;
 		if (!tmpl_unquote_ok(s, tok.len))
 			terrorf(t, "invalid syntax");
-		return N_STRING;
+		tmpl_unquote_to(&u, s, tok.len);
+		n = new_node(t, TN_STRING, tok.pos, tok.line);
+		n->text = tmpl_strndup(t->c->set, u.data ? (const char *)u.data : "", u.len);
+		n->text_len = u.len;
+		n->quoted = tmpl_strndup(t->c->set, s, tok.len);
+		buf_release(&u);
+		return n;
+	}
 	default:
 		tbackup(t);
-		return N_OTHER;
+		return NULL;
 	}
 }
 
-/* operand: term .Field*; N_OTHER when there is none. */
-static enum nkind operand(struct tree *t, struct item *first)
+/* operand: term .Field*; NULL when there is none. */
+static struct tnode *operand(struct tree *t)
 {
-	enum nkind k;
+	struct tnode *node = term(t), *chain;
+	struct buf *b = &t->c->u;
 
-	*first = peek_non_space(t);
-	k = term(t);
-	if (k == N_OTHER)
-		return k;
-	if (tpeek(t).type == IT_FIELD) {
-		while (tpeek(t).type == IT_FIELD)
-			tnext(t);
-		switch (k) {
-		case N_FIELD: case N_VARIABLE:
-			break;
-		case N_BOOL: case N_STRING: case N_NUMBER: case N_NIL: case N_DOT: {
-			struct buf *q = &t->c->q;
-			const char *s = t->lex->in + first->pos;
-			buf_reset(q);
-			if (k == N_NIL)
-				go_quote(q, "nil", 3);
-			else if (k == N_DOT)
-				go_quote(q, ".", 1);
-			else
-				go_quote(q, s, first->len);
-			terrorf(t, "unexpected . after term %s", buf_str(q));
-		}
-		default:
-			k = N_CHAIN;
-		}
+	if (!node)
+		return NULL;
+	if (tpeek(t).type != IT_FIELD)
+		return node;
+	chain = new_node(t, TN_CHAIN, tpeek(t).pos, tpeek(t).line);
+	chain->node = node;
+	while (tpeek(t).type == IT_FIELD) {
+		struct item f = tnext(t);
+		add_ident(t, chain, t->lex->in + f.pos + 1, f.len - 1);
 	}
-	return k;
+	switch (node->kind) {
+	case TN_FIELD:
+	case TN_VARIABLE:
+		/* more fields on the original node (chain.String() re-split) */
+		buf_reset(b);
+		tnode_string(b, chain);
+		return node->kind == TN_FIELD ? new_field(t, chain->pos, chain->line, (const char *)b->data, b->len)
+					      : new_variable(t, chain->pos, chain->line, (const char *)b->data, b->len);
+	case TN_BOOL:
+	case TN_STRING:
+	case TN_NUMBER:
+	case TN_NIL:
+	case TN_DOT:
+		buf_reset(b);
+		tnode_string(b, node);
+		buf_reset(&t->c->q);
+		go_quote(&t->c->q, (const char *)b->data, b->len);
+		terrorf(t, "unexpected . after term %s", buf_str(&t->c->q));
+	default:
+		return chain;
+	}
 }
 
-/* command: operand (space operand)*; returns the kind of its first operand. */
-static enum nkind command(struct tree *t)
+static struct tnode *command(struct tree *t)
 {
-	enum nkind first = N_OTHER;
-	int nargs = 0;
+	struct tnode *cmd = new_node(t, TN_COMMAND, peek_non_space(t).pos, peek_non_space(t).line);
 
-	peek_non_space(t);
 	for (;;) {
-		struct item ftok, tok;
-		enum nkind k;
+		struct tnode *op;
+		struct item tok;
 
 		peek_non_space(t);
-		k = operand(t, &ftok);
-		if (k != N_OTHER) {
-			if (nargs++ == 0)
-				first = k;
-		}
+		op = operand(t);
+		if (op)
+			add_kid(t, cmd, op);
 		tok = tnext(t);
 		if (tok.type == IT_SPACE)
 			continue;
@@ -368,35 +590,36 @@ static enum nkind command(struct tree *t)
 			unexpected(t, tok, "operand");
 		break;
 	}
-	if (nargs == 0)
+	if (cmd->nkids == 0)
 		terrorf(t, "empty command");
-	return first;
+	return cmd;
 }
 
-static enum nkind pipeline(struct tree *t, const char *context, enum itype end)
+static struct tnode *pipeline(struct tree *t, const char *context, enum itype end)
 {
-	size_t ncmds = 0;
-	int stage = 1, bad_stage = 0;
-	struct item v;
+	struct item first = peek_non_space(t);
+	struct tnode *pipe = new_node(t, TN_PIPE, first.pos, first.line);
+	struct tnode *decl[2];
+	size_t ndecl = 0;
 
-	peek_non_space(t);
-	for (int ndecl = 0;;) {
-		struct item after, next;
+	for (;;) {
+		struct item v = peek_non_space(t), after, next;
 
-		v = peek_non_space(t);
 		if (v.type != IT_VARIABLE)
 			break;
 		tnext(t);
 		after = tpeek(t);
 		next = peek_non_space(t);
 		if (next.type == IT_ASSIGN || next.type == IT_DECLARE) {
+			pipe->is_assign = next.type == IT_ASSIGN;
 			next_non_space(t);
+			decl[ndecl++] = new_variable(t, v.pos, v.line, t->lex->in + v.pos, v.len);
 			push_var(t, t->lex->in + v.pos, v.len);
 			break;
 		} else if (next.type == IT_CHAR && next.len == 1 && t->lex->in[next.pos] == ',') {
 			next_non_space(t);
+			decl[ndecl++] = new_variable(t, v.pos, v.line, t->lex->in + v.pos, v.len);
 			push_var(t, t->lex->in + v.pos, v.len);
-			ndecl++;
 			if (!strcmp(context, "range") && ndecl < 2) {
 				enum itype p = peek_non_space(t).type;
 				if (p == IT_VARIABLE || p == IT_RDELIM || p == IT_RPAREN)
@@ -411,32 +634,31 @@ static enum nkind pipeline(struct tree *t, const char *context, enum itype end)
 		}
 		break;
 	}
+	if (ndecl) {
+		pipe->decl = tmpl_alloc(t->c->set, ndecl * sizeof(*pipe->decl));
+		memcpy(pipe->decl, decl, ndecl * sizeof(*decl));
+		pipe->ndecl = ndecl;
+	}
 	for (;;) {
 		struct item tok = next_non_space(t);
 
 		if (tok.type == end) {
 			/* checkPipeline */
-			if (ncmds == 0)
+			if (pipe->nkids == 0)
 				terrorf(t, "missing value for %s", context);
-			if (bad_stage)
-				terrorf(t, "non executable command in pipeline stage %d", bad_stage);
-			return N_PIPE;
+			for (size_t i = 1; i < pipe->nkids; i++) {
+				enum tnode_kind k = pipe->kids[i]->kids[0]->kind;
+				if (k == TN_BOOL || k == TN_DOT || k == TN_NIL || k == TN_NUMBER || k == TN_STRING)
+					terrorf(t, "non executable command in pipeline stage %zu", i + 1);
+			}
+			return pipe;
 		}
 		switch (tok.type) {
 		case IT_BOOL: case IT_CHARCONST: case IT_COMPLEX: case IT_DOT: case IT_FIELD: case IT_IDENT:
-		case IT_NUMBER: case IT_NIL: case IT_RAWSTRING: case IT_STRING: case IT_VARIABLE: case IT_LPAREN: {
-			enum nkind k;
+		case IT_NUMBER: case IT_NIL: case IT_RAWSTRING: case IT_STRING: case IT_VARIABLE: case IT_LPAREN:
 			tbackup(t);
-			k = command(t);
-			if (ncmds > 0) {
-				stage++;
-				/* reported once the pipeline ends, as checkPipeline does */
-				if (!bad_stage && (k == N_BOOL || k == N_DOT || k == N_NIL || k == N_NUMBER || k == N_STRING))
-					bad_stage = stage;
-			}
-			ncmds++;
+			add_kid(t, pipe, command(t));
 			break;
-		}
 		default:
 			unexpected(t, tok, context);
 		}
@@ -452,161 +674,217 @@ static void tree_init(struct tree *t, struct tctx *c, struct tmpl_lexer *lex)
 	push_var(t, "$", 1);
 }
 
-/* Tree.add(): a second non-empty template of the same name is an error. */
-static void tree_add(struct tree *t, const char *name, size_t n)
+/* IsEmptyTree: only whitespace text (and comments). */
+static bool is_empty_tree(const struct tnode *list)
+{
+	for (size_t i = 0; i < list->nkids; i++) {
+		const struct tnode *n = list->kids[i];
+		if (n->kind != TN_TEXT)
+			return false;
+		for (size_t j = 0; j < n->text_len; j++)
+			if (!tmpl_is_space(n->text[j]) && n->text[j] != '\v' && n->text[j] != '\f')
+				return false;
+	}
+	return true;
+}
+
+/* Tree.add(): a later non-empty template replaces an empty one of the same
+ * name; two non-empty ones are an error. */
+static void tree_add(struct tree *t, const char *name, size_t n, struct tnode *root, bool force_nonempty)
 {
 	struct tctx *c = t->c;
+	struct tmpl_set *s = c->set;
+	bool nonempty = force_nonempty || !is_empty_tree(root);
 
-	for (size_t i = 0; i < c->ndefined; i++)
-		if (strlen(c->defined[i]) == n && !memcmp(c->defined[i], name, n)) {
-			if (t->nonempty) {
+	for (size_t i = 0; i < s->ntrees; i++)
+		if (strlen(s->trees[i].name) == n && !memcmp(s->trees[i].name, name, n)) {
+			if (!c->nonempty[i]) {
+				s->trees[i].root = root;
+				c->nonempty[i] = nonempty;
+				return;
+			}
+			if (nonempty) {
 				buf_reset(&c->q);
 				go_quote(&c->q, name, n);
 				terrorf(t, "template: multiple definition of template %s", buf_str(&c->q));
 			}
 			return;
 		}
-	if (!t->nonempty)
-		return;
-	ALLOC_GROW(c->defined, c->ndefined + 1, c->defined_cap);
-	c->defined[c->ndefined++] = xstrndup(name, n);
+	ALLOC_GROW(s->trees, s->ntrees + 1, s->trees_cap);
+	if (s->trees_cap > c->nonempty_cap) {
+		c->nonempty = xreallocarray(c->nonempty, s->trees_cap, sizeof(*c->nonempty));
+		c->nonempty_cap = s->trees_cap;
+	}
+	s->trees[s->ntrees].name = tmpl_strndup(s, name, n);
+	s->trees[s->ntrees].root = root;
+	c->nonempty[s->ntrees++] = nonempty;
 }
 
-static enum nkind text_or_action(struct tree *t);
+static struct tnode *text_or_action(struct tree *t);
 
-/* Reads text and actions up to {{end}} or {{else}}, returned. */
-static enum nkind item_list(struct tree *t)
+static struct tnode *new_list(struct tree *t)
 {
+	struct item p = peek_non_space(t);
+	return new_node(t, TN_LIST, p.pos, p.line);
+}
+
+/* Reads text and actions up to {{end}} or {{else}}, returned in *next. */
+static struct tnode *item_list(struct tree *t, struct tnode **next)
+{
+	struct tnode *list = new_list(t);
+
 	while (peek_non_space(t).type != IT_EOF) {
-		enum nkind k = text_or_action(t);
-		if (k == N_END || k == N_ELSE)
-			return k;
-		if (k != N_TEXT_SPACE)
-			t->nonempty = true;
+		struct tnode *n = text_or_action(t);
+		if (n->kind == TN_END || n->kind == TN_ELSE) {
+			*next = n;
+			return list;
+		}
+		add_kid(t, list, n);
 	}
 	terrorf(t, "unexpected EOF");
 }
 
+static struct tnode *if_control(struct tree *t);
+
 /* if/range/with: pipeline, list, optional else list (else-if for "if"). */
-static void parse_control(struct tree *t, bool allow_else_if, const char *context)
+static struct tnode *parse_control(struct tree *t, enum tnode_kind kind, bool allow_else_if, const char *context)
 {
 	size_t nvars = t->c->nvars;
-	bool is_range = !strcmp(context, "range");
-	enum nkind next;
+	bool is_range = kind == TN_RANGE;
+	struct tnode *pipe, *next, *n;
 
-	pipeline(t, context, IT_RDELIM);
+	pipe = pipeline(t, context, IT_RDELIM);
+	n = new_node(t, kind, pipe->pos, pipe->line);
+	n->pipe = pipe;
 	if (is_range)
 		t->range_depth++;
-	next = item_list(t);
+	n->list = item_list(t, &next);
 	if (is_range)
 		t->range_depth--;
-	if (next == N_ELSE) {
+	if (next->kind == TN_ELSE) {
 		if (allow_else_if && tpeek(t).type == IT_IF) {
 			tnext(t);
-			parse_control(t, true, "if");
+			n->else_list = new_node(t, TN_LIST, next->pos, next->line);
+			add_kid(t, n->else_list, if_control(t));
 		} else {
-			next = item_list(t);
-			if (next != N_END)
+			n->else_list = item_list(t, &next);
+			if (next->kind != TN_END)
 				terrorf(t, "expected end; found {{else}}");
 		}
 	}
 	t->c->nvars = nvars;
+	return n;
 }
 
-/* strconv.Unquote of a literal already checked by tmpl_unquote_ok(). */
-static void parse_template_name(struct tree *t, struct item tok, const char *context, const char **name, size_t *n)
+static struct tnode *if_control(struct tree *t)
+{
+	return parse_control(t, TN_IF, true, "if");
+}
+
+/* strconv.Unquote of a template name literal. */
+static void parse_template_name(struct tree *t, struct item tok, const char *context)
 {
 	if (tok.type != IT_STRING && tok.type != IT_RAWSTRING)
 		unexpected(t, tok, context);
 	if (!tmpl_unquote_ok(t->lex->in + tok.pos, tok.len))
 		terrorf(t, "invalid syntax");
 	tmpl_unquote_to(&t->c->name, t->lex->in + tok.pos, tok.len);
-	*name = (const char *)t->c->name.data;
-	*n = t->c->name.len;
 }
 
-static enum nkind action(struct tree *t)
+static struct tnode *action(struct tree *t)
 {
 	struct item tok = next_non_space(t);
-	const char *name;
-	size_t n;
+	struct tnode *n;
 
 	switch (tok.type) {
 	case IT_BLOCK: {
 		struct tree sub;
-		tok = next_non_space(t);
-		parse_template_name(t, tok, "block clause", &name, &n);
-		pipeline(t, "block clause", IT_RDELIM);
+		struct tnode *pipe, *root, *end;
+		struct item name = next_non_space(t);
+		parse_template_name(t, name, "block clause");
+		pipe = pipeline(t, "block clause", IT_RDELIM);
 		tree_init(&sub, t->c, t->lex);
-		if (item_list(&sub) != N_END)
+		root = item_list(&sub, &end);
+		if (end->kind != TN_END)
 			terrorf(t, "unexpected {{else}} in block clause");
 		/* names inside the body may have replaced c->name: read it again */
-		tmpl_unquote_to(&t->c->name, t->lex->in + tok.pos, tok.len);
-		tree_add(&sub, (const char *)t->c->name.data, t->c->name.len);
+		tmpl_unquote_to(&t->c->name, t->lex->in + name.pos, name.len);
+		tree_add(&sub, (const char *)t->c->name.data, t->c->name.len, root, false);
 		t->c->nvars = sub.base;
-		return N_OTHER;
+		n = new_node(t, TN_TEMPLATE, name.pos, name.line);
+		n->text = tmpl_strndup(t->c->set, (const char *)t->c->name.data, t->c->name.len);
+		n->text_len = t->c->name.len;
+		n->pipe = pipe;
+		return n;
 	}
 	case IT_BREAK:
 	case IT_CONTINUE: {
 		const char *word = tok.type == IT_BREAK ? "break" : "continue";
 		char ctx[16];
+		struct item r;
 		snprintf(ctx, sizeof(ctx), "{{%s}}", word);
-		tok = next_non_space(t);
-		if (tok.type != IT_RDELIM)
-			unexpected(t, tok, ctx);
+		r = next_non_space(t);
+		if (r.type != IT_RDELIM)
+			unexpected(t, r, ctx);
 		if (t->range_depth == 0)
 			terrorf(t, "{{%s}} outside {{range}}", word);
-		return N_OTHER;
+		return new_node(t, tok.type == IT_BREAK ? TN_BREAK : TN_CONTINUE, tok.pos, tok.line);
 	}
-	case IT_ELSE:
-		if (peek_non_space(t).type != IT_IF)
-			expect(t, IT_RDELIM, "else");
-		return N_ELSE;
-	case IT_END:
-		expect(t, IT_RDELIM, "end");
-		return N_END;
+	case IT_ELSE: {
+		struct item p = peek_non_space(t);
+		if (p.type != IT_IF)
+			p = expect(t, IT_RDELIM, "else");
+		return new_node(t, TN_ELSE, p.pos, p.line);
+	}
+	case IT_END: {
+		struct item r = expect(t, IT_RDELIM, "end");
+		return new_node(t, TN_END, r.pos, r.line);
+	}
 	case IT_IF:
-		parse_control(t, true, "if");
-		return N_OTHER;
+		return if_control(t);
 	case IT_RANGE:
-		parse_control(t, false, "range");
-		return N_OTHER;
+		return parse_control(t, TN_RANGE, false, "range");
 	case IT_WITH:
-		parse_control(t, false, "with");
-		return N_OTHER;
-	case IT_TEMPLATE:
-		tok = next_non_space(t);
-		parse_template_name(t, tok, "template clause", &name, &n);
+		return parse_control(t, TN_WITH, false, "with");
+	case IT_TEMPLATE: {
+		struct item name = next_non_space(t);
+		parse_template_name(t, name, "template clause");
+		n = new_node(t, TN_TEMPLATE, name.pos, name.line);
+		n->text = tmpl_strndup(t->c->set, (const char *)t->c->name.data, t->c->name.len);
+		n->text_len = t->c->name.len;
 		if (next_non_space(t).type != IT_RDELIM) {
 			tbackup(t);
-			pipeline(t, "template clause", IT_RDELIM);
+			n->pipe = pipeline(t, "template clause", IT_RDELIM);
 		}
-		return N_OTHER;
-	default:
+		return n;
+	}
+	default: {
+		struct item p;
 		tbackup(t);
-		pipeline(t, "command", IT_RDELIM);
-		return N_OTHER;
+		p = tpeek(t);
+		n = new_node(t, TN_ACTION, p.pos, p.line);
+		n->pipe = pipeline(t, "command", IT_RDELIM);
+		return n;
+	}
 	}
 }
 
-static enum nkind text_or_action(struct tree *t)
+static struct tnode *text_or_action(struct tree *t)
 {
 	struct item tok = next_non_space(t);
-	enum nkind k;
+	struct tnode *n;
 
 	switch (tok.type) {
-	case IT_TEXT: {
-		const char *s = t->lex->in + tok.pos;
-		for (size_t i = 0; i < tok.len; i++)
-			if (!tmpl_is_space(s[i]) && s[i] != '\v' && s[i] != '\f')
-				return N_OTHER;
-		return N_TEXT_SPACE;
-	}
+	case IT_TEXT:
+		n = new_node(t, TN_TEXT, tok.pos, tok.line);
+		n->text = tmpl_strndup(t->c->set, t->lex->in + tok.pos, tok.len);
+		n->text_len = tok.len;
+		return n;
 	case IT_LDELIM:
 		t->action_line = tok.line;
-		k = action(t);
+		n = action(t);
 		t->action_line = 0;
-		return k;
+		return n;
 	default:
 		unexpected(t, tok, "input");
 	}
@@ -616,24 +894,25 @@ static enum nkind text_or_action(struct tree *t)
 static void parse_definition(struct tree *t)
 {
 	struct item name = next_non_space(t);
+	struct tnode *root, *end;
 
-	const char *s;
-	size_t n;
-
-	parse_template_name(t, name, "define clause", &s, &n);
+	parse_template_name(t, name, "define clause");
 	expect(t, IT_RDELIM, "define clause");
-	if (item_list(t) != N_END)
+	root = item_list(t, &end);
+	if (end->kind != TN_END)
 		terrorf(t, "unexpected {{else}} in define clause");
 	/* names inside the body may have replaced c->name: read it again */
 	tmpl_unquote_to(&t->c->name, t->lex->in + name.pos, name.len);
-	tree_add(t, (const char *)t->c->name.data, t->c->name.len);
+	tree_add(t, (const char *)t->c->name.data, t->c->name.len, root, false);
 }
 
 /* Tree.parse(): the top level, where {{define}} may appear. */
-static void parse_top(struct tree *t)
+static struct tnode *parse_top(struct tree *t)
 {
+	struct tnode *root = new_node(t, TN_LIST, tpeek(t).pos, tpeek(t).line);
+
 	while (tpeek(t).type != IT_EOF) {
-		enum nkind k;
+		struct tnode *n;
 		if (tpeek(t).type == IT_LDELIM) {
 			struct item delim = tnext(t);
 			if (next_non_space(t).type == IT_DEFINE) {
@@ -645,45 +924,72 @@ static void parse_top(struct tree *t)
 			}
 			tbackup2(t, delim);
 		}
-		k = text_or_action(t);
-		if (k == N_END || k == N_ELSE)
-			terrorf(t, "unexpected %s", k == N_END ? "{{end}}" : "{{else}}");
-		if (k != N_TEXT_SPACE)
-			t->nonempty = true;
+		n = text_or_action(t);
+		if (n->kind == TN_END || n->kind == TN_ELSE)
+			terrorf(t, "unexpected %s", n->kind == TN_END ? "{{end}}" : "{{else}}");
+		add_kid(t, root, n);
 	}
+	return root;
 }
 
-int rulefmt_template_check(const char *name, const char *text, size_t len, struct err *e)
+int tmpl_set_parse(struct tmpl_set **out, const char *name, const char *text, size_t len,
+		   const char *const *predeclared, size_t npredeclared, struct buf *msg)
 {
-	static const char *const predeclared[] = { "$labels", "$externalLabels", "$externalURL", "$value" };
+	struct tmpl_set *s = xcalloc(1, sizeof(*s));
 	struct tctx c;
 	struct tmpl_lexer lex;
 	struct tree top;
 	volatile int ret = 0;
 
+	*out = NULL;
 	memset(&c, 0, sizeof(c));
-	c.parse_name = name;
-	tmpl_lex_init(&lex, text, len);
+	c.set = s;
+	c.msg = msg;
+	c.parse_name = s->parse_name = tmpl_strndup(s, name, strlen(name));
+	s->text = tmpl_strndup(s, text, len);
+	s->text_len = len;
+	tmpl_lex_init(&lex, s->text, len);
 	tree_init(&top, &c, &lex);
-	for (size_t i = 0; i < sizeof(predeclared) / sizeof(predeclared[0]); i++)
+	for (size_t i = 0; i < npredeclared; i++)
 		push_var(&top, predeclared[i], strlen(predeclared[i]));
-	/* the definitions are actions: the template is never empty */
-	top.nonempty = true;
 	/* errors longjmp back here, as Tree.errorf panics up to Parse */
 	if (setjmp(c.fail) == 0) {
-		parse_top(&top);
-		tree_add(&top, name, strlen(name));
+		struct tnode *root = parse_top(&top);
+		/* the predeclared variables stand for definitions: never empty */
+		tree_add(&top, name, strlen(name), root, npredeclared > 0);
+		/* the named template first */
+		for (size_t i = 1; i < s->ntrees; i++)
+			if (!strcmp(s->trees[i].name, name)) {
+				struct tmpl_tree tmp = s->trees[0];
+				s->trees[0] = s->trees[i];
+				s->trees[i] = tmp;
+			}
 	} else {
-		ret = err_set(e, "%s", buf_str(&c.msg));
+		ret = -1;
 	}
 	tmpl_lex_release(&lex);
 	free(c.vars);
-	for (size_t i = 0; i < c.ndefined; i++)
-		free(c.defined[i]);
-	free(c.defined);
+	free(c.nonempty);
 	buf_release(&c.q);
 	buf_release(&c.u);
 	buf_release(&c.name);
-	buf_release(&c.msg);
+	if (ret < 0)
+		tmpl_set_free(s);
+	else
+		*out = s;
+	return ret;
+}
+
+int rulefmt_template_check(const char *name, const char *text, size_t len, struct err *e)
+{
+	static const char *const predeclared[] = { "$labels", "$externalLabels", "$externalURL", "$value" };
+	struct tmpl_set *s = NULL;
+	struct buf msg = BUF_INIT;
+	int ret = 0;
+
+	if (tmpl_set_parse(&s, name, text, len, predeclared, 4, &msg) < 0)
+		ret = err_set(e, "%s", buf_str(&msg));
+	tmpl_set_free(s);
+	buf_release(&msg);
 	return ret;
 }
