@@ -65,8 +65,17 @@ static int template_query(void *arg, const char *expr, int64_t t_ms, struct tmpl
 	*n = 0;
 	if (promql_parse(&x, expr, strlen(expr), e) < 0)
 		goto done;
-	if (rm_query(m, promql_expr_root(x), t_ms, &m->tmpl_results, e) < 0)
-		goto done;
+	{
+		/* a template's query is no rule's own evaluation */
+		size_t g = m->cur_group, r = m->cur_rule;
+		m->cur_group = m->cur_rule = SIZE_MAX;
+		rc = rm_query(m, promql_expr_root(x), t_ms, &m->tmpl_results, e);
+		m->cur_group = g;
+		m->cur_rule = r;
+		if (rc < 0)
+			goto done;
+		rc = -1;
+	}
 	*n = m->tmpl_results.n - first;
 	ALLOC_GROW(m->tmpl_samples, *n + 1, m->tmpl_samples_cap);
 	for (size_t i = 0; i < *n; i++) {

@@ -113,6 +113,20 @@ int rm_query(struct rule_manager *m, const struct promql_node *expr, int64_t ts_
 	int rc = -1;
 
 	promql_result_init(&r);
+	if (m->o.query) {
+		const struct rm_sample *v;
+		size_t n;
+		if (m->o.query(m->o.query_arg, m->cur_group, m->cur_rule, expr, ts_ms, &v, &n, e) < 0)
+			goto done;
+		for (size_t i = 0; i < n; i++) {
+			struct rsample *s = rvec_push(out);
+			labels_dup(&s->ls, v[i].labels, v[i].nlabels);
+			s->t = v[i].t;
+			s->v = v[i].v;
+		}
+		rc = 0;
+		goto done;
+	}
 	if (promql_eval_instant(&r, &st, expr, ts_ms, &m->o.engine, e) < 0)
 		goto done;
 	if (r.type == PROMQL_TYPE_SCALAR) {
@@ -148,6 +162,7 @@ int rule_manager_new(struct rule_manager **out, const struct rm_opts *opts, stru
 	(void)e;
 	m->o = *opts;
 	m->store = store;
+	m->cur_group = m->cur_rule = SIZE_MAX;
 	*out = m;
 	return 0;
 }
@@ -360,7 +375,10 @@ void rule_manager_eval(struct rule_manager *m, size_t gi, int64_t ts_ns)
 		size_t ooo = 0, dup = 0;
 		int rc;
 
+		m->cur_group = gi;
+		m->cur_rule = i;
 		rc = r->alerting ? rm_alerting_eval(m, g, r, ts_ns, &vec, &e) : recording_eval(m, g, r, ts_ns, &vec, &e);
+		m->cur_group = m->cur_rule = SIZE_MAX;
 		rvec_release(&m->tmpl_results);
 		if (rc < 0) {
 			set_error(r, err_msg(&e));

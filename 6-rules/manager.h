@@ -33,6 +33,14 @@
 #include "6-rules/rstore.h"
 #include "6-rules/rulefmt.h"
 
+/* One sample of a query hook's answer (struct rm_opts.query). */
+struct rm_sample {
+	const struct label *labels; /* sorted */
+	size_t nlabels;
+	int64_t t;
+	double v;
+};
+
 struct rm_opts {
 	const struct label *external_labels; /* sorted by name */
 	size_t nexternal_labels;
@@ -57,6 +65,16 @@ struct rm_opts {
 	int (*sink)(void *arg, size_t group, size_t rule, const struct label *ls, size_t n, int64_t t_ms, double v,
 		    struct err *e);
 	void *sink_arg;
+	/*
+	 * Where queries go instead of the local engine over the store, NULL
+	 * for the engine: an instant query of expr at ts_ms, answered with the
+	 * vector's samples (a scalar as one sample without labels) in *out,
+	 * which the callee owns until its next call.  group and rule name the
+	 * rule being evaluated; both are SIZE_MAX for a template's `query`.
+	 */
+	int (*query)(void *arg, size_t group, size_t rule, const struct promql_node *expr, int64_t ts_ms,
+		     const struct rm_sample **out, size_t *n, struct err *e);
+	void *query_arg;
 	/* Warnings the live manager logs (rule failures, dropped samples);
 	 * may be NULL. */
 	void (*warn)(void *arg, size_t group, size_t rule, const char *msg);

@@ -92,6 +92,7 @@ struct rule_manager {
 	struct rvec tmpl_results;
 	struct tmpl_sample *tmpl_samples;
 	size_t tmpl_samples_cap;
+	size_t cur_group, cur_rule; /* the rule being evaluated (SIZE_MAX: none) */
 };
 
 /*
