@@ -64,7 +64,7 @@ struct parser {
 	int la_code;         /* token as goyacc sees it (TK_END after an ERROR) */
 	struct sval *stack;
 	size_t n, cap;
-	struct buf errs;     /* ParseErrors, joined by "\n" */
+	struct buf errs;     /* the first of the ParseErrors */
 	const char *input;
 	struct labels set;   /* the label set being built */
 	struct labels metric;
@@ -76,10 +76,12 @@ struct parser {
 	bool eof_sent; /* Lex injects $end after the EOF item */
 };
 
+/* addParseErr; ParseErrors.Error() prints only the first, so only the
+ * first is kept. */
 static void perr(struct parser *p, size_t pos, const char *msg)
 {
 	if (p->errs.len)
-		buf_addc(&p->errs, '\n');
+		return;
 	buf_addf(&p->errs, "1:%zu: parse error: %s", pos + 1, msg);
 }
 

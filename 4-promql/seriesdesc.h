@@ -3,7 +3,8 @@
  * exact error reporting: the lexer in series-description mode and the LR
  * automaton goyacc builds for the `series_description` and `metric`
  * rules, default reductions and error recovery included, so that bad
- * input gives promtool's messages, several joined by newlines:
+ * input gives promtool's message (the first error: ParseErrors.Error()
+ * prints only that one):
  *   1:48: parse error: unexpected character inside braces: '0'
  *   1:6: parse error: unexpected " " in series values
  *   1:5: parse error: unexpected <op:+>

@@ -102,10 +102,8 @@ static void lerror_rune(struct lexer *l, struct token *t, const char *prefix, in
 {
 	struct buf b = BUF_INIT;
 	buf_adds(&b, prefix);
-	if (r < 0)
-		buf_adds(&b, "'\\x00'"); /* not reached: callers handle EOF */
-	else
-		go_quote_rune(&b, r);
+	/* %q of the lexer's eof (-1): an invalid rune, printed as U+FFFD */
+	go_quote_rune(&b, r < 0 ? 0xFFFD : r);
 	lerror(l, t, buf_str(&b));
 	buf_release(&b);
 }
@@ -113,11 +111,14 @@ static void lerror_rune(struct lexer *l, struct token *t, const char *prefix, in
 /* scanNumber (series-description mode: no hex, "x" may follow) */
 static bool scan_number(struct lexer *l)
 {
+	const char *digits = "0123456789";
 	int32_t r;
 
-	accept_run(l, "0123456789");
+	if (!l->series && accept(l, "0") && accept(l, "xX"))
+		digits = "0123456789abcdefABCDEF";
+	accept_run(l, digits);
 	if (accept(l, "."))
-		accept_run(l, "0123456789");
+		accept_run(l, digits);
 	if (accept(l, "eE")) {
 		accept(l, "+-");
 		accept_run(l, "0123456789");
@@ -259,7 +260,7 @@ static void lex_word(struct lexer *l, struct token *t)
 		}
 	}
 	n = l->pos - l->start;
-	emit(l, t, memchr(l->in + t->pos, ':', n) ? TK_METRIC_IDENT : TK_IDENT);
+	emit(l, t, memchr(l->in + l->start, ':', n) ? TK_METRIC_IDENT : TK_IDENT);
 	t->metric_ident = true;
 	if (n < sizeof(lower)) {
 		for (size_t i = 0; i < n; i++)
@@ -385,7 +386,7 @@ void sd_lex(struct lexer *l, struct token *t)
 					op(l, t, TK_OP);
 					return;
 				}
-				lerror_rune(l, t, "unexpected character after '!' inside braces: ", nr < 0 ? 0 : nr);
+				lerror_rune(l, t, "unexpected character after '!' inside braces: ", nr);
 				return;
 			}
 			case '{':
@@ -448,7 +449,7 @@ void sd_lex(struct lexer *l, struct token *t)
 			if (p == '=')
 				op(l, t, TK_OP);
 			else
-				lerror_rune(l, t, "unexpected character after '!': ", p < 0 ? 0 : p);
+				lerror_rune(l, t, "unexpected character after '!': ", p);
 			return;
 		}
 		case '<': case '>':

@@ -230,13 +230,17 @@ static bool implicit(const struct ynode *n)
 	return !(n->style & (YS_DQUOTED | YS_SQUOTED | YS_LITERAL | YS_FOLDED));
 }
 
-/* yaml.v2 prepare(): a null node decodes to the zero value, no Unmarshaler. */
-static bool is_null_node(const struct ynode *n)
+/*
+ * yaml.v2 prepare(): no Unmarshaler for a plain "null", "~" or empty
+ * value or a !!null tag, which decode as zero; other nulls ("NULL") go to
+ * the Unmarshaler, which sees "" (its string decodes as zero).
+ */
+static bool prepare_null(const struct ynode *n)
 {
 	if (!strcmp(etag(n), "!!null"))
 		return true;
-	return n->kind == YN_SCALAR && !*etag(n) &&
-	       (!strcmp(n->value, "null") || !strcmp(n->value, "~") || (n->len == 0 && implicit(n)));
+	return n->kind == YN_SCALAR && !*etag(n) && implicit(n) &&
+	       (!strcmp(n->value, "null") || !strcmp(n->value, "~") || n->len == 0);
 }
 
 static bool is_merge(const struct ynode *n)
@@ -671,9 +675,22 @@ static int unmarshal(struct udec *d, const struct ynode *n, enum utype t, void *
 		((struct ynode *)n->alias)->visiting = false;
 		return r;
 	}
-	if (is_null_node(n)) {
-		set_zero(t, out);
-		return GOOD;
+	if (t == UT_DURATION || t == UT_LABELS) {
+		if (prepare_null(n)) {
+			set_zero(t, out);
+			return GOOD;
+		}
+	} else if (n->kind == YN_SCALAR) {
+		/* scalar(): a resolved null is the zero value of any type */
+		struct rval v;
+		if (*etag(n) || implicit(n)) {
+			if (resolve(d, etag(n), n->value, &v) < 0)
+				return FATAL;
+			if (v.k == R_NULL) {
+				set_zero(t, out);
+				return GOOD;
+			}
+		}
 	}
 	/* Unmarshalers */
 	if (t == UT_DURATION)

@@ -73,27 +73,27 @@ static bool hidden_name(const struct hidden *h, const struct promql_series *s)
 	return false;
 }
 
-/* The base's series; those the rules write keep only samples before from_ms. */
+/*
+ * The base's series; those the rules write keep only samples before
+ * from_ms (a series left without samples stays in the set, empty: the set
+ * releases its series by position).
+ */
 static int hidden_select(void *ctx, const struct label_matcher *m, size_t nm, int64_t mint, int64_t maxt,
 			 struct promql_series_set *out, struct err *e)
 {
 	struct hidden *h = ctx;
-	size_t k = 0;
 
 	if (h->base.select(h->base.ctx, m, nm, mint, maxt, out, e) < 0)
 		return -1;
 	for (size_t i = 0; i < out->n; i++) {
-		struct promql_series s = out->v[i];
-		if (hidden_name(h, &s)) {
+		struct promql_series *s = &out->v[i];
+		if (hidden_name(h, s)) {
 			size_t n = 0;
-			while (n < s.n && s.t[n] < h->from_ms)
+			while (n < s->n && s->t[n] < h->from_ms)
 				n++;
-			s.n = n;
+			s->n = n;
 		}
-		if (s.n)
-			out->v[k++] = s;
 	}
-	out->n = k;
 	return 0;
 }
 
