@@ -127,12 +127,77 @@ static void fmt_f(struct buf *out, bool neg, const char *d, int nd, int dp, int 
 	}
 }
 
+/* strconv fmtB and fmtX: the binary forms -ddddp±ddd and -0x1.hhhp±dd. */
+static void fmt_bx(struct buf *out, double v, char fmt, int prec)
+{
+	uint64_t bits = double_bits(v), mant = bits & ((1ULL << 52) - 1);
+	int exp = (int)(bits >> 52) & 0x7FF;
+	bool neg = bits >> 63;
+	const char *hex = fmt == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+
+	if (exp == 0)
+		exp++;
+	else
+		mant |= 1ULL << 52;
+	exp -= 1023;
+	if (neg)
+		buf_addc(out, '-');
+	if (fmt == 'b') {
+		exp -= 52;
+		buf_addf(out, "%llup%s%d", (unsigned long long)mant, exp >= 0 ? "+" : "", exp);
+		return;
+	}
+	if (mant == 0)
+		exp = 0;
+	mant <<= 60 - 52;
+	while (mant != 0 && !(mant & (1ULL << 60))) {
+		mant <<= 1;
+		exp--;
+	}
+	if (prec >= 0 && prec < 15) {
+		unsigned shift = (unsigned)prec * 4;
+		uint64_t extra = (mant << shift) & ((1ULL << 60) - 1);
+		mant >>= 60 - shift;
+		if ((extra | (mant & 1)) > (1ULL << 59))
+			mant++;
+		mant <<= 60 - shift;
+		if (mant & (1ULL << 61)) {
+			mant >>= 1;
+			exp++;
+		}
+	}
+	buf_addc(out, '0');
+	buf_addc(out, (unsigned char)fmt);
+	buf_addc(out, (unsigned char)('0' + ((mant >> 60) & 1)));
+	mant <<= 4;
+	if (prec < 0 && mant != 0) {
+		buf_addc(out, '.');
+		while (mant != 0) {
+			buf_addc(out, (unsigned char)hex[(mant >> 60) & 15]);
+			mant <<= 4;
+		}
+	} else if (prec > 0) {
+		buf_addc(out, '.');
+		for (int i = 0; i < prec; i++) {
+			buf_addc(out, (unsigned char)hex[(mant >> 60) & 15]);
+			mant <<= 4;
+		}
+	}
+	buf_addc(out, fmt == 'X' ? 'P' : 'p');
+	buf_addc(out, exp < 0 ? '-' : '+');
+	buf_addf(out, "%02d", exp < 0 ? -exp : exp);
+}
+
 void tv_format_float(struct buf *out, double v, char fmt, int prec)
 {
 	char d[420];
 	int nd, dp;
 	bool neg = signbit(v) != 0;
 
+	if ((fmt == 'b' || fmt == 'x' || fmt == 'X') && isfinite(v)) {
+		fmt_bx(out, v, fmt, prec);
+		return;
+	}
 	if (isnan(v)) {
 		buf_adds(out, "NaN");
 		return;
@@ -326,14 +391,25 @@ static void fmt_float(struct buf *out, const struct fmtf *f, double v, char verb
 		 * plain form is kept */
 	}
 	if (f->space && s[0] == '+' && !f->plus) {
-		buf_reset(&num);
-		buf_addc(&num, ' ');
-		buf_add(&num, s + 1, n - 1);
+		struct buf sp = BUF_INIT;
+		buf_addc(&sp, ' ');
+		buf_add(&sp, s + 1, n - 1);
+		buf_release(&num);
+		num = sp;
 		s = (const char *)num.data;
 		n = num.len;
 	}
-	if (isinf(v) || isnan(v))
+	if (isinf(v) || isnan(v)) {
+		/* not padded with zeros; NaN loses the sign unless asked for */
 		g.zero = false;
+		if (isnan(v) && !f->space && !f->plus) {
+			s++;
+			n--;
+		}
+		pad(out, &g, s, n);
+		buf_release(&num);
+		return;
+	}
 	if (f->plus || s[0] != '+') {
 		if (g.zero && f->wid_present && (size_t)f->wid > n) {
 			buf_addc(out, (unsigned char)s[0]);
@@ -351,10 +427,19 @@ static void fmt_float(struct buf *out, const struct fmtf *f, double v, char verb
 
 static void print_value(struct buf *out, const struct fmtf *f, const struct tval *v, char verb, int depth);
 
-static void bad_verb(struct buf *out, const struct tval *v, char verb)
+/* fmtC/fmtQc: an integer beyond the runes (negative ones too, as uint64)
+ * is U+FFFD; so are surrogates. */
+static int32_t valid_rune(int64_t i)
 {
-	struct fmtf plain = { 0 };
+	if (i < 0 || i > 0x10FFFF || (i >= 0xD800 && i <= 0xDFFF))
+		return 0xFFFD;
+	return (int32_t)i;
+}
 
+/* badVerb: the value printed with %v and the verb's own flags, width and
+ * precision (fmt keeps them). */
+static void bad_verb(struct buf *out, const struct fmtf *f, const struct tval *v, char verb)
+{
 	buf_adds(out, "%!");
 	buf_addc(out, (unsigned char)verb);
 	buf_addc(out, '(');
@@ -363,7 +448,7 @@ static void bad_verb(struct buf *out, const struct tval *v, char verb)
 	} else {
 		tv_type_name(out, v);
 		buf_addc(out, '=');
-		print_value(out, &plain, v, 'v', 0);
+		print_value(out, f, v, 'v', 0);
 	}
 	buf_addc(out, ')');
 }
@@ -476,13 +561,13 @@ static void print_value(struct buf *out, const struct fmtf *f, const struct tval
 		if (verb == 'v' || verb == 's' || verb == 'q' || verb == 'x' || verb == 'X' || depth == 0)
 			pad(out, f, "<nil>", 5);
 		else
-			bad_verb(out, v, verb);
+			bad_verb(out, f, v, verb);
 		break;
 	case TV_BOOL:
 		if (verb == 'v' || verb == 't')
 			pad(out, f, v->b ? "true" : "false", v->b ? 4 : 5);
 		else
-			bad_verb(out, v, verb);
+			bad_verb(out, f, v, verb);
 		break;
 	case TV_INT:
 		switch (verb) {
@@ -491,12 +576,12 @@ static void print_value(struct buf *out, const struct fmtf *f, const struct tval
 		case 'o': case 'O': fmt_integer(out, f, v->i, 8, verb); break;
 		case 'x': case 'X': fmt_integer(out, f, v->i, 16, verb); break;
 		case 'c':
-			go_put_rune(&b, (int32_t)v->i);
+			go_put_rune(&b, valid_rune(v->i));
 			pad(out, f, b.data, b.len);
 			break;
 		case 'q':
 			buf_addc(&b, '\'');
-			go_escape_rune(&b, (int32_t)v->i, '\'');
+			go_escape_rune(&b, valid_rune(v->i), '\'');
 			buf_addc(&b, '\'');
 			pad(out, f, b.data, b.len);
 			break;
@@ -506,15 +591,15 @@ static void print_value(struct buf *out, const struct fmtf *f, const struct tval
 			break;
 		case 'e': case 'E': case 'f': case 'F': case 'g': case 'G':
 		default:
-			bad_verb(out, v, verb);
+			bad_verb(out, f, v, verb);
 		}
 		break;
 	case TV_FLOAT:
 		switch (verb) {
 		case 'v': fmt_float(out, f, v->f, 'g', -1); break;
-		case 'g': case 'G': fmt_float(out, f, v->f, verb, -1); break;
+		case 'g': case 'G': case 'b': case 'x': case 'X': fmt_float(out, f, v->f, verb, -1); break;
 		case 'e': case 'E': case 'f': case 'F': fmt_float(out, f, v->f, verb, 6); break;
-		default: bad_verb(out, v, verb);
+		default: bad_verb(out, f, v, verb);
 		}
 		break;
 	case TV_COMPLEX:
@@ -529,7 +614,7 @@ static void print_value(struct buf *out, const struct fmtf *f, const struct tval
 			fmt_float(out, &g, v->im, vv, prec);
 			buf_adds(out, "i)");
 		} else {
-			bad_verb(out, v, verb);
+			bad_verb(out, f, v, verb);
 		}
 		break;
 	case TV_STRING:
@@ -537,7 +622,7 @@ static void print_value(struct buf *out, const struct fmtf *f, const struct tval
 		if (strchr("vsqxX", verb))
 			fmt_string(out, f, v->s, v->n, verb);
 		else
-			bad_verb(out, v, verb);
+			bad_verb(out, f, v, verb);
 		break;
 	case TV_MAP_SS:
 		print_map_ss(out, f, v->p, verb, depth);
@@ -606,7 +691,7 @@ static void print_value(struct buf *out, const struct fmtf *f, const struct tval
 			tv_time_string(&b, *(const int64_t *)v->p);
 			fmt_string(out, f, (const char *)b.data, b.len, verb);
 		} else {
-			bad_verb(out, v, verb);
+			bad_verb(out, f, v, verb);
 		}
 		break;
 	}
