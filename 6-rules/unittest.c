@@ -414,6 +414,26 @@ static int cmp_psample(const void *a, const void *b)
 	return labels_cmp(x->ls.v, x->ls.n, y->ls.v, y->ls.n);
 }
 
+/*
+ * sort.Slice(v, func(i, j) { return labels.Compare(v[i], v[j]) <= 0 }) as
+ * Go 1.19 runs it on short slices (insertion sort): with "<=" equal
+ * samples trade places, so their order depends on the algorithm.  Longer
+ * slices of distinct samples sort the same whatever the algorithm.
+ */
+static void go_sort_psamples(struct psample *v, size_t n)
+{
+	if (n > 12) {
+		qsort(v, n, sizeof(*v), cmp_psample);
+		return;
+	}
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && cmp_psample(&v[j], &v[j - 1]) <= 0; j--) {
+			struct psample t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+}
+
 /* parsedSamplesString */
 static void fmt_psamples(struct buf *out, const struct psample *v, size_t n)
 {
@@ -502,10 +522,8 @@ static void check_exprs(struct ut_result *res, const struct tctx *c, struct rsto
 			}
 			exp[k].v = pt->exp[k].value;
 		}
-		if (nexp > 1)
-			qsort(exp, nexp, sizeof(*exp), cmp_psample);
-		if (ngot > 1)
-			qsort(got, ngot, sizeof(*got), cmp_psample);
+		go_sort_psamples(exp, nexp);
+		go_sort_psamples(got, ngot);
 		/* reflect.DeepEqual: floats by == (NaN is never equal) */
 		equal = ngot == nexp;
 		for (size_t k = 0; equal && k < nexp; k++)
