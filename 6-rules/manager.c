@@ -369,7 +369,9 @@ void rule_manager_eval(struct rule_manager *m, size_t gi, int64_t ts_ns)
 	for (size_t i = 0; i < g->nrules; i++) {
 		struct rrule *r = &g->rules[i];
 		struct rvec vec = { 0 };
-		struct lset returned = { 0 };
+		struct lset added = { 0 };
+		bool *seen = xcalloc(r->prev.n + 1, sizeof(*seen));
+		size_t nseen = 0;
 		struct err e = ERR_INIT, ce = ERR_INIT;
 		struct commit_ctx cc = { m, gi, i };
 		size_t ooo = 0, dup = 0;
@@ -402,7 +404,18 @@ void rule_manager_eval(struct rule_manager *m, size_t gi, int64_t ts_ns)
 				err_release(&ae);
 				continue;
 			}
-			lset_add(&returned, s->ls.v, s->ls.n, labels_hash(s->ls.v, s->ls.n));
+			{
+				/* seriesReturned: the previous evaluation's set is kept
+				 * as long as nothing changes (no copy per evaluation) */
+				uint64_t h = labels_hash(s->ls.v, s->ls.n);
+				size_t pos = lset_find(&r->prev, s->ls.v, s->ls.n, h);
+				if (pos != SIZE_MAX) {
+					nseen += !seen[pos];
+					seen[pos] = true;
+				} else {
+					lset_add(&added, s->ls.v, s->ls.n, h);
+				}
+			}
 		}
 		if (ooo)
 			warn(m, gi, i, "Error on ingesting out-of-order result from rule evaluation");
@@ -410,7 +423,7 @@ void rule_manager_eval(struct rule_manager *m, size_t gi, int64_t ts_ns)
 			warn(m, gi, i, "Error on ingesting results from rule evaluation with different value but same timestamp");
 		for (size_t k = 0; k < r->prev.n; k++) {
 			const struct labels *ls = &r->prev.v[k];
-			if (lset_has(&returned, ls->v, ls->n, r->prev.hash[k]))
+			if (seen[k])
 				continue;
 			/* series no longer exposed: errors are expected and ignored */
 			rstore_append(m->store, ls->v, ls->n, ts_ms, prom_stale_nan(), NULL);
@@ -422,8 +435,18 @@ void rule_manager_eval(struct rule_manager *m, size_t gi, int64_t ts_ns)
 		} else {
 			rstore_commit(m->store);
 		}
-		lset_release(&r->prev);
-		r->prev = returned;
+		if (nseen != r->prev.n || added.n) {
+			struct lset next = { 0 };
+			for (size_t k = 0; k < r->prev.n; k++)
+				if (seen[k])
+					lset_add(&next, r->prev.v[k].v, r->prev.v[k].n, r->prev.hash[k]);
+			for (size_t k = 0; k < added.n; k++)
+				lset_add(&next, added.v[k].v, added.v[k].n, added.hash[k]);
+			lset_release(&r->prev);
+			r->prev = next;
+		}
+		lset_release(&added);
+		free(seen);
 		rvec_release(&vec);
 	}
 }

@@ -162,6 +162,58 @@ struct rfail {
 	size_t count;
 };
 
+/*
+ * A writer's series references by the store's label pointer: the store
+ * hands every sample of a series with the same labels array, so later
+ * samples go by reference (no label hashing).
+ */
+struct refmap {
+	const struct label **key;
+	uint32_t *ref;
+	size_t n, cap;
+};
+
+static void refmap_reset(struct refmap *m)
+{
+	free(m->key);
+	free(m->ref);
+	memset(m, 0, sizeof(*m));
+}
+
+static size_t refmap_slot(const struct refmap *m, const struct label *k)
+{
+	size_t mask = m->cap - 1, i = ((uintptr_t)k >> 4) * 0x9E3779B97F4A7C15ULL & mask;
+
+	while (m->key[i] && m->key[i] != k)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static void refmap_put(struct refmap *m, const struct label *k, uint32_t ref)
+{
+	if (2 * (m->n + 1) > m->cap) {
+		struct refmap g = { NULL, NULL, 0, m->cap ? 2 * m->cap : 64 };
+		g.key = xcalloc(g.cap, sizeof(*g.key));
+		g.ref = xcalloc(g.cap, sizeof(*g.ref));
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->key[i]) {
+				size_t j = refmap_slot(&g, m->key[i]);
+				g.key[j] = m->key[i];
+				g.ref[j] = m->ref[i];
+				g.n++;
+			}
+		refmap_reset(m);
+		*m = g;
+	}
+	{
+		size_t i = refmap_slot(m, k);
+		if (!m->key[i])
+			m->n++;
+		m->key[i] = k;
+		m->ref[i] = ref;
+	}
+}
+
 struct live {
 	const struct rl_config *cfg;
 	const struct rl_group *groups;
@@ -172,6 +224,7 @@ struct live {
 	size_t *rule_base; /* first rule index of each group */
 	size_t nrules;
 	struct block_writer **w; /* per rule, for the current window */
+	struct refmap *refs;     /* per rule: series references in w */
 	size_t *pending;
 	struct rfail *fails;
 	int64_t block_ms;
@@ -199,9 +252,20 @@ static int sink(void *arg, size_t g, size_t r, const struct label *ls, size_t n,
 	struct live *L = arg;
 	size_t i = L->rule_base[g] + r;
 
+	struct refmap *rm = &L->refs[i];
+	int rc;
+
 	if (!L->w[i] && block_writer_new(&L->w[i], L->cfg->output_dir, 2 * L->block_ms, e) < 0)
 		return err_wrap(e, "new block writer");
-	if (block_writer_append(L->w[i], ls, n, t, v, e) < 0)
+	if (rm->cap && rm->key[refmap_slot(rm, ls)] == ls) {
+		rc = block_writer_append_ref(L->w[i], rm->ref[refmap_slot(rm, ls)], t, v, e);
+	} else {
+		uint32_t ref = UINT32_MAX;
+		rc = block_writer_append_get_ref(L->w[i], ls, n, t, v, &ref, e);
+		if (rc == 0 && ref != UINT32_MAX)
+			refmap_put(rm, ls, ref);
+	}
+	if (rc < 0)
 		return err_wrap(e, "append");
 	if (++L->pending[i] >= MAX_SAMPLES_IN_MEMORY) {
 		if (block_writer_commit(L->w[i], e) < 0)
@@ -243,6 +307,7 @@ static int flush_all(struct live *L, struct err *e)
 			block_meta_release(&meta);
 		block_writer_free(L->w[i]);
 		L->w[i] = NULL;
+		refmap_reset(&L->refs[i]);
 	}
 	return 0;
 }
@@ -635,6 +700,7 @@ size_t rules_backfill_live_run(const struct rl_config *cfg, const struct rl_grou
 		}
 	}
 	L.w = xcalloc(L.nrules + 1, sizeof(*L.w));
+	L.refs = xcalloc(L.nrules + 1, sizeof(*L.refs));
 	L.pending = xcalloc(L.nrules + 1, sizeof(*L.pending));
 	L.fails = xcalloc(L.nrules + 1, sizeof(*L.fails));
 	L.cache = xcalloc(L.nrules + 1, sizeof(*L.cache));
@@ -754,6 +820,7 @@ size_t rules_backfill_live_run(const struct rl_config *cfg, const struct rl_grou
 done:
 	for (size_t i = 0; i < L.nrules; i++) {
 		block_writer_free(L.w[i]);
+		refmap_reset(&L.refs[i]);
 		free(L.fails[i].first);
 		rcache_reset(&L.cache[i]);
 		free(L.cache[i].s);
@@ -762,6 +829,7 @@ done:
 	rcache_reset(&L.point);
 	free(L.point.s);
 	free(L.w);
+	free(L.refs);
 	free(L.pending);
 	free(L.fails);
 	free(L.cache);
