@@ -673,3 +673,30 @@ void label_regex_free(void *re)
 {
 	re2_shim_free(re);
 }
+
+/*
+ * regexp.Compile's syntax check of a whole pattern (not a matcher's
+ * "^(?:...)$"), for the template functions reReplaceAll and match: Go's
+ * error words in msg, else the pattern itself in out, for PCRE2.
+ */
+int go_regexp_translate(struct buf *out, const char *pattern, size_t len, struct buf *msg)
+{
+	struct rx r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.s = pattern;
+	r.len = len;
+	r.msg = msg;
+	r.last_repeat = SIZE_MAX;
+	r.top_pseudo = true;
+	r.last = 1;
+	ALLOC_GROW(r.lv, 1, r.lv_cap);
+	r.lv[0].done = 1;
+	rc = rx_parse(&r);
+	free(r.lv);
+	if (rc < 0)
+		return -1;
+	buf_add(out, pattern, len);
+	return 0;
+}

@@ -66,4 +66,11 @@ bool label_regex_submatch(struct label_regex_sub *s, const char *v, size_t len);
 void label_regex_expand(struct buf *out, const struct label_regex_sub *s, const char *tmpl, size_t tlen,
 			const char *src);
 
+/*
+ * regexp.Compile's syntax check of a whole pattern: 0 with the pattern
+ * rewritten for PCRE2 (UTF, DOLLAR_ENDONLY: Go's default flags) appended
+ * to out, or -1 with Go's message in msg.
+ */
+int go_regexp_translate(struct buf *out, const char *pattern, size_t len, struct buf *msg);
+
 #endif

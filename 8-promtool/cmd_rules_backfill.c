@@ -49,6 +49,7 @@
 #include "5-query/httpconfig.h"
 #include "5-query/remote.h"
 #include "6-rules/rulefmt.h"
+#include "8-promtool/cmd_rules_live.h"
 
 /* Rule files and the importer's view of them. */
 struct loaded {
@@ -330,6 +331,12 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	}
 	if (!go_time_before(&cfg.start, &cfg.end)) {
 		fprintf(stderr, "start time is not before end time\n");
+		goto done;
+	}
+	if (!strcmp(cli_str(c, "semantics"), "prometheus")) {
+		/* EXTENSION: what a live rule manager writes (cmd_rules_live.c) */
+		ro.http = have_hc ? &hc : NULL;
+		rc = cmd_rules_backfill_live(c, &cfg.start, &cfg.end, &ro);
 		goto done;
 	}
 	cfg.output_dir = cli_str(c, "output-dir");

@@ -311,6 +311,8 @@ static const struct cli_arg tsdb_import_om_args[] = {
  * the hidden limits --idle-timeout and --max-response-size, and hidden
  * aliases that set the canonical flag.
  */
+static const char *const rules_semantics[] = { "promtool", "prometheus", NULL };
+
 static const struct cli_flag tsdb_import_rules_flags[] = {
 	{ .name = "url", .type = CLI_URL, .def = "http://localhost:9090",
 	  .help = "The URL for the Prometheus API with the data where the rule will be backfilled from." },
@@ -355,6 +357,13 @@ static const struct cli_flag tsdb_import_rules_flags[] = {
 	{ .name = "concurrency", .type = CLI_INT, .def = "1",
 	  .help = "Windows evaluated at once: evaluation threads with --source-dir, queries in flight with --url. "
 		  "The blocks are the same for any value." },
+	{ .name = "semantics", .type = CLI_ENUM, .enums = rules_semantics, .def = "promtool",
+	  .help = "promtool: as promtool 2.42 backfills; prometheus: what a live Prometheus 2.42 rule manager "
+		  "writes." },
+	{ .name = "external-url", .type = CLI_STRING, .placeholder = "<url>",
+	  .help = "With --semantics=prometheus: the external URL for alert templates." },
+	{ .name = "external-label", .type = CLI_STRING_MAP, .repeatable = true, .placeholder = "<name>=<value>",
+	  .help = "With --semantics=prometheus: an external label for alert templates." },
 	{ .name = "query-url", .type = CLI_URL, .hidden = true, .alias_of = "url", .help = "Alias of --url." },
 	{ .name = "out", .type = CLI_STRING, .hidden = true, .alias_of = "output-dir", .help = "Alias of --output-dir." },
 	{ .name = "step", .type = CLI_DURATION, .hidden = true, .alias_of = "eval-interval",
