@@ -58,6 +58,24 @@ struct tval tv_string(struct xstate *s, const char *p, size_t n)
 
 /* ---- errors ------------------------------------------------------------ */
 
+/* vsnprintf into a string from xmalloc (NULL on a format error). */
+static char *format_va(const char *fmt, va_list ap)
+{
+	va_list aq;
+	char one[1];
+	int n;
+	char *s;
+
+	va_copy(aq, ap);
+	n = vsnprintf(one, sizeof(one), fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return NULL;
+	s = xmalloc((size_t)n + 1);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
 static void xerrorf(struct xstate *s, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 
 static void xerrorf(struct xstate *s, const char *fmt, ...)
@@ -88,7 +106,7 @@ static void xerrorf(struct xstate *s, const char *fmt, ...)
 		buf_release(&ctx);
 	}
 	va_start(ap, fmt);
-	if (vasprintf(&m, fmt, ap) >= 0)
+	if ((m = format_va(fmt, ap)) != NULL)
 		buf_adds(&s->msg, m);
 	va_end(ap);
 	free(m);

@@ -21,6 +21,7 @@
 #include "1-common/gofmt.h"
 #include "1-common/gounicode.h"
 #include "1-common/utf8.h"
+#include "1-common/xalloc.h"
 #include "2-model/labels.h"
 #include "2-model/regex.h"
 #include "5-query/gourl.h"
@@ -255,7 +256,7 @@ static void expand(struct buf *out, const char *tmpl, size_t tn, const char *src
 		if (tmpl[name_start] == '0' && k - name_start > 1)
 			num = -1;
 		if (num < 0) {
-			char *nm = strndup(tmpl + name_start, k - name_start);
+			char *nm = xstrndup(tmpl + name_start, k - name_start);
 			int g = pcre2_substring_number_from_name(re, (PCRE2_SPTR)nm);
 			free(nm);
 			num = g > 0 ? g : -1;

@@ -70,6 +70,24 @@ struct tree {
 	int action_line;
 };
 
+/* vsnprintf into a string from xmalloc (NULL on a format error). */
+static char *format_va(const char *fmt, va_list ap)
+{
+	va_list aq;
+	char one[1];
+	int n;
+	char *s;
+
+	va_copy(aq, ap);
+	n = vsnprintf(one, sizeof(one), fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return NULL;
+	s = xmalloc((size_t)n + 1);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	return s;
+}
+
 static void terrorf(struct tree *t, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 
 static void terrorf(struct tree *t, const char *fmt, ...)
@@ -79,7 +97,7 @@ static void terrorf(struct tree *t, const char *fmt, ...)
 
 	buf_addf(t->c->msg, "template: %s:%d: ", t->c->parse_name, t->token[0].line);
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) >= 0)
+	if ((s = format_va(fmt, ap)) != NULL)
 		buf_adds(t->c->msg, s);
 	va_end(ap);
 	free(s);
