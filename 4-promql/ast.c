@@ -8,7 +8,10 @@
 #include "4-promql/functions.h"
 #include "4-promql/internal.h"
 
-#define ARENA_CHUNK 8192
+/* Chunks double from the first up to the largest: a typical rule's tree
+ * fits in the first two, and a file of 400,000 rules keeps 400,000 trees. */
+#define ARENA_FIRST 512
+#define ARENA_MAX 65536
 
 struct promql_arena_chunk {
 	struct promql_arena_chunk *next;
@@ -24,7 +27,9 @@ void *promql_arena_alloc(struct promql_expr *x, size_t n)
 
 	n = (n + align - 1) / align * align;
 	if (!c || c->cap - c->used < n) {
-		size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+		size_t cap = !c ? ARENA_FIRST : c->cap < ARENA_MAX ? 2 * c->cap : ARENA_MAX;
+		if (cap < n)
+			cap = n;
 		c = xmalloc(sizeof(*c) + cap);
 		c->cap = cap;
 		c->used = 0;
@@ -35,6 +40,15 @@ void *promql_arena_alloc(struct promql_expr *x, size_t n)
 	c->used += n;
 	memset(p, 0, n);
 	return p;
+}
+
+size_t promql_arena_bytes(const struct promql_expr *x)
+{
+	size_t n = 0;
+
+	for (const struct promql_arena_chunk *c = x->chunks; c; c = c->next)
+		n += c->cap;
+	return n;
 }
 
 char *promql_arena_strndup(struct promql_expr *x, const char *s, size_t len)

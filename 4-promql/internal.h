@@ -27,6 +27,8 @@ struct promql_expr {
 
 /* Zeroed memory owned by x; never NULL. */
 void *promql_arena_alloc(struct promql_expr *x, size_t n);
+/* The bytes x's arena holds (chunk capacities), for memory tests. */
+size_t promql_arena_bytes(const struct promql_expr *x);
 /* A NUL-terminated copy of s[0..len) owned by x. */
 char *promql_arena_strndup(struct promql_expr *x, const char *s, size_t len);
 
