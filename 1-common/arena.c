@@ -13,6 +13,7 @@
 
 struct arena_chunk {
 	struct arena_chunk *next;
+	size_t cap;
 	_Alignas(max_align_t) unsigned char data[];
 };
 
@@ -22,6 +23,23 @@ void arena_init(struct arena *a, size_t chunk_size)
 	a->avail = 0;
 	a->chunks = NULL;
 	a->chunk_size = chunk_size;
+	a->chunk_max = 0;
+	a->chunk_first = chunk_size;
+}
+
+void arena_init_growing(struct arena *a, size_t first, size_t max)
+{
+	arena_init(a, first);
+	a->chunk_max = max;
+}
+
+size_t arena_bytes(const struct arena *a)
+{
+	size_t n = 0;
+
+	for (const struct arena_chunk *c = a->chunks; c; c = c->next)
+		n += c->cap;
+	return n;
 }
 
 void arena_release(struct arena *a)
@@ -33,6 +51,7 @@ void arena_release(struct arena *a)
 	}
 	a->cur = NULL;
 	a->avail = 0;
+	a->chunk_size = a->chunk_first;
 }
 
 void *arena_alloc_chunk(struct arena *a, size_t n)
@@ -43,9 +62,12 @@ void *arena_alloc_chunk(struct arena *a, size_t n)
 	if (cap < n)
 		cap = n;
 	c = xmalloc(sizeof(*c) + cap);
+	c->cap = cap;
 	c->next = a->chunks;
 	a->chunks = c;
 	a->cur = c->data + n;
 	a->avail = cap - n;
+	if (a->chunk_max && a->chunk_size < a->chunk_max)
+		a->chunk_size = a->chunk_size * 2 < a->chunk_max ? a->chunk_size * 2 : a->chunk_max;
 	return c->data;
 }

@@ -27,12 +27,19 @@ struct arena {
 	unsigned char *cur; /* free space of the newest chunk: cur[0..avail) */
 	size_t avail;
 	struct arena_chunk *chunks;
-	size_t chunk_size;
+	size_t chunk_size;  /* of the next chunk */
+	size_t chunk_max;   /* chunk sizes double up to this; 0: fixed */
+	size_t chunk_first; /* chunk_size after arena_release() */
 };
 
-#define ARENA_INIT(chunk_size) { NULL, 0, NULL, (chunk_size) }
+#define ARENA_INIT(chunk_size) { NULL, 0, NULL, (chunk_size), 0, (chunk_size) }
 
 void arena_init(struct arena *a, size_t chunk_size);
+/* Chunks of first bytes, then twice as large each time up to max: many
+ * arenas that mostly stay small (one per parsed rule) waste little. */
+void arena_init_growing(struct arena *a, size_t first, size_t max);
+/* Bytes held (chunk capacities), for memory tests. */
+size_t arena_bytes(const struct arena *a);
 void arena_release(struct arena *a);
 
 /* The slow path of arena_alloc(): a new chunk for n (already rounded) bytes. */

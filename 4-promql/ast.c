@@ -9,6 +9,11 @@
 #include "4-promql/internal.h"
 #include "4-promql/nstack.h"
 
+size_t promql_arena_bytes(const struct promql_expr *x)
+{
+	return arena_bytes(&x->arena);
+}
+
 void promql_expr_free(struct promql_expr *x)
 {
 	if (!x)

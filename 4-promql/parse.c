@@ -606,7 +606,7 @@ static int parse_input(struct promql_expr **out, const char *input, size_t len, 
 	struct promql_node *root = NULL;
 	int rc = -1;
 
-	arena_init(&x->arena, PROMQL_ARENA_CHUNK);
+	arena_init_growing(&x->arena, PROMQL_ARENA_FIRST, PROMQL_ARENA_MAX);
 	memset(&p, 0, sizeof(p));
 	p.x = x;
 	p.input = input;
