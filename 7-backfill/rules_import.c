@@ -117,6 +117,9 @@ int rb_plan_init(struct rb_plan *p, const struct rb_config *cfg, const struct rb
 	}
 	if (end_ms >= p->first_ms)
 		p->nwin = (size_t)((end_ms - p->first_ms) / p->block_ms) + 1;
+	else
+		p->nwin = 1; /* before 1970, toward-zero alignment can leave none; one empty
+			      * window keeps every rule's log lines, as 2.42 prints them */
 
 	for (size_t gi = 0; gi < ngroups; gi++) {
 		const struct rb_group *g = &groups[gi];

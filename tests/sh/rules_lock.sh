@@ -63,6 +63,8 @@ PROM2_PID=$!
 for _ in $(seq 1 600); do kill -0 "$PROM2_PID" 2>/dev/null || break; sleep 0.1; done
 if kill -0 "$PROM2_PID" 2>/dev/null; then
 	fail rules_lock_blocks_prometheus "prometheus started on a directory we hold"
+	kill "$PROM2_PID" 2>/dev/null
+	wait "$PROM2_PID" 2>/dev/null
 else
 	wait "$PROM2_PID" 2>/dev/null
 	if grep -q 'lock DB directory: resource temporarily unavailable' "$TMPROOT/prom2.log"; then
