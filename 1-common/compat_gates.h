@@ -16,9 +16,11 @@
 #define COMPAT_GATES(X) \
 	/* ---- block bytes and importers (3-tsdb, 7-backfill) ---- */ \
 	X(OFFSET_HASH_LABELS_LEN, 2, 44, 0, "group offset hash over length-prefixed labels (stringlabels builds)") \
+	X(OFFSET_HASH_LEN_255, 3, 5, 0, "those lengths are one byte below 255, else 0xff and 3 bytes (was a uvarint)") \
 	X(BSTREAM_NO_QUIRK_BYTE, 3, 0, 0, "XOR chunks lose the trailing 0x00 of a byte-aligned writeByte") \
 	X(CHUNK_CUT_1005_BYTES, 2, 47, 0, "a chunk is also cut when it is over 1005 bytes") \
-	X(CHUNK_END_TIME_FLOAT, 3, 0, 0, "chunk end time estimated in floating point") \
+	X(CHUNK_CUT_SIZE_AFTER_ORDER, 2, 48, 0, "the size cut comes after the order check, never on a new chunk") \
+	X(CHUNK_END_TIME_FLOAT, 2, 47, 0, "chunk end time estimated in floating point") \
 	X(INDEX_NO_LABEL_INDICES, 3, 7, 0, "the index has no label-indices section or label offset table") \
 	X(META_NUM_FLOAT_SAMPLES, 3, 6, 0, "meta.json stats count numFloatSamples") \
 	X(LOG_SLOG, 3, 0, 0, "logs in slog's logfmt: msg=... component=...") \

@@ -6,6 +6,8 @@
 #define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 
+#include "1-common/bytes.h"
+#include "1-common/compat.h"
 #include "1-common/utf8.h"
 #include "1-common/xalloc.h"
 
@@ -144,6 +146,42 @@ uint64_t labels_hash(const struct label *ls, size_t n)
 		XXH64_update(&st, &sep, 1);
 		XXH64_update(&st, ls[i].value, strlen(ls[i].value));
 		XXH64_update(&st, &sep, 1);
+	}
+	return XXH64_digest(&st);
+}
+
+/* One string of the stringlabels packed form, length first. */
+static void hash_packed_string(XXH64_state_t *st, const char *s, bool len255)
+{
+	unsigned char pre[UVARINT_MAX_LEN];
+	size_t len = strlen(s), n = 0;
+
+	if (len255 && len < 255) {
+		pre[n++] = (unsigned char)len;
+	} else if (len255) {
+		/* the packed form cannot hold 2^24 bytes or more; Go panics */
+		pre[n++] = 0xff;
+		pre[n++] = (unsigned char)len;
+		pre[n++] = (unsigned char)(len >> 8);
+		pre[n++] = (unsigned char)(len >> 16);
+	} else {
+		n = put_uvarint(pre, len);
+	}
+	XXH64_update(st, pre, n);
+	XXH64_update(st, s, len);
+}
+
+uint64_t labels_hash_build(const struct compat *c, const struct label *ls, size_t n)
+{
+	bool len255 = compat_on(c, COMPAT_OFFSET_HASH_LEN_255);
+	XXH64_state_t st;
+
+	if (!compat_on(c, COMPAT_OFFSET_HASH_LABELS_LEN))
+		return labels_hash(ls, n);
+	XXH64_reset(&st, 0);
+	for (size_t i = 0; i < n; i++) {
+		hash_packed_string(&st, ls[i].name, len255);
+		hash_packed_string(&st, ls[i].value, len255);
 	}
 	return XXH64_digest(&st);
 }

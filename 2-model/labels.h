@@ -53,6 +53,17 @@ bool labels_equal(const struct label *a, size_t an, const struct label *b, size_
  * for every pair in order.
  */
 uint64_t labels_hash(const struct label *ls, size_t n);
+/*
+ * labels.Labels.Hash() as the official build of release c computes it
+ * (c NULL: 2.42): labels_hash() up to 2.43; from 2.44 the builds use
+ * stringlabels, whose Hash is xxhash64 of the packed form, each string
+ * prefixed by its length -- a uvarint up to 3.4 (gate
+ * OFFSET_HASH_LABELS_LEN), one byte below 255 else 0xff and 3 bytes little
+ * endian from 3.5 (OFFSET_HASH_LEN_255).  The rule group's evaluation
+ * offset is this hash of {file, name}.
+ */
+struct compat;
+uint64_t labels_hash_build(const struct compat *c, const struct label *ls, size_t n);
 /* model.LabelName.IsValid of prometheus/common v0.39: [a-zA-Z_][a-zA-Z0-9_]*. */
 bool labels_valid_name(const char *s);
 /* model.IsValidMetricName: [a-zA-Z_:][a-zA-Z0-9_:]*. */

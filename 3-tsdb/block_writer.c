@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "1-common/compat.h"
 #include "1-common/goerrno.h"
 #include "1-common/xalloc.h"
 #include "3-tsdb/chunkenc.h"
@@ -54,6 +55,27 @@ int block_writer_new(struct block_writer **out, const char *dir, int64_t chunk_r
 	w->tmp_lock = -1;
 	*out = w;
 	return 0;
+}
+
+void block_writer_set_compat(struct block_writer *w, const struct compat *c)
+{
+	head_set_compat(w->head, c);
+}
+
+/* The index and meta.json of the heads' release (see block_writer_set_compat). */
+static int write_index(struct wio *iw, const struct head *h, const struct index_series *is, size_t n, struct err *e)
+{
+	return index_write_ex(iw, is, n, !compat_on(head_compat(h), COMPAT_INDEX_NO_LABEL_INDICES), e);
+}
+
+static void encode_meta(struct buf *out, const struct head *h, struct block_meta *meta)
+{
+	bool float_stats = compat_on(head_compat(h), COMPAT_META_NUM_FLOAT_SAMPLES);
+
+	/* every sample a float one: compact.go counts by chunk encoding */
+	if (float_stats)
+		meta->stats.num_float_samples = meta->stats.num_samples;
+	block_meta_encode_ex(out, meta, float_stats);
 }
 
 int block_writer_append(struct block_writer *w, const struct label *ls, size_t n, int64_t t_ms, double v, struct err *e)
@@ -221,7 +243,7 @@ static int write_block(const struct head *h, const char *tmp, struct block_meta 
 			goto done;
 		}
 		wio_init_fd(&iw, fd, path);
-		if (index_write(&iw, is, nis, e) < 0) {
+		if (write_index(&iw, h, is, nis, e) < 0) {
 			wio_release(&iw);
 			goto done;
 		}
@@ -239,7 +261,7 @@ static int write_block(const struct head *h, const char *tmp, struct block_meta 
 	}
 
 	meta->version = 1;
-	block_meta_encode(&metabuf, meta);
+	encode_meta(&metabuf, h, meta);
 	if (write_small_file(tmp, "meta.json", metabuf.data, metabuf.len, e) < 0)
 		goto done;
 	if (write_small_file(tmp, "tombstones", empty_tombstones, sizeof(empty_tombstones), e) < 0)
@@ -372,7 +394,7 @@ static int write_block_merged(struct head *const *hs, size_t nh, const char *tmp
 		goto done;
 	}
 	wio_init_fd(&iw, fd, path);
-	if (index_write(&iw, o.is, o.nis, e) < 0) {
+	if (write_index(&iw, hs[0], o.is, o.nis, e) < 0) {
 		wio_release(&iw);
 		goto done;
 	}
@@ -389,7 +411,7 @@ static int write_block_merged(struct head *const *hs, size_t nh, const char *tmp
 	fd = -1;
 
 	meta->version = 1;
-	block_meta_encode(&metabuf, meta);
+	encode_meta(&metabuf, hs[0], meta);
 	if (write_small_file(tmp, "meta.json", metabuf.data, metabuf.len, e) < 0)
 		goto done;
 	if (write_small_file(tmp, "tombstones", empty_tombstones, sizeof(empty_tombstones), e) < 0)

@@ -30,6 +30,11 @@ struct block_writer;
 /* dir must exist; chunk_range_ms is what upstream passes to NewBlockWriter
  * (2 x block duration for importers). */
 int block_writer_new(struct block_writer **out, const char *dir, int64_t chunk_range_ms, struct err *e);
+/* Writes blocks as release c does (c NULL, the default: 2.42): chunk cuts
+ * and bytes (3-tsdb/head.h), the index without label indices (3.7+),
+ * meta.json's float sample count (3.6+).  c must outlive the writer. */
+struct compat;
+void block_writer_set_compat(struct block_writer *w, const struct compat *c);
 /* Appends to the current uncommitted batch; labels sorted by name.  Errors
  * are upstream's storage errors ("out of bounds", "duplicate sample for
  * timestamp"); the writer stays usable after one. */

@@ -20,15 +20,19 @@
  */
 #include "3-tsdb/head.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "1-common/buf.h"
 #include "1-common/bytes.h"
+#include "1-common/compat.h"
 #include "1-common/xalloc.h"
 #include "3-tsdb/chunkenc.h"
 
 #define SAMPLES_PER_CHUNK 120
+/* chunkenc.MaxBytesPerXORChunk - 19, the cut size of 2.47+ */
+#define MAX_XOR_CHUNK_CUT_BYTES (1024 - 19)
 #define NO_CHUNK UINT32_MAX
 
 /* A cut (completed) chunk, its bytes in head.chunk_data. */
@@ -62,6 +66,7 @@ struct head {
 	int64_t chunk_range;
 	int64_t min_time, max_time;   /* INT64_MAX / INT64_MIN until data */
 	int64_t min_valid_time;       /* Head.minValidTime: INT64_MIN here */
+	const struct compat *compat;  /* release to behave like, NULL: 2.42 */
 
 	struct head_series *series;
 	size_t nseries, series_cap;
@@ -91,6 +96,29 @@ struct head *head_new(int64_t chunk_range)
 	return h;
 }
 
+void head_set_compat(struct head *h, const struct compat *c)
+{
+	h->compat = c;
+}
+
+const struct compat *head_compat(const struct head *h)
+{
+	return h->compat;
+}
+
+/*
+ * len(chunk.Bytes()) of the open chunk in h's release: 3.0 dropped the
+ * bstream quirk byte (BSTREAM_NO_QUIRK_BYTE), which is there exactly when
+ * the last byte is a fresh empty one (count 8; see 3-tsdb/chunkenc.c), and
+ * the rest of the stream is the same.
+ */
+static size_t open_len(const struct head *h, const struct head_series *s)
+{
+	if (s->open.count == 8 && compat_on(h->compat, COMPAT_BSTREAM_NO_QUIRK_BYTE))
+		return s->open.b.len - 1;
+	return s->open.b.len;
+}
+
 void head_free(struct head *h)
 {
 	if (!h)
@@ -113,8 +141,15 @@ static int64_t range_for_timestamp(int64_t t, int64_t width)
 	return (t / width) * width + width;
 }
 
-static int64_t compute_chunk_end_time(int64_t start, int64_t cur, int64_t max)
+static int64_t compute_chunk_end_time(const struct compat *c, int64_t start, int64_t cur, int64_t max)
 {
+	if (compat_on(c, COMPAT_CHUNK_END_TIME_FLOAT)) {
+		/* 2.47+: the same in float64 (head_append.go computeChunkEndTime) */
+		double n = (double)(max - start) / ((double)(cur - start + 1) * 4);
+		if (n <= 1)
+			return max;
+		return (int64_t)((double)start + (double)(max - start) / floor(n));
+	}
 	int64_t n = (max - start) / ((cur - start + 1) * 4);
 	if (n <= 1)
 		return max;
@@ -289,9 +324,9 @@ static void cut_open_chunk(struct head *h, struct head_series *s)
 	c->mint = s->open_mint;
 	c->maxt = s->open_maxt;
 	c->off = h->chunk_data.len;
-	c->len = (uint32_t)s->open.b.len;
+	c->len = (uint32_t)open_len(h, s);
 	c->next = NO_CHUNK;
-	buf_add(&h->chunk_data, s->open.b.data, s->open.b.len);
+	buf_add(&h->chunk_data, s->open.b.data, c->len);
 	if (s->last_chunk == NO_CHUNK)
 		s->first_chunk = idx;
 	else
@@ -314,19 +349,33 @@ static void new_head_chunk(struct head *h, struct head_series *s, int64_t t)
 /* memSeries.append: returns false when the sample is not newer. */
 static bool series_append(struct head *h, struct head_series *s, int64_t t, double v)
 {
+	bool created = !s->has_open;
 	uint16_t num;
 
-	if (!s->has_open)
+	if (created) {
 		new_head_chunk(h, s, t);
+	} else if (compat_on(h->compat, COMPAT_CHUNK_CUT_1005_BYTES) &&
+		   !compat_on(h->compat, COMPAT_CHUNK_CUT_SIZE_AFTER_ORDER)) {
+		/* 2.47: the size cut comes first, so an identical duplicate
+		 * (which Commit's appendable() lets through) opens the new
+		 * chunk; older or differing samples are still dropped */
+		if (t < s->open_maxt || (t == s->open_maxt && s->last_vbits != double_bits(v)))
+			return false;
+		if (open_len(h, s) > MAX_XOR_CHUNK_CUT_BYTES)
+			new_head_chunk(h, s, t);
+	}
 	if (s->open_maxt >= t)
 		return false;
+	if (!created && compat_on(h->compat, COMPAT_CHUNK_CUT_SIZE_AFTER_ORDER) &&
+	    open_len(h, s) > MAX_XOR_CHUNK_CUT_BYTES)
+		new_head_chunk(h, s, t);
 	num = s->open.num;
 	if (num == 0) {
 		s->open_mint = t;
 		s->next_at = range_for_timestamp(t, h->chunk_range);
 	}
 	if (num == SAMPLES_PER_CHUNK / 4)
-		s->next_at = compute_chunk_end_time(s->open_mint, s->open_maxt, s->next_at);
+		s->next_at = compute_chunk_end_time(h->compat, s->open_mint, s->open_maxt, s->next_at);
 	if (t >= s->next_at || num >= SAMPLES_PER_CHUNK * 2)
 		new_head_chunk(h, s, t);
 	xor_chunk_append(&s->open, t, v);
@@ -457,7 +506,7 @@ bool head_chunk_iter_next(struct head_chunk_iter *it, struct chunk_desc *out)
 		it->open_done = true;
 		if (s->has_open && s->open.num > 0) {
 			*out = (struct chunk_desc){
-				.data = s->open.b.data, .len = s->open.b.len,
+				.data = s->open.b.data, .len = open_len(h, s),
 				.encoding = CHUNK_ENC_XOR, .mint = s->open_mint, .maxt = s->open_maxt,
 			};
 			return true;

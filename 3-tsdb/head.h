@@ -24,6 +24,12 @@ struct head;
 /* A new empty head cutting chunks at chunk_range (ms) windows; never fails
  * (allocation aborts on OOM). */
 struct head *head_new(int64_t chunk_range);
+/* The release whose head to imitate (chunk cuts, chunk bytes; the gates
+ * CHUNK_* and BSTREAM_NO_QUIRK_BYTE); c NULL (the default) is 2.42 and
+ * must outlive the head. */
+struct compat;
+void head_set_compat(struct head *h, const struct compat *c);
+const struct compat *head_compat(const struct head *h);
 /* Frees the head and everything it holds; accepts NULL. */
 void head_free(struct head *h);
 /* headAppender.Append: validates and queues; errors are upstream's texts

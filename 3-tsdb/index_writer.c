@@ -20,7 +20,9 @@
  * Symbol refs are positions in the sorted symbol list (v2), series refs are
  * byte offsets / 16.  The symbol list holds every label name and value of
  * the head plus "" (the head's all-postings key contributes it).  2.42
- * still writes the label indices and their offset table.
+ * still writes the label indices and their offset table; 3.7 dropped both
+ * (index_write_ex), its TOC then has LabelIndices = Postings = the end of
+ * the series and LabelIndicesTable = PostingsTable.
  *
  * Worked example (series bar{} and foo_total{a="b"}):
  *     ba aa d7 00 02 | 00 00 00 20 00 00 00 06 00 08 5f 5f 6e 61 6d 65 5f 5f 01 61 ...
@@ -103,6 +105,12 @@ static void put_str(struct buf *b, const char *s, size_t len)
 }
 
 int index_write(struct wio *out, const struct index_series *series, size_t n, struct err *e)
+{
+	return index_write_ex(out, series, n, true, e);
+}
+
+int index_write_ex(struct wio *out, const struct index_series *series, size_t n, bool label_indices,
+		   struct err *e)
 {
 	struct sym *syms = NULL;
 	size_t nsyms = 0, syms_cap = 0;
@@ -194,7 +202,7 @@ int index_write(struct wio *out, const struct index_series *series, size_t n, st
 	/* Label indices: one per name, its values' symbol refs. */
 	toc[2] = out->pos;
 	buf_reset(&lt);
-	for (size_t i = 0; i < npost;) {
+	for (size_t i = 0; label_indices && i < npost;) {
 		size_t j = i, nvals = 0;
 
 		wio_pad(out, 4);
@@ -250,12 +258,14 @@ int index_write(struct wio *out, const struct index_series *series, size_t n, st
 		i = j;
 	}
 
-	/* Label offset table. */
+	/* Label offset table (3.7+: none, tsdb/index/index.go ensureStage). */
 	toc[3] = out->pos;
-	buf_reset(&b);
-	buf_put_be32(&b, (uint32_t)nlabel_idx);
-	buf_add(&b, lt.data, lt.len);
-	write_section(out, &b);
+	if (label_indices) {
+		buf_reset(&b);
+		buf_put_be32(&b, (uint32_t)nlabel_idx);
+		buf_add(&b, lt.data, lt.len);
+		write_section(out, &b);
+	}
 
 	/* Postings offset table. */
 	toc[5] = out->pos;

@@ -9,6 +9,7 @@
 #ifndef TSDB_INDEX_WRITER_H
 #define TSDB_INDEX_WRITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,5 +31,10 @@ struct index_series {
 /* Writes the whole index to out (a file or memory sink); out's sticky
  * error is left for the caller to check with wio_close(). */
 int index_write(struct wio *out, const struct index_series *series, size_t n, struct err *e);
+/* The same with a choice: label_indices false writes the index of 3.7+
+ * (gate INDEX_NO_LABEL_INDICES): no label indices and no label offset
+ * table, their TOC entries pointing where the next section starts. */
+int index_write_ex(struct wio *out, const struct index_series *series, size_t n, bool label_indices,
+		   struct err *e);
 
 #endif

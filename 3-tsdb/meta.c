@@ -51,21 +51,33 @@ void block_meta_release(struct block_meta *m)
 
 void block_meta_encode(struct buf *out, const struct block_meta *m)
 {
-	/* Go's encoding/json emits struct fields in declaration order. */
-	static const char *const stat_names[] = {
-		"numSamples", "numSeries", "numChunks", "numTombstones",
-		"numFloatSamples", "numHistogramSamples",
+	block_meta_encode_ex(out, m, false);
+}
+
+void block_meta_encode_ex(struct buf *out, const struct block_meta *m, bool float_stats)
+{
+	/* Go's encoding/json emits struct fields in declaration order:
+	 * 2.42's BlockStats has only the four of the first row, 3.6's all
+	 * six in the second order (tsdb/block.go). */
+	static const char *const stat_names[2][6] = {
+		{ "numSamples", "numSeries", "numChunks", "numTombstones", "", "" },
+		{ "numSamples", "numFloatSamples", "numHistogramSamples", "numSeries", "numChunks", "numTombstones" },
 	};
-	uint64_t stat_vals[6];
+	uint64_t stat_vals[6] = { 0 };
 	bool any = false;
 
 	stat_vals[0] = m->stats.num_samples;
-	stat_vals[1] = m->stats.num_series;
-	stat_vals[2] = m->stats.num_chunks;
-	stat_vals[3] = m->stats.num_tombstones;
-	/* 2.42's BlockStats has only the first four fields. */
-	stat_vals[4] = 0;
-	stat_vals[5] = 0;
+	if (float_stats) {
+		stat_vals[1] = m->stats.num_float_samples;
+		stat_vals[2] = m->stats.num_histogram_samples;
+		stat_vals[3] = m->stats.num_series;
+		stat_vals[4] = m->stats.num_chunks;
+		stat_vals[5] = m->stats.num_tombstones;
+	} else {
+		stat_vals[1] = m->stats.num_series;
+		stat_vals[2] = m->stats.num_chunks;
+		stat_vals[3] = m->stats.num_tombstones;
+	}
 
 	buf_addf(out, "{\n\t\"ulid\": \"%s\",\n\t\"minTime\": %" PRId64 ",\n\t\"maxTime\": %" PRId64 ",\n",
 		 m->ulid, m->min_time, m->max_time);
@@ -73,7 +85,7 @@ void block_meta_encode(struct buf *out, const struct block_meta *m)
 	for (size_t i = 0; i < 6; i++) {
 		if (!stat_vals[i])
 			continue;
-		buf_addf(out, "%s\n\t\t\"%s\": %" PRIu64, any ? "," : "", stat_names[i], stat_vals[i]);
+		buf_addf(out, "%s\n\t\t\"%s\": %" PRIu64, any ? "," : "", stat_names[float_stats][i], stat_vals[i]);
 		any = true;
 	}
 	buf_adds(out, any ? "\n\t},\n" : "},\n");

@@ -40,6 +40,9 @@ void block_meta_release(struct block_meta *m);
 /* Appends meta.json's exact bytes as 2.42 writes them (tab-indented, no
  * trailing newline, zero stats omitted). */
 void block_meta_encode(struct buf *out, const struct block_meta *m);
+/* The same with float_stats: 3.6's BlockStats (gate META_NUM_FLOAT_SAMPLES),
+ * whose numFloatSamples and numHistogramSamples follow numSamples. */
+void block_meta_encode_ex(struct buf *out, const struct block_meta *m, bool float_stats);
 /* Parses meta.json content; path is only used in error messages. */
 int block_meta_decode(struct block_meta *out, const char *path, const char *data, size_t len, struct err *e);
 /* Reads <dir>/meta.json. */

@@ -12,7 +12,13 @@
  */
 #include "7-backfill/log.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "1-common/gounicode.h"
+#include "1-common/utf8.h"
+#include "2-model/labels.h"
 
 void bf_log_init(struct bf_log *l, FILE *out)
 {
@@ -115,6 +121,73 @@ void bf_logfmt_line(struct buf *out, const char *level, const char *const *kv, s
 	for (size_t i = 0; i + 1 < n; i += 2) {
 		buf_addf(out, " %s=", kv[i]);
 		bf_logfmt_value(out, kv[i + 1]);
+	}
+	buf_addc(out, '\n');
+}
+
+/* log/slog's needsQuoting (text_handler.go): empty, space, '=', '"',
+ * control bytes, invalid UTF-8, Unicode spaces and non-printables. */
+static bool slog_needs_quotes(const char *v)
+{
+	const unsigned char *s = (const unsigned char *)v;
+	size_t n = strlen(v);
+
+	if (n == 0)
+		return true;
+	for (size_t i = 0; i < n;) {
+		int32_t r;
+		size_t w;
+
+		if (s[i] < 0x80) {
+			if (s[i] != '\\' && (s[i] <= ' ' || s[i] == '=' || s[i] == '"'))
+				return true;
+			i++;
+			continue;
+		}
+		w = go_decode_rune(s + i, n - i, &r);
+		if ((r == 0xFFFD && w == 1) || r == 0x85 || r == 0xA0 || r == 0x1680 || (r >= 0x2000 && r <= 0x200a) ||
+		    r == 0x2028 || r == 0x2029 || r == 0x202f || r == 0x205f || r == 0x3000 || !go_unicode_isprint((uint32_t)r))
+			return true;
+		i += w;
+	}
+	return false;
+}
+
+static void slog_value(struct buf *out, const char *v)
+{
+	if (slog_needs_quotes(v))
+		go_quote(out, v, strlen(v));
+	else
+		buf_adds(out, v);
+}
+
+void bf_slog_line(struct buf *out, const char *level, const char *source, const char *msg, const char *const *kv,
+		  size_t n)
+{
+	struct timespec ts;
+	struct tm tm;
+	time_t sec;
+	long off;
+
+	/* slog's appendRFC3339Millis: local time, milliseconds truncated,
+	 * "Z" for a zero offset */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	sec = ts.tv_sec;
+	localtime_r(&sec, &tm);
+	buf_addf(out, "time=%04d-%02d-%02dT%02d:%02d:%02d.%03ld", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		 tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+	off = tm.tm_gmtoff;
+	if (off == 0)
+		buf_addc(out, 'Z');
+	else
+		buf_addf(out, "%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 3600, labs(off) % 3600 / 60);
+	buf_addf(out, " level=%s source=", level);
+	slog_value(out, source);
+	buf_adds(out, " msg=");
+	slog_value(out, msg);
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		buf_addf(out, " %s=", kv[i]);
+		slog_value(out, kv[i + 1]);
 	}
 	buf_addc(out, '\n');
 }

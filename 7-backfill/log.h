@@ -44,6 +44,17 @@ void bf_logfmt_value(struct buf *out, const char *v);
 /* Appends one logfmt line "level=<level> k1=v1 k2=v2...\n" (n = 2 x pairs). */
 void bf_logfmt_line(struct buf *out, const char *level, const char *const *kv, size_t n);
 
+/*
+ * Appends one line of log/slog's TextHandler as promslog.New configures it
+ * for promtool 3.x (cmd/promtool/rules.go from v3.0.0; prometheus/common
+ * promslog/slog.go v0.60): "time=<now, local, ms> level=INFO
+ * source=<file:line> msg=<msg>" then the pairs (n = 2 x pairs).  level is
+ * slog's name ("INFO", "WARN"); values are quoted as slog's needsQuoting
+ * and strconv.Quote say.
+ */
+void bf_slog_line(struct buf *out, const char *level, const char *source, const char *msg, const char *const *kv,
+		  size_t n);
+
 /* Writes one logfmt line. */
 void bf_log_kv(struct bf_log *l, const char *level, const char *const *kv, size_t n);
 /* Writes text made of whole lines (each ending in '\n') as one unit. */

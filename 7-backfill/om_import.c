@@ -518,6 +518,23 @@ static int first_pass(struct importer *im, int64_t *mint, int64_t *maxt, struct 
 	return 0;
 }
 
+/*
+ * createBlocks of 2.55+: lb.Reset(l), lb.Set(name, value) for every
+ * --label, lb.Labels() -- the custom labels win, an empty one deletes, the
+ * result sorted.  Once per series of a window (the raw cache keeps refs).
+ */
+static void with_custom_labels(struct labels *out, const struct label *ls, size_t n, const struct om_import_opts *o)
+{
+	labels_dup(out, ls, n);
+	for (size_t i = 0; i < o->nlabels; i++) {
+		if (o->labels[i].value[0])
+			labels_set_copy(out, o->labels[i].name, o->labels[i].value);
+		else
+			labels_del(out, o->labels[i].name);
+	}
+	labels_sort(out);
+}
+
 /* The body of createBlocks' per-window closure. */
 static int process_window(struct importer *im, int64_t t, int64_t upper, int64_t block_duration,
 			  int64_t *next_sample_ts, uint64_t *appended, struct err *e)
@@ -527,6 +544,7 @@ static int process_window(struct importer *im, int64_t t, int64_t upper, int64_t
 	struct block_writer *w = NULL;
 	struct raw_cache cache;
 	struct block_meta meta;
+	struct labels custom = LABELS_INIT;
 	int samples = 0, ret = -1, r;
 	bool positioned = false;
 
@@ -536,6 +554,7 @@ static int process_window(struct importer *im, int64_t t, int64_t upper, int64_t
 		err_wrap(e, "block writer");
 		goto done;
 	}
+	block_writer_set_compat(w, o->compat);
 	for (size_t ri = 0; ri < im->nregions; ri++) {
 		const struct region *rg = &im->regions[ri];
 
@@ -628,6 +647,11 @@ slow:
 				} else {
 					om_parser_metric(&s->p, &ls, &nls);
 					ref = UINT32_MAX;
+					if (o->nlabels) {
+						with_custom_labels(&custom, ls, nls, o);
+						ls = custom.v;
+						nls = custom.n;
+					}
 					r = block_writer_append_get_ref(w, ls, nls, s->p.ts, s->p.val, &ref, e);
 					if (ref != UINT32_MAX)
 						raw_cache_put(&cache, raw, rlen, h, ref);
@@ -668,6 +692,7 @@ counted:
 done:
 	raw_cache_release(&cache);
 	block_meta_release(&meta);
+	labels_release(&custom);
 	block_writer_free(w);
 	return ret;
 }

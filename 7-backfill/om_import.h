@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "1-common/err.h"
+#include "2-model/labels.h"
 #include "3-tsdb/meta.h"
 #include "7-backfill/progress.h"
 
@@ -38,6 +39,12 @@ struct om_import_opts {
 	void *arg;
 	/* EXTENSION: the progress line (windows done, samples), or NULL */
 	struct bf_progress *progress;
+	/* The release to behave like (block bytes); NULL: 2.42 */
+	const struct compat *compat;
+	/* --label k=v (2.55+): set on every sample (labels.Builder.Set, an
+	 * empty value removes the label); none: 2.42's import */
+	const struct label *labels;
+	size_t nlabels;
 };
 
 /*

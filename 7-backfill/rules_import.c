@@ -32,10 +32,13 @@
  */
 #include "7-backfill/rules_import.h"
 
+#include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "1-common/buf.h"
+#include "1-common/compat.h"
 #include "1-common/err.h"
 #include "1-common/xalloc.h"
 #include "3-tsdb/block_writer.h"
@@ -80,11 +83,53 @@ int rules_backfill_check_block_duration(int64_t ns, struct err *e)
 	return 0;
 }
 
+/*
+ * The line of each log call in cmd/promtool/rules.go (slog prints it as
+ * source=rules.go:N): the same from v3.0.0 to v3.6.0, 3 lines lower from
+ * v3.7.0 to v3.14.0 (read at every 3.x tag).
+ */
+static const int slog_lines[2][4] = { { 61, 83, 86, 127 }, { 62, 86, 89, 130 } };
+
+void rb_log_line(const struct rb_config *cfg, struct buf *out, enum rb_log_call call, const char *msg,
+		 const char *const *kv, size_t n)
+{
+	const char *all[16];
+	size_t k = 0;
+
+	assert(n + 2 <= sizeof(all) / sizeof(all[0]));
+	if (compat_on(cfg->compat, COMPAT_LOG_SLOG)) {
+		char source[32];
+
+		snprintf(source, sizeof(source), "rules.go:%d",
+			 slog_lines[compat_at_least(cfg->compat, 3, 7, 0)][call]);
+		if (call != RB_LOG_WARNINGS) {
+			all[k++] = "component";
+			all[k++] = "backfiller";
+		}
+		for (size_t i = 0; i < n; i++)
+			all[k++] = kv[i];
+		bf_slog_line(out, call == RB_LOG_WARNINGS ? "WARN" : "INFO", source, msg, all, k);
+		return;
+	}
+	all[k++] = call == RB_LOG_WARNINGS ? "msg" : "backfiller";
+	all[k++] = msg;
+	for (size_t i = 0; i < n; i++)
+		all[k++] = kv[i];
+	bf_logfmt_line(out, call == RB_LOG_WARNINGS ? "warn" : "info", all, k);
+}
+
 int64_t rules_backfill_eval_timestamp(const char *file, const char *name, int64_t interval_ns, int64_t t_ns)
 {
-	/* Group.hash(): labels {file, name} in sorted order */
+	return rules_backfill_eval_timestamp_compat(NULL, file, name, interval_ns, t_ns);
+}
+
+int64_t rules_backfill_eval_timestamp_compat(const struct compat *c, const char *file, const char *name,
+					     int64_t interval_ns, int64_t t_ns)
+{
+	/* Group.hash(): labels {file, name} in sorted order, hashed as the
+	 * release's official build does */
 	struct label ls[2] = { { "file", file }, { "name", name } };
-	uint64_t h = labels_hash(ls, 2);
+	uint64_t h = labels_hash_build(c, ls, 2);
 	int64_t offset = (int64_t)(h % (uint64_t)interval_ns);
 	int64_t adj = t_ns - offset;
 	int64_t base = adj - adj % interval_ns;
@@ -191,19 +236,28 @@ static void builder_set(struct labels *lb, const char *name, const char *value)
 static int on_begin(void *arg, const char *type, const char *const *warnings, size_t nwarnings, struct err *e)
 {
 	struct window *win = arg;
-	(void)nwarnings;
-
 	win->failed_here = 1;
 	if (warnings) {
-		/* go-kit cannot encode v1.Warnings ([]string) and says so */
-		static const char *const kv[] = { "msg", "Range query returned warnings.", "warnings",
-						  "unsupported value type" };
-		bf_logfmt_line(&win->res->log, "warn", kv, 4);
+		/* go-kit cannot encode v1.Warnings ([]string) and says so;
+		 * slog prints it with %+v: "[w1 w2]" */
+		struct buf list = BUF_INIT;
+		const char *kv[2] = { "warnings", "unsupported value type" };
+
+		if (compat_on(win->cfg->compat, COMPAT_LOG_SLOG)) {
+			buf_addc(&list, '[');
+			for (size_t i = 0; i < nwarnings; i++)
+				buf_addf(&list, "%s%s", i ? " " : "", warnings[i]);
+			buf_addc(&list, ']');
+			kv[1] = buf_str(&list);
+		}
+		rb_log_line(win->cfg, &win->res->log, RB_LOG_WARNINGS, "Range query returned warnings.", kv, 2);
+		buf_release(&list);
 	}
 	/* twice the block size: see rules.go, the writer must accept the whole
 	 * window; one writer for all the queries of a split window */
 	if (!win->res->w && block_writer_new(&win->res->w, win->cfg->output_dir, 2 * win->block_ms, e))
 		return err_wrap(e, "new block writer");
+	block_writer_set_compat(win->res->w, win->cfg->compat);
 	if (strcmp(type, "matrix"))
 		return err_set(e, "rule result is wrong type %s", type);
 	win->failed_here = 0;
@@ -297,7 +351,7 @@ void rb_unit_run(const struct rb_plan *p, size_t rule, size_t wi, struct query_s
 
 	if (!ref->rule)
 		return;
-	aligned = rules_backfill_eval_timestamp(g->file, g->name, g->interval_ns, cur * 1000000000);
+	aligned = rules_backfill_eval_timestamp_compat(cfg->compat, g->file, g->name, g->interval_ns, cur * 1000000000);
 	while (unix_sec(aligned) < cur)
 		aligned += g->interval_ns;
 	end_ns = end_s * 1000000000;
@@ -395,19 +449,19 @@ fatal:
 
 void rules_backfill_log_start(const struct rb_config *cfg, struct bf_log *log)
 {
-	struct buf s = BUF_INIT, e = BUF_INIT;
-	const char *kv[6];
+	struct buf s = BUF_INIT, e = BUF_INIT, line = BUF_INIT;
+	const char *kv[4];
 
 	/* newRuleImporter: times as time.RFC822 in their own zone */
 	go_fmt_rfc822(&s, &cfg->start);
 	go_fmt_rfc822(&e, &cfg->end);
-	kv[0] = "backfiller";
-	kv[1] = "new rule importer";
-	kv[2] = "start";
-	kv[3] = buf_str(&s);
-	kv[4] = "end";
-	kv[5] = buf_str(&e);
-	bf_log_kv(log, "info", kv, 6);
+	kv[0] = "start";
+	kv[1] = buf_str(&s);
+	kv[2] = "end";
+	kv[3] = buf_str(&e);
+	rb_log_line(cfg, &line, RB_LOG_NEW_IMPORTER, "new rule importer", kv, 4);
+	bf_log_text(log, (const char *)line.data, line.len);
+	buf_release(&line);
 	buf_release(&s);
 	buf_release(&e);
 }

@@ -39,8 +39,11 @@ struct rb_group {
 
 struct bf_progress;
 
+struct compat;
+
 struct rb_config {
 	const char *output_dir;
+	const struct compat *compat;   /* the release to behave like; NULL: 2.42 */
 	struct go_time start, end;
 	int64_t max_block_duration_ms; /* --max-block-duration; 0 when unset */
 	/* EXTENSIONS; all zero/NULL gives promtool 2.42's import */
@@ -80,6 +83,9 @@ int rules_backfill_check_block_duration(int64_t duration_ns, struct err *e);
 
 /* rules.Group.EvalTimestamp: the slot at or before t_ns for this group. */
 int64_t rules_backfill_eval_timestamp(const char *file, const char *name, int64_t interval_ns, int64_t t_ns);
+/* The same for release c's official build (NULL: 2.42; see labels_hash_build). */
+int64_t rules_backfill_eval_timestamp_compat(const struct compat *c, const char *file, const char *name,
+					     int64_t interval_ns, int64_t t_ns);
 
 
 #endif

@@ -65,6 +65,18 @@ static inline void rb_plan_unit(const struct rb_plan *p, size_t u, size_t *rule,
 	}
 }
 
+/* The importer's log calls (cmd/promtool/rules.go), for rb_log_line(). */
+enum rb_log_call { RB_LOG_NEW_IMPORTER, RB_LOG_GROUP, RB_LOG_RULE, RB_LOG_WARNINGS };
+
+/*
+ * Appends one importer log line as cfg's release writes it: go-kit's
+ * `level=info backfiller="<msg>" k=v...` (`level=warn msg=...` for the
+ * warnings) up to 2.55, slog's `... msg="<msg>" component=backfiller k=v...`
+ * from 3.0 (gate LOG_SLOG; the warnings line has no component).
+ */
+void rb_log_line(const struct rb_config *cfg, struct buf *out, enum rb_log_call call, const char *msg,
+		 const char *const *kv, size_t n);
+
 struct rb_unit_result {
 	struct block_writer *w; /* the window's samples, NULL when none */
 	char *err;              /* the rule's error (the rule stops), or NULL */

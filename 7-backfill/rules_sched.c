@@ -282,13 +282,13 @@ static void header_lines(const struct rb_plan *p, size_t rule, struct buf *out)
 	char id[32];
 
 	if (ref->group_key) {
-		const char *kv[] = { "backfiller", "processing group", "name", ref->group_key };
-		bf_logfmt_line(out, "info", kv, 4);
+		const char *kv[] = { "name", ref->group_key };
+		rb_log_line(p->cfg, out, RB_LOG_GROUP, "processing group", kv, 2);
 	}
 	if (ref->rule) {
 		snprintf(id, sizeof(id), "%zu", ref->index);
-		const char *kv[] = { "backfiller", "processing rule", "id", id, "name", ref->rule->name };
-		bf_logfmt_line(out, "info", kv, 6);
+		const char *kv[] = { "id", id, "name", ref->rule->name };
+		rb_log_line(p->cfg, out, RB_LOG_RULE, "processing rule", kv, 4);
 	}
 }
 

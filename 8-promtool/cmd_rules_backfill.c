@@ -317,6 +317,7 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	}
 
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.compat = cli_compat(c);
 	if (!end_s || !*end_s) {
 		struct timespec now;
 		clock_gettime(CLOCK_REALTIME, &now);
