@@ -28,6 +28,7 @@
 	X(OM_LABEL_FLAG, 2, 55, 0, "create-blocks-from openmetrics --label k=v") \
 	X(OM_PIPE_INPUT, 3, 3, 0, "create-blocks-from openmetrics reads a pipe") \
 	X(RULES_HTTP_CONFIG, 2, 43, 0, "create-blocks-from rules --http.config.file") \
+	X(DUMP_HISTOGRAMS, 2, 48, 0, "tsdb dump prints native histogram samples (not reproduced: counted on stderr)") \
 	/* ---- rule files (6-rules) ---- */ \
 	X(RULEFMT_QUERY_OFFSET, 2, 53, 0, "rule groups accept query_offset") \
 	X(RULEFMT_GROUP_LABELS, 3, 0, 0, "rule groups accept labels, merged into each rule") \

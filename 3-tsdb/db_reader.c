@@ -30,6 +30,7 @@ void tsdb_db_init(struct tsdb_db *db)
 {
 	memset(db, 0, sizeof(*db));
 	tsdb_head_init(&db->head);
+	pthread_mutex_init(&db->hist_mu, NULL);
 }
 
 void tsdb_db_release(struct tsdb_db *db)
@@ -42,6 +43,8 @@ void tsdb_db_release(struct tsdb_db *db)
 		free(db->skipped[i]);
 	free(db->skipped);
 	tsdb_head_release(&db->head);
+	free(db->hist_seen);
+	pthread_mutex_destroy(&db->hist_mu);
 	tsdb_db_init(db);
 }
 
@@ -207,6 +210,8 @@ struct src_iter {
 	bool bad;
 	const char *where;
 	uint64_t bad_ref;
+	int64_t hist_from; /* the head's first histogram sample, INT64_MAX if none */
+	bool hist;         /* iteration stopped at a native histogram sample */
 };
 
 static bool deleted(const struct src_iter *it, int64_t t)
@@ -232,6 +237,7 @@ static bool src_next(struct src_iter *it)
 			if (!it->in_span) {
 				/* promtool's dump loop ends at the first non-float sample */
 				if (s->enc != CHUNK_ENC_XOR) {
+					it->hist = true;
 					it->si = it->nspans;
 					return false;
 				}
@@ -261,6 +267,13 @@ static bool src_next(struct src_iter *it)
 				continue;
 			}
 			t = s->t[it->ai];
+			if (t >= it->hist_from) {
+				/* the same for a histogram sample of the WAL (a
+				 * series of those only has one span, v NULL) */
+				it->hist = true;
+				it->si = it->nspans;
+				return false;
+			}
 			v = s->v[it->ai];
 			it->ai++;
 		}
@@ -353,6 +366,7 @@ struct src_set {
 	size_t nspans, scap;
 	const struct tsdb_tombstone *del;
 	size_t ndel;
+	int64_t hist_from; /* see struct src_iter */
 };
 
 static void src_set_release(struct src_set *s)
@@ -423,6 +437,7 @@ static int head_next(struct src_set *s, struct err *e)
 			continue;
 		s->del = tsdb_tombstones_get(h->stones, h->nstones, hs->ref, &s->ndel);
 		s->nspans = 0;
+		s->hist_from = hs->hist_n && hs->hist_mint <= s->maxt ? hs->hist_mint : INT64_MAX;
 		for (size_t i = 0; i < hs->nmm; i++) {
 			const struct tsdb_head_chunk *c = &hs->mm[i];
 			struct span *sp;
@@ -439,6 +454,13 @@ static int head_next(struct src_set *s, struct err *e)
 			sp->t = hs->t;
 			sp->v = hs->v;
 			sp->n = hs->n;
+		}
+		if (!s->nspans && s->hist_from != INT64_MAX && hs->hist_maxt >= s->mint) {
+			/* histogram samples only: a series that selects none */
+			struct span *sp = span_add(s);
+			sp->t = &hs->hist_mint;
+			sp->v = NULL;
+			sp->n = 1;
 		}
 		if (!s->nspans)
 			continue;
@@ -465,6 +487,7 @@ static void src_iter_start(struct src_iter *it, const struct src_set *s)
 	it->mint = s->mint;
 	it->maxt = s->maxt;
 	it->where = s->kind == SRC_BLOCK ? s->b->dir : "head";
+	it->hist_from = s->kind == SRC_BLOCK ? INT64_MAX : s->hist_from;
 }
 
 /* ---- the merged set --------------------------------------------------- */
@@ -547,7 +570,7 @@ static int select_groups(struct tsdb_db *db, const struct label_matcher *const *
 	m = set->groups;
 	nm = set->ngroup;
 
-	set->srcs = xcalloc(db->nblocks + 1, sizeof(*set->srcs));
+	set->srcs = xcalloc(db->nblocks + 2, sizeof(*set->srcs));
 	for (size_t i = 0; i < db->nblocks; i++) {
 		struct tsdb_block *b = &db->blocks[i];
 		struct src_set *s;
@@ -572,6 +595,19 @@ static int select_groups(struct tsdb_db *db, const struct label_matcher *const *
 			s->cand[i] = i;
 		s->ncand = db->head.nseries;
 	}
+	/* 3.x: the out-of-order head (wbl/, OOO chunks) as one more source,
+	 * after the in-order head, which so wins at a shared timestamp */
+	struct tsdb_head *ooo = db->head_loaded ? db->head.ooo : NULL;
+	bool ooo_added = ooo && ooo->mint <= maxt && mint <= ooo->maxt;
+	if (ooo_added) {
+		struct src_set *s = &set->srcs[n++];
+		s->kind = SRC_HEAD;
+		s->h = ooo;
+		s->cand = xreallocarray(NULL, ooo->nseries ? ooo->nseries : 1, sizeof(*s->cand));
+		for (size_t i = 0; i < ooo->nseries; i++)
+			s->cand[i] = i;
+		s->ncand = ooo->nseries;
+	}
 	set->nsrcs = n;
 	/*
 	 * DB.Querier also adds an out-of-order head querier when the range
@@ -579,7 +615,7 @@ static int select_groups(struct tsdb_db *db, const struct label_matcher *const *
 	 * is [MaxInt64, MinInt64]: true only for the full range.  Its set is
 	 * empty, but it makes two queriers, and so sorted output.
 	 */
-	set->merge = n + (mint == INT64_MIN && maxt == INT64_MAX) > 1;
+	set->merge = n + (!ooo_added && mint == INT64_MIN && maxt == INT64_MAX) > 1;
 	for (size_t i = 0; i < n; i++) {
 		struct src_set *s = &set->srcs[i];
 		s->m = m;
@@ -594,10 +630,10 @@ static int select_groups(struct tsdb_db *db, const struct label_matcher *const *
 			qsort_r(s->cand, s->ncand, sizeof(*s->cand), head_idx_cmp, s->h);
 		}
 	}
-	set->heap = xcalloc(n + 1, sizeof(*set->heap));
-	set->cur = xcalloc(n + 1, sizeof(*set->cur));
-	set->its = xcalloc(n + 1, sizeof(*set->its));
-	set->ih = xcalloc(n + 1, sizeof(*set->ih));
+	set->heap = xcalloc(n + 2, sizeof(*set->heap));
+	set->cur = xcalloc(n + 2, sizeof(*set->cur));
+	set->its = xcalloc(n + 2, sizeof(*set->its));
+	set->ih = xcalloc(n + 2, sizeof(*set->ih));
 	*out = set;
 	return 0;
 fail:
@@ -765,4 +801,41 @@ int tsdb_series_set_sample(struct tsdb_series_set *s, int64_t *t, double *v, str
 		if (s->its[i].bad)
 			return iter_error(&s->its[i], e);
 	return 0;
+}
+
+/* ---- series with native histograms ------------------------------------ */
+
+bool tsdb_series_set_histograms(const struct tsdb_series_set *s)
+{
+	for (size_t i = 0; i < s->ncur; i++)
+		if (s->its[i].hist)
+			return true;
+	return false;
+}
+
+size_t tsdb_db_note_histogram_series(struct tsdb_db *db, const struct label *ls, size_t n)
+{
+	uint64_t h = labels_hash(ls, n);
+	size_t i, count;
+
+	pthread_mutex_lock(&db->hist_mu);
+	for (i = 0; i < db->nhist_seen && db->hist_seen[i] != h; i++)
+		;
+	if (i == db->nhist_seen) {
+		ALLOC_GROW(db->hist_seen, db->nhist_seen + 1, db->hist_seen_cap);
+		db->hist_seen[db->nhist_seen++] = h;
+	}
+	count = db->nhist_seen;
+	pthread_mutex_unlock(&db->hist_mu);
+	return count;
+}
+
+size_t tsdb_db_histogram_series(struct tsdb_db *db)
+{
+	size_t n;
+
+	pthread_mutex_lock(&db->hist_mu);
+	n = db->nhist_seen;
+	pthread_mutex_unlock(&db->hist_mu);
+	return n;
 }

@@ -26,6 +26,7 @@
 #ifndef TSDB_DB_READER_H
 #define TSDB_DB_READER_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,6 +50,11 @@ struct tsdb_db {
 	size_t nskipped;
 	struct tsdb_head head;
 	bool head_loaded;
+	/* series skipped for holding native histograms (labels hashes; see
+	 * tsdb_db_note_histogram_series), shared by concurrent queries */
+	pthread_mutex_t hist_mu;
+	uint64_t *hist_seen;
+	size_t nhist_seen, hist_seen_cap;
 };
 
 void tsdb_db_init(struct tsdb_db *db);
@@ -87,6 +93,15 @@ const struct label *tsdb_series_set_labels(const struct tsdb_series_set *s, size
  * stops at the first non-float sample. */
 int tsdb_series_set_sample(struct tsdb_series_set *s, int64_t *t, double *v, struct err *e);
 void tsdb_series_set_free(struct tsdb_series_set *s);
+/* Whether the current series' samples stopped at a native histogram sample
+ * (a chunk of encoding 2 or 3, or a histogram record of the WAL): a float
+ * reader then knows the series is not all floats.  Valid once its samples
+ * were read to the end. */
+bool tsdb_series_set_histograms(const struct tsdb_series_set *s);
+/* Records series ls as one that float evaluation skipped for holding
+ * native histograms; returns how many distinct series are recorded. */
+size_t tsdb_db_note_histogram_series(struct tsdb_db *db, const struct label *ls, size_t n);
+size_t tsdb_db_histogram_series(struct tsdb_db *db);
 
 /* Whether a value satisfies a matcher (fast path for "(?s:.*)"). */
 bool tsdb_matcher_matches(const struct label_matcher *m, const char *v);

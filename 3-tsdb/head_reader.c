@@ -12,8 +12,10 @@
  * WAL records (first byte the type): 1 series "ref (be64) | n (uvarint) |
  * n x (name, value) uvarint strings" repeated; 2 samples "base ref (be64) |
  * base t (be64) | (dref varint | dt varint | value bits be64)*";
- * 3 tombstones "(ref be64 | mint varint | maxt varint)*".  Other types
- * (exemplars, metadata, histograms, mmap markers) are skipped.
+ * 3 tombstones "(ref be64 | mint varint | maxt varint)*".  The types
+ * added since 2.42 (3-tsdb/wal_records.h): SamplesV2 floats are applied,
+ * histogram samples counted per series (a float reader stops there),
+ * exemplars, metadata and mmap markers checked and dropped.
  *
  * Replay rules reproduced: samples before minValidTime are dropped; a
  * sample not after the series' last one (m-mapped or replayed) is dropped;
@@ -36,9 +38,10 @@
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
 #include "3-tsdb/chunks_reader.h"
+#include "3-tsdb/head_ooo.h"
 #include "3-tsdb/wal_reader.h"
+#include "3-tsdb/wal_records.h"
 
-enum { WAL_REC_SERIES = 1, WAL_REC_SAMPLES = 2, WAL_REC_TOMBSTONES = 3 };
 
 void tsdb_head_init(struct tsdb_head *h)
 {
@@ -61,6 +64,10 @@ void tsdb_head_release(struct tsdb_head *h)
 		mmap_file_release(&h->files[i]);
 	free(h->files);
 	free(h->stones);
+	if (h->ooo) {
+		tsdb_head_release(h->ooo);
+		free(h->ooo);
+	}
 	tsdb_head_init(h);
 }
 
@@ -91,6 +98,10 @@ struct replay {
 		struct tsdb_head_chunk c;
 	} *pend;
 	size_t npend, pend_cap;
+	/* out-of-order m-mapped chunks (3-tsdb/head_ooo.h) */
+	struct head_ooo_chunk *ooo;
+	size_t nooo, ooo_cap;
+	uint64_t last_pos; /* ref of the last m-mapped chunk of any kind */
 };
 
 static void slots_rebuild(struct tsdb_head *h)
@@ -213,6 +224,11 @@ static int list_numbered(const char *dir, char ***out, size_t *n, struct err *e)
 	return 0;
 }
 
+int head_list_numbered(const char *dir, char ***out, size_t *n, struct err *e)
+{
+	return list_numbered(dir, out, n, e);
+}
+
 static void free_names(char **v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -220,7 +236,8 @@ static void free_names(char **v, size_t n)
 	free(v);
 }
 
-static int scan_chunk_file(struct replay *rp, const struct mmap_file *m, const char *path, struct err *e)
+static int scan_chunk_file(struct replay *rp, const struct mmap_file *m, const char *path, uint64_t seq,
+			   struct err *e)
 {
 	size_t pos = CHUNKS_HEADER_LEN;
 
@@ -258,8 +275,19 @@ static int scan_chunk_file(struct replay *rp, const struct mmap_file *m, const c
 		end = pos + (size_t)dlen;
 		if (crc32c(m->data + start, end - start) != get_be32(m->data + end))
 			return err_set(e, "%s: head chunk at offset %zu: checksum mismatch", path, start);
-		/* out-of-order chunks (bit 7) and unknown encodings are ignored,
-		 * as are chunks wholly before minValidTime */
+		if (((seq << 32) | start) > rp->last_pos)
+			rp->last_pos = (seq << 32) | start;
+		/* out-of-order chunks (bit 7, 3.x) go to the OOO view */
+		if ((enc & 0x80) && (enc & 0x7f) >= CHUNK_ENC_XOR && (enc & 0x7f) <= CHUNK_ENC_FLOAT_HISTOGRAM) {
+			struct head_ooo_chunk *o;
+			ALLOC_GROW(rp->ooo, rp->nooo + 1, rp->ooo_cap);
+			o = &rp->ooo[rp->nooo++];
+			o->ref = sref;
+			o->pos = (seq << 32) | start;
+			o->c = (struct tsdb_head_chunk){ mint, maxt, (uint8_t)(enc & 0x7f), m->data + pos, (size_t)dlen };
+		}
+		/* unknown encodings are ignored, as are chunks wholly before
+		 * minValidTime */
 		if (!(enc & 0x80) && maxt >= rp->min_valid && enc >= CHUNK_ENC_XOR && enc <= CHUNK_ENC_FLOAT_HISTOGRAM) {
 			struct pending_chunk *p;
 			ALLOC_GROW(rp->pend, rp->npend + 1, rp->pend_cap);
@@ -298,7 +326,7 @@ static int load_chunk_files(struct replay *rp, struct err *e)
 		int r = mmap_file_open(&rp->h->files[i], p, e);
 		rp->h->nfiles = i + 1;
 		if (r == 0)
-			r = scan_chunk_file(rp, &rp->h->files[i], p, e);
+			r = scan_chunk_file(rp, &rp->h->files[i], p, strtoull(names[i], NULL, 10), e);
 		free(p);
 		if (r < 0)
 			goto done;
@@ -350,6 +378,7 @@ static void reset_series(struct replay *rp, struct tsdb_head_series *s, uint64_t
 	if (s->nmm)
 		update_minmax(rp->h, s->mm[0].mint, s->mm[s->nmm - 1].maxt);
 	s->n = 0;
+	s->hist_n = 0;
 }
 
 /* ---- records ---------------------------------------------------------- */
@@ -450,6 +479,60 @@ done:
 	return ret;
 }
 
+/* The series a WAL sample goes to, or NULL when it is dropped (before
+ * minValidTime, unknown ref, not after the series' last sample). */
+static struct tsdb_head_series *sample_series(struct replay *rp, uint64_t ref, int64_t t)
+{
+	struct tsdb_head_series *s;
+	int64_t last;
+
+	if (t < rp->min_valid)
+		return NULL;
+	if (rp->nalias)
+		ref = alias(rp, ref);
+	s = tsdb_head_get(rp->h, ref);
+	if (!s)
+		return NULL;
+	last = s->n ? s->t[s->n - 1] : (s->nmm ? s->mm[s->nmm - 1].maxt : INT64_MIN);
+	if (s->hist_n && s->hist_maxt > last)
+		last = s->hist_maxt; /* floats and histograms share the order */
+	if (t <= last && (s->n || s->nmm || s->hist_n))
+		return NULL;
+	return s;
+}
+
+static void apply_float(void *arg, uint64_t ref, int64_t t, uint64_t vbits)
+{
+	struct replay *rp = arg;
+	struct tsdb_head_series *s = sample_series(rp, ref, t);
+
+	if (!s)
+		return;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		s->t = xreallocarray(s->t, s->cap, sizeof(*s->t));
+		s->v = xreallocarray(s->v, s->cap, sizeof(*s->v));
+	}
+	s->t[s->n] = t;
+	s->v[s->n++] = bits_double(vbits);
+	update_minmax(rp->h, t, t);
+}
+
+/* A native histogram sample: counted, never stored (3-tsdb/wal_records.h). */
+static void apply_histogram(void *arg, uint64_t ref, int64_t t)
+{
+	struct replay *rp = arg;
+	struct tsdb_head_series *s = sample_series(rp, ref, t);
+
+	if (!s)
+		return;
+	if (!s->hist_n)
+		s->hist_mint = t;
+	s->hist_maxt = t;
+	s->hist_n++;
+	update_minmax(rp->h, t, t);
+}
+
 static int rec_samples(struct replay *rp, struct cursor *c, struct err *e)
 {
 	uint64_t base_ref;
@@ -462,34 +545,12 @@ static int rec_samples(struct replay *rp, struct cursor *c, struct err *e)
 	base_t = (int64_t)cursor_be64(c);
 	while (cursor_left(c) > 0) {
 		int64_t dref = cursor_varint(c), dt = cursor_varint(c);
-		uint64_t vbits = cursor_be64(c), ref;
-		int64_t t;
-		struct tsdb_head_series *s;
-		int64_t last;
+		uint64_t vbits = cursor_be64(c);
 
 		if (c->err)
 			return err_set(e, "decode samples: decode error after %zu samples: invalid size", count);
 		count++;
-		ref = (uint64_t)((int64_t)base_ref + dref);
-		t = (int64_t)((uint64_t)base_t + (uint64_t)dt);
-		if (t < rp->min_valid)
-			continue;
-		if (rp->nalias)
-			ref = alias(rp, ref);
-		s = tsdb_head_get(rp->h, ref);
-		if (!s)
-			continue;
-		last = s->n ? s->t[s->n - 1] : (s->nmm ? s->mm[s->nmm - 1].maxt : INT64_MIN);
-		if (t <= last && (s->n || s->nmm))
-			continue;
-		if (s->n == s->cap) {
-			s->cap = s->cap ? s->cap * 2 : 16;
-			s->t = xreallocarray(s->t, s->cap, sizeof(*s->t));
-			s->v = xreallocarray(s->v, s->cap, sizeof(*s->v));
-		}
-		s->t[s->n] = t;
-		s->v[s->n++] = bits_double(vbits);
-		update_minmax(rp->h, t, t);
+		apply_float(rp, (uint64_t)((int64_t)base_ref + dref), (int64_t)((uint64_t)base_t + (uint64_t)dt), vbits);
 	}
 	if (c->err)
 		return err_set(e, "decode samples: invalid size");
@@ -535,6 +596,17 @@ static int replay_segment(struct replay *rp, const char *path, size_t *stone_cap
 		case WAL_REC_SERIES: r = rec_series(rp, &c, e); break;
 		case WAL_REC_SAMPLES: r = rec_samples(rp, &c, e); break;
 		case WAL_REC_TOMBSTONES: r = rec_tombstones(rp, &c, stone_cap, e); break;
+		/* added after 2.42 (3-tsdb/wal_records.h) */
+		case WAL_REC_SAMPLES_V2: r = wal_decode_samples_v2(&c, apply_float, rp, e); break;
+		case WAL_REC_HISTOGRAMS:
+		case WAL_REC_FLOAT_HISTOGRAMS:
+		case WAL_REC_CB_HISTOGRAMS:
+		case WAL_REC_CB_FLOAT_HISTOGRAMS:
+		case WAL_REC_HISTOGRAMS_V2:
+		case WAL_REC_FLOAT_HISTOGRAMS_V2: r = wal_decode_histograms(rec[0], &c, apply_histogram, rp, e); break;
+		case WAL_REC_EXEMPLARS:
+		case WAL_REC_MMAP_MARKERS:
+		case WAL_REC_METADATA: r = wal_check_record(rec[0], &c, e); break;
 		default: r = 0; break;
 		}
 		if (r < 0) {
@@ -664,7 +736,10 @@ done:
 		/* Init: the head never starts before minValidTime */
 		if (h->mint < min_valid_time)
 			h->mint = min_valid_time;
+		if (head_load_ooo(h, dir, rp.ooo, rp.nooo, rp.last_pos, min_valid_time, e) < 0)
+			ret = -1;
 	}
+	free(rp.ooo);
 	free(rp.lslot);
 	free(rp.alias_from);
 	free(rp.alias_to);

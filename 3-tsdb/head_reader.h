@@ -40,6 +40,10 @@ struct tsdb_head_series {
 	int64_t *t;
 	double *v;
 	size_t n, cap;
+	/* native histogram samples of the WAL (3.x records 7-10, 12, 13): only
+	 * counted, their first and last timestamps kept (floats stop there) */
+	size_t hist_n;
+	int64_t hist_mint, hist_maxt;
 };
 
 struct tsdb_head {
@@ -52,6 +56,9 @@ struct tsdb_head {
 	struct tsdb_tombstone *stones; /* sorted by ref, then mint */
 	size_t nstones;
 	int64_t mint, maxt; /* INT64_MAX / INT64_MIN while empty, as Head */
+	/* 3.x out-of-order data (wbl/, OOO m-mapped chunks) as a head of its
+	 * own, merged by the querier; NULL when there is none */
+	struct tsdb_head *ooo;
 };
 
 void tsdb_head_init(struct tsdb_head *h);

@@ -4,7 +4,7 @@
  * Example: a page starting "01 00 03 <crc32c> 02 00 05" holds one full,
  * uncompressed 3-byte record; "0a ..." (type 2 | snappy 8) starts a
  * compressed record continued by type 3/4 fragments, possibly on later
- * pages.  Fragment order is checked as validateRecord does.
+ * pages.  3.x adds bit 4, zstd (tsdb/wlog/wlog.go zstdMask at v3.14.0).  Fragment order is checked as validateRecord does.
  */
 #include "3-tsdb/wal_reader.h"
 
@@ -12,12 +12,14 @@
 #include <snappy-c.h>
 #include <stdbool.h>
 #include <string.h>
+#include <zstd.h>
 
 #include "1-common/bytes.h"
 #include "1-common/crc32c.h"
 
 enum { REC_PAGE_TERM = 0, REC_FULL = 1, REC_FIRST = 2, REC_MIDDLE = 3, REC_LAST = 4 };
 #define SNAPPY_MASK 0x08
+#define ZSTD_MASK 0x10 /* 3.x: --storage.tsdb.wal-compression-type=zstd */
 #define TYPE_MASK 0x07
 
 void wal_reader_init(struct wal_reader *r, const unsigned char *data, size_t len, const char *path)
@@ -37,10 +39,48 @@ void wal_reader_release(struct wal_reader *r)
 	buf_release(&r->comp);
 }
 
+/* The zstd frame(s) in r->comp into r->rec (klauspost's EncodeAll writes
+ * one frame, its size not always in the header: decoded as a stream). */
+static int unzstd(struct wal_reader *r, struct err *e)
+{
+	ZSTD_DStream *ds = ZSTD_createDStream();
+	ZSTD_inBuffer in = { r->comp.data, r->comp.len, 0 };
+	int ret = -1;
+
+	buf_reset(&r->rec);
+	if (!ds)
+		return err_set(e, "%s: record at offset %zu: zstd: out of memory", r->path, r->rec_start);
+	ZSTD_initDStream(ds);
+	while (in.pos < in.size) {
+		ZSTD_outBuffer out;
+		size_t rc;
+
+		buf_grow(&r->rec, in.size * 2 + 4096);
+		out = (ZSTD_outBuffer){ r->rec.data + r->rec.len, r->rec.cap - r->rec.len - 1, 0 };
+		rc = ZSTD_decompressStream(ds, &out, &in);
+		if (ZSTD_isError(rc)) {
+			err_set(e, "%s: record at offset %zu: zstd: %s", r->path, r->rec_start, ZSTD_getErrorName(rc));
+			goto done;
+		}
+		r->rec.len += out.pos;
+		if (rc == 0 && in.pos == in.size)
+			break;
+		if (out.pos == 0 && in.pos == in.size) {
+			err_set(e, "%s: record at offset %zu: zstd: truncated frame", r->path, r->rec_start);
+			goto done;
+		}
+	}
+	r->rec.data[r->rec.len] = 0;
+	ret = 0;
+done:
+	ZSTD_freeDStream(ds);
+	return ret;
+}
+
 int wal_reader_next(struct wal_reader *r, const unsigned char **out, size_t *len, struct err *e)
 {
 	int i = 0;
-	bool compressed = false;
+	bool compressed = false, zstd = false;
 
 	buf_reset(&r->rec);
 	buf_reset(&r->comp);
@@ -73,6 +113,7 @@ int wal_reader_next(struct wal_reader *r, const unsigned char **out, size_t *len
 		if (r->len - r->pos < WAL_RECORD_HEADER_LEN)
 			return err_set(e, "%s: record at offset %zu: unexpected end of segment in header", r->path, at);
 		compressed = (r->data[r->pos] & SNAPPY_MASK) != 0;
+		zstd = !compressed && (r->data[r->pos] & ZSTD_MASK) != 0;
 		n = get_be16(r->data + r->pos + 1);
 		crc = get_be32(r->data + r->pos + 3);
 		if (n > WAL_PAGE_SIZE - WAL_RECORD_HEADER_LEN)
@@ -94,7 +135,7 @@ int wal_reader_next(struct wal_reader *r, const unsigned char **out, size_t *len
 				       type == REC_MIDDLE ? "middle" : "last");
 		if (i == 0)
 			r->rec_start = at;
-		buf_add(compressed ? &r->comp : &r->rec, r->data + r->pos + WAL_RECORD_HEADER_LEN, n);
+		buf_add(compressed || zstd ? &r->comp : &r->rec, r->data + r->pos + WAL_RECORD_HEADER_LEN, n);
 		r->pos += WAL_RECORD_HEADER_LEN + n;
 		if (type == REC_FULL || type == REC_LAST)
 			break;
@@ -111,6 +152,8 @@ int wal_reader_next(struct wal_reader *r, const unsigned char **out, size_t *len
 		r->rec.len = ulen;
 		r->rec.data[ulen] = 0;
 	}
+	if (zstd && r->comp.len && unzstd(r, e) < 0)
+		return -1;
 	*out = r->rec.data;
 	*len = r->rec.len;
 	return 1;

@@ -2,11 +2,11 @@
  * Reader for one WAL segment file (upstream v2.42.0 tsdb/docs/format/wal.md,
  * tsdb/wlog/reader.go): 32 KiB pages of fragments
  *
- *   type (1: bits 0-2 full=1 first=2 middle=3 last=4, bit 3 snappy) |
+ *   type (1: bits 0-2 full=1 first=2 middle=3 last=4, bit 3 snappy, bit 4 zstd (3.x)) |
  *   len (be16) | CRC32C(data) (be32) | data
  *
  * with a zero type byte padding the rest of a page.  Records are returned
- * reassembled and, when flagged, snappy-decompressed.
+ * reassembled and, when flagged, snappy- or zstd-decompressed.
  *
  * struct wal_reader borrows the segment bytes (which must outlive it) and
  * owns its record buffers; wal_reader_release() frees them.  A returned

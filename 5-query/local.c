@@ -192,6 +192,13 @@ int promql_engine_source_open_dir(struct query_source **out, const char *dir,
 	return 0;
 }
 
+size_t promql_engine_source_histogram_series(const struct query_source *src)
+{
+	const struct engine_source *es = (const struct engine_source *)src;
+
+	return es->db ? tsdb_db_histogram_series(es->db) : 0;
+}
+
 char *const *promql_engine_source_skipped(const struct query_source *src, size_t *n)
 {
 	const struct engine_source *es = (const struct engine_source *)src;

@@ -33,6 +33,9 @@ int promql_engine_source_open_dir(struct query_source **out, const char *dir,
 /* The messages for the block directories of the data dir left out (see
  * struct tsdb_db's skipped); src must come from ..._open_dir(). */
 char *const *promql_engine_source_skipped(const struct query_source *src, size_t *n);
+/* How many distinct series the queries so far left out for holding native
+ * histogram samples (the engine evaluates floats only); src as above. */
+size_t promql_engine_source_histogram_series(const struct query_source *src);
 
 /*
  * The milliseconds a 2.42 server evaluates at for a time promtool sends:

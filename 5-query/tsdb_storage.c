@@ -79,6 +79,19 @@ static int tsdb_select(void *ctx, const struct label_matcher *m, size_t nm, int6
 			o->v[n] = v;
 			n++;
 		}
+		if (r == 0 && tsdb_series_set_histograms(it)) {
+			/* native histograms: not for the float engine; the
+			 * caller warns once with the count */
+			tsdb_db_note_histogram_series(db, ls, nls);
+			free(o->labels);
+			for (size_t i = 0; i < o->nstrs; i++)
+				free(o->strs[i]);
+			free(o->strs);
+			free(o->t);
+			free(o->v);
+			memset(o, 0, sizeof(*o));
+			continue;
+		}
 		out->v[out->n++] = (struct promql_series){ o->labels, nls, o->t, o->v, n };
 		if (r < 0)
 			break;

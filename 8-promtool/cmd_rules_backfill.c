@@ -411,6 +411,15 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	nerrs = rules_backfill_run(&cfg, l.groups, l.ngroups, ext.srcs, ext.nsrcs, &log, &errs);
 	if (cfg.progress)
 		bf_progress_end(cfg.progress);
+	if (cli_isset(c, "source-dir") && promql_engine_source_histogram_series(src)) {
+		/* a 3.x data dir: one line, whatever the number of queries */
+		char line[160];
+		int n = snprintf(line, sizeof(line),
+				 "warning: %zu series with native histogram samples skipped (--source-dir "
+				 "evaluates float samples only)\n",
+				 promql_engine_source_histogram_series(src));
+		bf_log_text(&log, line, (size_t)n);
+	}
 	if (nerrs == (size_t)-1) {
 		/* the run itself failed (not a rule) */
 		print_error(&log, "", errs[0]);
