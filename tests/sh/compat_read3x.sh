@@ -6,8 +6,9 @@
 #  - out-of-order data (wbl/ with an m-map marker, an OOO m-mapped chunk,
 #    duplicates of in-order and of OOO samples): the same against 2.42;
 #  - 3.x only (records 9-13, zstd): the same floats; a --source-dir rule
-#    skips the histogram series with one warning; tsdb dump under a 2.48+
-#    profile says what it left out, the 2.42 profile stays silent.
+#    skips the histogram series (WAL records or a block's histogram chunk)
+#    with one warning; tsdb dump under a 2.48+ profile says what it left
+#    out, the 2.42 profile stays silent.
 . "$(dirname "$0")/../lib.sh"
 export TZ=UTC
 GEN=${GEN:-bin/tests/test_read3x}
@@ -18,7 +19,7 @@ if [ ! -x "$GEN" ]; then
 	fail compat_read3x "no $GEN (make bin/tests/test_read3x)"
 	exit 0
 fi
-for k in wal242 ooo242 wal3x ooo; do
+for k in wal242 ooo242 wal3x ooo hblock; do
 	"$GEN" --write $k "$T/$k" || fail "compat_read3x: fixture $k"
 done
 
@@ -61,3 +62,11 @@ expect_eq "compat_read3x: one warning with the count" "$(grep -c warning "$T/rb.
 	"1:warning: 2 series with native histogram samples skipped (--source-dir evaluates float samples only)"
 mkdir -p "$T/rb/wal"
 expect_eq "compat_read3x: the histogram series are not counted" "$("$PROMTOOL" tsdb dump "$T/rb" | awk '{print $2}' | sort -u)" "2"
+
+# a block whose series h has a histogram chunk (encoding 2)
+"$PROMTOOL" tsdb create-blocks-from rules --source-dir "$T/hblock" --output-dir "$T/rh" --start 1 --end 250 "$T/r.yml" \
+	>"$T/rh.out" 2>"$T/rh.err"
+expect_eq "compat_read3x: histogram chunk of a block skipped, one warning" "$(grep warning "$T/rh.err")" \
+	"warning: 1 series with native histogram samples skipped (--source-dir evaluates float samples only)"
+mkdir -p "$T/rh/wal"
+expect_eq "compat_read3x: only series a counted" "$("$PROMTOOL" tsdb dump "$T/rh" | awk '{print $2}' | sort -u)" "1"

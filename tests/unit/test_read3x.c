@@ -13,7 +13,8 @@
  *
  * Kinds: "wal242" (record types 1-8, snappy and plain: what 2.42 itself
  * reads), "wal3x" (types 9-13, zstd records), "ooo" and "ooo242" (wbl/
- * and an out-of-order m-mapped chunk).
+ * and an out-of-order m-mapped chunk), "hblock" (a block with a histogram
+ * chunk).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -30,6 +31,7 @@
 #include "1-common/err.h"
 #include "1-common/xalloc.h"
 #include "2-model/matcher.h"
+#include "3-tsdb/block_writer.h"
 #include "3-tsdb/chunkenc.h"
 #include "3-tsdb/db_reader.h"
 #include "tests/unit/check.h"
@@ -377,8 +379,72 @@ done:
 	return ret;
 }
 
+/*
+ * hblock: a block (ours, 2.42's bytes) whose series h has its second chunk
+ * turned into a histogram chunk: encoding byte 2, CRC recomputed (chunks.md:
+ * len <uvarint> | encoding <1b> | data | CRC32C(encoding, data)).  Readers
+ * of floats never decode it.
+ */
+static int fixture_hblock(const char *dir)
+{
+	struct label a[] = { { "__name__", "a" } }, h[] = { { "__name__", "h" } };
+	struct block_writer *w = NULL;
+	struct block_meta meta;
+	struct err e = ERR_INIT;
+	struct buf f = BUF_INIT;
+	char *path = NULL;
+	FILE *fp;
+	size_t pos = 8;
+	int ret = -1;
+
+	block_meta_init(&meta);
+	if (mkdirs(dir, "") < 0 || mkdirs(dir, "wal") < 0 || block_writer_new(&w, dir, 2 * 7200000, &e) < 0)
+		goto done;
+	for (int i = 0; i < 300; i++) {
+		if (i < 10 && block_writer_append(w, a, 1, 1000 + i * 1000, i, &e) < 0)
+			goto done;
+		if (block_writer_append(w, h, 1, 1000 + i * 1000, 2 * i, &e) < 0)
+			goto done;
+	}
+	if (block_writer_commit(w, &e) < 0 || block_writer_flush(w, &meta, &e) != 0)
+		goto done;
+	path = xasprintf("%s/%s/chunks/000001", dir, meta.ulid);
+	fp = fopen(path, "r+b");
+	if (!fp)
+		goto done;
+	buf_grow(&f, 1 << 16);
+	f.len = fread(f.data, 1, 1 << 16, fp);
+	for (int k = 0; k < 3 && pos < f.len; k++) {
+		uint64_t n = 0;
+		int vn = get_uvarint(f.data + pos, f.len - pos, &n);
+		size_t at = pos + (size_t)(vn > 0 ? vn : 0);
+
+		if (vn <= 0 || n > f.len - at - 5)
+			break;
+
+		if (k == 2) { /* a's chunk, h's first, h's second */
+			f.data[at] = 2;
+			put_be32(f.data + at + 1 + n, crc32c(f.data + at, 1 + n));
+		}
+		pos = at + 1 + n + 4;
+	}
+	ret = fseek(fp, 0, SEEK_SET) == 0 && fwrite(f.data, 1, f.len, fp) == f.len ? 0 : -1;
+	ret = fclose(fp) == 0 ? ret : -1;
+done:
+	if (ret < 0)
+		fprintf(stderr, "hblock: %s\n", err_msg(&e));
+	block_writer_free(w);
+	block_meta_release(&meta);
+	buf_release(&f);
+	free(path);
+	err_release(&e);
+	return ret;
+}
+
 static int write_fixture(const char *kind, const char *dir)
 {
+	if (!strcmp(kind, "hblock"))
+		return fixture_hblock(dir);
 	if (!strcmp(kind, "wal242"))
 		return fixture_wal(dir, false);
 	if (!strcmp(kind, "wal3x"))
@@ -489,6 +555,33 @@ static void test_ooo(void)
 	cleanup(d242);
 }
 
+/* h's floats end where its second chunk, now a histogram one, starts. */
+static void test_histogram_chunk(void)
+{
+	char *dir = fixture("hblock");
+	struct buf out = BUF_INIT, want = BUF_INIT;
+	const char *h;
+	int n = 0;
+
+	dump_db(dir, &out);
+	buf_adds(&want, "{__name__=\"a\"}");
+	for (int i = 0; i < 10; i++)
+		buf_addf(&want, " %d:%d", 1000 + i * 1000, i);
+	buf_adds(&want, "\n{__name__=\"h\"}");
+	h = strstr(buf_str(&out), "\n{__name__=\"h\"}");
+	CHECK(h != NULL);
+	for (const char *p = h ? strchr(h + 1, ' ') : NULL; p && p[1] != 'H'; p = strchr(p + 1, ' '))
+		n++;
+	CHECK(n > 60 && n < 240); /* one chunk's worth */
+	for (int i = 0; i < n; i++)
+		buf_addf(&want, " %d:%d", 1000 + i * 1000, 2 * i);
+	buf_adds(&want, " H\n");
+	CHECK_STR(buf_str(&out), buf_str(&want));
+	buf_release(&out);
+	buf_release(&want);
+	cleanup(dir);
+}
+
 /* A corrupt histogram record is an error, not silently skipped data. */
 static void test_corrupt_histogram_record(void)
 {
@@ -523,6 +616,7 @@ int main(int argc, char **argv)
 	RUN(test_wal_types_2_42);
 	RUN(test_wal_types_3x);
 	RUN(test_ooo);
+	RUN(test_histogram_chunk);
 	RUN(test_corrupt_histogram_record);
 	return check_done();
 }
