@@ -256,9 +256,16 @@ static void release(enum dtype t, void *p)
 		memset(s, 0, sizeof(*s));
 		break;
 	}
+	case DT_RULE: {
+		struct drule *r = p;
+		for (size_t i = 0; i < 3; i++) {
+			free(r->text[i]);
+			r->text[i] = NULL;
+		}
+	}
+		/* fall through */
 	case DT_GROUPS:
 	case DT_GROUP:
-	case DT_RULE:
 	case DT_NODEGROUPS:
 		for (size_t i = 0; i < NFIELDS; i++)
 			if (dfields[i].owner == t)
@@ -475,6 +482,8 @@ static int dec_struct(struct dec *d, const struct ynode *n, enum dtype t, void *
 	int ret = GOOD;
 
 	d->merged = NULL;
+	if (d->rule_strings && t == DT_RULE)
+		((struct drule *)out)->typed = true;
 	for (size_t i = 0; i + 1 < n->nkids; i += 2) {
 		const struct ynode *ni = n->kids[i];
 		size_t f;
@@ -516,11 +525,11 @@ static int dec_struct(struct dec *d, const struct ynode *n, enum dtype t, void *
 				break;
 			}
 			if (d->rule_strings && t == DT_RULE && dfields[f].type == DT_NODE) {
-				/* 3.3+: rulefmt.Rule's string field, decoded for its type errors */
-				char *tmp = NULL;
-				int r2 = unmarshal(d, n->kids[i + 1], DT_STRING, &tmp);
-				free(tmp);
-				if (r2 == FATAL) {
+				/* 3.3+: rulefmt.Rule's string field: its text and its type errors */
+				struct drule *dr = out;
+				enum drule_text w = !strcmp(dfields[f].key, "record") ? DR_RECORD
+						    : !strcmp(dfields[f].key, "alert") ? DR_ALERT : DR_EXPR;
+				if (unmarshal(d, n->kids[i + 1], DT_STRING, &dr->text[w]) == FATAL) {
 					ret = FATAL;
 					break;
 				}

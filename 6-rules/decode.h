@@ -30,12 +30,30 @@ struct dmap {
 	bool made; /* non-nil */
 };
 
-/* rulefmt.RuleNode */
+enum drule_text { DR_RECORD, DR_ALERT, DR_EXPR };
+
+/* rulefmt.RuleNode (rulefmt.Rule from 3.3: typed) */
 struct drule {
 	const struct ynode *record, *alert, *expr; /* NULL = zero yaml.Node */
 	int64_t for_ms, keep_firing_for_ms;
 	struct dmap labels, annotations;
+	bool typed;    /* 3.3+: the texts are the strings below, not the nodes' values */
+	char *text[3]; /* enum drule_text; owned; NULL = "" */
 };
+
+/*
+ * The text of record, alert or expr as the release reads it: up to 3.2 the
+ * yaml.Node's Value (for an alias, the anchor's name), from 3.3 the string
+ * decoded (an alias resolved).
+ */
+static inline const char *drule_text(const struct drule *r, enum drule_text which)
+{
+	const struct ynode *n = which == DR_RECORD ? r->record : which == DR_ALERT ? r->alert : r->expr;
+
+	if (r->typed)
+		return r->text[which] ? r->text[which] : "";
+	return n ? n->value : "";
+}
 
 /* *model.Duration */
 struct doptdur {

@@ -105,11 +105,6 @@ static bool prometheus_rule(const struct ynode *doc, const struct ynode **groups
 	return true;
 }
 
-static char *node_str(const struct ynode *n)
-{
-	return xstrdup(n ? n->value : "");
-}
-
 static struct rulefmt_pos node_pos(const struct ynode *n)
 {
 	struct rulefmt_pos p = { 0, 0 };
@@ -150,9 +145,9 @@ static struct rulefmt_file *build(const char *path, bool prom_rule, struct dgrou
 			struct rulefmt_rule *r = &out->rules[i];
 			const struct drule *d = &rules[i];
 
-			r->record = node_str(d->record);
-			r->alert = node_str(d->alert);
-			r->expr = node_str(d->expr);
+			r->record = xstrdup(drule_text(d, DR_RECORD));
+			r->alert = xstrdup(drule_text(d, DR_ALERT));
+			r->expr = xstrdup(drule_text(d, DR_EXPR));
 			r->parsed = parsed[k];
 			parsed[k++] = NULL;
 			r->for_ms = d->for_ms;

@@ -57,15 +57,10 @@ static void rule_err(const struct rule_ctx *c, const struct drule *r, const stru
 	(void)r;
 }
 
-static const char *val(const struct ynode *n)
-{
-	return n ? n->value : "";
-}
-
 static void check_templates(const struct rule_ctx *c, const struct drule *r, const struct dmap *m,
 			    const char *what)
 {
-	char *name = xasprintf("__alert_%s", val(r->alert));
+	char *name = xasprintf("__alert_%s", drule_text(r, DR_ALERT));
 
 	for (size_t i = 0; i < m->l.n; i++) {
 		struct err e = ERR_INIT;
@@ -102,7 +97,9 @@ static bool metric_name_ok(const struct compat *c, const char *s)
 /* RuleNode.Validate(); the parsed expression goes to *parsed. */
 static void validate_rule(const struct rule_ctx *c, const struct drule *r, struct promql_expr **parsed)
 {
-	const char *record = val(r->record), *alert = val(r->alert), *expr = val(r->expr);
+	const char *record = drule_text(r, DR_RECORD), *alert = drule_text(r, DR_ALERT);
+	const char *expr = drule_text(r, DR_EXPR);
+	size_t expr_len = r->typed ? strlen(expr) : r->expr ? r->expr->len : 0;
 
 	if (*record && *alert)
 		rule_err(c, r, &r->record, &r->alert, "only one of 'record' and 'alert' must be set");
@@ -115,7 +112,7 @@ static void validate_rule(const struct rule_ctx *c, const struct drule *r, struc
 	} else {
 		struct err e = ERR_INIT;
 		struct promql_parse_opts po = { c->compat, false };
-		if (promql_parse_with(parsed, expr, r->expr->len, &po, &e) < 0) {
+		if (promql_parse_with(parsed, expr, expr_len, &po, &e) < 0) {
 			char *msg = xasprintf("could not parse expression: %s", err_msg(&e));
 			rule_err(c, r, &r->expr, NULL, msg);
 			free(msg);
@@ -205,7 +202,7 @@ void rulefmt_validate(struct rulefmt_errors *errs, const char *path, const struc
 		for (size_t i = 0; i < g->rules.n; i++) {
 			const struct drule *r = &((const struct drule *)g->rules.v)[i];
 			struct rule_ctx c = { compat, errs, path, name, i + 1,
-					      *val(r->alert) ? val(r->alert) : val(r->record) };
+					      *drule_text(r, DR_ALERT) ? drule_text(r, DR_ALERT) : drule_text(r, DR_RECORD) };
 			validate_rule(&c, r, &parsed[k++]);
 		}
 	}
