@@ -37,8 +37,11 @@
 	X(CHECK_RULES_STDIN, 2, 46, 0, "check rules reads standard input when given no file") \
 	X(CHECK_RULES_IGNORE_UNKNOWN, 3, 2, 0, "check rules --ignore-unknown-fields; unknown --lint items quoted") \
 	/* ---- the printer (Expr.String, the query sent by the backfill) ---- */ \
-	X(PRINT_PLAIN_NUMBERS, 3, 0, 0, "number literals print as plain decimals, durations as durations") \
+	X(PRINT_PLAIN_NUMBERS, 3, 3, 0, "number literals print as plain decimals (FormatFloat 'f', -1)") \
 	X(PRINT_EMPTY_IGNORING_KEPT, 3, 9, 0, "an empty ignoring() before group_left/right is printed") \
+	X(PRINT_EMPTY_NAME_MATCHER, 2, 53, 0, "a __name__=\"\" matcher is printed, not taken for the empty name") \
+	X(PRINT_QUOTE_ESCAPED, 3, 3, 0, "non-legacy grouping labels are quoted with strconv.Quote, not raw") \
+	X(PRINT_QUOTE_COLON, 3, 10, 0, "grouping labels with a colon are quoted (legacy label, not metric, names)") \
 	/* ---- PromQL float semantics (4-promql) ---- */ \
 	X(PROMQL_RATE_THRESHOLD_FIRST, 2, 51, 0, "rate extrapolation tests the 1.1*avg threshold before the zero clamp") \
 	X(PROMQL_HQ_SMALL_DELTAS, 2, 49, 0, "histogram_quantile evens out bucket counts within 1e-12") \

@@ -106,12 +106,13 @@ static int load_rules(struct loaded *l, const char *const *paths, size_t n, int6
 				struct buf b = BUF_INIT;
 				/* promtool sends r.Query().String(), the canonical form */
 				if (rr->parsed) {
-					promql_print(&b, rr->parsed);
+					promql_print_with(&b, rr->parsed, compat);
 				} else {
 					struct promql_expr *x = NULL;
 					struct err pe = ERR_INIT;
-					if (promql_parse(&x, rr->expr, strlen(rr->expr), &pe) == 0)
-						promql_print(&b, x);
+					struct promql_parse_opts po = { compat, false };
+					if (promql_parse_with(&x, rr->expr, strlen(rr->expr), &po, &pe) == 0)
+						promql_print_with(&b, x, compat);
 					else
 						buf_adds(&b, rr->expr);
 					promql_expr_free(x);
