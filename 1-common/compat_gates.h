@@ -36,6 +36,9 @@
 	X(RULEFMT_NODE_TYPES_EXPORTED, 3, 4, 0, "yaml messages name rulefmt.RuleGroupNode/RuleNode, not ruleGroupNode/ruleNode") \
 	X(CHECK_RULES_STDIN, 2, 46, 0, "check rules reads standard input when given no file") \
 	X(CHECK_RULES_IGNORE_UNKNOWN, 3, 2, 0, "check rules --ignore-unknown-fields; unknown --lint items quoted") \
+	/* ---- the command line (8-promtool: kingpin's help and messages) ---- */ \
+	X(CLI_KINGPIN_2_3, 2, 43, 0, "kingpin v2.3: --[no-]bool in help, a blank line after the usage, new completion scripts") \
+	X(CLI_KINGPIN_2_4, 2, 49, 0, "kingpin v2.4: required flag(s) '--x' not provided; zsh completion from words[2]") \
 	/* ---- the printer (Expr.String, the query sent by the backfill) ---- */ \
 	X(PRINT_PLAIN_NUMBERS, 3, 3, 0, "number literals print as plain decimals (FormatFloat 'f', -1)") \
 	X(PRINT_EMPTY_IGNORING_KEPT, 3, 9, 0, "an empty ignoring() before group_left/right is printed") \

@@ -344,8 +344,13 @@ static int validate_required(struct cli_ctx *c)
 
 	for (i = 0; i < c->nslots; i++) {
 		const struct slot *s = &c->slots[i];
-		if (s->flag && s->flag->required && !s->matched && !s->flag->def)
+		if (s->flag && s->flag->required && !s->matched && !s->flag->def) {
+			/* kingpin v2.4 (promtool 2.49+) collects them; Go's map order, so we
+			 * name the first only, as releases with one required flag print */
+			if (compat_on(c->app->compat, COMPAT_CLI_KINGPIN_2_4))
+				return fail(c, "required flag(s) '--%s' not provided", s->flag->name);
 			return fail(c, "required flag --%s not provided", s->flag->name);
+		}
 	}
 	for (i = 0; i < c->nslots; i++) {
 		const struct slot *s = &c->slots[i];

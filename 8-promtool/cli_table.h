@@ -113,6 +113,8 @@ struct cli_app {
 	 * warnings live here).
 	 */
 	int (*before_run)(const struct cli_ctx *c);
+	/* the release this view of the table is for (cli_version.c); NULL: 2.42.0 */
+	const struct compat *compat;
 };
 
 /*

@@ -15,6 +15,7 @@
 
 struct cli_view {
 	struct cli_app app;
+	struct compat compat;
 	void **owned; /* every array copied */
 	size_t nowned, owned_alloc;
 	int v;        /* CLI_V of the release */
@@ -101,7 +102,9 @@ struct cli_view *cli_view_new(const struct cli_app *app, const struct compat *co
 		compat = &def;
 	}
 	view->v = CLI_V(compat->major, compat->minor, compat->patch);
+	view->compat = *compat;
 	view->app = *app;
+	view->app.compat = &view->compat;
 	view->app.flags = copy_flags(view, app->flags);
 	view->app.cmds = copy_cmds(view, app->cmds);
 	return view;
