@@ -270,10 +270,11 @@ static const struct cli_flag test_rules_flags[] = {
 	{ .name = "run", .type = CLI_STRING, .repeatable = true, .since = CLI_V(2, 49, 0), .unimplemented = true,
 	  .help = "If set, will only run test groups whose names match the regular expression. Can be specified "
 		  "multiple times." },
-	{ .name = "diff", .type = CLI_BOOL, .def = "false", .since = CLI_V(2, 50, 0), .unimplemented = true,
-	  .help = "[Experimental] Print colored differential output between expected & received output." },
+	/* 3.0 declares debug before diff */
 	{ .name = "debug", .type = CLI_BOOL, .def = "false", .since = CLI_V(3, 0, 0), .unimplemented = true,
 	  .help = "Enable unit test debugging." },
+	{ .name = "diff", .type = CLI_BOOL, .def = "false", .since = CLI_V(2, 50, 0), .unimplemented = true,
+	  .help = "[Experimental] Print colored differential output between expected & received output." },
 	{ .name = "ignore-unknown-fields", .type = CLI_BOOL, .def = "false", .since = CLI_V(3, 2, 0),
 	  .unimplemented = true,
 	  .help = "Ignore unknown fields in the test files. This is useful when you want to extend rule files with "

@@ -266,3 +266,12 @@ run 2.49 --completion-script-zsh
 want "2.49 zsh script" 0 'local matches=($(${words[1]} --completion-bash "${(@)words[2,$CURRENT]}"))' out
 run 2.43 --completion-script-bash
 want "2.43 bash script" 0 "complete -F _promtool_bash_autocomplete -o default promtool" out
+
+# ---- whole --help of five commands at 2.53 and 3.14 (testdata/compat-help/README.md) ----
+for f in testdata/compat-help/*.help; do
+	b=$(basename "$f" .help)
+	v=${b%%-*}
+	read -r -a cmd <<<"$(echo "${b#*-}" | sed 's/-/ /')"
+	COLUMNS=80 "$PROMTOOL" --compat="$v" "${cmd[@]}" --help >"$w/help" 2>&1
+	expect_files_eq "compat_rules help $b" "$w/help" "$f"
+done
