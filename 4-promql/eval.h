@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "1-common/compat.h"
 #include "1-common/err.h"
 #include "2-model/labels.h"
 #include "4-promql/ast.h"
@@ -36,6 +37,8 @@ struct promql_engine_opts {
 	/* --query.timeout in ms (0: none): "query timed out in expression
 	 * evaluation", and the entry points return PROMQL_EVAL_TIMEOUT. */
 	int64_t timeout_ms;
+	/* Whose semantics (1-common/compat.h); borrowed, NULL: 2.42.0. */
+	const struct compat *compat;
 };
 
 /* What promql_eval_instant/range return when the query timed out. */

@@ -226,7 +226,9 @@ static int replace_regex(struct evaluator *ev, const struct promql_node *n, cons
 			return 0;
 		}
 	}
-	rc = label_regex_compile(&re, rs, strlen(rs), &msg);
+	/* 3.0 (#14505): "^(?s:rs)$" */
+	rc = label_regex_compile_flags(&re, rs, strlen(rs),
+				       compat_on(ev->compat, COMPAT_PROMQL_REGEX_DOTALL) ? LABEL_REGEX_DOTALL : 0, &msg);
 	if (rc == LABEL_REGEX_ESYNTAX)
 		rc = err_set(ev->e, "invalid regular expression in label_replace(): %s", rs);
 	else if (rc < 0)

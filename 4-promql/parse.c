@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "1-common/gofmt.h"
+#include "1-common/utf8.h"
 #include "1-common/xalloc.h"
 #include "4-promql/functions.h"
 #include "4-promql/gostr.h"
@@ -209,6 +210,24 @@ bool promql_parse_grouping(struct promql_parser *p, const char ***out, size_t *n
 	}
 	for (;;) {
 		const struct promql_token *t = peek(p);
+		if (t->type == PQT_STRING && compat_on(p->opts->compat, COMPAT_UTF8_NAMES)) {
+			/* 3.0 (#14705): a quoted label name, any non-empty UTF-8 */
+			struct promql_token tok = take(p);
+			size_t len;
+			const char *name = promql_unquote(p, &tok, &len);
+			if (p->failed)
+				goto done;
+			if (!len || !go_utf8_valid(name, len)) {
+				struct buf q = BUF_INIT;
+				go_quote(&q, name, len);
+				promql_perr(p, tok.pos, "invalid label name for grouping: %s", buf_str(&q));
+				buf_release(&q);
+				goto done;
+			}
+			ALLOC_GROW(v, cnt + 1, cap);
+			v[cnt++] = name;
+			goto next;
+		}
 		if (!is_maybe_label(t->type)) {
 			unexpected(p, "grouping opts", "label");
 			goto done;
@@ -221,6 +240,7 @@ bool promql_parse_grouping(struct promql_parser *p, const char ***out, size_t *n
 		ALLOC_GROW(v, cnt + 1, cap);
 		v[cnt++] = promql_arena_strndup(p->x, t->val, t->len);
 		take(p);
+next:
 		if (at(p, PQT_COMMA)) {
 			take(p);
 			if (at(p, PQT_RIGHT_PAREN)) {
@@ -261,12 +281,31 @@ static bool parse_label_matchers(struct promql_parser *p, struct promql_node *vs
 	for (;;) {
 		struct promql_token name, op, val;
 		struct label_matcher *m;
+		const char *qname = NULL; /* a quoted name, unquoted (3.0+) */
+		size_t qlen = 0;
 
-		if (!at(p, PQT_IDENTIFIER)) {
+		if (at(p, PQT_STRING) && compat_on(p->opts->compat, COMPAT_UTF8_NAMES)) {
+			/* 3.0 (#14705): "name" op "value", or "name" alone for __name__ */
+			name = take(p);
+			qname = promql_unquote(p, &name, &qlen);
+			if (p->failed)
+				goto done;
+			if (at(p, PQT_COMMA) || at(p, PQT_RIGHT_BRACE)) {
+				ALLOC_GROW(v, cnt + 1, cap);
+				m = &v[cnt++];
+				memset(m, 0, sizeof(*m));
+				m->name = "__name__";
+				m->value = qname;
+				m->value_len = qlen;
+				m->type = LABEL_MATCH_EQUAL;
+				goto matched;
+			}
+		} else if (!at(p, PQT_IDENTIFIER)) {
 			unexpected(p, "label matching", "identifier or \"}\"");
 			goto done;
+		} else {
+			name = take(p);
 		}
-		name = take(p);
 		switch (peek(p)->type) {
 		case PQT_EQL: case PQT_NEQ: case PQT_EQL_REGEX: case PQT_NEQ_REGEX:
 			break;
@@ -283,14 +322,16 @@ static bool parse_label_matchers(struct promql_parser *p, struct promql_node *vs
 		ALLOC_GROW(v, cnt + 1, cap);
 		m = &v[cnt++];
 		memset(m, 0, sizeof(*m));
-		m->name = promql_arena_strndup(p->x, name.val, name.len);
+		m->name = qname ? qname : promql_arena_strndup(p->x, name.val, name.len);
 		m->value = promql_unquote(p, &val, &m->value_len);
 		m->type = op.type == PQT_EQL ? LABEL_MATCH_EQUAL :
 			  op.type == PQT_NEQ ? LABEL_MATCH_NOT_EQUAL :
 			  op.type == PQT_EQL_REGEX ? LABEL_MATCH_REGEXP : LABEL_MATCH_NOT_REGEXP;
 		if (m->type == LABEL_MATCH_REGEXP || m->type == LABEL_MATCH_NOT_REGEXP) {
 			struct buf msg = BUF_INIT;
-			if (label_regex_compile(&m->re, m->value, m->value_len, &msg) < 0) {
+			/* 3.0 (#14505): `.` matches a newline too */
+			unsigned fl = compat_on(p->opts->compat, COMPAT_PROMQL_REGEX_DOTALL) ? LABEL_REGEX_DOTALL : 0;
+			if (label_regex_compile_flags(&m->re, m->value, m->value_len, fl, &msg) < 0) {
 				promql_perr(p, name.pos, "%s", buf_str(&msg));
 				buf_release(&msg);
 				goto done;
@@ -299,6 +340,7 @@ static bool parse_label_matchers(struct promql_parser *p, struct promql_node *vs
 			ALLOC_GROW(p->x->regexes, p->x->nregexes + 1, p->x->regexes_cap);
 			p->x->regexes[p->x->nregexes++] = m->re;
 		}
+matched:
 		if (at(p, PQT_COMMA)) {
 			take(p);
 			if (at(p, PQT_RIGHT_BRACE))
@@ -599,8 +641,10 @@ static void set_error(struct err *e, const struct promql_parser *p, const char *
 }
 
 /* An expression, or (selector) what parser.ParseMetricSelector accepts. */
-static int parse_input(struct promql_expr **out, const char *input, size_t len, bool selector, struct err *e)
+static int parse_input(struct promql_expr **out, const char *input, size_t len, bool selector,
+		       const struct promql_parse_opts *o, struct err *e)
 {
+	static const struct promql_parse_opts v2_42 = { 0 };
 	struct promql_parser p;
 	struct promql_expr *x = xcalloc(1, sizeof(*x));
 	struct promql_node *root = NULL;
@@ -611,6 +655,7 @@ static int parse_input(struct promql_expr **out, const char *input, size_t len, 
 	p.x = x;
 	p.input = input;
 	p.len = len;
+	p.opts = o ? o : &v2_42;
 	buf_init(&p.err_msg);
 	promql_lexer_init(&p.lex, input, len);
 
@@ -659,10 +704,22 @@ done:
 
 int promql_parse(struct promql_expr **out, const char *input, size_t len, struct err *e)
 {
-	return parse_input(out, input, len, false, e);
+	return parse_input(out, input, len, false, NULL, e);
+}
+
+int promql_parse_with(struct promql_expr **out, const char *input, size_t len, const struct promql_parse_opts *o,
+		      struct err *e)
+{
+	return parse_input(out, input, len, false, o, e);
 }
 
 int promql_parse_metric_selector(struct promql_expr **out, const char *input, size_t len, struct err *e)
 {
-	return parse_input(out, input, len, true, e);
+	return parse_input(out, input, len, true, NULL, e);
+}
+
+int promql_parse_metric_selector_with(struct promql_expr **out, const char *input, size_t len,
+				      const struct promql_parse_opts *o, struct err *e)
+{
+	return parse_input(out, input, len, true, o, e);
 }

@@ -33,6 +33,7 @@
 #include <strings.h>
 
 #include "1-common/buf.h"
+#include "1-common/compat.h"
 #include "1-common/err.h"
 #include "1-common/gofmt.h"
 #include "2-model/labels.h"
@@ -65,6 +66,10 @@ struct evalcmd {
 static int npass, nfail, nskip;
 /* Set while running testdata/promql-eval: values must match to the bit. */
 static bool exact;
+/* --compat=VERSION: the release whose engine and parser run the files (as
+ * that release's test engine configures them: experimental functions on). */
+static struct compat profile;
+static struct promql_parse_opts popts;
 
 static char *trim(char *s)
 {
@@ -278,11 +283,11 @@ static int run_query(struct evalcmd *c, const struct promql_storage *st, bool at
 	int rc = -1;
 	/* 2.42's test.go engine: MaxSamples 10000, Timeout 100s */
 	struct promql_engine_opts opts = { .default_subquery_step_ms = 60000, .max_samples = 10000,
-					   .timeout_ms = 100000 };
+					   .timeout_ms = 100000, .compat = &profile };
 
 	promql_result_init(&r);
 	promql_result_init(&rr);
-	if (promql_parse(&x, c->expr, strlen(c->expr), &e) < 0) {
+	if (promql_parse_with(&x, c->expr, strlen(c->expr), &popts, &e) < 0) {
 		buf_addf(why, "parse error: %s", err_msg(&e));
 		goto done;
 	}
@@ -337,7 +342,7 @@ static void run_eval(struct evalcmd *c, const struct promql_storage *st)
 	int failed = 0;
 
 	failed = run_query(c, st, false, 0, c->t, &why) < 0;
-	if (!failed && promql_parse(&x, c->expr, strlen(c->expr), &e) == 0 &&
+	if (!failed && promql_parse_with(&x, c->expr, strlen(c->expr), &popts, &e) == 0 &&
 	    !promql_walk(promql_expr_root(x), find_unsafe, NULL)) {
 		int64_t ts = c->t;
 		int64_t times0[] = { -1000, 0, 1000 }, times[] = { -10 * ts, 0, ts / 5, ts, 10 * ts };
@@ -620,12 +625,25 @@ int main(int argc, char **argv)
 	int i = 1;
 	struct stat st;
 
-	if (i < argc && !strcmp(argv[i], "--exact")) {
-		want_exact();
-		i++;
+	compat_init(&profile);
+	popts.compat = &profile;
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "--exact")) {
+			want_exact();
+		} else if (!strncmp(argv[i], "--compat=", 9)) {
+			struct err e = ERR_INIT;
+			if (compat_parse(&profile, argv[i] + 9, &e) < 0) {
+				fprintf(stderr, "promqltest: %s\n", err_msg(&e));
+				return 2;
+			}
+			/* upstream's test engine enables the experimental functions */
+			popts.experimental_functions = true;
+		} else {
+			break;
+		}
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: promqltest [--exact] FILE.test|DIR...\n");
+		fprintf(stderr, "usage: promqltest [--exact] [--compat=VERSION] FILE.test|DIR...\n");
 		return 2;
 	}
 	for (; i < argc; i++) {
