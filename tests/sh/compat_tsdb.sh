@@ -155,3 +155,16 @@ expect_eq "compat_tsdb: 2.42 refuses a pipe as the real one does" "$rc:$(sed -E 
 	"$rcr:$(sed -E 's|/dev/fd/[0-9]+|FD|; s|/proc/self/fd/[0-9]+|FD|' "$T/pipereal.out")"
 out=$("$PROMTOOL" --compat=3.3 tsdb create-blocks-from openmetrics "$T/missing.om" "$T/om-missing" 2>&1)
 expect_eq "compat_tsdb: 3.3 stats the input first" "$?:$out" "1:stat $T/missing.om: no such file or directory"
+
+# openmetrics --label (2.55): set on every sample, an empty value removes
+# the label; not a flag of 2.54.
+printf 'm{a="1",c="3"} 1 1700000000\nm{a="2"} 2 1700000001\n# EOF\n' >"$T/l.om"
+"$PROMTOOL" --compat=2.55 tsdb create-blocks-from openmetrics --label b=2 --label a= --label b=3 "$T/l.om" "$T/om-l" >/dev/null 2>&1
+expect_eq "compat_tsdb: openmetrics --label under 2.55" "$?" 0
+mkdir -p "$T/om-l/wal"
+expect_eq "compat_tsdb: --label values on every series" "$("$REAL" tsdb dump "$T/om-l")" '{__name__="m", b="3"} 2 1700000001000
+{__name__="m", b="3", c="3"} 1 1700000000000'
+out=$("$PROMTOOL" --compat=2.54 tsdb create-blocks-from openmetrics --label b=2 "$T/l.om" "$T/om-l2" 2>&1)
+expect_eq "compat_tsdb: no --label in 2.54" "$?:$out" "1:promtool: error: unknown long flag '--label', try --help"
+out=$("$PROMTOOL" --compat=2.55 tsdb create-blocks-from openmetrics --label b "$T/l.om" "$T/om-l3" 2>&1)
+expect_eq "compat_tsdb: --label without =" "$?:$out" "1:promtool: error: expected KEY=VALUE got 'b', try --help"
