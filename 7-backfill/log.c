@@ -161,8 +161,8 @@ static void slog_value(struct buf *out, const char *v)
 		buf_adds(out, v);
 }
 
-void bf_slog_line(struct buf *out, const char *level, const char *source, const char *msg, const char *const *kv,
-		  size_t n)
+void bf_slog_line(struct buf *out, bool utc, const char *level, const char *source, const char *msg,
+		  const char *const *kv, size_t n)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -173,7 +173,10 @@ void bf_slog_line(struct buf *out, const char *level, const char *source, const 
 	 * "Z" for a zero offset */
 	clock_gettime(CLOCK_REALTIME, &ts);
 	sec = ts.tv_sec;
-	localtime_r(&sec, &tm);
+	if (utc)
+		gmtime_r(&sec, &tm);
+	else
+		localtime_r(&sec, &tm);
 	buf_addf(out, "time=%04d-%02d-%02dT%02d:%02d:%02d.%03ld", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 		 tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
 	off = tm.tm_gmtoff;

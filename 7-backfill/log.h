@@ -50,10 +50,11 @@ void bf_logfmt_line(struct buf *out, const char *level, const char *const *kv, s
  * promslog/slog.go v0.60): "time=<now, local, ms> level=INFO
  * source=<file:line> msg=<msg>" then the pairs (n = 2 x pairs).  level is
  * slog's name ("INFO", "WARN"); values are quoted as slog's needsQuoting
- * and strconv.Quote say.
+ * and strconv.Quote say.  utc: the time in UTC rather than local time
+ * (promslog v0.61-v0.63, promtool 3.1.0-3.4.x, converts it).
  */
-void bf_slog_line(struct buf *out, const char *level, const char *source, const char *msg, const char *const *kv,
-		  size_t n);
+void bf_slog_line(struct buf *out, bool utc, const char *level, const char *source, const char *msg,
+		  const char *const *kv, size_t n);
 
 /* Writes one logfmt line. */
 void bf_log_kv(struct bf_log *l, const char *level, const char *const *kv, size_t n);

@@ -108,7 +108,9 @@ void rb_log_line(const struct rb_config *cfg, struct buf *out, enum rb_log_call 
 		}
 		for (size_t i = 0; i < n; i++)
 			all[k++] = kv[i];
-		bf_slog_line(out, call == RB_LOG_WARNINGS ? "WARN" : "INFO", source, msg, all, k);
+		/* promslog (prometheus/common) v0.61-v0.63 log in UTC */
+		bf_slog_line(out, compat_at_least(cfg->compat, 3, 1, 0) && !compat_at_least(cfg->compat, 3, 5, 0),
+			     call == RB_LOG_WARNINGS ? "WARN" : "INFO", source, msg, all, k);
 		return;
 	}
 	all[k++] = call == RB_LOG_WARNINGS ? "msg" : "backfiller";

@@ -139,6 +139,13 @@ else
 fi
 grep -q 'source=rules.go:62 msg="new rule importer"' stderr-3.7 && grep -q 'source=rules.go:89 msg="processing rule"' stderr-3.7 &&
 	pass "compat_tsdb: 3.7 source lines" || fail "compat_tsdb: 3.7 source lines" "$(cat stderr-3.7)"
+# the time zone of slog's time: local for 3.0 and 3.5+, UTC for 3.1-3.4
+for p in 3.0 3.2 3.5; do
+	TZ=Asia/Kolkata "$PROMTOOL" --compat=$p tsdb create-blocks-from rules --source-dir "$T/om-2.42" \
+		--output-dir "out-tz-$p" --start 1700003600 --end 1700007200 rules.yml >/dev/null 2>"stderr-tz-$p"
+done
+zones=$(for p in 3.0 3.2 3.5; do head -n 1 "stderr-tz-$p" | cut -d' ' -f1 | grep -oE '(Z|\+05:30)$'; done | tr '\n' ' ')
+expect_eq "compat_tsdb: slog time zones of 3.0, 3.2, 3.5" "$zones" "+05:30 Z +05:30 "
 cd - >/dev/null || exit 1
 
 # openmetrics from a pipe: 3.3 reads it whole, 2.42 cannot mmap it.

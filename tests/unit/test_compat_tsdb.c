@@ -427,7 +427,7 @@ static void test_slog_line(void)
 	struct buf b = BUF_INIT;
 	const char *s, *sp;
 
-	bf_slog_line(&b, "INFO", "rules.go:61", "new rule importer", kv, 12);
+	bf_slog_line(&b, false, "INFO", "rules.go:61", "new rule importer", kv, 12);
 	s = buf_str(&b);
 	CHECK(strncmp(s, "time=", 5) == 0);
 	sp = strchr(s, ' ');
@@ -435,6 +435,24 @@ static void test_slog_line(void)
 	if (sp)
 		CHECK_STR(sp, " level=INFO source=rules.go:61 msg=\"new rule importer\" component=backfiller "
 			      "start=\"01 Jan 24 00:00 UTC\" name=\"a=b\" x=\"\" q=\"say \\\"hi\\\"\\n\" u=caf\xc3\xa9\n");
+	buf_release(&b);
+}
+
+/* promslog v0.61-v0.63 (3.1.0 to 3.4.x) convert the time to UTC; v0.60.1
+ * and v0.65+ keep local time. */
+static void test_slog_time_zone(void)
+{
+	struct buf b = BUF_INIT;
+
+	setenv("TZ", "Asia/Kolkata", 1);
+	tzset();
+	bf_slog_line(&b, false, "INFO", "x.go:1", "m", NULL, 0);
+	CHECK(strstr(buf_str(&b), "+05:30 level=INFO") != NULL);
+	buf_reset(&b);
+	bf_slog_line(&b, true, "INFO", "x.go:1", "m", NULL, 0);
+	CHECK(strstr(buf_str(&b), "Z level=INFO") != NULL);
+	setenv("TZ", "UTC", 1);
+	tzset();
 	buf_release(&b);
 }
 
@@ -451,5 +469,6 @@ int main(void)
 	RUN(test_index_no_label_indices);
 	RUN(test_meta_float_samples);
 	RUN(test_slog_line);
+	RUN(test_slog_time_zone);
 	return check_done();
 }
