@@ -245,7 +245,7 @@ int64_t rule_manager_eval_timestamp(const struct rule_manager *m, size_t g, int6
 
 	if (iv <= 0)
 		return t_ns;
-	offset = (int64_t)(labels_hash(ls, 2) % (uint64_t)iv);
+	offset = (int64_t)(labels_hash_build(m->o.compat, ls, 2) % (uint64_t)iv);
 	adj = t_ns - offset;
 	base = adj - adj % iv;
 	return base + offset;

@@ -41,7 +41,12 @@ struct rm_sample {
 	double v;
 };
 
+struct compat;
+
 struct rm_opts {
+	/* the release whose evaluation offsets to use (the group hash of its
+	 * official build, labels_hash_build); NULL: 2.42 */
+	const struct compat *compat;
 	const struct label *external_labels; /* sorted by name */
 	size_t nexternal_labels;
 	const char *external_url; /* the alerting rules' externalURL string */

@@ -258,6 +258,7 @@ static int sink(void *arg, size_t g, size_t r, const struct label *ls, size_t n,
 
 	if (!L->w[i] && block_writer_new(&L->w[i], L->cfg->output_dir, 2 * L->block_ms, e) < 0)
 		return err_wrap(e, "new block writer");
+	block_writer_set_compat(L->w[i], L->cfg->compat);
 	if (rm->cap && rm->key[refmap_slot(rm, ls)] == ls) {
 		rc = block_writer_append_ref(L->w[i], rm->ref[refmap_slot(rm, ls)], t, v, e);
 	} else {
@@ -726,6 +727,7 @@ size_t rules_backfill_live_run(const struct rl_config *cfg, const struct rl_grou
 		L.st = rstore_new(NULL, false);
 	}
 	memset(&o, 0, sizeof(o));
+	o.compat = cfg->compat;
 	o.external_labels = cfg->external_labels;
 	o.nexternal_labels = cfg->nexternal_labels;
 	o.external_url = cfg->external_url ? cfg->external_url : "";

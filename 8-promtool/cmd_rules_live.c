@@ -49,6 +49,7 @@ int cmd_rules_backfill_live(const struct cli_ctx *c, const struct go_time *start
 
 	bf_log_init(&log, stderr);
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.compat = cli_compat(c);
 	cfg.output_dir = cli_str(c, "output-dir");
 	cfg.start_ns = start->sec * 1000000000 + start->nsec;
 	cfg.end_ns = end->sec * 1000000000 + end->nsec;
@@ -88,6 +89,7 @@ int cmd_rules_backfill_live(const struct cli_ctx *c, const struct go_time *start
 	memset(&logcfg, 0, sizeof(logcfg));
 	logcfg.start = *start;
 	logcfg.end = *end;
+	logcfg.compat = cli_compat(c);
 	rules_backfill_log_start(&logcfg, &log);
 	/* Manager.LoadGroups: the first failing file's first error */
 	for (size_t i = 0; i < nfiles; i++) {
