@@ -67,6 +67,8 @@ struct head {
 	int64_t min_time, max_time;   /* INT64_MAX / INT64_MIN until data */
 	int64_t min_valid_time;       /* Head.minValidTime: INT64_MIN here */
 	const struct compat *compat;  /* release to behave like, NULL: 2.42 */
+	/* its gates, looked up once (head_set_compat) */
+	bool no_quirk, cut_1005, cut_after_order, float_end;
 
 	struct head_series *series;
 	size_t nseries, series_cap;
@@ -99,6 +101,10 @@ struct head *head_new(int64_t chunk_range)
 void head_set_compat(struct head *h, const struct compat *c)
 {
 	h->compat = c;
+	h->no_quirk = compat_on(c, COMPAT_BSTREAM_NO_QUIRK_BYTE);
+	h->cut_1005 = compat_on(c, COMPAT_CHUNK_CUT_1005_BYTES);
+	h->cut_after_order = compat_on(c, COMPAT_CHUNK_CUT_SIZE_AFTER_ORDER);
+	h->float_end = compat_on(c, COMPAT_CHUNK_END_TIME_FLOAT);
 }
 
 const struct compat *head_compat(const struct head *h)
@@ -114,7 +120,7 @@ const struct compat *head_compat(const struct head *h)
  */
 static size_t open_len(const struct head *h, const struct head_series *s)
 {
-	if (s->open.count == 8 && compat_on(h->compat, COMPAT_BSTREAM_NO_QUIRK_BYTE))
+	if (s->open.count == 8 && h->no_quirk)
 		return s->open.b.len - 1;
 	return s->open.b.len;
 }
@@ -141,9 +147,9 @@ static int64_t range_for_timestamp(int64_t t, int64_t width)
 	return (t / width) * width + width;
 }
 
-static int64_t compute_chunk_end_time(const struct compat *c, int64_t start, int64_t cur, int64_t max)
+static int64_t compute_chunk_end_time(bool float_end, int64_t start, int64_t cur, int64_t max)
 {
-	if (compat_on(c, COMPAT_CHUNK_END_TIME_FLOAT)) {
+	if (float_end) {
 		/* 2.47+: the same in float64 (head_append.go computeChunkEndTime) */
 		double n = (double)(max - start) / ((double)(cur - start + 1) * 4);
 		if (n <= 1)
@@ -354,8 +360,7 @@ static bool series_append(struct head *h, struct head_series *s, int64_t t, doub
 
 	if (created) {
 		new_head_chunk(h, s, t);
-	} else if (compat_on(h->compat, COMPAT_CHUNK_CUT_1005_BYTES) &&
-		   !compat_on(h->compat, COMPAT_CHUNK_CUT_SIZE_AFTER_ORDER)) {
+	} else if (h->cut_1005 && !h->cut_after_order) {
 		/* 2.47: the size cut comes first, so an identical duplicate
 		 * (which Commit's appendable() lets through) opens the new
 		 * chunk; older or differing samples are still dropped */
@@ -366,8 +371,7 @@ static bool series_append(struct head *h, struct head_series *s, int64_t t, doub
 	}
 	if (s->open_maxt >= t)
 		return false;
-	if (!created && compat_on(h->compat, COMPAT_CHUNK_CUT_SIZE_AFTER_ORDER) &&
-	    open_len(h, s) > MAX_XOR_CHUNK_CUT_BYTES)
+	if (!created && h->cut_after_order && open_len(h, s) > MAX_XOR_CHUNK_CUT_BYTES)
 		new_head_chunk(h, s, t);
 	num = s->open.num;
 	if (num == 0) {
@@ -375,7 +379,7 @@ static bool series_append(struct head *h, struct head_series *s, int64_t t, doub
 		s->next_at = range_for_timestamp(t, h->chunk_range);
 	}
 	if (num == SAMPLES_PER_CHUNK / 4)
-		s->next_at = compute_chunk_end_time(h->compat, s->open_mint, s->open_maxt, s->next_at);
+		s->next_at = compute_chunk_end_time(h->float_end, s->open_mint, s->open_maxt, s->next_at);
 	if (t >= s->next_at || num >= SAMPLES_PER_CHUNK * 2)
 		new_head_chunk(h, s, t);
 	xor_chunk_append(&s->open, t, v);
