@@ -22,7 +22,14 @@
 #include "3-tsdb/selector_reader.h"
 #include "3-tsdb/wal_reader.h"
 
-#define V1_BLOCK "../shared/conformance/tsdb-v2.42/index_format_v1"
+/* The conformance dir: $CONFORMANCE, as for test_promql_conformance, or
+ * ../shared/conformance (right for the main checkout, not for worktrees). */
+static const char *conf_dir(void)
+{
+	const char *dir = getenv("CONFORMANCE");
+
+	return dir ? dir : "../shared/conformance";
+}
 
 static void test_index_v1(void)
 {
@@ -33,8 +40,13 @@ static void test_index_v1(void)
 	size_t n;
 	const struct index_postings_entry *vals;
 
+	char *v1 = xasprintf("%s/tsdb-v2.42/index_format_v1", conf_dir());
+	int r;
+
 	index_series_init(&s);
-	if (tsdb_block_open(&b, V1_BLOCK, &e) < 0) {
+	r = tsdb_block_open(&b, v1, &e);
+	free(v1);
+	if (r < 0) {
 		fprintf(stderr, "%s\n", err_msg(&e));
 		CHECK(0);
 		err_release(&e);
@@ -203,8 +215,10 @@ static void test_query_v1(void)
 	int64_t t;
 	double v;
 	size_t nser = 0, nsamp = 0, nl;
+	char *dir = xasprintf("%s/tsdb-v2.42", conf_dir());
+	char *v1 = xasprintf("%s/index_format_v1", dir);
 
-	CHECK_EQ_I(tsdb_db_open_blocks(&db, "../shared/conformance/tsdb-v2.42", &e), 0);
+	CHECK_EQ_I(tsdb_db_open_blocks(&db, dir, &e), 0);
 	/* the conformance dir holds the block under another name: no blocks */
 	CHECK_EQ_I(db.nblocks, 0);
 	tsdb_db_release(&db);
@@ -213,7 +227,7 @@ static void test_query_v1(void)
 	tsdb_db_init(&db);
 	db.nblocks = 1;
 	db.blocks = xcalloc(1, sizeof(*db.blocks));
-	CHECK_EQ_I(tsdb_block_open(&db.blocks[0], V1_BLOCK, &e), 0);
+	CHECK_EQ_I(tsdb_block_open(&db.blocks[0], v1, &e), 0);
 	CHECK_EQ_I(tsdb_db_select(&db, sel.m, sel.n, 0, 7200000, &set, &e), 0);
 	while (tsdb_series_set_next(set, &e) > 0) {
 		const struct label *ls = tsdb_series_set_labels(set, &nl);
@@ -229,6 +243,8 @@ static void test_query_v1(void)
 	tsdb_selector_release(&sel);
 	tsdb_db_release(&db);
 	err_release(&e);
+	free(dir);
+	free(v1);
 }
 
 static void write_file(const char *path, const void *data, size_t len)
