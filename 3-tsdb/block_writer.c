@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,8 +35,10 @@
 
 struct block_writer {
 	char *dir;
+	int64_t chunk_range;
 	struct head head;
 	char *tmp;   /* tmp dir of a flush in progress, removed by free */
+	char *final; /* where a prepared block goes */
 };
 
 int block_writer_new(struct block_writer **out, const char *dir, int64_t chunk_range_ms, struct err *e)
@@ -46,9 +49,15 @@ int block_writer_new(struct block_writer **out, const char *dir, int64_t chunk_r
 		return err_set(e, "invalid chunk range %lld", (long long)chunk_range_ms);
 	w = xcalloc(1, sizeof(*w));
 	w->dir = xstrdup(dir);
+	w->chunk_range = chunk_range_ms;
 	head_init(&w->head, chunk_range_ms);
 	*out = w;
 	return 0;
+}
+
+void block_writer_set_spill(struct block_writer *w, struct head_spill *sp, size_t budget)
+{
+	head_set_spill(&w->head, sp, budget);
 }
 
 int block_writer_append(struct block_writer *w, const struct label *ls, size_t n, int64_t t_ms, double v, struct err *e)
@@ -170,9 +179,20 @@ static int write_block(struct block_writer *w, const char *tmp, struct block_met
 	struct wio iw;
 	char *path = NULL;
 	struct buf metabuf = BUF_INIT;
-	size_t ndescs = 0;
+	size_t ndescs = 0, maplen = 0;
+	unsigned char *map = NULL;
 	int fd = -1, ret = -1;
 
+	/* Spilled chunks are read where they are; no copy in memory. */
+	if (h->next) {
+		maplen = h->spill->len;
+		map = mmap(NULL, maplen, PROT_READ, MAP_SHARED, h->spill->fd, 0);
+		if (map == MAP_FAILED) {
+			map = NULL;
+			if (head_unspill(h, e) < 0)
+				goto done;
+		}
+	}
 	order = xcalloc(h->nseries ? h->nseries : 1, sizeof(*order));
 	for (size_t i = 0; i < h->nseries; i++)
 		order[i] = (uint32_t)i;
@@ -196,7 +216,7 @@ static int write_block(struct block_writer *w, const char *tmp, struct block_met
 		for (uint32_t c = s->first_chunk; c != UINT32_MAX; c = h->chunks[c].next) {
 			struct head_chunk *hc = &h->chunks[c];
 			descs[ndescs++] = (struct chunk_desc){
-				.data = h->chunk_data.data + hc->off, .len = hc->len,
+				.data = head_chunk_bytes(h, hc, map), .len = hc->len,
 				.encoding = CHUNK_ENC_XOR, .mint = hc->mint, .maxt = hc->maxt,
 			};
 		}
@@ -264,6 +284,8 @@ static int write_block(struct block_writer *w, const char *tmp, struct block_met
 		goto done;
 	ret = 0;
 done:
+	if (map)
+		munmap(map, maplen);
 	if (cw_open)
 		chunks_writer_close(&cw, NULL);
 	if (fd >= 0)
@@ -277,11 +299,10 @@ done:
 	return ret;
 }
 
-int block_writer_flush(struct block_writer *w, struct block_meta *meta_out, struct err *e)
+int block_writer_prepare(struct block_writer *w, struct block_meta *meta_out, struct err *e)
 {
 	struct head *h = &w->head;
 	struct block_meta meta;
-	char *final = NULL;
 	int ret = -1;
 
 	block_meta_init(&meta);
@@ -300,9 +321,10 @@ int block_writer_flush(struct block_writer *w, struct block_meta *meta_out, stru
 	memcpy(meta.sources[0], meta.ulid, ULID_LEN + 1);
 	meta.nsources = 1;
 
-	final = xasprintf("%s/%s", w->dir, meta.ulid);
+	free(w->final);
+	w->final = xasprintf("%s/%s", w->dir, meta.ulid);
 	free(w->tmp);
-	w->tmp = xasprintf("%s" TMP_FOR_CREATION, final);
+	w->tmp = xasprintf("%s" TMP_FOR_CREATION, w->final);
 	remove_all(w->tmp);
 	if (mkdir(w->tmp, 0777) < 0) {
 		err_set(e, "mkdir %s: %s", w->tmp, go_strerror(errno));
@@ -310,32 +332,65 @@ int block_writer_flush(struct block_writer *w, struct block_meta *meta_out, stru
 	}
 	if (write_block(w, w->tmp, &meta, e) < 0)
 		goto done;
-	/* fileutil.Replace: drop any old dir of that name, rename, sync parent. */
-	remove_all(final);
-	if (rename(w->tmp, final) < 0) {
-		err_set(e, "rename block dir: rename %s %s: %s", w->tmp, final, go_strerror(errno));
-		goto done;
-	}
-	free(w->tmp);
-	w->tmp = NULL;
-	if (fsync_path(w->dir, e) < 0) {
-		remove_all(final);
-		goto done;
-	}
+	/* the samples are on disk now */
+	head_release(h);
+	head_init(h, w->chunk_range);
 	*meta_out = meta;
 	block_meta_init(&meta);
 	ret = 0;
 done:
-	if (ret < 0)
+	if (ret < 0) {
 		err_wrap(e, "compactor write"); /* BlockWriter.Flush's wrapping */
-	if (w->tmp) {
 		remove_all(w->tmp);
 		free(w->tmp);
 		w->tmp = NULL;
 	}
 	block_meta_release(&meta);
-	free(final);
 	return ret;
+}
+
+int block_writer_publish(struct block_writer *w, struct err *e)
+{
+	int ret = -1;
+
+	if (!w->tmp)
+		return err_set(e, "compactor write: no block prepared");
+	/* fileutil.Replace: drop any old dir of that name, rename, sync parent. */
+	remove_all(w->final);
+	if (rename(w->tmp, w->final) < 0) {
+		err_set(e, "rename block dir: rename %s %s: %s", w->tmp, w->final, go_strerror(errno));
+		goto done;
+	}
+	free(w->tmp);
+	w->tmp = NULL;
+	if (fsync_path(w->dir, e) < 0) {
+		remove_all(w->final);
+		goto done;
+	}
+	ret = 0;
+done:
+	if (ret < 0)
+		err_wrap(e, "compactor write");
+	if (w->tmp) {
+		remove_all(w->tmp);
+		free(w->tmp);
+		w->tmp = NULL;
+	}
+	return ret;
+}
+
+int block_writer_flush(struct block_writer *w, struct block_meta *meta_out, struct err *e)
+{
+	int r = block_writer_prepare(w, meta_out, e);
+
+	if (r != 0)
+		return r;
+	if (block_writer_publish(w, e) < 0) {
+		block_meta_release(meta_out);
+		block_meta_init(meta_out);
+		return -1;
+	}
+	return 0;
 }
 
 void block_writer_free(struct block_writer *w)
@@ -345,6 +400,7 @@ void block_writer_free(struct block_writer *w)
 	if (w->tmp)
 		remove_all(w->tmp);
 	free(w->tmp);
+	free(w->final);
 	head_release(&w->head);
 	free(w->dir);
 	free(w);

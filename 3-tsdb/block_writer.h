@@ -30,6 +30,11 @@ struct block_writer;
 /* dir must exist; chunk_range_ms is what upstream passes to NewBlockWriter
  * (2 x block duration for importers). */
 int block_writer_new(struct block_writer **out, const char *dir, int64_t chunk_range_ms, struct err *e);
+/* Moves the block's finished chunks to sp (see head_set_spill()) while
+ * more than budget bytes of them are in memory; they are read back when
+ * the block is written.  sp must outlive the writer. */
+struct head_spill;
+void block_writer_set_spill(struct block_writer *w, struct head_spill *sp, size_t budget);
 /* Appends to the current uncommitted batch; labels sorted by name.  Errors
  * are upstream's storage errors ("out of bounds", "duplicate sample for
  * timestamp"); the writer stays usable after one. */
@@ -46,7 +51,16 @@ int block_writer_commit(struct block_writer *w, struct err *e);
  * 1 when no samples were appended (upstream ErrNoSeriesAppended / empty
  * block: nothing is written), -1 on error (nothing is left behind). */
 int block_writer_flush(struct block_writer *w, struct block_meta *meta_out, struct err *e);
-/* Accepts NULL; removes leftovers of a failed flush. */
+/*
+ * block_writer_flush() in two steps, so that several blocks can be written
+ * at once and still appear in order: prepare writes the whole block under
+ * its temporary name (same returns as flush; the head's memory is released
+ * once the block is on disk), publish renames it into place.  A prepared
+ * block that is never published is removed by block_writer_free().
+ */
+int block_writer_prepare(struct block_writer *w, struct block_meta *meta_out, struct err *e);
+int block_writer_publish(struct block_writer *w, struct err *e);
+/* Accepts NULL; removes leftovers of a failed or unpublished flush. */
 void block_writer_free(struct block_writer *w);
 
 #endif

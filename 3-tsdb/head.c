@@ -20,9 +20,12 @@
  */
 #include "3-tsdb/head.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "1-common/goerrno.h"
 #include "1-common/xalloc.h"
 
 #define SAMPLES_PER_CHUNK 120
@@ -54,6 +57,7 @@ void head_release(struct head *h)
 	free(h->table);
 	free(h->chunks);
 	buf_release(&h->chunk_data);
+	free(h->ext);
 	free(h->batch);
 	memset(h, 0, sizeof(*h));
 }
@@ -226,6 +230,91 @@ int head_append_ref(struct head *h, uint32_t ref, int64_t t, double v, struct er
 	return queue_sample(h, ref, t, v, e);
 }
 
+void head_set_spill(struct head *h, struct head_spill *sp, size_t budget)
+{
+	h->spill = sp;
+	h->spill_budget = budget;
+}
+
+/* Appends the cut chunks in memory to the spill file. */
+static void spill_chunks(struct head *h)
+{
+	struct head_spill *sp = h->spill;
+	const unsigned char *p = h->chunk_data.data;
+	size_t left = h->chunk_data.len;
+	uint64_t at = sp->len;
+
+	while (left > 0) {
+		ssize_t n = pwrite(sp->fd, p, left, (off_t)at);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* keep them in memory; a bad disk will show when the
+			 * block is written */
+			sp->failed = true;
+			return;
+		}
+		p += n;
+		left -= (size_t)n;
+		at += (uint64_t)n;
+	}
+	ALLOC_GROW(h->ext, h->next + 1, h->ext_cap);
+	h->ext[h->next++] = (struct head_extent){ h->mem_base, sp->len, h->chunk_data.len };
+	sp->len = at;
+	h->mem_base += h->chunk_data.len;
+	h->chunk_data.len = 0;
+}
+
+const unsigned char *head_chunk_bytes(const struct head *h, const struct head_chunk *c, const unsigned char *map)
+{
+	size_t lo = 0, hi = h->next;
+
+	if (c->off >= h->mem_base)
+		return h->chunk_data.data + (c->off - h->mem_base);
+	/* the extent holding it: a chunk never spans two */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (h->ext[mid].voff <= c->off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return map + h->ext[lo].foff + (c->off - h->ext[lo].voff);
+}
+
+int head_unspill(struct head *h, struct err *e)
+{
+	struct buf all = BUF_INIT;
+
+	if (!h->next)
+		return 0;
+	buf_grow(&all, h->mem_base + h->chunk_data.len);
+	for (size_t i = 0; i < h->next; i++) {
+		const struct head_extent *x = &h->ext[i];
+		uint64_t done = 0;
+
+		while (done < x->len) {
+			ssize_t n = pread(h->spill->fd, all.data + x->voff + done, x->len - done,
+					  (off_t)(x->foff + done));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				buf_release(&all);
+				return err_set(e, "read spilled chunks: %s", n < 0 ? go_strerror(errno) : "short file");
+			}
+			done += (uint64_t)n;
+		}
+	}
+	memcpy(all.data + h->mem_base, h->chunk_data.data, h->chunk_data.len);
+	all.len = h->mem_base + h->chunk_data.len;
+	all.data[all.len] = 0;
+	buf_release(&h->chunk_data);
+	h->chunk_data = all;
+	h->mem_base = 0;
+	h->next = 0;
+	return 0;
+}
+
 /* Moves the open chunk's bytes into the cut-chunk store. */
 static void cut_open_chunk(struct head *h, struct head_series *s)
 {
@@ -237,10 +326,12 @@ static void cut_open_chunk(struct head *h, struct head_series *s)
 	c = &h->chunks[idx];
 	c->mint = s->open_mint;
 	c->maxt = s->open_maxt;
-	c->off = h->chunk_data.len;
+	c->off = h->mem_base + h->chunk_data.len;
 	c->len = (uint32_t)s->open.b.len;
 	c->next = NO_CHUNK;
 	buf_add(&h->chunk_data, s->open.b.data, s->open.b.len);
+	if (h->spill && !h->spill->failed && h->chunk_data.len >= h->spill_budget)
+		spill_chunks(h);
 	if (s->last_chunk == NO_CHUNK)
 		s->first_chunk = idx;
 	else
@@ -279,6 +370,7 @@ static bool series_append(struct head *h, struct head_series *s, int64_t t, doub
 	if (t >= s->next_at || num >= SAMPLES_PER_CHUNK * 2)
 		new_head_chunk(h, s, t);
 	xor_chunk_append(&s->open, t, v);
+	h->nsamples++;
 	s->open_maxt = t;
 	s->last_vbits = f2u(v);
 	return true;
@@ -291,6 +383,13 @@ void head_commit(struct head *h)
 	for (size_t i = 0; i < h->nbatch; i++) {
 		const struct head_sample *smp = &h->batch[i];
 		struct head_series *s = &h->series[smp->series];
+
+		/* A batch jumps between series: fetch the chunk bytes a few
+		 * samples ahead, or every append waits for memory. */
+		if (i + 8 < h->nbatch) {
+			const struct head_series *ahead = &h->series[h->batch[i + 8].series];
+			__builtin_prefetch(ahead->open.b.data + ahead->open.b.len, 1);
+		}
 
 		/* appendable() then append(): anything not newer than the
 		 * series' last sample is dropped without an error. */
@@ -311,14 +410,5 @@ void head_commit(struct head *h)
 
 uint64_t head_num_samples(const struct head *h)
 {
-	uint64_t n = 0;
-
-	for (size_t i = 0; i < h->nseries; i++) {
-		const struct head_series *s = &h->series[i];
-		for (uint32_t c = s->first_chunk; c != NO_CHUNK; c = h->chunks[c].next)
-			n += xor_chunk_num_samples(h->chunk_data.data + h->chunks[c].off, h->chunks[c].len);
-		if (s->has_open)
-			n += s->open.num;
-	}
-	return n;
+	return h->nsamples;
 }

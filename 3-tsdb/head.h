@@ -28,6 +28,23 @@ struct head_chunk {
 	uint32_t next; /* next chunk of the same series, or UINT32_MAX */
 };
 
+/*
+ * Where a head's cut chunks go once more than a budget of them are in
+ * memory: a file (typically unlinked) that the heads filled by one thread
+ * share.  Owned by the caller, who closes fd once those heads are released.
+ * A write that fails sets failed, and from then on chunks stay in memory.
+ */
+struct head_spill {
+	int fd;
+	uint64_t len;   /* bytes written so far */
+	bool failed;
+};
+
+/* Chunk bytes [voff, voff + len) of a head, at foff in its spill file. */
+struct head_extent {
+	uint64_t voff, foff, len;
+};
+
 struct head_series {
 	struct label *ls; /* one allocation holding pairs and strings */
 	size_t nls;
@@ -59,7 +76,15 @@ struct head {
 
 	struct head_chunk *chunks;
 	size_t nchunks, chunks_cap;
+	/* Cut chunks' bytes; head_chunk.off counts from mem_base, which is 0
+	 * unless the bytes before it were spilled (see head_unspill()). */
 	struct buf chunk_data;
+	uint64_t mem_base;
+	struct head_spill *spill;
+	size_t spill_budget;
+	struct head_extent *ext;
+	size_t next, ext_cap;
+	uint64_t nsamples;            /* committed samples */
 
 	/* the current appender (batch) */
 	bool app_open;
@@ -82,7 +107,17 @@ int head_append_ref(struct head *h, uint32_t ref, int64_t t, double v, struct er
 /* headAppender.Commit: applies the batch in order, dropping what 2.42
  * drops silently (out-of-order and duplicate samples within a batch). */
 void head_commit(struct head *h);
-/* Total samples and chunks held (after commit). */
+/* Total samples held (after commit). */
 uint64_t head_num_samples(const struct head *h);
+/* From now on, move cut chunks to sp whenever more than budget bytes of
+ * them are in memory. */
+void head_set_spill(struct head *h, struct head_spill *sp, size_t budget);
+/* The bytes of cut chunk c, given the spill file mapped at map (unused,
+ * and may be NULL, when nothing was spilled: h->next == 0). */
+const unsigned char *head_chunk_bytes(const struct head *h, const struct head_chunk *c, const unsigned char *map);
+/* Reads spilled chunks back, so that chunk_data holds every cut chunk at
+ * its offset (mem_base 0, next 0); errors are read errors of the spill
+ * file.  For when the file cannot be mapped. */
+int head_unspill(struct head *h, struct err *e);
 
 #endif
