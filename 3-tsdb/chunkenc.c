@@ -271,19 +271,46 @@ void xor_iter_init(struct xor_iter *it, const unsigned char *chunk, size_t len)
 	it->len = len - 2;
 }
 
+/*
+ * The next 64 bits of the stream from bitpos, left-aligned; bits past the
+ * end read as 0 (callers check the count they consume against what is
+ * left).  Whole 64-bit loads while 9 bytes remain, byte by byte near the
+ * end, so nothing past the chunk is ever read.
+ */
+static inline uint64_t peek_bits(const struct xor_iter *it)
+{
+	size_t byte = it->bitpos >> 3;
+	unsigned r = (unsigned)(it->bitpos & 7);
+	uint64_t w;
+
+	if (byte + 9 <= it->len) {
+		w = get_be64(it->p + byte) << r;
+		if (r)
+			w |= (uint64_t)it->p[byte + 8] >> (8 - r);
+		return w;
+	}
+	w = 0;
+	for (unsigned k = 0; k < 9; k++) {
+		uint64_t b = byte + k < it->len ? it->p[byte + k] : 0;
+		int sh = 56 - 8 * (int)k + (int)r;
+		w |= sh >= 0 ? b << sh : b >> -sh;
+	}
+	return w;
+}
+
+static inline uint64_t bits_left(const struct xor_iter *it)
+{
+	return (uint64_t)it->len * 8 - it->bitpos;
+}
+
 static inline bool read_bits(struct xor_iter *it, unsigned nbits, uint64_t *out)
 {
-	uint64_t v = 0;
-
-	if (it->bitpos + nbits > (uint64_t)it->len * 8) {
+	if (nbits > bits_left(it)) {
 		it->err = true;
 		return false;
 	}
-	for (unsigned i = 0; i < nbits; i++, it->bitpos++) {
-		unsigned bit = (it->p[it->bitpos >> 3] >> (7 - (it->bitpos & 7))) & 1;
-		v = (v << 1) | bit;
-	}
-	*out = v;
+	*out = peek_bits(it) >> (64 - nbits);
+	it->bitpos += nbits;
 	return true;
 }
 
@@ -309,34 +336,55 @@ static bool read_uvarint(struct xor_iter *it, uint64_t *out)
 	return false;
 }
 
+/* The value part (write_vdelta's layout), decoded from one peek where it
+ * fits: control bits and window take at most 13 bits. */
 static bool read_value(struct xor_iter *it)
 {
-	uint64_t bit, bits;
-	unsigned mbits;
+	uint64_t w = peek_bits(it), left = bits_left(it), bits;
+	unsigned mbits, used;
 
-	if (!read_bits(it, 1, &bit))
+	if (left < 1) {
+		it->err = true;
 		return false;
-	if (bit == 0)
+	}
+	if (!(w >> 63)) {
+		it->bitpos += 1;
 		goto ok;
-	if (!read_bits(it, 1, &bit))
+	}
+	if (left < 2) {
+		it->err = true;
 		return false;
-	if (bit == 0) {
+	}
+	if (!(w >> 62 & 1)) {
 		mbits = 64u - it->leading - it->trailing;
+		used = 2;
 	} else {
-		if (!read_bits(it, 5, &bits))
+		if (left < 13) {
+			it->err = true;
 			return false;
-		it->leading = (uint8_t)bits;
-		if (!read_bits(it, 6, &bits))
-			return false;
-		mbits = bits ? (unsigned)bits : 64;
+		}
+		it->leading = (uint8_t)(w >> 57 & 0x1f);
+		mbits = (unsigned)(w >> 51 & 0x3f);
+		if (!mbits)
+			mbits = 64;
 		if (it->leading + mbits > 64) {
 			it->err = true;
 			return false;
 		}
 		it->trailing = (uint8_t)(64 - it->leading - mbits);
+		used = 13;
 	}
-	if (!read_bits(it, mbits, &bits))
+	it->bitpos += used;
+	if (used + mbits <= 64) {
+		if (mbits > left - used) {
+			it->err = true;
+			return false;
+		}
+		bits = (w << used) >> (64 - mbits);
+		it->bitpos += mbits;
+	} else if (!read_bits(it, mbits, &bits)) {
 		return false;
+	}
 	it->v ^= bits << it->trailing;
 ok:
 	it->read++;
@@ -365,31 +413,35 @@ bool xor_iter_next(struct xor_iter *it)
 		return read_value(it);
 	}
 	{
-		unsigned d = 0, sz = 0;
+		/* the delta-of-delta prefix: 0, 10, 110, 1110 or 1111, read
+		 * bit by bit up to the first 0 as 2.42 does */
+		uint64_t w = peek_bits(it), left = bits_left(it);
+		unsigned plen, sz;
 		int64_t dod = 0;
 
-		for (int i = 0; i < 4; i++) {
-			d <<= 1;
-			if (!read_bits(it, 1, &u))
-				return false;
-			if (u == 0)
-				break;
-			d |= 1;
+		if (!(w >> 63))
+			plen = 1, sz = 0;
+		else if (!(w >> 62 & 1))
+			plen = 2, sz = 14;
+		else if (!(w >> 61 & 1))
+			plen = 3, sz = 17;
+		else if (!(w >> 60 & 1))
+			plen = 4, sz = 20;
+		else
+			plen = 4, sz = 64;
+		/* a stream ending inside the prefix ends where a 0 would be */
+		if (left < plen || (sz && plen + sz > left)) {
+			it->err = true;
+			return false;
 		}
-		switch (d) {
-		case 0x0: break;
-		case 0x2: sz = 14; break;
-		case 0x6: sz = 17; break;
-		case 0xe: sz = 20; break;
-		case 0xf:
+		it->bitpos += plen;
+		if (sz == 64) {
 			if (!read_bits(it, 64, &u))
 				return false;
 			dod = (int64_t)u;
-			break;
-		}
-		if (sz) {
-			if (!read_bits(it, sz, &u))
-				return false;
+		} else if (sz) {
+			u = (w << plen) >> (64 - sz);
+			it->bitpos += sz;
 			if (u > ((uint64_t)1 << (sz - 1)))
 				u -= (uint64_t)1 << sz;
 			dod = (int64_t)u;
