@@ -751,6 +751,50 @@ static bool chain_next(struct tsdb_series_set *s)
 	return true;
 }
 
+size_t tsdb_series_set_max_samples(const struct tsdb_series_set *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->ncur; i++) {
+		const struct src_set *src = s->cur[i];
+		for (size_t k = 0; k < src->nspans; k++) {
+			const struct span *sp = &src->spans[k];
+			n += sp->data ? xor_chunk_num_samples(sp->data, sp->len) : sp->n;
+		}
+	}
+	return n;
+}
+
+int tsdb_series_set_read(struct tsdb_series_set *s, int64_t *t, double *v, size_t cap, size_t *n,
+			 struct err *e)
+{
+	size_t k = 0;
+
+	*n = 0;
+	if (s->ncur == 1) {
+		struct src_iter *it = &s->its[0];
+		while (k < cap && src_next(it)) {
+			t[k] = it->t;
+			v[k] = it->v;
+			k++;
+		}
+		*n = k;
+		if (it->bad)
+			return iter_error(it, e);
+		return k == cap;
+	}
+	while (k < cap && chain_next(s)) {
+		t[k] = s->icurr->t;
+		v[k] = s->icurr->v;
+		k++;
+	}
+	*n = k;
+	for (size_t i = 0; i < s->ncur; i++)
+		if (s->its[i].bad)
+			return iter_error(&s->its[i], e);
+	return k == cap;
+}
+
 int tsdb_series_set_sample(struct tsdb_series_set *s, int64_t *t, double *v, struct err *e)
 {
 	if (s->ncur == 1) {
