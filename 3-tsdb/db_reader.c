@@ -494,7 +494,25 @@ struct tsdb_series_set {
 	int64_t last_t;
 	bool ichain_started;
 	bool ifirst;
+	size_t since_drop; /* chunk bytes handed out since pages were dropped */
 };
+
+/* Chunk bytes read between two drops of the blocks' pages (drop_pages). */
+#define DROP_EVERY (8u << 20)
+
+/*
+ * Reading a block's chunks maps their pages into the process, and they
+ * would stay counted in its RSS until exit; a dump of a whole data dir
+ * would end up holding all of it.  After every DROP_EVERY bytes of chunks
+ * and at the end the pages go (they stay cached; what is read next faults
+ * back in).
+ */
+static void drop_pages(const struct tsdb_series_set *s)
+{
+	for (size_t i = 0; i < s->nsrcs; i++)
+		if (s->srcs[i].kind == SRC_BLOCK)
+			chunks_reader_drop_pages(&s->srcs[i].b->cr);
+}
 
 static bool set_less(void *const *h, size_t i, size_t j)
 {
@@ -629,6 +647,7 @@ void tsdb_series_set_free(struct tsdb_series_set *s)
 {
 	if (!s)
 		return;
+	drop_pages(s);
 	for (size_t i = 0; i < s->nsrcs; i++)
 		src_set_release(&s->srcs[i]);
 	free(s->srcs);
@@ -654,6 +673,14 @@ static void start_samples(struct tsdb_series_set *s)
 int tsdb_series_set_next(struct tsdb_series_set *s, struct err *e)
 {
 	int r;
+
+	for (size_t i = 0; i < s->ncur; i++)
+		for (size_t k = 0; k < s->cur[i]->nspans; k++)
+			s->since_drop += s->cur[i]->spans[k].len;
+	if (s->since_drop >= DROP_EVERY) {
+		drop_pages(s);
+		s->since_drop = 0;
+	}
 
 	if (!s->merge) {
 		if (!s->nsrcs)
