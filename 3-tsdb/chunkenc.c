@@ -50,8 +50,10 @@ static void chunk_grow(struct xor_chunk *c, size_t n)
 {
 	size_t need = c->b.len + n + SLACK, cap = c->b.cap ? c->b.cap : 64;
 
+	/* by a quarter: a head holds one open chunk per series, most of
+	 * them a few hundred bytes, so slack adds up */
 	while (cap < need)
-		cap *= 2;
+		cap += (cap / 4 + 31) & ~(size_t)31;
 	c->b.data = xrealloc(c->b.data, cap);
 	memset(c->b.data + c->b.cap, 0, cap - c->b.cap);
 	c->b.cap = cap;
