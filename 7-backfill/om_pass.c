@@ -281,14 +281,41 @@ static inline bool is_field(unsigned c)
  */
 static bool sample_tail(const unsigned char *b, size_t len, size_t i, double *v, int64_t *ts, size_t *next)
 {
-	size_t vs = i, t0;
+	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+					1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+	size_t vs = i, t0, dot = 0;
 	uint64_t n = 0;
+	int ndig = 0;
 	double tsf;
 
-	while (i < len && is_field(b[i]))
+	/* A plain decimal of up to 15 digits: mantissa and power of ten are
+	 * exact doubles, so one division is correctly rounded -- what
+	 * om_parse_float (and Go's ParseFloat) return for it. */
+	if (i < len && b[i] == '-')
 		i++;
-	if (i == vs || i >= len || b[i] != ' ' || om_parse_float(b + vs, i - vs, v) < 0)
-		return false;
+	for (; i < len; i++) {
+		unsigned c = b[i];
+		if (c - '0' < 10) {
+			n = n * 10 + (c - '0');
+			ndig++;
+		} else if (c == '.' && !dot) {
+			dot = i;
+		} else {
+			break;
+		}
+	}
+	if (ndig && ndig <= 15 && i < len && b[i] == ' ') {
+		double x = (double)n;
+		if (dot)
+			x /= pow10[i - dot - 1];
+		*v = b[vs] == '-' ? -x : x;
+	} else {
+		while (i < len && is_field(b[i]))
+			i++;
+		if (i == vs || i >= len || b[i] != ' ' || om_parse_float(b + vs, i - vs, v) < 0)
+			return false;
+	}
+	n = 0;
 	t0 = ++i;
 	/* Whole seconds of up to 12 digits: int64(n * 1000.0) is exact and
 	 * equals n * 1000 (both factors and the product are below 2^53). */
