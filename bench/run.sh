@@ -5,7 +5,9 @@
 # generated once under bench/out/ and reused; a first run spends a few
 # minutes on that.  The machine's load is printed before and after: with
 # other work running, wall times move a lot and the ratios (measured in the
-# same run) much less.  BENCH_ONLY="openmetrics dump" runs a subset.
+# same run) much less.  BENCH_ONLY="openmetrics tsdb_dump" runs a subset;
+# BENCH_FULL=1 adds the 48h OpenMetrics import (real promtool needs 5-15
+# minutes for it); BENCH_REPEAT sets how often ours runs (default 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
