@@ -33,12 +33,6 @@
 #include "1-common/bytes.h"
 #include "1-common/xalloc.h"
 
-static inline uint64_t f2u(double v)
-{
-	union { double d; uint64_t u; } x = { .d = v };
-	return x.u;
-}
-
 /*
  * The chunk's buffer keeps every byte from len to cap zero, so bits are
  * ORed in whole 64-bit words without reading or clearing first; SLACK bytes
@@ -213,7 +207,7 @@ static void write_vdelta(struct xor_chunk *c, uint64_t vbits)
 void xor_chunk_append(struct xor_chunk *c, int64_t t, double v)
 {
 	unsigned char tmp[UVARINT_MAX_LEN];
-	uint64_t vbits = f2u(v);
+	uint64_t vbits = double_bits(v);
 	uint64_t tdelta = 0;
 	size_t n;
 
@@ -448,7 +442,8 @@ bool xor_iter_next(struct xor_iter *it)
 				u -= (uint64_t)1 << sz;
 			dod = (int64_t)u;
 		}
-		it->tdelta = (uint64_t)((int64_t)it->tdelta + dod);
+		/* Go's uint64(int64(tDelta) + dod): wraps, never overflows */
+		it->tdelta += (uint64_t)dod;
 		it->t = (int64_t)((uint64_t)it->t + it->tdelta);
 	}
 	return read_value(it);

@@ -22,6 +22,7 @@
 #include "1-common/goerrno.h"
 #include "1-common/xalloc.h"
 #include "2-model/matcher.h"
+#include "3-tsdb/ulid.h"
 
 /* ---- opening ---------------------------------------------------------- */
 
@@ -37,20 +38,11 @@ void tsdb_db_release(struct tsdb_db *db)
 		tsdb_block_release(&db->blocks[i]);
 	free(db->blocks);
 	free(db->dir);
+	for (size_t i = 0; i < db->nskipped; i++)
+		free(db->skipped[i]);
+	free(db->skipped);
 	tsdb_head_release(&db->head);
 	tsdb_db_init(db);
-}
-
-/* ulid.ParseStrict: 26 Crockford base32 characters, first at most '7'. */
-static bool is_ulid(const char *s)
-{
-	static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefghjkmnpqrstvwxyz";
-	if (strlen(s) != 26 || s[0] > '7')
-		return false;
-	for (; *s; s++)
-		if (!strchr(alphabet, *s))
-			return false;
-	return true;
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -72,7 +64,7 @@ int tsdb_db_open_blocks(struct tsdb_db *db, const char *dir, struct err *e)
 	{
 		/* OpenDBReadOnly's first check and its words */
 		struct stat st;
-		if (stat(dir, &st) != 0)
+		if (stat(dir, &st) < 0)
 			return err_set(e, "opening the db dir: stat %s: %s", dir, go_strerror(errno));
 	}
 	d = opendir(dir);
@@ -81,7 +73,7 @@ int tsdb_db_open_blocks(struct tsdb_db *db, const char *dir, struct err *e)
 	while ((de = readdir(d))) {
 		struct stat st;
 		char *p;
-		if (!is_ulid(de->d_name))
+		if (!ulid_valid(de->d_name))
 			continue;
 		p = xasprintf("%s/%s", dir, de->d_name);
 		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -101,6 +93,8 @@ int tsdb_db_open_blocks(struct tsdb_db *db, const char *dir, struct err *e)
 		/* openBlocks skips (and only logs) a dir whose meta.json does
 		 * not read; everything after that failing is a corrupted block */
 		if (block_meta_read(&m, p, &be) < 0) {
+			db->skipped = xreallocarray(db->skipped, db->nskipped + 1, sizeof(*db->skipped));
+			db->skipped[db->nskipped++] = xasprintf("skipping block '%s': %s", p, err_msg(&be));
 			err_release(&be);
 			free(p);
 			continue;

@@ -40,6 +40,13 @@ struct tsdb_db {
 	char *dir;
 	struct tsdb_block *blocks; /* sorted by minTime */
 	size_t nblocks;
+	/*
+	 * The block directories left out because their meta.json does not
+	 * read, one message each: "skipping block '<dir>': <why>" (2.42
+	 * skips them too, logging only to a logger promtool does not have).
+	 */
+	char **skipped;
+	size_t nskipped;
 	struct tsdb_head head;
 	bool head_loaded;
 };

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "1-common/buf.h"
-#include "1-common/utf8.h"
+#include "1-common/gostrconv.h"
 #include "1-common/xalloc.h"
 #include "2-model/matcher.h"
 #include "2-model/regex.h"
@@ -47,12 +47,10 @@ int tsdb_regex_compile(void **out, const char *re, size_t len, struct err *e)
 	struct buf msg = BUF_INIT;
 	int ret = 0;
 
-	/* Go's RE2 syntax check and error words, then PCRE2 (2-model/regex.c) */
+	/* Go's RE2 syntax check and error words, then RE2 (2-model/regex.h) */
 	*out = NULL;
 	if (label_regex_compile(out, re, len, &msg) < 0)
 		ret = err_set(e, "%s", buf_str(&msg));
-	else if (!*out)
-		ret = err_set(e, "error parsing regexp: cannot compile `^(?:%.*s)$`", (int)len, re);
 	buf_release(&msg);
 	return ret;
 }
@@ -86,22 +84,15 @@ static int fail(struct lex *l, struct err *e, const char *what)
 	return err_set(e, "1:%zu: parse error: %s", l->pos + 1, what);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 
 /* A Go string literal (strconv.Unquote rules) into out. */
 static int lex_string(struct lex *l, struct buf *out, struct err *e)
 {
 	char q = l->s[l->pos];
+	size_t start, end;
+	uint32_t v;
+	bool is_byte;
+	int rc;
 
 	if (q != '"' && q != '\'' && q != '`')
 		return fail(l, e, "unexpected character in label matcher, expected string");
@@ -117,59 +108,14 @@ static int lex_string(struct lex *l, struct buf *out, struct err *e)
 			buf_addc(out, (unsigned char)c);
 			continue;
 		}
-		c = l->s[l->pos++];
-		switch (c) {
-		case 'a': buf_addc(out, '\a'); break;
-		case 'b': buf_addc(out, '\b'); break;
-		case 'f': buf_addc(out, '\f'); break;
-		case 'n': buf_addc(out, '\n'); break;
-		case 'r': buf_addc(out, '\r'); break;
-		case 't': buf_addc(out, '\t'); break;
-		case 'v': buf_addc(out, '\v'); break;
-		case '\\': buf_addc(out, '\\'); break;
-		case '"':
-		case '\'':
-			if (c != q)
-				return fail(l, e, "unknown escape sequence");
-			buf_addc(out, (unsigned char)c);
-			break;
-		case 'x':
-		case 'u':
-		case 'U': {
-			int nd = c == 'x' ? 2 : c == 'u' ? 4 : 8;
-			unsigned long r = 0;
-			for (int i = 0; i < nd; i++) {
-				int h = hexval(l->s[l->pos]);
-				if (h < 0)
-					return fail(l, e, "invalid escape sequence");
-				r = r << 4 | (unsigned long)h;
-				l->pos++;
-			}
-			if (c == 'x')
-				buf_addc(out, (unsigned char)r);
-			else if (r > 0x10ffff || (r >= 0xd800 && r < 0xe000))
-				return fail(l, e, "invalid escape sequence");
-			else
-				go_put_rune(out, r);
-			break;
-		}
-		default:
-			if (c >= '0' && c <= '7') {
-				unsigned r = (unsigned)(c - '0');
-				for (int i = 0; i < 2; i++) {
-					char d = l->s[l->pos];
-					if (d < '0' || d > '7')
-						return fail(l, e, "invalid escape sequence");
-					r = r * 8 + (unsigned)(d - '0');
-					l->pos++;
-				}
-				if (r > 255)
-					return fail(l, e, "invalid escape sequence");
-				buf_addc(out, (unsigned char)r);
-				break;
-			}
+		start = l->pos - 1;
+		rc = go_unescape(l->s + start, strlen(l->s + start), q, &v, &is_byte, &end);
+		l->pos = start + end;
+		if (rc == GO_ESC_UNKNOWN)
 			return fail(l, e, "unknown escape sequence");
-		}
+		if (rc < 0)
+			return fail(l, e, "invalid escape sequence");
+		go_unescape_put(out, v, is_byte);
 	}
 }
 

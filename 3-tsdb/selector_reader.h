@@ -26,8 +26,7 @@ void tsdb_selector_release(struct tsdb_selector *s);
 /* Parses s; errors read like 2.42's "1:5: parse error: ..." where we can. */
 int tsdb_selector_parse(struct tsdb_selector *out, const char *s, struct err *e);
 /* labels.NewMatcher's regexp: "^(?:re)$" checked with Go's RE2 syntax and
- * compiled by 2-model/regex.c; *out is a pcre2_code (8-bit) the caller frees
- * with label_regex_free. */
+ * compiled by 2-model/regex.h; the caller frees *out with label_regex_free. */
 int tsdb_regex_compile(void **out, const char *re, size_t len, struct err *e);
 
 #endif

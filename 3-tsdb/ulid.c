@@ -28,6 +28,18 @@ void ulid_encode(char out[ULID_LEN + 1], const unsigned char raw[16])
 	out[o] = '\0';
 }
 
+bool ulid_valid(const char *s)
+{
+	static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefghjkmnpqrstvwxyz";
+
+	if (strlen(s) != ULID_LEN || s[0] > '7')
+		return false;
+	for (; *s; s++)
+		if (!strchr(alphabet, *s))
+			return false;
+	return true;
+}
+
 int ulid_new(char out[ULID_LEN + 1], uint64_t ms, struct err *e)
 {
 	unsigned char raw[16];

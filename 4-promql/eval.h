@@ -27,7 +27,19 @@ struct promql_engine_opts {
 	 * evaluation interval (1m by default, which 0 stands for here).
 	 */
 	int64_t default_subquery_step_ms;
+	/*
+	 * 2.42's --query.max-samples (0: no limit): the query fails with
+	 * "query processing would load too many samples into memory in query
+	 * execution" when 2.42's count of the samples it holds would pass it.
+	 */
+	int64_t max_samples;
+	/* --query.timeout in ms (0: none): "query timed out in expression
+	 * evaluation", and the entry points return PROMQL_EVAL_TIMEOUT. */
+	int64_t timeout_ms;
 };
+
+/* What promql_eval_instant/range return when the query timed out. */
+#define PROMQL_EVAL_TIMEOUT (-2)
 
 /* One output series: labels sorted by name, points in time order. */
 struct promql_result_series {
@@ -51,6 +63,9 @@ struct promql_result {
 	char *str;
 	struct promql_result_series *series;
 	size_t nseries;
+	/* The highest sample count 2.42 would have reached (its stats'
+	 * peakSamples), when max_samples or timeout_ms was set. */
+	uint64_t peak_samples;
 	void *priv; /* storage for the labels */
 };
 

@@ -24,6 +24,16 @@ struct promql_expr;
  * (2.42 reports only the first error its parser hits; so do we).
  */
 int promql_parse(struct promql_expr **out, const char *input, size_t len, struct err *e);
+/*
+ * parser.ParseMetricSelector of 2.42: input must be one vector selector
+ * (a metric name, label matchers, or both; no offset, @, range, or
+ * anything around it), with the errors 2.42's grammar gives from its
+ * START_METRIC_SELECTOR start ("1:3: parse error: unexpected <op:+>").
+ * The root of *out is then a PROMQL_NODE_VECTOR whose matchers are the
+ * selector's, __name__ last when a name was given.  As in 2.42, no type
+ * checks follow: "{}" gives no matchers.
+ */
+int promql_parse_metric_selector(struct promql_expr **out, const char *input, size_t len, struct err *e);
 void promql_expr_free(struct promql_expr *x);
 /* Appends the canonical text of the expression (2.42's String()). */
 void promql_print(struct buf *out, const struct promql_expr *x);

@@ -13,7 +13,11 @@
  *   - the result is always a "matrix", series sorted by labels;
  *   - every NaN arrives with Go's NaN bits: the server writes "NaN" and the
  *     client's strconv.ParseFloat returns math.NaN(), whatever bits the
- *     evaluation produced (e.g. 0/0 gives the CPU's default NaN).
+ *     evaluation produced (e.g. 0/0 gives the CPU's default NaN);
+ *   - the server's default limits: --query.max-samples=50000000, whose
+ *     error is an execution error, and --query.timeout=2m, which the API
+ *     answers with HTTP 503 and so the client reports as "server_error:
+ *     server error: 503".
  *
  * Error messages carry the "<errorType>: " prefix the v1 client puts in
  * front, as the remote source's do.
@@ -81,7 +85,7 @@ static int range_query(struct query_source *src, const char *expr, int64_t start
 	struct promql_result r;
 	struct err pe = ERR_INIT;
 	enum promql_value_type ty;
-	int rc = -1;
+	int rc = -1, erc;
 
 	promql_result_init(&r);
 	if (end < start)
@@ -105,8 +109,14 @@ static int range_query(struct query_source *src, const char *expr, int64_t start
 		err_set(e, "execution: unexpected error: runtime error: integer divide by zero");
 		goto done;
 	}
-	if (promql_eval_range(&r, &es->st, promql_expr_root(x), start / 1000000, end / 1000000, step / 1000000,
-			      &es->opts, &pe) < 0) {
+	erc = promql_eval_range(&r, &es->st, promql_expr_root(x), start / 1000000, end / 1000000, step / 1000000,
+				&es->opts, &pe);
+	if (erc == PROMQL_EVAL_TIMEOUT) {
+		/* errorTimeout is HTTP 503, which the client does not decode */
+		err_set(e, "server_error: server error: 503");
+		goto done;
+	}
+	if (erc < 0) {
 		err_set(e, "execution: %s", err_msg(&pe));
 		goto done;
 	}
@@ -152,6 +162,11 @@ int promql_engine_source_new(struct query_source **out, const struct promql_stor
 	es->st = *st;
 	if (opts)
 		es->opts = *opts;
+	/* a 2.42 server's defaults */
+	if (!es->opts.max_samples)
+		es->opts.max_samples = 50000000;
+	if (!es->opts.timeout_ms)
+		es->opts.timeout_ms = 2 * 60 * 1000;
 	*out = &es->base;
 	return 0;
 }
@@ -175,4 +190,12 @@ int promql_engine_source_open_dir(struct query_source **out, const char *dir,
 	es = (struct engine_source *)*out;
 	es->db = db;
 	return 0;
+}
+
+char *const *promql_engine_source_skipped(const struct query_source *src, size_t *n)
+{
+	const struct engine_source *es = (const struct engine_source *)src;
+
+	*n = es->db ? es->db->nskipped : 0;
+	return es->db ? es->db->skipped : NULL;
 }

@@ -22,12 +22,17 @@ struct tsdb_db;
  * borrowed). */
 struct promql_storage promql_tsdb_storage(struct tsdb_db *db);
 
-/* opts may be NULL (5m lookback, 1m default subquery step). */
+/* opts may be NULL (5m lookback, 1m default subquery step); a zero
+ * max_samples or timeout_ms gets a 2.42 server's default (50M, 2m). */
 int promql_engine_source_new(struct query_source **out, const struct promql_storage *st,
 			     const struct promql_engine_opts *opts, struct err *e);
 /* Opens dir's blocks and head (tsdb_db_open) and serves queries from them. */
 int promql_engine_source_open_dir(struct query_source **out, const char *dir,
 				  const struct promql_engine_opts *opts, struct err *e);
+
+/* The messages for the block directories of the data dir left out (see
+ * struct tsdb_db's skipped); src must come from ..._open_dir(). */
+char *const *promql_engine_source_skipped(const struct query_source *src, size_t *n);
 
 /*
  * The milliseconds a 2.42 server evaluates at for a time promtool sends:

@@ -103,13 +103,18 @@ static void set_tag(struct ytree *t, struct ynode *n, const unsigned char *tag, 
 	}
 }
 
-/* The message of yaml.v3 parser.fail(). */
-static int parse_fail(const yaml_parser_t *p, struct err *e)
+/* The message of yaml.v3 (or yaml.v2) parser.fail(). */
+static int parse_fail(const yaml_parser_t *p, bool v2, struct err *e)
 {
 	size_t line = 0;
 	const char *msg = p->problem && *p->problem ? p->problem : "unknown problem parsing YAML content";
 
-	if (p->context_mark.line != 0)
+	if (v2) {
+		if (p->problem_mark.line != 0)
+			line = p->problem_mark.line + (p->error == YAML_SCANNER_ERROR);
+		else if (p->context_mark.line != 0)
+			line = p->context_mark.line;
+	} else if (p->context_mark.line != 0)
 		line = p->context_mark.line + (p->error == YAML_SCANNER_ERROR);
 	else if (p->problem_mark.line != 0)
 		line = p->problem_mark.line + (p->error == YAML_SCANNER_ERROR);
@@ -158,6 +163,13 @@ static struct ynode *anchor_get(const struct anchors *a, const char *name)
  * tokens head+1 and head+2, and a scanner error there is what it reports.
  * Rescans the input for such an error; returns 1 with e set if found.
  */
+/* Whether the parser's own scanner already produced, without an error,
+ * every token lookahead_scan_error() would look at. */
+static bool scanned_past(const yaml_parser_t *p, size_t head)
+{
+	return p->stream_end_produced || p->tokens_parsed + (size_t)(p->tokens.tail - p->tokens.head) >= head + 3;
+}
+
 static int lookahead_scan_error(const char *data, size_t len, size_t head, struct err *e)
 {
 	yaml_parser_t p;
@@ -172,7 +184,7 @@ static int lookahead_scan_error(const char *data, size_t len, size_t head, struc
 			/* the token being produced: those returned plus those queued */
 			size_t index = p.tokens_parsed + (size_t)(p.tokens.tail - p.tokens.head);
 			if (index <= head + 2 && p.error == YAML_SCANNER_ERROR) {
-				parse_fail(&p, e);
+				parse_fail(&p, false, e);
 				found = 1;
 			}
 			break;
@@ -234,11 +246,21 @@ static void restore_boms(struct ytree *t)
  */
 static const char colon_stand_in[] = "\xEE\x80\x81";
 
+/* Whether data has ':' followed by one of ,?[]{} anywhere: libyaml's
+ * check needs that pair, so without one there is nothing to scan for. */
+static bool has_flow_colon(const char *data, size_t len)
+{
+	for (const char *c = data; (c = memchr(c, ':', len - (size_t)(c - data))) && c + 1 < data + len; c++)
+		if (strchr(",?[]{}", c[1]) && c[1])
+			return true;
+	return false;
+}
+
 static char *hide_flow_colons(const char *data, size_t len, size_t *out_len)
 {
 	char *copy = NULL;
 
-	if (!data || memmem(data, len, colon_stand_in, 3))
+	if (!data || memmem(data, len, colon_stand_in, 3) || !has_flow_colon(data, len))
 		return NULL;
 	for (int round = 0; round < 64; round++) {
 		const char *cur = copy ? copy : data;
@@ -250,13 +272,18 @@ static char *hide_flow_colons(const char *data, size_t len, size_t *out_len)
 		if (!yaml_parser_initialize(&p))
 			break;
 		yaml_parser_set_input_string(&p, (const unsigned char *)cur, len);
-		for (;;) {
+		for (int flow = 0;;) {
 			if (!yaml_parser_scan(&p, &tok)) {
 				patch = p.error == YAML_SCANNER_ERROR && p.problem &&
 					!strcmp(p.problem, "found unexpected ':'");
 				break;
 			}
-			if (tok.type == YAML_STREAM_END_TOKEN) {
+			flow += tok.type == YAML_FLOW_SEQUENCE_START_TOKEN || tok.type == YAML_FLOW_MAPPING_START_TOKEN;
+			flow -= flow > 0 && (tok.type == YAML_FLOW_SEQUENCE_END_TOKEN ||
+					     tok.type == YAML_FLOW_MAPPING_END_TOKEN);
+			/* yaml.v3's scanner stops past its depth limit (libyaml
+			 * scans on, in time quadratic in the depth) */
+			if (tok.type == YAML_STREAM_END_TOKEN || flow > YTREE_MAX_DEPTH) {
 				yaml_token_delete(&tok);
 				break;
 			}
@@ -314,6 +341,11 @@ int ytree_parse(struct ytree *t, const char *data, size_t len, struct err *e)
 	struct anchors anchors = { NULL, 0, 0 };
 	struct ynode **stack = NULL;
 	size_t depth = 0, stack_cap = 0;
+	/* yaml.v3's scanner limits: open flow collections (max_flow_level),
+	 * pushed block indents (max_indents, columns in indents[]) */
+	size_t flow = 0, nindents = 0, indents_cap = 0, lvl_cap = 0;
+	int *indents = NULL;
+	char *lvl = NULL; /* per open node: 'f' flow, 'i' pushed an indent, 0 */
 	int have_ev = 0, ret = -1, done = 0, explicit_end = 0;
 	char *hidden = hide_line_boms(data, len), *colons;
 
@@ -334,8 +366,10 @@ int ytree_parse(struct ytree *t, const char *data, size_t len, struct err *e)
 		struct ynode *n = NULL;
 
 		if (!yaml_parser_parse(&p, &ev)) {
-			if (p.error == YAML_SCANNER_ERROR || !lookahead_scan_error(data, len, p.tokens_parsed, e))
-				parse_fail(&p, e);
+			/* yaml.v2 has no comment lookahead: it reports what libyaml says */
+			if (t->v2_errors || p.error == YAML_SCANNER_ERROR || scanned_past(&p, p.tokens_parsed) ||
+			    !lookahead_scan_error(data, len, p.tokens_parsed, e))
+				parse_fail(&p, t->v2_errors, e);
 			goto done;
 		}
 		have_ev = 1;
@@ -406,7 +440,19 @@ int ytree_parse(struct ytree *t, const char *data, size_t len, struct err *e)
 				n->style |= YS_FLOW;
 			/* anchored before the children, so an alias inside may refer to it */
 			anchor_set(&anchors, seq ? ev.data.sequence_start.anchor : ev.data.mapping_start.anchor, n);
-			if (depth > YTREE_MAX_DEPTH) {
+			ALLOC_GROW(lvl, depth + 1, lvl_cap);
+			lvl[depth] = 0;
+			if (n->style & YS_FLOW) {
+				flow++;
+				lvl[depth] = 'f';
+			} else if (!nindents || n->col > indents[nindents - 1]) {
+				/* roll_indent pushes a deeper column only (not an
+				 * indentless sequence) */
+				ALLOC_GROW(indents, nindents + 1, indents_cap);
+				indents[nindents++] = n->col;
+				lvl[depth] = 'i';
+			}
+			if (flow > YTREE_MAX_DEPTH || nindents > YTREE_MAX_DEPTH) {
 				/* libyaml 0.2.5 has no limit; yaml.v3's scanner stops here */
 				/* a scanner error: no line when on the first line */
 				if (n->line > 1)
@@ -420,6 +466,10 @@ int ytree_parse(struct ytree *t, const char *data, size_t len, struct err *e)
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
 			depth--;
+			if (lvl[depth] == 'f')
+				flow--;
+			else if (lvl[depth] == 'i')
+				nindents--;
 			break;
 		default:
 			break;
@@ -435,7 +485,8 @@ int ytree_parse(struct ytree *t, const char *data, size_t len, struct err *e)
 		yaml_event_delete(&ev);
 		have_ev = 0;
 	}
-	if (t->root && lookahead_scan_error(data, len, p.tokens_parsed - (explicit_end && p.tokens_parsed), e))
+	if (t->root && !t->v2_errors && !scanned_past(&p, p.tokens_parsed - (explicit_end && p.tokens_parsed)) &&
+	    lookahead_scan_error(data, len, p.tokens_parsed - (explicit_end && p.tokens_parsed), e))
 		goto done;
 	ret = 0;
 done:
@@ -446,6 +497,8 @@ done:
 		free(anchors.v[i].name);
 	free(anchors.v);
 	free(stack);
+	free(lvl);
+	free(indents);
 	if (colons)
 		restore_colons(t);
 	if (hidden)

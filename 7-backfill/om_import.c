@@ -269,7 +269,7 @@ static void *prepare_some(void *arg)
 			p->r = -1;
 			continue;
 		}
-		p->r = block_writer_prepare(p->w->w, &p->meta, &p->e);
+		p->r = block_writer_prepare(p->w->w, NULL, &p->meta, &p->e);
 		if (p->r < 0)
 			err_wrap(&p->e, "flush");
 	}
@@ -305,7 +305,7 @@ static void prepare_all(struct prep *preps, size_t n)
  * nothing of later windows is left.  The blocks are written in parallel
  * under temporary names, then renamed into place in order.
  */
-static int write_windows(struct om_share *sh, size_t n, int fd, int64_t mint, int64_t bd,
+static int write_windows(struct om_share *sh, size_t n, int fd, int64_t mint, int64_t maxt, int64_t bd,
 			 const struct om_import_opts *o, struct err *e)
 {
 	struct slot *slots = NULL;
@@ -315,7 +315,13 @@ static int write_windows(struct om_share *sh, size_t n, int fd, int64_t mint, in
 	 * truncates toward 0, so for a negative minimum the first window may
 	 * start after it and earlier samples are never written */
 	int64_t k0 = mint / bd;
+	uint64_t units = 0; /* windows from k0 reported to the progress line */
 	int ret = -1;
+
+	if (o->progress) {
+		int64_t m = k0 * bd;
+		bf_progress_start(o->progress, maxt >= m ? ((uint64_t)maxt - (uint64_t)m) / (uint64_t)bd + 1 : 0);
+	}
 
 	for (size_t s = 0; s < n; s++) {
 		for (size_t i = 0; i < sh[s].nwins; i++) {
@@ -367,9 +373,15 @@ static int write_windows(struct om_share *sh, size_t n, int fd, int64_t mint, in
 			err_move(e, &p->e);
 			goto done;
 		}
+		if (o->progress) {
+			/* this window, and those before it without samples */
+			uint64_t upto = (uint64_t)(p->w->k - k0) + 1;
+			bf_progress_add(o->progress, upto - units, p->r == 0 ? p->meta.stats.num_samples : 0);
+			units = upto;
+		}
 		if (p->r == 1)
 			continue; /* ErrNoSeriesAppended */
-		if (block_writer_publish(p->w->w, e) < 0) {
+		if (block_writer_commit_prepared(p->w->w, e) < 0) {
 			err_wrap(e, "flush");
 			goto done;
 		}
@@ -381,6 +393,8 @@ static int write_windows(struct om_share *sh, size_t n, int fd, int64_t mint, in
 				goto done;
 		}
 	}
+	if (o->progress && o->progress->total > units)
+		bf_progress_add(o->progress, o->progress->total - units, 0);
 	ret = 0;
 done:
 	if (ret < 0) {
@@ -403,7 +417,7 @@ int om_import_run(int fd, const struct om_import_opts *o, struct err *e)
 	pthread_t tid[MAX_SHARES];
 	bool started[MAX_SHARES] = { false };
 	int64_t bd = om_import_block_duration(o->max_block_duration_ms);
-	int64_t lo = INT64_MAX;
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
 	size_t n;
 	int ret = -1;
 
@@ -426,8 +440,10 @@ int om_import_run(int fd, const struct om_import_opts *o, struct err *e)
 		}
 		if (sh[k].lo < lo)
 			lo = sh[k].lo;
+		if (sh[k].hi > hi)
+			hi = sh[k].hi;
 	}
-	if (write_windows(sh, n, fd, lo == INT64_MAX ? 0 : lo, bd, o, e) < 0)
+	if (write_windows(sh, n, fd, lo == INT64_MAX ? 0 : lo, hi, bd, o, e) < 0)
 		goto done;
 	ret = 0;
 done:

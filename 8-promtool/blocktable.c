@@ -18,6 +18,7 @@
 #include "1-common/gofmt.h"
 #include "1-common/goerrno.h"
 #include "1-common/xalloc.h"
+#include "3-tsdb/stale_tmp.h"
 
 #define NCOLS 8
 #define TW_MINWIDTH 13
@@ -216,4 +217,32 @@ done:
 		closedir(d);
 	free(path);
 	return ret;
+}
+
+void print_skipped_blocks(char *const *skipped, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s\n", skipped[i]);
+}
+
+void remove_stale_tmp_dirs(const char *dir)
+{
+	char **removed;
+	size_t n;
+	struct err e = ERR_INIT;
+
+	if (tsdb_remove_stale_tmp(dir, &removed, &n, &e) < 0)
+		fprintf(stderr, "cannot remove a stale temporary block directory: %s\n", err_msg(&e));
+	if (n == 1) {
+		fprintf(stderr, "removed stale temporary block directory '%s' left by an interrupted run\n", removed[0]);
+	} else if (n > 1) {
+		fprintf(stderr, "removed %zu stale temporary block directories left by interrupted runs:", n);
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, " '%s'", removed[i]);
+		fputc('\n', stderr);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(removed[i]);
+	free(removed);
+	err_release(&e);
 }

@@ -28,4 +28,18 @@ void print_blocks(FILE *out, const struct block_meta *metas, const uint64_t *siz
  */
 int block_dir_size(const char *dir, uint64_t *out, struct err *e);
 
+/*
+ * EXTENSION: one line on stderr per block directory the reader left out,
+ * naming it and why (2.42 skips them without a word).
+ */
+void print_skipped_blocks(char *const *skipped, size_t n);
+
+/*
+ * EXTENSION, at the start of the commands that write blocks into dir:
+ * removes the temporary block directories killed runs left there
+ * (3-tsdb/stale_tmp.h), saying so in one line on stderr; a failure to
+ * remove one is one line too, and the command goes on.
+ */
+void remove_stale_tmp_dirs(const char *dir);
+
 #endif

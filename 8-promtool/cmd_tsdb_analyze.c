@@ -19,6 +19,7 @@
 #include "1-common/buf.h"
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
+#include "8-promtool/blocktable.h"
 #include "8-promtool/cli.h"
 #include "3-tsdb/db_reader.h"
 
@@ -261,8 +262,11 @@ int cmd_tsdb_analyze(const struct cli_ctx *c)
 	struct buf out = BUF_INIT;
 	int ret = 1;
 
-	if (tsdb_db_open_blocks(&db, path ? path : "data/", &e) < 0)
+	ret = tsdb_db_open_blocks(&db, path ? path : "data/", &e) < 0;
+	print_skipped_blocks(db.skipped, db.nskipped);
+	if (ret)
 		goto done;
+	ret = 1;
 	if (id && *id) {
 		for (size_t i = 0; i < db.nblocks; i++)
 			if (!strcmp(db.blocks[i].meta.ulid, id))

@@ -19,10 +19,13 @@
 
 #include "1-common/buf.h"
 #include "1-common/gofmt.h"
+#include "1-common/xalloc.h"
 #include "2-model/labels.h"
+#include "8-promtool/blocktable.h"
 #include "8-promtool/cli.h"
 #include "3-tsdb/db_reader.h"
-#include "3-tsdb/selector_reader.h"
+#include "4-promql/ast.h"
+#include "4-promql/promql.h"
 
 #define OUT_FLUSH_AT (1 << 20)
 
@@ -110,7 +113,7 @@ int cmd_tsdb_dump(const struct cli_ctx *c)
 	const char *def_match = "{__name__=~'(?s:.*)'}";
 	int64_t mint, maxt;
 	struct tsdb_db db;
-	struct tsdb_selector *sels = NULL;
+	struct promql_expr **sels = NULL; /* parser.ParseMetricSelector of each --match */
 	struct tsdb_series_set *set = NULL;
 	struct err e = ERR_INIT;
 	struct buf out = BUF_INIT;
@@ -127,17 +130,20 @@ int cmd_tsdb_dump(const struct cli_ctx *c)
 	}
 	/* matchers are parsed after the db is opened in 2.42, so a bad
 	 * directory is reported first */
-	if (tsdb_db_open(&db, path ? path : "data/", maxt, &e) < 0)
+	if (tsdb_db_open(&db, path ? path : "data/", maxt, &e) < 0) {
+		print_skipped_blocks(db.skipped, db.nskipped);
 		goto done;
-	sels = calloc(nmatch, sizeof(*sels));
-	if (!sels)
-		abort();
+	}
+	print_skipped_blocks(db.skipped, db.nskipped);
+	sels = xcalloc(nmatch, sizeof(*sels));
 	for (size_t i = 0; i < nmatch; i++)
-		if (tsdb_selector_parse(&sels[i], match[i], &e) < 0)
+		if (promql_parse_metric_selector(&sels[i], match[i], strlen(match[i]), &e) < 0)
 			goto done;
 	buf_grow(&out, OUT_FLUSH_AT + 4096);
 	if (nmatch == 1) {
-		if (tsdb_db_select(&db, sels[0].m, sels[0].n, mint, maxt, &set, &e) < 0 || dump_set(set, &out, &e) < 0)
+		const struct promql_node *vs = promql_expr_root(sels[0]);
+		if (tsdb_db_select(&db, vs->u.vector.matchers, vs->u.vector.nmatchers, mint, maxt, &set, &e) < 0 ||
+		    dump_set(set, &out, &e) < 0)
 			goto done;
 	} else {
 		const struct label_matcher **ms = calloc(nmatch, sizeof(*ms));
@@ -146,8 +152,8 @@ int cmd_tsdb_dump(const struct cli_ctx *c)
 		if (!ms || !ns)
 			abort();
 		for (size_t i = 0; i < nmatch; i++) {
-			ms[i] = sels[i].m;
-			ns[i] = sels[i].n;
+			ms[i] = promql_expr_root(sels[i])->u.vector.matchers;
+			ns[i] = promql_expr_root(sels[i])->u.vector.nmatchers;
 		}
 		r = tsdb_db_select_union(&db, ms, ns, nmatch, mint, maxt, &set, &e);
 		free(ms);
@@ -169,7 +175,7 @@ done:
 	tsdb_series_set_free(set);
 	if (sels)
 		for (size_t i = 0; i < nmatch; i++)
-			tsdb_selector_release(&sels[i]);
+			promql_expr_free(sels[i]);
 	free(sels);
 	tsdb_db_release(&db);
 	buf_release(&out);

@@ -20,8 +20,11 @@ int cmd_tsdb_list(const struct cli_ctx *c)
 	uint64_t *sizes = NULL;
 	int ret = 1;
 
-	if (tsdb_db_open_blocks(&db, path ? path : "data/", &e) < 0)
+	ret = tsdb_db_open_blocks(&db, path ? path : "data/", &e) < 0;
+	print_skipped_blocks(db.skipped, db.nskipped);
+	if (ret)
 		goto done;
+	ret = 1;
 	metas = xcalloc(db.nblocks ? db.nblocks : 1, sizeof(*metas));
 	sizes = xcalloc(db.nblocks ? db.nblocks : 1, sizeof(*sizes));
 	for (size_t i = 0; i < db.nblocks; i++) {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make bench: ours vs real promtool 2.42 on the same generated inputs, side
 # by side in one run (bench/bench_openmetrics.sh, bench_tsdb_dump.sh,
-# bench_rules.sh), then our scaling table (bench_scaling.sh).  Inputs are
+# bench_rules.sh), then our scaling table (bench_scaling.sh), the live
+# semantics against the default (bench_rules_live.sh) and the rules
+# backfill's production flags (bench_rules_production.sh).  Inputs are
 # generated once under bench/out/ and reused; a first run spends a few
 # minutes on that.  The machine's load is printed before and after: with
 # other work running, wall times move a lot and the ratios (measured in the
@@ -13,7 +15,7 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 : >"$BENCH_OUT/summary.txt"
 echo "make bench on $(nproc) CPUs, load $(load_now) (1, 5, 15 min)"
-for b in ${BENCH_ONLY:-openmetrics tsdb_dump rules scaling}; do
+for b in ${BENCH_ONLY:-openmetrics tsdb_dump rules scaling rules_live rules_production}; do
 	bash "bench/bench_$b.sh"
 	echo
 done

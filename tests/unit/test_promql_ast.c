@@ -10,6 +10,8 @@
 #include "1-common/err.h"
 #include "4-promql/ast.h"
 #include "4-promql/functions.h"
+#include "4-promql/internal.h"
+#include "4-promql/promql.h"
 #include "tests/unit/check.h"
 
 static struct promql_expr *parse(const char *s)
@@ -182,8 +184,25 @@ static void test_function_table(void)
 	CHECK_EQ_I(PROMQL_FN_COUNT_, 70); /* 2.42's table has 70 functions */
 }
 
+/*
+ * check rules keeps every rule's tree: 400,000 rules took 2.3 GB where
+ * 2.42 takes 1.0 GB while each tree started with an 8 KiB arena chunk.
+ * A small rule's tree fits in the first two chunks (512 + 1024 bytes).
+ */
+static void test_arena_small(void)
+{
+	struct promql_expr *x = NULL;
+	struct err e = ERR_INIT;
+	const char *q = "sum by (job) (rate(http_requests_total{job=\"api\",code=~\"5..\"}[5m]))";
+
+	CHECK_EQ_I(promql_parse(&x, q, strlen(q), &e), 0);
+	CHECK(x && promql_arena_bytes(x) <= 1536);
+	promql_expr_free(x);
+}
+
 int main(void)
 {
+	RUN(test_arena_small);
 	RUN(test_selector_matchers);
 	RUN(test_binary_matching);
 	RUN(test_precedence_and_unary);
