@@ -5,8 +5,9 @@
  * Commit with out-of-order ingestion disabled).
  *
  * struct head is opaque and owns every series, label copy and chunk byte
- * (but not a spill file given to head_set_spill()); head_free() frees them.  Pointers returned by head_series_labels() stay
- * valid until head_free(); chunk descriptors as said at head_chunk_iter.
+ * (but not a spill file given to head_set_spill()); head_free() frees
+ * them.  Pointers returned by head_series_labels() stay valid until
+ * head_free(); chunk descriptors as said at head_chunk_iter.
  */
 #ifndef TSDB_HEAD_H
 #define TSDB_HEAD_H
