@@ -336,7 +336,7 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	if (!strcmp(cli_str(c, "semantics"), "prometheus")) {
 		/* EXTENSION: what a live rule manager writes (cmd_rules_live.c) */
 		ro.http = have_hc ? &hc : NULL;
-		rc = cmd_rules_backfill_live(c, &cfg.start, &cfg.end, &ro);
+		rc = cmd_rules_backfill_live(c, &cfg.start, &cfg.end, &ro, &ext.shard);
 		goto done;
 	}
 	cfg.output_dir = cli_str(c, "output-dir");
