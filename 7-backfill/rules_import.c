@@ -27,8 +27,9 @@
  * This file holds the plan (rules in order, windows) and the work of one
  * unit (one rule over one window); 7-backfill/rules_sched.c runs the units
  * and writes the blocks.  Extensions: --block-duration (exact windows,
- * queries split at the API's 11,000 points) and --merge-blocks (one block
- * per window, see rules_sched.c).
+ * queries split at the API's 11,000 points), --merge-blocks (one block
+ * per window, see rules_sched.c) and --shard (some of the units:
+ * rb_plan_owns() in rules_internal.h).
  */
 #include "7-backfill/rules_import.h"
 

@@ -10,6 +10,9 @@
  *     rule" before a rule's first unit, then its warnings);
  *   - a unit whose rule failed in an earlier unit is dropped unprinted, as
  *     2.42 never runs it; a failed unit records the rule's error;
+ *   - with --shard, another shard's unit is dropped too (its header lines
+ *     stay, so every shard logs what one run logs), and neither recorded
+ *     for --resume nor counted by --progress;
  *   - the block is written: one per unit (2.42), or with --merge-blocks one
  *     per window once the window's last unit is finished, holding every
  *     rule's series as Prometheus's compactor would merge the per-rule

@@ -21,7 +21,7 @@
  * remote API --query-timeout, --retries, --header and the hidden limits
  * --idle-timeout and --max-response-size (5-query/remote.h), checked like
  * flag values before anything else runs (usage errors, exit 1); the
- * production flags (--merge-blocks, --block-duration, ...) are checked and
+ * production flags (--merge-blocks, --block-duration, --shard, ...) are checked and
  * applied by 8-promtool/rules_ext.c.
  */
 #include <stdio.h>

@@ -5,8 +5,8 @@
 # their blocks must be exactly the blocks of one unsharded run -- meta.json
 # with ULIDs normalised, index, chunks and tombstones byte for byte
 # (testdata/rules-backfill/summarize.py), no block missing, none twice.
-# Cases, all from --source-dir over the bundled OpenMetrics data (no
-# server): 2.42's per-rule blocks, --merge-blocks (also with
+# Cases, from --source-dir over the bundled OpenMetrics data (no server),
+# and some from a real Prometheus 2.42 serving it (--url): 2.42's per-rule blocks, --merge-blocks (also with
 # --block-duration), --concurrency, --resume (also killed and resumed),
 # --semantics=prometheus (units are sets of dependent groups,
 # testdata/rules-shard/rules_live.yml).  Also: --shard=auto reads
@@ -21,19 +21,22 @@ S=testdata/rules-shard
 # a test inside a Job must not pick up the Job's own index
 unset JOB_COMPLETION_INDEX JOB_COMPLETIONS
 
-"$RB_PY" "$RB/gen_om.py" 1700000000 8 15 2 2 >"$TMPROOT/src.om" &&
-	"$PROMTOOL" tsdb create-blocks-from openmetrics "$TMPROOT/src.om" "$TMPROOT/src" >/dev/null ||
-	{ fail rules_shard_source "cannot make the source data dir"; exit 0; }
+if ! "$RB_PY" "$RB/gen_om.py" 1700000000 8 15 2 2 >"$TMPROOT/src.om" ||
+	! "$PROMTOOL" tsdb create-blocks-from openmetrics "$TMPROOT/src.om" "$TMPROOT/src" >/dev/null; then
+	fail rules_shard_source "cannot make the source data dir"
+	exit 0
+fi
 
 FILES_RULES="$RB/rules_intervals.yml $RB/rules_alert.yml $RB/rules_seed.yml"
 TIMES="--start 1700000000 --end 1700028000"
 
-# run OUTDIR ARGS...: one backfill from the source data dir
+# run OUTDIR ARGS...: one backfill from FROM (the source data dir, or a server)
+FROM=(--source-dir "$TMPROOT/src")
 run() {
 	local out=$1
 	shift
 	# shellcheck disable=SC2086 # TIMES: word-split on purpose
-	"$PROMTOOL" tsdb create-blocks-from rules --source-dir "$TMPROOT/src" --output-dir "$out" $TIMES "$@" \
+	"$PROMTOOL" tsdb create-blocks-from rules "${FROM[@]}" --output-dir "$out" $TIMES "$@" \
 		>"$out.stdout" 2>"$out.stderr"
 }
 
@@ -68,7 +71,7 @@ nblocks() { find "$1" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l; }
 
 # check NAME FLAGS FILES NS: unsharded run vs the union of n shards, for each n in NS
 check() {
-	local name=$1 flags=$2 files=$3 ns=$4 n i rc want got sum empty
+	local name=$1 flags=$2 files=$3 ns=$4 n i rc want got sum empty stray dirs
 	local base=$TMPROOT/$name
 	mkdir -p "$base"
 	# shellcheck disable=SC2086
@@ -86,7 +89,9 @@ check() {
 			[ "$(nblocks "$base/n$n-$i")" -gt 0 ] || empty=$((empty + 1))
 		done
 		expect_eq "rules_shard_${name}_n${n}_rc" "$rc" 0
-		stray=$(union "$base/union-$n" $(for ((i = 0; i < n; i++)); do echo "$base/n$n-$i"; done))
+		dirs=()
+		for ((i = 0; i < n; i++)); do dirs+=("$base/n$n-$i"); done
+		stray=$(union "$base/union-$n" "${dirs[@]}")
 		case $flags in *--resume*) stray=$(printf '%s\n' "$stray" | sed -E 's# [^ ]*/rules-backfill\.resume##g; /^stray:$/d') ;; esac
 		expect_eq "rules_shard_${name}_n${n}_only_blocks" "$stray" ""
 		got=$(blocks "$base/union-$n")
@@ -108,6 +113,7 @@ check resume_merged "--resume --merge-blocks" "$FILES_RULES" "2 3"
 check live "--semantics=prometheus" "$S/rules_live.yml" "1 2 3 5"
 
 # The flag never changes a run without it: --shard=0/1 is the default's run.
+# shellcheck disable=SC2086
 expect_eq rules_shard_0_of_1_is_default "$(run "$TMPROOT/one" --shard=0/1 $FILES_RULES; blocks "$TMPROOT/one")" \
 	"$(blocks "$TMPROOT/per_rule/full")"
 
@@ -121,6 +127,7 @@ for i in 0 1 2; do
 	expect_eq "rules_shard_auto_${i}_of_3_is_${i}/3" "$(blocks "$TMPROOT/auto-$i")" "$(blocks "$TMPROOT/per_rule/n3-$i")"
 done
 J=deploy/kubernetes/backfill-indexed-job.yaml
+# shellcheck disable=SC2016 # ${SHARDS} is the template's, not ours
 if grep -q -- '--shard=auto' "$J" && grep -q '^  completions: \${SHARDS}$' "$J" &&
 	grep -A1 -- '- name: JOB_COMPLETIONS$' "$J" | grep -q 'value: "\${SHARDS}"'; then
 	pass rules_shard_indexed_job_sets_completions
@@ -186,11 +193,27 @@ bad auto_not_a_number auto \
 	'invalid --shard=auto: JOB_COMPLETION_INDEX="0" JOB_COMPLETIONS="three": want 0 <= index < completions <= 1000000' \
 	JOB_COMPLETION_INDEX=0 JOB_COMPLETIONS=three
 
+# The same against a real Prometheus 2.42 serving the same data (--url).
+trap 'rb_stop_server; rm -rf "$TMPROOT"' EXIT
+mkdir -p "$TMPROOT/server"
+if require_cmd rules_shard_url prometheus && ! RB_REAL_PROMTOOL=$PROMTOOL rb_start_server "$TMPROOT/server"; then
+	fail rules_shard_url_server "prometheus did not start" "$(tail -5 "$TMPROOT/server/prometheus.log" 2>/dev/null)"
+elif [ -n "${RB_PID:-}" ]; then
+	FROM=(--url "http://127.0.0.1:$RB_PORT")
+	check url_per_rule "" "$FILES_RULES" "2 3"
+	check url_merged_concurrency "--merge-blocks --concurrency=2" "$FILES_RULES" "3"
+	check url_resume "--resume" "$FILES_RULES" "3"
+	check url_live "--semantics=prometheus" "$S/rules_live.yml" "3"
+	rb_stop_server
+fi
+
 # The comparison fails when a shard drops a block or writes one twice.
 u=$TMPROOT/per_rule/union-3
 want=$(blocks "$TMPROOT/per_rule/full")
 first=$(find "$u" -mindepth 1 -maxdepth 1 -type d | sort | head -n 1)
 cp -r "$first" "$u/00000000000000000000000000"
-[ "$(blocks "$u")" != "$want" ] && pass rules_shard_detects_duplicate || fail rules_shard_detects_duplicate "a block twice went unnoticed"
+if [ "$(blocks "$u")" != "$want" ]; then pass rules_shard_detects_duplicate; else
+	fail rules_shard_detects_duplicate "a block twice went unnoticed"; fi
 rm -rf "$u/00000000000000000000000000" "$first"
-[ "$(blocks "$u")" != "$want" ] && pass rules_shard_detects_missing || fail rules_shard_detects_missing "a missing block went unnoticed"
+if [ "$(blocks "$u")" != "$want" ]; then pass rules_shard_detects_missing; else
+	fail rules_shard_detects_missing "a missing block went unnoticed"; fi
