@@ -117,6 +117,21 @@ check live "--semantics=prometheus" "$S/rules_live.yml" "1 2 3 5"
 expect_eq rules_shard_0_of_1_is_default "$(run "$TMPROOT/one" --shard=0/1 $FILES_RULES; blocks "$TMPROOT/one")" \
 	"$(blocks "$TMPROOT/per_rule/full")"
 
+# --progress counts the shard's own units: the shards' totals add up to
+# the unsharded run's.
+units() { tr '\r' '\n' <"$1.stderr" | sed -n -E 's/^rules: [0-9]+\/([0-9]+) units.*/\1/p' | tail -n 1; }
+for m in "" --merge-blocks; do
+	# shellcheck disable=SC2086
+	run "$TMPROOT/progress$m" --progress=always $m $FILES_RULES
+	total=0
+	for i in 0 1 2; do
+		# shellcheck disable=SC2086
+		run "$TMPROOT/progress$m-$i" --progress=always --shard="$i/3" $m $FILES_RULES
+		total=$((total + $(units "$TMPROOT/progress$m-$i")))
+	done
+	expect_eq "rules_shard_progress_units${m:+_merged}" "$total" "$(units "$TMPROOT/progress$m")"
+done
+
 # --shard=auto: an Indexed Job's JOB_COMPLETION_INDEX and JOB_COMPLETIONS
 # (deploy/kubernetes/backfill-indexed-job.yaml sets JOB_COMPLETIONS to the
 # Job's completions) give the same blocks as --shard=i/n.
