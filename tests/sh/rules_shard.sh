@@ -208,6 +208,50 @@ bad auto_not_a_number auto \
 	'invalid --shard=auto: JOB_COMPLETION_INDEX="0" JOB_COMPLETIONS="three": want 0 <= index < completions <= 1000000' \
 	JOB_COMPLETION_INDEX=0 JOB_COMPLETIONS=three
 
+# indexed_job: deploy/kubernetes/backfill-indexed-job.yaml as written, on
+# the fake cluster of tests/deploy/kubectl (each index's pod run for real,
+# with JOB_COMPLETION_INDEX set as Kubernetes sets it) against the server:
+# its SHARDS pods write shard-<index>/ and verify it, and together their
+# blocks are those of one unsharded run by hand over the same rule paths.
+indexed_job() {
+	local K=$TMPROOT/kube rd=/etc/prometheus/rules/shard-rules paths="" f vars
+	mkdir -p "$K/out" "$K/image"
+	ln -s "$PROMTOOL" "$K/image/promtool"
+	"$RB_PY" - "$K" $FILES_RULES <<-'PY'
+	import json, os, sys
+	k, files = sys.argv[1], sys.argv[2:]
+	st = {"statefulsets": {}, "pods": {}, "prometheuses": {}, "jobs": {},
+	      "pvcs": {"monitoring/backfill-out": os.path.join(k, "out")},
+	      "configmaps": {"monitoring/shard-rules": {"metadata": {"name": "shard-rules"},
+	                     "data": {os.path.basename(f): open(f).read() for f in files}}}}
+	json.dump(st, open(os.path.join(k, "state.json"), "w"))
+	PY
+	for f in $FILES_RULES; do paths="$paths $rd/$(basename "$f")"; done
+	# the variables deploy/README.md tells envsubst to fill in
+	vars=$(sed -n "s|^envsubst '\([^']*\)' < deploy/kubernetes/backfill-indexed-job.yaml .*|\1|p" deploy/README.md)
+	[ -n "$vars" ] || fail rules_shard_indexed_job_readme "deploy/README.md has no envsubst line for the indexed job"
+	NS=monitoring JOB_NAME=promtool-backfill-sharded IMAGE=unused SHARDS=3 \
+		PROM_QUERY_URL="http://127.0.0.1:$RB_PORT" TENANT_HEADER='X-Scope-OrgID: tenant-1' OUTPUT_PVC=backfill-out \
+		RULES_CM=shard-rules RULES_DIR=$rd RULE_PATHS="${paths# }" BACKFILL_START=1700000000 BACKFILL_END=1700028000 \
+		BACKFILL_STEP=1m BACKFILL_EXTRA_ARGS='' envsubst "$vars" <deploy/kubernetes/backfill-indexed-job.yaml >"$K/job.yaml"
+	FAKE_KUBE_DIR=$K FAKE_KUBE_IMAGE_PATH=$K/image tests/deploy/kubectl -n monitoring apply -f "$K/job.yaml" \
+		>"$K/apply.out" 2>&1
+	expect_eq rules_shard_indexed_job_succeeds "$?:$("$RB_PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["jobs"]["monitoring/promtool-backfill-sharded"]["status"])' "$K/state.json")" \
+		"0:{'succeeded': 3}"
+	expect_eq rules_shard_indexed_job_dirs "$(cd "$K/out" && echo shard-*)" "shard-0 shard-1 shard-2"
+	# by hand, unsharded, over the very rule paths the pods read
+	local local_paths=()
+	for f in $paths; do local_paths+=("$K/root$f"); done
+	"$PROMTOOL" tsdb create-blocks-from rules --url="http://127.0.0.1:$RB_PORT" --output-dir "$K/by-hand" \
+		--start=1700000000 --end=1700028000 --eval-interval=1m "${local_paths[@]}" >/dev/null 2>&1
+	stray=$(union "$K/union" "$K/out/shard-0" "$K/out/shard-1" "$K/out/shard-2" |
+		sed -E 's# [^ ]*/rules-backfill\.resume##g; /^stray:$/d')
+	expect_eq rules_shard_indexed_job_union_is_unsharded "$stray$(blocks "$K/union")" "$(blocks "$K/by-hand")"
+	for f in 0 1 2; do
+		expect_eq "rules_shard_indexed_job_shard_${f}_has_blocks" "$([ "$(nblocks "$K/out/shard-$f")" -gt 0 ] && echo yes)" yes
+	done
+}
+
 # The same against a real Prometheus 2.42 serving the same data (--url).
 trap 'rb_stop_server; rm -rf "$TMPROOT"' EXIT
 mkdir -p "$TMPROOT/server"
@@ -219,6 +263,7 @@ elif [ -n "${RB_PID:-}" ]; then
 	check url_merged_concurrency "--merge-blocks --concurrency=2" "$FILES_RULES" "3"
 	check url_resume "--resume" "$FILES_RULES" "3"
 	check url_live "--semantics=prometheus" "$S/rules_live.yml" "3"
+	indexed_job
 	rb_stop_server
 fi
 
