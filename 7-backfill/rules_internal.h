@@ -77,6 +77,20 @@ enum rb_log_call { RB_LOG_NEW_IMPORTER, RB_LOG_GROUP, RB_LOG_RULE, RB_LOG_WARNIN
 void rb_log_line(const struct rb_config *cfg, struct buf *out, enum rb_log_call call, const char *msg,
 		 const char *const *kv, size_t n);
 
+/*
+ * --shard: whether this run does unit u.  The units split are the blocks
+ * 2.42 writes, one per rule and window, numbered rule by rule in plan
+ * order (k = rule * nwin + window); with --merge-blocks a window's rules
+ * make one block, so the window is the unit (k = window).
+ */
+static inline bool rb_plan_owns(const struct rb_plan *p, size_t u)
+{
+	size_t rule, win;
+
+	rb_plan_unit(p, u, &rule, &win);
+	return rb_shard_owns(&p->cfg->shard, p->cfg->merge_blocks ? win : rule * p->nwin + win);
+}
+
 struct rb_unit_result {
 	struct block_writer *w; /* the window's samples, NULL when none */
 	char *err;              /* the rule's error (the rule stops), or NULL */
