@@ -299,6 +299,7 @@ static int ev_init(struct evaluator *ev, const struct promql_storage *st, const 
 	ev->lookback = o && o->lookback_ms ? o->lookback_ms : DEFAULT_LOOKBACK_MS;
 	ev->subquery_step = o && o->default_subquery_step_ms ? o->default_subquery_step_ms : DEFAULT_SUBQUERY_STEP_MS;
 	ev->e = e;
+	ev->no_sweep = o && o->per_step_windows;
 	ev_limit_init(ev, expr, end, nsteps, o);
 	return ev_prepare(ev, expr);
 }
@@ -451,6 +452,7 @@ int promql_eval_range(struct promql_result *out, const struct promql_storage *st
 	if (ev_init(&ev, st, expr, start, end, 
 		    end < start ? 0 : (int64_t)(((uint64_t)end - (uint64_t)start) / (uint64_t)step) + 1, opts, e) < 0)
 		goto done;
+	ev.sweep_step = step;
 	for (int64_t t = start; t <= end; t += step) {
 		struct ev_value v;
 		struct ev_sample one;
@@ -485,6 +487,7 @@ int promql_eval_range(struct promql_result *out, const struct promql_storage *st
 	}
 	if (out->nseries > 1)
 		qsort(out->series, out->nseries, sizeof(*out->series), cmp_result_series);
+	out->swept = ev.swept;
 	rc = 0;
 done:
 	rc = ev_finish(&ev, out, rc);

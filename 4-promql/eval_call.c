@@ -57,6 +57,63 @@ static struct lset absent_labels(struct arena *a, const struct promql_node *arg)
 	return ls;
 }
 
+/*
+ * call_range()'s loop when the call's values at ts come from a sweep
+ * (eval_sweep.c): the same outputs, statistics and duplicate-labels records
+ * as the per-step path below, series by series in the selection's order.
+ */
+static int call_range_swept(struct evaluator *ev, const struct promql_node *n, const struct sel_cache *sc,
+			    const struct ev_sweep_cells *cells, int64_t ts, struct ev_value *out)
+{
+	enum promql_func_id id = n->u.call.func->id;
+	size_t nser = sc->set.n;
+	struct lim_node *ln = ev_limit_call(ev, n);
+	struct lim_series *lser = NULL;
+	struct node_memo *nm;
+	uint64_t lstamp = 0;
+	bool any = false;
+
+	out->type = PROMQL_TYPE_VECTOR;
+	if (nser) {
+		out->vec.v = arena_array(&ev->arena, nser, sizeof(*out->vec.v));
+		out->vec.cap = nser;
+	}
+	if (ln && !(lser = ev_limit_series(ln, nser, &lstamp)))
+		ln = NULL;
+	nm = ev_node_memo(ev, n);
+	for (size_t i = 0; i < nser; i++) {
+		const struct promql_series *s = &sc->set.v[i];
+		struct lset ls = { s->labels, s->nlabels, sc->hash[i] };
+		struct memo_entry *me;
+		uint32_t w = cells->w[i];
+		bool fresh, ok = cells->ok[i];
+
+		if (!w)
+			continue;
+		any = true;
+		if (lser)
+			ev_limit_series_note(&lser[i], lstamp, w, ok);
+		if (!ok || id == PROMQL_FN_ABSENT_OVER_TIME)
+			continue;
+		me = ev_memo_at(nm, i, nser, &fresh);
+		if (fresh) {
+			struct lset ol = id == PROMQL_FN_LAST_OVER_TIME ? ls : lset_drop_name(&ev->arena, ls);
+			me->a = lset_dup(&ev->qarena, ol);
+		}
+		vec_push(&ev->arena, &out->vec, me->a, cells->val[i], ts);
+		if (!me->noted) {
+			if (ev_note_output(ev, n, me->a, ls) < 0)
+				return -1;
+			me->noted = true;
+		}
+	}
+	if (id == PROMQL_FN_ABSENT_OVER_TIME && !any)
+		vec_push(&ev->arena, &out->vec, absent_labels(&ev->arena, n->u.call.args[0]), 1, ts);
+	else
+		out->unique = id != PROMQL_FN_ABSENT_OVER_TIME;
+	return 0;
+}
+
 static int call_range(struct evaluator *ev, const struct promql_node *n, size_t mi, int64_t ts,
 		      struct ev_value *out)
 {
@@ -82,6 +139,16 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 	}
 	c.arg = scal[0];
 	c.arg2 = scal[1];
+	{
+		const struct promql_node *a = ev_unwrap(n->u.call.args[mi]);
+		struct sel_cache *sc;
+		struct ev_sweep_cells cells;
+		int sr;
+
+		if (a->kind == PROMQL_NODE_MATRIX && (sc = ev_selected(ev, a->u.matrix.vs)) &&
+		    (sr = ev_sweep_step(ev, n, a, sc, ts, c.arg, c.arg2, &cells)) != 0)
+			return sr < 0 ? -1 : call_range_swept(ev, n, sc, &cells, ts, out);
+	}
 	if (ev_range_arg(ev, n->u.call.args[mi], ts, ev_call_moves(ev, n), &m, &c.range_start, &c.range_end,
 			 &c.range_ms) < 0)
 		return -1;

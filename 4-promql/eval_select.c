@@ -201,7 +201,7 @@ static int cmp_sel_node(const void *a, const void *b)
 
 /* The selection of selector vs: every step looks up every selector, and an
  * operator chain may have hundreds of thousands of them. */
-static struct sel_cache *selected(struct evaluator *ev, const struct promql_node *vs)
+struct sel_cache *ev_selected(struct evaluator *ev, const struct promql_node *vs)
 {
 	size_t lo = 0, hi = ev->nsels;
 
@@ -275,7 +275,7 @@ static bool is_stale(double v)
 static int vector_at(struct evaluator *ev, const struct promql_node *vs, int64_t ref,
 		     int64_t ts, bool keep_t, struct ev_vector *out)
 {
-	struct sel_cache *sc = selected(ev, vs);
+	struct sel_cache *sc = ev_selected(ev, vs);
 	const struct promql_series_set *set = sc ? &sc->set : NULL;
 
 	memset(out, 0, sizeof(*out));
@@ -324,15 +324,17 @@ static void windows(struct arena *a, struct sel_cache *sc, int64_t mint, int64_t
 	ptrdiff_t *lo, *hi;
 	struct ev_point *pts;
 	size_t total = 0, off = 0;
+	int64_t first, last;
 
 	if (!set->n)
 		return;
+	ev_window_bounds(mint, maxt, &first, &last);
 	lo = arena_array(a, set->n, sizeof(*lo));
 	hi = arena_array(a, set->n, sizeof(*hi));
 	for (size_t i = 0; i < set->n; i++) {
 		const struct promql_series *s = &set->v[i];
-		hi[i] = seek(s, maxt, &sc->cur_hi[i]);
-		lo[i] = mint == INT64_MIN ? 0 : seek(s, mint - 1, &sc->cur_lo[i]) + 1;
+		hi[i] = seek(s, last, &sc->cur_hi[i]);
+		lo[i] = first == INT64_MIN ? 0 : seek(s, first - 1, &sc->cur_lo[i]) + 1;
 		if (hi[i] >= lo[i])
 			total += (size_t)(hi[i] - lo[i] + 1);
 	}
@@ -544,6 +546,7 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 		ev->skip_off = saved_skip;
 		return -1;
 	}
+	ev->subq_depth++; /* inner steps are not the query's: no sweeps */
 	subq_evict(cache, start);
 	if (cache->computed && (start < cache->lo || start > cache->hi)) {
 		/* not a continuation of what is cached (only outer steps that go
@@ -589,6 +592,7 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 collected:
 	rc = 0;
 done:
+	ev->subq_depth--;
 	if (ev->lim)
 		ev_limit_subquery_leave(ev, saved_end);
 	ev->cur_start = saved_start;
@@ -605,7 +609,7 @@ int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 	memset(out, 0, sizeof(*out));
 	if (n->kind == PROMQL_NODE_MATRIX) {
 		const struct promql_node *vs = n->u.matrix.vs;
-		struct sel_cache *sc = selected(ev, vs);
+		struct sel_cache *sc = ev_selected(ev, vs);
 		const struct promql_series_set *set = sc ? &sc->set : NULL;
 		int64_t at, maxt, mint;
 
@@ -790,6 +794,7 @@ int ev_prepare(struct evaluator *ev, const struct promql_node *root)
 
 void ev_select_release(struct evaluator *ev)
 {
+	ev_sweep_release(ev);
 	subq_caches_release(ev);
 	for (size_t i = 0; i < ev->nsels; i++) {
 		promql_series_set_release(&ev->sels[i].set);

@@ -1,0 +1,209 @@
+/*
+ * The sweep of range functions (4-promql/eval_sweep.c) against the
+ * window-by-window path it replaces (promql_engine_opts.per_step_windows):
+ * range queries over random series -- irregular scrapes, gaps longer than
+ * the windows, counter resets, staleness markers, NaN and infinities --
+ * must give the same series, timestamps and float bits, or the same error,
+ * for every range function with several ranges, offsets and steps.  The
+ * sweep must also actually have been used (promql_result.swept), or the
+ * comparison would prove nothing.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "1-common/err.h"
+#include "1-common/gofmt.h"
+#include "2-model/labels.h"
+#include "4-promql/eval.h"
+#include "4-promql/promql.h"
+#include "4-promql/storage.h"
+#include "tests/unit/check.h"
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	/* xorshift64* */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545F4914F6CDD1DULL;
+}
+
+static double rnd_unit(void)
+{
+	return (double)(rnd() >> 11) / 9007199254740992.0;
+}
+
+#define BASE_MS 1700000000000LL
+#define SPAN_MS (3 * 3600 * 1000LL)
+
+/* Series m{i="0".."n-1"}: counters with resets, gauges, odd values. */
+static int fill(struct promql_memstore *ms, int nser)
+{
+	struct err e = ERR_INIT;
+	int rc = 0;
+
+	for (int k = 0; k < nser && !rc; k++) {
+		char iv[16];
+		struct label ls[3] = { { "__name__", "m" }, { "i", iv }, { "kind", k % 2 ? "gauge" : "counter" } };
+		int64_t t = BASE_MS + (int64_t)(rnd() % 60000);
+		double v = (double)(rnd() % 100);
+
+		snprintf(iv, sizeof(iv), "%d", k);
+		while (t < BASE_MS + SPAN_MS) {
+			uint64_t r = rnd() % 1000;
+			double x;
+
+			if (k % 2 == 0) {
+				v += rnd_unit() * 10;
+				if (r < 15)
+					v = rnd_unit() * 3; /* counter reset */
+				x = v;
+			} else {
+				x = (rnd_unit() - 0.5) * 1e3 * (r < 100 ? 1e-9 : 1);
+			}
+			if (r >= 990)
+				x = prom_stale_nan();
+			else if (r >= 985)
+				x = go_nan();
+			else if (r >= 982)
+				x = r & 1 ? INFINITY : -INFINITY;
+			if (promql_memstore_append(ms, ls, 3, t, x, &e) < 0) {
+				fprintf(stderr, "append: %s\n", err_msg(&e));
+				rc = -1;
+				break;
+			}
+			/* mostly 15s +- jitter, sometimes long gaps */
+			t += r < 20 ? 600000 + (int64_t)(rnd() % 1200000) : 1000 + (int64_t)(rnd() % 29000);
+		}
+	}
+	err_release(&e);
+	return rc;
+}
+
+static const char *const funcs[] = {
+	"rate(%s)", "increase(%s)", "delta(%s)", "irate(%s)", "idelta(%s)", "deriv(%s)",
+	"predict_linear(%s, 600)", "resets(%s)", "changes(%s)", "avg_over_time(%s)",
+	"sum_over_time(%s)", "count_over_time(%s)", "last_over_time(%s)", "max_over_time(%s)",
+	"min_over_time(%s)", "quantile_over_time(0.3, %s)", "stddev_over_time(%s)",
+	"stdvar_over_time(%s)", "present_over_time(%s)", "absent_over_time(%s)",
+	"sum by (kind) (rate(%s))", "-increase(%s) * 2", "rate(%s) > 0.5",
+	"max_over_time(rate(%s)[10m:30s])", "predict_linear(%s, time() - 1700000000)",
+	"quantile_over_time(0.9, %s) - avg_over_time(%s)",
+};
+static const char *const sels[] = {
+	"m[1m]", "m[5m]", "m{kind=\"gauge\"}[17m]", "m[30s] offset 45s", "m[2m] offset -1m",
+	"m{i=\"1\"}[1h]", "m{i=\"none\"}[5m]", "m[5m] @ 1700003600",
+};
+
+static bool same_result(const struct promql_result *a, const struct promql_result *b)
+{
+	if (a->nseries != b->nseries)
+		return false;
+	for (size_t i = 0; i < a->nseries; i++) {
+		const struct promql_result_series *x = &a->series[i], *y = &b->series[i];
+		if (labels_cmp(x->labels, x->nlabels, y->labels, y->nlabels) || x->n != y->n)
+			return false;
+		for (size_t j = 0; j < x->n; j++)
+			if (x->t[j] != y->t[j] || memcmp(&x->v[j], &y->v[j], sizeof(double)))
+				return false;
+	}
+	return true;
+}
+
+/* Evaluates q both ways; counts the steps swept into *swept. */
+static void compare(const struct promql_storage *st, const char *q, int64_t start, int64_t end, int64_t step,
+		    uint64_t *swept)
+{
+	struct promql_engine_opts ref = { .per_step_windows = true }, fast = { 0 };
+	struct promql_result ra, rb;
+	struct err ea = ERR_INIT, eb = ERR_INIT, pe = ERR_INIT;
+	struct promql_expr *x = NULL;
+	int ca, cb;
+
+	if (promql_parse(&x, q, strlen(q), &pe) < 0) {
+		fprintf(stderr, "parse %s: %s\n", q, err_msg(&pe));
+		CHECK(0);
+		err_release(&pe);
+		return;
+	}
+	ca = promql_eval_range(&ra, st, promql_expr_root(x), start, end, step, &ref, &ea);
+	cb = promql_eval_range(&rb, st, promql_expr_root(x), start, end, step, &fast, &eb);
+	CHECK_EQ_I(cb, ca);
+	if (ca == 0 && cb == 0) {
+		bool same = same_result(&ra, &rb);
+		if (!same)
+			fprintf(stderr, "differs: %s over [%lld, %lld] step %lld\n", q, (long long)start,
+				(long long)end, (long long)step);
+		CHECK(same);
+		CHECK_EQ_U(ra.swept, 0);
+		*swept += rb.swept;
+	} else if (ca < 0 && cb < 0) {
+		CHECK_STR(err_msg(&eb), err_msg(&ea));
+	}
+	if (ca == 0)
+		promql_result_release(&ra);
+	if (cb == 0)
+		promql_result_release(&rb);
+	promql_expr_free(x);
+	err_release(&ea);
+	err_release(&eb);
+	err_release(&pe);
+}
+
+static void test_sweep_matches_per_step(void)
+{
+	static const int64_t steps[] = { 1000, 7000, 15000, 60000, 333000, 3600000 };
+	struct promql_memstore ms;
+	struct promql_storage st;
+	uint64_t swept = 0;
+
+	rng_state = 0x9E3779B97F4A7C15ULL;
+	promql_memstore_init(&ms);
+	CHECK_EQ_I(fill(&ms, 6), 0);
+	st = promql_memstore_storage(&ms);
+	for (size_t f = 0; f < sizeof(funcs) / sizeof(*funcs); f++) {
+		for (size_t s = 0; s < sizeof(sels) / sizeof(*sels); s++) {
+			char q[256];
+			int64_t step = steps[rnd() % (sizeof(steps) / sizeof(*steps))];
+			int64_t start = BASE_MS - 600000 + (int64_t)(rnd() % (SPAN_MS / 2));
+			int64_t end = start + (int64_t)(rnd() % (SPAN_MS / 2 + 1200000));
+
+			if (step == 1000)
+				end = start + (int64_t)(rnd() % 1800000); /* at most 1800 points */
+			snprintf(q, sizeof(q), funcs[f], sels[s], sels[s]);
+			compare(&st, q, start, end, step, &swept);
+		}
+	}
+	/* the sweep took part (else the comparisons prove nothing) */
+	CHECK(swept > 1000);
+	promql_memstore_release(&ms);
+}
+
+/* A block of steps is followed by the next with the windows kept: steps
+ * enough for several blocks of many series. */
+static void test_sweep_blocks(void)
+{
+	struct promql_memstore ms;
+	struct promql_storage st;
+	uint64_t swept = 0;
+
+	rng_state = 12345;
+	promql_memstore_init(&ms);
+	CHECK_EQ_I(fill(&ms, 40), 0);
+	st = promql_memstore_storage(&ms);
+	compare(&st, "rate(m[5m])", BASE_MS, BASE_MS + SPAN_MS, 1000, &swept);
+	compare(&st, "sum_over_time(m[1m] offset 10s)", BASE_MS + 1, BASE_MS + SPAN_MS - 1, 3000, &swept);
+	CHECK(swept > 10000);
+	promql_memstore_release(&ms);
+}
+
+int main(void)
+{
+	RUN(test_sweep_matches_per_step);
+	RUN(test_sweep_blocks);
+	return check_done();
+}
