@@ -326,6 +326,10 @@ static void ev_release(struct evaluator *ev)
 		free(ev->memos[i].pos);
 		free(ev->memos[i].pos_used);
 		free(ev->memos[i].seq);
+		free(ev->memos[i].grp_in);
+		free(ev->memos[i].grp);
+		free(ev->memos[i].grp_key);
+		free(ev->memos[i].grp_d);
 	}
 	free(ev->memos);
 	for (size_t i = 0; i < ev->nrxs; i++) {

@@ -38,8 +38,10 @@ struct promql_engine_opts {
 	int64_t timeout_ms;
 	/*
 	 * Range functions window by window at every step instead of swept
-	 * over blocks of steps (4-promql/eval_sweep.c): the same results,
-	 * slower; the reference the sweep is tested against.
+	 * over blocks of steps (4-promql/eval_sweep.c), and aggregation and
+	 * histogram_quantile groups found by key at every step instead of
+	 * carried over from the last step's input: the same results, slower;
+	 * the reference those shortcuts are tested against.
 	 */
 	bool per_step_windows;
 };

@@ -204,12 +204,31 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 	return 0;
 }
 
+/* A series' bucket bound and group for histogram_quantile: the same at
+ * every step, so parsed and hashed once per query.  Valid until the next
+ * call. */
+static struct memo_entry *bucket_memo(struct evaluator *ev, struct node_memo *nm, size_t i, struct lset ls)
+{
+	static const char *le[] = { "le" }, *le_name[] = { "le", "__name__" };
+	bool fresh;
+	struct memo_entry *me = ev_memo(nm, i, ls, &fresh);
+
+	if (fresh) {
+		const char *lev = lset_get(ls, "le");
+		me->ok = lev && go_parse_float(lev, strlen(lev), &me->d) == 0;
+		if (me->ok) {
+			me->k = lset_hash(lset_without(&ev->arena, ls, le, 1, false));
+			me->a = lset_dup(&ev->qarena, lset_without(&ev->arena, ls, le_name, 2, false));
+		}
+	}
+	return me;
+}
+
 /* histogram_quantile over classic buckets: series grouped by their labels
  * without `le`, output labels without `le` and the metric name. */
 static int histogram_quantile(struct evaluator *ev, const struct promql_node *n, double q,
 			      const struct ev_vector *in, int64_t ts, struct ev_vector *out)
 {
-	static const char *le[] = { "le" }, *le_name[] = { "le", "__name__" };
 	struct smap *idx = &ev->hq_scratch;
 	struct node_memo *nm;
 	struct hb {
@@ -220,6 +239,7 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 	size_t ng = 0, *gi, off = 0;
 	double *upper;
 	struct bucket *all;
+	bool prefix;
 
 	if (!in->n)
 		return 0;
@@ -230,24 +250,41 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 	upper = arena_array(&ev->arena, in->n, sizeof(*upper));
 	smap_begin(idx, in->n);
 	nm = ev_node_memo(ev, n);
+	prefix = in->n < UINT32_MAX && !ev->no_sweep;
 	for (size_t i = 0; i < in->n; i++) {
-		bool found, fresh;
+		bool found;
 		size_t *slot;
-		/* A series' bucket bound and group are the same at every step:
-		 * parsed and hashed once per query. */
-		struct memo_entry *me = ev_memo(nm, i, in->v[i].ls, &fresh);
+		uint64_t ih = lset_hash(in->v[i].ls);
+		struct memo_entry *me;
 
-		if (fresh) {
-			const char *lev = lset_get(in->v[i].ls, "le");
-			me->ok = lev && go_parse_float(lev, strlen(lev), &me->d) == 0;
-			if (me->ok) {
-				me->k = lset_hash(lset_without(&ev->arena, in->v[i].ls, le, 1, false));
-				me->a = lset_dup(&ev->qarena, lset_without(&ev->arena, in->v[i].ls, le_name, 2, false));
+		if (prefix && i < nm->ngrp && nm->grp_in[i] == ih &&
+		    (nm->grp[i] == UINT32_MAX || nm->grp[i] <= ng)) {
+			/* the same input as the last step's so far: the same groups */
+			gi[i] = nm->grp[i] == UINT32_MAX ? SIZE_MAX : nm->grp[i];
+			if (gi[i] == SIZE_MAX)
+				continue;
+			if (gi[i] == ng)
+				groups[ng++] = (struct hb){ nm->grp_key[i], NULL, 0 };
+			upper[i] = nm->grp_d[i];
+			groups[gi[i]].n++;
+			continue;
+		}
+		if (prefix) {
+			/* from here on by key: the groups so far into the index */
+			prefix = false;
+			for (size_t j = 0; j < i; j++) {
+				if (gi[j] == SIZE_MAX)
+					continue;
+				slot = smap_slot(idx, bucket_memo(ev, nm, j, in->v[j].ls)->k, &found);
+				*slot = gi[j] + 1;
 			}
 		}
+		me = bucket_memo(ev, nm, i, in->v[i].ls);
 		gi[i] = SIZE_MAX;
-		if (!me->ok)
+		if (!me->ok) {
+			ev_memo_group_note(nm, i, ih, UINT32_MAX, me->a, 0);
 			continue; /* no bucket label or a malformed one */
+		}
 		slot = smap_slot(idx, me->k, &found);
 		if (!found) {
 			groups[ng] = (struct hb){ me->a, NULL, 0 };
@@ -256,7 +293,9 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 		gi[i] = *slot - 1;
 		upper[i] = me->d;
 		groups[gi[i]].n++;
+		ev_memo_group_note(nm, i, ih, (uint32_t)gi[i], me->a, me->d);
 	}
+	nm->ngrp = in->n;
 	all = arena_array(&ev->arena, in->n, sizeof(*all));
 	for (size_t g = 0; g < ng; g++) {
 		groups[g].b = all + off;

@@ -76,7 +76,8 @@ struct evaluator {
 	/* Range functions swept over blocks of steps (eval_sweep.c): the
 	 * range query's step (0 for instant queries), how many subqueries
 	 * the evaluation is inside (their inner steps are not swept), and
-	 * the per-call sweeps. */
+	 * the per-call sweeps; no_sweep (promql_engine_opts.per_step_windows)
+	 * turns them and the groups carried over between steps off. */
 	int64_t sweep_step;
 	unsigned subq_depth;
 	bool no_sweep;

@@ -23,8 +23,9 @@
 #include "1-common/xalloc.h"
 #include "4-promql/eval_internal.h"
 
-/* Cells (series x steps) of one node's block: 13 bytes each. */
-#define SWEEP_CELLS ((size_t)1 << 20)
+/* Cells (series x steps) of one node's block, 13 bytes each: small
+ * enough to stay in a core's cache between the sweep and the steps. */
+#define SWEEP_CELLS ((size_t)1 << 16)
 #define SWEEP_MAX_STEPS 256
 
 struct sweep {

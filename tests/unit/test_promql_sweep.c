@@ -76,6 +76,21 @@ static int fill(struct promql_memstore *ms, int nser)
 				rc = -1;
 				break;
 			}
+			if (k % 3 == 0) {
+				/* classic histogram buckets of this series */
+				static const char *const les[] = { "0.1", "1", "10", "+Inf" };
+				for (int b = 0; b < 4 && !rc; b++) {
+					struct label bl[3] = { { "__name__", "m_bucket" }, { "i", iv }, { "le", les[b] } };
+					double bv = r >= 990 ? prom_stale_nan() : fabs(v) * (b + 1) / 4;
+					if ((r + (uint64_t)b) % 7 == 0)
+						continue; /* a bucket missing at this time */
+					rc = promql_memstore_append(ms, bl, 3, t, bv, &e);
+				}
+				if (rc) {
+					fprintf(stderr, "append: %s\n", err_msg(&e));
+					break;
+				}
+			}
 			/* mostly 15s +- jitter, sometimes long gaps */
 			t += r < 20 ? 600000 + (int64_t)(rnd() % 1200000) : 1000 + (int64_t)(rnd() % 29000);
 		}
@@ -93,6 +108,17 @@ static const char *const funcs[] = {
 	"sum by (kind) (rate(%s))", "-increase(%s) * 2", "rate(%s) > 0.5",
 	"max_over_time(rate(%s)[10m:30s])", "predict_linear(%s, time() - 1700000000)",
 	"quantile_over_time(0.9, %s) - avg_over_time(%s)",
+	"count by (kind) (count_over_time(%s))", "avg without (i) (last_over_time(%s))",
+	"topk(2, max_over_time(%s))",
+};
+/* Aggregations and histogram_quantile over inputs that change between
+ * steps (series going stale, buckets missing): the groups carried over
+ * from the last step must match the ones found by key. */
+static const char *const grouped[] = {
+	"sum by (kind) (m)", "avg without (i) (m)", "count(m_bucket)", "max by (le) (m_bucket)",
+	"histogram_quantile(0.9, m_bucket)", "histogram_quantile(0.5, sum by (le) (rate(m_bucket[5m])))",
+	"histogram_quantile(0.99, sum by (i, le) (increase(m_bucket[2m])))",
+	"stddev by (le) (m_bucket)", "quantile by (kind) (0.3, m)", "sum(m_bucket) by (i)",
 };
 static const char *const sels[] = {
 	"m[1m]", "m[5m]", "m{kind=\"gauge\"}[17m]", "m[30s] offset 45s", "m[2m] offset -1m",
@@ -177,6 +203,11 @@ static void test_sweep_matches_per_step(void)
 			snprintf(q, sizeof(q), funcs[f], sels[s], sels[s]);
 			compare(&st, q, start, end, step, &swept);
 		}
+	}
+	for (size_t g = 0; g < sizeof(grouped) / sizeof(*grouped); g++) {
+		int64_t start = BASE_MS - 600000 + (int64_t)(rnd() % (SPAN_MS / 2));
+		compare(&st, grouped[g], start, start + SPAN_MS / 2, 15000, &swept);
+		compare(&st, grouped[g], BASE_MS, BASE_MS + SPAN_MS, 60000, &swept);
 	}
 	/* the sweep took part (else the comparisons prove nothing) */
 	CHECK(swept > 1000);
