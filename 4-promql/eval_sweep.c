@@ -10,7 +10,11 @@
  * The value at each step is the same func_range() (func_range.c) over the
  * same points in the same order as the per-step path of eval_call.c would
  * pass, so the floats are bit-identical: nothing is accumulated across
- * windows (a running sum that subtracts would change them).  The unit test
+ * windows (a running sum that subtracts would change them).  Two shortcuts
+ * keep that: a window with the same points as the last step's gives the
+ * same value for functions of the points alone, and for rate, increase and
+ * delta only the part that depends on the bounds is redone
+ * (func_rate_prep/func_rate_finish split 2.42's extrapolatedRate).  The unit test
  * test_promql_sweep.c compares both paths on random data.
  *
  * Results of a block live in one allocation per call node, step-major
@@ -122,6 +126,8 @@ static int sweep_block(struct evaluator *ev, struct sweep *sw, const struct prom
 	int64_t range = mat->u.matrix.range_ms, off = vs->u.vector.offset_ms;
 	struct range_ctx c = { .range_ms = range, .arg = sw->arg, .arg2 = sw->arg2 };
 	struct pbuf b = { 0 };
+	bool bounds = func_range_uses_bounds(id);
+	bool rate = id == PROMQL_FN_RATE || id == PROMQL_FN_INCREASE || id == PROMQL_FN_DELTA;
 	size_t nser = sw->nser, nk = sw->nk;
 	bool cont = sw->last_k >= 0 && sw->last_k < sw->k0;
 	int rc = -1;
@@ -129,6 +135,10 @@ static int sweep_block(struct evaluator *ev, struct sweep *sw, const struct prom
 	for (size_t i = 0; i < nser; i++) {
 		const struct promql_series *s = &sc->set.v[i];
 		ptrdiff_t lo = cont ? sw->lo[i] : 0, hi = cont ? sw->hi[i] : -1, n = (ptrdiff_t)s->n;
+		ptrdiff_t plo = -2, phi = -2; /* the last computed window */
+		struct rate_prep rp;
+		double pv = 0;
+		int pr = 0;
 
 		b.head = b.tail = 0;
 		for (ptrdiff_t j = lo; j <= hi; j++)
@@ -155,12 +165,29 @@ static int sweep_block(struct evaluator *ev, struct sweep *sw, const struct prom
 			w = b.tail - b.head;
 			sw->w[cell] = (uint32_t)w;
 			if (w && id != PROMQL_FN_ABSENT_OVER_TIME) {
+				bool same = lo == plo && hi == phi; /* the same points as the last step */
 				c.ts = ts;
 				c.range_start = mint;
 				c.range_end = maxt;
-				r = func_range(id, b.p + b.head, w, &c, &v, ev->e);
-				if (r < 0)
-					goto done;
+				if (same && !bounds) {
+					v = pv; /* a function of the points alone */
+					r = pr;
+				} else if (rate) {
+					/* the points' part once, the bounds' part per step */
+					r = w >= 2;
+					if (r && !same)
+						func_rate_prep(id, b.p + b.head, w, &rp);
+					if (r)
+						v = func_rate_finish(id, &rp, &c);
+				} else {
+					r = func_range(id, b.p + b.head, w, &c, &v, ev->e);
+					if (r < 0)
+						goto done;
+				}
+				plo = lo;
+				phi = hi;
+				pv = v;
+				pr = r;
 			}
 			sw->val[cell] = v;
 			sw->ok[cell] = r == 1;
