@@ -82,11 +82,8 @@ static int call_range_swept(struct evaluator *ev, const struct promql_node *n, c
 		ln = NULL;
 	nm = ev_node_memo(ev, n);
 	for (size_t i = 0; i < nser; i++) {
-		const struct promql_series *s = &sc->set.v[i];
-		struct lset ls = { s->labels, s->nlabels, sc->hash[i] };
-		struct memo_entry *me;
 		uint32_t w = cells->w[i];
-		bool fresh, ok = cells->ok[i];
+		bool ok = cells->ok[i];
 
 		if (!w)
 			continue;
@@ -95,17 +92,27 @@ static int call_range_swept(struct evaluator *ev, const struct promql_node *n, c
 			ev_limit_series_note(&lser[i], lstamp, w, ok);
 		if (!ok || id == PROMQL_FN_ABSENT_OVER_TIME)
 			continue;
-		me = ev_memo_at(nm, i, nser, &fresh);
-		if (fresh) {
-			struct lset ol = id == PROMQL_FN_LAST_OVER_TIME ? ls : lset_drop_name(&ev->arena, ls);
-			me->a = lset_dup(&ev->qarena, ol);
+		if (!cells->made[i]) {
+			/* The output labels of an input series, and the
+			 * duplicate-labels record of the pair: once per query. */
+			const struct promql_series *s = &sc->set.v[i];
+			struct lset ls = { s->labels, s->nlabels, sc->hash[i] };
+			bool fresh;
+			struct memo_entry *me = ev_memo_at(nm, i, nser, &fresh);
+			if (fresh) {
+				struct lset ol = id == PROMQL_FN_LAST_OVER_TIME ? ls : lset_drop_name(&ev->arena, ls);
+				me->a = lset_dup(&ev->qarena, ol);
+			}
+			if (!me->noted) {
+				if (ev_note_output(ev, n, me->a, ls) < 0)
+					return -1;
+				me->noted = true;
+			}
+			cells->ols[i] = me->a;
+			cells->made[i] = 1;
 		}
-		vec_push(&ev->arena, &out->vec, me->a, cells->val[i], ts);
-		if (!me->noted) {
-			if (ev_note_output(ev, n, me->a, ls) < 0)
-				return -1;
-			me->noted = true;
-		}
+		/* at most one sample per series: the room is there */
+		out->vec.v[out->vec.n++] = (struct ev_sample){ cells->ols[i], cells->val[i], ts };
 	}
 	if (id == PROMQL_FN_ABSENT_OVER_TIME && !any)
 		vec_push(&ev->arena, &out->vec, absent_labels(&ev->arena, n->u.call.args[0]), 1, ts);

@@ -140,6 +140,10 @@ struct ev_sweep_cells {
 	const double *val;
 	const uint32_t *w;
 	const uint8_t *ok;
+	/* Per series, the call's output labels once made (made[i]): the
+	 * caller's to fill; kept for the whole query. */
+	struct lset *ols;
+	uint8_t *made;
 };
 /*
  * The values of range call `call` over matrix selector `mat` (selection

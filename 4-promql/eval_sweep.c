@@ -46,6 +46,8 @@ struct sweep {
 	 * first with t >= first bound, the last with t <= last bound. */
 	ptrdiff_t *lo, *hi;
 	int64_t last_k;     /* the step lo/hi belong to; -1 before any */
+	struct lset *ols;   /* see struct ev_sweep_cells */
+	uint8_t *made;
 };
 
 static bool is_stale(double v)
@@ -79,6 +81,8 @@ void ev_sweep_release(struct evaluator *ev)
 		free(s->ok);
 		free(s->lo);
 		free(s->hi);
+		free(s->ols);
+		free(s->made);
 		free(s);
 	}
 	free(ev->sweeps);
@@ -262,6 +266,8 @@ int ev_sweep_step(struct evaluator *ev, const struct promql_node *call, const st
 		if (!sw->lo) {
 			sw->lo = xcalloc(sw->nser ? sw->nser : 1, sizeof(*sw->lo));
 			sw->hi = xcalloc(sw->nser ? sw->nser : 1, sizeof(*sw->hi));
+			sw->ols = xcalloc(sw->nser ? sw->nser : 1, sizeof(*sw->ols));
+			sw->made = xcalloc(sw->nser ? sw->nser : 1, sizeof(*sw->made));
 		}
 		if (nk * (sw->nser ? sw->nser : 1) > sw->kcap) {
 			sw->kcap = nk * (sw->nser ? sw->nser : 1);
@@ -281,5 +287,7 @@ int ev_sweep_step(struct evaluator *ev, const struct promql_node *call, const st
 	out->val = sw->val + (size_t)(k - sw->k0) * sw->nser;
 	out->w = sw->w + (size_t)(k - sw->k0) * sw->nser;
 	out->ok = sw->ok + (size_t)(k - sw->k0) * sw->nser;
+	out->ols = sw->ols;
+	out->made = sw->made;
 	return 1;
 }
