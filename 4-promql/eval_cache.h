@@ -21,7 +21,11 @@
 
 struct sel_cache {
 	const struct promql_node *node;
+	/* The selection: set's series for these matchers over [mint, maxt];
+	 * shared (not owned: set.release is NULL) when an earlier selector
+	 * of the query selected the same. */
 	struct promql_series_set set;
+	int64_t mint, maxt;
 	uint64_t *hash; /* lset_hash of each series, computed at selection */
 	/* Per series, where the last window's end and start were found: steps
 	 * mostly advance, so the next search starts there (hints only). */

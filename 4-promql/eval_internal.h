@@ -51,6 +51,7 @@ struct evaluator {
 	struct arena arena;
 	struct sel_cache *sels;
 	size_t nsels, selcap;
+	struct hmap sel_dedup; /* while preparing: selection key -> sels index + 1 */
 	struct dup_reg *regs;
 	size_t nregs, regcap;
 	struct subq_cache *subqs;

@@ -6,7 +6,8 @@
  * must give the same series, timestamps and float bits, or the same error,
  * for every range function with several ranges, offsets and steps.  The
  * sweep must also actually have been used (promql_result.swept), or the
- * comparison would prove nothing.
+ * comparison would prove nothing.  And selectors of one query that select
+ * the same series over the same time range share one storage select.
  */
 #include <math.h>
 #include <stdio.h>
@@ -232,9 +233,75 @@ static void test_sweep_blocks(void)
 	promql_memstore_release(&ms);
 }
 
+/* A storage counting the selects it answers. */
+struct counting {
+	struct promql_storage inner;
+	int selects;
+};
+
+static int counting_select(void *ctx, const struct label_matcher *m, size_t nm, int64_t mint, int64_t maxt,
+			   struct promql_series_set *out, struct err *e)
+{
+	struct counting *c = ctx;
+
+	c->selects++;
+	return c->inner.select(c->inner.ctx, m, nm, mint, maxt, out, e);
+}
+
+/* Selectors of a query with the same matchers and time range share one
+ * select; the results do not change. */
+static void test_shared_selections(void)
+{
+	static const struct {
+		const char *q;
+		int selects;
+	} cases[] = {
+		{ "rate(m[5m]) / rate(m[5m])", 1 },
+		{ "sum(rate(m{kind=\"gauge\"}[5m])) / count(rate(m{kind=\"gauge\"}[5m]))", 1 },
+		{ "rate(m[5m]) / rate(m[1m])", 2 },
+		{ "rate(m[5m]) / rate(m[5m] offset 1m)", 2 },
+		{ "m + m{kind=\"gauge\"} + m", 2 },
+		{ "m / {__name__=\"m\"}", 1 }, /* the same matcher */
+		{ "m / {__name__=~\"m\"}", 2 },
+	};
+	struct promql_memstore ms;
+	struct counting cnt;
+	struct promql_storage st = { counting_select, &cnt };
+
+	rng_state = 777;
+	promql_memstore_init(&ms);
+	CHECK_EQ_I(fill(&ms, 5), 0);
+	cnt.inner = promql_memstore_storage(&ms);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct promql_expr *x = NULL;
+		struct promql_result r;
+		struct err e = ERR_INIT;
+		uint64_t swept = 0;
+
+		if (promql_parse(&x, cases[i].q, strlen(cases[i].q), &e) < 0) {
+			fprintf(stderr, "parse %s: %s\n", cases[i].q, err_msg(&e));
+			CHECK(0);
+			err_release(&e);
+			continue;
+		}
+		cnt.selects = 0;
+		CHECK_EQ_I(promql_eval_range(&r, &st, promql_expr_root(x), BASE_MS, BASE_MS + 3600000, 30000, NULL, &e), 0);
+		if (cnt.selects != cases[i].selects)
+			fprintf(stderr, "%s: %d selects\n", cases[i].q, cnt.selects);
+		CHECK_EQ_I(cnt.selects, cases[i].selects);
+		promql_result_release(&r);
+		/* and the same answers as the reference path */
+		compare(&st, cases[i].q, BASE_MS, BASE_MS + 3600000, 30000, &swept);
+		promql_expr_free(x);
+		err_release(&e);
+	}
+	promql_memstore_release(&ms);
+}
+
 int main(void)
 {
 	RUN(test_sweep_matches_per_step);
 	RUN(test_sweep_blocks);
+	RUN(test_shared_selections);
 	return check_done();
 }
