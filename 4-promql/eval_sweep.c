@@ -96,24 +96,30 @@ struct pbuf {
 	size_t head, tail, cap;
 };
 
-static void pbuf_push(struct pbuf *b, int64_t t, double v)
+/* pbuf_push()'s slow path: room for one more point at the tail. */
+static void pbuf_grow(struct pbuf *b)
 {
-	if (b->tail == b->cap) {
-		size_t live = b->tail - b->head;
-		if (b->head && live <= b->cap / 2) {
-			memmove(b->p, b->p + b->head, live * sizeof(*b->p));
-		} else {
-			size_t nc = b->cap ? b->cap * 2 : 64;
-			struct ev_point *np = xreallocarray(NULL, nc, sizeof(*np));
-			if (live)
-				memcpy(np, b->p + b->head, live * sizeof(*np));
-			free(b->p);
-			b->p = np;
-			b->cap = nc;
-		}
-		b->head = 0;
-		b->tail = live;
+	size_t live = b->tail - b->head;
+
+	if (b->head && live <= b->cap / 2) {
+		memmove(b->p, b->p + b->head, live * sizeof(*b->p));
+	} else {
+		size_t nc = b->cap ? b->cap * 2 : 64;
+		struct ev_point *np = xreallocarray(NULL, nc, sizeof(*np));
+		if (live)
+			memcpy(np, b->p + b->head, live * sizeof(*np));
+		free(b->p);
+		b->p = np;
+		b->cap = nc;
 	}
+	b->head = 0;
+	b->tail = live;
+}
+
+static inline void pbuf_push(struct pbuf *b, int64_t t, double v)
+{
+	if (b->tail == b->cap)
+		pbuf_grow(b);
 	b->p[b->tail++] = (struct ev_point){ t, v };
 }
 
@@ -138,6 +144,8 @@ static int sweep_block(struct evaluator *ev, struct sweep *sw, const struct prom
 
 	for (size_t i = 0; i < nser; i++) {
 		const struct promql_series *s = &sc->set.v[i];
+		const int64_t *st = s->t;
+		const double *sv = s->v;
 		ptrdiff_t lo = cont ? sw->lo[i] : 0, hi = cont ? sw->hi[i] : -1, n = (ptrdiff_t)s->n;
 		ptrdiff_t plo = -2, phi = -2; /* the last computed window */
 		struct rate_prep rp;
@@ -146,8 +154,8 @@ static int sweep_block(struct evaluator *ev, struct sweep *sw, const struct prom
 
 		b.head = b.tail = 0;
 		for (ptrdiff_t j = lo; j <= hi; j++)
-			if (!is_stale(s->v[j]))
-				pbuf_push(&b, s->t[j], s->v[j]);
+			if (!is_stale(sv[j]))
+				pbuf_push(&b, st[j], sv[j]);
 		for (size_t k = 0; k < nk; k++) {
 			int64_t ts = ev->query_start + (sw->k0 + (int64_t)k) * ev->sweep_step;
 			int64_t maxt = ts - off, mint = maxt - range, first, last;
@@ -156,13 +164,13 @@ static int sweep_block(struct evaluator *ev, struct sweep *sw, const struct prom
 			int r = 1;
 
 			ev_window_bounds(mint, maxt, &first, &last);
-			while (hi + 1 < n && s->t[hi + 1] <= last) {
+			while (hi + 1 < n && st[hi + 1] <= last) {
 				hi++;
-				if (!is_stale(s->v[hi]))
-					pbuf_push(&b, s->t[hi], s->v[hi]);
+				if (!is_stale(sv[hi]))
+					pbuf_push(&b, st[hi], sv[hi]);
 			}
-			while (lo <= hi && s->t[lo] < first) {
-				if (!is_stale(s->v[lo]))
+			while (lo <= hi && st[lo] < first) {
+				if (!is_stale(sv[lo]))
 					b.head++;
 				lo++;
 			}
