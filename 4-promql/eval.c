@@ -9,7 +9,11 @@
  * so the results are the same: a selector with `@ t` reads at t - offset
  * whatever the step, and a subquery's inner steps are aligned to multiples
  * of its step (2.42's alignment) so per-step evaluation visits the same
- * inner timestamps the whole-range evaluation does.
+ * inner timestamps the whole-range evaluation does.  Two things of a
+ * range query are done over many steps at once, with the same results:
+ * range functions over plain matrix selectors are swept over blocks of
+ * steps with sliding windows (eval_sweep.c), and aggregations carry their
+ * grouping over from the last step while the input repeats (eval_aggr.c).
  *
  * Selectors and subqueries live in eval_select.c, binary operators in
  * eval_binop.c, aggregations in eval_aggr.c, calls in eval_call.c.
