@@ -180,50 +180,66 @@ static size_t plan_uses(const struct sel_keep *c, const struct buf *key)
 	return 0;
 }
 
+/* A kept selection with this key, taken for one more reader (under the
+ * mutex), or NULL. */
+static struct sc_entry *sc_find(struct sel_keep *c, const struct buf *key)
+{
+	for (struct sc_entry *en = c->head; en; en = en->next) {
+		if (en->key.len == key->len && !memcmp(en->key.data, key->data, key->len)) {
+			en->refs++;
+			c->hits++;
+			if (!--en->pending)
+				sc_unlist(c, en); /* every sharer has it now */
+			return en;
+		}
+	}
+	c->misses++;
+	return NULL;
+}
+
+/*
+ * The storage select of a query through the keep: a selection planned
+ * expressions share is found kept or read and kept; any other goes
+ * straight to the data.
+ */
 static int sc_select(void *ctx, const struct label_matcher *m, size_t nm, int64_t mint, int64_t maxt,
 		     struct promql_series_set *out, struct err *e)
 {
 	struct keep_query *q = ctx;
 	struct sel_keep *c = q->k;
-	struct sc_entry *en;
+	struct sc_entry *en = NULL;
 	struct buf key = BUF_INIT;
 	/* maxt = end - offset, mint = start - offset - range (wrapping) */
 	uint64_t off = (uint64_t)q->end - (uint64_t)maxt, range = (uint64_t)q->start - off - (uint64_t)mint;
 	size_t uses;
+	int rc = -1;
 
 	sc_matchers(&key, m, nm);
 	sc_put64(&key, range);
 	sc_put64(&key, off);
 	uses = plan_uses(c, &key);
 	if (uses < 2) {
-		buf_release(&key);
-		return c->inner.select(c->inner.ctx, m, nm, mint, maxt, out, e);
+		rc = c->inner.select(c->inner.ctx, m, nm, mint, maxt, out, e);
+		goto done;
 	}
-	key.len -= 16;
+	key.len -= 16; /* the selection's key: matchers, mint, maxt */
 	sc_put64(&key, (uint64_t)mint);
 	sc_put64(&key, (uint64_t)maxt);
 	pthread_mutex_lock(&c->mu);
-	for (en = c->head; en; en = en->next) {
-		if (en->key.len == key.len && !memcmp(en->key.data, key.data, key.len)) {
-			en->refs++;
-			c->hits++;
-			if (!--en->pending)
-				sc_unlist(c, en); /* every sharer has it now */
-			pthread_mutex_unlock(&c->mu);
-			buf_release(&key);
-			sc_view(c, en, out);
-			return 0;
-		}
-	}
-	c->misses++;
+	en = sc_find(c, &key);
 	pthread_mutex_unlock(&c->mu);
+	if (en) {
+		sc_view(c, en, out);
+		rc = 0;
+		goto done;
+	}
 	en = xcalloc(1, sizeof(*en));
 	if (c->inner.select(c->inner.ctx, m, nm, mint, maxt, &en->set, e) < 0) {
-		buf_release(&key);
 		free(en);
-		return -1;
+		goto done;
 	}
 	en->key = key;
+	key = (struct buf)BUF_INIT; /* en owns it */
 	en->bytes = sc_bytes(&en->set);
 	en->refs = 1;
 	en->pending = uses - 1;
@@ -238,7 +254,10 @@ static int sc_select(void *ctx, const struct label_matcher *m, size_t nm, int64_
 	}
 	pthread_mutex_unlock(&c->mu);
 	sc_view(c, en, out);
-	return 0;
+	rc = 0;
+done:
+	buf_release(&key);
+	return rc;
 }
 
 /* The keys (matchers, range, offset) of the plain selectors of x, each
