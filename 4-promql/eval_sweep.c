@@ -19,7 +19,8 @@
  *
  * Results of a block live in one allocation per call node, step-major
  * (all series of a step together, as the per-step reader wants them); the
- * block length is chosen so a node holds at most SWEEP_CELLS cells.
+ * block length is chosen so a node holds at most SWEEP_CELLS cells, or
+ * SWEEP_MIN_STEPS steps when there are many series.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,9 @@
  * enough to stay in a core's cache between the sweep and the steps. */
 #define SWEEP_CELLS ((size_t)1 << 16)
 #define SWEEP_MAX_STEPS 256
+/* But blocks of at least this many steps, however many series: each block
+ * starts by reading every series' window again. */
+#define SWEEP_MIN_STEPS 32
 
 struct sweep {
 	const struct promql_node *call;
@@ -267,8 +271,8 @@ int ev_sweep_step(struct evaluator *ev, const struct promql_node *call, const st
 		nk = sw->nser ? SWEEP_CELLS / sw->nser : SWEEP_MAX_STEPS;
 		if (nk > SWEEP_MAX_STEPS)
 			nk = SWEEP_MAX_STEPS;
-		if (nk < 1)
-			nk = 1;
+		if (nk < SWEEP_MIN_STEPS)
+			nk = SWEEP_MIN_STEPS;
 		if ((int64_t)nk > nsteps - k)
 			nk = (size_t)(nsteps - k);
 		if (!sw->lo) {
