@@ -61,7 +61,7 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 		      struct ev_value *out)
 {
 	enum promql_func_id id = n->u.call.func->id;
-	struct range_ctx c = { .ts = ts };
+	struct range_ctx c = { .ts = ts, .compat = ev->compat };
 	struct ev_matrix m;
 	double scal[3] = { 0, 0, 0 };
 	size_t ns = 0;
