@@ -10,6 +10,7 @@
 #ifndef PROMQL_EVAL_H
 #define PROMQL_EVAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,9 @@ struct promql_engine_opts {
 	int64_t timeout_ms;
 	/* Whose semantics (1-common/compat.h); borrowed, NULL: 2.42.0. */
 	const struct compat *compat;
+	/* For the callers that also parse the query (5-query): accept the
+	 * release's experimental functions (struct promql_parse_opts). */
+	bool experimental_functions;
 };
 
 /* What promql_eval_instant/range return when the query timed out. */
