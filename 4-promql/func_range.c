@@ -231,6 +231,27 @@ static double std_over_time(const struct compat *cp, const struct ev_point *p, s
 	return dev ? sqrt((aux + caux) / count) : (aux + caux) / count;
 }
 
+/* funcMadOverTime of 2.49: the median of the distances to the median; NaN
+ * if any value is. */
+static double mad_over_time(const struct ev_point *p, size_t n)
+{
+	double *vals = xmalloc(n * sizeof(*vals)), med, r;
+
+	for (size_t i = 0; i < n; i++) {
+		if (isnan(p[i].v)) {
+			free(vals);
+			return go_nan();
+		}
+		vals[i] = p[i].v;
+	}
+	med = func_quantile(0.5, vals, n);
+	for (size_t i = 0; i < n; i++)
+		vals[i] = fabs(vals[i] - med);
+	r = func_quantile(0.5, vals, n);
+	free(vals);
+	return r;
+}
+
 bool func_is_range(enum promql_func_id id)
 {
 	switch (id) {
@@ -244,6 +265,11 @@ bool func_is_range(enum promql_func_id id)
 	case PROMQL_FN_QUANTILE_OVER_TIME: case PROMQL_FN_STDDEV_OVER_TIME:
 	case PROMQL_FN_STDVAR_OVER_TIME: case PROMQL_FN_PRESENT_OVER_TIME:
 	case PROMQL_FN_ABSENT_OVER_TIME:
+	/* later releases (functions.h PROMQL_FUNCTIONS_LATER) */
+	case PROMQL_FN_MAD_OVER_TIME: case PROMQL_FN_DOUBLE_EXPONENTIAL_SMOOTHING:
+	case PROMQL_FN_TS_OF_LAST_OVER_TIME: case PROMQL_FN_TS_OF_MAX_OVER_TIME:
+	case PROMQL_FN_TS_OF_MIN_OVER_TIME: case PROMQL_FN_FIRST_OVER_TIME:
+	case PROMQL_FN_TS_OF_FIRST_OVER_TIME:
 		return true;
 	default:
 		return false;
@@ -280,7 +306,35 @@ int func_range(enum promql_func_id id, const struct ev_point *p, size_t n,
 		*out = slope * c->arg + icept;
 		return 1;
 	case PROMQL_FN_HOLT_WINTERS:
+	case PROMQL_FN_DOUBLE_EXPONENTIAL_SMOOTHING: /* 3.0's new name, same maths */
 		return holt_winters(p, n, c->arg, c->arg2, out, e);
+	case PROMQL_FN_MAD_OVER_TIME:
+		*out = mad_over_time(p, n);
+		return 1;
+	case PROMQL_FN_FIRST_OVER_TIME:
+		*out = p[0].v;
+		return 1;
+	case PROMQL_FN_TS_OF_FIRST_OVER_TIME:
+		*out = (double)p[0].t / 1000;
+		return 1;
+	case PROMQL_FN_TS_OF_LAST_OVER_TIME:
+		*out = (double)p[n - 1].t / 1000;
+		return 1;
+	case PROMQL_FN_TS_OF_MAX_OVER_TIME:
+	case PROMQL_FN_TS_OF_MIN_OVER_TIME: {
+		/* compareOverTime of 3.5: the last of equal extremes wins */
+		double best = p[0].v;
+		int64_t bt = p[0].t;
+		for (size_t i = 0; i < n; i++) {
+			bool take = id == PROMQL_FN_TS_OF_MAX_OVER_TIME ? p[i].v >= best : p[i].v <= best;
+			if (take || isnan(best)) {
+				best = p[i].v;
+				bt = p[i].t;
+			}
+		}
+		*out = (double)bt / 1000;
+		return 1;
+	}
 	case PROMQL_FN_RESETS:
 	case PROMQL_FN_CHANGES: {
 		int k = 0;
