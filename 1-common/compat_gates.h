@@ -37,6 +37,8 @@
 	X(PROMQL_RATE_THRESHOLD_FIRST, 2, 51, 0, "rate extrapolation tests the 1.1*avg threshold before the zero clamp") \
 	X(PROMQL_ATAN2_DROPS_NAME, 2, 47, 0, "atan2 drops the metric name like the arithmetic operators") \
 	X(PROMQL_AT_RANGE_FIXED, 2, 51, 0, "a range selector pinned by @ keeps its window over a range query's steps") \
+	X(PROMQL_SORT_BY_LABEL_NATURAL, 2, 50, 0, "sort_by_label compares label values in natural order") \
+	X(PROMQL_SORT_BY_LABEL_TOTAL, 3, 0, 0, "sort_by_label breaks ties by labels, without sorting by value first") \
 	X(PROMQL_HQ_SMALL_DELTAS, 2, 49, 0, "histogram_quantile evens out bucket counts within 1e-12") \
 	X(PROMQL_SUM_KAHAN, 2, 54, 0, "sum uses Kahan-Neumaier summation; Kahan steps set c=0 on an infinite sum") \
 	X(PROMQL_FLOAT_DURATIONS, 2, 54, 0, "float literals and durations are interchangeable") \

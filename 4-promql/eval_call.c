@@ -369,6 +369,8 @@ struct sbl_ctx {
 	const char **names;
 	size_t n;
 	bool desc;
+	bool natural; /* 2.50: natsort (2.49: byte order) */
+	bool total;   /* 3.0: ties by labels (before: equal) */
 };
 
 static int sbl_cmp(const void *px, const void *py, void *arg)
@@ -383,8 +385,12 @@ static int sbl_cmp(const void *px, const void *py, void *arg)
 		b = b ? b : "";
 		if (!strcmp(a, b))
 			continue;
+		if (!c->natural)
+			return (strcmp(a, b) < 0) != c->desc ? -1 : 1;
 		return natsort_less(a, b) != c->desc ? -1 : 1;
 	}
+	if (!c->total)
+		return 0;
 	r = labels_cmp(x->ls.v, x->ls.n, y->ls.v, y->ls.n);
 	return c->desc ? -r : r;
 }
@@ -392,17 +398,33 @@ static int sbl_cmp(const void *px, const void *py, void *arg)
 /*
  * sort_by_label(_desc) as 3.0 sorts: by the named labels' values in natural
  * order, ties by the whole label set -- a total order, so any sort gives
- * Go's result (2.49-2.55 left ties in pdqsort's order: not imitated).
+ * Go's result.  2.49-2.55 sort by value first (sort, sort_desc) and leave
+ * ties where pdqsort puts them: an insertion sort, stable, up to 12
+ * samples, which is what this does for any length.
  */
-static void sort_by_label(struct arena *a, struct ev_vector *v, const struct promql_node *n, bool desc)
+static void sort_by_label(const struct compat *cp, struct arena *a, struct ev_vector *v,
+			  const struct promql_node *n, bool desc)
 {
-	struct sbl_ctx c = { NULL, 0, desc };
+	struct sbl_ctx c = { NULL, 0, desc, compat_on(cp, COMPAT_PROMQL_SORT_BY_LABEL_NATURAL),
+			     compat_on(cp, COMPAT_PROMQL_SORT_BY_LABEL_TOTAL) };
 
 	c.names = arena_array(a, n->u.call.nargs ? n->u.call.nargs : 1, sizeof(*c.names));
 	for (size_t j = 1; j < n->u.call.nargs; j++)
 		c.names[c.n++] = string_arg(n->u.call.args[j]);
-	if (v->n > 1)
+	if (v->n < 2)
+		return;
+	if (c.total) {
 		qsort_r(v->v, v->n, sizeof(*v->v), sbl_cmp, &c);
+		return;
+	}
+	sort_vector_by_value(v->v, v->n, desc);
+	for (size_t i = 1; i < v->n; i++) {
+		struct ev_sample s = v->v[i];
+		size_t j = i;
+		for (; j > 0 && sbl_cmp(&s, &v->v[j - 1], &c) < 0; j--)
+			v->v[j] = v->v[j - 1];
+		v->v[j] = s;
+	}
 }
 
 int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out)
@@ -499,7 +521,7 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 	case PROMQL_FN_SORT_BY_LABEL:
 	case PROMQL_FN_SORT_BY_LABEL_DESC:
 		*o = *in;
-		sort_by_label(&ev->arena, o, n, id == PROMQL_FN_SORT_BY_LABEL_DESC);
+		sort_by_label(ev->compat, &ev->arena, o, n, id == PROMQL_FN_SORT_BY_LABEL_DESC);
 		return 0;
 	case PROMQL_FN_HISTOGRAM_COUNT:
 	case PROMQL_FN_HISTOGRAM_SUM:
