@@ -205,7 +205,8 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 		g->b[g->n++] = (struct bucket){ upper[i], in->v[i].v };
 	}
 	for (size_t i = 0; i < ng; i++)
-		vec_push(&ev->arena, out, groups[i].ls, func_bucket_quantile(q, groups[i].b, groups[i].n), ts);
+		vec_push(&ev->arena, out, groups[i].ls, func_bucket_quantile(q, groups[i].b, groups[i].n,
+									 compat_on(ev->compat, COMPAT_PROMQL_HQ_SMALL_DELTAS)), ts);
 	return 0;
 }
 

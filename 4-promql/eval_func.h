@@ -60,8 +60,9 @@ struct bucket {
 	double upper;
 	double count;
 };
-/* bucketQuantile of quantile.go; buckets reordered in place. */
-double func_bucket_quantile(double q, struct bucket *b, size_t n);
+/* bucketQuantile of quantile.go; buckets reordered in place.  small_deltas:
+ * 2.49's ensureMonotonicAndIgnoreSmallDeltas (else 2.42's ensureMonotonic). */
+double func_bucket_quantile(double q, struct bucket *b, size_t n, bool small_deltas);
 
 /* ---- range-vector functions (func_range.c) ---- */
 struct range_ctx {

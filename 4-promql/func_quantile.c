@@ -9,6 +9,7 @@
  * with Go whenever the order is total.  The Less functions below are the
  * ones 2.42 passes, NaN handling included.
  */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,7 +121,45 @@ static bool less_bucket(const void *a, const void *b)
 	return ((const struct bucket *)a)->upper < ((const struct bucket *)b)->upper;
 }
 
-double func_bucket_quantile(double q, struct bucket *b, size_t n)
+/* almostEqual of 2.49's promql package (test.go), used by quantile.go. */
+static bool almost_equal(double a, double b, double eps)
+{
+	const double min_normal = 2.2250738585072014e-308; /* 0x0010000000000000 */
+	double abs_sum, diff;
+
+	if (isnan(a) && isnan(b))
+		return true;
+	if (a == b)
+		return true;
+	abs_sum = fabs(a) + fabs(b);
+	diff = fabs(a - b);
+	if (a == 0 || b == 0 || abs_sum < min_normal)
+		return diff < eps * min_normal;
+	return diff / (abs_sum < DBL_MAX ? abs_sum : DBL_MAX) < eps;
+}
+
+/*
+ * ensureMonotonicAndIgnoreSmallDeltas of 2.49 (#13153): a count within
+ * 1e-12 (relative) of the last kept one takes its value, a smaller one is
+ * raised to it, and only a larger one becomes the new reference.
+ */
+static void monotonic_small_deltas(struct bucket *b, size_t n)
+{
+	double prev = b[0].count;
+
+	for (size_t i = 1; i < n; i++) {
+		double cur = b[i].count;
+		if (cur == prev)
+			continue;
+		if (almost_equal(prev, cur, 1e-12) || cur < prev) {
+			b[i].count = prev;
+			continue;
+		}
+		prev = cur;
+	}
+}
+
+double func_bucket_quantile(double q, struct bucket *b, size_t n, bool small_deltas)
 {
 	size_t i, k, lo, hi;
 	double obs, rank, start = 0, end, count, max;
@@ -156,7 +195,9 @@ double func_bucket_quantile(double q, struct bucket *b, size_t n)
 	n = k + 1;
 	/* ensureMonotonic. */
 	max = b[0].count;
-	for (i = 1; i < n; i++) {
+	if (small_deltas)
+		monotonic_small_deltas(b, n);
+	for (i = 1; i < n && !small_deltas; i++) {
 		if (b[i].count > max)
 			max = b[i].count;
 		else if (b[i].count < max)

@@ -1,0 +1,157 @@
+/*
+ * The PromQL gates of the version profiles that bin/promqltest's 2.42
+ * format cannot show (tests/sh/promql_compat.sh has the others): which
+ * functions a release's parser knows and with what error, the subquery a
+ * query returns (a matrix) at 3.0.0 and 3.0.1, and matcher regexps with
+ * `.` matching a newline.  Expected answers follow upstream's source at
+ * the tag named in each test.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "1-common/buf.h"
+#include "1-common/compat.h"
+#include "1-common/err.h"
+#include "2-model/regex.h"
+#include "4-promql/ast.h"
+#include "4-promql/eval.h"
+#include "4-promql/promql.h"
+#include "4-promql/storage.h"
+#include "tests/unit/check.h"
+
+/* Parses q as release v does (experimental: the feature flag); returns the
+ * error message, or "" when it parsed. */
+static const char *parse_as(struct buf *out, const char *v, bool experimental, const char *q)
+{
+	struct compat c;
+	struct promql_parse_opts o = { &c, experimental };
+	struct promql_expr *x = NULL;
+	struct err e = ERR_INIT;
+
+	buf_reset(out);
+	CHECK_EQ_I(compat_parse(&c, v, &e), 0);
+	if (promql_parse_with(&x, q, strlen(q), &o, &e) < 0)
+		buf_adds(out, err_msg(&e));
+	promql_expr_free(x);
+	err_release(&e);
+	return buf_str(out);
+}
+
+/*
+ * parser/functions.go at each tag: mad_over_time from 2.49, experimental
+ * (generated_parser.y: "function %q is not enabled"); holt_winters gone in
+ * 3.0 (#14930); first_over_time experimental in 3.7, stable in 3.14;
+ * histogram_avg (2.53) never experimental.
+ */
+static void test_function_availability(void)
+{
+	struct buf b = BUF_INIT;
+
+	CHECK_STR(parse_as(&b, "2.48.1", true, "mad_over_time(x[1m])"),
+		  "1:1: parse error: unknown function with name \"mad_over_time\"");
+	CHECK_STR(parse_as(&b, "2.49.0", false, "mad_over_time(x[1m])"),
+		  "1:1: parse error: function \"mad_over_time\" is not enabled");
+	CHECK_STR(parse_as(&b, "2.49.0", true, "mad_over_time(x[1m])"), "");
+	CHECK_STR(parse_as(&b, "2.55.1", false, "holt_winters(x[1m], 0.5, 0.5)"), "");
+	CHECK_STR(parse_as(&b, "3.0.0", true, "holt_winters(x[1m], 0.5, 0.5)"),
+		  "1:1: parse error: unknown function with name \"holt_winters\"");
+	CHECK_STR(parse_as(&b, "2.55.1", true, "double_exponential_smoothing(x[1m], 0.5, 0.5)"),
+		  "1:1: parse error: unknown function with name \"double_exponential_smoothing\"");
+	CHECK_STR(parse_as(&b, "3.0.0", true, "double_exponential_smoothing(x[1m], 0.5, 0.5)"), "");
+	CHECK_STR(parse_as(&b, "3.13.0", false, "first_over_time(x[1m])"),
+		  "1:1: parse error: function \"first_over_time\" is not enabled");
+	CHECK_STR(parse_as(&b, "3.14.0", false, "first_over_time(x[1m])"), "");
+	CHECK_STR(parse_as(&b, "2.52.0", false, "histogram_avg(x)"),
+		  "1:1: parse error: unknown function with name \"histogram_avg\"");
+	CHECK_STR(parse_as(&b, "2.53.0", false, "histogram_avg(x)"), "");
+	/* the flag changes nothing for 2.42, which has no such function */
+	CHECK_STR(parse_as(&b, "2.42.0", true, "sort_by_label(x, \"a\")"),
+		  "1:1: parse error: unknown function with name \"sort_by_label\"");
+	buf_release(&b);
+}
+
+/* x at 0, 1m, ..., 6m with value i. */
+static void load(struct promql_memstore *ms, struct promql_storage *st)
+{
+	struct label ls[1] = { { "__name__", "x" } };
+	struct err e = ERR_INIT;
+
+	promql_memstore_init(ms);
+	for (int i = 0; i <= 6; i++)
+		CHECK_EQ_I(promql_memstore_append(ms, ls, 1, (int64_t)i * 60000, i, &e), 0);
+	*st = promql_memstore_storage(ms);
+	err_release(&e);
+}
+
+/* The points q returns at 5m under release v: their count, first time. */
+static void matrix_at(const char *v, const char *q, size_t want_n, int64_t want_first)
+{
+	struct promql_memstore ms;
+	struct promql_storage st;
+	struct compat c;
+	struct promql_engine_opts o = { .compat = &c };
+	struct promql_expr *x = NULL;
+	struct promql_result r;
+	struct err e = ERR_INIT;
+
+	load(&ms, &st);
+	promql_result_init(&r);
+	CHECK_EQ_I(compat_parse(&c, v, &e), 0);
+	CHECK_EQ_I(promql_parse(&x, q, strlen(q), &e), 0);
+	if (x && promql_eval_instant(&r, &st, promql_expr_root(x), 300000, &o, &e) == 0) {
+		CHECK_EQ_I(r.type, PROMQL_TYPE_MATRIX);
+		CHECK_EQ_U(r.nseries, 1);
+		if (r.nseries == 1) {
+			CHECK_EQ_U(r.series[0].n, want_n);
+			if (r.series[0].n)
+				CHECK_EQ_I(r.series[0].t[0], want_first);
+		}
+	} else {
+		CHECK(!"query failed");
+	}
+	promql_result_release(&r);
+	promql_expr_free(x);
+	promql_memstore_release(&ms);
+	err_release(&e);
+}
+
+/*
+ * engine.go eval() SubqueryExpr: 3.0.0 still starts the inner steps at the
+ * first multiple of the step >= t - range (only functions then drop the
+ * point at t - range, matrixIterSlice being left-open); 3.0.1 (#15431)
+ * starts strictly after it.  A range selector x[2m] is left-open from 3.0.
+ */
+static void test_subquery_left_open(void)
+{
+	matrix_at("2.42.0", "x[2m:1m]", 3, 180000);
+	matrix_at("3.0.0", "x[2m:1m]", 3, 180000);
+	matrix_at("3.0.1", "x[2m:1m]", 2, 240000);
+	matrix_at("2.55.1", "x[2m]", 3, 180000);
+	matrix_at("3.0.0", "x[2m]", 2, 240000);
+}
+
+/* model/labels/regexp.go of 3.0: "^(?s:" + re + ")$". */
+static void test_regex_dotall(void)
+{
+	struct buf msg = BUF_INIT;
+	void *re = NULL;
+
+	CHECK_EQ_I(label_regex_compile_flags(&re, "x.y", 3, 0, &msg), 0);
+	CHECK(!label_regex_match(re, "x\ny", 3));
+	CHECK(label_regex_match(re, "x-y", 3));
+	label_regex_free(re);
+	CHECK_EQ_I(label_regex_compile_flags(&re, "x.y", 3, LABEL_REGEX_DOTALL, &msg), 0);
+	CHECK(label_regex_match(re, "x\ny", 3));
+	CHECK(label_regex_match(re, "x-y", 3));
+	CHECK(!label_regex_match(re, "x\n\ny", 4));
+	label_regex_free(re);
+	buf_release(&msg);
+}
+
+int main(void)
+{
+	RUN(test_function_availability);
+	RUN(test_subquery_left_open);
+	RUN(test_regex_dotall);
+	return check_done();
+}
