@@ -18,6 +18,8 @@
 #include "4-promql/ast.h"
 #include "4-promql/storage.h"
 
+struct compat;
+
 struct promql_engine_opts {
 	/* Lookback delta; 0 means 2.42's default of 5m. */
 	int64_t lookback_ms;
@@ -36,6 +38,16 @@ struct promql_engine_opts {
 	/* --query.timeout in ms (0: none): "query timed out in expression
 	 * evaluation", and the entry points return PROMQL_EVAL_TIMEOUT. */
 	int64_t timeout_ms;
+	/* The version profile (NULL: 2.42.0), for the semantic gates of
+	 * 1-common/compat_gates.h; borrowed for the call. */
+	const struct compat *compat;
+	/*
+	 * EngineOpts.EnableDelayedNameRemoval (2.55's
+	 * promql-delayed-name-removal; the 3.x test engine turns it on).
+	 * Not implemented yet: the evaluator removes __name__ as 2.42 does
+	 * whatever this says.  false is 2.42's behaviour.
+	 */
+	bool delayed_name_removal;
 };
 
 /* What promql_eval_instant/range return when the query timed out. */
