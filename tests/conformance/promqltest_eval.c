@@ -392,7 +392,7 @@ static int check_failure(const struct pqt_eval *c, const char *msg, struct outco
 		const struct pqt_errmatch *m = &c->err[k];
 		if (m->msg ? !strcmp(m->msg, msg) : label_regex_match(m->re, msg, strlen(msg)))
 			continue;
-		buf_addf(&o->why, "expected error %s \"%s\", but got: %s", m->msg ? "" : "matching",
+		buf_addf(&o->why, "expected error %s\"%s\", but got: %s", m->msg ? "" : "matching ",
 			 m->msg ? m->msg : m->src, msg);
 		return fail_with(o, "error-message");
 	}

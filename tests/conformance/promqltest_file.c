@@ -406,6 +406,7 @@ static void parse_expect_range(struct pqt_eval *c, char *l, int line)
 /* The eval line: eval[_mod] instant at <t> <expr> | range from ... step <d> <expr>. */
 static void parse_eval_line(struct pqt_file *f, struct pqt_eval *c, char *l, int line)
 {
+	const char *orig = f->lines[line - 1];
 	const struct pqt_features *ft = &f->s->o->f;
 	char *p = l + 4, save, *w, *mod = NULL;
 	int64_t v[3];
@@ -472,7 +473,7 @@ static void parse_eval_line(struct pqt_file *f, struct pqt_eval *c, char *l, int
 	return;
 bad:
 	if (!c->expr)
-		c->expr = xstrdup(l);
+		c->expr = xstrdup(orig);
 	set_bad(c, line, "invalid evaluation command%s", "");
 }
 
