@@ -125,9 +125,11 @@ test: deps
 
 # Upstream's own test files (PromQL .test files, promtool and rulefmt
 # testdata, the v1-index block), read from CONFORMANCE_DIR; fails when it is
-# absent.  See README.md for where the suite comes from.
+# absent.  See README.md for where the suite comes from.  The PromQL files of
+# v2.53.0, v3.5.0 and v3.14.0 run under their --compat profile against
+# tests/conformance/promqltest-expect/ (tests/conformance/promqltest_versions.sh).
 conformance: deps
-	@$(MAKE) --no-print-directory bin/promtool bin/promqltest $(CONF_BIN)
+	@$(MAKE) --no-print-directory bin/promtool bin/promqltest $(CONF_BIN) fuzz
 	@CONFORMANCE_DIR="$(abspath $(CONFORMANCE_DIR))" bash tests/run.sh conformance
 
 bench: deps
