@@ -626,6 +626,11 @@ static int rx_parse(struct rx *r)
 
 int label_regex_compile(void **out_re, const char *value, size_t len, struct buf *msg)
 {
+	return label_regex_compile_flags(out_re, value, len, 0, msg);
+}
+
+int label_regex_compile_flags(void **out_re, const char *value, size_t len, unsigned flags, struct buf *msg)
+{
 	struct buf pat = BUF_INIT;
 	struct re2_shim *re = NULL;
 	struct rx r;
@@ -633,7 +638,7 @@ int label_regex_compile(void **out_re, const char *value, size_t len, struct buf
 	int rc = 0;
 
 	*out_re = NULL;
-	buf_adds(&pat, "^(?:");
+	buf_adds(&pat, flags & LABEL_REGEX_DOTALL ? "^(?s:" : "^(?:");
 	buf_add(&pat, value, len);
 	buf_adds(&pat, ")$");
 	memset(&r, 0, sizeof(r));

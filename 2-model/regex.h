@@ -31,6 +31,10 @@
  * On success *out_re is never NULL.
  */
 int label_regex_compile(void **out_re, const char *value, size_t len, struct buf *msg);
+/* Flags of label_regex_compile_flags(). */
+#define LABEL_REGEX_DOTALL 1u /* "^(?s:value)$": `.` matches \n (Prometheus 3.0's matchers) */
+/* label_regex_compile() with flags (0: the same). */
+int label_regex_compile_flags(void **out_re, const char *value, size_t len, unsigned flags, struct buf *msg);
 void label_regex_free(void *re);
 /* Whether the compiled matcher regexp matches the empty string. */
 bool label_regex_matches_empty(const void *re);

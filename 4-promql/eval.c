@@ -97,8 +97,10 @@ static int eval_other(struct evaluator *ev, const struct promql_node *n, int64_t
 		int64_t rs, re, rm;
 		struct ev_matrix m;
 		out->type = PROMQL_TYPE_MATRIX;
+		ev->subq_top = true; /* a subquery the query returns (3.0.0's window) */
 		if (ev_range_arg(ev, n, ts, false, &m, &rs, &re, &rm) < 0)
 			return -1;
+		ev->subq_top = false;
 		/* Series without points in the window are not part of the value. */
 		for (size_t i = 0; i < m.n; i++)
 			if (m.s[i].n)
@@ -298,6 +300,7 @@ static int ev_init(struct evaluator *ev, const struct promql_storage *st, const 
 	ev->query_end = end;
 	ev->lookback = o && o->lookback_ms ? o->lookback_ms : DEFAULT_LOOKBACK_MS;
 	ev->subquery_step = o && o->default_subquery_step_ms ? o->default_subquery_step_ms : DEFAULT_SUBQUERY_STEP_MS;
+	ev->compat = o ? o->compat : NULL;
 	ev->e = e;
 	ev_limit_init(ev, expr, end, nsteps, o);
 	return ev_prepare(ev, expr);

@@ -10,15 +10,15 @@
 #ifndef PROMQL_EVAL_H
 #define PROMQL_EVAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "1-common/compat.h"
 #include "1-common/err.h"
 #include "2-model/labels.h"
 #include "4-promql/ast.h"
 #include "4-promql/storage.h"
-
-struct compat;
 
 struct promql_engine_opts {
 	/* Lookback delta; 0 means 2.42's default of 5m. */
@@ -38,9 +38,11 @@ struct promql_engine_opts {
 	/* --query.timeout in ms (0: none): "query timed out in expression
 	 * evaluation", and the entry points return PROMQL_EVAL_TIMEOUT. */
 	int64_t timeout_ms;
-	/* The version profile (NULL: 2.42.0), for the semantic gates of
-	 * 1-common/compat_gates.h; borrowed for the call. */
+	/* Whose semantics (1-common/compat.h); borrowed, NULL: 2.42.0. */
 	const struct compat *compat;
+	/* For the callers that also parse the query (5-query): accept the
+	 * release's experimental functions (struct promql_parse_opts). */
+	bool experimental_functions;
 	/*
 	 * EngineOpts.EnableDelayedNameRemoval (2.55's
 	 * promql-delayed-name-removal; the 3.x test engine turns it on).

@@ -76,6 +76,8 @@ struct evaluator {
 	/* Positions in memos, regs and subqs by node, once one has more
 	 * than a few entries (see ev_node_find). */
 	struct hmap node_index;
+	const struct compat *compat; /* the release imitated; NULL: 2.42.0 */
+	bool subq_top; /* the subquery being evaluated is not a function's argument */
 	struct err *e;
 };
 

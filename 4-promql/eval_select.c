@@ -284,7 +284,8 @@ static int vector_at(struct evaluator *ev, const struct promql_node *vs, int64_t
 	for (size_t i = 0; i < set->n; i++) {
 		const struct promql_series *s = &set->v[i];
 		ptrdiff_t k = seek(s, ref, &sc->cur_hi[i]);
-		if (k < 0 || s->t[k] < wsub(ref, ev->lookback) || is_stale(s->v[k]))
+		if (k < 0 || is_stale(s->v[k]) || s->t[k] < wsub(ref, ev->lookback) ||
+		    (s->t[k] == wsub(ref, ev->lookback) && compat_on(ev->compat, COMPAT_PROMQL_LEFT_OPEN)))
 			continue;
 		vec_push(&ev->arena, out, (struct lset){ s->labels, s->nlabels, sc->hash[i] }, s->v[k],
 			 keep_t ? s->t[k] : ts);
@@ -316,9 +317,11 @@ int ev_timestamp_selector(struct evaluator *ev, const struct promql_node *n, int
 	return vector_at(ev, n, wsub(ts, n->u.vector.offset_ms), ts, true, out);
 }
 
-/* The window [mint, maxt] of every series of sc, staleness markers
- * skipped, into out (one arena array for all the points). */
-static void windows(struct arena *a, struct sel_cache *sc, int64_t mint, int64_t maxt, struct ev_matrix *out)
+/* The window [mint, maxt] of every series of sc ((mint, maxt] when open,
+ * as 3.0's), staleness markers skipped, into out (one arena array for all
+ * the points). */
+static void windows(struct arena *a, struct sel_cache *sc, int64_t mint, int64_t maxt, bool open,
+		    struct ev_matrix *out)
 {
 	const struct promql_series_set *set = &sc->set;
 	ptrdiff_t *lo, *hi;
@@ -332,7 +335,7 @@ static void windows(struct arena *a, struct sel_cache *sc, int64_t mint, int64_t
 	for (size_t i = 0; i < set->n; i++) {
 		const struct promql_series *s = &set->v[i];
 		hi[i] = seek(s, maxt, &sc->cur_hi[i]);
-		lo[i] = mint == INT64_MIN ? 0 : seek(s, mint - 1, &sc->cur_lo[i]) + 1;
+		lo[i] = mint == INT64_MIN ? 0 : seek(s, open ? mint : mint - 1, &sc->cur_lo[i]) + 1;
 		if (hi[i] >= lo[i])
 			total += (size_t)(hi[i] - lo[i] + 1);
 	}
@@ -510,9 +513,10 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 
 	int64_t saved_start = ev->cur_start, saved_skip = ev->skip_off, at = 0, inner_start, saved_end = 0, next;
 	unsigned ticks = 0;
-	bool has_at = at_time(ev, &n->u.subquery.at, &at);
+	bool has_at = at_time(ev, &n->u.subquery.at, &at), top = ev->subq_top, open;
 
 	memset(out, 0, sizeof(*out));
+	ev->subq_top = false;
 	if (!has_at) {
 		base = ts;
 		inner_start = wsub(ev->cur_start, n->u.subquery.offset_ms);
@@ -524,14 +528,23 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 	}
 	end = wsub(base, n->u.subquery.offset_ms);
 	start = wsub(end, n->u.subquery.range_ms) / step * step;
-	if (start < wsub(end, n->u.subquery.range_ms))
+	/*
+	 * 3.0.1 (#15431) starts strictly after end - range; 3.0.0 already
+	 * dropped that point where a function reads the subquery (its range
+	 * window is left-open), not from a subquery a query returns.
+	 */
+	open = compat_on(ev->compat, COMPAT_PROMQL_LEFT_OPEN_SUBQUERY) ||
+	       (!top && compat_on(ev->compat, COMPAT_PROMQL_LEFT_OPEN));
+	if (start < wsub(end, n->u.subquery.range_ms) || (open && start == wsub(end, n->u.subquery.range_ms)))
 		start = wadd(start, step);
 	*end_out = end;
 	/* The inner evaluator's start, as 2.42 aligns it from its parent's. */
 	inner_start = wsub(inner_start, n->u.subquery.range_ms);
 	{
 		int64_t a = inner_start / step * step;
-		ev->cur_start = a < inner_start ? wadd(a, step) : a;
+		bool after = a < inner_start ||
+			     (a == inner_start && compat_on(ev->compat, COMPAT_PROMQL_LEFT_OPEN_SUBQUERY));
+		ev->cur_start = after ? wadd(a, step) : a;
 	}
 	if (ev->cur_start != saved_start)
 		ev->skip_off = 0; /* offsets re-set for the inner start */
@@ -611,6 +624,9 @@ int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 
 		if (!set)
 			return err_set(ev->e, "internal error: selector not prepared");
+		/* 2.51 (86d7618d84, #11708) reads such a window once, at the first step */
+		if (compat_on(ev->compat, COMPAT_PROMQL_AT_RANGE_FIXED))
+			moving = false;
 		if (!at_time(ev, &vs->u.vector.at, &at))
 			at = ts;
 		else
@@ -620,7 +636,7 @@ int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		*range_start = mint;
 		*range_end = maxt;
 		*range_ms = n->u.matrix.range_ms;
-		windows(&ev->arena, sc, mint, maxt, out);
+		windows(&ev->arena, sc, mint, maxt, compat_on(ev->compat, COMPAT_PROMQL_LEFT_OPEN), out);
 		return 0;
 	}
 	if (n->kind == PROMQL_NODE_SUBQUERY) {

@@ -15,6 +15,7 @@
 #include "1-common/buf.h"
 #include "4-promql/ast.h"
 #include "4-promql/lex.h"
+#include "4-promql/promql.h"
 #include "2-model/regex.h"
 
 /* Arena chunks of an expression double from the first to the largest: a
@@ -50,6 +51,7 @@ struct promql_parser {
 	struct promql_lexer lex;
 	const char *input;
 	size_t len;
+	const struct promql_parse_opts *opts; /* never NULL */
 	struct promql_token toks[2]; /* lookahead queue (2.42 needs one; a call needs two) */
 	int ntoks;
 	int last_closing; /* 2.42's lastClosing: end of the last ) ] } number or duration lexed */

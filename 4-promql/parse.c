@@ -290,7 +290,9 @@ static bool parse_label_matchers(struct promql_parser *p, struct promql_node *vs
 			  op.type == PQT_EQL_REGEX ? LABEL_MATCH_REGEXP : LABEL_MATCH_NOT_REGEXP;
 		if (m->type == LABEL_MATCH_REGEXP || m->type == LABEL_MATCH_NOT_REGEXP) {
 			struct buf msg = BUF_INIT;
-			if (label_regex_compile(&m->re, m->value, m->value_len, &msg) < 0) {
+			/* 3.0 (#14505): `.` matches a newline too */
+			unsigned fl = compat_on(p->opts->compat, COMPAT_PROMQL_REGEX_DOTALL) ? LABEL_REGEX_DOTALL : 0;
+			if (label_regex_compile_flags(&m->re, m->value, m->value_len, fl, &msg) < 0) {
 				promql_perr(p, name.pos, "%s", buf_str(&msg));
 				buf_release(&msg);
 				goto done;
@@ -599,8 +601,10 @@ static void set_error(struct err *e, const struct promql_parser *p, const char *
 }
 
 /* An expression, or (selector) what parser.ParseMetricSelector accepts. */
-static int parse_input(struct promql_expr **out, const char *input, size_t len, bool selector, struct err *e)
+static int parse_input(struct promql_expr **out, const char *input, size_t len, bool selector,
+		       const struct promql_parse_opts *o, struct err *e)
 {
+	static const struct promql_parse_opts v2_42 = { 0 };
 	struct promql_parser p;
 	struct promql_expr *x = xcalloc(1, sizeof(*x));
 	struct promql_node *root = NULL;
@@ -611,6 +615,7 @@ static int parse_input(struct promql_expr **out, const char *input, size_t len, 
 	p.x = x;
 	p.input = input;
 	p.len = len;
+	p.opts = o ? o : &v2_42;
 	buf_init(&p.err_msg);
 	promql_lexer_init(&p.lex, input, len);
 
@@ -659,10 +664,22 @@ done:
 
 int promql_parse(struct promql_expr **out, const char *input, size_t len, struct err *e)
 {
-	return parse_input(out, input, len, false, e);
+	return parse_input(out, input, len, false, NULL, e);
+}
+
+int promql_parse_with(struct promql_expr **out, const char *input, size_t len, const struct promql_parse_opts *o,
+		      struct err *e)
+{
+	return parse_input(out, input, len, false, o, e);
 }
 
 int promql_parse_metric_selector(struct promql_expr **out, const char *input, size_t len, struct err *e)
 {
-	return parse_input(out, input, len, true, e);
+	return parse_input(out, input, len, true, NULL, e);
+}
+
+int promql_parse_metric_selector_with(struct promql_expr **out, const char *input, size_t len,
+				      const struct promql_parse_opts *o, struct err *e)
+{
+	return parse_input(out, input, len, true, o, e);
 }

@@ -10,9 +10,11 @@
 #ifndef PROMQL_PROMQL_H
 #define PROMQL_PROMQL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "1-common/buf.h"
+#include "1-common/compat.h"
 #include "1-common/err.h"
 
 struct promql_expr;
@@ -24,6 +26,18 @@ struct promql_expr;
  * (2.42 reports only the first error its parser hits; so do we).
  */
 int promql_parse(struct promql_expr **out, const char *input, size_t len, struct err *e);
+
+/* What the parser of another release accepts (see 1-common/compat.h). */
+struct promql_parse_opts {
+	const struct compat *compat; /* borrowed; NULL: 2.42.0 */
+	/* --enable-feature=promql-experimental-functions: the functions the
+	 * release marks experimental parse (2.42 has none). */
+	bool experimental_functions;
+};
+
+/* promql_parse() as the release in o parses; o may be NULL (2.42.0). */
+int promql_parse_with(struct promql_expr **out, const char *input, size_t len, const struct promql_parse_opts *o,
+		      struct err *e);
 /*
  * parser.ParseMetricSelector of 2.42: input must be one vector selector
  * (a metric name, label matchers, or both; no offset, @, range, or
@@ -34,6 +48,9 @@ int promql_parse(struct promql_expr **out, const char *input, size_t len, struct
  * checks follow: "{}" gives no matchers.
  */
 int promql_parse_metric_selector(struct promql_expr **out, const char *input, size_t len, struct err *e);
+/* The same for the release in o (NULL: 2.42.0). */
+int promql_parse_metric_selector_with(struct promql_expr **out, const char *input, size_t len,
+				      const struct promql_parse_opts *o, struct err *e);
 void promql_expr_free(struct promql_expr *x);
 /* Appends the canonical text of the expression (2.42's String()). */
 void promql_print(struct buf *out, const struct promql_expr *x);

@@ -11,9 +11,10 @@
  * `expect range vector` and `expect string` (3.7), `metric@st` lines
  * (3.12); 2.42's almostEqual or util/almost.Equal (2.53); the range-mode
  * check skipped for start()/end()/range()/step() (3.12).  The profile is
- * also handed to the engine (struct promql_engine_opts.compat), with the
- * test engine's settings: lookback 5m, subquery step 1m, at most 10000
- * samples, delayed name removal from 2.55.
+ * also handed to the parser (promql_parse_with, experimental functions on)
+ * and the engine (struct promql_engine_opts.compat), with the test
+ * engine's settings: lookback 5m, subquery step 1m, at most 10000 samples,
+ * delayed name removal from 2.55.
  *
  * Every eval command is one case, named <file>:<line>.  Cases whose data
  * or expected values are native histograms ({{schema:...}}, or series a
@@ -232,6 +233,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	features(&o.f, &o.compat);
+	o.popts.compat = &o.compat;
+	o.popts.experimental_functions = true;
 	s.exact = o.exact;
 	promql_memstore_init(&s.ms);
 	s.ms_storage = promql_memstore_storage(&s.ms);

@@ -19,6 +19,7 @@
 #include "1-common/buf.h"
 #include "1-common/compat.h"
 #include "2-model/labels.h"
+#include "4-promql/promql.h"
 #include "4-promql/storage.h"
 
 /*
@@ -45,6 +46,9 @@ struct pqt_features {
 
 struct pqt_opts {
 	struct compat compat;
+	/* The release's parser, with its experimental functions (upstream's
+	 * test engine enables them); compat points at the field above. */
+	struct promql_parse_opts popts;
 	struct pqt_features f;
 	bool exact;   /* values bit for bit (our own oracle cases) */
 	bool verbose; /* -v: one tab-separated line per failure and skip */

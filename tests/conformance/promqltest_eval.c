@@ -436,7 +436,7 @@ static int run_instant(struct pqt_state *s, const struct pqt_eval *c, int64_t t,
 	promql_result_init(&r);
 	promql_result_init(&rr);
 	promql_result_init(&mid);
-	if (promql_parse(&x, c->expr, strlen(c->expr), &e) < 0) {
+	if (promql_parse_with(&x, c->expr, strlen(c->expr), &s->o->popts, &e) < 0) {
 		rc = parse_failed(s, c, err_msg(&e), o);
 		goto done;
 	}
@@ -510,7 +510,7 @@ static int run_range(struct pqt_state *s, const struct pqt_eval *c, struct outco
 
 	engine_opts(s, &opts);
 	promql_result_init(&r);
-	if (promql_parse(&x, c->expr, strlen(c->expr), &e) < 0) {
+	if (promql_parse_with(&x, c->expr, strlen(c->expr), &s->o->popts, &e) < 0) {
 		rc = parse_failed(s, c, err_msg(&e), o);
 		goto done;
 	}
@@ -566,7 +566,7 @@ static void inspect(const struct pqt_state *s, const struct pqt_eval *c, bool *h
 	struct err e = ERR_INIT;
 
 	*hist = *st = *unsafe = false;
-	if (promql_parse(&x, c->expr, strlen(c->expr), &e) == 0) {
+	if (promql_parse_with(&x, c->expr, strlen(c->expr), &s->o->popts, &e) == 0) {
 		const struct promql_node *root = promql_expr_root(x);
 		*hist = promql_walk(root, find_series, (void *)&s->hist) != 0;
 		*st = promql_walk(root, find_series, (void *)&s->st) != 0;
