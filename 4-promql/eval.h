@@ -43,6 +43,13 @@ struct promql_engine_opts {
 	/* For the callers that also parse the query (5-query): accept the
 	 * release's experimental functions (struct promql_parse_opts). */
 	bool experimental_functions;
+	/*
+	 * EngineOpts.EnableDelayedNameRemoval (2.55's
+	 * promql-delayed-name-removal; the 3.x test engine turns it on).
+	 * Not implemented yet: the evaluator removes __name__ as 2.42 does
+	 * whatever this says.  false is 2.42's behaviour.
+	 */
+	bool delayed_name_removal;
 };
 
 /* What promql_eval_instant/range return when the query timed out. */
