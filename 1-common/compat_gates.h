@@ -51,6 +51,7 @@
 	X(PROMQL_LEFT_OPEN_SUBQUERY, 3, 0, 1, "subqueries exclude their left end") \
 	X(PROMQL_ZERO_RANGE_EMPTY, 3, 3, 0, "x[0] selects nothing") \
 	X(PROMQL_HFRACTION_CLASSIC, 3, 4, 0, "histogram_fraction works on classic buckets") \
+	X(PROMQL_HFRACTION_ZERO_BASE, 3, 8, 0, "histogram_fraction: a positive first bucket starts at 0, none interpolates to -Inf") \
 	X(PROMQL_AVG_OVER_TIME_KAHAN, 3, 5, 0, "avg and avg_over_time scale the incremental mean by (n-1)/n") \
 	X(PROMQL_KAHAN_NO_FMA, 3, 6, 0, "Kahan steps round to float64 (no FMA; amd64 never fused)") \
 	X(PROMQL_CMP_MANY_TO_ONE, 3, 9, 0, "filtering comparisons raise many-to-one errors for filtered samples") \

@@ -140,8 +140,9 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 
 /* histogram_quantile over classic buckets: series grouped by their labels
  * without `le`, output labels without `le` and the metric name. */
+/* ... and with fraction ([lower, upper]) histogram_fraction's BucketFraction. */
 static int histogram_quantile(struct evaluator *ev, const struct promql_node *n, double q,
-			      const struct ev_vector *in, int64_t ts, struct ev_vector *out)
+			      const struct ev_vector *in, int64_t ts, struct ev_vector *out, const double *fraction)
 {
 	static const char *le[] = { "le" }, *le_name[] = { "le", "__name__" };
 	struct smap *idx = &ev->hq_scratch;
@@ -204,9 +205,13 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 		g = &groups[gi[i]];
 		g->b[g->n++] = (struct bucket){ upper[i], in->v[i].v };
 	}
-	for (size_t i = 0; i < ng; i++)
-		vec_push(&ev->arena, out, groups[i].ls, func_bucket_quantile(q, groups[i].b, groups[i].n,
-									 compat_on(ev->compat, COMPAT_PROMQL_HQ_SMALL_DELTAS)), ts);
+	for (size_t i = 0; i < ng; i++) {
+		double v = fraction ? func_bucket_fraction(fraction[0], fraction[1], groups[i].b, groups[i].n,
+							     compat_on(ev->compat, COMPAT_PROMQL_HFRACTION_ZERO_BASE))
+				    : func_bucket_quantile(q, groups[i].b, groups[i].n,
+							   compat_on(ev->compat, COMPAT_PROMQL_HQ_SMALL_DELTAS));
+		vec_push(&ev->arena, out, groups[i].ls, v, ts);
+	}
 	return 0;
 }
 
@@ -518,15 +523,21 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 			vec_push(&ev->arena, o, absent_labels(&ev->arena, n->u.call.args[0]), 1, ts);
 		return 0;
 	case PROMQL_FN_HISTOGRAM_QUANTILE:
-		return histogram_quantile(ev, n, args[0].scalar, &args[1].vec, ts, o);
+		return histogram_quantile(ev, n, args[0].scalar, &args[1].vec, ts, o, NULL);
 	case PROMQL_FN_SORT_BY_LABEL:
 	case PROMQL_FN_SORT_BY_LABEL_DESC:
 		*o = *in;
 		sort_by_label(ev->compat, &ev->arena, o, n, id == PROMQL_FN_SORT_BY_LABEL_DESC);
 		return 0;
+	case PROMQL_FN_HISTOGRAM_FRACTION:
+		/* 3.4 (#16095): classic buckets too */
+		if (compat_on(ev->compat, COMPAT_PROMQL_HFRACTION_CLASSIC)) {
+			double lu[2] = { args[0].scalar, args[1].scalar };
+			return histogram_quantile(ev, n, 0, &args[2].vec, ts, o, lu);
+		}
+		return 0;
 	case PROMQL_FN_HISTOGRAM_COUNT:
 	case PROMQL_FN_HISTOGRAM_SUM:
-	case PROMQL_FN_HISTOGRAM_FRACTION:
 	case PROMQL_FN_HISTOGRAM_AVG:
 	case PROMQL_FN_HISTOGRAM_STDDEV:
 	case PROMQL_FN_HISTOGRAM_STDVAR:

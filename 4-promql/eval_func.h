@@ -63,6 +63,9 @@ struct bucket {
 /* bucketQuantile of quantile.go; buckets reordered in place.  small_deltas:
  * 2.49's ensureMonotonicAndIgnoreSmallDeltas (else 2.42's ensureMonotonic). */
 double func_bucket_quantile(double q, struct bucket *b, size_t n, bool small_deltas);
+/* BucketFraction of 3.4's quantile.go (histogram_fraction on classic
+ * buckets); buckets reordered in place. */
+double func_bucket_fraction(double lower, double upper, struct bucket *b, size_t n, bool zero_base);
 
 /* ---- range-vector functions (func_range.c) ---- */
 struct range_ctx {
