@@ -631,7 +631,10 @@ void promql_lexer_next(struct promql_lexer *l, struct promql_token *out)
 	for (;;) {
 		if (l->state == ST_DURATION) {
 			l->state = ST_STATEMENTS;
-			lex_duration(&s, out);
+			if (l->float_durations)
+				lex_number_or_duration(&s, out); /* 2.54 (#9138) */
+			else
+				lex_duration(&s, out);
 			return;
 		}
 		if (l->brace_open) {

@@ -371,6 +371,18 @@ struct promql_node *promql_parse_primary(struct promql_parser *p)
 		n->u.number.val = promql_parse_number(p, &tok);
 		return p->failed ? NULL : n;
 	}
+	case PQT_DURATION:
+		if (compat_on(p->opts->compat, COMPAT_PROMQL_FLOAT_DURATIONS)) {
+			/* 2.54: a duration is a number of seconds (`time() - 5m`) */
+			struct promql_token tok = take(p);
+			int64_t d;
+			n = new_node(p, PROMQL_NODE_NUMBER, tok.pos, tok.pos + (int)tok.len);
+			if (!promql_parse_duration(p, &tok, &d))
+				return NULL;
+			n->u.number.val = (double)d / 1000;
+			return n;
+		}
+		break;
 	case PQT_STRING: {
 		struct promql_token tok = take(p);
 		n = new_node(p, PROMQL_NODE_STRING, tok.pos, tok.pos + (int)tok.len);
@@ -386,6 +398,39 @@ struct promql_node *promql_parse_primary(struct promql_parser *p)
 	if (is_metric_identifier(t->type)) /* aggregators too, unless they start one */
 		return parse_vector_selector(p);
 	return unexpected_expr(p);
+}
+
+/*
+ * 2.54's number_duration_literal (#9138, #12821): a number of seconds
+ * where a duration goes, as time.Duration(val * 1000) * time.Millisecond;
+ * a duration token stays exact.  Returns false with the error recorded.
+ */
+static bool number_or_duration(struct promql_parser *p, const struct promql_token *t, int64_t *ms)
+{
+	double v, x;
+
+	if (t->type == PQT_DURATION)
+		return promql_parse_duration(p, t, ms);
+	v = promql_parse_number(p, t);
+	if (p->failed)
+		return false;
+	x = v * 1000;
+	/* Go's float64 -> int64 on amd64: out of range (and NaN) is MinInt64 */
+	*ms = x > -9223372036854775808.0 && x < 9223372036854775808.0 ? (int64_t)x : INT64_MIN;
+	return true;
+}
+
+/* Where a duration goes: also a number from 2.54. */
+static bool at_duration(struct promql_parser *p)
+{
+	return at(p, PQT_DURATION) ||
+	       (at(p, PQT_NUMBER) && compat_on(p->opts->compat, COMPAT_PROMQL_FLOAT_DURATIONS));
+}
+
+/* The "expected ..." of the duration slots: 2.54 takes numbers too. */
+static const char *duration_word(struct promql_parser *p)
+{
+	return compat_on(p->opts->compat, COMPAT_PROMQL_FLOAT_DURATIONS) ? "number or duration" : "duration";
 }
 
 /* addOffset of 2.42. */
@@ -471,10 +516,19 @@ static bool parse_at(struct promql_parser *p, struct promql_node *e)
 			sign = t->type == PQT_SUB ? -1 : 1;
 			take(p);
 		}
-		if (!at(p, PQT_NUMBER))
-			return unexpected(p, "@", "timestamp"), false;
-		num = take(p);
-		ts = sign * promql_parse_number(p, &num);
+		if (at(p, PQT_DURATION) && compat_on(p->opts->compat, COMPAT_PROMQL_FLOAT_DURATIONS)) {
+			/* 2.54: `@ 100s`, a duration in seconds */
+			int64_t d;
+			num = take(p);
+			if (!promql_parse_duration(p, &num, &d))
+				return false;
+			ts = sign * ((double)d / 1000);
+		} else {
+			if (!at(p, PQT_NUMBER))
+				return unexpected(p, "@", "timestamp"), false;
+			num = take(p);
+			ts = sign * promql_parse_number(p, &num);
+		}
 		if (p->failed)
 			return false;
 		if (isinf(ts) || isnan(ts) || ts >= 9223372036854775807.0 || ts <= -9223372036854775808.0) {
@@ -504,10 +558,10 @@ static struct promql_node *parse_brackets(struct promql_parser *p, struct promql
 	int64_t range, step = 0;
 	struct promql_node *n;
 
-	if (!at(p, PQT_DURATION))
-		return unexpected(p, "subquery selector", "duration");
+	if (!at_duration(p))
+		return unexpected(p, "subquery selector", duration_word(p));
 	d = take(p);
-	if (!promql_parse_duration(p, &d, &range))
+	if (!number_or_duration(p, &d, &range))
 		return NULL;
 	if (at(p, PQT_RIGHT_BRACKET)) {
 		const char *msg = NULL;
@@ -531,14 +585,16 @@ static struct promql_node *parse_brackets(struct promql_parser *p, struct promql
 	if (!at(p, PQT_COLON))
 		return unexpected(p, "subquery or range", "\":\" or \"]\"");
 	take(p);
-	if (at(p, PQT_DURATION)) {
+	if (at_duration(p)) {
 		d = take(p);
-		if (!promql_parse_duration(p, &d, &step))
+		if (!number_or_duration(p, &d, &step))
 			return NULL;
 		if (!at(p, PQT_RIGHT_BRACKET))
 			return unexpected(p, "subquery selector", "\"]\"");
 	} else if (!at(p, PQT_RIGHT_BRACKET)) {
-		return unexpected(p, "subquery selector", "duration or \"]\"");
+		return unexpected(p, "subquery selector", compat_on(p->opts->compat, COMPAT_PROMQL_FLOAT_DURATIONS)
+								  ? "number or duration or \"]\""
+								  : "duration or \"]\"");
 	}
 	n = new_node(p, PROMQL_NODE_SUBQUERY, e->pos.start, take(p).pos + 1);
 	n->u.subquery.expr = e;
@@ -564,10 +620,10 @@ struct promql_node *promql_parse_postfix(struct promql_parser *p, struct promql_
 				take(p);
 				neg = true;
 			}
-			if (!at(p, PQT_DURATION))
-				return unexpected(p, "offset", "duration");
+			if (!at_duration(p))
+				return unexpected(p, "offset", duration_word(p));
 			d = take(p);
-			if (!promql_parse_duration(p, &d, &off) || !add_offset(p, e, neg ? -off : off))
+			if (!number_or_duration(p, &d, &off) || !add_offset(p, e, neg ? -off : off))
 				return NULL;
 		} else if (t->type == PQT_AT) {
 			take(p);
@@ -618,6 +674,7 @@ static int parse_input(struct promql_expr **out, const char *input, size_t len, 
 	p.opts = o ? o : &v2_42;
 	buf_init(&p.err_msg);
 	promql_lexer_init(&p.lex, input, len);
+	p.lex.float_durations = compat_on(p.opts->compat, COMPAT_PROMQL_FLOAT_DURATIONS);
 
 	if (selector) {
 		/*

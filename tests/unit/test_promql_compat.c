@@ -70,6 +70,32 @@ static void test_function_availability(void)
 	buf_release(&b);
 }
 
+/*
+ * 2.54 (#9138, #12821; generated_parser.y number_duration_literal, lex.go
+ * lexNumberOrDuration): numbers where durations go and durations as
+ * numbers; 2.53 rejects them with 2.42's words.
+ */
+static void test_float_durations(void)
+{
+	struct buf b = BUF_INIT;
+
+	CHECK_STR(parse_as(&b, "2.53.5", false, "x[300]"), "1:3: parse error: missing unit character in duration");
+	CHECK_STR(parse_as(&b, "2.54.0", false, "x[300]"), "");
+	CHECK_STR(parse_as(&b, "2.53.5", false, "x offset 50"),
+		  "1:10: parse error: unexpected number \"50\" in offset, expected duration");
+	CHECK_STR(parse_as(&b, "2.54.0", false, "x offset 50"), "");
+	CHECK_STR(parse_as(&b, "2.54.0", false, "x offset"),
+		  "1:9: parse error: unexpected end of input in offset, expected number or duration");
+	CHECK_STR(parse_as(&b, "2.53.5", false, "time() - 5m"), "1:10: parse error: unexpected duration \"5m\"");
+	CHECK_STR(parse_as(&b, "2.54.0", false, "time() - 5m"), "");
+	CHECK_STR(parse_as(&b, "2.53.5", false, "x @ 100s"),
+		  "1:5: parse error: unexpected duration \"100s\" in @, expected timestamp");
+	CHECK_STR(parse_as(&b, "2.54.0", false, "x @ 100s"), "");
+	CHECK_STR(parse_as(&b, "2.54.0", false, "x[1m:]"), "");
+	CHECK_STR(parse_as(&b, "2.54.0", false, "x[0s]"), "1:3: parse error: duration must be greater than 0");
+	buf_release(&b);
+}
+
 /* x at 0, 1m, ..., 6m with value i. */
 static void load(struct promql_memstore *ms, struct promql_storage *st)
 {
@@ -151,6 +177,7 @@ static void test_regex_dotall(void)
 int main(void)
 {
 	RUN(test_function_availability);
+	RUN(test_float_durations);
 	RUN(test_subquery_left_open);
 	RUN(test_regex_dotall);
 	return check_done();
