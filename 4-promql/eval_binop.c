@@ -147,6 +147,9 @@ static int vector_binop(struct evaluator *ev, const struct promql_node *n,
 	const struct promql_vector_matching *m = n->u.binary.matching;
 	enum promql_binop op = n->u.binary.op;
 	bool rbool = n->u.binary.return_bool, swap = m->card == PROMQL_CARD_ONE_TO_MANY;
+	/* 3.9 (4cad87cae8): a filtering comparison checks the matching of the
+	 * samples it drops too */
+	bool match_all = compat_on(ev->compat, COMPAT_PROMQL_CMP_MANY_TO_ONE);
 	struct hmap right = { 0 }, matched = { 0 }, inserted = { 0 };
 	uint64_t *ls, *rs;
 	int rc = -1;
@@ -199,7 +202,7 @@ static int vector_binop(struct evaluator *ev, const struct promql_node *n,
 		value = elem_binop(op, vl, vr, &keep);
 		if (rbool)
 			value = keep ? 1 : 0;
-		else if (!keep)
+		else if (!keep && !match_all)
 			continue;
 		metric = result_metric(&ev->arena, ev->compat, lhs->v[i].ls, rhs->v[k].ls, op, m);
 		if (rbool)
@@ -219,6 +222,8 @@ static int vector_binop(struct evaluator *ev, const struct promql_node *n,
 				goto done;
 			}
 		}
+		if (!keep && !rbool)
+			continue; /* 3.9: filtered out after its matching was checked */
 		vec_push(&ev->arena, out, metric, value, lhs->v[i].t);
 	}
 	rc = 0;

@@ -156,6 +156,70 @@ static void test_subquery_left_open(void)
 	matrix_at("3.0.0", "x[2m]", 2, 240000);
 }
 
+/*
+ * engine.go of 3.9: unary minus merges the series whose names it dropped
+ * when they never meet at one step (37b97a0200), and a filtering
+ * comparison checks many-to-one matching before filtering (4cad87cae8).
+ */
+static int eval_range_as(const char *v, struct promql_memstore *ms, const char *q, int64_t start, int64_t end,
+			 int64_t step, struct promql_result *r, struct err *e)
+{
+	struct compat c;
+	struct promql_engine_opts o = { .compat = &c };
+	struct promql_storage st = promql_memstore_storage(ms);
+	struct promql_expr *x = NULL;
+	int rc;
+
+	CHECK_EQ_I(compat_parse(&c, v, e), 0);
+	CHECK_EQ_I(promql_parse(&x, q, strlen(q), e), 0);
+	rc = x ? promql_eval_range(r, &st, promql_expr_root(x), start, end, step, &o, e) : -1;
+	promql_expr_free(x);
+	return rc;
+}
+
+static void test_3_9_binops(void)
+{
+	struct promql_memstore ms;
+	struct label req[2] = { { "__name__", "http_requests" }, { "job", "api" } };
+	struct label errs[2] = { { "__name__", "http_errors" }, { "job", "api" } };
+	struct label m1[3] = { { "__name__", "many" }, { "job", "t" }, { "l", "a" } };
+	struct label m2[3] = { { "__name__", "many" }, { "job", "t" }, { "l", "b" } };
+	struct label one[2] = { { "__name__", "one" }, { "job", "t" } };
+	struct promql_result r;
+	struct err e = ERR_INIT;
+
+	promql_memstore_init(&ms);
+	CHECK_EQ_I(promql_memstore_append(&ms, req, 2, 0, 2, &e), 0);
+	CHECK_EQ_I(promql_memstore_append(&ms, errs, 2, 1200000, 4, &e), 0);
+	CHECK_EQ_I(promql_memstore_append(&ms, m1, 3, 0, 0, &e), 0);
+	CHECK_EQ_I(promql_memstore_append(&ms, m2, 3, 0, 1, &e), 0);
+	CHECK_EQ_I(promql_memstore_append(&ms, one, 2, 0, 1, &e), 0);
+
+	promql_result_init(&r);
+	CHECK_EQ_I(eval_range_as("3.8.1", &ms, "-{job=\"api\"}", 0, 1200000, 1200000, &r, &e), -1);
+	CHECK_STR(err_msg(&e), "vector cannot contain metrics with the same labelset");
+	promql_result_release(&r);
+	err_release(&e);
+	CHECK_EQ_I(eval_range_as("3.9.0", &ms, "-{job=\"api\"}", 0, 1200000, 1200000, &r, &e), 0);
+	CHECK_EQ_U(r.nseries, 1);
+	if (r.nseries == 1) {
+		CHECK_EQ_U(r.series[0].n, 2);
+		if (r.series[0].n == 2)
+			CHECK(r.series[0].v[0] == -2 && r.series[0].v[1] == -4);
+	}
+	promql_result_release(&r);
+
+	/* nothing survives the filter: 3.8 returns nothing, 3.9 fails */
+	CHECK_EQ_I(eval_range_as("3.8.1", &ms, "many > on(job) one", 0, 0, 60000, &r, &e), 0);
+	CHECK_EQ_U(r.nseries, 0);
+	promql_result_release(&r);
+	CHECK_EQ_I(eval_range_as("3.9.0", &ms, "many > on(job) one", 0, 0, 60000, &r, &e), -1);
+	CHECK_STR(err_msg(&e), "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+	promql_result_release(&r);
+	promql_memstore_release(&ms);
+	err_release(&e);
+}
+
 /* model/labels/regexp.go of 3.0: "^(?s:" + re + ")$". */
 static void test_regex_dotall(void)
 {
@@ -180,5 +244,6 @@ int main(void)
 	RUN(test_float_durations);
 	RUN(test_subquery_left_open);
 	RUN(test_regex_dotall);
+	RUN(test_3_9_binops);
 	return check_done();
 }
