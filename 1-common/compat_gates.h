@@ -50,6 +50,7 @@
 	X(PROMQL_TOPK_NAN_TIES, 2, 44, 0, "topk/bottomk replace a NaN heap top only with a number, in place") \
 	X(PROMQL_LEFT_OPEN_SUBQUERY, 3, 0, 1, "subqueries exclude their left end") \
 	X(PROMQL_ZERO_RANGE_EMPTY, 3, 3, 0, "x[0] selects nothing") \
+	X(PROMQL_DURATION_EXPR, 3, 4, 0, "duration expressions in [...] and offset (...), behind promql-duration-expr") \
 	X(PROMQL_HFRACTION_CLASSIC, 3, 4, 0, "histogram_fraction works on classic buckets") \
 	X(PROMQL_HFRACTION_ZERO_BASE, 3, 8, 0, "histogram_fraction: a positive first bucket starts at 0, none interpolates to -Inf") \
 	X(PROMQL_AVG_OVER_TIME_KAHAN, 3, 5, 0, "avg and avg_over_time scale the incremental mean by (n-1)/n") \
