@@ -127,7 +127,7 @@ static struct lset result_metric(struct arena *a, const struct compat *cp, struc
 	struct lset out = l;
 
 	if (drops_name(op, cp))
-		out = lset_drop_name(a, out);
+		out = lset_drop_name_at(a, out, cp);
 	if (m->card == PROMQL_CARD_ONE_TO_ONE) {
 		if (m->on)
 			out = lset_keep(a, out, m->matching_labels, m->nmatching_labels);
@@ -206,7 +206,7 @@ static int vector_binop(struct evaluator *ev, const struct promql_node *n,
 			continue;
 		metric = result_metric(&ev->arena, ev->compat, lhs->v[i].ls, rhs->v[k].ls, op, m);
 		if (rbool)
-			metric = lset_drop_name(&ev->arena, metric);
+			metric = ev_drop_name(ev, metric);
 		if (m->card == PROMQL_CARD_ONE_TO_ONE) {
 			hmap_slot(&matched, ls[i], &found);
 			if (found) {
@@ -257,7 +257,7 @@ static void vector_scalar(struct evaluator *ev, enum promql_binop op, const stru
 		if (!keep)
 			continue;
 		if (drops_name(op, ev->compat) || rbool)
-			ls = lset_drop_name(&ev->arena, ls);
+			ls = ev_drop_name(ev, ls);
 		vec_push(&ev->arena, out, ls, value, v->v[i].t);
 	}
 }

@@ -121,7 +121,7 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 		me = positional ? ev_memo_at(nm, i, m.n, &fresh) : ev_memo(nm, i, m.s[i].ls, &fresh);
 		if (fresh) {
 			struct lset ol = id == PROMQL_FN_LAST_OVER_TIME || id == PROMQL_FN_FIRST_OVER_TIME
-						 ? m.s[i].ls : lset_drop_name(&ev->arena, m.s[i].ls);
+						 ? m.s[i].ls : ev_drop_name(ev, m.s[i].ls);
 			me->a = lset_dup(&ev->qarena, ol);
 		}
 		vec_push(&ev->arena, &out->vec, me->a, v, ts);
@@ -460,7 +460,7 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 	out->type = n->u.call.func->return_type;
 	if ((un = func_unary(id))) {
 		for (size_t i = 0; i < in->n; i++)
-			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls), un(in->v[i].v), ts);
+			vec_push(&ev->arena, o, ev_drop_name(ev, in->v[i].ls), un(in->v[i].v), ts);
 		return 0;
 	}
 	if (func_is_date(id)) {
@@ -469,7 +469,7 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 			return 0;
 		}
 		for (size_t i = 0; i < in->n; i++)
-			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls), func_date(id, in->v[i].v), ts);
+			vec_push(&ev->arena, o, ev_drop_name(ev, in->v[i].ls), func_date(id, in->v[i].v), ts);
 		return 0;
 	}
 	switch (id) {
@@ -490,14 +490,14 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 		if (hi < lo)
 			return 0;
 		for (size_t i = 0; i < in->n; i++)
-			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls),
+			vec_push(&ev->arena, o, ev_drop_name(ev, in->v[i].ls),
 				 go_max(lo, go_min(hi, in->v[i].v)), ts);
 		return 0;
 	}
 	case PROMQL_FN_CLAMP_MAX:
 	case PROMQL_FN_CLAMP_MIN:
 		for (size_t i = 0; i < in->n; i++)
-			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls),
+			vec_push(&ev->arena, o, ev_drop_name(ev, in->v[i].ls),
 				 id == PROMQL_FN_CLAMP_MAX ? go_min(args[1].scalar, in->v[i].v)
 							   : go_max(args[1].scalar, in->v[i].v), ts);
 		return 0;
@@ -505,7 +505,7 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 		/* Rounds half up to a multiple of to_nearest, via its inverse. */
 		double inv = 1.0 / (na >= 2 ? args[1].scalar : 1.0);
 		for (size_t i = 0; i < in->n; i++)
-			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls),
+			vec_push(&ev->arena, o, ev_drop_name(ev, in->v[i].ls),
 				 floor(in->v[i].v * inv + 0.5) / inv, ts);
 		return 0;
 	}
@@ -516,7 +516,7 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 		return 0;
 	case PROMQL_FN_TIMESTAMP:
 		for (size_t i = 0; i < in->n; i++)
-			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls), (double)in->v[i].t / 1000, ts);
+			vec_push(&ev->arena, o, ev_drop_name(ev, in->v[i].ls), (double)in->v[i].t / 1000, ts);
 		return 0;
 	case PROMQL_FN_ABSENT:
 		if (!in->n)

@@ -359,6 +359,18 @@ name:
 	return vs;
 }
 
+/* Go's float64 -> int64 on amd64: out of range (and NaN) is MinInt64. */
+static int64_t go_int64(double x)
+{
+	return x > -9223372036854775808.0 && x < 9223372036854775808.0 ? (int64_t)x : INT64_MIN;
+}
+
+/* time.Duration.Seconds() of ms milliseconds. */
+static double go_seconds(int64_t ms)
+{
+	return (double)(ms / 1000) + (double)(ms % 1000 * 1000000) / 1e9;
+}
+
 struct promql_node *promql_parse_primary(struct promql_parser *p)
 {
 	const struct promql_token *t = peek(p);
@@ -379,7 +391,7 @@ struct promql_node *promql_parse_primary(struct promql_parser *p)
 			n = new_node(p, PROMQL_NODE_NUMBER, tok.pos, tok.pos + (int)tok.len);
 			if (!promql_parse_duration_zero(p, &tok, &d, compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR)))
 				return NULL;
-			n->u.number.val = (double)d / 1000;
+			n->u.number.val = go_seconds(d);
 			return n;
 		}
 		break;
@@ -401,22 +413,40 @@ struct promql_node *promql_parse_primary(struct promql_parser *p)
 }
 
 /*
- * 2.54's number_duration_literal (#9138, #12821): a number of seconds
- * where a duration goes, as time.Duration(val * 1000) * time.Millisecond;
- * a duration token stays exact.  Returns false with the error recorded.
+ * A NumberLiteral of seconds where a duration goes, in ms: 2.54 takes
+ * time.Duration(val * 1000) * time.Millisecond (so [1001ms], 1.001 s,
+ * is 1000 ms); 3.5 rounds: time.Duration(math.Round(val * 1e9)) ns,
+ * truncated to ms where the engine reads it.
+ */
+static int64_t literal_ms(const struct promql_parser *p, double v)
+{
+	if (compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_ROUND)) {
+		int64_t ns = go_int64(round(v * 1e9));
+		return ns / 1000000;
+	}
+	return go_int64(v * 1000);
+}
+
+/*
+ * 2.54's number_duration_literal (#9138, #12821): a number of seconds, or
+ * a duration read as its seconds, where a duration goes.  Returns false
+ * with the error recorded.
  */
 static bool number_or_duration(struct promql_parser *p, const struct promql_token *t, int64_t *ms)
 {
-	double v, x;
+	double v;
 
-	if (t->type == PQT_DURATION)
-		return promql_parse_duration(p, t, ms);
+	if (t->type == PQT_DURATION) {
+		if (!promql_parse_duration(p, t, ms))
+			return false;
+		if (compat_on(p->opts->compat, COMPAT_PROMQL_FLOAT_DURATIONS))
+			*ms = literal_ms(p, go_seconds(*ms));
+		return true;
+	}
 	v = promql_parse_number(p, t);
 	if (p->failed)
 		return false;
-	x = v * 1000;
-	/* Go's float64 -> int64 on amd64: out of range (and NaN) is MinInt64 */
-	*ms = x > -9223372036854775808.0 && x < 9223372036854775808.0 ? (int64_t)x : INT64_MIN;
+	*ms = literal_ms(p, v);
 	return true;
 }
 
@@ -464,7 +494,7 @@ static bool dur_literal(struct promql_parser *p, struct dur_val *out)
 		int64_t ms;
 		if (!promql_parse_duration_zero(p, &t, &ms, true))
 			return false;
-		out->v = (double)ms / 1000;
+		out->v = go_seconds(ms);
 	} else {
 		out->v = promql_parse_number(p, &t);
 		if (p->failed)
@@ -554,13 +584,12 @@ static bool dur_binary(struct promql_parser *p, int min_prec, struct dur_val *ou
 /* calculateDuration of durations.go: ms from seconds, > 0 unless offset. */
 static bool dur_ms(struct promql_parser *p, const struct dur_val *d, bool positive, int64_t *ms)
 {
-	double x = d->v * 1000;
-
 	if (positive && d->v <= 0) {
 		promql_perr(p, d->pos, "duration must be greater than 0");
 		return false;
 	}
-	*ms = x > -9223372036854775808.0 && x < 9223372036854775808.0 ? (int64_t)x : INT64_MIN;
+	/* a literal as the grammar converts it, an expression as calculateDuration */
+	*ms = d->lit ? literal_ms(p, d->v) : go_int64(d->v * 1000);
 	return true;
 }
 
@@ -683,7 +712,7 @@ static bool parse_at(struct promql_parser *p, struct promql_node *e)
 			num = take(p);
 			if (!promql_parse_duration_zero(p, &num, &d, compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR)))
 				return false;
-			ts = sign * ((double)d / 1000);
+			ts = sign * go_seconds(d);
 		} else {
 			if (!at(p, PQT_NUMBER))
 				return unexpected(p, "@", "timestamp"), false;
