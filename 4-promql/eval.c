@@ -457,6 +457,7 @@ int promql_eval_range(struct promql_result *out, const struct promql_storage *st
 	if (ev_init(&ev, st, expr, start, end, 
 		    end < start ? 0 : (int64_t)(((uint64_t)end - (uint64_t)start) / (uint64_t)step) + 1, opts, e) < 0)
 		goto done;
+	ev.query_step = step;
 	for (int64_t t = start; t <= end; t += step) {
 		struct ev_value v;
 		struct ev_sample one;

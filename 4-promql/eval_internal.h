@@ -46,6 +46,7 @@ struct evaluator {
 	struct smap agg_scratch; /* ev_aggregate's groups (no evaluation nests in its use) */
 	struct smap hq_scratch;  /* histogram_quantile's groups (likewise) */
 	int64_t query_start, query_end; /* for @ start() / end() */
+	int64_t query_step; /* a range query's step (0: instant), for step() */
 	int64_t lookback;
 	int64_t subquery_step;
 	struct arena arena;

@@ -89,6 +89,9 @@ static int starts_call(struct promql_parser *p)
 	if (t == PQT_IDENTIFIER)
 		/* IDENTIFIER "(" is a call; otherwise a metric name */
 		return promql_peek2(p)->type == PQT_LEFT_PAREN ? 'c' : 0;
+	/* 3.12: start() and end() are functions too (outside `@`) */
+	if ((t == PQT_START || t == PQT_END) && compat_at_least(p->opts->compat, 3, 12, 0))
+		return promql_peek2(p)->type == PQT_LEFT_PAREN ? 'c' : 0;
 	if (!is_aggregator(t))
 		return 0;
 	next = promql_peek2(p)->type;
