@@ -57,6 +57,7 @@
 	X(PROMQL_DURATION_ROUND, 3, 5, 0, "a literal range, step or offset rounds to nanoseconds ([1001ms] was 1000ms from 2.54)") \
 	X(PROMQL_AVG_OVER_TIME_KAHAN, 3, 5, 0, "avg and avg_over_time scale the incremental mean by (n-1)/n") \
 	X(PROMQL_KAHAN_NO_FMA, 3, 6, 0, "Kahan steps round to float64 (no FMA; amd64 never fused)") \
+	X(PROMQL_BINOP_FILL, 3, 10, 0, "fill(), fill_left(), fill_right() binop modifiers, behind promql-binop-fill-modifiers") \
 	X(PROMQL_CMP_MANY_TO_ONE, 3, 9, 0, "filtering comparisons raise many-to-one errors for filtered samples") \
 	X(PROMQL_UNARY_MINUS_MERGE, 3, 9, 0, "unary minus in range queries merges non-overlapping series")
 /* clang-format on */
