@@ -229,7 +229,7 @@ static bool parse_fill_value(struct promql_parser *p, double *out)
 		t = promql_take(p);
 		if (!promql_parse_duration_zero(p, &t, &ms, true))
 			return false;
-		*out = sign * ((double)(ms / 1000) + (double)(ms % 1000 * 1000000) / 1e9);
+		*out = sign * promql_duration_seconds(ms);
 	} else {
 		promql_unexpected(p, "fill value", "number or duration");
 		return false;
