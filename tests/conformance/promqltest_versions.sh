@@ -10,6 +10,7 @@
 # or changed category.  2.42's files run separately, all of them passing
 # (tests/run.sh).
 . "$(dirname "$0")/../lib.sh"
+export LC_ALL=C # sort and join must collate alike
 
 expect_dir=$ROOT/tests/conformance/promqltest-expect
 tab=$(printf '\t')

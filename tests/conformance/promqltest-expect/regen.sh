@@ -15,6 +15,7 @@
 # quotes upstream's queries, so it stays outside the repository).
 # Run it after `make bin/promqltest`, from anywhere.
 set -eu
+export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 CONFORMANCE_DIR=${CONFORMANCE_DIR:-$root/../shared/conformance}
