@@ -377,9 +377,9 @@ struct promql_node *promql_parse_primary(struct promql_parser *p)
 			struct promql_token tok = take(p);
 			int64_t d;
 			n = new_node(p, PROMQL_NODE_NUMBER, tok.pos, tok.pos + (int)tok.len);
-			if (!promql_parse_duration(p, &tok, &d))
+			if (!promql_parse_duration_zero(p, &tok, &d, compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR)))
 				return NULL;
-			n->u.number.val = (double)d / 1000;
+			n->u.number.val = promql_duration_seconds(d);
 			return n;
 		}
 		break;
@@ -398,39 +398,6 @@ struct promql_node *promql_parse_primary(struct promql_parser *p)
 	if (is_metric_identifier(t->type)) /* aggregators too, unless they start one */
 		return parse_vector_selector(p);
 	return unexpected_expr(p);
-}
-
-/*
- * 2.54's number_duration_literal (#9138, #12821): a number of seconds
- * where a duration goes, as time.Duration(val * 1000) * time.Millisecond;
- * a duration token stays exact.  Returns false with the error recorded.
- */
-static bool number_or_duration(struct promql_parser *p, const struct promql_token *t, int64_t *ms)
-{
-	double v, x;
-
-	if (t->type == PQT_DURATION)
-		return promql_parse_duration(p, t, ms);
-	v = promql_parse_number(p, t);
-	if (p->failed)
-		return false;
-	x = v * 1000;
-	/* Go's float64 -> int64 on amd64: out of range (and NaN) is MinInt64 */
-	*ms = x > -9223372036854775808.0 && x < 9223372036854775808.0 ? (int64_t)x : INT64_MIN;
-	return true;
-}
-
-/* Where a duration goes: also a number from 2.54. */
-static bool at_duration(struct promql_parser *p)
-{
-	return at(p, PQT_DURATION) ||
-	       (at(p, PQT_NUMBER) && compat_on(p->opts->compat, COMPAT_PROMQL_FLOAT_DURATIONS));
-}
-
-/* The "expected ..." of the duration slots: 2.54 takes numbers too. */
-static const char *duration_word(struct promql_parser *p)
-{
-	return compat_on(p->opts->compat, COMPAT_PROMQL_FLOAT_DURATIONS) ? "number or duration" : "duration";
 }
 
 /* addOffset of 2.42. */
@@ -520,9 +487,9 @@ static bool parse_at(struct promql_parser *p, struct promql_node *e)
 			/* 2.54: `@ 100s`, a duration in seconds */
 			int64_t d;
 			num = take(p);
-			if (!promql_parse_duration(p, &num, &d))
+			if (!promql_parse_duration_zero(p, &num, &d, compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR)))
 				return false;
-			ts = sign * ((double)d / 1000);
+			ts = sign * promql_duration_seconds(d);
 		} else {
 			if (!at(p, PQT_NUMBER))
 				return unexpected(p, "@", "timestamp"), false;
@@ -557,11 +524,14 @@ static struct promql_node *parse_brackets(struct promql_parser *p, struct promql
 	struct promql_token open = take(p), d;
 	int64_t range, step = 0;
 	struct promql_node *n;
+	bool dexpr = compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR);
 
-	if (!at_duration(p))
-		return unexpected(p, "subquery selector", duration_word(p));
-	d = take(p);
-	if (!number_or_duration(p, &d, &range))
+	if (dexpr) {
+		if (!promql_bracket_duration(p, &range))
+			return NULL;
+	} else if (!promql_at_duration(p))
+		return unexpected(p, "subquery selector", promql_duration_word(p));
+	else if (d = take(p), !promql_number_or_duration(p, &d, &range))
 		return NULL;
 	if (at(p, PQT_RIGHT_BRACKET)) {
 		const char *msg = NULL;
@@ -585,9 +555,14 @@ static struct promql_node *parse_brackets(struct promql_parser *p, struct promql
 	if (!at(p, PQT_COLON))
 		return unexpected(p, "subquery or range", "\":\" or \"]\"");
 	take(p);
-	if (at_duration(p)) {
+	if (dexpr && !at(p, PQT_RIGHT_BRACKET)) {
+		if (!promql_bracket_duration(p, &step))
+			return NULL;
+		if (!at(p, PQT_RIGHT_BRACKET))
+			return unexpected(p, "subquery selector", "\"]\"");
+	} else if (promql_at_duration(p)) {
 		d = take(p);
-		if (!number_or_duration(p, &d, &step))
+		if (!promql_number_or_duration(p, &d, &step))
 			return NULL;
 		if (!at(p, PQT_RIGHT_BRACKET))
 			return unexpected(p, "subquery selector", "\"]\"");
@@ -616,14 +591,19 @@ struct promql_node *promql_parse_postfix(struct promql_parser *p, struct promql_
 			int64_t off;
 
 			take(p);
+			if (compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR)) {
+				if (!promql_offset_duration(p, &off) || !add_offset(p, e, off))
+					return NULL;
+				continue;
+			}
 			if (at(p, PQT_SUB)) {
 				take(p);
 				neg = true;
 			}
-			if (!at_duration(p))
-				return unexpected(p, "offset", duration_word(p));
+			if (!promql_at_duration(p))
+				return unexpected(p, "offset", promql_duration_word(p));
 			d = take(p);
-			if (!number_or_duration(p, &d, &off) || !add_offset(p, e, neg ? -off : off))
+			if (!promql_number_or_duration(p, &d, &off) || !add_offset(p, e, neg ? -off : off))
 				return NULL;
 		} else if (t->type == PQT_AT) {
 			take(p);
@@ -675,6 +655,7 @@ static int parse_input(struct promql_expr **out, const char *input, size_t len, 
 	buf_init(&p.err_msg);
 	promql_lexer_init(&p.lex, input, len);
 	p.lex.float_durations = compat_on(p.opts->compat, COMPAT_PROMQL_FLOAT_DURATIONS);
+	p.lex.duration_exprs = compat_on(p.opts->compat, COMPAT_PROMQL_DURATION_EXPR);
 
 	if (selector) {
 		/*

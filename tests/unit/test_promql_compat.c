@@ -96,6 +96,51 @@ static void test_float_durations(void)
 	buf_release(&b);
 }
 
+/*
+ * 3.4's duration expressions (generated_parser.y duration_expr,
+ * experimentalDurationExpr; lex.go lexDurationExpr): behind the feature
+ * flag, which a single literal does not need; 3.4's parseDuration takes 0.
+ */
+static void test_duration_expressions(void)
+{
+	struct buf b = BUF_INIT;
+	struct compat c;
+	struct promql_parse_opts o = { &c, false, true };
+	struct promql_expr *x = NULL;
+	struct err e = ERR_INIT;
+
+	CHECK_STR(parse_as(&b, "3.4.0", false, "x[1m+1m]"),
+		  "1:3: parse error: experimental duration expression is not enabled");
+	CHECK_STR(parse_as(&b, "3.4.0", false, "x[5m:1m] offset (1m)"),
+		  "1:18: parse error: experimental duration expression is not enabled");
+	CHECK_STR(parse_as(&b, "3.4.0", false, "x[5m:1m] offset -1m"), "");
+	CHECK_STR(parse_as(&b, "3.4.0", false, "x[0s]"), "1:3: parse error: duration must be greater than 0");
+	CHECK_STR(parse_as(&b, "3.4.0", false, "x offset 0s"), "");
+	CHECK_STR(parse_as(&b, "3.3.1", false, "x offset 0s"), "1:10: parse error: duration must be greater than 0");
+	CHECK_STR(parse_as(&b, "3.4.0", false, "x[1m)]"), "1:5: parse error: unexpected right parenthesis ')'");
+	/* fill modifiers (3.10): behind their flag; before, fill is a function name */
+	CHECK_STR(parse_as(&b, "3.10.0", false, "a + fill(0) b"),
+		  "1:5: parse error: binop fill modifiers are experimental and not enabled");
+	CHECK_STR(parse_as(&b, "3.9.1", false, "a + fill(0) b"), "1:5: parse error: unknown function with name \"fill\"");
+	CHECK_STR(parse_as(&b, "3.10.0", false, "a + fill"), "");
+	CHECK_EQ_I(compat_parse(&c, "3.4.0", &e), 0);
+	CHECK_EQ_I(promql_parse_with(&x, "x[2m*(10+5):1m] offset -(1h/2)", 30, &o, &e), 0);
+	if (x) {
+		const struct promql_node *n = promql_expr_root(x);
+		CHECK_EQ_I(n->kind, PROMQL_NODE_SUBQUERY);
+		CHECK_EQ_I(n->u.subquery.range_ms, 1800000);
+		CHECK_EQ_I(n->u.subquery.step_ms, 60000);
+		CHECK_EQ_I(n->u.subquery.offset_ms, -1800000);
+	}
+	promql_expr_free(x);
+	x = NULL;
+	CHECK_EQ_I(promql_parse_with(&x, "x[1m/0]", 7, &o, &e), -1);
+	CHECK_STR(err_msg(&e), "1:5: parse error: division by zero");
+	promql_expr_free(x);
+	err_release(&e);
+	buf_release(&b);
+}
+
 /* x at 0, 1m, ..., 6m with value i. */
 static void load(struct promql_memstore *ms, struct promql_storage *st)
 {
@@ -242,6 +287,7 @@ int main(void)
 {
 	RUN(test_function_availability);
 	RUN(test_float_durations);
+	RUN(test_duration_expressions);
 	RUN(test_subquery_left_open);
 	RUN(test_regex_dotall);
 	RUN(test_3_9_binops);
