@@ -42,7 +42,7 @@ static void features(struct pqt_features *f, const struct compat *c)
 {
 	f->eval_range = compat_at_least(c, 2, 52, 0);
 	f->almost_pkg = compat_at_least(c, 2, 53, 0);
-	f->matrix_compare = compat_at_least(c, 2, 53, 0);
+	f->matrix_compare = compat_at_least(c, 2, 52, 0);
 	f->fail_message = compat_at_least(c, 2, 54, 0);
 	f->eval_warn = compat_at_least(c, 2, 54, 0);
 	f->load_nhcb = compat_at_least(c, 2, 54, 0);

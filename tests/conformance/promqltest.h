@@ -33,7 +33,7 @@ struct pqt_features {
 	bool fail_message;     /* 2.54: expected_fail_message|regexp */
 	bool eval_warn;        /* 2.54: eval_warn */
 	bool load_nhcb;        /* 2.54: load_with_nhcb */
-	bool matrix_compare;   /* 2.53: instant results may be matrices */
+	bool matrix_compare;   /* 2.52: matrices compared (and checked sorted), also for instant evals */
 	bool stale_eq;         /* 2.55: StaleNaN equals only StaleNaN */
 	bool name_removal;     /* 2.55: the test engine delays __name__ removal */
 	bool eval_info;        /* 3.0: eval_info */

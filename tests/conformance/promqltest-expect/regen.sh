@@ -15,8 +15,10 @@
 # quotes upstream's queries, so it stays outside the repository).
 # Run it after `make bin/promqltest`, from anywhere.
 set -eu
+export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
+out_dir=${PQT_EXPECT_DIR:-$here} # another folder: for tests/sh/promqltest_expect.sh
 CONFORMANCE_DIR=${CONFORMANCE_DIR:-$root/../shared/conformance}
 report=
 if [ "${1:-}" = --report ]; then
@@ -45,7 +47,7 @@ for v in $versions; do
 		echo "# tests/conformance/promqltest_versions.sh (make conformance)."
 		echo "# cases $((np + nf + ns)) passed $np failed $nf skipped $ns"
 		cut -f1-3 "$tmp/out" | sort -t "$(printf '\t')" -k2,2V
-	} >"$here/v$v.txt"
+	} >"$out_dir/v$v.txt"
 	echo "v$v: $summary"
 	if [ -n "$report" ]; then
 		{
