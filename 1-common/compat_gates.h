@@ -39,6 +39,7 @@
 	X(PROMQL_AT_RANGE_FIXED, 2, 51, 0, "a range selector pinned by @ keeps its window over a range query's steps") \
 	X(PROMQL_SORT_BY_LABEL_NATURAL, 2, 50, 0, "sort_by_label compares label values in natural order") \
 	X(PROMQL_SORT_BY_LABEL_TOTAL, 3, 0, 0, "sort_by_label breaks ties by labels, without sorting by value first") \
+	X(PROMQL_REGEX_BARE_ERROR, 2, 52, 0, "a matcher's regexp syntax error quotes the pattern alone") \
 	X(PROMQL_HQ_SMALL_DELTAS, 2, 49, 0, "histogram_quantile evens out bucket counts within 1e-12") \
 	X(PROMQL_SUM_KAHAN, 2, 54, 0, "sum uses Kahan-Neumaier summation; Kahan steps set c=0 on an infinite sum") \
 	X(PROMQL_FLOAT_DURATIONS, 2, 54, 0, "float literals and durations are interchangeable") \

@@ -292,6 +292,9 @@ static bool parse_label_matchers(struct promql_parser *p, struct promql_node *vs
 			struct buf msg = BUF_INIT;
 			/* 3.0 (#14505): `.` matches a newline too */
 			unsigned fl = compat_on(p->opts->compat, COMPAT_PROMQL_REGEX_DOTALL) ? LABEL_REGEX_DOTALL : 0;
+			/* 2.52: the error quotes the bare pattern */
+			if (compat_on(p->opts->compat, COMPAT_PROMQL_REGEX_BARE_ERROR))
+				fl |= LABEL_REGEX_BARE_ERRORS;
 			if (label_regex_compile_flags(&m->re, m->value, m->value_len, fl, &msg) < 0) {
 				promql_perr(p, name.pos, "%s", buf_str(&msg));
 				buf_release(&msg);
