@@ -364,6 +364,18 @@ size_t rules_backfill_run(const struct rb_config *cfg, const struct rb_group *gr
 		if (rc < 0)
 			goto fatal;
 	}
+	{
+		/* the rules' expressions, for sources that share work between them */
+		const char **exprs = xcalloc(p.nrules ? p.nrules : 1, sizeof(*exprs));
+		size_t nx = 0;
+		for (size_t k = 0; k < p.nrules; k++)
+			if (p.rules[k].rule)
+				exprs[nx++] = p.rules[k].rule->expr;
+		for (size_t i = 0; i < nsrcs; i++)
+			if (!i || srcs[i] != srcs[i - 1])
+				query_source_plan(srcs[i], exprs, nx);
+		free(exprs);
+	}
 	per_rule = xcalloc(p.nrules ? p.nrules : 1, sizeof(*per_rule));
 	if (rb_sched_run(&p, srcs, nsrcs, log, resume, per_rule, &e) < 0)
 		goto fatal;
