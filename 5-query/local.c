@@ -28,7 +28,8 @@
  * range and offset, like p50/p90/p99 over one histogram's buckets -- is
  * read and decoded once per window, kept until each of those expressions
  * has read it (whatever the order of rules and windows), then dropped.
- * Kept selections take at most SEL_KEEP_BUDGET bytes; past that a
+ * Kept selections take at most SEL_KEEP_BUDGET bytes (the rules backfill
+ * stays within 64 MB on a day of the seed rules); past that a
  * selection is read again by each query.  Selections no two expressions
  * share are never kept.  The data directory does not change while the
  * source is open, so a kept selection is exactly what a new select would
@@ -49,7 +50,7 @@
 
 /* ---- selections kept between queries ---- */
 
-#define SEL_KEEP_BUDGET ((size_t)64 << 20)
+#define SEL_KEEP_BUDGET ((size_t)32 << 20)
 #define DEFAULT_LOOKBACK_MS (5 * 60 * 1000)
 
 struct sc_entry {
