@@ -8,7 +8,7 @@
 #   tests/unit/test_*.c             -> one binary each under bin/tests/
 #   tests/fuzz/fuzz_*.c             -> one replay driver each under bin/fuzz/
 #   tests/conformance/test_*.c      -> one binary each under bin/conformance/
-#   tests/conformance/promqltest.c  -> bin/promqltest, the PromQL .test runner
+#   tests/conformance/promqltest*.c -> bin/promqltest, the PromQL .test runner
 #
 # `make test` runs what the repository holds; `make conformance` runs
 # upstream's test files from CONFORMANCE_DIR (default ../shared/conformance).
@@ -103,9 +103,10 @@ bin/conformance/%: $(OBJDIR)/tests/conformance/%.o $(TEST_HELPER_OBJ) $(OBJDIR)/
 	@mkdir -p bin/conformance
 	$(CXX) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_OBJ) $(OBJDIR)/libpromtool.a $(LIBS)
 
-bin/promqltest: $(OBJDIR)/tests/conformance/promqltest.o $(OBJDIR)/libpromtool.a
+PQT_OBJ := $(patsubst %.c,$(OBJDIR)/%.o,$(wildcard tests/conformance/promqltest*.c))
+bin/promqltest: $(PQT_OBJ) $(OBJDIR)/libpromtool.a
 	@mkdir -p bin
-	$(CXX) $(ALL_LDFLAGS) -o $@ $< $(OBJDIR)/libpromtool.a $(LIBS)
+	$(CXX) $(ALL_LDFLAGS) -o $@ $(PQT_OBJ) $(OBJDIR)/libpromtool.a $(LIBS)
 
 unit: $(TEST_BIN) bin/promqltest
 fuzz: $(FUZZ_BIN)
@@ -124,9 +125,11 @@ test: deps
 
 # Upstream's own test files (PromQL .test files, promtool and rulefmt
 # testdata, the v1-index block), read from CONFORMANCE_DIR; fails when it is
-# absent.  See README.md for where the suite comes from.
+# absent.  See README.md for where the suite comes from.  The PromQL files of
+# v2.53.0, v3.5.0 and v3.14.0 run under their --compat profile against
+# tests/conformance/promqltest-expect/ (tests/conformance/promqltest_versions.sh).
 conformance: deps
-	@$(MAKE) --no-print-directory bin/promtool bin/promqltest $(CONF_BIN)
+	@$(MAKE) --no-print-directory bin/promtool bin/promqltest $(CONF_BIN) fuzz
 	@CONFORMANCE_DIR="$(abspath $(CONFORMANCE_DIR))" bash tests/run.sh conformance
 
 bench: deps

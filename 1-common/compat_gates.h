@@ -47,20 +47,26 @@
 	X(PRINT_QUOTE_COLON, 3, 10, 0, "grouping labels with a colon are quoted (legacy label, not metric, names)") \
 	/* ---- PromQL float semantics (4-promql) ---- */ \
 	X(PROMQL_RATE_THRESHOLD_FIRST, 2, 51, 0, "rate extrapolation tests the 1.1*avg threshold before the zero clamp") \
+	X(PROMQL_ATAN2_DROPS_NAME, 2, 47, 0, "atan2 drops the metric name like the arithmetic operators") \
+	X(PROMQL_AT_RANGE_FIXED, 2, 51, 0, "a range selector pinned by @ keeps its window over a range query's steps") \
+	X(PROMQL_SORT_BY_LABEL_NATURAL, 2, 50, 0, "sort_by_label compares label values in natural order") \
+	X(PROMQL_SORT_BY_LABEL_TOTAL, 3, 0, 0, "sort_by_label breaks ties by labels, without sorting by value first") \
 	X(PROMQL_HQ_SMALL_DELTAS, 2, 49, 0, "histogram_quantile evens out bucket counts within 1e-12") \
-	X(PROMQL_SUM_KAHAN, 2, 54, 0, "sum uses Kahan-Neumaier summation") \
+	X(PROMQL_SUM_KAHAN, 2, 54, 0, "sum uses Kahan-Neumaier summation; Kahan steps set c=0 on an infinite sum") \
 	X(PROMQL_FLOAT_DURATIONS, 2, 54, 0, "float literals and durations are interchangeable") \
-	X(PROMQL_AVG_KAHAN, 2, 55, 0, "avg uses Kahan summation, incremental mean on overflow only") \
+	X(PROMQL_AVG_KAHAN, 2, 55, 0, "avg and avg_over_time use Kahan summation, incremental mean on overflow only") \
 	X(PROMQL_LEFT_OPEN, 3, 0, 0, "range selectors and lookback exclude their left end") \
 	X(PROMQL_REGEX_DOTALL, 3, 0, 0, "regexp . matches newline") \
 	X(PROMQL_STDDEV_NAN_START, 3, 0, 0, "stddev/stdvar of a group starting with NaN or Inf is NaN") \
 	X(PROMQL_NO_HOLT_WINTERS, 3, 0, 0, "holt_winters is gone") \
-	X(PROMQL_TOPK_NAN_TIES, 3, 0, 0, "topk/bottomk replace a NaN heap top only with a number") \
+	X(PROMQL_TOPK_NAN_TIES, 2, 44, 0, "topk/bottomk replace a NaN heap top only with a number, in place") \
 	X(PROMQL_LEFT_OPEN_SUBQUERY, 3, 0, 1, "subqueries exclude their left end") \
 	X(PROMQL_ZERO_RANGE_EMPTY, 3, 3, 0, "x[0] selects nothing") \
+	X(PROMQL_DURATION_EXPR, 3, 4, 0, "duration expressions in [...] and offset (...), behind promql-duration-expr") \
 	X(PROMQL_HFRACTION_CLASSIC, 3, 4, 0, "histogram_fraction works on classic buckets") \
-	X(PROMQL_AVG_OVER_TIME_KAHAN, 3, 5, 0, "avg_over_time uses Kahan summation") \
-	X(PROMQL_KAHAN_NO_FMA, 3, 6, 0, "Kahan steps round to float64 (no FMA), c=0 on an infinite sum") \
+	X(PROMQL_HFRACTION_ZERO_BASE, 3, 8, 0, "histogram_fraction: a positive first bucket starts at 0, none interpolates to -Inf") \
+	X(PROMQL_AVG_OVER_TIME_KAHAN, 3, 5, 0, "avg and avg_over_time scale the incremental mean by (n-1)/n") \
+	X(PROMQL_KAHAN_NO_FMA, 3, 6, 0, "Kahan steps round to float64 (no FMA; amd64 never fused)") \
 	X(PROMQL_CMP_MANY_TO_ONE, 3, 9, 0, "filtering comparisons raise many-to-one errors for filtered samples") \
 	X(PROMQL_UNARY_MINUS_MERGE, 3, 9, 0, "unary minus in range queries merges non-overlapping series")
 /* clang-format on */

@@ -187,7 +187,10 @@ static int negate(struct evaluator *ev, const struct promql_node *n, struct ev_v
 		struct lset in = v->vec.v[i].ls;
 		v->vec.v[i].ls = lset_drop_name(&ev->arena, in);
 		v->vec.v[i].v = -v->vec.v[i].v;
-		if (ev_note_output(ev, n, v->vec.v[i].ls, in) < 0)
+		/* 3.9 (37b97a0200): series that meet only at other steps merge;
+		 * the same labels at one step are still an error (below) */
+		if (!compat_on(ev->compat, COMPAT_PROMQL_UNARY_MINUS_MERGE) &&
+		    ev_note_output(ev, n, v->vec.v[i].ls, in) < 0)
 			return -1;
 	}
 	return ev_check_dup_labels(ev, &v->vec);

@@ -12,12 +12,14 @@
 #include "1-common/xalloc.h"
 #include "4-promql/eval_internal.h"
 
-static bool drops_name(enum promql_binop op)
+static bool drops_name(enum promql_binop op, const struct compat *cp)
 {
 	switch (op) {
 	case PROMQL_OP_ADD: case PROMQL_OP_SUB: case PROMQL_OP_MUL:
 	case PROMQL_OP_DIV: case PROMQL_OP_POW: case PROMQL_OP_MOD:
 		return true;
+	case PROMQL_OP_ATAN2: /* 2.47 (#12579) */
+		return compat_on(cp, COMPAT_PROMQL_ATAN2_DROPS_NAME);
 	default:
 		return false;
 	}
@@ -118,12 +120,13 @@ static int set_op(struct evaluator *ev, enum promql_binop op, const struct promq
 }
 
 /* resultMetric of 2.42. */
-static struct lset result_metric(struct arena *a, struct lset l, struct lset r, enum promql_binop op,
+static struct lset result_metric(struct arena *a, const struct compat *cp, struct lset l, struct lset r,
+				 enum promql_binop op,
 				 const struct promql_vector_matching *m)
 {
 	struct lset out = l;
 
-	if (drops_name(op))
+	if (drops_name(op, cp))
 		out = lset_drop_name(a, out);
 	if (m->card == PROMQL_CARD_ONE_TO_ONE) {
 		if (m->on)
@@ -144,6 +147,9 @@ static int vector_binop(struct evaluator *ev, const struct promql_node *n,
 	const struct promql_vector_matching *m = n->u.binary.matching;
 	enum promql_binop op = n->u.binary.op;
 	bool rbool = n->u.binary.return_bool, swap = m->card == PROMQL_CARD_ONE_TO_MANY;
+	/* 3.9 (4cad87cae8): a filtering comparison checks the matching of the
+	 * samples it drops too */
+	bool match_all = compat_on(ev->compat, COMPAT_PROMQL_CMP_MANY_TO_ONE);
 	struct hmap right = { 0 }, matched = { 0 }, inserted = { 0 };
 	uint64_t *ls, *rs;
 	int rc = -1;
@@ -196,9 +202,9 @@ static int vector_binop(struct evaluator *ev, const struct promql_node *n,
 		value = elem_binop(op, vl, vr, &keep);
 		if (rbool)
 			value = keep ? 1 : 0;
-		else if (!keep)
+		else if (!keep && !match_all)
 			continue;
-		metric = result_metric(&ev->arena, lhs->v[i].ls, rhs->v[k].ls, op, m);
+		metric = result_metric(&ev->arena, ev->compat, lhs->v[i].ls, rhs->v[k].ls, op, m);
 		if (rbool)
 			metric = lset_drop_name(&ev->arena, metric);
 		if (m->card == PROMQL_CARD_ONE_TO_ONE) {
@@ -216,6 +222,8 @@ static int vector_binop(struct evaluator *ev, const struct promql_node *n,
 				goto done;
 			}
 		}
+		if (!keep && !rbool)
+			continue; /* 3.9: filtered out after its matching was checked */
 		vec_push(&ev->arena, out, metric, value, lhs->v[i].t);
 	}
 	rc = 0;
@@ -248,7 +256,7 @@ static void vector_scalar(struct evaluator *ev, enum promql_binop op, const stru
 		}
 		if (!keep)
 			continue;
-		if (drops_name(op) || rbool)
+		if (drops_name(op, ev->compat) || rbool)
 			ls = lset_drop_name(&ev->arena, ls);
 		vec_push(&ev->arena, out, ls, value, v->v[i].t);
 	}

@@ -61,7 +61,7 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 		      struct ev_value *out)
 {
 	enum promql_func_id id = n->u.call.func->id;
-	struct range_ctx c = { .ts = ts };
+	struct range_ctx c = { .ts = ts, .compat = ev->compat };
 	struct ev_matrix m;
 	double scal[3] = { 0, 0, 0 };
 	size_t ns = 0;
@@ -120,7 +120,8 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 		 * record of the pair, are the same at every step: done once. */
 		me = positional ? ev_memo_at(nm, i, m.n, &fresh) : ev_memo(nm, i, m.s[i].ls, &fresh);
 		if (fresh) {
-			struct lset ol = id == PROMQL_FN_LAST_OVER_TIME ? m.s[i].ls : lset_drop_name(&ev->arena, m.s[i].ls);
+			struct lset ol = id == PROMQL_FN_LAST_OVER_TIME || id == PROMQL_FN_FIRST_OVER_TIME
+						 ? m.s[i].ls : lset_drop_name(&ev->arena, m.s[i].ls);
 			me->a = lset_dup(&ev->qarena, ol);
 		}
 		vec_push(&ev->arena, &out->vec, me->a, v, ts);
@@ -139,8 +140,9 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 
 /* histogram_quantile over classic buckets: series grouped by their labels
  * without `le`, output labels without `le` and the metric name. */
+/* ... and with fraction ([lower, upper]) histogram_fraction's BucketFraction. */
 static int histogram_quantile(struct evaluator *ev, const struct promql_node *n, double q,
-			      const struct ev_vector *in, int64_t ts, struct ev_vector *out)
+			      const struct ev_vector *in, int64_t ts, struct ev_vector *out, const double *fraction)
 {
 	static const char *le[] = { "le" }, *le_name[] = { "le", "__name__" };
 	struct smap *idx = &ev->hq_scratch;
@@ -203,8 +205,13 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 		g = &groups[gi[i]];
 		g->b[g->n++] = (struct bucket){ upper[i], in->v[i].v };
 	}
-	for (size_t i = 0; i < ng; i++)
-		vec_push(&ev->arena, out, groups[i].ls, func_bucket_quantile(q, groups[i].b, groups[i].n), ts);
+	for (size_t i = 0; i < ng; i++) {
+		double v = fraction ? func_bucket_fraction(fraction[0], fraction[1], groups[i].b, groups[i].n,
+							     compat_on(ev->compat, COMPAT_PROMQL_HFRACTION_ZERO_BASE))
+				    : func_bucket_quantile(q, groups[i].b, groups[i].n,
+							   compat_on(ev->compat, COMPAT_PROMQL_HQ_SMALL_DELTAS));
+		vec_push(&ev->arena, out, groups[i].ls, v, ts);
+	}
 	return 0;
 }
 
@@ -307,6 +314,125 @@ static int label_join(struct evaluator *ev, const struct promql_node *n, const s
 	return 0;
 }
 
+/*
+ * facette/natsort's Compare, which sort_by_label uses: whether a sorts
+ * before b, comparing runs of digits as integers (strconv.Atoi; a run too
+ * long for it compares as text) and other runs as bytes.
+ */
+static size_t nat_chunk(const char *s, bool *digits)
+{
+	size_t k = 0;
+
+	*digits = s[0] >= '0' && s[0] <= '9';
+	while (s[k] && (s[k] >= '0' && s[k] <= '9') == *digits)
+		k++;
+	return k;
+}
+
+static bool nat_atoi(const char *s, size_t n, long long *out)
+{
+	long long v = 0;
+
+	if (n > 18)
+		return false; /* beyond what a 64-bit Atoi surely takes: as text */
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	*out = v;
+	return true;
+}
+
+static bool natsort_less(const char *a, const char *b)
+{
+	for (;;) {
+		bool da, db;
+		size_t na = nat_chunk(a, &da), nb = nat_chunk(b, &db);
+		long long ia, ib;
+		int c;
+
+		if (!na)
+			return false; /* a's chunks ran out first, with every one equal */
+		if (!nb)
+			return false;
+		if (da && db && nat_atoi(a, na, &ia) && nat_atoi(b, nb, &ib)) {
+			if (ia != ib)
+				return ia < ib;
+		} else {
+			c = memcmp(a, b, na < nb ? na : nb);
+			if (c || na != nb)
+				return c ? c < 0 : na < nb;
+		}
+		/* an equal chunk: the last one of a decides for a (a <= b) */
+		if (!a[na])
+			return true;
+		if (!b[nb])
+			return false;
+		a += na;
+		b += nb;
+	}
+}
+
+struct sbl_ctx {
+	const char **names;
+	size_t n;
+	bool desc;
+	bool natural; /* 2.50: natsort (2.49: byte order) */
+	bool total;   /* 3.0: ties by labels (before: equal) */
+};
+
+static int sbl_cmp(const void *px, const void *py, void *arg)
+{
+	const struct ev_sample *x = px, *y = py;
+	const struct sbl_ctx *c = arg;
+	int r;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const char *a = lset_get(x->ls, c->names[i]), *b = lset_get(y->ls, c->names[i]);
+		a = a ? a : "";
+		b = b ? b : "";
+		if (!strcmp(a, b))
+			continue;
+		if (!c->natural)
+			return (strcmp(a, b) < 0) != c->desc ? -1 : 1;
+		return natsort_less(a, b) != c->desc ? -1 : 1;
+	}
+	if (!c->total)
+		return 0;
+	r = labels_cmp(x->ls.v, x->ls.n, y->ls.v, y->ls.n);
+	return c->desc ? -r : r;
+}
+
+/*
+ * sort_by_label(_desc) as 3.0 sorts: by the named labels' values in natural
+ * order, ties by the whole label set -- a total order, so any sort gives
+ * Go's result.  2.49-2.55 sort by value first (sort, sort_desc) and leave
+ * ties where pdqsort puts them: an insertion sort, stable, up to 12
+ * samples, which is what this does for any length.
+ */
+static void sort_by_label(const struct compat *cp, struct arena *a, struct ev_vector *v,
+			  const struct promql_node *n, bool desc)
+{
+	struct sbl_ctx c = { NULL, 0, desc, compat_on(cp, COMPAT_PROMQL_SORT_BY_LABEL_NATURAL),
+			     compat_on(cp, COMPAT_PROMQL_SORT_BY_LABEL_TOTAL) };
+
+	c.names = arena_array(a, n->u.call.nargs ? n->u.call.nargs : 1, sizeof(*c.names));
+	for (size_t j = 1; j < n->u.call.nargs; j++)
+		c.names[c.n++] = string_arg(n->u.call.args[j]);
+	if (v->n < 2)
+		return;
+	if (c.total) {
+		qsort_r(v->v, v->n, sizeof(*v->v), sbl_cmp, &c);
+		return;
+	}
+	sort_vector_by_value(v->v, v->n, desc);
+	for (size_t i = 1; i < v->n; i++) {
+		struct ev_sample s = v->v[i];
+		size_t j = i;
+		for (; j > 0 && sbl_cmp(&s, &v->v[j - 1], &c) < 0; j--)
+			v->v[j] = v->v[j - 1];
+		v->v[j] = s;
+	}
+}
+
 int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out)
 {
 	enum promql_func_id id = n->u.call.func->id;
@@ -397,10 +523,24 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 			vec_push(&ev->arena, o, absent_labels(&ev->arena, n->u.call.args[0]), 1, ts);
 		return 0;
 	case PROMQL_FN_HISTOGRAM_QUANTILE:
-		return histogram_quantile(ev, n, args[0].scalar, &args[1].vec, ts, o);
+		return histogram_quantile(ev, n, args[0].scalar, &args[1].vec, ts, o, NULL);
+	case PROMQL_FN_SORT_BY_LABEL:
+	case PROMQL_FN_SORT_BY_LABEL_DESC:
+		*o = *in;
+		sort_by_label(ev->compat, &ev->arena, o, n, id == PROMQL_FN_SORT_BY_LABEL_DESC);
+		return 0;
+	case PROMQL_FN_HISTOGRAM_FRACTION:
+		/* 3.4 (#16095): classic buckets too */
+		if (compat_on(ev->compat, COMPAT_PROMQL_HFRACTION_CLASSIC)) {
+			double lu[2] = { args[0].scalar, args[1].scalar };
+			return histogram_quantile(ev, n, 0, &args[2].vec, ts, o, lu);
+		}
+		return 0;
 	case PROMQL_FN_HISTOGRAM_COUNT:
 	case PROMQL_FN_HISTOGRAM_SUM:
-	case PROMQL_FN_HISTOGRAM_FRACTION:
+	case PROMQL_FN_HISTOGRAM_AVG:
+	case PROMQL_FN_HISTOGRAM_STDDEV:
+	case PROMQL_FN_HISTOGRAM_STDVAR:
 		/* Native histograms only: float samples are skipped. */
 		return 0;
 	case PROMQL_FN_LABEL_REPLACE:

@@ -624,6 +624,9 @@ int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 
 		if (!set)
 			return err_set(ev->e, "internal error: selector not prepared");
+		/* 2.51 (86d7618d84, #11708) reads such a window once, at the first step */
+		if (compat_on(ev->compat, COMPAT_PROMQL_AT_RANGE_FIXED))
+			moving = false;
 		if (!at_time(ev, &vs->u.vector.at, &at))
 			at = ts;
 		else

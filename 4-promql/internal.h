@@ -74,6 +74,8 @@ double promql_parse_number(struct promql_parser *p, const struct promql_token *t
 const char *promql_unquote(struct promql_parser *p, const struct promql_token *t, size_t *out_len);
 /* model.ParseDuration in ms; false (error recorded) when invalid or 0. */
 bool promql_parse_duration(struct promql_parser *p, const struct promql_token *t, int64_t *out);
+/* The same; zero: 0 is accepted (3.4's parseDuration). */
+bool promql_parse_duration_zero(struct promql_parser *p, const struct promql_token *t, int64_t *out, bool zero);
 
 /*
  * The parser's token queue and operands (parse.c), for the expression

@@ -154,6 +154,8 @@ static struct promql_node *end_aggregate(struct promql_parser *p, struct promql_
 static struct promql_node *end_call(struct promql_parser *p, struct promql_node *call, const struct promql_token *name,
 				    struct promql_node **args, size_t nargs)
 {
+	int avail;
+
 	if (p->failed)
 		return NULL;
 	call->u.call.args = promql_arena_alloc(p->x, (nargs ? nargs : 1) * sizeof(*args));
@@ -162,10 +164,15 @@ static struct promql_node *end_call(struct promql_parser *p, struct promql_node 
 	call->u.call.nargs = nargs;
 	call->pos.end = p->last_closing;
 	call->u.call.func = promql_function_lookup(name->val, name->len);
-	if (!call->u.call.func) {
+	avail = call->u.call.func ? promql_function_available(call->u.call.func, p->opts->compat,
+							       p->opts->experimental_functions) : -1;
+	if (avail < 0) {
 		struct buf q = BUF_INIT;
 		go_quote(&q, name->val, name->len);
-		promql_perr(p, name->pos, "unknown function with name %s", buf_str(&q));
+		if (avail == -1)
+			promql_perr(p, name->pos, "unknown function with name %s", buf_str(&q));
+		else
+			promql_perr(p, name->pos, "function %s is not enabled", buf_str(&q));
 		buf_release(&q);
 		return NULL;
 	}

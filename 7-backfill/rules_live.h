@@ -37,6 +37,8 @@
 #include "5-query/source.h"
 #include "6-rules/rulefmt.h"
 
+struct compat;
+
 struct rl_config {
 	const char *output_dir;
 	int64_t start_ns, end_ns;      /* slots in [start, end] are evaluated */
@@ -45,6 +47,7 @@ struct rl_config {
 	const struct label *external_labels; /* sorted */
 	size_t nexternal_labels;
 	const char *external_url; /* NULL: none (a nil URL for templates) */
+	const struct compat *compat; /* the engine's release (borrowed); NULL: 2.42.0 */
 };
 
 struct rl_group {

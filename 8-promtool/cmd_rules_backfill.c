@@ -367,7 +367,13 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 		 * of asking a server; the importer cannot tell the difference. */
 		char *const *skipped;
 		size_t nskipped;
-		if (promql_engine_source_open_dir(&src, cli_str(c, "source-dir"), NULL, &e) < 0) {
+		/* the engine of the release imitated (--compat) */
+		struct promql_engine_opts eo = {
+			.compat = cli_compat(c),
+			.experimental_functions = cli_feature_enabled(c, "promql-experimental-functions"),
+			.duration_expressions = cli_feature_enabled(c, "promql-duration-expr"),
+		};
+		if (promql_engine_source_open_dir(&src, cli_str(c, "source-dir"), &eo, &e) < 0) {
 			fprintf(stderr, "cannot open source directory: %s\n", err_msg(&e));
 			goto done;
 		}

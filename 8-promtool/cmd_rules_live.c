@@ -54,6 +54,7 @@ int cmd_rules_backfill_live(const struct cli_ctx *c, const struct go_time *start
 	cfg.end_ns = end->sec * 1000000000 + end->nsec;
 	cfg.max_block_duration_ms = cli_int(c, "max-block-duration") / 1000000;
 	cfg.eval_interval_ns = cli_int(c, "eval-interval");
+	cfg.compat = cli_compat(c);
 	if (cli_isset(c, "external-url"))
 		cfg.external_url = cli_str(c, "external-url");
 	for (size_t i = 0; i < nlabels; i++) {
