@@ -41,6 +41,7 @@
 	X(CLI_KINGPIN_2_4, 2, 49, 0, "kingpin v2.4: required flag(s) '--x' not provided; zsh completion from words[2]") \
 	/* ---- the printer (Expr.String, the query sent by the backfill) ---- */ \
 	X(PRINT_PLAIN_NUMBERS, 3, 3, 0, "number literals print as plain decimals (FormatFloat 'f', -1)") \
+	X(PRINT_DURATION_LITERALS, 3, 4, 0, "a number written as a duration prints as a duration") \
 	X(PRINT_EMPTY_IGNORING_KEPT, 3, 9, 0, "an empty ignoring() before group_left/right is printed") \
 	X(PRINT_EMPTY_NAME_MATCHER, 2, 53, 0, "a __name__=\"\" matcher is printed, not taken for the empty name") \
 	X(PRINT_QUOTE_ESCAPED, 3, 3, 0, "non-legacy grouping labels are quoted with strconv.Quote, not raw") \

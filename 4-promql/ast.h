@@ -184,6 +184,7 @@ struct promql_node {
 		} subquery;
 		struct {
 			double val;
+			bool duration; /* written as a duration (2.54+: `time() - 5m`); 3.4 prints it so */
 		} number;
 		struct {
 			struct promql_node *expr;

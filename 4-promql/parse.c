@@ -420,6 +420,7 @@ struct promql_node *promql_parse_primary(struct promql_parser *p)
 			if (!promql_parse_duration_zero(p, &tok, &d, compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR)))
 				return NULL;
 			n->u.number.val = (double)d / 1000;
+			n->u.number.duration = true; /* NumberLiteral.Duration */
 			return n;
 		}
 		break;

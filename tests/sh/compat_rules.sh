@@ -275,3 +275,27 @@ for f in testdata/compat-help/*.help; do
 	COLUMNS=80 "$PROMTOOL" --compat="$v" "${cmd[@]}" --help >"$w/help" 2>&1
 	expect_files_eq "compat_rules help $b" "$w/help" "$f"
 done
+
+# ---- --enable-feature per release: warnings and the parser's options ----
+run 2.55 --enable-feature=promql-at-modifier,bogus check rules "$w/ok.yml"
+want "2.55 feature warnings" 0 "$(printf '  WARNING: Option for --enable-feature is a no-op after promotion to a stable feature: "promql-at-modifier"\n  WARNING: Unknown option for --enable-feature: "bogus"')" out
+run 3.0 --enable-feature=bogus check rules "$w/ok.yml"
+want "3.0 feature warning, no newline" 0 "  WARNING: --enable-feature is currently a no-opChecking " out
+run 3.4 --enable-feature=bogus,promql-delayed-name-removal check rules "$w/ok.yml"
+want "3.4 feature warning, no newline" 0 "  WARNING: Unknown feature passed to --enable-feature: bogusChecking " out
+printf 'groups:\n  - name: g\n    rules:\n      - record: r\n        expr: sort_by_label(up, "x")\n' >"$w/exp.yml"
+run 3.4 check rules "$w/exp.yml"
+want "3.4 experimental function needs the feature" 1 'function "sort_by_label" is not enabled' err
+run 3.4 --enable-feature=promql-experimental-functions check rules "$w/exp.yml"
+want "3.4 promql-experimental-functions" 0 "SUCCESS: 1 rules found" out
+run 3.3 --enable-feature=promql-experimental-functions check rules "$w/exp.yml"
+want "3.3 has no parser features" 1 'not enabled' err
+printf 'groups:\n  - name: g\n    rules:\n      - record: r\n        expr: rate(up[1m * 2])\n' >"$w/dur.yml"
+run 3.9 --enable-feature=promql-duration-expr check rules "$w/dur.yml"
+want "3.9 promtool has no promql-duration-expr" 1 "could not parse expression" err
+run 3.10 --enable-feature=promql-duration-expr check rules "$w/dur.yml"
+want "3.10 promql-duration-expr" 0 "SUCCESS: 1 rules found" out
+run 3.13 check rules "$w/dur.yml"
+want "3.13 needs the flag" 1 "could not parse expression" err
+run 3.14 check rules "$w/dur.yml"
+want "3.14 parses duration expressions always" 0 "SUCCESS: 1 rules found" out

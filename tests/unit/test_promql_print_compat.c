@@ -132,6 +132,11 @@ static void test_boundaries(void)
 	expect("3.3", "1048576", "1048576");
 	expect("3.3", "0.0001 + 1e-7", "0.0001 + 0.0000001");
 	expect("3.3", "-Inf", "-Inf");
+	/* 3.4: a number written as a duration prints as one (2.54 parses it) */
+	expect("3.3", "time() - 5m", "time() - 300");
+	expect("3.4", "time() - 5m", "time() - 5m");
+	expect("3.4", "time() - -90s", "time() - -1m30s");
+	expect("3.14", "vector(1h30m) * 2", "vector(1h30m) * 2");
 	/* 3.9 (#17643): the empty ignoring() before group_x stays */
 	expect("3.8", "a - ignoring() group_left(x) c", "a - c");
 	expect("3.9", "a - ignoring() group_left(x) c", "a - ignoring () group_left (x) c");
