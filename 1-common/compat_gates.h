@@ -66,8 +66,12 @@
 	X(PROMQL_DURATION_EXPR, 3, 4, 0, "duration expressions in [...] and offset (...), behind promql-duration-expr") \
 	X(PROMQL_HFRACTION_CLASSIC, 3, 4, 0, "histogram_fraction works on classic buckets") \
 	X(PROMQL_HFRACTION_ZERO_BASE, 3, 8, 0, "histogram_fraction: a positive first bucket starts at 0, none interpolates to -Inf") \
+	X(PROMQL_DROP_TYPE_UNIT, 3, 5, 0, "dropping the metric name also drops __type__ and __unit__") \
+	X(PROMQL_DURATION_ROUND, 3, 5, 0, "a literal range, step or offset rounds to nanoseconds ([1001ms] was 1000ms from 2.54)") \
 	X(PROMQL_AVG_OVER_TIME_KAHAN, 3, 5, 0, "avg and avg_over_time scale the incremental mean by (n-1)/n") \
+	X(PROMQL_TOPK_PARAM_NAN, 3, 6, 0, "topk/bottomk: k < 1 gives nothing first, a NaN k is \"Parameter value is NaN\"") \
 	X(PROMQL_KAHAN_NO_FMA, 3, 6, 0, "Kahan steps round to float64 (no FMA; amd64 never fused)") \
+	X(PROMQL_BINOP_FILL, 3, 10, 0, "fill(), fill_left(), fill_right() binop modifiers, behind promql-binop-fill-modifiers") \
 	X(PROMQL_CMP_MANY_TO_ONE, 3, 9, 0, "filtering comparisons raise many-to-one errors for filtered samples") \
 	X(PROMQL_UNARY_MINUS_MERGE, 3, 9, 0, "unary minus in range queries merges non-overlapping series")
 /* clang-format on */

@@ -125,7 +125,7 @@ static int eval_other(struct evaluator *ev, const struct promql_node *n, int64_t
 					return -1;
 				out->type = PROMQL_TYPE_VECTOR;
 				for (size_t i = 0; i < v.n; i++)
-					vec_push(&ev->arena, &out->vec, lset_drop_name(&ev->arena, v.v[i].ls),
+					vec_push(&ev->arena, &out->vec, ev_drop_name(ev, v.v[i].ls),
 						 (double)v.v[i].t / 1000, ts);
 				return ev_check_dup_labels(ev, &out->vec);
 			}
@@ -185,7 +185,7 @@ static int negate(struct evaluator *ev, const struct promql_node *n, struct ev_v
 	}
 	for (size_t i = 0; i < v->vec.n; i++) {
 		struct lset in = v->vec.v[i].ls;
-		v->vec.v[i].ls = lset_drop_name(&ev->arena, in);
+		v->vec.v[i].ls = ev_drop_name(ev, in);
 		v->vec.v[i].v = -v->vec.v[i].v;
 		/* 3.9 (37b97a0200): series that meet only at other steps merge;
 		 * the same labels at one step are still an error (below) */
@@ -457,6 +457,7 @@ int promql_eval_range(struct promql_result *out, const struct promql_storage *st
 	if (ev_init(&ev, st, expr, start, end, 
 		    end < start ? 0 : (int64_t)(((uint64_t)end - (uint64_t)start) / (uint64_t)step) + 1, opts, e) < 0)
 		goto done;
+	ev.query_step = step;
 	for (int64_t t = start; t <= end; t += step) {
 		struct ev_value v;
 		struct ev_sample one;

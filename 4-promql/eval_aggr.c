@@ -172,6 +172,14 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		return -1;
 	if (ev_eval(ev, n->u.aggregate.expr, ts, &in) < 0)
 		return -1;
+	if ((op == PROMQL_AGG_TOPK || op == PROMQL_AGG_BOTTOMK) && compat_on(ev->compat, COMPAT_PROMQL_TOPK_PARAM_NAN)) {
+		/* 3.6 (44ee5e2ad6): k < 1 gives nothing before any check; NaN has its own words */
+		double f = pv.scalar;
+		if (f < 1)
+			return 0;
+		if (isnan(f))
+			return err_set(ev->e, "Parameter value is NaN");
+	}
 	if (op == PROMQL_AGG_TOPK || op == PROMQL_AGG_BOTTOMK) {
 		double f = pv.scalar;
 		if (!(f <= 9223372036854775807.0 && f >= -9223372036854775808.0)) {

@@ -121,7 +121,7 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 		me = positional ? ev_memo_at(nm, i, m.n, &fresh) : ev_memo(nm, i, m.s[i].ls, &fresh);
 		if (fresh) {
 			struct lset ol = id == PROMQL_FN_LAST_OVER_TIME || id == PROMQL_FN_FIRST_OVER_TIME
-						 ? m.s[i].ls : lset_drop_name(&ev->arena, m.s[i].ls);
+						 ? m.s[i].ls : ev_drop_name(ev, m.s[i].ls);
 			me->a = lset_dup(&ev->qarena, ol);
 		}
 		vec_push(&ev->arena, &out->vec, me->a, v, ts);
@@ -177,7 +177,8 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 			me->ok = lev && go_parse_float(lev, strlen(lev), &me->d) == 0;
 			if (me->ok) {
 				me->k = lset_hash(lset_without(&ev->arena, in->v[i].ls, le, 1, false));
-				me->a = lset_dup(&ev->qarena, lset_without(&ev->arena, in->v[i].ls, le_name, 2, false));
+				me->a = lset_dup(&ev->qarena, ev_drop_name(ev, lset_without(&ev->arena, in->v[i].ls,
+											      le_name, 2, false)));
 			}
 		}
 		gi[i] = SIZE_MAX;
@@ -212,6 +213,49 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 							   compat_on(ev->compat, COMPAT_PROMQL_HQ_SMALL_DELTAS));
 		vec_push(&ev->arena, out, groups[i].ls, v, ts);
 	}
+	return 0;
+}
+
+/*
+ * histogram_quantiles(v, "label", q1, ...) of 3.11: histogram_quantile for
+ * each q in turn, labelled with FormatOpenMetricsFloat(q).  (Go reuses each
+ * group's bucket slice as the previous q left it, which differs from
+ * gathering the buckets afresh only when a group repeats an `le`.)
+ */
+static int histogram_quantiles(struct evaluator *ev, const struct promql_node *n, const struct ev_vector *in,
+			       int64_t ts, struct ev_vector *out)
+{
+	const char *label = string_arg(n->u.call.args[1]);
+	struct buf b = BUF_INIT;
+	struct ev_vector one;
+
+	memset(&one, 0, sizeof(one));
+	for (size_t i = 2; i < n->u.call.nargs; i++) {
+		struct ev_value q;
+		if (ev_eval(ev, n->u.call.args[i], ts, &q) < 0) {
+			buf_release(&b);
+			return -1;
+		}
+		memset(&one, 0, sizeof(one));
+		if (histogram_quantile(ev, n, q.scalar, in, ts, &one, NULL) < 0) {
+			buf_release(&b);
+			return -1;
+		}
+		/* labels.FormatOpenMetricsFloat */
+		buf_reset(&b);
+		if (q.scalar == 0) {
+			buf_adds(&b, "0.0");
+		} else {
+			go_fmt_g(&b, q.scalar);
+			if (!isinf(q.scalar) && !isnan(q.scalar) && !strpbrk(buf_str(&b), ".e"))
+				buf_adds(&b, ".0");
+		}
+		for (size_t k = 0; k < one.n; k++)
+			vec_push(&ev->arena, out,
+				 lset_set(&ev->arena, one.v[k].ls, label, arena_strndup(&ev->arena, buf_str(&b), b.len)),
+				 one.v[k].v, ts);
+	}
+	buf_release(&b);
 	return 0;
 }
 
@@ -460,7 +504,7 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 	out->type = n->u.call.func->return_type;
 	if ((un = func_unary(id))) {
 		for (size_t i = 0; i < in->n; i++)
-			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls), un(in->v[i].v), ts);
+			vec_push(&ev->arena, o, ev_drop_name(ev, in->v[i].ls), un(in->v[i].v), ts);
 		return 0;
 	}
 	if (func_is_date(id)) {
@@ -469,7 +513,7 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 			return 0;
 		}
 		for (size_t i = 0; i < in->n; i++)
-			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls), func_date(id, in->v[i].v), ts);
+			vec_push(&ev->arena, o, ev_drop_name(ev, in->v[i].ls), func_date(id, in->v[i].v), ts);
 		return 0;
 	}
 	switch (id) {
@@ -478,6 +522,25 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 		return 0;
 	case PROMQL_FN_PI:
 		out->scalar = M_PI;
+		return 0;
+	/* 3.12 (engine.go foldQueryContextFunctions): the query's times */
+	case PROMQL_FN_START:
+		out->scalar = (double)ev->query_start / 1000;
+		return 0;
+	case PROMQL_FN_END:
+		out->scalar = (double)ev->query_end / 1000;
+		return 0;
+	case PROMQL_FN_RANGE:
+		out->scalar = (double)((uint64_t)ev->query_end - (uint64_t)ev->query_start) / 1000;
+		return 0;
+	case PROMQL_FN_STEP:
+		out->scalar = ev->query_start == ev->query_end ? 0 : (double)ev->query_step / 1000;
+		return 0;
+	case PROMQL_FN_MIN_OF:
+		out->scalar = go_min(args[0].scalar, args[1].scalar);
+		return 0;
+	case PROMQL_FN_MAX_OF:
+		out->scalar = go_max(args[0].scalar, args[1].scalar);
 		return 0;
 	case PROMQL_FN_SCALAR:
 		out->scalar = in->n == 1 ? in->v[0].v : go_nan();
@@ -490,14 +553,14 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 		if (hi < lo)
 			return 0;
 		for (size_t i = 0; i < in->n; i++)
-			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls),
+			vec_push(&ev->arena, o, ev_drop_name(ev, in->v[i].ls),
 				 go_max(lo, go_min(hi, in->v[i].v)), ts);
 		return 0;
 	}
 	case PROMQL_FN_CLAMP_MAX:
 	case PROMQL_FN_CLAMP_MIN:
 		for (size_t i = 0; i < in->n; i++)
-			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls),
+			vec_push(&ev->arena, o, ev_drop_name(ev, in->v[i].ls),
 				 id == PROMQL_FN_CLAMP_MAX ? go_min(args[1].scalar, in->v[i].v)
 							   : go_max(args[1].scalar, in->v[i].v), ts);
 		return 0;
@@ -505,7 +568,7 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 		/* Rounds half up to a multiple of to_nearest, via its inverse. */
 		double inv = 1.0 / (na >= 2 ? args[1].scalar : 1.0);
 		for (size_t i = 0; i < in->n; i++)
-			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls),
+			vec_push(&ev->arena, o, ev_drop_name(ev, in->v[i].ls),
 				 floor(in->v[i].v * inv + 0.5) / inv, ts);
 		return 0;
 	}
@@ -516,7 +579,7 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 		return 0;
 	case PROMQL_FN_TIMESTAMP:
 		for (size_t i = 0; i < in->n; i++)
-			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls), (double)in->v[i].t / 1000, ts);
+			vec_push(&ev->arena, o, ev_drop_name(ev, in->v[i].ls), (double)in->v[i].t / 1000, ts);
 		return 0;
 	case PROMQL_FN_ABSENT:
 		if (!in->n)
@@ -524,6 +587,8 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 		return 0;
 	case PROMQL_FN_HISTOGRAM_QUANTILE:
 		return histogram_quantile(ev, n, args[0].scalar, &args[1].vec, ts, o, NULL);
+	case PROMQL_FN_HISTOGRAM_QUANTILES:
+		return histogram_quantiles(ev, n, &args[0].vec, ts, o);
 	case PROMQL_FN_SORT_BY_LABEL:
 	case PROMQL_FN_SORT_BY_LABEL_DESC:
 		*o = *in;

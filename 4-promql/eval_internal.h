@@ -46,6 +46,7 @@ struct evaluator {
 	struct smap agg_scratch; /* ev_aggregate's groups (no evaluation nests in its use) */
 	struct smap hq_scratch;  /* histogram_quantile's groups (likewise) */
 	int64_t query_start, query_end; /* for @ start() / end() */
+	int64_t query_step; /* a range query's step (0: instant), for step() */
 	int64_t lookback;
 	int64_t subquery_step;
 	struct arena arena;
@@ -118,6 +119,11 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 /* 2.42's Vector.ContainsSameLabelset check; sets the error. */
 int ev_check_dup_labels(struct evaluator *ev, const struct ev_vector *v);
 const struct promql_node *ev_unwrap(const struct promql_node *n);
+/* lset_drop_name of the release evaluated (3.5 drops __type__, __unit__ too). */
+static inline struct lset ev_drop_name(struct evaluator *ev, struct lset ls)
+{
+	return lset_drop_name_at(&ev->arena, ls, ev->compat);
+}
 /* Records that node produced labels out from input series in; fails with
  * "vector cannot contain metrics with the same labelset" when another input
  * series of the query produced the same labels. */

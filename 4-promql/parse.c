@@ -419,7 +419,7 @@ struct promql_node *promql_parse_primary(struct promql_parser *p)
 			n = new_node(p, PROMQL_NODE_NUMBER, tok.pos, tok.pos + (int)tok.len);
 			if (!promql_parse_duration_zero(p, &tok, &d, compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR)))
 				return NULL;
-			n->u.number.val = (double)d / 1000;
+			n->u.number.val = promql_duration_seconds(d);
 			n->u.number.duration = true; /* NumberLiteral.Duration */
 			return n;
 		}
@@ -439,200 +439,6 @@ struct promql_node *promql_parse_primary(struct promql_parser *p)
 	if (is_metric_identifier(t->type)) /* aggregators too, unless they start one */
 		return parse_vector_selector(p);
 	return unexpected_expr(p);
-}
-
-/*
- * 2.54's number_duration_literal (#9138, #12821): a number of seconds
- * where a duration goes, as time.Duration(val * 1000) * time.Millisecond;
- * a duration token stays exact.  Returns false with the error recorded.
- */
-static bool number_or_duration(struct promql_parser *p, const struct promql_token *t, int64_t *ms)
-{
-	double v, x;
-
-	if (t->type == PQT_DURATION)
-		return promql_parse_duration(p, t, ms);
-	v = promql_parse_number(p, t);
-	if (p->failed)
-		return false;
-	x = v * 1000;
-	/* Go's float64 -> int64 on amd64: out of range (and NaN) is MinInt64 */
-	*ms = x > -9223372036854775808.0 && x < 9223372036854775808.0 ? (int64_t)x : INT64_MIN;
-	return true;
-}
-
-/* Where a duration goes: also a number from 2.54. */
-static bool at_duration(struct promql_parser *p)
-{
-	return at(p, PQT_DURATION) ||
-	       (at(p, PQT_NUMBER) && compat_on(p->opts->compat, COMPAT_PROMQL_FLOAT_DURATIONS));
-}
-
-/* The "expected ..." of the duration slots: 2.54 takes numbers too. */
-static const char *duration_word(struct promql_parser *p)
-{
-	return compat_on(p->opts->compat, COMPAT_PROMQL_FLOAT_DURATIONS) ? "number or duration" : "duration";
-}
-
-/*
- * 3.4's duration_expr (generated_parser.y, promql/durations.go): literals
- * (numbers and durations, in seconds), unary signs binding like `*`,
- * + - * / % ^ with PromQL's precedence, parentheses; the value is worked
- * out here (before 3.12 nothing in it depends on the query).  *lit: it is a
- * single literal (a NumberLiteral upstream), which needs no feature flag.
- */
-struct dur_val {
-	double v;
-	bool lit;
-	int pos;
-};
-
-static bool dur_binary(struct promql_parser *p, int min_prec, struct dur_val *out);
-
-static void dur_experimental(struct promql_parser *p, int pos)
-{
-	if (!p->opts->duration_expressions)
-		promql_perr(p, pos, "experimental duration expression is not enabled");
-}
-
-static bool dur_literal(struct promql_parser *p, struct dur_val *out)
-{
-	struct promql_token t = take(p);
-
-	out->pos = t.pos;
-	out->lit = true;
-	if (t.type == PQT_DURATION) {
-		int64_t ms;
-		if (!promql_parse_duration_zero(p, &t, &ms, true))
-			return false;
-		out->v = (double)ms / 1000;
-	} else {
-		out->v = promql_parse_number(p, &t);
-		if (p->failed)
-			return false;
-	}
-	if (out->v > 9223372036.854775807 || out->v < -9223372036.854775808) {
-		promql_perr(p, t.pos, "duration out of range");
-		return false;
-	}
-	return true;
-}
-
-static bool dur_primary(struct promql_parser *p, struct dur_val *out)
-{
-	const struct promql_token *t = peek(p);
-
-	if (t->type == PQT_ADD || t->type == PQT_SUB) {
-		bool neg = t->type == PQT_SUB;
-		int pos = take(p).pos;
-		if (!dur_binary(p, 3, out)) /* unary_op duration_expr %prec MUL */
-			return false;
-		if (neg)
-			out->v = -out->v;
-		out->pos = pos;
-		return true;
-	}
-	if (t->type == PQT_NUMBER || t->type == PQT_DURATION)
-		return dur_literal(p, out);
-	if (t->type == PQT_LEFT_PAREN) {
-		int pos = take(p).pos;
-		if (!dur_binary(p, 0, out))
-			return false;
-		if (!at(p, PQT_RIGHT_PAREN))
-			return unexpected(p, "duration expression", "\")\""), false;
-		take(p);
-		dur_experimental(p, pos + 1);
-		out->pos = pos;
-		return !p->failed;
-	}
-	return unexpected(p, "subquery selector", "number or duration"), false;
-}
-
-static int dur_prec(enum promql_tok t)
-{
-	switch (t) {
-	case PQT_ADD: case PQT_SUB: return 1;
-	case PQT_MUL: case PQT_DIV: case PQT_MOD: return 2;
-	case PQT_POW: return 3;
-	default: return -1;
-	}
-}
-
-static bool dur_binary(struct promql_parser *p, int min_prec, struct dur_val *out)
-{
-	if (!dur_primary(p, out))
-		return false;
-	for (;;) {
-		enum promql_tok op = peek(p)->type;
-		int prec = dur_prec(op), op_pos;
-		struct dur_val r;
-
-		if (prec < 0 || prec < min_prec)
-			return true;
-		op_pos = take(p).pos;
-		/* ^ is right-associative, the others left */
-		if (!dur_binary(p, op == PQT_POW ? prec : prec + 1, &r))
-			return false;
-		dur_experimental(p, out->pos);
-		if ((op == PQT_DIV || op == PQT_MOD) && r.lit && r.v == 0) {
-			promql_perr(p, op_pos, op == PQT_DIV ? "division by zero" : "modulo by zero");
-			return false;
-		}
-		if (p->failed)
-			return false;
-		switch (op) {
-		case PQT_ADD: out->v += r.v; break;
-		case PQT_SUB: out->v -= r.v; break;
-		case PQT_MUL: out->v *= r.v; break;
-		case PQT_DIV: out->v /= r.v; break;
-		case PQT_MOD: out->v = fmod(out->v, r.v); break;
-		default: out->v = pow(out->v, r.v); break;
-		}
-		out->lit = false;
-	}
-}
-
-/* calculateDuration of durations.go: ms from seconds, > 0 unless offset. */
-static bool dur_ms(struct promql_parser *p, const struct dur_val *d, bool positive, int64_t *ms)
-{
-	double x = d->v * 1000;
-
-	if (positive && d->v <= 0) {
-		promql_perr(p, d->pos, "duration must be greater than 0");
-		return false;
-	}
-	*ms = x > -9223372036854775808.0 && x < 9223372036854775808.0 ? (int64_t)x : INT64_MIN;
-	return true;
-}
-
-/* A range or step in [...] of 3.4 (positive_duration_expr). */
-static bool bracket_duration(struct promql_parser *p, int64_t *ms)
-{
-	struct dur_val d;
-
-	return dur_binary(p, 0, &d) && dur_ms(p, &d, true, ms);
-}
-
-/* 3.4's offset_duration_expr: [sign] literal, or [sign] (duration_expr). */
-static bool offset_duration(struct promql_parser *p, int64_t *ms)
-{
-	struct dur_val d;
-	bool neg = false;
-
-	if (at(p, PQT_ADD) || at(p, PQT_SUB))
-		neg = take(p).type == PQT_SUB;
-	if (at(p, PQT_LEFT_PAREN)) {
-		if (!dur_primary(p, &d))
-			return false;
-	} else if (at(p, PQT_NUMBER) || at(p, PQT_DURATION)) {
-		if (!dur_literal(p, &d))
-			return false;
-	} else {
-		return unexpected(p, "offset", "number or duration"), false;
-	}
-	if (neg)
-		d.v = -d.v;
-	return dur_ms(p, &d, false, ms);
 }
 
 /* addOffset of 2.42. */
@@ -724,7 +530,7 @@ static bool parse_at(struct promql_parser *p, struct promql_node *e)
 			num = take(p);
 			if (!promql_parse_duration_zero(p, &num, &d, compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR)))
 				return false;
-			ts = sign * ((double)d / 1000);
+			ts = sign * promql_duration_seconds(d);
 		} else {
 			if (!at(p, PQT_NUMBER))
 				return unexpected(p, "@", "timestamp"), false;
@@ -762,11 +568,11 @@ static struct promql_node *parse_brackets(struct promql_parser *p, struct promql
 	bool dexpr = compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR);
 
 	if (dexpr) {
-		if (!bracket_duration(p, &range))
+		if (!promql_bracket_duration(p, &range))
 			return NULL;
-	} else if (!at_duration(p))
-		return unexpected(p, "subquery selector", duration_word(p));
-	else if (d = take(p), !number_or_duration(p, &d, &range))
+	} else if (!promql_at_duration(p))
+		return unexpected(p, "subquery selector", promql_duration_word(p));
+	else if (d = take(p), !promql_number_or_duration(p, &d, &range))
 		return NULL;
 	if (at(p, PQT_RIGHT_BRACKET)) {
 		const char *msg = NULL;
@@ -791,13 +597,13 @@ static struct promql_node *parse_brackets(struct promql_parser *p, struct promql
 		return unexpected(p, "subquery or range", "\":\" or \"]\"");
 	take(p);
 	if (dexpr && !at(p, PQT_RIGHT_BRACKET)) {
-		if (!bracket_duration(p, &step))
+		if (!promql_bracket_duration(p, &step))
 			return NULL;
 		if (!at(p, PQT_RIGHT_BRACKET))
 			return unexpected(p, "subquery selector", "\"]\"");
-	} else if (at_duration(p)) {
+	} else if (promql_at_duration(p)) {
 		d = take(p);
-		if (!number_or_duration(p, &d, &step))
+		if (!promql_number_or_duration(p, &d, &step))
 			return NULL;
 		if (!at(p, PQT_RIGHT_BRACKET))
 			return unexpected(p, "subquery selector", "\"]\"");
@@ -827,7 +633,7 @@ struct promql_node *promql_parse_postfix(struct promql_parser *p, struct promql_
 
 			take(p);
 			if (compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR)) {
-				if (!offset_duration(p, &off) || !add_offset(p, e, off))
+				if (!promql_offset_duration(p, &off) || !add_offset(p, e, off))
 					return NULL;
 				continue;
 			}
@@ -835,10 +641,10 @@ struct promql_node *promql_parse_postfix(struct promql_parser *p, struct promql_
 				take(p);
 				neg = true;
 			}
-			if (!at_duration(p))
-				return unexpected(p, "offset", duration_word(p));
+			if (!promql_at_duration(p))
+				return unexpected(p, "offset", promql_duration_word(p));
 			d = take(p);
-			if (!number_or_duration(p, &d, &off) || !add_offset(p, e, neg ? -off : off))
+			if (!promql_number_or_duration(p, &d, &off) || !add_offset(p, e, neg ? -off : off))
 				return NULL;
 		} else if (t->type == PQT_AT) {
 			take(p);

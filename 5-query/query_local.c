@@ -429,6 +429,7 @@ int query_api_local_open(struct query_api **out, const char *dir, const struct p
 	l->popts.compat = l->opts.compat;
 	l->popts.experimental_functions = l->opts.experimental_functions;
 	l->popts.duration_expressions = l->opts.duration_expressions;
+	l->popts.binop_fill_modifiers = l->opts.binop_fill_modifiers;
 	tsdb_db_init(&l->db);
 	if (tsdb_db_open(&l->db, dir, INT64_MAX, e) < 0) {
 		tsdb_db_release(&l->db);

@@ -237,6 +237,7 @@ int main(int argc, char **argv)
 	o.popts.experimental_functions = true;
 	/* and, where the release has them, duration expressions (test.go of 3.4+) */
 	o.popts.duration_expressions = true;
+	o.popts.binop_fill_modifiers = true;
 	s.exact = o.exact;
 	promql_memstore_init(&s.ms);
 	s.ms_storage = promql_memstore_storage(&s.ms);

@@ -11,7 +11,7 @@ require_cmd promql_compat "$ROOT/bin/promqltest" || exit 0
 D=testdata/promql-compat
 # release:the release before it
 pairs="2.42.0:- 2.44.0:2.43.1 2.47.0:2.46.0 2.49.0:2.48.1 2.50.0:2.49.1 2.51.0:2.50.1 2.54.0:2.53.5
-2.55.0:2.54.1 3.0.0:2.55.1 3.4.0:3.3.1 3.5.0:3.4.2 3.7.0:3.6.0 3.8.0:3.7.3"
+2.55.0:2.54.1 3.0.0:2.55.1 3.4.0:3.3.1 3.5.0:3.4.2 3.6.0:3.5.5 3.7.0:3.6.0 3.8.0:3.7.3 3.10.0:3.9.1 3.11.0:3.10.0 3.12.0:3.11.3 3.13.0:3.12.0"
 for p in $pairs; do
 	v=${p%%:*} prev=${p#*:}
 	"$ROOT/bin/promqltest" --exact --compat="$v" "$D/$v.test" 2>"$TMPROOT/err" |

@@ -118,6 +118,11 @@ static void test_duration_expressions(void)
 	CHECK_STR(parse_as(&b, "3.4.0", false, "x offset 0s"), "");
 	CHECK_STR(parse_as(&b, "3.3.1", false, "x offset 0s"), "1:10: parse error: duration must be greater than 0");
 	CHECK_STR(parse_as(&b, "3.4.0", false, "x[1m)]"), "1:5: parse error: unexpected right parenthesis ')'");
+	/* fill modifiers (3.10): behind their flag; before, fill is a function name */
+	CHECK_STR(parse_as(&b, "3.10.0", false, "a + fill(0) b"),
+		  "1:5: parse error: binop fill modifiers are experimental and not enabled");
+	CHECK_STR(parse_as(&b, "3.9.1", false, "a + fill(0) b"), "1:5: parse error: unknown function with name \"fill\"");
+	CHECK_STR(parse_as(&b, "3.10.0", false, "a + fill"), "");
 	CHECK_EQ_I(compat_parse(&c, "3.4.0", &e), 0);
 	CHECK_EQ_I(promql_parse_with(&x, "x[2m*(10+5):1m] offset -(1h/2)", 30, &o, &e), 0);
 	if (x) {
