@@ -157,6 +157,25 @@ static void print_binary_op(struct buf *out, const struct promql_node *n, const 
 			buf_addc(out, ')');
 		}
 	}
+	if (vm && (vm->fill_lhs || vm->fill_rhs)) {
+		/* 3.10's fill modifiers (only its parser makes them): one fill when equal */
+		if (vm->fill_lhs && vm->fill_rhs && vm->fill_lhs_v == vm->fill_rhs_v) {
+			buf_adds(out, " fill (");
+			go_fmt_g(out, vm->fill_lhs_v);
+			buf_addc(out, ')');
+		} else {
+			if (vm->fill_lhs) {
+				buf_adds(out, " fill_left (");
+				go_fmt_g(out, vm->fill_lhs_v);
+				buf_addc(out, ')');
+			}
+			if (vm->fill_rhs) {
+				buf_adds(out, " fill_right (");
+				go_fmt_g(out, vm->fill_rhs_v);
+				buf_addc(out, ')');
+			}
+		}
+	}
 	buf_addc(out, ' ');
 }
 

@@ -519,6 +519,7 @@ enum feature_effect {
 	FX_STABLE_NOOP,  /* 2.x: "a no-op after promotion to a stable feature" */
 	FX_EXPERIMENTAL, /* the parser's experimental functions (3.4+) */
 	FX_DURATION,     /* the parser's duration expressions (3.10-3.13) */
+	FX_FILL,         /* the parser's binop fill modifiers (3.14) */
 };
 static const struct feature {
 	const char *name;
@@ -533,7 +534,7 @@ static const struct feature {
 	{ "promql-duration-expr", CLI_V(3, 10, 0), CLI_V(3, 14, 0), FX_DURATION },
 	{ "promql-duration-expr", CLI_V(3, 14, 0), 0, FX_NONE }, /* "permanently enabled" */
 	{ "promql-extended-range-selectors", CLI_V(3, 10, 0), 0, FX_NONE },
-	{ "promql-binop-fill-modifiers", CLI_V(3, 14, 0), 0, FX_NONE },
+	{ "promql-binop-fill-modifiers", CLI_V(3, 14, 0), 0, FX_FILL },
 };
 
 static int release_of(const struct compat *c)
@@ -625,6 +626,8 @@ static void opt_feature(const char *name, size_t len, void *arg)
 		oc->o->experimental_functions = true;
 	else if (f && f->fx == FX_DURATION)
 		oc->o->duration_expressions = true;
+	else if (f && f->fx == FX_FILL)
+		oc->o->binop_fill_modifiers = true;
 }
 
 void promtool_parser_opts(const struct cli_ctx *c, struct promql_parse_opts *out)

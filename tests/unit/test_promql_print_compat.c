@@ -22,7 +22,9 @@ static char *print_as(const char *v, const char *in)
 {
 	struct compat c;
 	struct err e = ERR_INIT;
-	struct promql_parse_opts o = { &c, false };
+	/* upstream's test parser: every option on (fill modifiers, duration exprs) */
+	struct promql_parse_opts o = { .compat = &c, .experimental_functions = true, .duration_expressions = true,
+				       .binop_fill_modifiers = true };
 	struct promql_expr *x = NULL;
 	struct buf b = BUF_INIT;
 	char *out = NULL;
@@ -78,6 +80,12 @@ static void test_upstream_3_14(void)
 		{ "a - ignoring() c", "a - c" },
 		{ "a - ignoring() group_left(__metric__) c", "a - ignoring () group_left (__metric__) c" },
 		{ "a - ignoring() group_left c", "a - ignoring () group_left () c" },
+		{ "a + fill(-23) b", "a + fill (-23) b" },
+		{ "a + fill_left(-23) b", "a + fill_left (-23) b" },
+		{ "a + fill_right(42) b", "a + fill_right (42) b" },
+		{ "a + fill_left(-23) fill_right(42) b", "a + fill_left (-23) fill_right (42) b" },
+		{ "a + fill_left(5) fill_right(5) b", "a + fill (5) b" },
+		{ "a + on(b) group_left fill(-23) c", "a + on (b) group_left () fill (-23) c" },
 		{ "up > bool 0", NULL },
 		{ "a offset 1m", NULL },
 		{ "a offset -7m", NULL },
