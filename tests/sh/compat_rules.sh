@@ -299,3 +299,46 @@ run 3.13 check rules "$w/dur.yml"
 want "3.13 needs the flag" 1 "could not parse expression" err
 run 3.14 check rules "$w/dur.yml"
 want "3.14 parses duration expressions always" 0 "SUCCESS: 1 rules found" out
+
+# ---- group labels in test rules and the --semantics prometheus backfill (3.0) ----
+mkdir -p "$w/ut"
+cat >"$w/ut/rules.yml" <<'EOR'
+groups:
+  - name: g
+    labels:
+      team: a
+    rules:
+      - alert: Up
+        expr: up == 1
+        labels:
+          severity: page
+EOR
+cat >"$w/ut/t.yml" <<'EOR'
+rule_files: [rules.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'up{job="x"}'
+        values: '1 1 1'
+    alert_rule_test:
+      - eval_time: 1m
+        alertname: Up
+        exp_alerts:
+          - exp_labels:
+              job: x
+              severity: page
+              team: a
+EOR
+run 3.0 test rules "$w/ut/t.yml"
+want "test rules: 3.0 alerts carry the group labels" 0 "  SUCCESS" out
+run 2.55 test rules "$w/ut/t.yml"
+want "test rules: 2.55 rejects group labels" 1 "field labels not found in type rulefmt.RuleGroup" err
+if [ -d "$w/bf/src" ]; then
+	run 3.0 tsdb create-blocks-from rules --semantics prometheus --source-dir "$w/bf/src" --output-dir "$w/bf/live" \
+		--start 1700000000 --end 1700001800 "$w/bf/r.yml"
+	got=$("$PROMTOOL" tsdb dump "$w/bf/live" | sed 's/} .*/}/' | sort -u)
+	[ "$rc" = 0 ] && [ "$got" = '{__name__="r1", env="rule", job="a", team="a"}' ] &&
+		pass "compat_rules --semantics prometheus merges group labels (3.0)" ||
+		fail "compat_rules --semantics prometheus merges group labels (3.0)" "exit $rc" "$got"
+fi
