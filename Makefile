@@ -52,7 +52,7 @@ LIB_SRC_CC := $(wildcard $(addsuffix /*.cc,$(filter-out $(CLI_DIR),$(LAYERS))))
 CLI_SRC  := $(wildcard $(CLI_DIR)/*.c)
 # The kingpin-style parser and the command table, for the tests that drive
 # the CLI without the commands (tests/unit/test_cli.c, tests/fuzz/fuzz_cli.c).
-CLI_LIB_SRC := $(addprefix $(CLI_DIR)/,cli.c cli_complete.c cli_help.c cli_lex.c cli_values.c commands.c)
+CLI_LIB_SRC := $(addprefix $(CLI_DIR)/,cli.c cli_complete.c cli_help.c cli_lex.c cli_values.c cli_version.c commands.c features.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_HELPER_SRC := $(filter-out $(TEST_SRC),$(wildcard tests/unit/*.c))
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)

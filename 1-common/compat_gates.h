@@ -30,9 +30,22 @@
 	X(RULEFMT_QUERY_OFFSET, 2, 53, 0, "rule groups accept query_offset") \
 	X(RULEFMT_GROUP_LABELS, 3, 0, 0, "rule groups accept labels, merged into each rule") \
 	X(UTF8_NAMES, 3, 0, 0, "metric and label names may be any UTF-8, quoted where not legacy") \
+	X(RULEFMT_NO_NAME_BOTH_POS, 2, 48, 0, "a rule with neither record nor alert is blamed on both their positions") \
+	X(RULEFMT_RECORD_BRACES, 3, 2, 0, "a recording rule name with { or } is an error") \
+	X(RULEFMT_TYPED_NODES, 3, 3, 0, "rules decode into typed structs: string record/alert/expr, group positions 0:0") \
+	X(RULEFMT_NODE_TYPES_EXPORTED, 3, 4, 0, "yaml messages name rulefmt.RuleGroupNode/RuleNode, not ruleGroupNode/ruleNode") \
+	X(CHECK_RULES_STDIN, 2, 46, 0, "check rules reads standard input when given no file") \
+	X(CHECK_RULES_IGNORE_UNKNOWN, 3, 2, 0, "check rules --ignore-unknown-fields; unknown --lint items quoted") \
+	/* ---- the command line (8-promtool: kingpin's help and messages) ---- */ \
+	X(CLI_KINGPIN_2_3, 2, 43, 0, "kingpin v2.3: --[no-]bool in help, a blank line after the usage, new completion scripts") \
+	X(CLI_KINGPIN_2_4, 2, 49, 0, "kingpin v2.4: required flag(s) '--x' not provided; zsh completion from words[2]") \
 	/* ---- the printer (Expr.String, the query sent by the backfill) ---- */ \
-	X(PRINT_PLAIN_NUMBERS, 3, 0, 0, "number literals print as plain decimals, durations as durations") \
+	X(PRINT_PLAIN_NUMBERS, 3, 3, 0, "number literals print as plain decimals (FormatFloat 'f', -1)") \
+	X(PRINT_DURATION_LITERALS, 3, 4, 0, "a number written as a duration prints as a duration") \
 	X(PRINT_EMPTY_IGNORING_KEPT, 3, 9, 0, "an empty ignoring() before group_left/right is printed") \
+	X(PRINT_EMPTY_NAME_MATCHER, 2, 53, 0, "a __name__=\"\" matcher is printed, not taken for the empty name") \
+	X(PRINT_QUOTE_ESCAPED, 3, 3, 0, "non-legacy grouping labels are quoted with strconv.Quote, not raw") \
+	X(PRINT_QUOTE_COLON, 3, 10, 0, "grouping labels with a colon are quoted (legacy label, not metric, names)") \
 	/* ---- PromQL float semantics (4-promql) ---- */ \
 	X(PROMQL_RATE_THRESHOLD_FIRST, 2, 51, 0, "rate extrapolation tests the 1.1*avg threshold before the zero clamp") \
 	X(PROMQL_ATAN2_DROPS_NAME, 2, 47, 0, "atan2 drops the metric name like the arithmetic operators") \

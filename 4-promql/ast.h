@@ -188,6 +188,7 @@ struct promql_node {
 		} subquery;
 		struct {
 			double val;
+			bool duration; /* written as a duration (2.54+: `time() - 5m`); 3.4 prints it so */
 		} number;
 		struct {
 			struct promql_node *expr;
@@ -231,6 +232,8 @@ const struct promql_node *promql_expr_root(const struct promql_expr *x);
 enum promql_value_type promql_node_type(const struct promql_node *n);
 /* String() of a sub-tree, as 2.42 prints it. */
 void promql_print_node(struct buf *out, const struct promql_node *n);
+/* As the release c prints it (NULL: 2.42.0). */
+void promql_print_node_with(struct buf *out, const struct promql_node *n, const struct compat *c);
 
 /* Names for messages and debugging. */
 const char *promql_node_kind_name(enum promql_node_kind k);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "1-common/gofmt.h"
+#include "1-common/utf8.h"
 #include "1-common/xalloc.h"
 #include "4-promql/functions.h"
 #include "4-promql/gostr.h"
@@ -209,6 +210,24 @@ bool promql_parse_grouping(struct promql_parser *p, const char ***out, size_t *n
 	}
 	for (;;) {
 		const struct promql_token *t = peek(p);
+		if (t->type == PQT_STRING && compat_on(p->opts->compat, COMPAT_UTF8_NAMES)) {
+			/* 3.0 (#14705): a quoted label name, any non-empty UTF-8 */
+			struct promql_token tok = take(p);
+			size_t len;
+			const char *name = promql_unquote(p, &tok, &len);
+			if (p->failed)
+				goto done;
+			if (!len || !go_utf8_valid(name, len)) {
+				struct buf q = BUF_INIT;
+				go_quote(&q, name, len);
+				promql_perr(p, tok.pos, "invalid label name for grouping: %s", buf_str(&q));
+				buf_release(&q);
+				goto done;
+			}
+			ALLOC_GROW(v, cnt + 1, cap);
+			v[cnt++] = name;
+			goto next;
+		}
 		if (!is_maybe_label(t->type)) {
 			unexpected(p, "grouping opts", "label");
 			goto done;
@@ -221,6 +240,7 @@ bool promql_parse_grouping(struct promql_parser *p, const char ***out, size_t *n
 		ALLOC_GROW(v, cnt + 1, cap);
 		v[cnt++] = promql_arena_strndup(p->x, t->val, t->len);
 		take(p);
+next:
 		if (at(p, PQT_COMMA)) {
 			take(p);
 			if (at(p, PQT_RIGHT_PAREN)) {
@@ -261,12 +281,31 @@ static bool parse_label_matchers(struct promql_parser *p, struct promql_node *vs
 	for (;;) {
 		struct promql_token name, op, val;
 		struct label_matcher *m;
+		const char *qname = NULL; /* a quoted name, unquoted (3.0+) */
+		size_t qlen = 0;
 
-		if (!at(p, PQT_IDENTIFIER)) {
+		if (at(p, PQT_STRING) && compat_on(p->opts->compat, COMPAT_UTF8_NAMES)) {
+			/* 3.0 (#14705): "name" op "value", or "name" alone for __name__ */
+			name = take(p);
+			qname = promql_unquote(p, &name, &qlen);
+			if (p->failed)
+				goto done;
+			if (at(p, PQT_COMMA) || at(p, PQT_RIGHT_BRACE)) {
+				ALLOC_GROW(v, cnt + 1, cap);
+				m = &v[cnt++];
+				memset(m, 0, sizeof(*m));
+				m->name = "__name__";
+				m->value = qname;
+				m->value_len = qlen;
+				m->type = LABEL_MATCH_EQUAL;
+				goto matched;
+			}
+		} else if (!at(p, PQT_IDENTIFIER)) {
 			unexpected(p, "label matching", "identifier or \"}\"");
 			goto done;
+		} else {
+			name = take(p);
 		}
-		name = take(p);
 		switch (peek(p)->type) {
 		case PQT_EQL: case PQT_NEQ: case PQT_EQL_REGEX: case PQT_NEQ_REGEX:
 			break;
@@ -283,7 +322,7 @@ static bool parse_label_matchers(struct promql_parser *p, struct promql_node *vs
 		ALLOC_GROW(v, cnt + 1, cap);
 		m = &v[cnt++];
 		memset(m, 0, sizeof(*m));
-		m->name = promql_arena_strndup(p->x, name.val, name.len);
+		m->name = qname ? qname : promql_arena_strndup(p->x, name.val, name.len);
 		m->value = promql_unquote(p, &val, &m->value_len);
 		m->type = op.type == PQT_EQL ? LABEL_MATCH_EQUAL :
 			  op.type == PQT_NEQ ? LABEL_MATCH_NOT_EQUAL :
@@ -304,6 +343,7 @@ static bool parse_label_matchers(struct promql_parser *p, struct promql_node *vs
 			ALLOC_GROW(p->x->regexes, p->x->nregexes + 1, p->x->regexes_cap);
 			p->x->regexes[p->x->nregexes++] = m->re;
 		}
+matched:
 		if (at(p, PQT_COMMA)) {
 			take(p);
 			if (at(p, PQT_RIGHT_BRACE))
@@ -383,6 +423,7 @@ struct promql_node *promql_parse_primary(struct promql_parser *p)
 			if (!promql_parse_duration_zero(p, &tok, &d, compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR)))
 				return NULL;
 			n->u.number.val = promql_duration_seconds(d);
+			n->u.number.duration = true; /* NumberLiteral.Duration */
 			return n;
 		}
 		break;

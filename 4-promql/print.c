@@ -2,6 +2,16 @@
  * Printing a PromQL tree exactly as 2.42's Expr.String() does
  * (promql/parser/printer.go).  The rules backfill sends this text as the
  * query, so it must match byte for byte.
+ *
+ * Later releases (--compat; printer.go and model/labels/matcher.go at each
+ * tag, gates in 1-common/compat_gates.h): 2.53 keeps a __name__="" matcher;
+ * 3.0 quotes names that are not legacy (matchers: labels.Matcher.String's
+ * shouldQuoteName; grouping labels: "%s" around the raw name when it is no
+ * legacy metric name); 3.3 numbers as strconv.FormatFloat(v, 'f', -1) and
+ * grouping labels quoted with strconv.Quote; 3.4 prints a number written as
+ * a duration as a duration (NumberLiteral.Duration); 3.9 prints an empty ignoring()
+ * before group_left/right; 3.10 quotes grouping labels that are not legacy
+ * label names (a colon now needs quotes).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +23,35 @@
 #include "4-promql/internal.h"
 #include "4-promql/nstack.h"
 
-static void print_list(struct buf *out, const char **v, size_t n)
+static bool legacy_name(const char *s, bool colon)
 {
+	if (!*s)
+		return false;
+	for (size_t i = 0; s[i]; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (colon && ch == ':') ||
+		    (i > 0 && ch >= '0' && ch <= '9'))
+			continue;
+		return false;
+	}
+	return true;
+}
+
+/* Grouping labels (by, without, on, ignoring, group_x): joinLabels/writeLabels. */
+static void print_list(struct buf *out, const char **v, size_t n, const struct compat *c)
+{
+	bool quote = compat_on(c, COMPAT_UTF8_NAMES);
+	bool colon = !compat_on(c, COMPAT_PRINT_QUOTE_COLON);
+
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			buf_adds(out, ", ");
-		buf_adds(out, v[i]);
+		if (!quote || legacy_name(v[i], colon))
+			buf_adds(out, v[i]);
+		else if (compat_on(c, COMPAT_PRINT_QUOTE_ESCAPED))
+			go_quote(out, v[i], strlen(v[i]));
+		else
+			buf_addf(out, "\"%s\"", v[i]);
 	}
 }
 
@@ -60,7 +93,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Name and matchers; the __name__ matcher equal to the name is implied. */
-static void print_selector(struct buf *out, const struct promql_node *n)
+static void print_selector(struct buf *out, const struct promql_node *n, const struct compat *c)
 {
 	const char *name = n->u.vector.name;
 	struct buf *strs = xcalloc(n->u.vector.nmatchers + 1, sizeof(*strs));
@@ -74,10 +107,14 @@ static void print_selector(struct buf *out, const struct promql_node *n)
 	for (size_t i = 0; i < n->u.vector.nmatchers; i++) {
 		const struct label_matcher *m = &n->u.vector.matchers[i];
 		if (!strcmp(m->name, "__name__") && m->type == LABEL_MATCH_EQUAL &&
-		    m->value_len == strlen(name) && !memcmp(m->value, name, m->value_len))
+		    m->value_len == strlen(name) && !memcmp(m->value, name, m->value_len) &&
+		    (m->value_len || !compat_on(c, COMPAT_PRINT_EMPTY_NAME_MATCHER)))
 			continue;
 		buf_init(&strs[cnt]);
-		buf_adds(&strs[cnt], m->name);
+		if (compat_on(c, COMPAT_UTF8_NAMES) && !legacy_name(m->name, false))
+			go_quote(&strs[cnt], m->name, strlen(m->name));
+		else
+			buf_adds(&strs[cnt], m->name);
 		buf_adds(&strs[cnt], ops[m->type]);
 		go_quote(&strs[cnt], m->value, m->value_len);
 		cnt++;
@@ -99,34 +136,56 @@ static void print_selector(struct buf *out, const struct promql_node *n)
 }
 
 /* What goes between a binary expression's operands: " op modifiers ". */
-static void print_binary_op(struct buf *out, const struct promql_node *n)
+static void print_binary_op(struct buf *out, const struct promql_node *n, const struct compat *c)
 {
 	const struct promql_vector_matching *vm = n->u.binary.matching;
+	bool grouped = vm && (vm->card == PROMQL_CARD_MANY_TO_ONE || vm->card == PROMQL_CARD_ONE_TO_MANY);
+	/* 3.9 (#17643): group_x keeps its ignoring(), however empty */
+	bool fixed = compat_on(c, COMPAT_PRINT_EMPTY_IGNORING_KEPT);
 
 	buf_addc(out, ' ');
 	buf_adds(out, promql_binop_name(n->u.binary.op));
 	if (n->u.binary.return_bool)
 		buf_adds(out, " bool");
-	if (vm && (vm->nmatching_labels > 0 || vm->on)) {
+	if (vm && (vm->nmatching_labels > 0 || vm->on || (fixed && grouped))) {
 		buf_adds(out, vm->on ? " on (" : " ignoring (");
-		print_list(out, vm->matching_labels, vm->nmatching_labels);
+		print_list(out, vm->matching_labels, vm->nmatching_labels, c);
 		buf_addc(out, ')');
-		if (vm->card == PROMQL_CARD_MANY_TO_ONE || vm->card == PROMQL_CARD_ONE_TO_MANY) {
+		if (grouped) {
 			buf_adds(out, vm->card == PROMQL_CARD_MANY_TO_ONE ? " group_left (" : " group_right (");
-			print_list(out, vm->include, vm->ninclude);
+			print_list(out, vm->include, vm->ninclude, c);
 			buf_addc(out, ')');
+		}
+	}
+	if (vm && (vm->fill_lhs || vm->fill_rhs)) {
+		/* 3.10's fill modifiers (only its parser makes them): one fill when equal */
+		if (vm->fill_lhs && vm->fill_rhs && vm->fill_lhs_v == vm->fill_rhs_v) {
+			buf_adds(out, " fill (");
+			go_fmt_g(out, vm->fill_lhs_v);
+			buf_addc(out, ')');
+		} else {
+			if (vm->fill_lhs) {
+				buf_adds(out, " fill_left (");
+				go_fmt_g(out, vm->fill_lhs_v);
+				buf_addc(out, ')');
+			}
+			if (vm->fill_rhs) {
+				buf_adds(out, " fill_right (");
+				go_fmt_g(out, vm->fill_rhs_v);
+				buf_addc(out, ')');
+			}
 		}
 	}
 	buf_addc(out, ' ');
 }
 
 /* A node without sub-expressions. */
-static void print_leaf(struct buf *out, const struct promql_node *n)
+static void print_leaf(struct buf *out, const struct promql_node *n, const struct compat *c)
 {
 	switch (n->kind) {
 	case PROMQL_NODE_MATRIX: {
 		const struct promql_node *vs = n->u.matrix.vs;
-		print_selector(out, vs);
+		print_selector(out, vs, c);
 		buf_addc(out, '[');
 		prom_fmt_duration(out, n->u.matrix.range_ms);
 		buf_addc(out, ']');
@@ -134,14 +193,22 @@ static void print_leaf(struct buf *out, const struct promql_node *n)
 		break;
 	}
 	case PROMQL_NODE_NUMBER:
-		/* fmt.Sprint(float64): %v, i.e. shortest 'g' */
-		go_fmt_g(out, n->u.number.val);
+		if (n->u.number.duration && compat_on(c, COMPAT_PRINT_DURATION_LITERALS)) {
+			/* model.Duration(v * 1e9).String(), the sign in front */
+			double v = n->u.number.val;
+			if (v < 0)
+				buf_addc(out, '-');
+			prom_fmt_duration(out, (int64_t)((v < 0 ? -v : v) * 1e9) / 1000000);
+		} else if (compat_on(c, COMPAT_PRINT_PLAIN_NUMBERS))
+			go_fmt_f(out, n->u.number.val); /* 3.3: FormatFloat(v, 'f', -1, 64) */
+		else
+			go_fmt_g(out, n->u.number.val); /* fmt.Sprint(float64): shortest 'g' */
 		break;
 	case PROMQL_NODE_STRING:
 		go_quote(out, n->u.string.val, n->u.string.len);
 		break;
 	case PROMQL_NODE_VECTOR:
-		print_selector(out, n);
+		print_selector(out, n, c);
 		print_at_offset(out, &n->u.vector.at, n->u.vector.offset_ms);
 		break;
 	default:
@@ -175,18 +242,18 @@ static const struct promql_node *print_child(const struct promql_node *n, size_t
 }
 
 /* What n prints before its first sub-expression. */
-static void print_head(struct buf *out, const struct promql_node *n)
+static void print_head(struct buf *out, const struct promql_node *n, const struct compat *c)
 {
 	switch (n->kind) {
 	case PROMQL_NODE_AGGREGATE:
 		buf_adds(out, promql_aggop_name(n->u.aggregate.op));
 		if (n->u.aggregate.without) {
 			buf_adds(out, " without (");
-			print_list(out, n->u.aggregate.grouping, n->u.aggregate.ngrouping);
+			print_list(out, n->u.aggregate.grouping, n->u.aggregate.ngrouping, c);
 			buf_adds(out, ") ");
 		} else if (n->u.aggregate.ngrouping > 0) {
 			buf_adds(out, " by (");
-			print_list(out, n->u.aggregate.grouping, n->u.aggregate.ngrouping);
+			print_list(out, n->u.aggregate.grouping, n->u.aggregate.ngrouping, c);
 			buf_adds(out, ") ");
 		}
 		buf_addc(out, '(');
@@ -207,10 +274,10 @@ static void print_head(struct buf *out, const struct promql_node *n)
 }
 
 /* What n prints between sub-expressions i - 1 and i. */
-static void print_between(struct buf *out, const struct promql_node *n)
+static void print_between(struct buf *out, const struct promql_node *n, const struct compat *c)
 {
 	if (n->kind == PROMQL_NODE_BINARY)
-		print_binary_op(out, n);
+		print_binary_op(out, n, c);
 	else
 		buf_adds(out, ", "); /* arguments */
 }
@@ -249,7 +316,7 @@ struct prframe {
  * operator chains and nesting may be hundreds of thousands deep (2.42
  * accepts and prints them).
  */
-void promql_print_node(struct buf *out, const struct promql_node *n)
+void promql_print_node_with(struct buf *out, const struct promql_node *n, const struct compat *c)
 {
 	struct prframe inl[16], *f;
 	struct nstack st;
@@ -257,9 +324,9 @@ void promql_print_node(struct buf *out, const struct promql_node *n)
 	nstack_init(&st, inl, sizeof(inl) / sizeof(inl[0]), sizeof(inl[0]));
 	for (;;) {
 		if (!print_child(n, 0) && n->kind != PROMQL_NODE_CALL && n->kind != PROMQL_NODE_AGGREGATE) {
-			print_leaf(out, n);
+			print_leaf(out, n, c);
 		} else {
-			print_head(out, n);
+			print_head(out, n, c);
 			f = nstack_push(&st);
 			f->n = n;
 			f->next = 0;
@@ -268,7 +335,7 @@ void promql_print_node(struct buf *out, const struct promql_node *n)
 		for (n = NULL; !n && (f = nstack_top(&st));) {
 			if ((n = print_child(f->n, f->next))) {
 				if (f->next++ > 0)
-					print_between(out, f->n);
+					print_between(out, f->n, c);
 			} else {
 				print_tail(out, f->n);
 				nstack_pop(&st);
@@ -280,7 +347,17 @@ void promql_print_node(struct buf *out, const struct promql_node *n)
 	nstack_release(&st);
 }
 
+void promql_print_node(struct buf *out, const struct promql_node *n)
+{
+	promql_print_node_with(out, n, NULL);
+}
+
 void promql_print(struct buf *out, const struct promql_expr *x)
 {
-	promql_print_node(out, x->root);
+	promql_print_node_with(out, x->root, NULL);
+}
+
+void promql_print_with(struct buf *out, const struct promql_expr *x, const struct compat *c)
+{
+	promql_print_node_with(out, x->root, c);
 }

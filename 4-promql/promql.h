@@ -58,5 +58,7 @@ int promql_parse_metric_selector_with(struct promql_expr **out, const char *inpu
 void promql_expr_free(struct promql_expr *x);
 /* Appends the canonical text of the expression (2.42's String()). */
 void promql_print(struct buf *out, const struct promql_expr *x);
+/* String() of the release c (--compat; NULL: 2.42.0). */
+void promql_print_with(struct buf *out, const struct promql_expr *x, const struct compat *c);
 
 #endif

@@ -25,6 +25,7 @@
 	X(STRING, "string")                                                    \
 	X(INT, "int")                                                          \
 	X(DURATION, "model.Duration")                                          \
+	X(DURATION_PTR, "*model.Duration")                                     \
 	X(NODE, "yaml.Node")                                                   \
 	X(MAP_SS, "map[string]string")                                         \
 	X(GROUP_SLICE, "[]rulefmt.RuleGroup")                                  \
@@ -47,27 +48,38 @@ static const char *const dtype_names[] = {
 #undef X_
 };
 
-/* Struct fields, in Go declaration order (that is the field id yaml.v3
- * uses for "already set" checks). */
+/*
+ * Struct fields, in Go declaration order (that is the field id yaml.v3
+ * uses for "already set" checks).  gate: the field exists from that
+ * release on (NO_GATE: always).  record/alert/expr are yaml.Node fields
+ * up to 3.2; from 3.3 the strict decode reads rulefmt.Rule, whose fields
+ * are strings (struct dec.rule_strings: the node is kept and type-checked
+ * as a string).
+ */
+#define NO_GATE COMPAT_GATE_COUNT
 static const struct dfield {
 	enum dtype owner;
 	const char *key;
 	enum dtype type;
 	size_t off;
+	enum compat_gate gate;
 } dfields[] = {
-	{ DT_GROUPS, "groups", DT_GROUP_SLICE, offsetof(struct dgroups, groups) },
-	{ DT_NODEGROUPS, "groups", DT_NODE_SLICE, offsetof(struct dnodegroups, groups) },
-	{ DT_GROUP, "name", DT_STRING, offsetof(struct dgroup, name) },
-	{ DT_GROUP, "interval", DT_DURATION, offsetof(struct dgroup, interval_ms) },
-	{ DT_GROUP, "limit", DT_INT, offsetof(struct dgroup, limit) },
-	{ DT_GROUP, "rules", DT_RULE_SLICE, offsetof(struct dgroup, rules) },
-	{ DT_RULE, "record", DT_NODE, offsetof(struct drule, record) },
-	{ DT_RULE, "alert", DT_NODE, offsetof(struct drule, alert) },
-	{ DT_RULE, "expr", DT_NODE, offsetof(struct drule, expr) },
-	{ DT_RULE, "for", DT_DURATION, offsetof(struct drule, for_ms) },
-	{ DT_RULE, "keep_firing_for", DT_DURATION, offsetof(struct drule, keep_firing_for_ms) },
-	{ DT_RULE, "labels", DT_MAP_SS, offsetof(struct drule, labels) },
-	{ DT_RULE, "annotations", DT_MAP_SS, offsetof(struct drule, annotations) },
+	{ DT_GROUPS, "groups", DT_GROUP_SLICE, offsetof(struct dgroups, groups), NO_GATE },
+	{ DT_NODEGROUPS, "groups", DT_NODE_SLICE, offsetof(struct dnodegroups, groups), NO_GATE },
+	{ DT_GROUP, "name", DT_STRING, offsetof(struct dgroup, name), NO_GATE },
+	{ DT_GROUP, "interval", DT_DURATION, offsetof(struct dgroup, interval_ms), NO_GATE },
+	{ DT_GROUP, "query_offset", DT_DURATION_PTR, offsetof(struct dgroup, query_offset),
+	  COMPAT_RULEFMT_QUERY_OFFSET },
+	{ DT_GROUP, "limit", DT_INT, offsetof(struct dgroup, limit), NO_GATE },
+	{ DT_GROUP, "rules", DT_RULE_SLICE, offsetof(struct dgroup, rules), NO_GATE },
+	{ DT_GROUP, "labels", DT_MAP_SS, offsetof(struct dgroup, labels), COMPAT_RULEFMT_GROUP_LABELS },
+	{ DT_RULE, "record", DT_NODE, offsetof(struct drule, record), NO_GATE },
+	{ DT_RULE, "alert", DT_NODE, offsetof(struct drule, alert), NO_GATE },
+	{ DT_RULE, "expr", DT_NODE, offsetof(struct drule, expr), NO_GATE },
+	{ DT_RULE, "for", DT_DURATION, offsetof(struct drule, for_ms), NO_GATE },
+	{ DT_RULE, "keep_firing_for", DT_DURATION, offsetof(struct drule, keep_firing_for_ms), NO_GATE },
+	{ DT_RULE, "labels", DT_MAP_SS, offsetof(struct drule, labels), NO_GATE },
+	{ DT_RULE, "annotations", DT_MAP_SS, offsetof(struct drule, annotations), NO_GATE },
 };
 
 #define NFIELDS (sizeof(dfields) / sizeof(dfields[0]))
@@ -79,7 +91,10 @@ struct keyset {
 };
 
 struct dec {
+	const struct compat *compat;
 	bool known_fields;
+	bool rule_strings; /* 3.3+ strict decode: record/alert/expr are strings */
+	enum dnames names;
 	struct err *fatal;  /* set once; decoding stops */
 	char **terrs;       /* "line N: ..." */
 	size_t nterrs, terrs_cap;
@@ -89,6 +104,38 @@ struct dec {
 };
 
 enum { BAD = 0, GOOD = 1, FATAL = -1 };
+
+/*
+ * The Go type names a release's messages use.  2.42-3.2 decode strictly
+ * into RuleGroup{Rules []RuleNode} and positionally into []yaml.Node; 3.3
+ * decodes strictly into RuleGroup{Rules []Rule} and positionally into
+ * ruleGroupNode{Rules []ruleNode}, exported as RuleGroupNode/RuleNode in 3.4.
+ */
+static const char *type_name(const struct dec *d, enum dtype t)
+{
+	static const char *const group[] = { "rulefmt.RuleGroup", "rulefmt.RuleGroup", "rulefmt.ruleGroupNode",
+					     "rulefmt.RuleGroupNode" };
+	static const char *const rule[] = { "rulefmt.RuleNode", "rulefmt.Rule", "rulefmt.ruleNode",
+					    "rulefmt.RuleNode" };
+	static const char *const groups[] = { "[]rulefmt.RuleGroup", "[]rulefmt.RuleGroup",
+					      "[]rulefmt.ruleGroupNode", "[]rulefmt.RuleGroupNode" };
+	static const char *const rules[] = { "[]rulefmt.RuleNode", "[]rulefmt.Rule", "[]rulefmt.ruleNode",
+					     "[]rulefmt.RuleNode" };
+
+	switch (t) {
+	case DT_GROUP: return group[d->names];
+	case DT_RULE: return rule[d->names];
+	case DT_GROUP_SLICE: return groups[d->names];
+	case DT_RULE_SLICE: return rules[d->names];
+	case DT_GROUPS: return d->names >= DN_NODE_3_3 ? "rulefmt.ruleGroups" : "rulefmt.RuleGroups";
+	default: return dtype_names[t];
+	}
+}
+
+static bool field_on(const struct dec *d, const struct dfield *f)
+{
+	return f->gate == NO_GATE || compat_on(d->compat, f->gate);
+}
 
 static int unmarshal(struct dec *d, const struct ynode *n, enum dtype t, void *out);
 static void release(enum dtype t, void *p);
@@ -117,7 +164,7 @@ static void terror(struct dec *d, const struct ynode *n, const char *tag, enum d
 		}
 		buf_adds(&b, "`");
 	}
-	buf_addf(&b, " into %s", dtype_names[t]);
+	buf_addf(&b, " into %s", type_name(d, t));
 	terr_add(d, buf_detach(&b, NULL));
 }
 
@@ -209,9 +256,16 @@ static void release(enum dtype t, void *p)
 		memset(s, 0, sizeof(*s));
 		break;
 	}
+	case DT_RULE: {
+		struct drule *r = p;
+		for (size_t i = 0; i < 3; i++) {
+			free(r->text[i]);
+			r->text[i] = NULL;
+		}
+	}
+		/* fall through */
 	case DT_GROUPS:
 	case DT_GROUP:
-	case DT_RULE:
 	case DT_NODEGROUPS:
 		for (size_t i = 0; i < NFIELDS; i++)
 			if (dfields[i].owner == t)
@@ -428,6 +482,8 @@ static int dec_struct(struct dec *d, const struct ynode *n, enum dtype t, void *
 	int ret = GOOD;
 
 	d->merged = NULL;
+	if (d->rule_strings && t == DT_RULE)
+		((struct drule *)out)->typed = true;
 	for (size_t i = 0; i + 1 < n->nkids; i += 2) {
 		const struct ynode *ni = n->kids[i];
 		size_t f;
@@ -454,12 +510,13 @@ static int dec_struct(struct dec *d, const struct ynode *n, enum dtype t, void *
 				continue;
 		}
 		for (f = 0; f < NFIELDS; f++)
-			if (dfields[f].owner == t && strcmp(dfields[f].key, name ? name : "") == 0)
+			if (dfields[f].owner == t && field_on(d, &dfields[f]) &&
+			    strcmp(dfields[f].key, name ? name : "") == 0)
 				break;
 		if (f < NFIELDS) {
 			if (done[f]) {
 				terr_add(d, xasprintf("line %d: field %s already set in type %s", ni->line,
-						      name, dtype_names[t]));
+						      name, type_name(d, t)));
 				continue;
 			}
 			done[f] = true;
@@ -467,9 +524,19 @@ static int dec_struct(struct dec *d, const struct ynode *n, enum dtype t, void *
 				ret = FATAL;
 				break;
 			}
+			if (d->rule_strings && t == DT_RULE && dfields[f].type == DT_NODE) {
+				/* 3.3+: rulefmt.Rule's string field: its text and its type errors */
+				struct drule *dr = out;
+				enum drule_text w = !strcmp(dfields[f].key, "record") ? DR_RECORD
+						    : !strcmp(dfields[f].key, "alert") ? DR_ALERT : DR_EXPR;
+				if (unmarshal(d, n->kids[i + 1], DT_STRING, &dr->text[w]) == FATAL) {
+					ret = FATAL;
+					break;
+				}
+			}
 		} else if (d->known_fields) {
 			terr_add(d, xasprintf("line %d: field %s not found in type %s", ni->line,
-					      name ? name : "", dtype_names[t]));
+					      name ? name : "", type_name(d, t)));
 		}
 	}
 	free(name);
@@ -633,6 +700,18 @@ static int unmarshal(struct dec *d, const struct ynode *n, enum dtype t, void *o
 	}
 	if (t == DT_DURATION && !is_null(n))
 		return dec_duration(d, n, out);
+	if (t == DT_DURATION_PTR) {
+		/* *model.Duration: null leaves it nil, anything else is a Duration */
+		struct doptdur *od = out;
+		int r;
+		if (is_null(n)) {
+			od->set = false;
+			return GOOD;
+		}
+		r = dec_duration(d, n, &od->ms);
+		od->set = r == GOOD;
+		return r;
+	}
 	switch (n->kind) {
 	case YN_SCALAR: return dec_scalar(d, n, t, out);
 	case YN_MAP: return dec_mapping(d, n, t, out);
@@ -642,14 +721,12 @@ static int unmarshal(struct dec *d, const struct ynode *n, enum dtype t, void *o
 }
 
 /* Runs one decode; returns 0 or -1 with e set as yaml.v3's Decode would. */
-static int run(const struct ynode *root, bool strict, enum dtype t, void *out, struct err *e)
+static int run(const struct ynode *root, const struct dec *proto, enum dtype t, void *out, struct err *e)
 {
-	struct dec d;
+	struct dec d = *proto;
 	struct err fatal = ERR_INIT;
 	int r, ret = 0;
 
-	memset(&d, 0, sizeof(d));
-	d.known_fields = strict;
 	d.fatal = &fatal;
 	r = unmarshal(&d, root, t, out);
 	if (r == FATAL) {
@@ -671,21 +748,56 @@ static int run(const struct ynode *root, bool strict, enum dtype t, void *out, s
 	return ret;
 }
 
-int rdecode_groups(struct dgroups *out, const struct ynode *root, bool root_is_groups, struct err *e)
+static struct dec proto_dec(const struct rdecode_opts *o, bool strict)
 {
+	struct dec d;
+	bool typed = o && compat_on(o->compat, COMPAT_RULEFMT_TYPED_NODES);
+
+	memset(&d, 0, sizeof(d));
+	d.compat = o ? o->compat : NULL;
+	d.known_fields = strict && !(o && o->ignore_unknown_fields);
+	d.rule_strings = strict && typed;
+	if (!typed)
+		d.names = DN_2_42;
+	else if (strict)
+		d.names = DN_RULE;
+	else
+		d.names = compat_on(d.compat, COMPAT_RULEFMT_NODE_TYPES_EXPORTED) ? DN_NODE_3_4 : DN_NODE_3_3;
+	return d;
+}
+
+int rdecode_groups(struct dgroups *out, const struct ynode *root, bool root_is_groups,
+		   const struct rdecode_opts *o, struct err *e)
+{
+	struct dec d = proto_dec(o, true);
+
 	memset(out, 0, sizeof(*out));
 	if (root_is_groups)
-		return run(root, true, DT_GROUP_SLICE, &out->groups, e);
-	return run(root, true, DT_GROUPS, out, e);
+		return run(root, &d, DT_GROUP_SLICE, &out->groups, e);
+	return run(root, &d, DT_GROUPS, out, e);
 }
 
 int rdecode_nodegroups(struct dnodegroups *out, const struct ynode *root, bool root_is_groups,
-		       struct err *e)
+		       const struct rdecode_opts *o, struct err *e)
 {
+	struct dec d = proto_dec(o, false);
+
 	memset(out, 0, sizeof(*out));
+	if (d.names != DN_2_42) {
+		/* 3.3+: the positional decode is typed too, with its own errors */
+		struct dgroups typed;
+		int r;
+
+		memset(&typed, 0, sizeof(typed));
+		r = root_is_groups ? run(root, &d, DT_GROUP_SLICE, &typed.groups, e) : run(root, &d, DT_GROUPS, &typed, e);
+		rdecode_groups_release(&typed);
+		if (r < 0)
+			return r;
+		d.names = DN_2_42;
+	}
 	if (root_is_groups)
-		return run(root, false, DT_NODE_SLICE, &out->groups, e);
-	return run(root, false, DT_NODEGROUPS, out, e);
+		return run(root, &d, DT_NODE_SLICE, &out->groups, e);
+	return run(root, &d, DT_NODEGROUPS, out, e);
 }
 
 void rdecode_groups_release(struct dgroups *g)

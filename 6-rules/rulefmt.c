@@ -67,6 +67,7 @@ void rulefmt_file_free(struct rulefmt_file *f)
 			rule_release(&f->groups[g].rules[i]);
 		free(f->groups[g].rules);
 		free(f->groups[g].name);
+		labels_release(&f->groups[g].labels);
 	}
 	free(f->groups);
 	free(f->path);
@@ -104,11 +105,6 @@ static bool prometheus_rule(const struct ynode *doc, const struct ynode **groups
 	return true;
 }
 
-static char *node_str(const struct ynode *n)
-{
-	return xstrdup(n ? n->value : "");
-}
-
 static struct rulefmt_pos node_pos(const struct ynode *n)
 {
 	struct rulefmt_pos p = { 0, 0 };
@@ -136,7 +132,12 @@ static struct rulefmt_file *build(const char *path, bool prom_rule, struct dgrou
 
 		out->name = xstrdup(groups[g].name ? groups[g].name : "");
 		out->interval_ms = groups[g].interval_ms;
+		out->query_offset_ms = groups[g].query_offset.ms;
+		out->has_query_offset = groups[g].query_offset.set;
 		out->limit = groups[g].limit;
+		labels_init(&out->labels);
+		labels_dup(&out->labels, groups[g].labels.l.v, groups[g].labels.l.n);
+		labels_sort(&out->labels);
 		out->pos = node_pos(gn);
 		out->nrules = groups[g].rules.n;
 		out->rules = xcalloc(out->nrules ? out->nrules : 1, sizeof(*out->rules));
@@ -144,15 +145,18 @@ static struct rulefmt_file *build(const char *path, bool prom_rule, struct dgrou
 			struct rulefmt_rule *r = &out->rules[i];
 			const struct drule *d = &rules[i];
 
-			r->record = node_str(d->record);
-			r->alert = node_str(d->alert);
-			r->expr = node_str(d->expr);
+			r->record = xstrdup(drule_text(d, DR_RECORD));
+			r->alert = xstrdup(drule_text(d, DR_ALERT));
+			r->expr = xstrdup(drule_text(d, DR_EXPR));
 			r->parsed = parsed[k];
 			parsed[k++] = NULL;
 			r->for_ms = d->for_ms;
 			r->keep_firing_for_ms = d->keep_firing_for_ms;
 			labels_init(&r->labels);
 			labels_dup(&r->labels, d->labels.l.v, d->labels.l.n);
+			for (size_t k = 0; k < out->labels.n; k++)
+				if (!labels_get(r->labels.v, r->labels.n, out->labels.v[k].name))
+					labels_set_copy(&r->labels, out->labels.v[k].name, out->labels.v[k].value);
 			labels_sort(&r->labels);
 			labels_init(&r->annotations);
 			labels_dup(&r->annotations, d->annotations.l.v, d->annotations.l.n);
@@ -168,6 +172,13 @@ static struct rulefmt_file *build(const char *path, bool prom_rule, struct dgrou
 int rulefmt_load_mem(struct rulefmt_file **out, const char *path, const char *data, size_t len,
 		     struct rulefmt_errors *errs)
 {
+	return rulefmt_load_mem_with(out, path, data, len, NULL, errs);
+}
+
+int rulefmt_load_mem_with(struct rulefmt_file **out, const char *path, const char *data, size_t len,
+			  const struct rulefmt_opts *o, struct rulefmt_errors *errs)
+{
+	struct rdecode_opts dopts = { o ? o->compat : NULL, o && o->ignore_unknown_fields, o ? o->parse : NULL };
 	struct ytree tree;
 	struct dgroups dg;
 	struct dnodegroups ng;
@@ -198,9 +209,9 @@ int rulefmt_load_mem(struct rulefmt_file **out, const char *path, const char *da
 	prom_rule = prometheus_rule(tree.root, &groups);
 	root = prom_rule ? groups : tree.root;
 	if (root) {
-		if (rdecode_groups(&dg, root, prom_rule, &e1) < 0)
+		if (rdecode_groups(&dg, root, prom_rule, &dopts, &e1) < 0)
 			add_prefixed(errs, path, err_msg(&e1));
-		if (rdecode_nodegroups(&ng, root, prom_rule, &e2) < 0)
+		if (rdecode_nodegroups(&ng, root, prom_rule, &dopts, &e2) < 0)
 			add_prefixed(errs, path, err_msg(&e2));
 	}
 	if (errs->n > nerrs)
@@ -209,7 +220,7 @@ int rulefmt_load_mem(struct rulefmt_file **out, const char *path, const char *da
 	for (size_t g = 0; g < dg.groups.n; g++)
 		nparsed += ((struct dgroup *)dg.groups.v)[g].rules.n;
 	parsed = xcalloc(nparsed ? nparsed : 1, sizeof(*parsed));
-	rulefmt_validate(errs, path, &dg, &ng, parsed);
+	rulefmt_validate(errs, path, &dg, &ng, &dopts, parsed);
 	if (errs->n > nerrs)
 		goto done;
 	*out = build(path, prom_rule, &dg, &ng, parsed);
@@ -227,6 +238,12 @@ done:
 }
 
 int rulefmt_load_file(struct rulefmt_file **out, const char *path, struct rulefmt_errors *errs)
+{
+	return rulefmt_load_file_with(out, path, NULL, errs);
+}
+
+int rulefmt_load_file_with(struct rulefmt_file **out, const char *path, const struct rulefmt_opts *o,
+			   struct rulefmt_errors *errs)
 {
 	FILE *fp;
 	struct buf b = BUF_INIT;
@@ -250,7 +267,7 @@ int rulefmt_load_file(struct rulefmt_file **out, const char *path, struct rulefm
 		return -1;
 	}
 	fclose(fp);
-	ret = rulefmt_load_mem(out, path, (const char *)b.data, b.len, errs);
+	ret = rulefmt_load_mem_with(out, path, (const char *)b.data, b.len, o, errs);
 	buf_release(&b);
 	return ret;
 }

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "1-common/compat.h"
 #include "2-model/labels.h"
 
 struct promql_expr;
@@ -36,7 +37,9 @@ struct rulefmt_rule {
 	struct promql_expr *parsed; /* never NULL in a loaded file */
 	int64_t for_ms;      /* alerting rules; 0 = unset */
 	int64_t keep_firing_for_ms;
-	struct labels labels;      /* owned copies, sorted by name (labels.FromMap) */
+	/* owned copies, sorted by name (labels.FromMap); from 3.0 the group's
+	 * labels merged under the rule's own (rules.FromMaps(group, rule)) */
+	struct labels labels;
 	struct labels annotations; /* owned copies, sorted by name */
 	struct rulefmt_pos record_pos, alert_pos, expr_pos;
 };
@@ -44,7 +47,10 @@ struct rulefmt_rule {
 struct rulefmt_group {
 	char *name;
 	int64_t interval_ms; /* 0 = unset (use the global evaluation interval) */
+	int64_t query_offset_ms; /* 2.53+; the backfill ignores it */
+	bool has_query_offset;
 	int64_t limit;       /* 0 = no limit */
+	struct labels labels; /* 3.0+ group labels, owned, sorted; also merged into each rule */
 	struct rulefmt_rule *rules;
 	size_t nrules;
 	struct rulefmt_pos pos; /* of the group's mapping */
@@ -76,6 +82,23 @@ int rulefmt_load_file(struct rulefmt_file **out, const char *path, struct rulefm
 /* The same for bytes already in memory; path only names them in messages. */
 int rulefmt_load_mem(struct rulefmt_file **out, const char *path, const char *data, size_t len,
 		     struct rulefmt_errors *errs);
+
+/*
+ * How a release reads rule files: its fields, validation and messages
+ * (gates in 1-common/compat_gates.h); ignore_unknown_fields is check rules
+ * --ignore-unknown-fields (3.2+).  NULL or zero: 2.42.
+ */
+struct rulefmt_opts {
+	const struct compat *compat; /* borrowed */
+	bool ignore_unknown_fields;
+	/* how each expr is parsed (borrowed; NULL: compat's parser, no features) */
+	const struct promql_parse_opts *parse;
+};
+
+int rulefmt_load_file_with(struct rulefmt_file **out, const char *path, const struct rulefmt_opts *o,
+			   struct rulefmt_errors *errs);
+int rulefmt_load_mem_with(struct rulefmt_file **out, const char *path, const char *data, size_t len,
+			  const struct rulefmt_opts *o, struct rulefmt_errors *errs);
 
 void rulefmt_file_free(struct rulefmt_file *f);
 

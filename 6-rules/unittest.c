@@ -578,7 +578,9 @@ static void test_group(struct ut_result *res, const struct ut_file *f, const str
 	for (size_t i = 0; i < nrule_files; i++) {
 		struct rulefmt_errors errs;
 		rulefmt_errors_init(&errs);
-		if (rulefmt_load_file(&files[i], rule_files[i], &errs) < 0) {
+		/* the release's rule files (3.0: group labels merged into each rule) */
+		struct rulefmt_opts ro = { compat, false, NULL };
+		if (rulefmt_load_file_with(&files[i], rule_files[i], &ro, &errs) < 0) {
 			for (size_t k = 0; k < errs.n; k++)
 				add_error(res, xstrdup(errs.v[k]));
 			rulefmt_errors_release(&errs);

@@ -7,6 +7,13 @@
  *   group "yolo", rule 1, "hola": invalid label name: ins-tance           (no node)
  * Go iterates label maps in random order; we use file order, which is one
  * of the orders 2.42 can print.
+ *
+ * Later releases (gates in compat_gates.h, read at each tag's
+ * model/rulefmt/rulefmt.go): group labels are validated (3.0); names are
+ * checked as UTF-8 (3.0: promtool sets model.UTF8Validation); a rule with
+ * neither record nor alert blames both positions (2.48); braces in a record
+ * name are an error (3.2); group messages say 0:0 (3.3: the positional
+ * ruleGroupNode embeds yaml.Node without ",inline", so its Line stays 0).
  */
 #include "6-rules/validate.h"
 
@@ -21,6 +28,8 @@
 #include "4-promql/promql.h"
 
 struct rule_ctx {
+	const struct compat *compat;
+	const struct promql_parse_opts *parse; /* may be NULL */
 	struct rulefmt_errors *errs;
 	const char *path;
 	const char *group;
@@ -49,15 +58,10 @@ static void rule_err(const struct rule_ctx *c, const struct drule *r, const stru
 	(void)r;
 }
 
-static const char *val(const struct ynode *n)
-{
-	return n ? n->value : "";
-}
-
 static void check_templates(const struct rule_ctx *c, const struct drule *r, const struct dmap *m,
 			    const char *what)
 {
-	char *name = xasprintf("__alert_%s", val(r->alert));
+	char *name = xasprintf("__alert_%s", drule_text(r, DR_ALERT));
 
 	for (size_t i = 0; i < m->l.n; i++) {
 		struct err e = ERR_INIT;
@@ -76,21 +80,40 @@ static void check_templates(const struct rule_ctx *c, const struct drule *r, con
 	free(name);
 }
 
+/* model.ValidationScheme.IsValidLabelName / IsValidMetricName of the release */
+static bool label_name_ok(const struct compat *c, const char *s)
+{
+	if (compat_on(c, COMPAT_UTF8_NAMES))
+		return *s && go_utf8_valid(s, strlen(s));
+	return labels_valid_name(s);
+}
+
+static bool metric_name_ok(const struct compat *c, const char *s)
+{
+	if (compat_on(c, COMPAT_UTF8_NAMES))
+		return *s && go_utf8_valid(s, strlen(s));
+	return labels_valid_metric_name(s);
+}
+
 /* RuleNode.Validate(); the parsed expression goes to *parsed. */
 static void validate_rule(const struct rule_ctx *c, const struct drule *r, struct promql_expr **parsed)
 {
-	const char *record = val(r->record), *alert = val(r->alert), *expr = val(r->expr);
+	const char *record = drule_text(r, DR_RECORD), *alert = drule_text(r, DR_ALERT);
+	const char *expr = drule_text(r, DR_EXPR);
+	size_t expr_len = r->typed ? strlen(expr) : r->expr ? r->expr->len : 0;
 
 	if (*record && *alert)
 		rule_err(c, r, &r->record, &r->alert, "only one of 'record' and 'alert' must be set");
 	if (!*record && !*alert)
-		rule_err(c, r, &r->record, NULL, "one of 'record' or 'alert' must be set");
+		rule_err(c, r, &r->record, compat_on(c->compat, COMPAT_RULEFMT_NO_NAME_BOTH_POS) ? &r->alert : NULL,
+			 "one of 'record' or 'alert' must be set");
 
 	if (!*expr) {
 		rule_err(c, r, &r->expr, NULL, "field 'expr' must be set in rule");
 	} else {
 		struct err e = ERR_INIT;
-		if (promql_parse(parsed, expr, r->expr->len, &e) < 0) {
+		struct promql_parse_opts po = { .compat = c->compat };
+		if (promql_parse_with(parsed, expr, expr_len, c->parse ? c->parse : &po, &e) < 0) {
 			char *msg = xasprintf("could not parse expression: %s", err_msg(&e));
 			rule_err(c, r, &r->expr, NULL, msg);
 			free(msg);
@@ -104,8 +127,14 @@ static void validate_rule(const struct rule_ctx *c, const struct drule *r, struc
 			rule_err(c, r, &r->record, NULL, "invalid field 'for' in recording rule");
 		if (r->keep_firing_for_ms != 0)
 			rule_err(c, r, &r->record, NULL, "invalid field 'keep_firing_for' in recording rule");
-		if (!labels_valid_metric_name(record)) {
+		if (!metric_name_ok(c->compat, record)) {
 			char *msg = xasprintf("invalid recording rule name: %s", record);
+			rule_err(c, r, &r->record, NULL, msg);
+			free(msg);
+		}
+		if (compat_on(c->compat, COMPAT_RULEFMT_RECORD_BRACES) && strpbrk(record, "{}")) {
+			char *msg = xasprintf("braces present in the recording rule name; should it be in expr?: %s",
+					      record);
 			rule_err(c, r, &r->record, NULL, msg);
 			free(msg);
 		}
@@ -114,7 +143,7 @@ static void validate_rule(const struct rule_ctx *c, const struct drule *r, struc
 		const struct label *l = &r->labels.l.v[i];
 		char *msg = NULL;
 
-		if (!labels_valid_name(l->name) || strcmp(l->name, "__name__") == 0) {
+		if (!label_name_ok(c->compat, l->name) || strcmp(l->name, "__name__") == 0) {
 			msg = xasprintf("invalid label name: %s", l->name);
 			rule_err(c, r, NULL, NULL, msg);
 			free(msg);
@@ -127,7 +156,7 @@ static void validate_rule(const struct rule_ctx *c, const struct drule *r, struc
 	}
 	for (size_t i = 0; i < r->annotations.l.n; i++) {
 		const struct label *l = &r->annotations.l.v[i];
-		if (!labels_valid_name(l->name)) {
+		if (!label_name_ok(c->compat, l->name)) {
 			char *msg = xasprintf("invalid annotation name: %s", l->name);
 			rule_err(c, r, NULL, NULL, msg);
 			free(msg);
@@ -141,8 +170,9 @@ static void validate_rule(const struct rule_ctx *c, const struct drule *r, struc
 }
 
 void rulefmt_validate(struct rulefmt_errors *errs, const char *path, const struct dgroups *dg,
-		      const struct dnodegroups *ng, struct promql_expr **parsed)
+		      const struct dnodegroups *ng, const struct rdecode_opts *o, struct promql_expr **parsed)
 {
+	const struct compat *compat = o ? o->compat : NULL;
 	const struct dgroup *groups = dg->groups.v;
 	const struct ynode *const *nodes = ng->groups.v;
 	size_t k = 0;
@@ -151,7 +181,8 @@ void rulefmt_validate(struct rulefmt_errors *errs, const char *path, const struc
 		const struct dgroup *g = &groups[j];
 		const char *name = g->name ? g->name : "";
 		const struct ynode *gn = j < ng->groups.n ? nodes[j] : NULL;
-		int line = gn ? gn->line : 0, col = gn ? gn->col : 0;
+		bool typed = compat_on(compat, COMPAT_RULEFMT_TYPED_NODES);
+		int line = gn && !typed ? gn->line : 0, col = gn && !typed ? gn->col : 0;
 		bool seen = false;
 
 		if (!*name)
@@ -161,9 +192,18 @@ void rulefmt_validate(struct rulefmt_errors *errs, const char *path, const struc
 		if (seen)
 			rulefmt_errors_add(errs, xasprintf("%s: %d:%d: groupname: \"%s\" is repeated in the same file",
 							   path, line, col, name));
+		for (size_t i = 0; i < g->labels.l.n; i++) {
+			/* 3.0+: the group's own labels, unprefixed */
+			const struct label *l = &g->labels.l.v[i];
+			if (!label_name_ok(compat, l->name) || strcmp(l->name, "__name__") == 0)
+				rulefmt_errors_add(errs, xasprintf("%s: invalid label name: %s", path, l->name));
+			if (!go_utf8_valid(l->value, strlen(l->value)))
+				rulefmt_errors_add(errs, xasprintf("%s: invalid label value: %s", path, l->value));
+		}
 		for (size_t i = 0; i < g->rules.n; i++) {
 			const struct drule *r = &((const struct drule *)g->rules.v)[i];
-			struct rule_ctx c = { errs, path, name, i + 1, *val(r->alert) ? val(r->alert) : val(r->record) };
+			struct rule_ctx c = { compat, o ? o->parse : NULL, errs, path, name, i + 1,
+					      *drule_text(r, DR_ALERT) ? drule_text(r, DR_ALERT) : drule_text(r, DR_RECORD) };
 			validate_rule(&c, r, &parsed[k++]);
 		}
 	}

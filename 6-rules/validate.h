@@ -14,7 +14,7 @@
 #include "6-rules/rulefmt.h"
 
 void rulefmt_validate(struct rulefmt_errors *errs, const char *path, const struct dgroups *dg,
-		      const struct dnodegroups *ng, struct promql_expr **parsed);
+		      const struct dnodegroups *ng, const struct rdecode_opts *o, struct promql_expr **parsed);
 /* Takes ownership of msg. */
 void rulefmt_errors_add(struct rulefmt_errors *errs, char *msg);
 

@@ -344,8 +344,13 @@ static int validate_required(struct cli_ctx *c)
 
 	for (i = 0; i < c->nslots; i++) {
 		const struct slot *s = &c->slots[i];
-		if (s->flag && s->flag->required && !s->matched && !s->flag->def)
+		if (s->flag && s->flag->required && !s->matched && !s->flag->def) {
+			/* kingpin v2.4 (promtool 2.49+) collects them; Go's map order, so we
+			 * name the first only, as releases with one required flag print */
+			if (compat_on(c->app->compat, COMPAT_CLI_KINGPIN_2_4))
+				return fail(c, "required flag(s) '--%s' not provided", s->flag->name);
 			return fail(c, "required flag --%s not provided", s->flag->name);
+		}
 	}
 	for (i = 0; i < c->nslots; i++) {
 		const struct slot *s = &c->slots[i];
@@ -597,6 +602,27 @@ static int resolve_compat(struct cli_ctx *c)
 	return 0;
 }
 
+/*
+ * A flag of a later release that we list but do not implement: giving it
+ * is an error rather than silently doing less than that release does.
+ */
+static int refuse_unimplemented(struct cli_ctx *c)
+{
+	for (size_t i = 0; i < c->nelems; i++) {
+		const struct element *e = &c->elems[i];
+		char v[32];
+
+		if (e->kind != ELEM_FLAG || (!e->flag->unimplemented_unless && !e->flag->unimplemented))
+			continue;
+		if (e->flag->unimplemented_unless && e->value && !strcmp(e->value, e->flag->unimplemented_unless))
+			continue;
+		buf_addf(&c->err, "--%s of promtool %s is not implemented", e->flag->name,
+			 compat_format(&c->compat, v, sizeof(v)));
+		return -1;
+	}
+	return 0;
+}
+
 static int usage_fail(struct cli_ctx *c)
 {
 	fflush(stdout);
@@ -611,11 +637,17 @@ int cli_main(const struct cli_app *app, int argc, char **argv)
 	const char *slash = strrchr(name, '/');
 	int parse_rc, values_rc, rc;
 	struct buf parse_err = BUF_INIT;
+	struct compat pre;
+	struct cli_view *view;
 	size_t i;
 
 	/* kingpin names the application filepath.Base(os.Args[0]). */
 	if (slash && slash[1])
 		name = slash + 1;
+	/* the release's own flags and commands, before anything is parsed */
+	cli_prescan_compat(&pre, argc, argv);
+	view = cli_view_new(app, &pre);
+	app = cli_view_app(view);
 	ctx_init(&c, name, app, argc > 1 ? argv + 1 : NULL, argc > 1 ? (size_t)argc - 1 : 0);
 	parse_rc = parse(&c);
 	buf_add(&parse_err, c.err.data, c.err.len);
@@ -647,7 +679,7 @@ int cli_main(const struct cli_app *app, int argc, char **argv)
 		rc = usage_fail(&c);
 		goto done;
 	}
-	if (resolve_compat(&c) < 0) {
+	if (resolve_compat(&c) < 0 || refuse_unimplemented(&c) < 0) {
 		rc = usage_fail(&c);
 		goto done;
 	}
@@ -664,5 +696,6 @@ done:
 	fflush(stdout);
 	buf_release(&parse_err);
 	ctx_release(&c);
+	cli_view_free(view);
 	return rc;
 }

@@ -158,11 +158,50 @@ bool cli_completion_mode(const struct cli_ctx *c)
 	return false;
 }
 
+/*
+ * kingpin v2.3's scripts (promtool 2.43+): a quoted word list and `-o
+ * default` for bash, a compadd function for zsh (words from 2 in v2.4,
+ * promtool 2.49+).
+ */
+static int completion_script_2_3(const struct cli_ctx *c, bool zsh)
+{
+	const char *n = c->app_name;
+
+	if (zsh) {
+		printf("#compdef %s\n\n"
+		       "_%s() {\n"
+		       "    local matches=($(${words[1]} --completion-bash \"${(@)words[%d,$CURRENT]}\"))\n"
+		       "    compadd -a matches\n\n"
+		       "    if [[ $compstate[nmatches] -eq 0 && $words[$CURRENT] != -* ]]; then\n"
+		       "        _files\n"
+		       "    fi\n"
+		       "}\n\n"
+		       "if [[ \"$(basename -- ${(%%):-%%x})\" != \"_%s\" ]]; then\n"
+		       "    compdef _%s %s\n"
+		       "fi\n",
+		       n, n, compat_on(c->app->compat, COMPAT_CLI_KINGPIN_2_4) ? 2 : 1, n, n, n);
+		return 0;
+	}
+	printf("\n_%s_bash_autocomplete() {\n"
+	       "    local cur prev opts base\n"
+	       "    COMPREPLY=()\n"
+	       "    cur=\"${COMP_WORDS[COMP_CWORD]}\"\n"
+	       "    opts=$( ${COMP_WORDS[0]} --completion-bash \"${COMP_WORDS[@]:1:$COMP_CWORD}\" )\n"
+	       "    COMPREPLY=( $(compgen -W \"${opts}\" -- ${cur}) )\n"
+	       "    return 0\n"
+	       "}\n"
+	       "complete -F _%s_bash_autocomplete -o default %s\n\n",
+	       n, n, n);
+	return 0;
+}
+
 /* kingpin's BashCompletionTemplate and ZshCompletionTemplate. */
 int cli_completion_script(const struct cli_ctx *c, bool zsh)
 {
 	const char *n = c->app_name;
 
+	if (compat_on(c->app->compat, COMPAT_CLI_KINGPIN_2_3))
+		return completion_script_2_3(c, zsh);
 	if (zsh)
 		printf("\n#compdef %s\nautoload -U compinit && compinit\nautoload -U bashcompinit && bashcompinit\n\n", n);
 	else

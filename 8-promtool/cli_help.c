@@ -361,12 +361,15 @@ static bool any_short(const struct cli_flag *const *flags, size_t n)
 	return false;
 }
 
-static void format_flag(struct buf *out, bool have_short, const struct cli_flag *f)
+/* neg: kingpin v2.3+ (promtool 2.43+) writes a bool flag as --[no-]name */
+static void format_flag(struct buf *out, bool have_short, const struct cli_flag *f, bool neg)
 {
+	const char *no = neg && f->type == CLI_BOOL ? "[no-]" : "";
+
 	if (f->short_name)
-		buf_addf(out, "-%c, --%s", f->short_name, f->name);
+		buf_addf(out, "-%c, --%s%s", f->short_name, no, f->name);
 	else
-		buf_addf(out, "%s--%s", have_short ? "    " : "", f->name);
+		buf_addf(out, "%s--%s%s", have_short ? "    " : "", no, f->name);
 	if (f->type != CLI_BOOL) {
 		buf_addc(out, '=');
 		placeholder(out, f);
@@ -459,7 +462,7 @@ static void two_columns(struct buf *out, int indent, int padding, int width, con
 }
 
 static void flag_rows(struct buf *out, const struct cli_flag *const *flags, size_t n, int indent, int padding,
-		      int width)
+		      int width, bool neg)
 {
 	struct row *rows = xcalloc(n + 1, sizeof(*rows));
 	bool have_short = any_short(flags, n);
@@ -469,7 +472,7 @@ static void flag_rows(struct buf *out, const struct cli_flag *const *flags, size
 		struct buf left = BUF_INIT;
 		if (flags[i]->hidden)
 			continue;
-		format_flag(&left, have_short, flags[i]);
+		format_flag(&left, have_short, flags[i], neg);
 		rows[nr].left = buf_detach(&left, NULL);
 		rows[nr++].right = flags[i]->help;
 	}
@@ -526,11 +529,18 @@ static void wrap_indent(struct buf *out, const char *text, int n, int width)
 	cli_doc_to_text(out, text, ind, code, width - n);
 }
 
-typedef void (*visit_fn)(struct buf *out, const struct cli_cmd *const *chain, int depth, int width);
+typedef void (*visit_fn)(struct buf *out, const struct cli_cmd *const *chain, int depth,
+			 const struct cli_help_ctx *h);
+
+/* kingpin v2.3+ (promtool 2.43+): --[no-]bool, a blank line more after the usage */
+static bool kingpin_2_3(const struct cli_help_ctx *h)
+{
+	return compat_on(h->app->compat, COMPAT_CLI_KINGPIN_2_3);
+}
 
 /* Visits leaf commands depth-first in declaration order (FlattenedCommands). */
 static void flatten(struct buf *out, const struct cli_cmd *cmds, const struct cli_cmd **chain, int depth,
-		    int width, visit_fn fn)
+		    const struct cli_help_ctx *h, visit_fn fn)
 {
 	const struct cli_cmd *c;
 
@@ -540,14 +550,16 @@ static void flatten(struct buf *out, const struct cli_cmd *cmds, const struct cl
 		chain[depth] = c;
 		if (!c->subs || !c->subs[0].name) {
 			if (!c->hidden)
-				fn(out, chain, depth + 1, width);
+				fn(out, chain, depth + 1, h);
 		}
-		flatten(out, c->subs, chain, depth + 1, width, fn);
+		flatten(out, c->subs, chain, depth + 1, h, fn);
 	}
 }
 
-static void visit_short(struct buf *out, const struct cli_cmd *const *chain, int depth, int width)
+static void visit_short(struct buf *out, const struct cli_cmd *const *chain, int depth,
+			const struct cli_help_ctx *h)
 {
+	int width = h->width;
 	const struct cli_cmd *c = chain[depth - 1];
 
 	full_name(out, chain, depth);
@@ -557,16 +569,18 @@ static void visit_short(struct buf *out, const struct cli_cmd *const *chain, int
 	buf_addc(out, '\n');
 }
 
-static void visit_long(struct buf *out, const struct cli_cmd *const *chain, int depth, int width)
+static void visit_long(struct buf *out, const struct cli_cmd *const *chain, int depth,
+		       const struct cli_help_ctx *h)
 {
+	int width = h->width;
 	const struct cli_cmd *c = chain[depth - 1];
 	const struct cli_flag *fl[64];
 	size_t n = 0;
 
-	visit_short(out, chain, depth, width);
+	visit_short(out, chain, depth, h);
 	for (const struct cli_flag *p = c->flags; p && p->name && n < 64; p++)
 		fl[n++] = p;
-	flag_rows(out, fl, n, 4, 2, width);
+	flag_rows(out, fl, n, 4, 2, width, kingpin_2_3(h));
 	buf_addc(out, '\n');
 }
 
@@ -579,9 +593,9 @@ static void commands(struct buf *out, const struct cli_help_ctx *h, const struct
 		memcpy(chain, prefix, sizeof(*chain) * (size_t)depth);
 	if (depth == 0) {
 		chain[0] = &cli_help_cmd;
-		fn(out, chain, 1, h->width);
+		fn(out, chain, 1, h);
 	}
-	flatten(out, cmds, chain, depth, h->width, fn);
+	flatten(out, cmds, chain, depth, h, fn);
 }
 
 static void usage_line(struct buf *out, const struct cli_help_ctx *h, const struct cli_cmd *sel)
@@ -613,7 +627,7 @@ static void flags_and_args(struct buf *out, const struct cli_help_ctx *h, const 
 
 	if (sc->nflags) {
 		buf_adds(out, "Flags:\n");
-		flag_rows(out, sc->flags, sc->nflags, 2, 2, h->width);
+		flag_rows(out, sc->flags, sc->nflags, 2, 2, h->width, kingpin_2_3(h));
 		buf_addc(out, '\n');
 	}
 	if (sc->nargs) {
@@ -637,6 +651,8 @@ void cli_help_usage(struct buf *out, const struct cli_help_ctx *h)
 
 	scope_of(h, &sc);
 	usage_line(out, h, sel);
+	if (kingpin_2_3(h))
+		buf_addc(out, '\n'); /* v2.3's template: "{{end}}\n" after the usage block */
 	flags_and_args(out, h, &sc);
 	if (sel) {
 		if (sel->subs && sel->subs->name) {
@@ -686,11 +702,12 @@ static void man_flags(struct buf *out, const struct cli_flag *flags)
 	}
 }
 
-static void visit_man(struct buf *out, const struct cli_cmd *const *chain, int depth, int width)
+static void visit_man(struct buf *out, const struct cli_cmd *const *chain, int depth,
+		      const struct cli_help_ctx *h)
 {
 	const struct cli_cmd *c = chain[depth - 1];
 
-	(void)width;
+	(void)h;
 	buf_adds(out, ".SS\n\\fB");
 	full_name(out, chain, depth);
 	format_command(out, c->flags, c->args, true);

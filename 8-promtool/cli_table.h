@@ -15,7 +15,16 @@
 #include <stdint.h>
 
 #include "1-common/buf.h"
+#include "1-common/compat.h"
 #include "8-promtool/cli.h"
+
+/*
+ * Releases in the table: a flag, argument or command exists from .since to
+ * before .until (0: no bound), so one table describes every promtool
+ * 2.42-3.14 (--compat); a changed help text is two entries with adjacent
+ * ranges.  CLI_V(2, 43, 0) encodes release 2.43.0.
+ */
+#define CLI_V(maj, min, pat) ((maj) * 1000000 + (min) * 1000 + (pat))
 
 /*
  * How a value is checked when it is set; each mirrors one kingpin value type
@@ -46,6 +55,12 @@ struct cli_flag {
 	bool repeatable;          /* Strings(), StringMap(), ...: kingpin's IsCumulative */
 	const char *alias_of;     /* hidden alias: the canonical flag's name */
 	int action;               /* enum cli_action for kingpin's built-in flags */
+	int since, until;         /* CLI_V range of releases that have it; 0: open */
+	int shown_since;          /* hidden before this release, shown from it (0: .hidden) */
+	/* a later release's flag we do not implement: listed in its help, and
+	 * an error when given (or given any value but unimplemented_unless) */
+	bool unimplemented;
+	const char *unimplemented_unless;
 };
 
 struct cli_arg {
@@ -61,6 +76,7 @@ struct cli_arg {
 	 * the positional values given go to the arguments after it.
 	 */
 	const char *omit_with;
+	int since, until; /* CLI_V range, as for flags */
 };
 
 struct cli_cmd {
@@ -71,6 +87,7 @@ struct cli_cmd {
 	const struct cli_arg *args;   /* terminated by an entry with name NULL */
 	const struct cli_cmd *subs;   /* terminated by an entry with name NULL */
 	bool hidden;
+	int since, until; /* CLI_V range, as for flags */
 };
 
 /* Built-in flags kingpin adds to every application. */
@@ -96,7 +113,27 @@ struct cli_app {
 	 * warnings live here).
 	 */
 	int (*before_run)(const struct cli_ctx *c);
+	/* the release this view of the table is for (cli_version.c); NULL: 2.42.0 */
+	const struct compat *compat;
 };
+
+/*
+ * The table as one release has it (8-promtool/cli_version.c): entries
+ * outside their range dropped, .shown_since applied.  The view owns copies
+ * of the arrays (the strings stay the table's); cli_view_free() releases
+ * it.  compat NULL is 2.42.0.
+ */
+struct cli_view;
+const struct cli_app *cli_view_app(const struct cli_view *v);
+struct cli_view *cli_view_new(const struct cli_app *app, const struct compat *compat);
+void cli_view_free(struct cli_view *v);
+/*
+ * The profile named on the command line (--compat=V, --compat V, before
+ * any "--") or in $PROMTOOL_COMPAT, read before parsing so the parser sees
+ * that release's flags.  A missing or bad value leaves 2.42.0 (the parse
+ * reports a bad one later).
+ */
+void cli_prescan_compat(struct compat *out, int argc, char **argv);
 
 /* promtool's table (8-promtool/commands.c). */
 extern const struct cli_app promtool_app;

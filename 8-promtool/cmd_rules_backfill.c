@@ -78,8 +78,12 @@ static void loaded_release(struct loaded *l)
  * Manager.LoadGroups: files in order; the first error of the first failing
  * file is what promtool reports.
  */
-static int load_rules(struct loaded *l, const char *const *paths, size_t n, int64_t eval_ns, struct err *e)
+static int load_rules(struct loaded *l, const char *const *paths, size_t n, int64_t eval_ns,
+		      const struct promql_parse_opts *po, struct err *e)
 {
+	/* the release's rule files: 3.0's group labels arrive merged into each rule */
+	const struct compat *compat = po->compat;
+	struct rulefmt_opts ro = { compat, false, po };
 	size_t gcap = 0, ecap = 0;
 
 	memset(l, 0, sizeof(*l));
@@ -87,7 +91,7 @@ static int load_rules(struct loaded *l, const char *const *paths, size_t n, int6
 	for (size_t i = 0; i < n; i++) {
 		struct rulefmt_errors errs;
 		rulefmt_errors_init(&errs);
-		if (rulefmt_load_file(&l->files[i], paths[i], &errs) < 0) {
+		if (rulefmt_load_file_with(&l->files[i], paths[i], &ro, &errs) < 0) {
 			err_set(e, "%s", errs.n ? errs.v[0] : paths[i]);
 			rulefmt_errors_release(&errs);
 			return -1;
@@ -103,12 +107,12 @@ static int load_rules(struct loaded *l, const char *const *paths, size_t n, int6
 				struct buf b = BUF_INIT;
 				/* promtool sends r.Query().String(), the canonical form */
 				if (rr->parsed) {
-					promql_print(&b, rr->parsed);
+					promql_print_with(&b, rr->parsed, compat);
 				} else {
 					struct promql_expr *x = NULL;
 					struct err pe = ERR_INIT;
-					if (promql_parse(&x, rr->expr, strlen(rr->expr), &pe) == 0)
-						promql_print(&b, x);
+					if (promql_parse_with(&x, rr->expr, strlen(rr->expr), po, &pe) == 0)
+						promql_print_with(&b, x, compat);
 					else
 						buf_adds(&b, rr->expr);
 					promql_expr_free(x);
@@ -269,6 +273,7 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	struct remote_options ro;
 	struct rb_config cfg;
 	struct loaded l;
+	struct promql_parse_opts po;
 	struct query_source *src = NULL;
 	struct err e = ERR_INIT;
 	char **errs = NULL;
@@ -401,7 +406,8 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	}
 	/* newRuleImporter logs before the rule files are read */
 	rules_backfill_log_start(&cfg, &log);
-	if (load_rules(&l, files, nfiles, cli_int(c, "eval-interval"), &e) < 0) {
+	promtool_parser_opts(c, &po);
+	if (load_rules(&l, files, nfiles, cli_int(c, "eval-interval"), &po, &e) < 0) {
 		fprintf(stderr, "rule importer parse error: %s\n", err_msg(&e));
 		goto done;
 	}

@@ -3,6 +3,13 @@
  * 2.42 (cmd/promtool/main.go at v2.42.0), in declaration order, because
  * kingpin prints them in that order.  Help strings are promtool's, word for
  * word.  Entries marked EXTENSION are ours; see COMPATIBILITY.md.
+ *
+ * Later releases (--compat): an entry with .since/.until exists only in
+ * that range of releases (cli_version.c copies out one release's table);
+ * each range was read off cmd/promtool/main.go at the tags, for the
+ * commands we implement.  A changed help text is two entries.  Flags a
+ * release has that we do not implement are listed (help stays that
+ * release's) with .unimplemented: giving one is an error, never ignored.
  */
 #include <stdio.h>
 #include <string.h>
@@ -35,12 +42,31 @@ static const struct cli_flag app_flags[] = {
 	{ .name = "completion-script-zsh", .type = CLI_BOOL, .hidden = true,
 	  .action = CLI_ACT_COMPLETION_SCRIPT_ZSH, .help = "Generate completion script for ZSH." },
 	{ .name = "version", .type = CLI_BOOL, .action = CLI_ACT_VERSION, .help = "Show application version." },
-	{ .name = "enable-feature", .type = CLI_STRING, .def = "", .repeatable = true,
+	{ .name = "experimental", .type = CLI_BOOL, .help = "Enable experimental commands.",
+	  .since = CLI_V(2, 46, 0) },
+	{ .name = "enable-feature", .type = CLI_STRING, .def = "", .repeatable = true, .until = CLI_V(3, 0, 0),
 	  .help = "Comma separated feature names to enable (only PromQL related and no-default-scrape-port). "
 		  "See https://prometheus.io/docs/prometheus/latest/feature_flags/ for the options and more "
 		  "details." },
-	/* EXTENSION: the promtool release to behave like; see COMPATIBILITY.md. */
-	{ .name = "compat", .type = CLI_STRING, .hidden = true, .placeholder = "VERSION",
+	{ .name = "enable-feature", .type = CLI_STRING, .def = "", .repeatable = true, .since = CLI_V(3, 0, 0),
+	  .until = CLI_V(3, 4, 0), .help = "Comma separated feature names to enable. Currently unused." },
+	{ .name = "enable-feature", .type = CLI_STRING, .def = "", .repeatable = true, .since = CLI_V(3, 4, 0),
+	  .until = CLI_V(3, 10, 0),
+	  .help = "Comma separated feature names to enable. Valid options: promql-experimental-functions, "
+		  "promql-delayed-name-removal. See https://prometheus.io/docs/prometheus/latest/feature_flags/ "
+		  "for more details" },
+	{ .name = "enable-feature", .type = CLI_STRING, .def = "", .repeatable = true, .since = CLI_V(3, 10, 0),
+	  .until = CLI_V(3, 14, 0),
+	  .help = "Comma separated feature names to enable. Valid options: promql-experimental-functions, "
+		  "promql-delayed-name-removal, promql-duration-expr, promql-extended-range-selectors. See "
+		  "https://prometheus.io/docs/prometheus/latest/feature_flags/ for more details" },
+	{ .name = "enable-feature", .type = CLI_STRING, .def = "", .repeatable = true, .since = CLI_V(3, 14, 0),
+	  .help = "Comma separated feature names to enable. Valid options: promql-experimental-functions, "
+		  "promql-delayed-name-removal, promql-extended-range-selectors. See "
+		  "https://prometheus.io/docs/prometheus/latest/feature_flags/ for more details" },
+	/* EXTENSION: the promtool release to behave like; see COMPATIBILITY.md.
+	 * Hidden in the 2.42 profile only, so 2.42's help stays identical. */
+	{ .name = "compat", .type = CLI_STRING, .hidden = true, .placeholder = "VERSION", .shown_since = CLI_V(2, 43, 0),
 	  .help = "Behave like this promtool release (2.42 to 3.14; also $PROMTOOL_COMPAT)." },
 	END,
 };
@@ -48,7 +74,10 @@ static const struct cli_flag app_flags[] = {
 /* ---- check ---- */
 
 static const struct cli_flag check_flags[] = {
-	{ .name = "extended", .type = CLI_BOOL,
+	{ .name = "query.lookback-delta", .type = CLI_DURATION, .def = "5m", .since = CLI_V(3, 2, 0),
+	  .unimplemented = true, .help = "The server's maximum query lookback duration." },
+	/* 3.9 moves it to check metrics, which we do not implement */
+	{ .name = "extended", .type = CLI_BOOL, .until = CLI_V(3, 9, 0),
 	  .help = "Print extended information related to the cardinality of the metrics." },
 	END,
 };
@@ -90,11 +119,17 @@ static const struct cli_flag check_rules_flags[] = {
 	{ .name = "lint", .type = CLI_STRING, .def = "duplicate-rules", .help = "Linting checks to apply. Available options are: all, duplicate-rules, none. Use --lint=none to "
 		  "disable linting" },
 	{ .name = "lint-fatal", .type = CLI_BOOL, .def = "false", .help = LINT_FATAL_HELP },
+	{ .name = "ignore-unknown-fields", .type = CLI_BOOL, .def = "false", .since = CLI_V(3, 2, 0),
+	  .help = "Ignore unknown fields in the rule files. This is useful when you want to extend rule files with "
+		  "custom metadata. Ensure that those fields are removed before loading them into the Prometheus "
+		  "server as it performs strict checks by default." },
 	END,
 };
 static const struct cli_arg check_rules_args[] = {
 	{ .name = "rule-files", .help = "The rule files to check.", .type = CLI_EXISTING_FILE, .required = true,
-	  .cumulative = true },
+	  .cumulative = true, .until = CLI_V(2, 46, 0) },
+	{ .name = "rule-files", .help = "The rule files to check, default is read from standard input.",
+	  .type = CLI_EXISTING_FILE, .cumulative = true, .since = CLI_V(2, 46, 0) },
 	END,
 };
 
@@ -231,8 +266,32 @@ static const struct cli_arg test_rules_args[] = {
 	END,
 };
 
+static const struct cli_flag test_rules_flags[] = {
+	{ .name = "run", .type = CLI_STRING, .repeatable = true, .since = CLI_V(2, 49, 0), .unimplemented = true,
+	  .help = "If set, will only run test groups whose names match the regular expression. Can be specified "
+		  "multiple times." },
+	/* 3.0 declares debug before diff */
+	{ .name = "debug", .type = CLI_BOOL, .def = "false", .since = CLI_V(3, 0, 0), .unimplemented = true,
+	  .help = "Enable unit test debugging." },
+	{ .name = "diff", .type = CLI_BOOL, .def = "false", .since = CLI_V(2, 50, 0), .unimplemented = true,
+	  .help = "[Experimental] Print colored differential output between expected & received output." },
+	{ .name = "ignore-unknown-fields", .type = CLI_BOOL, .def = "false", .since = CLI_V(3, 2, 0),
+	  .unimplemented = true,
+	  .help = "Ignore unknown fields in the test files. This is useful when you want to extend rule files with "
+		  "custom metadata. Ensure that those fields are removed before loading them into the Prometheus "
+		  "server as it performs strict checks by default." },
+	END,
+};
+
 static const struct cli_cmd test_cmds[] = {
-	{ .name = "rules", .fn = cmd_test_rules, .args = test_rules_args, .help = "Unit tests for rules." },
+	{ .name = "rules", .fn = cmd_test_rules, .flags = test_rules_flags, .args = test_rules_args,
+	  .help = "Unit tests for rules." },
+	END,
+};
+
+static const struct cli_flag test_flags[] = {
+	{ .name = "junit", .type = CLI_STRING, .since = CLI_V(2, 55, 0), .unimplemented = true,
+	  .help = "File path to store JUnit XML test results." },
 	END,
 };
 
@@ -258,6 +317,8 @@ static const struct cli_cmd tsdb_bench_cmds[] = {
 static const struct cli_flag tsdb_analyze_flags[] = {
 	{ .name = "limit", .type = CLI_INT, .def = "20", .help = "How many items to show in each list." },
 	{ .name = "extended", .type = CLI_BOOL, .help = "Run extended analysis." },
+	{ .name = "match", .type = CLI_STRING, .since = CLI_V(2, 48, 0), .unimplemented = true,
+	  .help = "Series selector to analyze. Only 1 set of matchers is supported now." },
 	END,
 };
 static const struct cli_arg tsdb_analyze_args[] = {
@@ -280,11 +341,27 @@ static const struct cli_arg tsdb_db_path_args[] = {
  * selected are the union.  Declared as kingpin declares a Strings() flag
  * with a default, so help shows it the way kingpin 2.2.6 would.
  */
+static const char *const dump_formats[] = { "prom", "seriesjson", NULL };
 static const struct cli_flag tsdb_dump_flags[] = {
-	{ .name = "min-time", .type = CLI_INT64, .def = "-9223372036854775808", .help = "Minimum timestamp to dump." },
-	{ .name = "max-time", .type = CLI_INT64, .def = "9223372036854775807", .help = "Maximum timestamp to dump." },
+	{ .name = "sandbox-dir-root", .type = CLI_STRING, .def = "data/", .since = CLI_V(2, 53, 0),
+	  .until = CLI_V(2, 55, 0),
+	  .help = "Root directory where a sandbox directory would be created in case WAL replay generates chunks. "
+		  "The sandbox directory is cleaned up at the end." },
+	{ .name = "sandbox-dir-root", .type = CLI_STRING, .since = CLI_V(2, 55, 0),
+	  .help = "Root directory where a sandbox directory will be created, this sandbox is used in case WAL "
+		  "replay generates chunks (default is the database path). The sandbox is cleaned up at the end." },
+	{ .name = "min-time", .type = CLI_INT64, .def = "-9223372036854775808", .help = "Minimum timestamp to dump.",
+	  .until = CLI_V(3, 5, 0) },
+	{ .name = "min-time", .type = CLI_INT64, .def = "-9223372036854775808", .since = CLI_V(3, 5, 0),
+	  .help = "Minimum timestamp to dump, in milliseconds since the Unix epoch." },
+	{ .name = "max-time", .type = CLI_INT64, .def = "9223372036854775807", .help = "Maximum timestamp to dump.",
+	  .until = CLI_V(3, 5, 0) },
+	{ .name = "max-time", .type = CLI_INT64, .def = "9223372036854775807", .since = CLI_V(3, 5, 0),
+	  .help = "Maximum timestamp to dump, in milliseconds since the Unix epoch." },
 	{ .name = "match", .type = CLI_STRING, .def = "{__name__=~'(?s:.*)'}", .repeatable = true,
 	  .help = "Series selector. Can be specified multiple times." },
+	{ .name = "format", .type = CLI_ENUM, .enums = dump_formats, .def = "prom", .since = CLI_V(3, 9, 0),
+	  .unimplemented_unless = "prom", .help = "Output format of the dump (prom (default) or seriesjson)." },
 	END,
 };
 
@@ -297,6 +374,12 @@ static const struct cli_flag tsdb_import_flags[] = {
 	  .help = "Maximum duration created blocks may span. Anything less than 2h is ignored." },
 	{ .name = "progress", .type = CLI_ENUM, .enums = progress_modes, .def = "auto",
 	  .help = "A progress line on stderr, redrawn in place: auto (when stderr is a terminal), always, never." },
+	END,
+};
+static const struct cli_flag tsdb_import_om_flags[] = {
+	{ .name = "label", .type = CLI_STRING_MAP, .repeatable = true, .since = CLI_V(2, 55, 0), .unimplemented = true,
+	  .help = "Label to attach to metrics. Can be specified multiple times. Example "
+		  "--label=label_name=label_value" },
 	END,
 };
 static const struct cli_arg tsdb_import_om_args[] = {
@@ -316,7 +399,14 @@ static const struct cli_arg tsdb_import_om_args[] = {
  */
 static const char *const rules_semantics[] = { "promtool", "prometheus", NULL };
 
+#define RULES_HTTP_CONFIG_HELP "HTTP client configuration file for promtool to connect to Prometheus."
 static const struct cli_flag tsdb_import_rules_flags[] = {
+	/* 2.43 declares it first; 3.6 words it as the other commands do */
+	{ .name = "http.config.file", .type = CLI_EXISTING_FILE, .placeholder = "<filename>",
+	  .since = CLI_V(2, 43, 0), .until = CLI_V(3, 6, 0), .help = RULES_HTTP_CONFIG_HELP },
+	{ .name = "http.config.file", .type = CLI_EXISTING_FILE, .placeholder = "<filename>", .since = CLI_V(3, 6, 0),
+	  .help = "HTTP client configuration file, see details at "
+		  "https://prometheus.io/docs/prometheus/latest/configuration/promtool" },
 	{ .name = "url", .type = CLI_URL, .def = "http://localhost:9090",
 	  .help = "The URL for the Prometheus API with the data where the rule will be backfilled from." },
 	{ .name = "start", .type = CLI_STRING, .required = true,
@@ -330,8 +420,9 @@ static const struct cli_flag tsdb_import_rules_flags[] = {
 	{ .name = "eval-interval", .type = CLI_DURATION, .def = "60s",
 	  .help = "How frequently to evaluate rules when backfilling if a value is not set in the recording rule "
 		  "files." },
+	/* EXTENSION in 2.42 (2.43's flag, after 2.42's own) */
 	{ .name = "http.config.file", .type = CLI_EXISTING_FILE, .placeholder = "<filename>",
-	  .help = "HTTP client configuration file for promtool to connect to Prometheus." },
+	  .until = CLI_V(2, 43, 0), .help = RULES_HTTP_CONFIG_HELP },
 	{ .name = "source-dir", .type = CLI_STRING, .placeholder = "<path>",
 	  .help = "Evaluate rules locally against the TSDB data directory at <path> instead of querying --url." },
 	{ .name = "query-timeout", .type = CLI_DURATION, .placeholder = "<duration>",
@@ -384,7 +475,8 @@ static const struct cli_arg tsdb_import_rules_args[] = {
 };
 
 static const struct cli_cmd tsdb_import_cmds[] = {
-	{ .name = "openmetrics", .fn = cmd_tsdb_create_blocks_from_openmetrics, .args = tsdb_import_om_args,
+	{ .name = "openmetrics", .fn = cmd_tsdb_create_blocks_from_openmetrics, .flags = tsdb_import_om_flags,
+	  .args = tsdb_import_om_args,
 	  .help = "Import samples from OpenMetrics input and produce TSDB blocks. Please refer to the storage docs "
 		  "for more details." },
 	{ .name = "rules", .fn = cmd_tsdb_create_blocks_from_rules, .flags = tsdb_import_rules_flags,
@@ -399,7 +491,9 @@ static const struct cli_cmd tsdb_cmds[] = {
 	{ .name = "list", .fn = cmd_tsdb_list, .flags = tsdb_list_flags, .args = tsdb_db_path_args,
 	  .help = "List tsdb blocks." },
 	{ .name = "dump", .fn = cmd_tsdb_dump, .flags = tsdb_dump_flags, .args = tsdb_db_path_args,
-	  .help = "Dump samples from a TSDB." },
+	  .help = "Dump samples from a TSDB.", .until = CLI_V(3, 9, 0) },
+	{ .name = "dump", .fn = cmd_tsdb_dump, .flags = tsdb_dump_flags, .args = tsdb_db_path_args,
+	  .help = "Dump data (series+samples or optionally just series) from a TSDB.", .since = CLI_V(3, 9, 0) },
 	{ .name = "create-blocks-from", .flags = tsdb_import_flags, .subs = tsdb_import_cmds,
 	  .help = "[Experimental] Import samples from input and produce TSDB blocks. Please refer to the storage "
 		  "docs for more details." },
@@ -413,44 +507,10 @@ static const struct cli_cmd app_cmds[] = {
 	{ .name = "check", .flags = check_flags, .subs = check_cmds, .help = "Check the resources for validity." },
 	{ .name = "query", .flags = query_flags, .subs = query_cmds, .help = "Run query against a Prometheus server." },
 	{ .name = "debug", .subs = debug_cmds, .help = "Fetch debug information." },
-	{ .name = "test", .subs = test_cmds, .help = "Unit testing." },
+	{ .name = "test", .flags = test_flags, .subs = test_cmds, .help = "Unit testing." },
 	{ .name = "tsdb", .subs = tsdb_cmds, .help = "Run tsdb commands." },
 	END,
 };
-
-/*
- * promtool's main() reads --enable-feature before running any command and
- * warns on stdout about names it does not know.
- */
-static int feature_warnings(const struct cli_ctx *c)
-{
-	size_t n, i;
-	const char *const *v = cli_list(c, "enable-feature", &n);
-	struct buf q = BUF_INIT;
-
-	for (i = 0; i < n; i++) {
-		const char *p = v[i];
-		for (;;) {
-			size_t len = strcspn(p, ",");
-			buf_reset(&q);
-			go_quote(&q, p, len); /* Go's %q */
-			if (len == 0 || (len == 22 && !strncmp(p, "no-default-scrape-port", len))) {
-				/* empty names are skipped; the scrape port one is read by the check commands */
-			} else if ((len == 18 && !strncmp(p, "promql-at-modifier", len)) ||
-				   (len == 22 && !strncmp(p, "promql-negative-offset", len))) {
-				printf("  WARNING: Option for --enable-feature is a no-op after promotion to a stable "
-				       "feature: %s\n", buf_str(&q));
-			} else {
-				printf("  WARNING: Unknown option for --enable-feature: %s\n", buf_str(&q));
-			}
-			if (!p[len])
-				break;
-			p += len + 1;
-		}
-	}
-	buf_release(&q);
-	return -1;
-}
 
 #if defined(__x86_64__)
 #define PLATFORM "linux/amd64"
@@ -471,5 +531,5 @@ const struct cli_app promtool_app = {
 		   "  platform:         " PLATFORM,
 	.flags = app_flags,
 	.cmds = app_cmds,
-	.before_run = feature_warnings,
+	.before_run = promtool_feature_warnings,
 };
