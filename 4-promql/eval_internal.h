@@ -30,6 +30,14 @@ void *arena_alloc(struct arena *a, size_t n);
 void *arena_array(struct arena *a, size_t nmemb, size_t size);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 void arena_reset(struct arena *a);
+/* A point in a's allocations; arena_release() frees everything allocated
+ * after it (what the point was taken in stays). */
+struct arena_mark {
+	struct arena_chunk *head;
+	size_t used;
+};
+struct arena_mark arena_mark(const struct arena *a);
+void arena_release(struct arena *a, struct arena_mark m);
 
 /* ---- label sets ---- */
 struct lset {
@@ -163,19 +171,25 @@ struct dup_reg {
  * multiples of the subquery's step, so consecutive outer steps of a range
  * query (and nested subqueries) revisit them; the value at a timestamp
  * never changes within a query, so it is computed once.  Entries are
- * sorted by t and own their memory (samples, labels and strings in mem).
+ * sorted by t; each sample is the number of its label set in the cache's
+ * table (label sets are kept once, not at every inner step) and its value,
+ * both in the entry's one block sid.
  */
 struct subq_entry {
 	int64_t t;
-	struct ev_sample *v;
+	uint32_t *sid;
+	double *v;
 	size_t n;
-	void *mem;
 };
 
 struct subq_cache {
 	const struct promql_node *node;
 	struct subq_entry *e; /* e[head..n) are live; only non-empty results */
 	size_t head, n, cap;
+	struct lset *ls; /* label set table: deep copies in lsmem, hashes set */
+	size_t nls, lscap;
+	struct hmap lsidx; /* labels hash -> table index + 1 */
+	struct arena lsmem;
 	/* Every inner time in [lo, hi] was computed (computed set), and those
 	 * without an entry gave nothing. */
 	bool computed;

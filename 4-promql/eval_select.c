@@ -323,7 +323,7 @@ static void subq_evict(struct subq_cache *c, int64_t t)
 	size_t k = subq_find(c, t);
 
 	for (size_t i = c->head; i < k; i++)
-		free(c->e[i].mem);
+		free(c->e[i].v);
 	c->head = k;
 	if (c->head > 64 && c->head > c->n / 2) {
 		memmove(c->e, c->e + c->head, (c->n - c->head) * sizeof(*c->e));
@@ -334,38 +334,24 @@ static void subq_evict(struct subq_cache *c, int64_t t)
 		c->lo = t;
 }
 
-/* Stores a deep copy of v at position pos: one block holding the samples,
- * then their label arrays, then the strings. */
+/* Stores v at position pos: values, and label sets through the table. */
 static void subq_store(struct subq_cache *c, size_t pos, int64_t t, const struct ev_vector *v)
 {
-	size_t nl = 0, strs = 0, off, soff;
-	struct subq_entry en = { t, NULL, v->n, NULL };
-	struct label *ls;
-	char *mem;
+	struct subq_entry en = { t, NULL, NULL, v->n };
 
+	/* one block: the values (8-aligned) first, then the set numbers */
+	en.v = xreallocarray(NULL, v->n, sizeof(*en.v) + sizeof(*en.sid));
+	en.sid = (uint32_t *)(en.v + v->n);
 	for (size_t i = 0; i < v->n; i++) {
-		nl += v->v[i].ls.n;
-		for (size_t j = 0; j < v->v[i].ls.n; j++)
-			strs += strlen(v->v[i].ls.v[j].name) + strlen(v->v[i].ls.v[j].value) + 2;
-	}
-	off = v->n * sizeof(struct ev_sample);
-	soff = off + nl * sizeof(struct label);
-	mem = xmalloc(soff + strs + 1);
-	en.mem = mem;
-	en.v = (struct ev_sample *)mem;
-	ls = (struct label *)(mem + off);
-	for (size_t i = 0; i < v->n; i++) {
-		en.v[i] = v->v[i];
-		en.v[i].ls.v = ls;
-		for (size_t j = 0; j < v->v[i].ls.n; j++, ls++) {
-			size_t a = strlen(v->v[i].ls.v[j].name) + 1, b = strlen(v->v[i].ls.v[j].value) + 1;
-			memcpy(mem + soff, v->v[i].ls.v[j].name, a);
-			ls->name = mem + soff;
-			soff += a;
-			memcpy(mem + soff, v->v[i].ls.v[j].value, b);
-			ls->value = mem + soff;
-			soff += b;
+		bool found;
+		size_t *slot = hmap_slot(&c->lsidx, lset_hash(v->v[i].ls), &found);
+		if (!found) {
+			ALLOC_GROW(c->ls, c->nls + 1, c->lscap);
+			c->ls[c->nls++] = lset_dup(&c->lsmem, lset_hashed(v->v[i].ls));
+			*slot = c->nls;
 		}
+		en.sid[i] = (uint32_t)(*slot - 1);
+		en.v[i] = v->v[i].v;
 	}
 	ALLOC_GROW(c->e, c->n + 1, c->cap);
 	memmove(c->e + pos + 1, c->e + pos, (c->n - pos) * sizeof(*c->e));
@@ -373,19 +359,20 @@ static void subq_store(struct subq_cache *c, size_t pos, int64_t t, const struct
 	c->n++;
 }
 
-/* Adds the points of v, at inner time t, to the series of out (by labels). */
-static void subq_collect(struct evaluator *ev, struct hmap *idx, size_t **caps, size_t *nser, size_t *cap,
-			 struct ev_matrix *out, int64_t t, const struct ev_sample *v, size_t n)
+/* Adds the points of entry en to the series of out (by labels). */
+static void subq_collect(struct evaluator *ev, const struct subq_cache *c, struct hmap *idx, size_t **caps,
+			 size_t *nser, size_t *cap, struct ev_matrix *out, const struct subq_entry *en)
 {
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < en->n; i++) {
+		const struct lset *ls = &c->ls[en->sid[i]];
 		bool found;
-		size_t *slot = hmap_slot(idx, lset_hash(v[i].ls), &found);
+		size_t *slot = hmap_slot(idx, ls->h, &found);
 		size_t k;
 		if (!found) {
 			*slot = *nser + 1;
 			ALLOC_GROW(*caps, *nser + 1, *cap);
 			(*caps)[*nser] = 0;
-			ev_mat_push(&ev->arena, out, v[i].ls, NULL, 0);
+			ev_mat_push(&ev->arena, out, *ls, NULL, 0);
 			(*nser)++;
 		}
 		k = *slot - 1;
@@ -397,16 +384,20 @@ static void subq_collect(struct evaluator *ev, struct hmap *idx, size_t **caps, 
 			out->s[k].p = np;
 			(*caps)[k] = nc;
 		}
-		out->s[k].p[out->s[k].n++] = (struct ev_point){ t, v[i].v };
+		out->s[k].p[out->s[k].n++] = (struct ev_point){ en->t, en->v[i] };
 	}
 }
 
 static void subq_caches_release(struct evaluator *ev)
 {
 	for (size_t i = 0; i < ev->nsubqs; i++) {
-		for (size_t j = ev->subqs[i].head; j < ev->subqs[i].n; j++)
-			free(ev->subqs[i].e[j].mem);
-		free(ev->subqs[i].e);
+		struct subq_cache *c = &ev->subqs[i];
+		for (size_t j = c->head; j < c->n; j++)
+			free(c->e[j].v);
+		free(c->e);
+		free(c->ls);
+		hmap_release(&c->lsidx);
+		arena_reset(&c->lsmem);
 	}
 	free(ev->subqs);
 }
@@ -470,17 +461,14 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 	}
 	next = start;
 	if (cache->computed) {
-		/* inner times already computed: only those with samples are stored */
-		for (size_t k = cache->head; k < cache->n && cache->e[k].t <= end; k++) {
-			if (ev->lim && !(++ticks & 4095) && ev_limit_tick(ev) < 0)
-				goto done;
-			subq_collect(ev, &idx, &caps, &nser, &cap, out, cache->e[k].t, cache->e[k].v, cache->e[k].n);
-		}
 		if (cache->hi >= end || (uint64_t)end - (uint64_t)cache->hi < (uint64_t)step)
-			goto collected;
+			goto collect; /* every inner time of the window is cached */
 		next = wadd(cache->hi, step);
 	}
+	/* The new inner times: evaluated, stored (only what has samples), and
+	 * the scratch of each evaluation released at once. */
 	for (int64_t t = next; t <= end; t += step) {
+		struct arena_mark mark = arena_mark(&ev->arena);
 		struct ev_value v;
 
 		if (ev->lim && !(++ticks & 4095) && ev_limit_tick(ev) < 0)
@@ -492,15 +480,20 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 			cache->lo = t;
 		}
 		cache->hi = t;
-		if (v.vec.n) {
+		if (v.vec.n)
 			subq_store(cache, cache->n, t, &v.vec);
-			subq_collect(ev, &idx, &caps, &nser, &cap, out, t, cache->e[cache->n - 1].v, cache->e[cache->n - 1].n);
-		}
+		arena_release(&ev->arena, mark);
 		/* The last step: stop before t + step could overflow. */
 		if ((uint64_t)end - (uint64_t)t < (uint64_t)step)
 			break;
 	}
-collected:
+collect:
+	/* the window's results, in time order, from the cache */
+	for (size_t k = cache->head; k < cache->n && cache->e[k].t <= end; k++) {
+		if (ev->lim && !(++ticks & 4095) && ev_limit_tick(ev) < 0)
+			goto done;
+		subq_collect(ev, cache, &idx, &caps, &nser, &cap, out, &cache->e[k]);
+	}
 	rc = 0;
 done:
 	if (ev->lim)

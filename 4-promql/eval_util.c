@@ -50,6 +50,22 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 	return d;
 }
 
+struct arena_mark arena_mark(const struct arena *a)
+{
+	return (struct arena_mark){ a->head, a->head ? a->head->used : 0 };
+}
+
+void arena_release(struct arena *a, struct arena_mark m)
+{
+	while (a->head != m.head) {
+		struct arena_chunk *n = a->head->next;
+		free(a->head);
+		a->head = n;
+	}
+	if (a->head)
+		a->head->used = m.used;
+}
+
 void arena_reset(struct arena *a)
 {
 	while (a->head) {
