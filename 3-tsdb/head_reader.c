@@ -470,7 +470,8 @@ static int rec_samples(struct replay *rp, struct cursor *c, struct err *e)
 		if (c->err)
 			return err_set(e, "decode samples: decode error after %zu samples: invalid size", count);
 		count++;
-		ref = (uint64_t)((int64_t)base_ref + dref);
+		/* Go's HeadSeriesRef(int64(baseRef) + dref): wraps */
+		ref = base_ref + (uint64_t)dref;
 		t = (int64_t)((uint64_t)base_t + (uint64_t)dt);
 		if (t < rp->min_valid)
 			continue;
