@@ -457,6 +457,9 @@ static void tree_add(struct tree *t, const char *name, size_t n)
 {
 	struct tctx *c = t->c;
 
+	if (!name)
+		name = ""; /* an empty name's buffer may hold nothing */
+
 	for (size_t i = 0; i < c->ndefined; i++)
 		if (strlen(c->defined[i]) == n && !memcmp(c->defined[i], name, n)) {
 			if (t->nonempty) {
