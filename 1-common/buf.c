@@ -35,6 +35,8 @@ void buf_grow(struct buf *b, size_t n)
 			c = c > SIZE_MAX / 2 ? need : c * 2;
 		b->data = xrealloc(b->data, c);
 		b->cap = c;
+		if (!b->len)
+			b->data[0] = '\0'; /* a fresh buffer is "" too */
 	}
 }
 

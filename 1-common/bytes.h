@@ -1,6 +1,6 @@
 /*
- * Fixed-width big-endian integers, Go-compatible varints, and a bounds-checked
- * read cursor.  No allocation; nothing here owns memory.
+ * Fixed-width big-endian integers, Go-compatible varints, float64 bits, and a
+ * bounds-checked read cursor.  No allocation; nothing here owns memory.
  *
  * Varints follow Go's encoding/binary exactly (7 bits per byte, least
  * significant group first; signed values zig-zag encoded), which is what the
@@ -12,8 +12,26 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define UVARINT_MAX_LEN 10
+
+/* The IEEE 754 bits of v and back (Go's math.Float64bits/Float64frombits). */
+static inline uint64_t double_bits(double v)
+{
+	uint64_t u;
+
+	memcpy(&u, &v, sizeof(u));
+	return u;
+}
+
+static inline double bits_double(uint64_t u)
+{
+	double v;
+
+	memcpy(&v, &u, sizeof(v));
+	return v;
+}
 
 static inline void put_be16(unsigned char *p, uint16_t v)
 {

@@ -12,20 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t double_bits(double v)
-{
-	uint64_t u;
-	memcpy(&u, &v, sizeof(u));
-	return u;
-}
-
-double bits_double(uint64_t u)
-{
-	double v;
-	memcpy(&v, &u, sizeof(v));
-	return v;
-}
-
 double go_nan(void)
 {
 	return bits_double(0x7FF8000000000001ull);

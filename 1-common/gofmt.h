@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "1-common/buf.h"
+#include "1-common/bytes.h" /* double_bits, bits_double */
 
 /* Shortest decimal digits that round-trip to v (Go's strconv shortest mode).
  * digits gets up to 17 ASCII digits, NUL-terminated; *dp is the decimal point
@@ -48,7 +49,5 @@ int go_parse_float(const char *s, size_t len, double *out);
 double go_nan(void);
 /* Prometheus' staleness marker, bits 0x7FF0000000000002. */
 double prom_stale_nan(void);
-uint64_t double_bits(double v);
-double bits_double(uint64_t u);
 
 #endif

@@ -133,15 +133,15 @@ int go_parse_rfc3339nano(struct go_time *out, const char *s, size_t len)
 	if (neg)
 		year = -year;
 	pos = 4;
-	if (lit(s, len, &pos, '-') || getnum(s, len, &pos, 1, &month) || month < 1 || month > 12)
+	if (lit(s, len, &pos, '-') < 0 || getnum(s, len, &pos, 1, &month) < 0 || month < 1 || month > 12)
 		return -1;
-	if (lit(s, len, &pos, '-') || getnum(s, len, &pos, 1, &day))
+	if (lit(s, len, &pos, '-') < 0 || getnum(s, len, &pos, 1, &day) < 0)
 		return -1;
-	if (lit(s, len, &pos, 'T') || getnum(s, len, &pos, 0, &hour) || hour > 23)
+	if (lit(s, len, &pos, 'T') < 0 || getnum(s, len, &pos, 0, &hour) < 0 || hour > 23)
 		return -1;
-	if (lit(s, len, &pos, ':') || getnum(s, len, &pos, 1, &min) || min > 59)
+	if (lit(s, len, &pos, ':') < 0 || getnum(s, len, &pos, 1, &min) < 0 || min > 59)
 		return -1;
-	if (lit(s, len, &pos, ':') || getnum(s, len, &pos, 1, &sec) || sec > 59)
+	if (lit(s, len, &pos, ':') < 0 || getnum(s, len, &pos, 1, &sec) < 0 || sec > 59)
 		return -1;
 	/* .999999999: optional; at most nine digits */
 	if (pos + 1 < len && (s[pos] == '.' || s[pos] == ',') && is_digit(s, len, pos + 1)) {
@@ -168,10 +168,10 @@ int go_parse_rfc3339nano(struct go_time *out, const char *s, size_t len)
 		if (len - pos < 6 || s[pos + 3] != ':')
 			return -1;
 		p = pos + 1;
-		if (getnum(s, len, &p, 1, &hh))
+		if (getnum(s, len, &p, 1, &hh) < 0)
 			return -1;
 		p = pos + 4;
-		if (getnum(s, len, &p, 1, &mm))
+		if (getnum(s, len, &p, 1, &mm) < 0)
 			return -1;
 		/* no range check: Go 1.19 accepts +25:00 and +01:61 */
 		zoff = (hh * 60 + mm) * 60;

@@ -22,7 +22,7 @@ int mmap_file_open(struct mmap_file *m, const char *path, struct err *e)
 	mmap_file_init(m);
 	if (fd < 0)
 		return err_set(e, "open %s: %s", path, strerror(errno));
-	if (fstat(fd, &st) != 0) {
+	if (fstat(fd, &st) < 0) {
 		int saved = errno;
 		close(fd);
 		return err_set(e, "stat %s: %s", path, strerror(saved));

@@ -1,3 +1,6 @@
+/*
+ * Go's unicode/utf8: decoding, encoding and validation (see utf8.h).
+ */
 #include "1-common/utf8.h"
 
 size_t go_decode_rune(const unsigned char *s, size_t len, int32_t *r)
@@ -39,6 +42,8 @@ void go_put_rune(struct buf *out, int32_t r)
 {
 	uint32_t v = (uint32_t)r;
 
+	if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		v = 0xFFFD;
 	if (v < 0x80) {
 		buf_addc(out, (unsigned char)v);
 	} else if (v < 0x800) {
@@ -54,4 +59,24 @@ void go_put_rune(struct buf *out, int32_t r)
 		buf_addc(out, (unsigned char)(0x80 | ((v >> 6) & 0x3f)));
 		buf_addc(out, (unsigned char)(0x80 | (v & 0x3f)));
 	}
+}
+
+bool go_utf8_valid_from(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		int32_t r;
+		size_t w;
+
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		w = go_decode_rune(s + i, len - i, &r);
+		if (w == 1 && r == 0xFFFD)
+			return false;
+		i += w;
+	}
+	return true;
 }

@@ -148,6 +148,31 @@ uint64_t labels_hash(const struct label *ls, size_t n)
 	return XXH64_digest(&st);
 }
 
+/* The name rules of model (LabelName.IsValid, IsValidMetricName): ASCII
+ * letters, '_', digits after the first byte, ':' too in metric names. */
+static bool valid_name(const char *s, bool colon)
+{
+	if (!*s)
+		return false;
+	for (size_t i = 0; s[i]; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colon && c == ':') ||
+		      (i > 0 && c >= '0' && c <= '9')))
+			return false;
+	}
+	return true;
+}
+
+bool labels_valid_name(const char *s)
+{
+	return valid_name(s, false);
+}
+
+bool labels_valid_metric_name(const char *s)
+{
+	return valid_name(s, true);
+}
+
 void labels_format(struct buf *out, const struct label *ls, size_t n)
 {
 	buf_addc(out, '{');

@@ -53,6 +53,10 @@ bool labels_equal(const struct label *a, size_t an, const struct label *b, size_
  * for every pair in order.
  */
 uint64_t labels_hash(const struct label *ls, size_t n);
+/* model.LabelName.IsValid of prometheus/common v0.39: [a-zA-Z_][a-zA-Z0-9_]*. */
+bool labels_valid_name(const char *s);
+/* model.IsValidMetricName: [a-zA-Z_:][a-zA-Z0-9_:]*. */
+bool labels_valid_metric_name(const char *s);
 /* labels.Labels.String(): {a="b", c="d"} with values quoted as Go's %q. */
 void labels_format(struct buf *out, const struct label *ls, size_t n);
 

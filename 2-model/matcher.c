@@ -15,9 +15,9 @@ bool label_matcher_match_value(const struct label_matcher *m, const char *v, siz
 	case LABEL_MATCH_NOT_EQUAL:
 		return !(len == m->value_len && !memcmp(v, m->value, len));
 	case LABEL_MATCH_REGEXP:
-		return m->re && label_regex_match(m->re, v, len);
+		return label_regex_match(m->re, v, len);
 	case LABEL_MATCH_NOT_REGEXP:
-		return !(m->re && label_regex_match(m->re, v, len));
+		return !label_regex_match(m->re, v, len);
 	}
 	return false;
 }

@@ -32,8 +32,7 @@ enum label_match_type {
  * One label matcher.  value is NUL-terminated but may also contain NUL
  * bytes (a "\x00" escape), so value_len is authoritative.  For regexp
  * matchers re is the compiled "^(?:value)$" (2-model/regex.h), as
- * labels.NewMatcher compiles it; NULL only when the pattern could not be
- * compiled for matching.
+ * labels.NewMatcher compiles it, never NULL.
  */
 struct label_matcher {
 	enum label_match_type type;

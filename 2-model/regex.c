@@ -1,25 +1,41 @@
 /*
- * Label-matcher regular expressions.
+ * Label-matcher regular expressions: the syntax check.
  *
  * 2.42's labels.NewMatcher compiles "^(?:" + value + ")$" with Go's regexp
  * package (RE2 syntax, syntax.Perl flags) and the parser reports a failure
  * as a parse error with Go's text:
  *     error parsing regexp: missing closing ): `^(?:()$`
- * PCRE2 accepts a different language and words its errors differently, so
- * the syntax check below follows Go's regexp/syntax parser (its error
- * codes, and the fragment each error quotes); PCRE2 then compiles the
- * pattern for matching, with options that give Go's anchoring semantics.
+ * The check below follows Go's regexp/syntax parser (its error codes, the
+ * fragment each error quotes, and its limit on nested repeat counts);
+ * RE2 (2-model/re2_shim.h), whose syntax Go's is a copy of, then compiles
+ * the same text for matching (2-model/regex_exec.c).
  *
- * Not reproduced: Go's nested repeat-size limit (`(a{500}){500}`) and its
- * nesting-depth / program-size limits.
+ * Not reproduced: Go's nesting-depth and program-size limits (RE2 has its
+ * own memory budget, which is a compile error here: see
+ * label_regex_compile()).
  */
-#define PCRE2_CODE_UNIT_WIDTH 8
-
-#include <pcre2.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "1-common/utf8.h"
+#include "1-common/xalloc.h"
+#include "2-model/re2_shim.h"
 #include "2-model/regex.h"
+
+/* Go's bound on a repeat count, and on the copies nested repeats make. */
+#define MAX_REPEAT 1000
+
+/*
+ * Go's repeatIsValid, without a tree: along any path down from a counted
+ * repeat, the product of the counts ({n,m} counts m, {n,} counts n, {0}
+ * ends the path) must stay within MAX_REPEAT.  Each open group keeps the
+ * largest product of its finished pieces; `last` is the product inside the
+ * piece a repeat operator would apply to.
+ */
+struct rx_level {
+	long done;
+};
 
 struct rx {
 	const char *s; /* the whole wrapped pattern */
@@ -29,37 +45,10 @@ struct rx {
 	int depth;         /* open groups */
 	bool top_pseudo;   /* stack top is "(" or "|" (or empty) */
 	size_t last_repeat; /* start of the previous repeat operator, or SIZE_MAX */
-	/* the PCRE2 translation (see rx_flush) */
-	struct buf *out;
-	size_t emit_from;       /* source bytes before this are in out */
-	struct buf pending_flags; /* a "(?i)" held back past a repeat */
-	size_t atom_out;        /* where the last atom starts in out */
-	bool atom_assert;       /* the last atom is ^ $ \b \B \A \z */
-	bool atom_repeated;     /* ... and a repeat operator followed it */
+	struct rx_level *lv; /* lv[0] is the top level, lv[depth] the innermost */
+	size_t lv_cap;
+	long last;           /* repeat product inside the last piece */
 };
-
-/*
- * The PCRE2 pattern is the source with a few rewrites where PCRE2 reads
- * RE2 syntax differently: \v is a vertical-space class and \s includes VT
- * in PCRE2 (a VT character and [\t\n\f\r ] in Go); "-" after a class
- * escape inside [...] is a literal in Go but an error in PCRE2; a repeated
- * assertion (^*) is wrapped in (?:...); and a flag group such as (?i) is
- * moved after a repeat that follows it, since Go applies "a(?i)*" to a.
- */
-static void rx_flush(struct rx *r, size_t upto)
-{
-	if (upto > r->emit_from)
-		buf_add(r->out, r->s + r->emit_from, upto - r->emit_from);
-	r->emit_from = upto;
-}
-
-/* Replaces source [at, end) with text in the translation. */
-static void rx_replace(struct rx *r, size_t at, size_t end, const char *text)
-{
-	rx_flush(r, at);
-	buf_adds(r->out, text);
-	r->emit_from = end;
-}
 
 static int rx_err(struct rx *r, const char *code, const char *frag, size_t n)
 {
@@ -264,22 +253,16 @@ static const char *const posix_names[] = {
 static int rx_class(struct rx *r)
 {
 	size_t whole = r->i, t = r->i + 1;
-	bool first = true, after_class = false;
-
-	size_t first_at;
+	bool first = true;
 
 	if (t < r->len && r->s[t] == '^')
 		t++;
-	first_at = t;
 	while (t >= r->len || r->s[t] != ']' || first) {
 		size_t rng = t;
 		int32_t lo, hi;
 		int rc;
 
 		first = false;
-		if (after_class && r->s[t] == '-' && r->len - t >= 2 && r->s[t + 1] != ']')
-			rx_replace(r, t, t + 1, "\\-");
-		after_class = true;
 		if (r->len - t > 2 && r->s[t] == '[' && r->s[t + 1] == ':') {
 			const char *end = memmem(r->s + t + 2, r->len - t - 2, ":]", 2);
 			if (end) {
@@ -309,30 +292,15 @@ static int rx_class(struct rx *r)
 				continue;
 		}
 		if (is_perl_class(r, t)) {
-			if (r->s[t + 1] == 's')
-				rx_replace(r, t, t + 2, "\\t\\n\\f\\r ");
-			else if (r->s[t + 1] == 'S')
-				rx_replace(r, t, t + 2, "\\x00-\\x08\\x0b\\x0e-\\x1f\\x21-\\x{10ffff}");
 			t += 2;
 			continue;
 		}
-		after_class = false;
 		/* parseClassChar */
 		if (t >= r->len)
 			return rx_err(r, "missing closing ]", r->s + whole, r->len - whole);
-		/*
-		 * A literal "[" and a leading ":" "." "=" are plain characters to
-		 * Go; PCRE2 would look for POSIX "[:x:]" / "[.x.]" / "[=x=]" syntax.
-		 */
-		if (r->s[t] == '[' || (t == first_at && r->s[t] && strchr(":.=", r->s[t])))
-			rx_replace(r, t, t + 1, r->s[t] == '[' ? "\\[" : r->s[t] == ':' ? "\\:" :
-					       r->s[t] == '.' ? "\\." : "\\=");
 		if (r->s[t] == '\\') {
-			size_t esc = t;
 			if (rx_escape(r, &t, &lo) < 0)
 				return -1;
-			if (lo == '\v')
-				rx_replace(r, esc, t, "\\x0b");
 		} else if (rx_next(r, &t, &lo) < 0) {
 			return -1;
 		}
@@ -341,14 +309,9 @@ static int rx_class(struct rx *r)
 			t++;
 			if (t >= r->len)
 				return rx_err(r, "missing closing ]", r->s + whole, r->len - whole);
-			if (r->s[t] == '[')
-				rx_replace(r, t, t + 1, "\\[");
 			if (r->s[t] == '\\') {
-				size_t esc = t;
 				if (rx_escape(r, &t, &hi) < 0)
 					return -1;
-				if (hi == '\v')
-					rx_replace(r, esc, t, "\\x0b");
 			} else if (rx_next(r, &t, &hi) < 0) {
 				return -1;
 			}
@@ -419,6 +382,61 @@ static int rx_repeat(struct rx *r, size_t before, size_t *after)
 	return 0;
 }
 
+/* A piece (atom) starts: the one before it is finished. */
+static void rx_piece(struct rx *r)
+{
+	struct rx_level *lv = &r->lv[r->depth];
+
+	if (r->last > lv->done)
+		lv->done = r->last;
+	r->last = 1;
+	r->top_pseudo = false;
+}
+
+/* A group opens: a new piece of the enclosing level, and a level. */
+static void rx_open(struct rx *r)
+{
+	rx_piece(r);
+	r->depth++;
+	ALLOC_GROW(r->lv, (size_t)r->depth + 1, r->lv_cap);
+	r->lv[r->depth].done = 1;
+	r->top_pseudo = true;
+}
+
+/* A group closes: it becomes the last piece of the enclosing level. */
+static void rx_close(struct rx *r)
+{
+	long v = r->lv[r->depth].done;
+
+	if (r->last > v)
+		v = r->last;
+	r->depth--;
+	r->last = v;
+	r->top_pseudo = false;
+}
+
+/*
+ * After a counted repeat {min,max} spanning [before, after): Go's
+ * repeatIsValid(re, 1000) for the repeat (only checked when a count is
+ * 2 or more), and the product the repeat leaves for the ones around it.
+ */
+static int rx_repeat_size(struct rx *r, long min, long max, size_t before, size_t after)
+{
+	long f;
+
+	if (max == 0) {
+		r->last = 1; /* x{0}: Go does not look inside */
+		return 0;
+	}
+	f = max < 0 ? min : max;
+	if (f == 0)
+		f = 1;
+	if ((min >= 2 || max >= 2) && r->last > MAX_REPEAT / f)
+		return rx_err(r, "invalid repeat count", r->s + before, after - before);
+	r->last *= f;
+	return 0;
+}
+
 /* (?flags) / (?:...) / (?P<name>...) at "(?". */
 static int rx_perl_flags(struct rx *r)
 {
@@ -448,12 +466,7 @@ static int rx_perl_flags(struct rx *r)
 			if (!(is_alnum((unsigned char)ch) || ch == '_'))
 				return rx_err(r, "invalid named capture", r->s + s, nl + 5);
 		}
-		/* PCRE2 wants names that do not start with a digit, of at most
-		 * 32 bytes; others become plain groups (same numbering) */
-		if ((r->s[s + 4] >= '0' && r->s[s + 4] <= '9') || nl > 32)
-			rx_replace(r, s, (size_t)(end - r->s) + 1, "(");
-		r->depth++;
-		r->top_pseudo = true;
+		rx_open(r);
 		r->i = (size_t)(end - r->s) + 1;
 		return 0;
 	}
@@ -474,10 +487,8 @@ static int rx_perl_flags(struct rx *r)
 		case ':': case ')':
 			if (sign < 0 && !saw_flag)
 				goto bad;
-			if (c == ':') {
-				r->depth++;
-				r->top_pseudo = true;
-			}
+			if (c == ':')
+				rx_open(r);
 			r->i = t;
 			return 0;
 		default:
@@ -486,40 +497,6 @@ static int rx_perl_flags(struct rx *r)
 	}
 bad:
 	return rx_err(r, "invalid or unsupported Perl syntax", r->s + s, t - s);
-}
-
-/* Before an atom: the translation catches up and held-back flags go out. */
-static void rx_atom(struct rx *r, bool assertion)
-{
-	rx_flush(r, r->i);
-	if (r->pending_flags.len) {
-		buf_add(r->out, r->pending_flags.data, r->pending_flags.len);
-		buf_reset(&r->pending_flags);
-	}
-	r->atom_out = r->out->len;
-	r->atom_assert = assertion;
-	r->atom_repeated = false;
-	r->top_pseudo = false;
-}
-
-/* A repeat operator at r->i: wraps a repeated assertion for PCRE2. */
-static void rx_repeat_out(struct rx *r)
-{
-	rx_flush(r, r->i);
-	/*
-	 * Go refuses "a**" but accepts "a*(?i)*" (the flag group clears its
-	 * last-repeat memory): PCRE2 needs the first repeat grouped.
-	 */
-	if (r->atom_assert || r->atom_repeated) {
-		buf_grow(r->out, 3);
-		memmove(r->out->data + r->atom_out + 3, r->out->data + r->atom_out, r->out->len - r->atom_out);
-		memcpy(r->out->data + r->atom_out, "(?:", 3);
-		r->out->len += 3;
-		buf_addc(r->out, ')');
-		r->out->data[r->out->len] = '\0';
-		r->atom_assert = false;
-	}
-	r->atom_repeated = true;
 }
 
 static int rx_parse(struct rx *r)
@@ -531,50 +508,42 @@ static int rx_parse(struct rx *r)
 		switch (ch) {
 		case '(':
 			if (r->i + 1 < r->len && r->s[r->i + 1] == '?') {
-				size_t start = r->i, k = r->i + 2;
+				size_t k = r->i + 2;
 				bool was_pseudo = r->top_pseudo;
 
 				while (k < r->len && strchr("imsU-", r->s[k]) && r->s[k])
 					k++;
 				if (k < r->len && r->s[k] == ')') {
-					/* flags only: validated, then held back until the next atom */
+					/* flags only: no piece, so "a(?i)*" repeats a */
 					if (rx_perl_flags(r) < 0)
 						return -1;
-					rx_flush(r, start);
-					if (r->i - start > 3) /* PCRE2 refuses an empty "(?)" */
-						buf_add(&r->pending_flags, r->s + start, r->i - start);
-					r->emit_from = r->i;
 					r->top_pseudo = was_pseudo;
 					break;
 				}
-				rx_atom(r, false);
 				if (rx_perl_flags(r) < 0)
 					return -1;
 				break;
 			}
-			rx_atom(r, false);
-			r->depth++;
-			r->top_pseudo = true;
+			rx_open(r);
 			r->i++;
 			break;
 		case '|':
-			rx_atom(r, false);
+			rx_piece(r);
 			r->top_pseudo = true;
 			r->i++;
 			break;
 		case ')':
 			if (r->depth == 0)
 				return rx_err(r, "unexpected )", r->s, r->len);
-			rx_atom(r, false);
-			r->depth--;
+			rx_close(r);
 			r->i++;
 			break;
 		case '^': case '$': case '.':
-			rx_atom(r, ch != '.');
+			rx_piece(r);
 			r->i++;
 			break;
 		case '[':
-			rx_atom(r, false);
+			rx_piece(r);
 			if (rx_class(r) < 0)
 				return -1;
 			break;
@@ -582,7 +551,6 @@ static int rx_parse(struct rx *r)
 			size_t before = r->i, after = r->i + 1;
 			if (rx_repeat(r, before, &after) < 0)
 				return -1;
-			rx_repeat_out(r);
 			repeat = before;
 			r->i = after;
 			break;
@@ -591,17 +559,16 @@ static int rx_parse(struct rx *r)
 			size_t before = r->i, after;
 			long min, max;
 			if (!rx_parse_repeat(r, &min, &max, &after)) {
-				/* a literal '{' to Go; PCRE2 might read a repeat ("{00}") */
-				rx_atom(r, false);
-				rx_replace(r, r->i, r->i + 1, "\\{");
+				rx_piece(r); /* a literal '{' */
 				r->i++;
 				break;
 			}
-			if (min < 0 || min > 1000 || max > 1000 || (max >= 0 && min > max))
+			if (min < 0 || min > MAX_REPEAT || max > MAX_REPEAT || (max >= 0 && min > max))
 				return rx_err(r, "invalid repeat count", r->s + before, after - before);
 			if (rx_repeat(r, before, &after) < 0)
 				return -1;
-			rx_repeat_out(r);
+			if (rx_repeat_size(r, min, max, before, after) < 0)
+				return -1;
 			repeat = before;
 			r->i = after;
 			break;
@@ -612,7 +579,7 @@ static int rx_parse(struct rx *r)
 			if (r->i + 1 < r->len) {
 				char e = r->s[r->i + 1];
 				if (e == 'A' || e == 'b' || e == 'B' || e == 'z') {
-					rx_atom(r, true);
+					rx_piece(r);
 					r->i += 2;
 					break;
 				}
@@ -622,7 +589,7 @@ static int rx_parse(struct rx *r)
 					const char *end = memmem(r->s + r->i + 2, r->len - r->i - 2, "\\E", 2);
 					size_t stop = end ? (size_t)(end - r->s) : r->len, k = r->i + 2;
 					if (k < stop)
-						rx_atom(r, false);
+						rx_piece(r); /* "\Q\E" is no piece at all */
 					while (k < stop)
 						if (rx_next(r, &k, &c) < 0)
 							return -1;
@@ -630,30 +597,21 @@ static int rx_parse(struct rx *r)
 					break;
 				}
 			}
-			rx_atom(r, false);
+			rx_piece(r);
 			rc = rx_unicode_class(r, &r->i);
 			if (rc < 0)
 				return -1;
 			if (rc == 0) {
-				if (is_perl_class(r, r->i)) {
-					if (r->s[r->i + 1] == 's')
-						rx_replace(r, r->i, r->i + 2, "[\\t\\n\\f\\r ]");
-					else if (r->s[r->i + 1] == 'S')
-						rx_replace(r, r->i, r->i + 2, "[^\\t\\n\\f\\r ]");
+				if (is_perl_class(r, r->i))
 					r->i += 2;
-				} else {
-					size_t esc = r->i;
-					if (rx_escape(r, &r->i, &c) < 0)
-						return -1;
-					if (c == '\v')
-						rx_replace(r, esc, r->i, "\\x0b");
-				}
+				else if (rx_escape(r, &r->i, &c) < 0)
+					return -1;
 			}
 			break;
 		}
 		default: {
 			int32_t c;
-			rx_atom(r, false);
+			rx_piece(r);
 			if (rx_next(r, &r->i, &c) < 0)
 				return -1;
 			break;
@@ -663,17 +621,15 @@ static int rx_parse(struct rx *r)
 	}
 	if (r->depth != 0)
 		return rx_err(r, "missing closing )", r->s, r->len);
-	rx_atom(r, false);
 	return 0;
 }
 
 int label_regex_compile(void **out_re, const char *value, size_t len, struct buf *msg)
 {
-	struct buf pat = BUF_INIT, out = BUF_INIT;
+	struct buf pat = BUF_INIT;
+	struct re2_shim *re = NULL;
 	struct rx r;
-	pcre2_code *code;
-	int errcode;
-	PCRE2_SIZE erroff;
+	char why[256];
 	int rc = 0;
 
 	*out_re = NULL;
@@ -686,79 +642,61 @@ int label_regex_compile(void **out_re, const char *value, size_t len, struct buf
 	r.msg = msg;
 	r.last_repeat = SIZE_MAX;
 	r.top_pseudo = true;
-	r.out = &out;
-	buf_init(&r.pending_flags);
+	r.last = 1;
+	ALLOC_GROW(r.lv, 1, r.lv_cap);
+	r.lv[0].done = 1;
 	if (rx_parse(&r) < 0) {
-		rc = -1;
+		rc = LABEL_REGEX_ESYNTAX;
 		goto done;
 	}
-	/* Go: $ only at the very end (OneLine), . not newline, UTF-8 text
-	 * that may be invalid */
-	code = pcre2_compile((PCRE2_SPTR)out.data, out.len,
-			     PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_DUPNAMES,
-			     &errcode, &erroff, NULL);
-	*out_re = code;
+	/*
+	 * Go accepts it, and RE2 reads it the same way; what RE2 refuses now
+	 * is beyond its limits (a program over RE2_SHIM_MAX_MEM): an error,
+	 * never a matcher that silently matches nothing.
+	 */
+	if (re2_shim_compile(&re, r.s, r.len, why, sizeof(why)) < 0) {
+		buf_reset(msg);
+		buf_addf(msg, "cannot compile regexp: %s: `", why);
+		buf_add(msg, r.s, r.len);
+		buf_addc(msg, '`');
+		rc = LABEL_REGEX_ELIMIT;
+		goto done;
+	}
+	*out_re = re;
 done:
-	buf_release(&r.pending_flags);
-	buf_release(&out);
+	free(r.lv);
 	buf_release(&pat);
 	return rc;
 }
 
 void label_regex_free(void *re)
 {
-	pcre2_code_free(re);
-}
-
-bool label_regex_matches_empty(void *re, const char *value, size_t len)
-{
-	if (!re) {
-		/* PCRE2 could not compile it: only the trivially empty-matching
-		 * patterns are recognised */
-		return len == 0 || (len == 2 && !memcmp(value, ".*", 2));
-	}
-	return label_regex_match(re, "", 0);
+	re2_shim_free(re);
 }
 
 /*
- * Go's regexp reads invalid UTF-8 in the subject as U+FFFD, one per bad
- * byte (so "." matches "\xff"); PCRE2 never matches inside invalid
- * sequences.  Such subjects are rewritten before matching.
+ * regexp.Compile's syntax check of a whole pattern (not a matcher's
+ * "^(?:...)$"), for the template functions reReplaceAll and match: Go's
+ * error words in msg, else the pattern itself in out, for PCRE2.
  */
-bool label_regex_match(void *re, const char *v, size_t len)
+int go_regexp_translate(struct buf *out, const char *pattern, size_t len, struct buf *msg)
 {
-	const unsigned char *s = (const unsigned char *)v;
-	struct buf fixed = BUF_INIT;
-	pcre2_match_data *md;
-	size_t i = 0;
-	bool valid = true;
+	struct rx r;
 	int rc;
 
-	while (i < len) {
-		int32_t r;
-		size_t w = go_decode_rune(s + i, len - i, &r);
-		if (r == 0xFFFD && w == 1) {
-			valid = false;
-			break;
-		}
-		i += w;
-	}
-	if (!valid) {
-		for (i = 0; i < len;) {
-			int32_t r;
-			size_t w = go_decode_rune(s + i, len - i, &r);
-			if (r == 0xFFFD && w == 1)
-				buf_adds(&fixed, "\xef\xbf\xbd");
-			else
-				buf_add(&fixed, s + i, w);
-			i += w;
-		}
-		s = fixed.data ? fixed.data : (const unsigned char *)"";
-		len = fixed.len;
-	}
-	md = pcre2_match_data_create_from_pattern(re, NULL);
-	rc = pcre2_match(re, s, len, 0, PCRE2_NO_UTF_CHECK, md, NULL);
-	pcre2_match_data_free(md);
-	buf_release(&fixed);
-	return rc >= 0;
+	memset(&r, 0, sizeof(r));
+	r.s = pattern;
+	r.len = len;
+	r.msg = msg;
+	r.last_repeat = SIZE_MAX;
+	r.top_pseudo = true;
+	r.last = 1;
+	ALLOC_GROW(r.lv, 1, r.lv_cap);
+	r.lv[0].done = 1;
+	rc = rx_parse(&r);
+	free(r.lv);
+	if (rc < 0)
+		return -1;
+	buf_add(out, pattern, len);
+	return 0;
 }

@@ -113,7 +113,7 @@ static int read_tombstones(struct tsdb_block *b, struct err *e)
 	struct stat st;
 	int ret = 0;
 
-	if (stat(path, &st) != 0 && errno == ENOENT)
+	if (stat(path, &st) < 0 && errno == ENOENT)
 		goto done;
 	ret = mmap_file_open(&m, path, e);
 	if (ret == 0)

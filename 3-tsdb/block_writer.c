@@ -25,7 +25,9 @@
 
 #include "1-common/goerrno.h"
 #include "1-common/xalloc.h"
+#include "3-tsdb/chunkenc.h"
 #include "3-tsdb/chunks_writer.h"
+#include "3-tsdb/compact_merge.h"
 #include "3-tsdb/head.h"
 #include "3-tsdb/index_writer.h"
 #include "3-tsdb/stale_tmp.h"
@@ -35,8 +37,9 @@
 
 struct block_writer {
 	char *dir;
-	struct head head;
+	struct head *head;
 	char *tmp;   /* tmp dir of a flush in progress, removed by free */
+	int tmp_lock; /* flock held on tmp while it is written, or -1 */
 };
 
 int block_writer_new(struct block_writer **out, const char *dir, int64_t chunk_range_ms, struct err *e)
@@ -47,33 +50,32 @@ int block_writer_new(struct block_writer **out, const char *dir, int64_t chunk_r
 		return err_set(e, "invalid chunk range %lld", (long long)chunk_range_ms);
 	w = xcalloc(1, sizeof(*w));
 	w->dir = xstrdup(dir);
-	head_init(&w->head, chunk_range_ms);
+	w->head = head_new(chunk_range_ms);
+	w->tmp_lock = -1;
 	*out = w;
 	return 0;
 }
 
 int block_writer_append(struct block_writer *w, const struct label *ls, size_t n, int64_t t_ms, double v, struct err *e)
 {
-	return head_append(&w->head, ls, n, t_ms, v, e);
+	return head_append(w->head, ls, n, t_ms, v, e);
 }
 
 int block_writer_append_get_ref(struct block_writer *w, const struct label *ls, size_t n, int64_t t_ms, double v,
 				uint32_t *ref, struct err *e)
 {
-	return head_append_get_ref(&w->head, ls, n, t_ms, v, ref, e);
+	return head_append_get_ref(w->head, ls, n, t_ms, v, ref, e);
 }
 
 int block_writer_append_ref(struct block_writer *w, uint32_t ref, int64_t t_ms, double v, struct err *e)
 {
-	if (ref >= w->head.nseries)
-		return err_set(e, "unknown series reference %u", ref);
-	return head_append_ref(&w->head, ref, t_ms, v, e);
+	return head_append_ref(w->head, ref, t_ms, v, e);
 }
 
 int block_writer_commit(struct block_writer *w, struct err *e)
 {
 	(void)e;
-	head_commit(&w->head);
+	head_commit(w->head);
 	return 0;
 }
 
@@ -146,22 +148,14 @@ done:
 	return ret;
 }
 
-static int cmp_series(const void *a, const void *b, void *arg)
-{
-	const struct head *h = arg;
-	const struct head_series *x = &h->series[*(const uint32_t *)a];
-	const struct head_series *y = &h->series[*(const uint32_t *)b];
-
-	return labels_cmp(x->ls, x->nls, y->ls, y->nls);
-}
 
 /* Empty tombstones: magic, format version 1, CRC32C of nothing. */
 static const unsigned char empty_tombstones[9] = { 0x01, 0x30, 0xba, 0x30, 0x01, 0, 0, 0, 0 };
 
 /* populateBlock + the files of LeveledCompactor.write, into tmp. */
-static int write_block(struct block_writer *w, const char *tmp, struct block_meta *meta, struct err *e)
+static int write_block(const struct head *h, const char *tmp, struct block_meta *meta, struct err *e)
 {
-	struct head *h = &w->head;
+	size_t nseries = head_num_series(h);
 	uint32_t *order = NULL;
 	struct chunk_desc *descs = NULL;
 	size_t *first = NULL;
@@ -174,14 +168,10 @@ static int write_block(struct block_writer *w, const char *tmp, struct block_met
 	size_t ndescs = 0;
 	int fd = -1, ret = -1;
 
-	order = xcalloc(h->nseries ? h->nseries : 1, sizeof(*order));
-	for (size_t i = 0; i < h->nseries; i++)
-		order[i] = (uint32_t)i;
-	qsort_r(order, h->nseries, sizeof(*order), cmp_series, h);
-
-	descs = xcalloc(h->nchunks + h->nseries + 1, sizeof(*descs));
-	first = xcalloc(h->nseries + 1, sizeof(*first));
-	is = xcalloc(h->nseries ? h->nseries : 1, sizeof(*is));
+	order = head_series_sorted(h);
+	descs = xcalloc(head_num_chunks(h) + 1, sizeof(*descs));
+	first = xcalloc(nseries + 1, sizeof(*first));
+	is = xcalloc(nseries ? nseries : 1, sizeof(*is));
 
 	path = xasprintf("%s/chunks", tmp);
 	if (mkdir(path, 0777) < 0) {
@@ -190,23 +180,13 @@ static int write_block(struct block_writer *w, const char *tmp, struct block_met
 	}
 	chunks_writer_init(&cw, path, CHUNKS_DEFAULT_SEGMENT_SIZE);
 	cw_open = true;
-	for (size_t i = 0; i < h->nseries; i++) {
-		struct head_series *s = &h->series[order[i]];
+	for (size_t i = 0; i < nseries; i++) {
+		struct head_chunk_iter it;
 		size_t start = ndescs;
 
-		for (uint32_t c = s->first_chunk; c != UINT32_MAX; c = h->chunks[c].next) {
-			struct head_chunk *hc = &h->chunks[c];
-			descs[ndescs++] = (struct chunk_desc){
-				.data = h->chunk_data.data + hc->off, .len = hc->len,
-				.encoding = CHUNK_ENC_XOR, .mint = hc->mint, .maxt = hc->maxt,
-			};
-		}
-		if (s->has_open && s->open.num > 0) {
-			descs[ndescs++] = (struct chunk_desc){
-				.data = s->open.b.data, .len = s->open.b.len,
-				.encoding = CHUNK_ENC_XOR, .mint = s->open_mint, .maxt = s->open_maxt,
-			};
-		}
+		head_chunk_iter_init(&it, h, order[i]);
+		while (head_chunk_iter_next(&it, &descs[ndescs]))
+			ndescs++;
 		first[i] = start;
 		if (ndescs == start)
 			continue;
@@ -217,18 +197,21 @@ static int write_block(struct block_writer *w, const char *tmp, struct block_met
 		for (size_t k = start; k < ndescs; k++)
 			meta->stats.num_samples += xor_chunk_num_samples(descs[k].data, descs[k].len);
 	}
-	first[h->nseries] = ndescs;
+	first[nseries] = ndescs;
 	cw_open = false;
 	if (chunks_writer_close(&cw, e) < 0)
 		goto done;
 
 	{
 		size_t nis = 0;
-		for (size_t i = 0; i < h->nseries; i++) {
-			struct head_series *s = &h->series[order[i]];
+		for (size_t i = 0; i < nseries; i++) {
+			const struct label *ls;
+			size_t nls;
+
 			if (first[i + 1] == first[i])
 				continue;
-			is[nis++] = (struct index_series){ s->ls, s->nls, descs + first[i], first[i + 1] - first[i] };
+			head_series_labels(h, order[i], &ls, &nls);
+			is[nis++] = (struct index_series){ ls, nls, descs + first[i], first[i + 1] - first[i] };
 		}
 		free(path);
 		path = xasprintf("%s/index", tmp);
@@ -278,72 +261,334 @@ done:
 	return ret;
 }
 
-int block_writer_flush(struct block_writer *w, struct block_meta *meta_out, struct err *e)
+/* Chunks of one head series: its cut chunks, then the open one. */
+static size_t series_descs(const struct head *h, uint32_t ref, struct chunk_desc *descs)
 {
-	struct head *h = &w->head;
+	struct head_chunk_iter it;
+	size_t n = 0;
+
+	head_chunk_iter_init(&it, h, ref);
+	while (head_chunk_iter_next(&it, &descs[n]))
+		n++;
+	return n;
+}
+
+/* What the merged write collects for the index. */
+struct merged_out {
+	struct chunks_writer *cw;
+	struct block_meta *meta;
+	struct index_series *is;
+	size_t nis, is_cap;
+	struct chunk_desc **descs; /* one copy per series, refs filled in */
+	size_t ndescs, descs_cap;
+};
+
+static int merged_emit(void *arg, const struct label *ls, size_t nls, struct chunk_desc *chks, size_t n,
+		       struct err *e)
+{
+	struct merged_out *o = arg;
+	struct chunk_desc *copy;
+
+	if (chunks_writer_write(o->cw, chks, n, e) < 0)
+		return -1;
+	o->meta->stats.num_series++;
+	o->meta->stats.num_chunks += n;
+	for (size_t k = 0; k < n; k++)
+		o->meta->stats.num_samples += xor_chunk_num_samples(chks[k].data, chks[k].len);
+	copy = xcalloc(n, sizeof(*copy));
+	for (size_t k = 0; k < n; k++) {
+		copy[k] = chks[k];
+		copy[k].data = NULL; /* the index needs times and refs only */
+		copy[k].len = 0;
+	}
+	ALLOC_GROW(o->descs, o->ndescs + 1, o->descs_cap);
+	o->descs[o->ndescs++] = copy;
+	ALLOC_GROW(o->is, o->nis + 1, o->is_cap);
+	o->is[o->nis++] = (struct index_series){ ls, nls, copy, n };
+	return 0;
+}
+
+/*
+ * The block the 2.42 compactor writes from the blocks these heads would
+ * make (3-tsdb/compact_merge.h), into tmp: chunks, index, meta.json,
+ * tombstones.
+ */
+static int write_block_merged(struct head *const *hs, size_t nh, const char *tmp, struct block_meta *meta,
+			      struct err *e)
+{
+	struct merge_source *srcs = xcalloc(nh, sizeof(*srcs));
+	struct merge_series **series = xcalloc(nh, sizeof(*series));
+	struct chunk_desc **descs = xcalloc(nh, sizeof(*descs));
+	struct merged_out o;
+	struct chunks_writer cw;
+	bool cw_open = false;
+	struct wio iw;
+	char *path = NULL;
+	struct buf metabuf = BUF_INIT;
+	int fd = -1, ret = -1;
+
+	memset(&o, 0, sizeof(o));
+	for (size_t i = 0; i < nh; i++) {
+		const struct head *h = hs[i];
+		size_t nser = head_num_series(h);
+		uint32_t *order = head_series_sorted(h);
+		size_t nd = 0;
+
+		descs[i] = xcalloc(head_num_chunks(h) + 1, sizeof(*descs[i]));
+		series[i] = xcalloc(nser ? nser : 1, sizeof(*series[i]));
+		for (size_t k = 0; k < nser; k++) {
+			const struct label *ls;
+			size_t nls, n = series_descs(h, order[k], descs[i] + nd);
+			if (!n)
+				continue;
+			head_series_labels(h, order[k], &ls, &nls);
+			series[i][srcs[i].n++] = (struct merge_series){ ls, nls, descs[i] + nd, n };
+			nd += n;
+		}
+		srcs[i].series = series[i];
+		free(order);
+	}
+
+	path = xasprintf("%s/chunks", tmp);
+	if (mkdir(path, 0777) < 0) {
+		err_set(e, "mkdir %s: %s", path, go_strerror(errno));
+		goto done;
+	}
+	chunks_writer_init(&cw, path, CHUNKS_DEFAULT_SEGMENT_SIZE);
+	cw_open = true;
+	o.cw = &cw;
+	o.meta = meta;
+	if (compact_merge(srcs, nh, merged_emit, &o, e) < 0)
+		goto done;
+	cw_open = false;
+	if (chunks_writer_close(&cw, e) < 0)
+		goto done;
+
+	free(path);
+	path = xasprintf("%s/index", tmp);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		err_set(e, "open %s: %s", path, go_strerror(errno));
+		goto done;
+	}
+	wio_init_fd(&iw, fd, path);
+	if (index_write(&iw, o.is, o.nis, e) < 0) {
+		wio_release(&iw);
+		goto done;
+	}
+	wio_flush(&iw);
+	if (!iw.err && fsync(fd) < 0)
+		iw.err = errno;
+	if (wio_close(&iw, e) < 0)
+		goto done;
+	if (close(fd) < 0) {
+		fd = -1;
+		err_set(e, "close %s: %s", path, go_strerror(errno));
+		goto done;
+	}
+	fd = -1;
+
+	meta->version = 1;
+	block_meta_encode(&metabuf, meta);
+	if (write_small_file(tmp, "meta.json", metabuf.data, metabuf.len, e) < 0)
+		goto done;
+	if (write_small_file(tmp, "tombstones", empty_tombstones, sizeof(empty_tombstones), e) < 0)
+		goto done;
+	if (fsync_path(tmp, e) < 0)
+		goto done;
+	ret = 0;
+done:
+	if (cw_open)
+		chunks_writer_close(&cw, NULL);
+	if (fd >= 0)
+		close(fd);
+	buf_release(&metabuf);
+	free(path);
+	for (size_t i = 0; i < o.ndescs; i++)
+		free(o.descs[i]);
+	free(o.descs);
+	free(o.is);
+	for (size_t i = 0; i < nh; i++) {
+		free(series[i]);
+		free(descs[i]);
+	}
+	free(series);
+	free(descs);
+	free(srcs);
+	return ret;
+}
+
+static void unlock_tmp(int *lock_slot)
+{
+	if (*lock_slot >= 0)
+		close(*lock_slot);
+	*lock_slot = -1;
+}
+
+/*
+ * The first half of BlockWriter.Flush for one head (nh == 1: the write
+ * path of a promtool import) or of the compaction of several (nh > 1):
+ * the whole block written and synced in <dir>/<ulid>.tmp-for-creation,
+ * whose path is left in *tmp_slot (so that freeing the writer removes it).
+ * ulid is the new block's name, or NULL for a fresh one.  Returns 0 with
+ * *meta_out filled, 1 when there is nothing to write, or -1 (nothing left
+ * behind).
+ */
+static int prepare_heads(const char *dir, struct head *const *hs, size_t nh, const char *ulid,
+			 struct block_meta *meta_out, char **tmp_slot, int *lock_slot, struct err *e)
+{
 	struct block_meta meta;
-	char *final = NULL;
-	int ret = -1, lockfd = -1;
+	uint64_t samples = 0;
+	int ret = -1;
 
 	block_meta_init(&meta);
 	block_meta_init(meta_out);
-	/* Samples of an uncommitted appender never reach the head upstream. */
-	h->nbatch = 0;
-	h->app_open = false;
-	if (h->min_time == INT64_MAX || head_num_samples(h) == 0)
+	meta.min_time = INT64_MAX;
+	meta.max_time = INT64_MIN;
+	for (size_t i = 0; i < nh; i++) {
+		struct head *h = hs[i];
+		/* Samples of an uncommitted appender never reach the head upstream. */
+		head_rollback(h);
+		if (head_min_time(h) == INT64_MAX || head_num_samples(h) == 0)
+			continue;
+		samples += head_num_samples(h);
+		if (head_min_time(h) < meta.min_time)
+			meta.min_time = head_min_time(h);
+		if (head_max_time(h) + 1 > meta.max_time)
+			meta.max_time = head_max_time(h) + 1;
+	}
+	if (samples == 0)
 		return 1;
-	if (ulid_new(meta.ulid, ulid_now_ms(), e) < 0)
+	if (ulid)
+		memcpy(meta.ulid, ulid, ULID_LEN + 1);
+	else if (ulid_new(meta.ulid, ulid_now_ms(), e) < 0)
 		return err_wrap(e, "compactor write");
-	meta.min_time = h->min_time;
-	meta.max_time = h->max_time + 1;
 	meta.compaction_level = 1;
 	meta.sources = xcalloc(1, sizeof(*meta.sources));
 	memcpy(meta.sources[0], meta.ulid, ULID_LEN + 1);
 	meta.nsources = 1;
 
-	final = xasprintf("%s/%s", w->dir, meta.ulid);
-	free(w->tmp);
-	w->tmp = xasprintf("%s" TSDB_TMP_FOR_CREATION, final);
-	remove_all(w->tmp);
-	if (mkdir(w->tmp, 0777) < 0) {
-		err_set(e, "mkdir %s: %s", w->tmp, go_strerror(errno));
+	free(*tmp_slot);
+	*tmp_slot = xasprintf("%s/%s" TSDB_TMP_FOR_CREATION, dir, meta.ulid);
+	remove_all(*tmp_slot);
+	if (mkdir(*tmp_slot, 0777) < 0) {
+		err_set(e, "mkdir %s: %s", *tmp_slot, go_strerror(errno));
 		goto done;
 	}
-	/* held while we write: a run starting meanwhile does not take the
+	/* held until the rename: a run starting meanwhile does not take the
 	 * directory for one a killed run left (3-tsdb/stale_tmp.h) */
-	lockfd = open(w->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (lockfd >= 0)
-		flock(lockfd, LOCK_EX);
-	if (write_block(w, w->tmp, &meta, e) < 0)
+	*lock_slot = open(*tmp_slot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*lock_slot >= 0)
+		flock(*lock_slot, LOCK_EX);
+	if ((nh == 1 ? write_block(hs[0], *tmp_slot, &meta, e) : write_block_merged(hs, nh, *tmp_slot, &meta, e)) < 0)
 		goto done;
-	/* fileutil.Replace: drop any old dir of that name, rename, sync parent. */
-	remove_all(final);
-	if (rename(w->tmp, final) < 0) {
-		err_set(e, "rename block dir: rename %s %s: %s", w->tmp, final, go_strerror(errno));
-		goto done;
-	}
-	free(w->tmp);
-	w->tmp = NULL;
-	if (fsync_path(w->dir, e) < 0) {
-		remove_all(final);
-		goto done;
-	}
 	*meta_out = meta;
 	block_meta_init(&meta);
 	ret = 0;
 done:
-	if (ret < 0)
+	if (ret < 0) {
 		err_wrap(e, "compactor write"); /* BlockWriter.Flush's wrapping */
-	if (w->tmp) {
-		remove_all(w->tmp);
-		free(w->tmp);
-		w->tmp = NULL;
+		remove_all(*tmp_slot);
+		free(*tmp_slot);
+		*tmp_slot = NULL;
+		unlock_tmp(lock_slot);
 	}
-	if (lockfd >= 0)
-		close(lockfd);
 	block_meta_release(&meta);
+	return ret;
+}
+
+
+/* The second half: the prepared block renamed into place, dir synced. */
+static int commit_tmp(const char *dir, char **tmp_slot, int *lock_slot, struct err *e)
+{
+	size_t n = strlen(*tmp_slot) - strlen(TSDB_TMP_FOR_CREATION);
+	char *final = xstrndup(*tmp_slot, n);
+	int ret = -1;
+
+	/* fileutil.Replace: drop any old dir of that name, rename, sync parent. */
+	remove_all(final);
+	if (rename(*tmp_slot, final) < 0) {
+		err_set(e, "rename block dir: rename %s %s: %s", *tmp_slot, final, go_strerror(errno));
+		goto done;
+	}
+	free(*tmp_slot);
+	*tmp_slot = NULL;
+	unlock_tmp(lock_slot);
+	if (fsync_path(dir, e) < 0) {
+		remove_all(final);
+		goto done;
+	}
+	ret = 0;
+done:
+	if (ret < 0) {
+		err_wrap(e, "compactor write");
+		if (*tmp_slot) {
+			remove_all(*tmp_slot);
+			free(*tmp_slot);
+			*tmp_slot = NULL;
+		}
+		unlock_tmp(lock_slot);
+	}
 	free(final);
 	return ret;
+}
+
+static int flush_heads(const char *dir, struct head *const *hs, size_t nh, const char *ulid,
+		       struct block_meta *meta_out, char **tmp_slot, int *lock_slot, struct err *e)
+{
+	int rc = prepare_heads(dir, hs, nh, ulid, meta_out, tmp_slot, lock_slot, e);
+
+	if (rc != 0)
+		return rc;
+	if (commit_tmp(dir, tmp_slot, lock_slot, e) < 0) {
+		block_meta_release(meta_out);
+		return -1;
+	}
+	return 0;
+}
+
+int block_writer_prepare(struct block_writer *w, const char *ulid, struct block_meta *meta_out, struct err *e)
+{
+	struct head *h = w->head;
+
+	return prepare_heads(w->dir, &h, 1, ulid, meta_out, &w->tmp, &w->tmp_lock, e);
+}
+
+int block_writer_commit_prepared(struct block_writer *w, struct err *e)
+{
+	return commit_tmp(w->dir, &w->tmp, &w->tmp_lock, e);
+}
+
+int block_writer_flush(struct block_writer *w, struct block_meta *meta_out, struct err *e)
+{
+	struct head *h = w->head;
+
+	return flush_heads(w->dir, &h, 1, NULL, meta_out, &w->tmp, &w->tmp_lock, e);
+}
+
+int block_writer_flush_as(struct block_writer *w, const char *ulid, struct block_meta *meta_out, struct err *e)
+{
+	struct head *h = w->head;
+
+	return flush_heads(w->dir, &h, 1, ulid, meta_out, &w->tmp, &w->tmp_lock, e);
+}
+
+int block_writer_flush_merged(struct block_writer *const *ws, size_t n, const char *ulid,
+			      struct block_meta *meta_out, struct err *e)
+{
+	struct head **hs = xcalloc(n ? n : 1, sizeof(*hs));
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		hs[i] = ws[i]->head;
+	rc = n ? flush_heads(ws[0]->dir, hs, n, ulid, meta_out, &ws[0]->tmp, &ws[0]->tmp_lock, e) : (block_meta_init(meta_out), 1);
+	free(hs);
+	return rc;
+}
+
+int64_t block_writer_min_time(const struct block_writer *w)
+{
+	return head_min_time(w->head);
 }
 
 void block_writer_free(struct block_writer *w)
@@ -353,7 +598,8 @@ void block_writer_free(struct block_writer *w)
 	if (w->tmp)
 		remove_all(w->tmp);
 	free(w->tmp);
-	head_release(&w->head);
+	unlock_tmp(&w->tmp_lock);
+	head_free(w->head);
 	free(w->dir);
 	free(w);
 }

@@ -46,6 +46,29 @@ int block_writer_commit(struct block_writer *w, struct err *e);
  * 1 when no samples were appended (upstream ErrNoSeriesAppended / empty
  * block: nothing is written), -1 on error (nothing is left behind). */
 int block_writer_flush(struct block_writer *w, struct block_meta *meta_out, struct err *e);
+/* The same, naming the block ulid (26 characters) instead of a new ULID. */
+int block_writer_flush_as(struct block_writer *w, const char *ulid, struct block_meta *meta_out, struct err *e);
+/*
+ * block_writer_flush_as() in two steps, so that the slow part can run
+ * apart from the moment the block appears: prepare writes and syncs the
+ * whole block under <dir>/<ulid>.tmp-for-creation (returns as flush: 0, 1
+ * when empty, -1); commit renames it into place and syncs dir.  Freeing
+ * the writer in between removes the prepared block.
+ */
+int block_writer_prepare(struct block_writer *w, const char *ulid, struct block_meta *meta_out, struct err *e);
+int block_writer_commit_prepared(struct block_writer *w, struct err *e);
+/*
+ * EXTENSION: one block from the heads of n writers, into ws[0]'s
+ * directory: the block Prometheus 2.42's compactor writes when it merges
+ * the blocks the writers would flush one by one, given in the order it
+ * would see them (by min time) -- see 3-tsdb/compact_merge.h.  ulid as
+ * above, or NULL.  Returns as block_writer_flush(); the writers can then
+ * only be freed.
+ */
+int block_writer_flush_merged(struct block_writer *const *ws, size_t n, const char *ulid,
+			      struct block_meta *meta_out, struct err *e);
+/* The earliest sample appended and committed, INT64_MAX when none. */
+int64_t block_writer_min_time(const struct block_writer *w);
 /* Accepts NULL; removes leftovers of a failed flush. */
 void block_writer_free(struct block_writer *w);
 

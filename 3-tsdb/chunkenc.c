@@ -32,12 +32,6 @@
 
 #include "1-common/bytes.h"
 
-static inline uint64_t f2u(double v)
-{
-	union { double d; uint64_t u; } x = { .d = v };
-	return x.u;
-}
-
 void xor_chunk_init(struct xor_chunk *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -162,7 +156,7 @@ static void write_vdelta(struct xor_chunk *c, uint64_t vbits)
 void xor_chunk_append(struct xor_chunk *c, int64_t t, double v)
 {
 	unsigned char tmp[UVARINT_MAX_LEN];
-	uint64_t vbits = f2u(v);
+	uint64_t vbits = double_bits(v);
 	uint64_t tdelta = 0;
 	size_t n;
 

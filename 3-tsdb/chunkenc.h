@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "1-common/buf.h"
+#include "1-common/bytes.h"
 
 #define CHUNK_ENC_NONE 0
 #define CHUNK_ENC_XOR 1
@@ -61,8 +62,7 @@ void xor_iter_init(struct xor_iter *it, const unsigned char *chunk, size_t len);
 bool xor_iter_next(struct xor_iter *it);
 static inline double xor_iter_value(const struct xor_iter *it)
 {
-	union { uint64_t u; double d; } x = { .u = it->v };
-	return x.d;
+	return bits_double(it->v);
 }
 /* The sample count from a chunk's header (0 if shorter than 2 bytes). */
 uint16_t xor_chunk_num_samples(const unsigned char *chunk, size_t len);

@@ -22,6 +22,7 @@
 #include "1-common/goerrno.h"
 #include "1-common/xalloc.h"
 #include "2-model/matcher.h"
+#include "3-tsdb/ulid.h"
 
 /* ---- opening ---------------------------------------------------------- */
 
@@ -44,18 +45,6 @@ void tsdb_db_release(struct tsdb_db *db)
 	tsdb_db_init(db);
 }
 
-/* ulid.ParseStrict: 26 Crockford base32 characters, first at most '7'. */
-static bool is_ulid(const char *s)
-{
-	static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefghjkmnpqrstvwxyz";
-	if (strlen(s) != 26 || s[0] > '7')
-		return false;
-	for (; *s; s++)
-		if (!strchr(alphabet, *s))
-			return false;
-	return true;
-}
-
 static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -75,7 +64,7 @@ int tsdb_db_open_blocks(struct tsdb_db *db, const char *dir, struct err *e)
 	{
 		/* OpenDBReadOnly's first check and its words */
 		struct stat st;
-		if (stat(dir, &st) != 0)
+		if (stat(dir, &st) < 0)
 			return err_set(e, "opening the db dir: stat %s: %s", dir, go_strerror(errno));
 	}
 	d = opendir(dir);
@@ -84,7 +73,7 @@ int tsdb_db_open_blocks(struct tsdb_db *db, const char *dir, struct err *e)
 	while ((de = readdir(d))) {
 		struct stat st;
 		char *p;
-		if (!is_ulid(de->d_name))
+		if (!ulid_valid(de->d_name))
 			continue;
 		p = xasprintf("%s/%s", dir, de->d_name);
 		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {

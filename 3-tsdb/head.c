@@ -23,29 +23,78 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "1-common/buf.h"
+#include "1-common/bytes.h"
 #include "1-common/xalloc.h"
+#include "3-tsdb/chunkenc.h"
 
 #define SAMPLES_PER_CHUNK 120
 #define NO_CHUNK UINT32_MAX
 
-static inline uint64_t f2u(double v)
-{
-	union { double d; uint64_t u; } x = { .d = v };
-	return x.u;
-}
+/* A cut (completed) chunk, its bytes in head.chunk_data. */
+struct head_chunk {
+	int64_t mint, maxt;
+	uint64_t off;
+	uint32_t len;
+	uint32_t next; /* next chunk of the same series, or NO_CHUNK */
+};
 
-void head_init(struct head *h, int64_t chunk_range)
+struct head_series {
+	struct label *ls; /* one allocation holding pairs and strings */
+	size_t nls;
+	uint64_t hash;
+	struct xor_chunk open;       /* the open head chunk */
+	bool has_open;               /* a head chunk exists */
+	int64_t open_mint, open_maxt;
+	int64_t next_at;
+	uint64_t last_vbits;
+	uint32_t first_chunk, last_chunk; /* cut chunks, NO_CHUNK if none */
+	uint32_t ncut;
+};
+
+struct head_sample {
+	uint32_t series;
+	int64_t t;
+	double v;
+};
+
+struct head {
+	int64_t chunk_range;
+	int64_t min_time, max_time;   /* INT64_MAX / INT64_MIN until data */
+	int64_t min_valid_time;       /* Head.minValidTime: INT64_MIN here */
+
+	struct head_series *series;
+	size_t nseries, series_cap;
+	uint32_t *table;              /* open addressing: series index + 1 */
+	size_t table_cap;
+
+	struct head_chunk *chunks;
+	size_t nchunks, chunks_cap;
+	struct buf chunk_data;
+
+	/* the current appender (batch) */
+	bool app_open;
+	int64_t app_min_valid;
+	struct head_sample *batch;
+	size_t nbatch, batch_cap;
+};
+
+struct head *head_new(int64_t chunk_range)
 {
-	memset(h, 0, sizeof(*h));
+	struct head *h = xcalloc(1, sizeof(*h));
+
 	h->chunk_range = chunk_range;
 	h->min_time = INT64_MAX;
 	h->max_time = INT64_MIN;
 	h->min_valid_time = INT64_MIN;
 	buf_init(&h->chunk_data);
+	return h;
 }
 
-void head_release(struct head *h)
+void head_free(struct head *h)
 {
+	if (!h)
+		return;
 	for (size_t i = 0; i < h->nseries; i++) {
 		free(h->series[i].ls);
 		xor_chunk_release(&h->series[i].open);
@@ -55,7 +104,7 @@ void head_release(struct head *h)
 	free(h->chunks);
 	buf_release(&h->chunk_data);
 	free(h->batch);
-	memset(h, 0, sizeof(*h));
+	free(h);
 }
 
 /* Go's integer division truncates toward zero; so does C's. */
@@ -140,7 +189,7 @@ static uint32_t get_or_create(struct head *h, const struct label *ls, size_t n)
 
 /* Opens the appender on first use (Head.Appender / initAppender) and
  * applies its lower bound. */
-static int check_bounds(struct head *h, int64_t t, struct err *e)
+static inline int check_bounds(struct head *h, int64_t t, struct err *e)
 {
 	if (!h->app_open) {
 		int64_t cw_end;
@@ -168,7 +217,7 @@ static int queue_sample(struct head *h, uint32_t ref, int64_t t, double v, struc
 	if (s->has_open) {
 		if (t < s->open_maxt)
 			return err_set(e, "out of order sample");
-		if (t == s->open_maxt && s->last_vbits != f2u(v))
+		if (t == s->open_maxt && s->last_vbits != double_bits(v))
 			return err_set(e, "duplicate sample for timestamp");
 	}
 	ALLOC_GROW(h->batch, h->nbatch + 1, h->batch_cap);
@@ -221,6 +270,8 @@ int head_append(struct head *h, const struct label *ls, size_t n, int64_t t, dou
 
 int head_append_ref(struct head *h, uint32_t ref, int64_t t, double v, struct err *e)
 {
+	if (ref >= h->nseries)
+		return err_set(e, "unknown series reference %u", ref);
 	if (check_bounds(h, t, e) < 0)
 		return -1;
 	return queue_sample(h, ref, t, v, e);
@@ -280,7 +331,7 @@ static bool series_append(struct head *h, struct head_series *s, int64_t t, doub
 		new_head_chunk(h, s, t);
 	xor_chunk_append(&s->open, t, v);
 	s->open_maxt = t;
-	s->last_vbits = f2u(v);
+	s->last_vbits = double_bits(v);
 	return true;
 }
 
@@ -309,6 +360,27 @@ void head_commit(struct head *h)
 	h->app_open = false;
 }
 
+void head_rollback(struct head *h)
+{
+	h->nbatch = 0;
+	h->app_open = false;
+}
+
+size_t head_num_series(const struct head *h)
+{
+	return h->nseries;
+}
+
+size_t head_num_chunks(const struct head *h)
+{
+	size_t n = h->nchunks;
+
+	for (size_t i = 0; i < h->nseries; i++)
+		if (h->series[i].has_open && h->series[i].open.num > 0)
+			n++;
+	return n;
+}
+
 uint64_t head_num_samples(const struct head *h)
 {
 	uint64_t n = 0;
@@ -321,4 +393,75 @@ uint64_t head_num_samples(const struct head *h)
 			n += s->open.num;
 	}
 	return n;
+}
+
+int64_t head_min_time(const struct head *h)
+{
+	return h->min_time;
+}
+
+int64_t head_max_time(const struct head *h)
+{
+	return h->max_time;
+}
+
+void head_series_labels(const struct head *h, uint32_t ref, const struct label **ls, size_t *n)
+{
+	*ls = h->series[ref].ls;
+	*n = h->series[ref].nls;
+}
+
+static int cmp_series(const void *a, const void *b, void *arg)
+{
+	const struct head *h = arg;
+	const struct head_series *x = &h->series[*(const uint32_t *)a];
+	const struct head_series *y = &h->series[*(const uint32_t *)b];
+
+	return labels_cmp(x->ls, x->nls, y->ls, y->nls);
+}
+
+uint32_t *head_series_sorted(const struct head *h)
+{
+	uint32_t *order = xcalloc(h->nseries ? h->nseries : 1, sizeof(*order));
+
+	for (size_t i = 0; i < h->nseries; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, h->nseries, sizeof(*order), cmp_series, (void *)h);
+	return order;
+}
+
+void head_chunk_iter_init(struct head_chunk_iter *it, const struct head *h, uint32_t ref)
+{
+	it->h = h;
+	it->ref = ref;
+	it->next = h->series[ref].first_chunk;
+	it->open_done = false;
+}
+
+bool head_chunk_iter_next(struct head_chunk_iter *it, struct chunk_desc *out)
+{
+	const struct head *h = it->h;
+	const struct head_series *s = &h->series[it->ref];
+
+	if (it->next != NO_CHUNK) {
+		const struct head_chunk *c = &h->chunks[it->next];
+
+		*out = (struct chunk_desc){
+			.data = h->chunk_data.data + c->off, .len = c->len,
+			.encoding = CHUNK_ENC_XOR, .mint = c->mint, .maxt = c->maxt,
+		};
+		it->next = c->next;
+		return true;
+	}
+	if (!it->open_done) {
+		it->open_done = true;
+		if (s->has_open && s->open.num > 0) {
+			*out = (struct chunk_desc){
+				.data = s->open.b.data, .len = s->open.b.len,
+				.encoding = CHUNK_ENC_XOR, .mint = s->open_mint, .maxt = s->open_maxt,
+			};
+			return true;
+		}
+	}
+	return false;
 }

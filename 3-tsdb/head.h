@@ -4,9 +4,9 @@
  * its appender accepts, rejects or silently drops (headAppender.Append /
  * Commit with out-of-order ingestion disabled).
  *
- * struct head owns every series, label copy and chunk byte; head_release()
- * frees them.  Pointers returned by head_series_labels() stay valid until
- * head_release().
+ * struct head is opaque and owns every series, label copy and chunk byte;
+ * head_free() frees them.  Pointers returned by head_series_labels() stay
+ * valid until head_free(); chunk descriptors as said at head_chunk_iter.
  */
 #ifndef TSDB_HEAD_H
 #define TSDB_HEAD_H
@@ -15,74 +15,73 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "1-common/buf.h"
 #include "1-common/err.h"
 #include "2-model/labels.h"
-#include "3-tsdb/chunkenc.h"
+#include "3-tsdb/chunks_writer.h"
 
-/* A cut (completed) chunk, its bytes in head.chunk_data. */
-struct head_chunk {
-	int64_t mint, maxt;
-	uint64_t off;
-	uint32_t len;
-	uint32_t next; /* next chunk of the same series, or UINT32_MAX */
-};
+struct head;
 
-struct head_series {
-	struct label *ls; /* one allocation holding pairs and strings */
-	size_t nls;
-	uint64_t hash;
-	struct xor_chunk open;       /* the open head chunk */
-	bool has_open;               /* a head chunk exists */
-	int64_t open_mint, open_maxt;
-	int64_t next_at;
-	uint64_t last_vbits;
-	uint32_t first_chunk, last_chunk; /* cut chunks, UINT32_MAX if none */
-	uint32_t ncut;
-};
-
-struct head_sample {
-	uint32_t series;
-	int64_t t;
-	double v;
-};
-
-struct head {
-	int64_t chunk_range;
-	int64_t min_time, max_time;   /* INT64_MAX / INT64_MIN until data */
-	int64_t min_valid_time;       /* Head.minValidTime: INT64_MIN here */
-
-	struct head_series *series;
-	size_t nseries, series_cap;
-	uint32_t *table;              /* open addressing: series index + 1 */
-	size_t table_cap;
-
-	struct head_chunk *chunks;
-	size_t nchunks, chunks_cap;
-	struct buf chunk_data;
-
-	/* the current appender (batch) */
-	bool app_open;
-	int64_t app_min_valid;
-	struct head_sample *batch;
-	size_t nbatch, batch_cap;
-};
-
-void head_init(struct head *h, int64_t chunk_range);
-void head_release(struct head *h);
+/* A new empty head cutting chunks at chunk_range (ms) windows; never fails
+ * (allocation aborts on OOM). */
+struct head *head_new(int64_t chunk_range);
+/* Frees the head and everything it holds; accepts NULL. */
+void head_free(struct head *h);
 /* headAppender.Append: validates and queues; errors are upstream's texts
  * ("out of bounds", "out of order sample", "duplicate sample for
  * timestamp", "empty labelset: invalid sample", ...). */
 int head_append(struct head *h, const struct label *ls, size_t n, int64_t t, double v, struct err *e);
-/* The same, also returning the series' index for head_append_ref(). */
+/* The same, also returning the series' reference for head_append_ref(). */
 int head_append_get_ref(struct head *h, const struct label *ls, size_t n, int64_t t, double v, uint32_t *ref,
 			struct err *e);
-/* Append(ref, ...) for a series index head_append_get_ref() returned. */
+/* Append(ref, ...) for a reference head_append_get_ref() returned; any
+ * other is "unknown series reference N". */
 int head_append_ref(struct head *h, uint32_t ref, int64_t t, double v, struct err *e);
 /* headAppender.Commit: applies the batch in order, dropping what 2.42
  * drops silently (out-of-order and duplicate samples within a batch). */
 void head_commit(struct head *h);
-/* Total samples and chunks held (after commit). */
+/* headAppender.Rollback: forgets the uncommitted batch. */
+void head_rollback(struct head *h);
+
+/*
+ * Reading the committed data.  Series references run from 0 to
+ * head_num_series() - 1 in creation order.
+ */
+size_t head_num_series(const struct head *h);
+/* Chunks the iterator below yields over all series: an upper bound for
+ * arrays of chunk descriptors. */
+size_t head_num_chunks(const struct head *h);
+/* Total samples held (after commit). */
 uint64_t head_num_samples(const struct head *h);
+/* Lowest and highest committed timestamps; INT64_MAX and INT64_MIN while
+ * the head has no data. */
+int64_t head_min_time(const struct head *h);
+int64_t head_max_time(const struct head *h);
+/* The labels of series ref (sorted by name, no empty values). */
+void head_series_labels(const struct head *h, uint32_t ref, const struct label **ls, size_t *n);
+/* Every series reference ordered by labels (labels_cmp), the order a block
+ * stores series in; head_num_series() entries, caller frees. */
+uint32_t *head_series_sorted(const struct head *h);
+
+/*
+ * The chunks of one series, oldest first: the cut chunks, then the open
+ * head chunk if it holds samples.  Descriptors point into the head and stay
+ * valid until the next append, commit or head_free().
+ *
+ *     struct head_chunk_iter it;
+ *     struct chunk_desc d;
+ *     head_chunk_iter_init(&it, h, ref);
+ *     while (head_chunk_iter_next(&it, &d))
+ *             use(d.data, d.len, d.mint, d.maxt);
+ */
+struct head_chunk_iter {
+	const struct head *h;
+	uint32_t ref;
+	uint32_t next; /* next cut chunk, UINT32_MAX when done */
+	bool open_done;
+};
+
+void head_chunk_iter_init(struct head_chunk_iter *it, const struct head *h, uint32_t ref);
+/* Fills *out (XOR encoding, ref 0) and returns true, or false at the end. */
+bool head_chunk_iter_next(struct head_chunk_iter *it, struct chunk_desc *out);
 
 #endif

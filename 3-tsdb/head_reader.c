@@ -286,7 +286,7 @@ static int load_chunk_files(struct replay *rp, struct err *e)
 	struct stat st;
 	int ret = -1;
 
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		ret = 0;
 		goto done;
 	}
@@ -613,7 +613,7 @@ int tsdb_head_load(struct tsdb_head *h, const char *dir, int64_t min_valid_time,
 	if (load_chunk_files(&rp, e) < 0)
 		goto done;
 	/* no wal/ at all: read the dir as it is (2.42 errors out here) */
-	if (stat(wal, &st) != 0 || !S_ISDIR(st.st_mode)) {
+	if (stat(wal, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		ret = 0;
 		goto done;
 	}

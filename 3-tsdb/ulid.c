@@ -66,6 +66,18 @@ int ulid_parse_text(unsigned char raw[16], const char *s, size_t len, struct err
 	return 0;
 }
 
+bool ulid_valid(const char *s)
+{
+	static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefghjkmnpqrstvwxyz";
+
+	if (strlen(s) != ULID_LEN || s[0] > '7')
+		return false;
+	for (; *s; s++)
+		if (!strchr(alphabet, *s))
+			return false;
+	return true;
+}
+
 int ulid_new(char out[ULID_LEN + 1], uint64_t ms, struct err *e)
 {
 	unsigned char raw[16];

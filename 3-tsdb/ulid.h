@@ -6,6 +6,7 @@
 #ifndef TSDB_ULID_H
 #define TSDB_ULID_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "1-common/err.h"
@@ -25,6 +26,10 @@ void ulid_encode(char out[ULID_LEN + 1], const unsigned char raw[16]);
 int ulid_parse_text(unsigned char raw[16], const char *s, size_t len, struct err *e);
 /* A new ULID for time ms with random bits from getrandom(2). */
 int ulid_new(char out[ULID_LEN + 1], uint64_t ms, struct err *e);
+/* Whether s is a ULID as ulid.ParseStrict accepts it (block directory
+ * names): 26 Crockford base32 characters in either case, the first at
+ * most '7' (no overflow). */
+bool ulid_valid(const char *s);
 /* Current wall time in ms, as ulid.Now(). */
 uint64_t ulid_now_ms(void);
 

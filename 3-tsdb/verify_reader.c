@@ -23,6 +23,7 @@
 #include "3-tsdb/block_reader.h"
 #include "3-tsdb/chunkenc.h"
 #include "3-tsdb/head_reader.h"
+#include "3-tsdb/ulid.h"
 
 struct vctx {
 	tsdb_problem_fn report;
@@ -68,17 +69,6 @@ static void note(struct vctx *v, const char *fmt, ...)
 	v->report(v->ctx, buf_str(&b));
 	buf_release(&b);
 	free(s);
-}
-
-static bool is_ulid(const char *s)
-{
-	static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZabcdefghjkmnpqrstvwxyz";
-	if (strlen(s) != 26 || s[0] > '7')
-		return false;
-	for (; *s; s++)
-		if (!strchr(alphabet, *s))
-			return false;
-	return true;
 }
 
 static int str_cmp(const void *a, const void *b)
@@ -308,7 +298,7 @@ size_t tsdb_verify_dir(const char *dir, tsdb_problem_fn report, void *ctx)
 		return v.n;
 	}
 	while ((de = readdir(d))) {
-		if (!is_ulid(de->d_name))
+		if (!ulid_valid(de->d_name))
 			continue;
 		ALLOC_GROW(names, nnames + 1, ncap);
 		names[nnames++] = xstrdup(de->d_name);

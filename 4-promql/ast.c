@@ -1,5 +1,5 @@
 /*
- * The PromQL tree: arena, names, types, walking and the function table.
+ * The PromQL tree: freeing, names, types, walking and the function table.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -7,71 +7,21 @@
 #include "1-common/xalloc.h"
 #include "4-promql/functions.h"
 #include "4-promql/internal.h"
-
-/* Chunks double from the first up to the largest: a typical rule's tree
- * fits in the first two, and a file of 400,000 rules keeps 400,000 trees. */
-#define ARENA_FIRST 512
-#define ARENA_MAX 65536
-
-struct promql_arena_chunk {
-	struct promql_arena_chunk *next;
-	size_t used, cap;
-	max_align_t data[];
-};
-
-void *promql_arena_alloc(struct promql_expr *x, size_t n)
-{
-	struct promql_arena_chunk *c = x->chunks;
-	size_t align = sizeof(max_align_t);
-	void *p;
-
-	n = (n + align - 1) / align * align;
-	if (!c || c->cap - c->used < n) {
-		size_t cap = !c ? ARENA_FIRST : c->cap < ARENA_MAX ? 2 * c->cap : ARENA_MAX;
-		if (cap < n)
-			cap = n;
-		c = xmalloc(sizeof(*c) + cap);
-		c->cap = cap;
-		c->used = 0;
-		c->next = x->chunks;
-		x->chunks = c;
-	}
-	p = (char *)c->data + c->used;
-	c->used += n;
-	memset(p, 0, n);
-	return p;
-}
+#include "4-promql/nstack.h"
 
 size_t promql_arena_bytes(const struct promql_expr *x)
 {
-	size_t n = 0;
-
-	for (const struct promql_arena_chunk *c = x->chunks; c; c = c->next)
-		n += c->cap;
-	return n;
-}
-
-char *promql_arena_strndup(struct promql_expr *x, const char *s, size_t len)
-{
-	char *p = promql_arena_alloc(x, len + 1);
-	memcpy(p, s, len);
-	p[len] = '\0';
-	return p;
+	return arena_bytes(&x->arena);
 }
 
 void promql_expr_free(struct promql_expr *x)
 {
-	struct promql_arena_chunk *c, *next;
-
 	if (!x)
 		return;
 	for (size_t i = 0; i < x->nregexes; i++)
 		label_regex_free(x->regexes[i]);
 	free(x->regexes);
-	for (c = x->chunks; c; c = next) {
-		next = c->next;
-		free(c);
-	}
+	arena_release(&x->arena);
 	free(x);
 }
 
@@ -121,8 +71,40 @@ bool promql_aggop_has_param(enum promql_aggop op) { return aggops[op].param; }
 bool promql_binop_is_comparison(enum promql_binop op) { return binops[op].kind == 'c'; }
 bool promql_binop_is_set(enum promql_binop op) { return binops[op].kind == 's'; }
 
+/* The node under parentheses, unary signs and step invariants, which all
+ * have their operand's type. */
+static const struct promql_node *type_operand(const struct promql_node *n)
+{
+	for (;;) {
+		switch (n->kind) {
+		case PROMQL_NODE_PAREN:
+			n = n->u.paren.expr;
+			break;
+		case PROMQL_NODE_UNARY:
+			n = n->u.unary.expr;
+			break;
+		case PROMQL_NODE_STEP_INVARIANT:
+			n = n->u.step_invariant.expr;
+			break;
+		default:
+			return n;
+		}
+	}
+}
+
+/*
+ * Type() of 2.42.  A binary expression is a scalar only when both sides
+ * are (BinaryExpr.Type()), so a tree of them is a scalar when every operand
+ * at its leaves is; the tree is walked with an explicit stack since it may
+ * be a chain hundreds of thousands long.
+ */
 enum promql_value_type promql_node_type(const struct promql_node *n)
 {
+	const struct promql_node *inl[16], **top;
+	enum promql_value_type t = PROMQL_TYPE_SCALAR;
+	struct nstack st;
+
+	n = type_operand(n);
 	switch (n->kind) {
 	case PROMQL_NODE_AGGREGATE:
 	case PROMQL_NODE_VECTOR:
@@ -136,61 +118,97 @@ enum promql_value_type promql_node_type(const struct promql_node *n)
 		return PROMQL_TYPE_SCALAR;
 	case PROMQL_NODE_STRING:
 		return PROMQL_TYPE_STRING;
-	case PROMQL_NODE_PAREN:
-		return promql_node_type(n->u.paren.expr);
-	case PROMQL_NODE_UNARY:
-		return promql_node_type(n->u.unary.expr);
-	case PROMQL_NODE_STEP_INVARIANT:
-		return promql_node_type(n->u.step_invariant.expr);
 	case PROMQL_NODE_BINARY:
-		/* scalar only when both sides are, as BinaryExpr.Type() */
-		if (promql_node_type(n->u.binary.lhs) == PROMQL_TYPE_SCALAR &&
-		    promql_node_type(n->u.binary.rhs) == PROMQL_TYPE_SCALAR)
-			return PROMQL_TYPE_SCALAR;
-		return PROMQL_TYPE_VECTOR;
+		break;
+	default:
+		return PROMQL_TYPE_NONE;
 	}
-	return PROMQL_TYPE_NONE;
+	nstack_init(&st, inl, sizeof(inl) / sizeof(inl[0]), sizeof(inl[0]));
+	*(const struct promql_node **)nstack_push(&st) = n;
+	while (t == PROMQL_TYPE_SCALAR && (top = nstack_top(&st))) {
+		const struct promql_node *b = *top;
+
+		nstack_pop(&st);
+		/* the RHS first: in a left-associative chain it is a leaf,
+		 * so the stack stays small */
+		for (int i = 0; i < 2 && t == PROMQL_TYPE_SCALAR; i++) {
+			const struct promql_node *c = type_operand(i ? b->u.binary.lhs : b->u.binary.rhs);
+
+			if (c->kind == PROMQL_NODE_BINARY)
+				*(const struct promql_node **)nstack_push(&st) = c;
+			else if (promql_node_type(c) != PROMQL_TYPE_SCALAR)
+				t = PROMQL_TYPE_VECTOR;
+		}
+	}
+	nstack_release(&st);
+	return t;
 }
 
+/* Node n's children in 2.42's Children() order; returns how many. */
+static size_t children(const struct promql_node *n, const struct promql_node *const **many,
+		       const struct promql_node *few[2])
+{
+	*many = few;
+	switch (n->kind) {
+	case PROMQL_NODE_AGGREGATE:
+		few[0] = n->u.aggregate.expr;
+		few[1] = n->u.aggregate.param;
+		return few[1] ? 2 : 1;
+	case PROMQL_NODE_BINARY:
+		few[0] = n->u.binary.lhs;
+		few[1] = n->u.binary.rhs;
+		return 2;
+	case PROMQL_NODE_CALL:
+		*many = (const struct promql_node *const *)n->u.call.args;
+		return n->u.call.nargs;
+	case PROMQL_NODE_MATRIX:
+		few[0] = n->u.matrix.vs;
+		return 1;
+	case PROMQL_NODE_SUBQUERY:
+		few[0] = n->u.subquery.expr;
+		return 1;
+	case PROMQL_NODE_PAREN:
+		few[0] = n->u.paren.expr;
+		return 1;
+	case PROMQL_NODE_UNARY:
+		few[0] = n->u.unary.expr;
+		return 1;
+	case PROMQL_NODE_STEP_INVARIANT:
+		few[0] = n->u.step_invariant.expr;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Pre-order with the nodes still to visit on an explicit stack (pushed
+ * last child first), so that any depth walks in constant C stack. */
 int promql_walk(const struct promql_node *n,
 		int (*fn)(const struct promql_node *n, void *arg), void *arg)
 {
-	int rc;
+	const struct promql_node *inl[32], **top;
+	struct nstack st;
+	int rc = 0;
 
 	if (!n)
 		return 0;
-	if ((rc = fn(n, arg)) != 0)
-		return rc;
-	switch (n->kind) {
-	case PROMQL_NODE_AGGREGATE:
-		if ((rc = promql_walk(n->u.aggregate.expr, fn, arg)) != 0)
-			return rc;
-		return promql_walk(n->u.aggregate.param, fn, arg);
-	case PROMQL_NODE_BINARY:
-		if ((rc = promql_walk(n->u.binary.lhs, fn, arg)) != 0)
-			return rc;
-		return promql_walk(n->u.binary.rhs, fn, arg);
-	case PROMQL_NODE_CALL:
-		for (size_t i = 0; i < n->u.call.nargs; i++)
-			if ((rc = promql_walk(n->u.call.args[i], fn, arg)) != 0)
-				return rc;
-		return 0;
-	case PROMQL_NODE_MATRIX:
-		return promql_walk(n->u.matrix.vs, fn, arg);
-	case PROMQL_NODE_SUBQUERY:
-		return promql_walk(n->u.subquery.expr, fn, arg);
-	case PROMQL_NODE_PAREN:
-		return promql_walk(n->u.paren.expr, fn, arg);
-	case PROMQL_NODE_UNARY:
-		return promql_walk(n->u.unary.expr, fn, arg);
-	case PROMQL_NODE_STEP_INVARIANT:
-		return promql_walk(n->u.step_invariant.expr, fn, arg);
-	case PROMQL_NODE_NUMBER:
-	case PROMQL_NODE_STRING:
-	case PROMQL_NODE_VECTOR:
-		return 0;
+	nstack_init(&st, inl, sizeof(inl) / sizeof(inl[0]), sizeof(inl[0]));
+	*(const struct promql_node **)nstack_push(&st) = n;
+	while ((top = nstack_top(&st))) {
+		const struct promql_node *const *kids, *few[2];
+		size_t nk;
+
+		n = *top;
+		nstack_pop(&st);
+		if ((rc = fn(n, arg)) != 0)
+			break;
+		nk = children(n, &kids, few);
+		while (nk-- > 0)
+			if (kids[nk])
+				*(const struct promql_node **)nstack_push(&st) = kids[nk];
 	}
-	return 0;
+	nstack_release(&st);
+	return rc;
 }
 
 static const struct promql_function functions[] = {

@@ -10,21 +10,12 @@
 #include "2-model/labels.h"
 #include "4-promql/functions.h"
 #include "4-promql/internal.h"
+#include "4-promql/nstack.h"
 
 static void quoted(struct buf *b, const char *s, size_t len)
 {
 	buf_reset(b);
 	go_quote(b, s, len);
-}
-
-static void expect_type(struct promql_parser *p, struct promql_node *n, enum promql_value_type want,
-			const char *context)
-{
-	enum promql_value_type t = promql_check(p, n);
-
-	if (t != want)
-		promql_perr(p, n->pos.start, "expected type %s in %s, got %s", promql_value_type_doc(want),
-			    context, promql_value_type_doc(t));
 }
 
 /* The operator's position as 2.42's opRange(): first non-space after the LHS. */
@@ -46,20 +37,23 @@ static bool matches_empty(const struct label_matcher *m)
 	case LABEL_MATCH_NOT_EQUAL:
 		return m->value_len != 0;
 	case LABEL_MATCH_REGEXP:
-		return label_regex_matches_empty(m->re, m->value, m->value_len);
+		return label_regex_matches_empty(m->re);
 	case LABEL_MATCH_NOT_REGEXP:
-		return !label_regex_matches_empty(m->re, m->value, m->value_len);
+		return !label_regex_matches_empty(m->re);
 	}
 	return false;
 }
 
-/* Returns the node's type (scalar only when both sides are). */
-static enum promql_value_type check_binary(struct promql_parser *p, struct promql_node *n)
+/*
+ * The checks of a binary expression once its operands have been checked
+ * (their types lt and rt); returns the node's type (scalar only when both
+ * sides are).
+ */
+static enum promql_value_type check_binary(struct promql_parser *p, struct promql_node *n,
+					   enum promql_value_type lt, enum promql_value_type rt)
 {
 	struct promql_vector_matching *vm = n->u.binary.matching;
 	enum promql_binop op = n->u.binary.op;
-	enum promql_value_type lt = promql_check(p, n->u.binary.lhs);
-	enum promql_value_type rt = promql_check(p, n->u.binary.rhs);
 	struct buf q = BUF_INIT;
 
 	if (n->u.binary.return_bool && !promql_binop_is_comparison(op))
@@ -99,11 +93,12 @@ static enum promql_value_type check_binary(struct promql_parser *p, struct promq
 	return lt == PROMQL_TYPE_SCALAR && rt == PROMQL_TYPE_SCALAR ? PROMQL_TYPE_SCALAR : PROMQL_TYPE_VECTOR;
 }
 
-static void check_call(struct promql_parser *p, struct promql_node *n)
+/* A call's argument count, checked before its arguments. */
+static void check_call_nargs(struct promql_parser *p, const struct promql_node *n)
 {
 	const struct promql_function *f = n->u.call.func;
 	size_t nargs = strlen(f->arg_types), got = n->u.call.nargs;
-	struct buf q = BUF_INIT, ctx = BUF_INIT;
+	struct buf q = BUF_INIT;
 
 	quoted(&q, f->name, strlen(f->name));
 	if (f->variadic == 0) {
@@ -118,18 +113,27 @@ static void check_call(struct promql_parser *p, struct promql_node *n)
 			promql_perr(p, n->pos.start, "expected at most %zu argument(s) in call to %s, got %zu",
 				    na + (size_t)f->variadic, buf_str(&q), got);
 	}
-	buf_addf(&ctx, "call to function %s", buf_str(&q));
-	for (size_t i = 0; i < got; i++) {
-		size_t k = i;
-		if (k >= nargs) {
-			if (f->variadic == 0)
-				break;
-			k = nargs - 1;
-		}
-		expect_type(p, n->u.call.args[i], promql_function_arg_type(f->arg_types[k]), buf_str(&ctx));
-	}
 	buf_release(&q);
-	buf_release(&ctx);
+}
+
+/*
+ * The type argument i of call n must have, or NONE when it is not checked
+ * at all: 2.42 stops at the first argument past a fixed-arity function's
+ * parameters (a variadic one's extra arguments take the last type).
+ */
+static enum promql_value_type call_arg_type(const struct promql_node *n, size_t i)
+{
+	const struct promql_function *f = n->u.call.func;
+	size_t nargs = strlen(f->arg_types);
+
+	if (i >= n->u.call.nargs)
+		return PROMQL_TYPE_NONE;
+	if (i >= nargs) {
+		if (f->variadic == 0)
+			return PROMQL_TYPE_NONE;
+		i = nargs - 1;
+	}
+	return promql_function_arg_type(f->arg_types[i]);
 }
 
 static void check_vector(struct promql_parser *p, struct promql_node *n)
@@ -158,47 +162,82 @@ static void check_vector(struct promql_parser *p, struct promql_node *n)
 	buf_release(&b);
 }
 
-/*
- * Returns the node's Type().  It is computed from the children's results
- * rather than with promql_node_type(), which would walk a long operator
- * chain again at every level.
- */
-enum promql_value_type promql_check(struct promql_parser *p, struct promql_node *n)
+/* 2.42's expectType, once node n has been checked and found of type t. */
+static void expect_type(struct promql_parser *p, const struct promql_node *n, enum promql_value_type t,
+			enum promql_value_type want, const struct promql_node *parent)
 {
-	enum promql_value_type typ = PROMQL_TYPE_NONE, t;
-	enum promql_aggop op;
+	struct buf ctx = BUF_INIT;
 
-	switch (n->kind) {
-	case PROMQL_NODE_BINARY:
-	case PROMQL_NODE_PAREN:
-	case PROMQL_NODE_UNARY:
-	case PROMQL_NODE_STEP_INVARIANT:
-		break; /* from the children, below */
-	default:
-		typ = promql_node_type(n);
-		break;
+	if (t == want)
+		return;
+	if (parent->kind == PROMQL_NODE_CALL) {
+		const char *name = parent->u.call.func->name;
+		buf_adds(&ctx, "call to function ");
+		go_quote(&ctx, name, strlen(name));
+	} else {
+		buf_adds(&ctx, n == parent->u.aggregate.expr ? "aggregation expression" : "aggregation parameter");
 	}
+	promql_perr(p, n->pos.start, "expected type %s in %s, got %s", promql_value_type_doc(want), buf_str(&ctx),
+		    promql_value_type_doc(t));
+	buf_release(&ctx);
+}
 
+struct cframe {
+	struct promql_node *n;
+	size_t next;                  /* the next child to check */
+	enum promql_value_type t[2];  /* the types of the first two children */
+};
+
+/*
+ * Child i of n in the order 2.42's checkAST checks them, or NULL after the
+ * last; *want receives the type its parent expects of it (NONE: no
+ * expectation).
+ */
+static struct promql_node *check_child(const struct promql_node *n, size_t i, enum promql_value_type *want)
+{
+	*want = PROMQL_TYPE_NONE;
 	switch (n->kind) {
 	case PROMQL_NODE_AGGREGATE:
-		op = n->u.aggregate.op;
-		expect_type(p, n->u.aggregate.expr, PROMQL_TYPE_VECTOR, "aggregation expression");
-		if (op == PROMQL_AGG_TOPK || op == PROMQL_AGG_BOTTOMK || op == PROMQL_AGG_QUANTILE)
-			expect_type(p, n->u.aggregate.param, PROMQL_TYPE_SCALAR, "aggregation parameter");
-		if (op == PROMQL_AGG_COUNT_VALUES)
-			expect_type(p, n->u.aggregate.param, PROMQL_TYPE_STRING, "aggregation parameter");
-		break;
-	case PROMQL_NODE_BINARY:
-		typ = check_binary(p, n);
-		break;
+		if (i == 0) {
+			*want = PROMQL_TYPE_VECTOR;
+			return n->u.aggregate.expr;
+		}
+		if (i == 1 && n->u.aggregate.param) {
+			*want = n->u.aggregate.op == PROMQL_AGG_COUNT_VALUES ? PROMQL_TYPE_STRING : PROMQL_TYPE_SCALAR;
+			return n->u.aggregate.param;
+		}
+		return NULL;
 	case PROMQL_NODE_CALL:
-		check_call(p, n);
-		break;
+		*want = call_arg_type(n, i);
+		return *want != PROMQL_TYPE_NONE ? n->u.call.args[i] : NULL;
+	case PROMQL_NODE_BINARY:
+		return i == 0 ? n->u.binary.lhs : i == 1 ? n->u.binary.rhs : NULL;
 	case PROMQL_NODE_PAREN:
-		typ = promql_check(p, n->u.paren.expr);
-		break;
+		return i == 0 ? n->u.paren.expr : NULL;
 	case PROMQL_NODE_UNARY:
-		typ = t = promql_check(p, n->u.unary.expr);
+		return i == 0 ? n->u.unary.expr : NULL;
+	case PROMQL_NODE_SUBQUERY:
+		return i == 0 ? n->u.subquery.expr : NULL;
+	case PROMQL_NODE_STEP_INVARIANT:
+		return i == 0 ? n->u.step_invariant.expr : NULL;
+	default:
+		return NULL;
+	}
+}
+
+/* The checks of node n after its children's; returns its Type(). */
+static enum promql_value_type check_node(struct promql_parser *p, const struct cframe *f)
+{
+	struct promql_node *n = f->n;
+	enum promql_value_type t = f->t[0];
+
+	switch (n->kind) {
+	case PROMQL_NODE_BINARY:
+		return check_binary(p, n, f->t[0], f->t[1]);
+	case PROMQL_NODE_PAREN:
+	case PROMQL_NODE_STEP_INVARIANT:
+		return t;
+	case PROMQL_NODE_UNARY:
 		if (t != PROMQL_TYPE_SCALAR && t != PROMQL_TYPE_VECTOR) {
 			struct buf q = BUF_INIT;
 			quoted(&q, promql_value_type_doc(t), strlen(promql_value_type_doc(t)));
@@ -207,25 +246,68 @@ enum promql_value_type promql_check(struct promql_parser *p, struct promql_node 
 				    buf_str(&q));
 			buf_release(&q);
 		}
-		break;
+		return t;
 	case PROMQL_NODE_SUBQUERY:
-		t = promql_check(p, n->u.subquery.expr);
 		if (t != PROMQL_TYPE_VECTOR)
 			promql_perr(p, n->pos.start, "subquery is only allowed on instant vector, got %s instead",
 				    promql_value_type_name(t));
-		break;
+		return PROMQL_TYPE_MATRIX;
 	case PROMQL_NODE_MATRIX:
-		promql_check(p, n->u.matrix.vs);
-		break;
+		check_vector(p, n->u.matrix.vs);
+		return PROMQL_TYPE_MATRIX;
 	case PROMQL_NODE_VECTOR:
 		check_vector(p, n);
-		break;
-	case PROMQL_NODE_STEP_INVARIANT:
-		typ = promql_check(p, n->u.step_invariant.expr);
-		break;
-	case PROMQL_NODE_NUMBER:
-	case PROMQL_NODE_STRING:
-		break;
+		return PROMQL_TYPE_VECTOR;
+	default: /* aggregations, calls and literals have a fixed type */
+		return promql_node_type(n);
 	}
-	return typ;
+}
+
+/*
+ * Returns the node's Type(), checking as 2.42's recursive checkAST does:
+ * a call's argument count first, then each child (its own checks, then
+ * whether its parent accepts its type), then the node's other checks.  The
+ * nodes being checked wait on an explicit stack: operator chains and
+ * nesting may be hundreds of thousands deep.  Each type is computed from
+ * the children's rather than with promql_node_type(), which would walk a
+ * chain again at every level.
+ */
+enum promql_value_type promql_check(struct promql_parser *p, struct promql_node *n)
+{
+	struct cframe inl[16], *f;
+	struct nstack st;
+	enum promql_value_type t = PROMQL_TYPE_NONE;
+
+	nstack_init(&st, inl, sizeof(inl) / sizeof(inl[0]), sizeof(inl[0]));
+	for (;;) {
+		/* enter n */
+		if (n->kind == PROMQL_NODE_CALL)
+			check_call_nargs(p, n);
+		f = nstack_push(&st);
+		f->n = n;
+		f->next = 0;
+		f->t[0] = f->t[1] = PROMQL_TYPE_NONE;
+		/* leave nodes until one has a child left to check */
+		for (;;) {
+			enum promql_value_type want;
+			struct promql_node *c = check_child(f->n, f->next, &want);
+			if (c) {
+				f->next++;
+				n = c;
+				break;
+			}
+			t = check_node(p, f);
+			nstack_pop(&st);
+			if (!(f = nstack_top(&st)))
+				goto done;
+			c = check_child(f->n, f->next - 1, &want);
+			if (want != PROMQL_TYPE_NONE)
+				expect_type(p, c, t, want, f->n);
+			if (f->next <= 2)
+				f->t[f->next - 1] = t;
+		}
+	}
+done:
+	nstack_release(&st);
+	return t;
 }

@@ -22,6 +22,7 @@
 #include "1-common/xalloc.h"
 #include "4-promql/eval_internal.h"
 #include "4-promql/eval_limit.h"
+#include "4-promql/nstack.h"
 
 #define DEFAULT_LOOKBACK_MS (5 * 60 * 1000)
 #define DEFAULT_SUBQUERY_STEP_MS (60 * 1000)
@@ -55,14 +56,16 @@ int ev_note_output(struct evaluator *ev, const struct promql_node *node, struct 
 	size_t *slot;
 	bool found;
 
-	for (size_t i = 0; i < ev->nregs; i++)
-		if (ev->regs[i].node == node)
-			r = &ev->regs[i];
-	if (!r) {
+	size_t i = ev_node_find(ev, EV_REGS, ev->regs, ev->nregs, sizeof(*ev->regs), node);
+
+	if (i < ev->nregs) {
+		r = &ev->regs[i];
+	} else {
 		ALLOC_GROW(ev->regs, ev->nregs + 1, ev->regcap);
 		r = &ev->regs[ev->nregs++];
 		memset(r, 0, sizeof(*r));
 		r->node = node;
+		ev_node_added(ev, EV_REGS, ev->regs, ev->nregs, sizeof(*ev->regs));
 	}
 	if (!ih)
 		ih = 1; /* 0 marks an empty slot */
@@ -73,7 +76,8 @@ int ev_note_output(struct evaluator *ev, const struct promql_node *node, struct 
 	return 0;
 }
 
-static int eval_node(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out)
+/* A node other than a link of a chain (see ev_eval). */
+static int eval_other(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out)
 {
 	memset(out, 0, sizeof(*out));
 	switch (n->kind) {
@@ -85,27 +89,6 @@ static int eval_node(struct evaluator *ev, const struct promql_node *n, int64_t 
 		out->type = PROMQL_TYPE_STRING;
 		out->str = n->u.string.val;
 		return 0;
-	case PROMQL_NODE_PAREN:
-		return ev_eval(ev, n->u.paren.expr, ts, out);
-	case PROMQL_NODE_STEP_INVARIANT:
-		return ev_eval(ev, n->u.step_invariant.expr, ts, out);
-	case PROMQL_NODE_UNARY:
-		if (ev_eval(ev, n->u.unary.expr, ts, out) < 0)
-			return -1;
-		if (n->u.unary.op != PROMQL_OP_SUB)
-			return 0;
-		if (out->type == PROMQL_TYPE_SCALAR) {
-			out->scalar = -out->scalar;
-			return 0;
-		}
-		for (size_t i = 0; i < out->vec.n; i++) {
-			struct lset in = out->vec.v[i].ls;
-			out->vec.v[i].ls = lset_drop_name(&ev->arena, in);
-			out->vec.v[i].v = -out->vec.v[i].v;
-			if (ev_note_output(ev, n, out->vec.v[i].ls, in) < 0)
-				return -1;
-		}
-		return ev_check_dup_labels(ev, &out->vec);
 	case PROMQL_NODE_VECTOR:
 		out->type = PROMQL_TYPE_VECTOR;
 		return ev_vector_selector(ev, n, ts, &out->vec);
@@ -121,14 +104,6 @@ static int eval_node(struct evaluator *ev, const struct promql_node *n, int64_t 
 			if (m.s[i].n)
 				ev_mat_push(&ev->arena, &out->mat, m.s[i].ls, m.s[i].p, m.s[i].n);
 		return 0;
-	}
-	case PROMQL_NODE_BINARY: {
-		struct ev_value l, r;
-		if (ev_eval(ev, n->u.binary.lhs, ts, &l) < 0 || ev_eval(ev, n->u.binary.rhs, ts, &r) < 0)
-			return -1;
-		if (ev_binary(ev, n, &l, &r, out) < 0)
-			return -1;
-		return out->type == PROMQL_TYPE_VECTOR ? ev_check_dup_labels(ev, &out->vec) : 0;
 	}
 	case PROMQL_NODE_AGGREGATE:
 		if (ev_aggregate(ev, n, ts, out) < 0)
@@ -160,15 +135,136 @@ static int eval_node(struct evaluator *ev, const struct promql_node *n, int64_t 
 			return 0;
 		}
 		return out->type == PROMQL_TYPE_VECTOR ? ev_check_dup_labels(ev, &out->vec) : 0;
+	default: /* the links, evaluated by ev_eval */
+		break;
 	}
 	return err_set(ev->e, "unhandled expression of type: %s", promql_node_kind_name(n->kind));
 }
 
+/* The query limits' account of a node's value (eval_limit.h), when on. */
+static int noted(struct evaluator *ev, const struct promql_node *n, const struct ev_value *v)
+{
+	return ev->lim ? ev_limit_note(ev, n, v) : 0;
+}
+
+/*
+ * The limits' account of the parentheses and step-invariant wrappers from
+ * orig down to (not including) inner, innermost first: each has inner's
+ * value, as if evaluated by a call of its own.
+ */
+static int noted_wrappers(struct evaluator *ev, const struct promql_node *orig, const struct promql_node *inner,
+			  const struct ev_value *v)
+{
+	size_t depth = 0;
+
+	if (!ev->lim)
+		return 0;
+	for (const struct promql_node *w = orig; w != inner; w = w->kind == PROMQL_NODE_PAREN ?
+							  w->u.paren.expr : w->u.step_invariant.expr)
+		depth++;
+	while (depth--) {
+		const struct promql_node *w = orig;
+		for (size_t i = 0; i < depth; i++)
+			w = w->kind == PROMQL_NODE_PAREN ? w->u.paren.expr : w->u.step_invariant.expr;
+		if (ev_limit_note(ev, w, v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Unary minus on the value of its operand, in place. */
+static int negate(struct evaluator *ev, const struct promql_node *n, struct ev_value *v)
+{
+	if (n->u.unary.op != PROMQL_OP_SUB)
+		return 0;
+	if (v->type == PROMQL_TYPE_SCALAR) {
+		v->scalar = -v->scalar;
+		return 0;
+	}
+	for (size_t i = 0; i < v->vec.n; i++) {
+		struct lset in = v->vec.v[i].ls;
+		v->vec.v[i].ls = lset_drop_name(&ev->arena, in);
+		v->vec.v[i].v = -v->vec.v[i].v;
+		if (ev_note_output(ev, n, v->vec.v[i].ls, in) < 0)
+			return -1;
+	}
+	return ev_check_dup_labels(ev, &v->vec);
+}
+
+struct eframe {
+	const struct promql_node *orig; /* n with the parentheses around it */
+	const struct promql_node *n; /* a binary or unary expression */
+	bool rhs;                    /* a binary's RHS is due; l holds its LHS */
+	struct ev_value l;
+};
+
+/*
+ * Binary and unary expressions, post-order on an explicit stack: operator
+ * chains are as deep as they are long (2.42 evaluates chains of hundreds of
+ * thousands of terms) and must not recurse on the C stack.  LHS before
+ * RHS, as 2.42's engine.
+ */
+static int eval_chain(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out)
+{
+	struct eframe inl[8], *f;
+	const struct promql_node *leaf;
+	struct nstack st;
+	struct ev_value v;
+	int rc = -1;
+
+	nstack_init(&st, inl, sizeof(inl) / sizeof(inl[0]), sizeof(inl[0]));
+descend:
+	for (;;) {
+		const struct promql_node *u = ev_unwrap(n);
+		if (u->kind != PROMQL_NODE_BINARY && u->kind != PROMQL_NODE_UNARY)
+			break;
+		f = nstack_push(&st);
+		f->orig = n;
+		f->n = u;
+		f->rhs = false;
+		n = u->kind == PROMQL_NODE_BINARY ? u->u.binary.lhs : u->u.unary.expr;
+	}
+	leaf = n;
+	n = ev_unwrap(n);
+	if (eval_other(ev, n, ts, &v) < 0 || noted(ev, n, &v) < 0 || noted_wrappers(ev, leaf, n, &v) < 0)
+		goto done;
+	while ((f = nstack_top(&st))) {
+		n = f->n;
+		if (n->kind == PROMQL_NODE_UNARY) {
+			if (negate(ev, n, &v) < 0 || noted(ev, n, &v) < 0 || noted_wrappers(ev, f->orig, n, &v) < 0)
+				goto done;
+		} else if (!f->rhs) {
+			f->rhs = true;
+			f->l = v;
+			n = n->u.binary.rhs;
+			goto descend;
+		} else {
+			struct ev_value r = v;
+			if (ev_binary(ev, n, &f->l, &r, &v) < 0)
+				goto done;
+			if (v.type == PROMQL_TYPE_VECTOR && ev_check_dup_labels(ev, &v.vec) < 0)
+				goto done;
+			if (noted(ev, n, &v) < 0 || noted_wrappers(ev, f->orig, n, &v) < 0)
+				goto done;
+		}
+		nstack_pop(&st);
+	}
+	*out = v;
+	rc = 0;
+done:
+	nstack_release(&st);
+	return rc;
+}
+
 int ev_eval(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out)
 {
-	if (eval_node(ev, n, ts, out) < 0)
+	const struct promql_node *u = ev_unwrap(n);
+
+	if (u->kind == PROMQL_NODE_BINARY || u->kind == PROMQL_NODE_UNARY)
+		return eval_chain(ev, n, ts, out);
+	if (eval_other(ev, u, ts, out) < 0 || noted(ev, u, out) < 0)
 		return -1;
-	return ev->lim ? ev_limit_note(ev, n, out) : 0;
+	return noted_wrappers(ev, n, u, out);
 }
 
 /* ---- entry points ---- */
@@ -187,7 +283,7 @@ void promql_result_release(struct promql_result *r)
 	free(r->series);
 	free(r->str);
 	if (r->priv) {
-		arena_reset(r->priv);
+		arena_release(r->priv);
 		free(r->priv);
 	}
 	promql_result_init(r);
@@ -231,11 +327,17 @@ static void ev_release(struct evaluator *ev)
 		free(ev->memos[i].seq);
 	}
 	free(ev->memos);
+	for (size_t i = 0; i < ev->nrxs; i++) {
+		label_regex_sub_release(&ev->rxs[i].sub);
+		label_regex_free(ev->rxs[i].re);
+	}
+	free(ev->rxs);
+	hmap_release(&ev->node_index);
 	smap_release(&ev->dup_scratch);
 	smap_release(&ev->agg_scratch);
 	smap_release(&ev->hq_scratch);
-	arena_reset(&ev->arena);
-	arena_reset(&ev->qarena);
+	arena_release(&ev->arena);
+	arena_release(&ev->qarena);
 	ev_limit_free(ev->lim);
 }
 
@@ -376,7 +478,7 @@ int promql_eval_range(struct promql_result *out, const struct promql_storage *st
 			}
 			add_point(&out->series[*slot - 1], &pcaps[*slot - 1], t, smp[i].v);
 		}
-		arena_reset(&ev.arena);
+		arena_release(&ev.arena);
 		/* The last step: stop before t + step could overflow. */
 		if ((uint64_t)end - (uint64_t)t < (uint64_t)step)
 			break;

@@ -101,18 +101,6 @@ static void heap_offer(struct arena *a, struct group *g, struct ev_sample s, int
 	heap_up(g->heap, g->nheap - 1, rev);
 }
 
-static bool valid_label_name(const char *s)
-{
-	if (!*s)
-		return false;
-	for (size_t i = 0; s[i]; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (i > 0 && c >= '0' && c <= '9')))
-			return false;
-	}
-	return true;
-}
-
 int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out)
 {
 	enum promql_aggop op = n->u.aggregate.op;
@@ -156,7 +144,7 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		memcpy(grp, grouping, ngroup * sizeof(*grp));
 	if (op == PROMQL_AGG_COUNT_VALUES) {
 		value_label = pv.str;
-		if (!valid_label_name(value_label)) {
+		if (!labels_valid_name(value_label)) {
 			struct buf b = BUF_INIT;
 			go_quote(&b, value_label, strlen(value_label));
 			err_set(ev->e, "invalid label name %s", buf_str(&b));

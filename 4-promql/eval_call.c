@@ -4,9 +4,7 @@
  * instant-vector and scalar functions, applied to evaluated arguments.
  * String arguments are read from the literals, as 2.42's stringFromArg.
  */
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include <math.h>
-#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,18 +20,6 @@ static const char *string_arg(const struct promql_node *n)
 {
 	n = ev_unwrap(n);
 	return n->kind == PROMQL_NODE_STRING ? n->u.string.val : "";
-}
-
-static bool valid_label_name(const char *s)
-{
-	if (!*s)
-		return false;
-	for (size_t i = 0; s[i]; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (i > 0 && c >= '0' && c <= '9')))
-			return false;
-	}
-	return true;
 }
 
 /* createLabelsForAbsentFunction: the labels matched by exactly one
@@ -222,163 +208,73 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 	return 0;
 }
 
-/* Compiles "^(?:re)$" after checking re with Go's (RE2) syntax, through
- * the parser's matcher compiler; NULL when Go would reject it (or, rarely,
- * PCRE2 cannot compile what RE2 accepts). */
-static pcre2_code *compile_anchored(const char *re)
+/*
+ * label_replace()'s regexp for call node n: "^(?:rs)$" compiled on the
+ * first step and kept for the query (a Go syntax error gives 2.42's
+ * message, a pattern RE2 cannot compile says so).
+ */
+static int replace_regex(struct evaluator *ev, const struct promql_node *n, const char *rs, struct ev_regex **out)
 {
 	struct buf msg = BUF_INIT;
-	void *code = NULL;
+	struct ev_regex *x;
+	void *re = NULL;
+	int rc;
 
-	if (label_regex_compile(&code, re, strlen(re), &msg) < 0)
-		code = NULL;
-	buf_release(&msg);
-	return code;
-}
-
-/* regexp.Expand of a template: $1, ${1}, $name, ${name}, $$. */
-static void expand(struct buf *out, pcre2_code *re, const char *tmpl, const char *src, PCRE2_SIZE *ov, int nov)
-{
-	for (const char *p = tmpl; *p; p++) {
-		const char *name;
-		size_t nl;
-		bool brace = false;
-		long num = -1;
-
-		if (*p != '$') {
-			buf_addc(out, (unsigned char)*p);
-			continue;
+	for (size_t i = 0; i < ev->nrxs; i++) {
+		if (ev->rxs[i].call == n) {
+			*out = &ev->rxs[i];
+			return 0;
 		}
-		if (p[1] == '$') {
-			buf_addc(out, '$');
-			p++;
-			continue;
-		}
-		name = p + 1;
-		if (*name == '{') {
-			brace = true;
-			name++;
-		}
-		for (nl = 0; name[nl] && (name[nl] == '_' || (name[nl] >= '0' && name[nl] <= '9') ||
-					  (name[nl] >= 'a' && name[nl] <= 'z') || (name[nl] >= 'A' && name[nl] <= 'Z') ||
-					  (unsigned char)name[nl] >= 0x80);
-		     nl++)
-			;
-		if (!nl || (brace && name[nl] != '}')) {
-			buf_addc(out, '$'); /* malformed: a literal dollar */
-			continue;
-		}
-		{
-			bool digits = true;
-			for (size_t i = 0; i < nl; i++)
-				digits &= name[i] >= '0' && name[i] <= '9';
-			if (digits) {
-				num = 0;
-				for (size_t i = 0; i < nl && num < 100000000; i++)
-					num = num * 10 + (name[i] - '0');
-				if (num >= 100000000)
-					num = -2;
-			} else {
-				char *nm = xstrndup(name, nl);
-				int g = pcre2_substring_number_from_name(re, (PCRE2_SPTR)nm);
-				free(nm);
-				num = g > 0 ? g : -2;
-			}
-		}
-		if (num >= 0 && num < nov && ov[2 * num] != PCRE2_UNSET)
-			buf_add(out, src + ov[2 * num], ov[2 * num + 1] - ov[2 * num]);
-		p = name + nl + (brace ? 1 : 0) - 1;
 	}
+	rc = label_regex_compile(&re, rs, strlen(rs), &msg);
+	if (rc == LABEL_REGEX_ESYNTAX)
+		rc = err_set(ev->e, "invalid regular expression in label_replace(): %s", rs);
+	else if (rc < 0)
+		rc = err_set(ev->e, "label_replace(): %s", buf_str(&msg));
+	buf_release(&msg);
+	if (rc < 0)
+		return rc;
+	ALLOC_GROW(ev->rxs, ev->nrxs + 1, ev->rxcap);
+	x = &ev->rxs[ev->nrxs++];
+	x->call = n;
+	x->re = re;
+	label_regex_sub_init(&x->sub, re);
+	*out = x;
+	return 0;
 }
 
 /*
- * If s holds invalid UTF-8, writes a copy with every bad byte replaced by
- * U+FFFD into fixed and, in *orig, the offset in s of every offset of the
- * copy; returns false (nothing written) for valid text.
+ * 2.42's funcLabelReplace: for each series whose src label matches the
+ * regexp, FindStringSubmatchIndex and ExpandString of repl give dst
+ * (2-model/regex.h).
  */
-static bool fix_utf8(const char *s, struct buf *fixed, size_t **orig)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t len = strlen(s), i = 0;
-	bool bad = false;
-
-	while (i < len) {
-		int32_t r;
-		size_t w = go_decode_rune(u + i, len - i, &r);
-		if (r == 0xFFFD && w == 1)
-			bad = true;
-		i += w;
-	}
-	if (!bad)
-		return false;
-	*orig = xmalloc((3 * len + 1) * sizeof(**orig));
-	for (i = 0; i < len;) {
-		int32_t r;
-		size_t w = go_decode_rune(u + i, len - i, &r);
-		size_t at = fixed->len;
-		if (r == 0xFFFD && w == 1)
-			buf_add(fixed, "\xef\xbf\xbd", 3);
-		else
-			buf_add(fixed, u + i, w);
-		for (size_t k = at; k < fixed->len; k++)
-			(*orig)[k] = i;
-		i += w;
-	}
-	(*orig)[fixed->len] = len;
-	return true;
-}
-
 static int label_replace(struct evaluator *ev, const struct promql_node *n, const struct ev_vector *in,
 			 struct ev_vector *out)
 {
 	const char *dst = string_arg(n->u.call.args[1]), *repl = string_arg(n->u.call.args[2]);
 	const char *src = string_arg(n->u.call.args[3]), *rs = string_arg(n->u.call.args[4]);
-	pcre2_code *re = compile_anchored(rs);
-	pcre2_match_data *md;
+	size_t repl_len = strlen(repl);
+	struct ev_regex *x;
 	struct buf b = BUF_INIT;
 
-	if (!re)
-		return err_set(ev->e, "invalid regular expression in label_replace(): %s", rs);
-	if (!valid_label_name(dst)) {
-		pcre2_code_free(re);
+	if (replace_regex(ev, n, rs, &x) < 0)
+		return -1;
+	if (!labels_valid_name(dst))
 		return err_set(ev->e, "invalid destination label name in label_replace(): %s", dst);
-	}
-	md = pcre2_match_data_create_from_pattern(re, NULL);
 	for (size_t i = 0; i < in->n; i++) {
 		const char *sv = lset_get(in->v[i].ls, src);
 		struct lset ls = in->v[i].ls;
-		struct buf fixed = BUF_INIT;
-		size_t *orig = NULL;
-		int rc;
 
 		if (!sv)
 			sv = "";
-		/* Go's regexp reads each invalid UTF-8 byte as U+FFFD: match a copy
-		 * so rewritten, and map the submatch offsets back to sv's bytes. */
-		if (fix_utf8(sv, &fixed, &orig)) {
-			PCRE2_SIZE *ov;
-			int nov;
-			rc = pcre2_match(re, (PCRE2_SPTR)fixed.data, fixed.len, 0, 0, md, NULL);
-			ov = pcre2_get_ovector_pointer(md);
-			nov = (int)pcre2_get_ovector_count(md);
-			for (int k = 0; rc >= 0 && k < 2 * nov; k++)
-				if (ov[k] != PCRE2_UNSET)
-					ov[k] = orig[ov[k]];
-		} else {
-			rc = pcre2_match(re, (PCRE2_SPTR)sv, strlen(sv), 0, 0, md, NULL);
-		}
-		if (rc >= 0) {
+		if (label_regex_submatch(&x->sub, sv, strlen(sv))) {
 			buf_reset(&b);
-			expand(&b, re, repl, sv, pcre2_get_ovector_pointer(md), (int)pcre2_get_ovector_count(md));
+			label_regex_expand(&b, &x->sub, repl, repl_len, sv);
 			ls = lset_set(&ev->arena, ls, dst, arena_strndup(&ev->arena, buf_str(&b), b.len));
 		}
-		buf_release(&fixed);
-		free(orig);
 		vec_push(&ev->arena, out, ls, in->v[i].v, in->v[i].t);
 	}
 	buf_release(&b);
-	pcre2_match_data_free(md);
-	pcre2_code_free(re);
 	return 0;
 }
 
@@ -389,9 +285,9 @@ static int label_join(struct evaluator *ev, const struct promql_node *n, const s
 	struct buf b = BUF_INIT;
 
 	for (size_t i = 3; i < n->u.call.nargs; i++)
-		if (!valid_label_name(string_arg(n->u.call.args[i])))
+		if (!labels_valid_name(string_arg(n->u.call.args[i])))
 			return err_set(ev->e, "invalid source label name in label_join(): %s", string_arg(n->u.call.args[i]));
-	if (!valid_label_name(dst))
+	if (!labels_valid_name(dst))
 		return err_set(ev->e, "invalid destination label name in label_join(): %s", dst);
 	for (size_t i = 0; i < in->n; i++) {
 		buf_reset(&b);

@@ -21,9 +21,9 @@
  * A range function over a matrix selector walks the series in order,
  * holding one window and the outputs of the series before:
  * P = D_args + max_i(sum_{j<i} out_j + max(max_k W_ik, W_i,last + out_i)).
- * Over a subquery the series come in Go's map order, so a bound that holds
- * for every order is used (see series_peak).  A step-invariant sub-tree is
- * evaluated at one step, then its result repeated at every other step.
+ * Over a subquery the series come in map order, so only the lower bound
+ * max(max W, sum out) is used.  A step-invariant sub-tree is evaluated at
+ * one step, then its result repeated at every other step.
  *
  * Scalars are one sample per step, so a scalar node's total is known once
  * the step count of its evaluator is: a subquery of 60 million steps fails
@@ -138,7 +138,7 @@ struct walk {
 	size_t n, cap;
 };
 
-/* The children of n in 2.42's order into c; returns their count (at most cap). */
+/* The children of n in 2.42's order; returns their count (at most 8 kept). */
 static size_t children(const struct promql_node *n, const struct promql_node **c, size_t cap)
 {
 	size_t k = 0;
@@ -538,7 +538,7 @@ static uint64_t peak(struct ev_limit *l)
 	l->cost = l->nn;
 	for (size_t i = l->nn; i-- > 0;) {
 		struct lim_node *ln = &l->n[i];
-		const uint32_t *k = ln->nkids ? l->kids + ln->kid0 : NULL;
+		const uint32_t *k = l->kids + ln->kid0;
 		uint64_t d = 0, p = 0, b = 0, t = 0;
 
 		switch (ln->kind) {

@@ -13,6 +13,7 @@
 #include "1-common/xalloc.h"
 #include "4-promql/eval_internal.h"
 #include "4-promql/eval_limit.h"
+#include "4-promql/nstack.h"
 
 /* Time arithmetic wraps like Go's int64 instead of overflowing (extreme
  * `@` and offsets). */
@@ -51,8 +52,6 @@ struct path_state {
 	int64_t ts;
 };
 
-static int prepare(struct evaluator *ev, const struct promql_node *n, struct path_state ps, int64_t eval_range);
-
 static int select_selector(struct evaluator *ev, const struct promql_node *vs,
 			   struct path_state ps, int64_t eval_range)
 {
@@ -88,55 +87,138 @@ static int select_selector(struct evaluator *ev, const struct promql_node *vs,
 	return 0;
 }
 
-static int prepare(struct evaluator *ev, const struct promql_node *n, struct path_state ps, int64_t eval_range)
+/*
+ * Calls, aggregations and subqueries evaluate their arguments by recursion
+ * (operator chains do not: see ev_eval), each level taking a few KB of C
+ * stack; deeper nesting than this is refused.
+ */
+#define MAX_EVAL_NESTING 1000
+
+struct prep_item {
+	const struct promql_node *n;
+	struct path_state ps;
+	int64_t eval_range;
+	int nesting; /* calls, aggregations and subqueries above n */
+};
+
+static void prep_push(struct nstack *st, const struct promql_node *n, struct path_state ps, int64_t eval_range,
+		      int nesting)
 {
-	switch (n->kind) {
-	case PROMQL_NODE_VECTOR:
-		return select_selector(ev, n, ps, eval_range);
-	case PROMQL_NODE_MATRIX:
-		return prepare(ev, n->u.matrix.vs, ps, n->u.matrix.range_ms);
-	case PROMQL_NODE_SUBQUERY: {
-		int64_t at;
-		ps.subq_off = wadd(ps.subq_off, n->u.subquery.offset_ms);
-		ps.subq_range = wadd(ps.subq_range, n->u.subquery.range_ms);
-		if (at_time(ev, &n->u.subquery.at, &at)) {
-			ps.subq_off = n->u.subquery.offset_ms;
-			ps.subq_range = n->u.subquery.range_ms;
-			ps.has_ts = true;
-			ps.ts = at;
-		}
-		return prepare(ev, n->u.subquery.expr, ps, 0);
-	}
-	case PROMQL_NODE_AGGREGATE:
-		if (prepare(ev, n->u.aggregate.expr, ps, 0) < 0)
-			return -1;
-		return n->u.aggregate.param ? prepare(ev, n->u.aggregate.param, ps, 0) : 0;
-	case PROMQL_NODE_BINARY:
-		if (prepare(ev, n->u.binary.lhs, ps, 0) < 0)
-			return -1;
-		return prepare(ev, n->u.binary.rhs, ps, 0);
-	case PROMQL_NODE_CALL:
-		for (size_t i = 0; i < n->u.call.nargs; i++)
-			if (prepare(ev, n->u.call.args[i], ps, 0) < 0)
-				return -1;
-		return 0;
-	case PROMQL_NODE_PAREN:
-		return prepare(ev, n->u.paren.expr, ps, eval_range);
-	case PROMQL_NODE_UNARY:
-		return prepare(ev, n->u.unary.expr, ps, eval_range);
-	case PROMQL_NODE_STEP_INVARIANT:
-		return prepare(ev, n->u.step_invariant.expr, ps, eval_range);
-	default:
-		return 0;
-	}
+	struct prep_item *it = nstack_push(st);
+
+	it->n = n;
+	it->ps = ps;
+	it->eval_range = eval_range;
+	it->nesting = nesting;
 }
 
+/*
+ * Selects every selector under n, in pre-order, left to right (the order
+ * of the storage selects, hence of their errors).  The nodes still to
+ * visit wait on an explicit stack, pushed last child first: a tree may be
+ * an operator chain hundreds of thousands deep.
+ */
+static int prepare(struct evaluator *ev, const struct promql_node *n, struct path_state ps, int64_t eval_range)
+{
+	struct prep_item inl[16], *top, it;
+	struct nstack st;
+	int rc = 0, nest;
+
+	nstack_init(&st, inl, sizeof(inl) / sizeof(inl[0]), sizeof(inl[0]));
+	prep_push(&st, n, ps, eval_range, 0);
+	while (rc == 0 && (top = nstack_top(&st))) {
+		it = *top;
+		nstack_pop(&st);
+		n = it.n;
+		nest = it.nesting;
+		if (n->kind == PROMQL_NODE_CALL || n->kind == PROMQL_NODE_AGGREGATE || n->kind == PROMQL_NODE_SUBQUERY) {
+			if (++nest > MAX_EVAL_NESTING) {
+				rc = err_set(ev->e, "function calls, aggregations and subqueries nest more than %d deep",
+					     MAX_EVAL_NESTING);
+				break;
+			}
+		}
+		switch (n->kind) {
+		case PROMQL_NODE_VECTOR:
+			rc = select_selector(ev, n, it.ps, it.eval_range);
+			break;
+		case PROMQL_NODE_MATRIX:
+			prep_push(&st, n->u.matrix.vs, it.ps, n->u.matrix.range_ms, nest);
+			break;
+		case PROMQL_NODE_SUBQUERY: {
+			int64_t at;
+			it.ps.subq_off = wadd(it.ps.subq_off, n->u.subquery.offset_ms);
+			it.ps.subq_range = wadd(it.ps.subq_range, n->u.subquery.range_ms);
+			if (at_time(ev, &n->u.subquery.at, &at)) {
+				it.ps.subq_off = n->u.subquery.offset_ms;
+				it.ps.subq_range = n->u.subquery.range_ms;
+				it.ps.has_ts = true;
+				it.ps.ts = at;
+			}
+			prep_push(&st, n->u.subquery.expr, it.ps, 0, nest);
+			break;
+		}
+		case PROMQL_NODE_AGGREGATE:
+			if (n->u.aggregate.param)
+				prep_push(&st, n->u.aggregate.param, it.ps, 0, nest);
+			prep_push(&st, n->u.aggregate.expr, it.ps, 0, nest);
+			break;
+		case PROMQL_NODE_BINARY:
+			prep_push(&st, n->u.binary.rhs, it.ps, 0, nest);
+			prep_push(&st, n->u.binary.lhs, it.ps, 0, nest);
+			break;
+		case PROMQL_NODE_CALL:
+			for (size_t i = n->u.call.nargs; i-- > 0;)
+				prep_push(&st, n->u.call.args[i], it.ps, 0, nest);
+			break;
+		case PROMQL_NODE_PAREN:
+			prep_push(&st, n->u.paren.expr, it.ps, it.eval_range, nest);
+			break;
+		case PROMQL_NODE_UNARY:
+			prep_push(&st, n->u.unary.expr, it.ps, it.eval_range, nest);
+			break;
+		case PROMQL_NODE_STEP_INVARIANT:
+			prep_push(&st, n->u.step_invariant.expr, it.ps, it.eval_range, nest);
+			break;
+		default:
+			break;
+		}
+	}
+	nstack_release(&st);
+	return rc;
+}
+
+/* Past this many selectors, ev->sels is sorted by node for selected(). */
+#define SELS_LINEAR 8
+
+static int cmp_sel_node(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const struct sel_cache *)a)->node;
+	uintptr_t y = (uintptr_t)((const struct sel_cache *)b)->node;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The selection of selector vs: every step looks up every selector, and an
+ * operator chain may have hundreds of thousands of them. */
 static struct sel_cache *selected(struct evaluator *ev, const struct promql_node *vs)
 {
-	for (size_t i = 0; i < ev->nsels; i++)
-		if (ev->sels[i].node == vs)
-			return &ev->sels[i];
-	return NULL; /* not prepared: a bug */
+	size_t lo = 0, hi = ev->nsels;
+
+	if (ev->nsels <= SELS_LINEAR) {
+		for (size_t i = 0; i < ev->nsels; i++)
+			if (ev->sels[i].node == vs)
+				return &ev->sels[i];
+		return NULL; /* not prepared: a bug */
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((uintptr_t)ev->sels[mid].node < (uintptr_t)vs)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ev->nsels && ev->sels[lo].node == vs ? &ev->sels[lo] : NULL;
 }
 
 /* Index of the last sample with t <= ref, or -1. */
@@ -289,14 +371,15 @@ void ev_mat_push(struct arena *a, struct ev_matrix *m, struct lset ls, struct ev
 static struct subq_cache *subq_cache(struct evaluator *ev, const struct promql_node *n)
 {
 	struct subq_cache *c;
+	size_t i = ev_node_find(ev, EV_SUBQS, ev->subqs, ev->nsubqs, sizeof(*ev->subqs), n);
 
-	for (size_t i = 0; i < ev->nsubqs; i++)
-		if (ev->subqs[i].node == n)
-			return &ev->subqs[i];
+	if (i < ev->nsubqs)
+		return &ev->subqs[i];
 	ALLOC_GROW(ev->subqs, ev->nsubqs + 1, ev->subqcap);
 	c = &ev->subqs[ev->nsubqs++];
 	memset(c, 0, sizeof(*c));
 	c->node = n;
+	ev_node_added(ev, EV_SUBQS, ev->subqs, ev->nsubqs, sizeof(*ev->subqs));
 	return c;
 }
 
@@ -323,7 +406,7 @@ static void subq_evict(struct subq_cache *c, int64_t t)
 	size_t k = subq_find(c, t);
 
 	for (size_t i = c->head; i < k; i++)
-		free(c->e[i].v);
+		free(c->e[i].mem);
 	c->head = k;
 	if (c->head > 64 && c->head > c->n / 2) {
 		memmove(c->e, c->e + c->head, (c->n - c->head) * sizeof(*c->e));
@@ -334,24 +417,38 @@ static void subq_evict(struct subq_cache *c, int64_t t)
 		c->lo = t;
 }
 
-/* Stores v at position pos: values, and label sets through the table. */
+/* Stores a deep copy of v at position pos: one block holding the samples,
+ * then their label arrays, then the strings. */
 static void subq_store(struct subq_cache *c, size_t pos, int64_t t, const struct ev_vector *v)
 {
-	struct subq_entry en = { t, NULL, NULL, v->n };
+	size_t nl = 0, strs = 0, off, soff;
+	struct subq_entry en = { t, NULL, v->n, NULL };
+	struct label *ls;
+	char *mem;
 
-	/* one block: the values (8-aligned) first, then the set numbers */
-	en.v = xreallocarray(NULL, v->n, sizeof(*en.v) + sizeof(*en.sid));
-	en.sid = (uint32_t *)(en.v + v->n);
 	for (size_t i = 0; i < v->n; i++) {
-		bool found;
-		size_t *slot = hmap_slot(&c->lsidx, lset_hash(v->v[i].ls), &found);
-		if (!found) {
-			ALLOC_GROW(c->ls, c->nls + 1, c->lscap);
-			c->ls[c->nls++] = lset_dup(&c->lsmem, lset_hashed(v->v[i].ls));
-			*slot = c->nls;
+		nl += v->v[i].ls.n;
+		for (size_t j = 0; j < v->v[i].ls.n; j++)
+			strs += strlen(v->v[i].ls.v[j].name) + strlen(v->v[i].ls.v[j].value) + 2;
+	}
+	off = v->n * sizeof(struct ev_sample);
+	soff = off + nl * sizeof(struct label);
+	mem = xmalloc(soff + strs + 1);
+	en.mem = mem;
+	en.v = (struct ev_sample *)mem;
+	ls = (struct label *)(mem + off);
+	for (size_t i = 0; i < v->n; i++) {
+		en.v[i] = v->v[i];
+		en.v[i].ls.v = ls;
+		for (size_t j = 0; j < v->v[i].ls.n; j++, ls++) {
+			size_t a = strlen(v->v[i].ls.v[j].name) + 1, b = strlen(v->v[i].ls.v[j].value) + 1;
+			memcpy(mem + soff, v->v[i].ls.v[j].name, a);
+			ls->name = mem + soff;
+			soff += a;
+			memcpy(mem + soff, v->v[i].ls.v[j].value, b);
+			ls->value = mem + soff;
+			soff += b;
 		}
-		en.sid[i] = (uint32_t)(*slot - 1);
-		en.v[i] = v->v[i].v;
 	}
 	ALLOC_GROW(c->e, c->n + 1, c->cap);
 	memmove(c->e + pos + 1, c->e + pos, (c->n - pos) * sizeof(*c->e));
@@ -359,20 +456,19 @@ static void subq_store(struct subq_cache *c, size_t pos, int64_t t, const struct
 	c->n++;
 }
 
-/* Adds the points of entry en to the series of out (by labels). */
-static void subq_collect(struct evaluator *ev, const struct subq_cache *c, struct hmap *idx, size_t **caps,
-			 size_t *nser, size_t *cap, struct ev_matrix *out, const struct subq_entry *en)
+/* Adds the points of v, at inner time t, to the series of out (by labels). */
+static void subq_collect(struct evaluator *ev, struct hmap *idx, size_t **caps, size_t *nser, size_t *cap,
+			 struct ev_matrix *out, int64_t t, const struct ev_sample *v, size_t n)
 {
-	for (size_t i = 0; i < en->n; i++) {
-		const struct lset *ls = &c->ls[en->sid[i]];
+	for (size_t i = 0; i < n; i++) {
 		bool found;
-		size_t *slot = hmap_slot(idx, ls->h, &found);
+		size_t *slot = hmap_slot(idx, lset_hash(v[i].ls), &found);
 		size_t k;
 		if (!found) {
 			*slot = *nser + 1;
 			ALLOC_GROW(*caps, *nser + 1, *cap);
 			(*caps)[*nser] = 0;
-			ev_mat_push(&ev->arena, out, *ls, NULL, 0);
+			ev_mat_push(&ev->arena, out, v[i].ls, NULL, 0);
 			(*nser)++;
 		}
 		k = *slot - 1;
@@ -384,20 +480,16 @@ static void subq_collect(struct evaluator *ev, const struct subq_cache *c, struc
 			out->s[k].p = np;
 			(*caps)[k] = nc;
 		}
-		out->s[k].p[out->s[k].n++] = (struct ev_point){ en->t, en->v[i] };
+		out->s[k].p[out->s[k].n++] = (struct ev_point){ t, v[i].v };
 	}
 }
 
 static void subq_caches_release(struct evaluator *ev)
 {
 	for (size_t i = 0; i < ev->nsubqs; i++) {
-		struct subq_cache *c = &ev->subqs[i];
-		for (size_t j = c->head; j < c->n; j++)
-			free(c->e[j].v);
-		free(c->e);
-		free(c->ls);
-		hmap_release(&c->lsidx);
-		arena_reset(&c->lsmem);
+		for (size_t j = ev->subqs[i].head; j < ev->subqs[i].n; j++)
+			free(ev->subqs[i].e[j].mem);
+		free(ev->subqs[i].e);
 	}
 	free(ev->subqs);
 }
@@ -461,39 +553,40 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 	}
 	next = start;
 	if (cache->computed) {
+		/* inner times already computed: only those with samples are stored */
+		for (size_t k = cache->head; k < cache->n && cache->e[k].t <= end; k++) {
+			if (ev->lim && !(++ticks & 4095) && ev_limit_tick(ev) < 0)
+				goto done;
+			subq_collect(ev, &idx, &caps, &nser, &cap, out, cache->e[k].t, cache->e[k].v, cache->e[k].n);
+		}
 		if (cache->hi >= end || (uint64_t)end - (uint64_t)cache->hi < (uint64_t)step)
-			goto collect; /* every inner time of the window is cached */
+			goto collected;
 		next = wadd(cache->hi, step);
 	}
-	/* The new inner times: evaluated, stored (only what has samples), and
-	 * the scratch of each evaluation released at once. */
 	for (int64_t t = next; t <= end; t += step) {
-		struct arena_mark mark = arena_mark(&ev->arena);
 		struct ev_value v;
 
 		if (ev->lim && !(++ticks & 4095) && ev_limit_tick(ev) < 0)
 			goto done;
+		size_t ci = (size_t)(cache - ev->subqs);
 		if (ev_eval(ev, n->u.subquery.expr, t, &v) < 0)
 			goto done;
+		/* a subquery inside may have grown (moved) ev->subqs */
+		cache = &ev->subqs[ci];
 		if (!cache->computed) {
 			cache->computed = true;
 			cache->lo = t;
 		}
 		cache->hi = t;
-		if (v.vec.n)
+		if (v.vec.n) {
 			subq_store(cache, cache->n, t, &v.vec);
-		arena_release(&ev->arena, mark);
+			subq_collect(ev, &idx, &caps, &nser, &cap, out, t, cache->e[cache->n - 1].v, cache->e[cache->n - 1].n);
+		}
 		/* The last step: stop before t + step could overflow. */
 		if ((uint64_t)end - (uint64_t)t < (uint64_t)step)
 			break;
 	}
-collect:
-	/* the window's results, in time order, from the cache */
-	for (size_t k = cache->head; k < cache->n && cache->e[k].t <= end; k++) {
-		if (ev->lim && !(++ticks & 4095) && ev_limit_tick(ev) < 0)
-			goto done;
-		subq_collect(ev, cache, &idx, &caps, &nser, &cap, out, &cache->e[k]);
-	}
+collected:
 	rc = 0;
 done:
 	if (ev->lim)
@@ -547,91 +640,131 @@ static const char *const at_unsafe[] = {
 	"month", "year", "predict_linear", "time", "timestamp",
 };
 
-/* Whether 2.42's PreprocessExpr finds n step invariant (preprocessExprHelper). */
-static bool invariant(const struct promql_node *n)
+static bool at_unsafe_call(const struct promql_node *n)
+{
+	for (size_t i = 0; i < sizeof(at_unsafe) / sizeof(*at_unsafe); i++)
+		if (!strcmp(n->u.call.func->name, at_unsafe[i]))
+			return true;
+	return false;
+}
+
+/* Whether call n has a range argument pinned by `@`. */
+static bool call_has_at_range(const struct promql_node *n)
+{
+	for (size_t i = 0; i < n->u.call.nargs; i++) {
+		const struct promql_node *a = ev_unwrap(n->u.call.args[i]);
+		if ((a->kind == PROMQL_NODE_MATRIX && a->u.matrix.vs->u.vector.at.kind != PROMQL_AT_NONE) ||
+		    (a->kind == PROMQL_NODE_SUBQUERY && a->u.subquery.at.kind != PROMQL_AT_NONE))
+			return true;
+	}
+	return false;
+}
+
+/* Child i of n for the walk below, or NULL past the last. */
+static const struct promql_node *mm_child(const struct promql_node *n, size_t i)
+{
+	switch (n->kind) {
+	case PROMQL_NODE_CALL:
+		return i < n->u.call.nargs ? n->u.call.args[i] : NULL;
+	case PROMQL_NODE_MATRIX:
+		return i == 0 ? n->u.matrix.vs : NULL;
+	case PROMQL_NODE_SUBQUERY:
+		return i == 0 ? n->u.subquery.expr : NULL;
+	case PROMQL_NODE_AGGREGATE:
+		return i == 0 ? n->u.aggregate.expr : i == 1 ? n->u.aggregate.param : NULL;
+	case PROMQL_NODE_BINARY:
+		return i == 0 ? n->u.binary.lhs : i == 1 ? n->u.binary.rhs : NULL;
+	case PROMQL_NODE_PAREN:
+		return i == 0 ? n->u.paren.expr : NULL;
+	case PROMQL_NODE_UNARY:
+		return i == 0 ? n->u.unary.expr : NULL;
+	case PROMQL_NODE_STEP_INVARIANT:
+		return i == 0 ? n->u.step_invariant.expr : NULL;
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * Whether 2.42's PreprocessExpr finds n step invariant
+ * (preprocessExprHelper), from whether its children are (kids: all of
+ * them; first: the first one).
+ */
+static bool invariant(const struct promql_node *n, bool kids, bool first)
 {
 	switch (n->kind) {
 	case PROMQL_NODE_VECTOR:
 		return n->u.vector.at.kind != PROMQL_AT_NONE;
-	case PROMQL_NODE_MATRIX:
-		return invariant(n->u.matrix.vs);
 	case PROMQL_NODE_SUBQUERY:
 		return n->u.subquery.at.kind != PROMQL_AT_NONE;
-	case PROMQL_NODE_AGGREGATE:
-		return invariant(n->u.aggregate.expr);
+	case PROMQL_NODE_AGGREGATE: /* the parameter does not count */
+		return first;
+	case PROMQL_NODE_CALL:
+		return kids && !at_unsafe_call(n);
+	case PROMQL_NODE_MATRIX:
 	case PROMQL_NODE_BINARY:
-		return invariant(n->u.binary.lhs) && invariant(n->u.binary.rhs);
-	case PROMQL_NODE_CALL: {
-		bool inv = true;
-		for (size_t i = 0; i < sizeof(at_unsafe) / sizeof(*at_unsafe); i++)
-			if (!strcmp(n->u.call.func->name, at_unsafe[i]))
-				inv = false;
-		for (size_t i = 0; i < n->u.call.nargs; i++)
-			inv = invariant(n->u.call.args[i]) && inv;
-		return inv;
-	}
 	case PROMQL_NODE_PAREN:
-		return invariant(n->u.paren.expr);
 	case PROMQL_NODE_UNARY:
-		return invariant(n->u.unary.expr);
+		return kids;
 	default:
 		return true; /* literals, StepInvariantExpr */
 	}
 }
+
+struct mm_frame {
+	const struct promql_node *n;
+	size_t next;  /* the next child to visit */
+	size_t mark;  /* ev->nmoving when n was entered */
+	bool kids, first;
+};
 
 /*
  * 2.42 evaluates a step-invariant sub-tree once; a call outside such a
  * sub-tree runs over all steps, and its range argument -- unwrapped from
  * the StepInvariantExpr its `@` got -- is then read at ts - offset, where
  * the offset was fixed for the evaluator's start: the `@` window moves
- * with the step.  Records those calls.
+ * with the step.  Records those calls: the calls with an `@`-pinned range
+ * argument that are not invariant themselves and have no invariant
+ * ancestor (which would wrap them).
+ *
+ * One post-order pass on an explicit stack: a node's invariance follows
+ * from its children's, and when a node turns out invariant the calls
+ * recorded inside it -- the last ones recorded -- are dropped again.
  */
-static void mark_moving(struct evaluator *ev, const struct promql_node *n, bool wrapped)
+static void mark_moving(struct evaluator *ev, const struct promql_node *root)
 {
-	wrapped = wrapped || invariant(n);
-	switch (n->kind) {
-	case PROMQL_NODE_CALL:
-		if (!wrapped) {
-			for (size_t i = 0; i < n->u.call.nargs; i++) {
-				const struct promql_node *a = ev_unwrap(n->u.call.args[i]);
-				bool at = (a->kind == PROMQL_NODE_MATRIX && a->u.matrix.vs->u.vector.at.kind != PROMQL_AT_NONE) ||
-					  (a->kind == PROMQL_NODE_SUBQUERY && a->u.subquery.at.kind != PROMQL_AT_NONE);
-				if (at) {
-					ALLOC_GROW(ev->moving, ev->nmoving + 1, ev->movingcap);
-					ev->moving[ev->nmoving++] = n;
-					break;
-				}
-			}
+	struct mm_frame inl[16], *f;
+	struct nstack st;
+
+	nstack_init(&st, inl, sizeof(inl) / sizeof(inl[0]), sizeof(inl[0]));
+	f = nstack_push(&st);
+	*f = (struct mm_frame){ root, 0, ev->nmoving, true, true };
+	while ((f = nstack_top(&st))) {
+		const struct promql_node *n = f->n, *c = mm_child(n, f->next);
+		bool inv;
+
+		if (c) {
+			size_t mark = ev->nmoving;
+			f->next++;
+			f = nstack_push(&st);
+			*f = (struct mm_frame){ c, 0, mark, true, true };
+			continue;
 		}
-		for (size_t i = 0; i < n->u.call.nargs; i++)
-			mark_moving(ev, n->u.call.args[i], wrapped);
-		break;
-	case PROMQL_NODE_MATRIX:
-		break;
-	case PROMQL_NODE_SUBQUERY:
-		mark_moving(ev, n->u.subquery.expr, wrapped);
-		break;
-	case PROMQL_NODE_AGGREGATE:
-		mark_moving(ev, n->u.aggregate.expr, wrapped);
-		if (n->u.aggregate.param)
-			mark_moving(ev, n->u.aggregate.param, wrapped);
-		break;
-	case PROMQL_NODE_BINARY:
-		mark_moving(ev, n->u.binary.lhs, wrapped);
-		mark_moving(ev, n->u.binary.rhs, wrapped);
-		break;
-	case PROMQL_NODE_PAREN:
-		mark_moving(ev, n->u.paren.expr, wrapped);
-		break;
-	case PROMQL_NODE_UNARY:
-		mark_moving(ev, n->u.unary.expr, wrapped);
-		break;
-	case PROMQL_NODE_STEP_INVARIANT:
-		mark_moving(ev, n->u.step_invariant.expr, true);
-		break;
-	default:
-		break;
+		inv = invariant(n, f->kids, f->first);
+		if (inv)
+			ev->nmoving = f->mark;
+		else if (n->kind == PROMQL_NODE_CALL && call_has_at_range(n)) {
+			ALLOC_GROW(ev->moving, ev->nmoving + 1, ev->movingcap);
+			ev->moving[ev->nmoving++] = n;
+		}
+		nstack_pop(&st);
+		if ((f = nstack_top(&st))) {
+			if (f->next == 1)
+				f->first = inv;
+			f->kids = f->kids && inv;
+		}
 	}
+	nstack_release(&st);
 }
 
 bool ev_call_moves(const struct evaluator *ev, const struct promql_node *n)
@@ -647,8 +780,12 @@ int ev_prepare(struct evaluator *ev, const struct promql_node *root)
 	struct path_state ps = { 0 };
 
 	ev->cur_start = ev->query_start;
-	mark_moving(ev, root, false);
-	return prepare(ev, root, ps, 0);
+	mark_moving(ev, root);
+	if (prepare(ev, root, ps, 0) < 0)
+		return -1;
+	if (ev->nsels > SELS_LINEAR)
+		qsort(ev->sels, ev->nsels, sizeof(*ev->sels), cmp_sel_node);
+	return 0;
 }
 
 void ev_select_release(struct evaluator *ev)

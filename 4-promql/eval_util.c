@@ -1,6 +1,6 @@
 /*
- * The evaluator's plumbing: a bump arena, label-set operations in the
- * style of labels.Builder, and a small uint64-keyed hash map.
+ * The evaluator's plumbing: label-set operations in the style of
+ * labels.Builder, and a small uint64-keyed hash map.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,71 +9,6 @@
 
 #include "1-common/xalloc.h"
 #include "4-promql/eval_internal.h"
-
-struct arena_chunk {
-	struct arena_chunk *next;
-	size_t used, cap;
-	_Alignas(16) unsigned char data[];
-};
-
-void *arena_alloc(struct arena *a, size_t n)
-{
-	struct arena_chunk *c = a->head;
-
-	n = (n + 15) & ~(size_t)15;
-	if (!n)
-		n = 16;
-	if (!c || c->cap - c->used < n) {
-		size_t cap = n > 65536 ? n : 65536;
-		c = xmalloc(sizeof(*c) + cap);
-		c->used = 0;
-		c->cap = cap;
-		c->next = a->head;
-		a->head = c;
-	}
-	c->used += n;
-	return c->data + c->used - n;
-}
-
-void *arena_array(struct arena *a, size_t nmemb, size_t size)
-{
-	if (size && nmemb > SIZE_MAX / size / 2)
-		abort();
-	return arena_alloc(a, nmemb * size);
-}
-
-char *arena_strndup(struct arena *a, const char *s, size_t n)
-{
-	char *d = arena_alloc(a, n + 1);
-	memcpy(d, s, n);
-	d[n] = '\0';
-	return d;
-}
-
-struct arena_mark arena_mark(const struct arena *a)
-{
-	return (struct arena_mark){ a->head, a->head ? a->head->used : 0 };
-}
-
-void arena_release(struct arena *a, struct arena_mark m)
-{
-	while (a->head != m.head) {
-		struct arena_chunk *n = a->head->next;
-		free(a->head);
-		a->head = n;
-	}
-	if (a->head)
-		a->head->used = m.used;
-}
-
-void arena_reset(struct arena *a)
-{
-	while (a->head) {
-		struct arena_chunk *n = a->head->next;
-		free(a->head);
-		a->head = n;
-	}
-}
 
 uint64_t lset_hash_slow(struct lset ls)
 {
@@ -253,22 +188,65 @@ struct lset lset_dup(struct arena *a, struct lset ls)
 	return (struct lset){ v, ls.n, lset_hash(ls) };
 }
 
+/* Arrays up to this long are scanned rather than indexed. */
+#define NODE_SCAN 8
+
+static const struct promql_node *entry_node(const void *base, size_t i, size_t stride)
+{
+	const struct promql_node *node;
+
+	memcpy(&node, (const char *)base + i * stride, sizeof(node));
+	return node;
+}
+
+static uint64_t node_key(int arr, const struct promql_node *node)
+{
+	return ((uint64_t)(uintptr_t)node << 2 | (uint64_t)arr) * 0x9E3779B97F4A7C15ULL;
+}
+
+size_t ev_node_find(struct evaluator *ev, int arr, const void *base, size_t n, size_t stride,
+		    const struct promql_node *node)
+{
+	size_t v;
+
+	if (n <= NODE_SCAN) {
+		for (size_t i = 0; i < n; i++)
+			if (entry_node(base, i, stride) == node)
+				return i;
+		return n;
+	}
+	return hmap_get(&ev->node_index, node_key(arr, node), &v) ? v - 1 : n;
+}
+
+void ev_node_added(struct evaluator *ev, int arr, const void *base, size_t n, size_t stride)
+{
+	bool found;
+
+	if (n <= NODE_SCAN)
+		return;
+	/* the array just outgrew scanning: index what it held */
+	for (size_t i = n == NODE_SCAN + 1 ? 0 : n - 1; i < n; i++)
+		*hmap_slot(&ev->node_index, node_key(arr, entry_node(base, i, stride)), &found) = i + 1;
+}
+
 struct node_memo *ev_node_memo(struct evaluator *ev, const struct promql_node *node)
 {
 	struct node_memo *m;
+	size_t i;
 
 	if (ev->last_memo < ev->nmemos && ev->memos[ev->last_memo].node == node)
 		return &ev->memos[ev->last_memo];
-	for (size_t i = 0; i < ev->nmemos; i++)
-		if (ev->memos[i].node == node) {
-			ev->last_memo = i;
-			return &ev->memos[i];
-		}
+	i = ev_node_find(ev, EV_MEMOS, ev->memos, ev->nmemos, sizeof(*ev->memos), node);
+	if (i < ev->nmemos) {
+		ev->last_memo = i;
+		return &ev->memos[i];
+	}
 	ALLOC_GROW(ev->memos, ev->nmemos + 1, ev->memocap);
 	m = &ev->memos[ev->nmemos];
 	memset(m, 0, sizeof(*m));
 	m->node = node;
 	ev->last_memo = ev->nmemos++;
+	ev_node_added(ev, EV_MEMOS, ev->memos, ev->nmemos, sizeof(*ev->memos));
 	return m;
 }
 

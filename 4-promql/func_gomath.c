@@ -17,25 +17,11 @@
  */
 #include <math.h>
 #include <stdint.h>
-#include <string.h>
 
-#include "4-promql/eval_internal.h"
+#include "1-common/bytes.h"
+#include "4-promql/eval_func.h"
 
-static uint64_t bits(double v)
-{
-	uint64_t u;
-	memcpy(&u, &v, sizeof(u));
-	return u;
-}
-
-static double from_bits(uint64_t u)
-{
-	double v;
-	memcpy(&v, &u, sizeof(v));
-	return v;
-}
-
-#define GO_NAN from_bits(0x7FF8000000000001ULL)
+#define GO_NAN bits_double(0x7FF8000000000001ULL)
 #define PI_2 0x1.921fb54442d18p+0      /* pi/2 rounded */
 #define PI_4 0x1.921fb54442d18p-1      /* pi/4 rounded */
 #define FOUR_OVER_PI 0x1.45f306dc9c883p+0 /* 4/pi rounded */
@@ -63,7 +49,7 @@ double go_exp(double x)
 	static const double c8 = 2.4801587301587301587e-5, c7 = 1.9841269841269841270e-4,
 			    c6 = 1.3888888888888888889e-3, c5 = 8.3333333333333333333e-3,
 			    c4 = 4.1666666666666666667e-2, c3 = 1.6666666666666666667e-1;
-	uint64_t u = bits(x);
+	uint64_t u = double_bits(x);
 	double k, r, p;
 	int32_t e;
 	int64_t be;
@@ -118,7 +104,7 @@ double go_exp(double x)
 		return 0;
 	if (be >= 0x7FF)
 		return INFINITY;
-	return r * from_bits((uint64_t)be << 52);
+	return r * bits_double((uint64_t)be << 52);
 }
 
 /* Go 1.19 amd64 math.Log (fdlibm's e_log). */
@@ -129,7 +115,7 @@ double go_log(double x)
 			    L2 = 3.999999999940941908e-01, L3 = 2.857142874366239149e-01,
 			    L4 = 2.222219843214978396e-01, L5 = 1.818357216161805012e-01,
 			    L6 = 1.531383769920937332e-01, L7 = 1.479819860511658591e-01;
-	uint64_t u = bits(x);
+	uint64_t u = double_bits(x);
 	double f1, k, f, s, s2, s4, t1, t2, R, hfsq;
 
 	if ((u & ~(1ULL << 63)) == 0)
@@ -139,7 +125,7 @@ double go_log(double x)
 	if (u >= 0x7FF0000000000000ULL)
 		return x;
 	/* frexp from the bits (as the assembly does, subnormals included) */
-	f1 = from_bits((u & 0x000FFFFFFFFFFFFFULL) | 0x3FE0000000000000ULL);
+	f1 = bits_double((u & 0x000FFFFFFFFFFFFFULL) | 0x3FE0000000000000ULL);
 	k = (double)((int)((u >> 52) & 0x7FF) - 0x3FE);
 	if (!(hsqrt2 < f1)) {
 		k -= 1;
@@ -224,7 +210,7 @@ static uint64_t shr(uint64_t v, unsigned s) { return s >= 64 ? 0 : v >> s; }
  */
 static double payne_hanek(double x, uint64_t *j)
 {
-	uint64_t ix = bits(x), z0, z1, z2, hi, lo, e;
+	uint64_t ix = double_bits(x), z0, z1, z2, hi, lo, e;
 	int exp = (int)((ix >> 52) & 0x7FF) - 1023 - 52;
 	unsigned digit, sh, lz;
 	unsigned __int128 p2, p1;
@@ -253,7 +239,7 @@ static double payne_hanek(double x, uint64_t *j)
 	hi = shl(hi, lz + 1) | shr(lo, 64 - (lz + 1));
 	hi >>= 64 - 52;
 	hi |= e << 52;
-	z = from_bits(hi);
+	z = bits_double(hi);
 	if (*j & 1) {
 		(*j)++;
 		*j &= 7;

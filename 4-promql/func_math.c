@@ -10,7 +10,7 @@
 #include <math.h>
 
 #include "1-common/gofmt.h"
-#include "4-promql/eval_internal.h"
+#include "4-promql/eval_func.h"
 
 double go_max(double a, double b)
 {

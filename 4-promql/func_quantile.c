@@ -15,7 +15,7 @@
 
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
-#include "4-promql/eval_internal.h"
+#include "4-promql/eval_func.h"
 
 typedef bool (*less_fn)(const void *a, const void *b);
 

@@ -8,7 +8,7 @@
 
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
-#include "4-promql/eval_internal.h"
+#include "4-promql/eval_func.h"
 
 #include <stdlib.h>
 

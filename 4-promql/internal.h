@@ -1,7 +1,7 @@
 /*
  * Internals shared by the PromQL parser files (not for other subsystems).
  *
- * struct promql_expr owns an arena of fixed-size chunks from which every
+ * struct promql_expr owns an arena (1-common/arena.h) from which every
  * node, list and string of its tree is allocated, plus the compiled regular
  * expressions of its matchers.
  */
@@ -11,26 +11,39 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "1-common/arena.h"
 #include "1-common/buf.h"
 #include "4-promql/ast.h"
 #include "4-promql/lex.h"
 #include "2-model/regex.h"
 
-struct promql_arena_chunk;
+/* Arena chunks of an expression double from the first to the largest: a
+ * typical rule's tree fits in the first two, and `check rules` on a file
+ * of 400,000 rules keeps 400,000 trees. */
+#define PROMQL_ARENA_FIRST 512
+#define PROMQL_ARENA_MAX 65536
 
 struct promql_expr {
-	struct promql_arena_chunk *chunks;
-	void **regexes; /* pcre2_code *, freed with the expression */
+	struct arena arena; /* arena_init_growing(&x->arena, PROMQL_ARENA_FIRST, PROMQL_ARENA_MAX) */
+	void **regexes; /* label_regex_compile()d, freed with the expression */
 	size_t nregexes, regexes_cap;
 	struct promql_node *root;
 };
 
 /* Zeroed memory owned by x; never NULL. */
-void *promql_arena_alloc(struct promql_expr *x, size_t n);
+static inline void *promql_arena_alloc(struct promql_expr *x, size_t n)
+{
+	return arena_calloc(&x->arena, n);
+}
+
 /* The bytes x's arena holds (chunk capacities), for memory tests. */
 size_t promql_arena_bytes(const struct promql_expr *x);
+
 /* A NUL-terminated copy of s[0..len) owned by x. */
-char *promql_arena_strndup(struct promql_expr *x, const char *s, size_t len);
+static inline char *promql_arena_strndup(struct promql_expr *x, const char *s, size_t len)
+{
+	return arena_strndup(&x->arena, s, len);
+}
 
 struct promql_parser {
 	struct promql_expr *x;
@@ -41,7 +54,6 @@ struct promql_parser {
 	int ntoks;
 	int last_closing; /* 2.42's lastClosing: end of the last ) ] } number or duration lexed */
 	int agg_depth;    /* > 0 while inside an aggregation (for error context) */
-	int depth;        /* recursion guard */
 	bool failed;      /* the first error has been recorded */
 	int err_pos;
 	struct buf err_msg;
@@ -60,6 +72,33 @@ double promql_parse_number(struct promql_parser *p, const struct promql_token *t
 const char *promql_unquote(struct promql_parser *p, const struct promql_token *t, size_t *out_len);
 /* model.ParseDuration in ms; false (error recorded) when invalid or 0. */
 bool promql_parse_duration(struct promql_parser *p, const struct promql_token *t, int64_t *out);
+
+/*
+ * The parser's token queue and operands (parse.c), for the expression
+ * grammar in parse_expr.c.  Syntax errors are recorded with promql_perr;
+ * functions returning a node return NULL after an error.
+ */
+const struct promql_token *promql_peek(struct promql_parser *p);
+const struct promql_token *promql_peek2(struct promql_parser *p);
+struct promql_token promql_take(struct promql_parser *p);
+bool promql_at(struct promql_parser *p, enum promql_tok t);
+/* 2.42's parser.unexpected(context, expected) at the lookahead; returns NULL. */
+void *promql_unexpected(struct promql_parser *p, const char *context, const char *expected);
+/* A syntax error no nearer rule catches ("... in aggregation" inside one). */
+void *promql_unexpected_expr(struct promql_parser *p);
+struct promql_node *promql_new_node(struct promql_parser *p, enum promql_node_kind k, int start, int end);
+/* Grammar rule metric_identifier. */
+bool promql_is_metric_identifier(enum promql_tok t);
+/* grouping_labels: "(" [label {"," label} [","]] ")". */
+bool promql_parse_grouping(struct promql_parser *p, const char ***out, size_t *n);
+/* A number, string or selector (calls, aggregations, signs and "(" are
+ * promql_parse_expr's). */
+struct promql_node *promql_parse_primary(struct promql_parser *p);
+/* offset, @ and [..] after operand e (NULL passes through). */
+struct promql_node *promql_parse_postfix(struct promql_parser *p, struct promql_node *e);
+/* An expression whose binary operators bind at least as tightly as
+ * min_prec (0: any expression), on an explicit stack (parse_expr.c). */
+struct promql_node *promql_parse_expr(struct promql_parser *p, int min_prec);
 
 /* checkAST of 2.42: type checks that run when parsing found no error. */
 enum promql_value_type promql_check(struct promql_parser *p, struct promql_node *n);

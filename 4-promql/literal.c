@@ -3,13 +3,15 @@
  * strings (strutil.Unquote) and durations (parseDuration).  Failures are
  * recorded with promql_perr at the token, as 2.42 reports them.
  */
+#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "1-common/gofmt.h"
-#include "2-model/labels.h"
+#include "1-common/gostrconv.h"
 #include "1-common/xalloc.h"
+#include "2-model/labels.h"
 #include "4-promql/gostr.h"
 #include "4-promql/internal.h"
 
@@ -97,46 +99,21 @@ const char *promql_unquote(struct promql_parser *p, const struct promql_token *t
 		return promql_arena_strndup(p->x, s, n);
 	}
 	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		if (c != '\\') {
-			buf_addc(&b, c);
-			i++;
+		uint32_t v;
+		bool is_byte;
+		size_t end;
+
+		if (s[i] != '\\') {
+			buf_addc(&b, (unsigned char)s[i++]);
 			continue;
 		}
-		c = (unsigned char)s[i + 1];
-		i += 2;
-		switch (c) {
-		case 'a': buf_addc(&b, '\a'); break;
-		case 'b': buf_addc(&b, '\b'); break;
-		case 'f': buf_addc(&b, '\f'); break;
-		case 'n': buf_addc(&b, '\n'); break;
-		case 'r': buf_addc(&b, '\r'); break;
-		case 't': buf_addc(&b, '\t'); break;
-		case 'v': buf_addc(&b, '\v'); break;
-		case 'x': case 'u': case 'U': {
-			int digits = c == 'x' ? 2 : c == 'u' ? 4 : 8;
-			uint32_t v = 0;
-			for (int j = 0; j < digits && i < n; j++, i++) {
-				char h = s[i];
-				v = v << 4 | (uint32_t)(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
-			}
-			if (c == 'x')
-				buf_addc(&b, (unsigned char)v);
-			else
-				go_put_rune(&b, (int32_t)v);
-			break;
+		if (go_unescape(s + i, n - i, quote, &v, &is_byte, &end) < 0) {
+			assert(!"escape the lexer accepted"); /* lexEscape checked it */
+			buf_addc(&b, (unsigned char)s[i++]);
+			continue;
 		}
-		case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
-			uint32_t v = (uint32_t)(c - '0');
-			for (int j = 0; j < 2 && i < n; j++, i++)
-				v = v << 3 | (uint32_t)(s[i] - '0');
-			buf_addc(&b, (unsigned char)v);
-			break;
-		}
-		default: /* \\ and the escaped quote */
-			buf_addc(&b, c);
-			break;
-		}
+		go_unescape_put(&b, v, is_byte);
+		i += end;
 	}
 	*out_len = b.len;
 	res = promql_arena_strndup(p->x, buf_str(&b), b.len);

@@ -1,8 +1,8 @@
 /*
  * The PromQL parser: builds the tree 2.42's goyacc grammar
  * (promql/parser/generated_parser.y) builds, by recursive descent with
- * precedence climbing, and reports the FIRST error 2.42 would report, with
- * its text and position.
+ * precedence climbing (on an explicit stack: parse_expr.c), and reports
+ * the FIRST error 2.42 would report, with its text and position.
  *
  * How 2.42's LALR error recovery is reproduced: a syntax error is caught
  * by the nearest grammar state with an `error` item.  Those are the states
@@ -24,9 +24,7 @@
 #include "4-promql/functions.h"
 #include "4-promql/gostr.h"
 #include "4-promql/internal.h"
-
-/* Deeper nesting than this is refused rather than overflowing the stack. */
-#define MAX_DEPTH 1000
+#include "4-promql/nstack.h"
 
 void promql_perr(struct promql_parser *p, int pos, const char *fmt, ...)
 {
@@ -156,6 +154,22 @@ static bool is_metric_identifier(enum promql_tok t)
 	}
 }
 
+/* The token queue and helpers above, for parse_expr.c. */
+const struct promql_token *promql_peek(struct promql_parser *p) { return peek(p); }
+const struct promql_token *promql_peek2(struct promql_parser *p) { return peek2(p); }
+struct promql_token promql_take(struct promql_parser *p) { return take(p); }
+bool promql_at(struct promql_parser *p, enum promql_tok t) { return at(p, t); }
+void *promql_unexpected(struct promql_parser *p, const char *context, const char *expected)
+{
+	return unexpected(p, context, expected);
+}
+void *promql_unexpected_expr(struct promql_parser *p) { return unexpected_expr(p); }
+struct promql_node *promql_new_node(struct promql_parser *p, enum promql_node_kind k, int start, int end)
+{
+	return new_node(p, k, start, end);
+}
+bool promql_is_metric_identifier(enum promql_tok t) { return is_metric_identifier(t); }
+
 /* Grammar rule maybe_label: words accepted as a grouping label. */
 static bool is_maybe_label(enum promql_tok t)
 {
@@ -172,73 +186,12 @@ static bool is_maybe_label(enum promql_tok t)
 	}
 }
 
-static bool is_aggregator(enum promql_tok t)
-{
-	return promql_tok_class(t) == 'a';
-}
-
-static enum promql_aggop aggop_of(enum promql_tok t)
-{
-	switch (t) {
-	case PQT_AVG: return PROMQL_AGG_AVG;
-	case PQT_BOTTOMK: return PROMQL_AGG_BOTTOMK;
-	case PQT_COUNT: return PROMQL_AGG_COUNT;
-	case PQT_COUNT_VALUES: return PROMQL_AGG_COUNT_VALUES;
-	case PQT_GROUP: return PROMQL_AGG_GROUP;
-	case PQT_MAX: return PROMQL_AGG_MAX;
-	case PQT_MIN: return PROMQL_AGG_MIN;
-	case PQT_QUANTILE: return PROMQL_AGG_QUANTILE;
-	case PQT_STDDEV: return PROMQL_AGG_STDDEV;
-	case PQT_STDVAR: return PROMQL_AGG_STDVAR;
-	case PQT_SUM: return PROMQL_AGG_SUM;
-	default: return PROMQL_AGG_TOPK;
-	}
-}
-
-/* Binary operator of a token, or -1. */
-static int binop_of(enum promql_tok t)
-{
-	switch (t) {
-	case PQT_LOR: return PROMQL_OP_LOR;
-	case PQT_LAND: return PROMQL_OP_LAND;
-	case PQT_LUNLESS: return PROMQL_OP_LUNLESS;
-	case PQT_EQLC: return PROMQL_OP_EQLC;
-	case PQT_NEQ: return PROMQL_OP_NEQ;
-	case PQT_GTE: return PROMQL_OP_GTE;
-	case PQT_GTR: return PROMQL_OP_GTR;
-	case PQT_LSS: return PROMQL_OP_LSS;
-	case PQT_LTE: return PROMQL_OP_LTE;
-	case PQT_ADD: return PROMQL_OP_ADD;
-	case PQT_SUB: return PROMQL_OP_SUB;
-	case PQT_MUL: return PROMQL_OP_MUL;
-	case PQT_DIV: return PROMQL_OP_DIV;
-	case PQT_MOD: return PROMQL_OP_MOD;
-	case PQT_ATAN2: return PROMQL_OP_ATAN2;
-	case PQT_POW: return PROMQL_OP_POW;
-	default: return -1;
-	}
-}
-
-static const struct {
-	int prec;
-	bool right;
-} binop_prec[] = {
-#define PROMQL_X_(id, s, prec, rassoc, kind) { prec, rassoc },
-	PROMQL_BINOPS(PROMQL_X_)
-#undef PROMQL_X_
-};
-
-/* Unary +/- bind like "*" (2.42: unary_expr %prec MUL). */
-#define UNARY_OPERAND_PREC 6
-
-static struct promql_node *parse_expr(struct promql_parser *p, int min_prec);
-
 /*
  * grouping_labels: "(" [label {"," label} [","]] ")".  2.42 keeps an empty
  * list distinct from none only for printing group_left/right, where both
  * print "()".
  */
-static bool parse_grouping(struct promql_parser *p, const char ***out, size_t *n)
+bool promql_parse_grouping(struct promql_parser *p, const char ***out, size_t *n)
 {
 	const char **v = NULL;
 	size_t cnt = 0, cap = 0;
@@ -343,10 +296,8 @@ static bool parse_label_matchers(struct promql_parser *p, struct promql_node *vs
 				goto done;
 			}
 			buf_release(&msg);
-			if (m->re) {
-				ALLOC_GROW(p->x->regexes, p->x->nregexes + 1, p->x->regexes_cap);
-				p->x->regexes[p->x->nregexes++] = m->re;
-			}
+			ALLOC_GROW(p->x->regexes, p->x->nregexes + 1, p->x->regexes_cap);
+			p->x->regexes[p->x->nregexes++] = m->re;
 		}
 		if (at(p, PQT_COMMA)) {
 			take(p);
@@ -406,132 +357,7 @@ name:
 	return vs;
 }
 
-/* function_call_body: "(" [expr {"," expr}] ")" with 2.42's trailing-comma error. */
-static bool parse_call_body(struct promql_parser *p, struct promql_node ***out, size_t *n)
-{
-	struct promql_node **v = NULL;
-	size_t cnt = 0, cap = 0;
-	bool ok = false;
-
-	take(p); /* "(" */
-	if (at(p, PQT_RIGHT_PAREN)) {
-		take(p);
-		ok = true;
-		goto done;
-	}
-	for (;;) {
-		struct promql_node *e = parse_expr(p, 0);
-		if (!e)
-			goto done;
-		ALLOC_GROW(v, cnt + 1, cap);
-		v[cnt++] = e;
-		if (at(p, PQT_COMMA)) {
-			struct promql_token comma = take(p);
-			if (at(p, PQT_RIGHT_PAREN) || at(p, PQT_COMMA)) {
-				promql_perr(p, comma.pos, "trailing commas not allowed in function call args");
-				goto done;
-			}
-			continue;
-		}
-		if (at(p, PQT_RIGHT_PAREN)) {
-			take(p);
-			break;
-		}
-		unexpected_expr(p);
-		goto done;
-	}
-	ok = true;
-done:
-	if (ok) {
-		*out = promql_arena_alloc(p->x, (cnt ? cnt : 1) * sizeof(*v));
-		if (cnt)
-			memcpy(*out, v, cnt * sizeof(*v));
-		*n = cnt;
-	}
-	free(v);
-	return ok && !p->failed;
-}
-
-static bool parse_agg_modifier(struct promql_parser *p, struct promql_node *agg)
-{
-	struct promql_token kw = take(p);
-
-	agg->u.aggregate.without = kw.type == PQT_WITHOUT;
-	return parse_grouping(p, &agg->u.aggregate.grouping, &agg->u.aggregate.ngrouping);
-}
-
-/* aggregate_expr, after deciding the operator token starts one. */
-static struct promql_node *parse_aggregate(struct promql_parser *p)
-{
-	struct promql_token op = take(p);
-	struct promql_node *agg = new_node(p, PROMQL_NODE_AGGREGATE, op.pos, op.pos);
-	struct promql_node **args = NULL;
-	size_t nargs = 0;
-	bool modifier_first = false;
-	size_t want;
-
-	agg->u.aggregate.op = aggop_of(op.type);
-	p->agg_depth++;
-	if (at(p, PQT_BY) || at(p, PQT_WITHOUT)) {
-		modifier_first = true;
-		if (!parse_agg_modifier(p, agg))
-			goto fail;
-	}
-	if (!at(p, PQT_LEFT_PAREN)) {
-		unexpected(p, "aggregation", "");
-		goto fail;
-	}
-	if (!parse_call_body(p, &args, &nargs))
-		goto fail;
-	if (!modifier_first && (at(p, PQT_BY) || at(p, PQT_WITHOUT))) {
-		if (!parse_agg_modifier(p, agg))
-			goto fail;
-	}
-	p->agg_depth--;
-	if (p->failed)
-		return NULL;
-	/* newAggregateExpr */
-	agg->pos.end = p->last_closing;
-	if (nargs == 0) {
-		promql_perr(p, agg->pos.start, "no arguments for aggregate expression provided");
-		return NULL;
-	}
-	want = promql_aggop_has_param(agg->u.aggregate.op) ? 2 : 1;
-	if (nargs != want) {
-		promql_perr(p, agg->pos.start,
-			    "wrong number of arguments for aggregate expression provided, expected %zu, got %zu",
-			    want, nargs);
-		return NULL;
-	}
-	if (want == 2)
-		agg->u.aggregate.param = args[0];
-	agg->u.aggregate.expr = args[want - 1];
-	return agg;
-fail:
-	p->agg_depth--;
-	return NULL;
-}
-
-static struct promql_node *parse_call(struct promql_parser *p)
-{
-	struct promql_token name = take(p);
-	struct promql_node *call = new_node(p, PROMQL_NODE_CALL, name.pos, name.pos);
-
-	if (!parse_call_body(p, &call->u.call.args, &call->u.call.nargs))
-		return NULL;
-	call->pos.end = p->last_closing;
-	call->u.call.func = promql_function_lookup(name.val, name.len);
-	if (!call->u.call.func) {
-		struct buf q = BUF_INIT;
-		go_quote(&q, name.val, name.len);
-		promql_perr(p, name.pos, "unknown function with name %s", buf_str(&q));
-		buf_release(&q);
-		return NULL;
-	}
-	return call;
-}
-
-static struct promql_node *parse_primary(struct promql_parser *p)
+struct promql_node *promql_parse_primary(struct promql_parser *p)
 {
 	const struct promql_token *t = peek(p);
 	struct promql_node *n;
@@ -549,34 +375,13 @@ static struct promql_node *parse_primary(struct promql_parser *p)
 		n->u.string.val = promql_unquote(p, &tok, &n->u.string.len);
 		return n;
 	}
-	case PQT_LEFT_PAREN: {
-		struct promql_token open = take(p);
-		struct promql_node *inner = parse_expr(p, 0);
-		if (!inner)
-			return NULL;
-		if (!at(p, PQT_RIGHT_PAREN))
-			return unexpected_expr(p);
-		n = new_node(p, PROMQL_NODE_PAREN, open.pos, take(p).pos + 1);
-		n->u.paren.expr = inner;
-		return n;
-	}
 	case PQT_LEFT_BRACE:
-		return parse_vector_selector(p);
-	case PQT_IDENTIFIER:
-		/* IDENTIFIER "(" is a call; otherwise a metric name */
-		if (peek2(p)->type == PQT_LEFT_PAREN)
-			return parse_call(p);
+	case PQT_IDENTIFIER: /* not followed by "(": calls are parse_expr.c's */
 		return parse_vector_selector(p);
 	default:
 		break;
 	}
-	if (is_aggregator(t->type)) {
-		enum promql_tok next = peek2(p)->type;
-		if (next == PQT_LEFT_PAREN || next == PQT_BY || next == PQT_WITHOUT)
-			return parse_aggregate(p);
-		return parse_vector_selector(p);
-	}
-	if (is_metric_identifier(t->type))
+	if (is_metric_identifier(t->type)) /* aggregators too, unless they start one */
 		return parse_vector_selector(p);
 	return unexpected_expr(p);
 }
@@ -742,7 +547,7 @@ static struct promql_node *parse_brackets(struct promql_parser *p, struct promql
 
 /* offset, @ and [..] bind to the operand just parsed (they out-rank every
  * binary operator in 2.42's grammar; @ wins its conflicts by shifting). */
-static struct promql_node *parse_postfix(struct promql_parser *p, struct promql_node *e)
+struct promql_node *promql_parse_postfix(struct promql_parser *p, struct promql_node *e)
 {
 	while (e) {
 		const struct promql_token *t = peek(p);
@@ -775,102 +580,6 @@ static struct promql_node *parse_postfix(struct promql_parser *p, struct promql_
 	return e;
 }
 
-static struct promql_node *parse_unary(struct promql_parser *p)
-{
-	const struct promql_token *t = peek(p);
-
-	if (t->type == PQT_ADD || t->type == PQT_SUB) {
-		struct promql_token op = take(p);
-		struct promql_node *e = parse_expr(p, UNARY_OPERAND_PREC), *n;
-
-		if (!e)
-			return NULL;
-		if (e->kind == PROMQL_NODE_NUMBER) {
-			/* 2.42 folds a sign into a number literal */
-			if (op.type == PQT_SUB)
-				e->u.number.val = -e->u.number.val;
-			e->pos.start = op.pos;
-			return e;
-		}
-		n = new_node(p, PROMQL_NODE_UNARY, op.pos, e->pos.end);
-		n->u.unary.op = op.type == PQT_SUB ? PROMQL_OP_SUB : PROMQL_OP_ADD;
-		n->u.unary.expr = e;
-		return n;
-	}
-	return parse_postfix(p, parse_primary(p));
-}
-
-/* FIRST(expr): what may follow group_left/group_right without labels. */
-static bool can_start_expr(enum promql_tok t)
-{
-	switch (t) {
-	case PQT_NUMBER: case PQT_STRING: case PQT_LEFT_PAREN: case PQT_LEFT_BRACE:
-	case PQT_ADD: case PQT_SUB:
-		return true;
-	default:
-		return is_metric_identifier(t);
-	}
-}
-
-static bool parse_bin_modifiers(struct promql_parser *p, struct promql_node *b)
-{
-	struct promql_vector_matching *vm = promql_arena_alloc(p->x, sizeof(*vm));
-
-	b->u.binary.matching = vm;
-	vm->card = PROMQL_CARD_ONE_TO_ONE;
-	if (at(p, PQT_BOOL)) {
-		take(p);
-		b->u.binary.return_bool = true;
-	}
-	if (!at(p, PQT_ON) && !at(p, PQT_IGNORING))
-		return true;
-	vm->on = take(p).type == PQT_ON;
-	if (!parse_grouping(p, &vm->matching_labels, &vm->nmatching_labels))
-		return false;
-	if (!at(p, PQT_GROUP_LEFT) && !at(p, PQT_GROUP_RIGHT))
-		return true;
-	vm->card = take(p).type == PQT_GROUP_LEFT ? PROMQL_CARD_MANY_TO_ONE : PROMQL_CARD_ONE_TO_MANY;
-	if (at(p, PQT_LEFT_PAREN))
-		return parse_grouping(p, &vm->include, &vm->ninclude);
-	if (!can_start_expr(peek(p)->type)) {
-		unexpected(p, "grouping opts", "\"(\"");
-		return false;
-	}
-	return true;
-}
-
-static struct promql_node *parse_expr(struct promql_parser *p, int min_prec)
-{
-	struct promql_node *lhs;
-
-	if (++p->depth > MAX_DEPTH) {
-		promql_perr(p, peek(p)->pos, "expression nests too deeply");
-		return NULL;
-	}
-	lhs = parse_unary(p);
-	while (lhs) {
-		int op = binop_of(peek(p)->type);
-		struct promql_node *b, *rhs;
-
-		if (op < 0 || binop_prec[op].prec < min_prec)
-			break;
-		take(p);
-		b = new_node(p, PROMQL_NODE_BINARY, lhs->pos.start, lhs->pos.end);
-		b->u.binary.op = (enum promql_binop)op;
-		b->u.binary.lhs = lhs;
-		if (!parse_bin_modifiers(p, b))
-			return NULL;
-		rhs = parse_expr(p, binop_prec[op].right ? binop_prec[op].prec : binop_prec[op].prec + 1);
-		if (!rhs)
-			return NULL;
-		b->u.binary.rhs = rhs;
-		b->pos.end = rhs->pos.end;
-		lhs = b;
-	}
-	p->depth--;
-	return lhs;
-}
-
 /* ParseErr.Error(): "line:col: parse error: msg", col in bytes. */
 static void set_error(struct err *e, const struct promql_parser *p, const char *input, size_t len)
 {
@@ -889,13 +598,15 @@ static void set_error(struct err *e, const struct promql_parser *p, const char *
 	err_set(e, "%d:%d: parse error: %s", line, p->err_pos - last_nl, buf_str(&p->err_msg));
 }
 
-int promql_parse(struct promql_expr **out, const char *input, size_t len, struct err *e)
+/* An expression, or (selector) what parser.ParseMetricSelector accepts. */
+static int parse_input(struct promql_expr **out, const char *input, size_t len, bool selector, struct err *e)
 {
 	struct promql_parser p;
 	struct promql_expr *x = xcalloc(1, sizeof(*x));
 	struct promql_node *root = NULL;
 	int rc = -1;
 
+	arena_init_growing(&x->arena, PROMQL_ARENA_FIRST, PROMQL_ARENA_MAX);
 	memset(&p, 0, sizeof(p));
 	p.x = x;
 	p.input = input;
@@ -903,11 +614,28 @@ int promql_parse(struct promql_expr **out, const char *input, size_t len, struct
 	buf_init(&p.err_msg);
 	promql_lexer_init(&p.lex, input, len);
 
+	if (selector) {
+		/*
+		 * START_METRIC_SELECTOR vector_selector, then EOF: anything else
+		 * falls to the start rule's plain "unexpected X"; no checkAST.
+		 */
+		if (at(&p, PQT_LEFT_BRACE) || is_metric_identifier(peek(&p)->type))
+			root = parse_vector_selector(&p);
+		else
+			unexpected(&p, "", "");
+		if (root && !at(&p, PQT_EOF))
+			unexpected(&p, "", "");
+		if (p.failed)
+			goto done;
+		x->root = root;
+		rc = 0;
+		goto done;
+	}
 	if (at(&p, PQT_EOF)) {
 		promql_perr(&p, 0, "no expression found in input");
 		goto done;
 	}
-	root = parse_expr(&p, 0);
+	root = promql_parse_expr(&p, 0);
 	if (root && !at(&p, PQT_EOF))
 		unexpected_expr(&p);
 	if (p.failed)
@@ -929,42 +657,12 @@ done:
 	return rc;
 }
 
-/*
- * START_METRIC_SELECTOR vector_selector: the grammar state after the start
- * token has no error item of its own, so any syntax error outside the
- * braces -- a token that cannot start a selector, or anything after one --
- * is caught by the start rule's: "unexpected <token>".
- */
+int promql_parse(struct promql_expr **out, const char *input, size_t len, struct err *e)
+{
+	return parse_input(out, input, len, false, e);
+}
+
 int promql_parse_metric_selector(struct promql_expr **out, const char *input, size_t len, struct err *e)
 {
-	struct promql_parser p;
-	struct promql_expr *x = xcalloc(1, sizeof(*x));
-	struct promql_node *root = NULL;
-	int rc = -1;
-
-	memset(&p, 0, sizeof(p));
-	p.x = x;
-	p.input = input;
-	p.len = len;
-	buf_init(&p.err_msg);
-	promql_lexer_init(&p.lex, input, len);
-
-	if (is_metric_identifier(peek(&p)->type) || at(&p, PQT_LEFT_BRACE))
-		root = parse_vector_selector(&p);
-	if (!p.failed && (!root || !at(&p, PQT_EOF)))
-		unexpected(&p, "", "");
-	if (p.failed)
-		goto done;
-	x->root = root;
-	rc = 0;
-done:
-	if (rc < 0) {
-		set_error(e, &p, input, len);
-		promql_expr_free(x);
-		x = NULL;
-	}
-	promql_lexer_release(&p.lex);
-	buf_release(&p.err_msg);
-	*out = x;
-	return rc;
+	return parse_input(out, input, len, true, e);
 }

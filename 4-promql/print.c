@@ -11,6 +11,7 @@
 #include "1-common/xalloc.h"
 #include "4-promql/functions.h"
 #include "4-promql/internal.h"
+#include "4-promql/nstack.h"
 
 static void print_list(struct buf *out, const char **v, size_t n)
 {
@@ -97,11 +98,11 @@ static void print_selector(struct buf *out, const struct promql_node *n)
 	free(strs);
 }
 
-static void print_binary(struct buf *out, const struct promql_node *n)
+/* What goes between a binary expression's operands: " op modifiers ". */
+static void print_binary_op(struct buf *out, const struct promql_node *n)
 {
 	const struct promql_vector_matching *vm = n->u.binary.matching;
 
-	promql_print_node(out, n->u.binary.lhs);
 	buf_addc(out, ' ');
 	buf_adds(out, promql_binop_name(n->u.binary.op));
 	if (n->u.binary.return_bool)
@@ -117,10 +118,64 @@ static void print_binary(struct buf *out, const struct promql_node *n)
 		}
 	}
 	buf_addc(out, ' ');
-	promql_print_node(out, n->u.binary.rhs);
 }
 
-void promql_print_node(struct buf *out, const struct promql_node *n)
+/* A node without sub-expressions. */
+static void print_leaf(struct buf *out, const struct promql_node *n)
+{
+	switch (n->kind) {
+	case PROMQL_NODE_MATRIX: {
+		const struct promql_node *vs = n->u.matrix.vs;
+		print_selector(out, vs);
+		buf_addc(out, '[');
+		prom_fmt_duration(out, n->u.matrix.range_ms);
+		buf_addc(out, ']');
+		print_at_offset(out, &vs->u.vector.at, vs->u.vector.offset_ms);
+		break;
+	}
+	case PROMQL_NODE_NUMBER:
+		/* fmt.Sprint(float64): %v, i.e. shortest 'g' */
+		go_fmt_g(out, n->u.number.val);
+		break;
+	case PROMQL_NODE_STRING:
+		go_quote(out, n->u.string.val, n->u.string.len);
+		break;
+	case PROMQL_NODE_VECTOR:
+		print_selector(out, n);
+		print_at_offset(out, &n->u.vector.at, n->u.vector.offset_ms);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Sub-expression i of n in printing order, or NULL after the last. */
+static const struct promql_node *print_child(const struct promql_node *n, size_t i)
+{
+	switch (n->kind) {
+	case PROMQL_NODE_AGGREGATE:
+		if (n->u.aggregate.param)
+			return i == 0 ? n->u.aggregate.param : i == 1 ? n->u.aggregate.expr : NULL;
+		return i == 0 ? n->u.aggregate.expr : NULL;
+	case PROMQL_NODE_BINARY:
+		return i == 0 ? n->u.binary.lhs : i == 1 ? n->u.binary.rhs : NULL;
+	case PROMQL_NODE_CALL:
+		return i < n->u.call.nargs ? n->u.call.args[i] : NULL;
+	case PROMQL_NODE_SUBQUERY:
+		return i == 0 ? n->u.subquery.expr : NULL;
+	case PROMQL_NODE_PAREN:
+		return i == 0 ? n->u.paren.expr : NULL;
+	case PROMQL_NODE_UNARY:
+		return i == 0 ? n->u.unary.expr : NULL;
+	case PROMQL_NODE_STEP_INVARIANT: /* prints as its inner expression, as in 2.42 */
+		return i == 0 ? n->u.step_invariant.expr : NULL;
+	default:
+		return NULL;
+	}
+}
+
+/* What n prints before its first sub-expression. */
+static void print_head(struct buf *out, const struct promql_node *n)
 {
 	switch (n->kind) {
 	case PROMQL_NODE_AGGREGATE:
@@ -135,37 +190,41 @@ void promql_print_node(struct buf *out, const struct promql_node *n)
 			buf_adds(out, ") ");
 		}
 		buf_addc(out, '(');
-		if (promql_aggop_has_param(n->u.aggregate.op)) {
-			promql_print_node(out, n->u.aggregate.param);
-			buf_adds(out, ", ");
-		}
-		promql_print_node(out, n->u.aggregate.expr);
-		buf_addc(out, ')');
-		break;
-	case PROMQL_NODE_BINARY:
-		print_binary(out, n);
 		break;
 	case PROMQL_NODE_CALL:
 		buf_adds(out, n->u.call.func->name);
 		buf_addc(out, '(');
-		for (size_t i = 0; i < n->u.call.nargs; i++) {
-			if (i)
-				buf_adds(out, ", ");
-			promql_print_node(out, n->u.call.args[i]);
-		}
-		buf_addc(out, ')');
 		break;
-	case PROMQL_NODE_MATRIX: {
-		const struct promql_node *vs = n->u.matrix.vs;
-		print_selector(out, vs);
-		buf_addc(out, '[');
-		prom_fmt_duration(out, n->u.matrix.range_ms);
-		buf_addc(out, ']');
-		print_at_offset(out, &vs->u.vector.at, vs->u.vector.offset_ms);
+	case PROMQL_NODE_PAREN:
+		buf_addc(out, '(');
+		break;
+	case PROMQL_NODE_UNARY:
+		buf_adds(out, promql_binop_name(n->u.unary.op));
+		break;
+	default:
 		break;
 	}
+}
+
+/* What n prints between sub-expressions i - 1 and i. */
+static void print_between(struct buf *out, const struct promql_node *n)
+{
+	if (n->kind == PROMQL_NODE_BINARY)
+		print_binary_op(out, n);
+	else
+		buf_adds(out, ", "); /* arguments */
+}
+
+/* What n prints after its last sub-expression. */
+static void print_tail(struct buf *out, const struct promql_node *n)
+{
+	switch (n->kind) {
+	case PROMQL_NODE_AGGREGATE:
+	case PROMQL_NODE_CALL:
+	case PROMQL_NODE_PAREN:
+		buf_addc(out, ')');
+		break;
 	case PROMQL_NODE_SUBQUERY:
-		promql_print_node(out, n->u.subquery.expr);
 		buf_addc(out, '[');
 		prom_fmt_duration(out, n->u.subquery.range_ms);
 		buf_addc(out, ':');
@@ -174,30 +233,51 @@ void promql_print_node(struct buf *out, const struct promql_node *n)
 		buf_addc(out, ']');
 		print_at_offset(out, &n->u.subquery.at, n->u.subquery.offset_ms);
 		break;
-	case PROMQL_NODE_NUMBER:
-		/* fmt.Sprint(float64): %v, i.e. shortest 'g' */
-		go_fmt_g(out, n->u.number.val);
-		break;
-	case PROMQL_NODE_PAREN:
-		buf_addc(out, '(');
-		promql_print_node(out, n->u.paren.expr);
-		buf_addc(out, ')');
-		break;
-	case PROMQL_NODE_STRING:
-		go_quote(out, n->u.string.val, n->u.string.len);
-		break;
-	case PROMQL_NODE_UNARY:
-		buf_adds(out, promql_binop_name(n->u.unary.op));
-		promql_print_node(out, n->u.unary.expr);
-		break;
-	case PROMQL_NODE_VECTOR:
-		print_selector(out, n);
-		print_at_offset(out, &n->u.vector.at, n->u.vector.offset_ms);
-		break;
-	case PROMQL_NODE_STEP_INVARIANT:
-		promql_print_node(out, n->u.step_invariant.expr);
+	default:
 		break;
 	}
+}
+
+struct prframe {
+	const struct promql_node *n;
+	size_t next; /* the next sub-expression to print */
+};
+
+/*
+ * Each node prints a head, its sub-expressions with separators between
+ * them, and a tail.  The nodes being printed wait on an explicit stack:
+ * operator chains and nesting may be hundreds of thousands deep (2.42
+ * accepts and prints them).
+ */
+void promql_print_node(struct buf *out, const struct promql_node *n)
+{
+	struct prframe inl[16], *f;
+	struct nstack st;
+
+	nstack_init(&st, inl, sizeof(inl) / sizeof(inl[0]), sizeof(inl[0]));
+	for (;;) {
+		if (!print_child(n, 0) && n->kind != PROMQL_NODE_CALL && n->kind != PROMQL_NODE_AGGREGATE) {
+			print_leaf(out, n);
+		} else {
+			print_head(out, n);
+			f = nstack_push(&st);
+			f->n = n;
+			f->next = 0;
+		}
+		/* finish nodes until one has a sub-expression left to print */
+		for (n = NULL; !n && (f = nstack_top(&st));) {
+			if ((n = print_child(f->n, f->next))) {
+				if (f->next++ > 0)
+					print_between(out, f->n);
+			} else {
+				print_tail(out, f->n);
+				nstack_pop(&st);
+			}
+		}
+		if (!n)
+			break;
+	}
+	nstack_release(&st);
 }
 
 void promql_print(struct buf *out, const struct promql_expr *x)

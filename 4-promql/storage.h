@@ -48,8 +48,8 @@ struct promql_series_set {
  * omitted.  Series come in the order 2.42's querier would return them
  * (sorted by labels.Compare for blocks and for the memory store); the
  * evaluator keeps that order, which sums and means over several series
- * depend on.  The matchers' `re` is a compiled pcre2 pattern of
- * "^(?:value)$"; use label_matcher_matches() to apply them.  Returns 0,
+ * depend on.  The matchers' `re` is the compiled "^(?:value)$"
+ * (2-model/regex.h); use label_matcher_matches() to apply them.  Returns 0,
  * or -1 with e set.
  */
 struct promql_storage {

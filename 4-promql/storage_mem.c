@@ -12,8 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "1-common/xalloc.h"
+#include "1-common/bytes.h"
 #include "1-common/gofmt.h"
+#include "1-common/xalloc.h"
 
 struct promql_memseries {
 	struct labels ls;

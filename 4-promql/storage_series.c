@@ -21,8 +21,8 @@
 #include <strings.h>
 
 #include "1-common/buf.h"
-#include "1-common/utf8.h"
 #include "1-common/gofmt.h"
+#include "1-common/gostrconv.h"
 #include "1-common/xalloc.h"
 
 struct sd {
@@ -61,8 +61,10 @@ static int sd_string(struct sd *p, struct buf *out)
 	buf_reset(out);
 	while (p->pos < p->len && p->s[p->pos] != q) {
 		char c = p->s[p->pos++];
-		unsigned long r = 0;
-		int nd = 0, base = 16;
+		size_t start = p->pos - 1, end;
+		uint32_t v;
+		bool is_byte;
+		int rc;
 
 		if (c != '\\' || q == '`') {
 			buf_addc(out, (unsigned char)c);
@@ -70,43 +72,13 @@ static int sd_string(struct sd *p, struct buf *out)
 		}
 		if (p->pos >= p->len)
 			break;
-		c = p->s[p->pos++];
-		switch (c) {
-		case 'a': buf_addc(out, '\a'); continue;
-		case 'b': buf_addc(out, '\b'); continue;
-		case 'f': buf_addc(out, '\f'); continue;
-		case 'n': buf_addc(out, '\n'); continue;
-		case 'r': buf_addc(out, '\r'); continue;
-		case 't': buf_addc(out, '\t'); continue;
-		case 'v': buf_addc(out, '\v'); continue;
-		case '\\': case '"': case '\'': buf_addc(out, (unsigned char)c); continue;
-		case 'x': nd = 2; break;
-		case 'u': nd = 4; break;
-		case 'U': nd = 8; break;
-		default:
-			if (c >= '0' && c <= '7') {
-				p->pos--;
-				nd = 3, base = 8;
-				break;
-			}
+		rc = go_unescape(p->s + start, p->len - start, q, &v, &is_byte, &end);
+		p->pos = start + end;
+		if (rc == GO_ESC_SHORT)
+			return sd_err(p, "unterminated escape sequence");
+		if (rc < 0)
 			return sd_err(p, "invalid escape sequence in string");
-		}
-		for (int i = 0; i < nd; i++, p->pos++) {
-			char d;
-			int dv;
-			if (p->pos >= p->len)
-				return sd_err(p, "unterminated escape sequence");
-			d = p->s[p->pos];
-			dv = isdigit((unsigned char)d) ? d - '0' :
-			     isxdigit((unsigned char)d) ? tolower((unsigned char)d) - 'a' + 10 : 99;
-			if (dv >= base)
-				return sd_err(p, "invalid escape sequence in string");
-			r = r * (unsigned long)base + (unsigned long)dv;
-		}
-		if (c == 'x' || base == 8)
-			buf_addc(out, (unsigned char)r);
-		else
-			go_put_rune(out, r);
+		go_unescape_put(out, v, is_byte);
 	}
 	if (p->pos >= p->len)
 		return sd_err(p, "unterminated quoted string");

@@ -64,7 +64,7 @@ void api_resp_release(struct api_resp *r)
 static char *take_string(struct jit *it, int *failed)
 {
 	struct buf b = BUF_INIT;
-	if (jit_read_string(it, &b)) {
+	if (jit_read_string(it, &b) < 0) {
 		*failed = 1;
 		buf_release(&b);
 		return NULL;
@@ -113,7 +113,7 @@ int api_resp_decode_envelope(struct api_resp *r, const char *body, size_t len, s
 	jit_init(&it, body, len);
 	c = jit_next_token(&it);
 	if (c == 'n') {
-		if (jit_skip_literal(&it, "ull", "skipThreeBytes"))
+		if (jit_skip_literal(&it, "ull", "skipThreeBytes") < 0)
 			goto fail;
 		goto end;
 	}
@@ -132,7 +132,7 @@ int api_resp_decode_envelope(struct api_resp *r, const char *body, size_t len, s
 			jit_report(&it, "readFieldHash", "expect \", but found %s", JIT_CH(c));
 			goto fail;
 		}
-		if (jit_read_string_body(&it, &key)) {
+		if (jit_read_string_body(&it, &key) < 0) {
 			buf_release(&key);
 			goto fail;
 		}
@@ -164,17 +164,17 @@ int api_resp_decode_envelope(struct api_resp *r, const char *body, size_t len, s
 				it.head += 4;
 				r->has_data = false;
 			} else {
-				failed = jit_skip(&it) != 0;
+				failed = jit_skip(&it) < 0;
 				r->data = body + start;
 				r->data_len = it.head - start;
 				r->has_data = true;
 			}
 			jit_wrap(&it, "v1.apiResponse.Data");
 		} else if (!strcasecmp(buf_str(&key), "warnings")) {
-			failed = decode_warnings(r, &it) != 0;
+			failed = decode_warnings(r, &it) < 0;
 			jit_wrap(&it, "v1.apiResponse.Warnings");
 		} else {
-			failed = jit_skip(&it) != 0;
+			failed = jit_skip(&it) < 0;
 		}
 		buf_release(&key);
 		if (failed || it.error)
@@ -206,7 +206,7 @@ fail:
  * fraction cut or zero-padded to 3 digits; a leading '-' negates the sum
  * when it came out positive (upstream's way of keeping "-0.1" negative).
  */
-static int parse_model_time(const char *s, size_t len, int64_t *out, struct buf *errmsg)
+int api_parse_model_time(const char *s, size_t len, int64_t *out, struct buf *errmsg)
 {
 	const char *dot = memchr(s, '.', len);
 	char ip[32], fp[16];
@@ -295,7 +295,7 @@ static int decode_pair(struct api_resp *r, struct jit *it)
 	start = it->head - 1;
 	while (it->head < it->tail && jit_is_num_char(it->buf[it->head]))
 		it->head++;
-	if (parse_model_time(it->buf + start, it->head - start, &t, &msg)) {
+	if (api_parse_model_time(it->buf + start, it->head - start, &t, &msg) < 0) {
 		jit_report(it, "unmarshal model.SamplePair", "%s", buf_str(&msg));
 		goto done;
 	}
@@ -303,9 +303,9 @@ static int decode_pair(struct api_resp *r, struct jit *it)
 		jit_report(it, "unmarshal model.SamplePair", "SamplePair missing value");
 		goto done;
 	}
-	if (jit_read_string(it, &s))
+	if (jit_read_string(it, &s) < 0)
 		goto done;
-	if (go_parse_float((const char *)s.data ? buf_str(&s) : "", s.len, &v) != 0) {
+	if (go_parse_float((const char *)s.data ? buf_str(&s) : "", s.len, &v) < 0) {
 		struct buf q = BUF_INIT;
 		go_quote(&q, buf_str(&s), s.len);
 		jit_report(it, "unmarshal model.SamplePair", "strconv.ParseFloat: parsing %s: %s", buf_str(&q),
@@ -340,7 +340,7 @@ static int decode_values(struct api_resp *r, struct jit *it)
 		return 0;
 	jit_unread(it);
 	do {
-		if (decode_pair(r, it))
+		if (decode_pair(r, it) < 0)
 			return -1;
 		c = jit_next_token(it);
 	} while (c == ',');
@@ -374,7 +374,7 @@ static int decode_metric(struct api_resp *r, struct jit *it, size_t *nlabels)
 	jit_unread(it);
 	do {
 		struct buf name = BUF_INIT, value = BUF_INIT;
-		if (jit_read_string(it, &name) || jit_next_token(it) != ':' || jit_read_string(it, &value)) {
+		if (jit_read_string(it, &name) < 0 || jit_next_token(it) != ':' || jit_read_string(it, &value) < 0) {
 			if (!it->error)
 				jit_report(it, "ReadMapCB", "expect : after object field, but found %s", JIT_CH(it->buf[it->head - 1]));
 			buf_release(&name);
@@ -430,7 +430,7 @@ static int decode_matrix(struct api_resp *r, struct jit *it)
 			do {
 				struct buf key = BUF_INIT;
 				int bad;
-				if (jit_read_string(it, &key) || jit_next_token(it) != ':') {
+				if (jit_read_string(it, &key) < 0 || jit_next_token(it) != ':') {
 					buf_release(&key);
 					if (!it->error)
 						jit_report(it, "readFieldHash", "expect :, but found %s", JIT_CH(it->buf[it->head - 1]));
@@ -501,7 +501,7 @@ int api_resp_decode_result(struct api_resp *r, struct err *e)
 		jit_unread(&it);
 		do {
 			struct buf key = BUF_INIT;
-			if (jit_read_string(&it, &key) || jit_next_token(&it) != ':') {
+			if (jit_read_string(&it, &key) < 0 || jit_next_token(&it) != ':') {
 				if (!it.error)
 					jit_report(&it, "readFieldHash", "expect :, but found %s", JIT_CH(it.buf[it.head - 1]));
 				buf_release(&key);
@@ -509,7 +509,7 @@ int api_resp_decode_result(struct api_resp *r, struct err *e)
 			}
 			if (!strcasecmp(buf_str(&key), "resultType")) {
 				struct buf t = BUF_INIT;
-				if (!jit_read_string(&it, &t)) {
+				if (jit_read_string(&it, &t) == 0) {
 					free(r->result_type);
 					buf_grow(&t, 1);
 					r->result_type = buf_detach(&t, NULL);
@@ -520,7 +520,7 @@ int api_resp_decode_result(struct api_resp *r, struct err *e)
 				jit_next_token(&it);
 				jit_unread(&it);
 				start = it.head;
-				if (!jit_skip(&it)) {
+				if (jit_skip(&it) == 0) {
 					result = r->data + start;
 					result_len = it.head - start;
 					found_result = 1;
@@ -547,7 +547,7 @@ int api_resp_decode_result(struct api_resp *r, struct err *e)
 		if (!found_result)
 			return 0; /* a nil matrix: no series */
 		jit_init(&rit, result, result_len);
-		if (decode_matrix(r, &rit) || (jit_next_token(&rit) != 0 && (jit_report(&rit, "Unmarshal", "there are bytes left after unmarshal"), 1))) {
+		if (decode_matrix(r, &rit) < 0 || (jit_next_token(&rit) != 0 && (jit_report(&rit, "Unmarshal", "there are bytes left after unmarshal"), 1))) {
 			inner = rit.error;
 			goto inner_fail;
 		}

@@ -4,7 +4,8 @@
  * queryResult decoded with json-iterator in its encoding/json-compatible
  * mode, samples through prometheus/common v0.39's model.Time parsing.
  *
- * Internal to query/: the remote source (5-query/remote.c) is its only user.
+ * Internal to query/: used by the remote source (5-query/remote.c) and the
+ * query commands' decoder (5-query/query_decode.c).
  * Messages hold a NUL byte Go would print (at end of input) as the two
  * bytes C0 80, which valid UTF-8 never contains.
  *
@@ -65,6 +66,13 @@ int api_resp_decode_envelope(struct api_resp *r, const char *body, size_t len, s
  * unexpected value type \"string\", error found in ...").
  */
 int api_resp_decode_result(struct api_resp *r, struct err *e);
+
+/*
+ * model.Time.UnmarshalJSON on a number's text s[0..len) (seconds; the
+ * fraction cut or zero-padded to 3 digits): milliseconds in *out, or -1
+ * with Go's message appended to errmsg.
+ */
+int api_parse_model_time(const char *s, size_t len, int64_t *out, struct buf *errmsg);
 
 /* The labels of series i, pointing into r (valid until r changes). */
 void api_resp_series_labels(const struct api_resp *r, size_t i, struct labels *out);

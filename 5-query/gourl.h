@@ -16,24 +16,29 @@
 struct go_url {
 	char *scheme;    /* lower-cased */
 	char *opaque;    /* "mailto:x" style; NULL otherwise */
-	char *user;      /* decoded userinfo name, NULL when absent */
+	char *user;      /* decoded userinfo name, NULL when absent ("" for "http://@h") */
 	char *password;  /* decoded, NULL when absent */
-	char *host;      /* host[:port], as written */
-	char *path;      /* decoded */
+	char *host;      /* decoded host[:port] */
+	char *path;      /* decoded (URL.Path) */
+	char *raw_path;  /* the path as written, NULL when absent (URL.RawPath's hint) */
 	char *raw_query; /* without '?', NULL when absent */
-	char *fragment;
+	bool force_query; /* "http://h/x?": a lone '?' that String() keeps */
+	char *fragment;  /* as written, NULL when absent or empty */
+	bool omit_host;  /* Go 1.19's OmitHost: "scheme:/path", no authority */
 };
 
 /*
- * url.Parse(s).  On failure sets e to url.Error's text, e.g.
+ * url.Parse(s) of Go 1.19.  On failure sets e to url.Error's text, e.g.
  *   parse ":foo": missing protocol scheme
+ *   parse "http://a b@h/": net/url: invalid userinfo
  */
 int go_url_parse(struct go_url *out, const char *s, struct err *e);
 void go_url_release(struct go_url *u);
 
 /*
- * u.String(); with redact_password the password prints as "***" the way
- * net/http's errors strip it (url.URL.Redacted()).
+ * u.String(): host, path and userinfo escaped as Go escapes them.  With
+ * redact_password, a set password prints as "***" after the unescaped
+ * user name, as net/http's stripPassword writes the URL into its errors.
  */
 void go_url_format(struct buf *out, const struct go_url *u, bool redact_password);
 

@@ -281,7 +281,7 @@ int http_config_load(struct http_config *c, const char *path, struct err *e)
 		err_set(e, "yaml: unmarshal errors:%s", buf_str(&l.errs));
 		goto done;
 	}
-	if (validate(c, &s, e))
+	if (validate(c, &s, e) < 0)
 		goto done;
 	rc = 0;
 done:
@@ -341,7 +341,7 @@ int http_config_authorization(const struct http_config *c, char **out, struct er
 	*out = NULL;
 	if (c->has_basic) {
 		if (c->basic_password_file) {
-			if (read_secret(&secret, c->basic_password_file, "basic auth password file", e))
+			if (read_secret(&secret, c->basic_password_file, "basic auth password file", e) < 0)
 				return -1;
 		}
 		{
@@ -354,7 +354,7 @@ int http_config_authorization(const struct http_config *c, char **out, struct er
 		}
 	} else if (c->has_auth) {
 		if (c->auth_credentials_file &&
-		    read_secret(&secret, c->auth_credentials_file, "authorization credentials file", e))
+		    read_secret(&secret, c->auth_credentials_file, "authorization credentials file", e) < 0)
 			return -1;
 		buf_addf(&b, "%s %s", c->auth_type,
 			 secret ? secret : c->auth_credentials ? c->auth_credentials : "");

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "1-common/gostrconv.h"
+#include "1-common/utf8.h"
 #include "1-common/xalloc.h"
 
 /*
@@ -100,48 +102,24 @@ void jit_unread(struct jit *it)
 		it->head--;
 }
 
-static void put_utf8(struct buf *b, uint32_t r)
-{
-	if (r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF))
-		r = 0xFFFD;
-	if (r < 0x80) {
-		buf_addc(b, (unsigned char)r);
-	} else if (r < 0x800) {
-		buf_addc(b, (unsigned char)(0xC0 | r >> 6));
-		buf_addc(b, (unsigned char)(0x80 | (r & 0x3F)));
-	} else if (r < 0x10000) {
-		buf_addc(b, (unsigned char)(0xE0 | r >> 12));
-		buf_addc(b, (unsigned char)(0x80 | (r >> 6 & 0x3F)));
-		buf_addc(b, (unsigned char)(0x80 | (r & 0x3F)));
-	} else {
-		buf_addc(b, (unsigned char)(0xF0 | r >> 18));
-		buf_addc(b, (unsigned char)(0x80 | (r >> 12 & 0x3F)));
-		buf_addc(b, (unsigned char)(0x80 | (r >> 6 & 0x3F)));
-		buf_addc(b, (unsigned char)(0x80 | (r & 0x3F)));
-	}
-}
-
 static int read_hex4(struct jit *it, uint32_t *out)
 {
 	uint32_t v = 0;
 	for (int i = 0; i < 4; i++) {
 		char c;
+		int d;
+
 		if (it->head >= it->tail) {
 			jit_report(it, "readU4", "unexpected end of input");
 			return -1;
 		}
 		c = it->buf[it->head++];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (uint32_t)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (uint32_t)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (uint32_t)(c - 'A' + 10);
-		else {
+		d = go_unhex((unsigned char)c);
+		if (d < 0) {
 			jit_report(it, "readU4", "expects 0~9 or a~f, but found %s", JIT_CH(c));
 			return -1;
 		}
+		v = v << 4 | (uint32_t)d;
 	}
 	*out = v;
 	return 0;
@@ -182,23 +160,23 @@ int jit_read_string_body(struct jit *it, struct buf *out)
 		case 't': if (out) buf_addc(out, '\t'); break;
 		case 'u': {
 			uint32_t r, r2;
-			if (read_hex4(it, &r))
+			if (read_hex4(it, &r) < 0)
 				return -1;
 			if (r >= 0xD800 && r < 0xDC00 && it->head + 1 < it->tail && it->buf[it->head] == '\\' &&
 			    it->buf[it->head + 1] == 'u') {
 				it->head += 2;
-				if (read_hex4(it, &r2))
+				if (read_hex4(it, &r2) < 0)
 					return -1;
 				if (r2 >= 0xDC00 && r2 < 0xE000) {
 					r = 0x10000 + ((r - 0xD800) << 10) + (r2 - 0xDC00);
 				} else {
 					if (out)
-						put_utf8(out, 0xFFFD);
+						go_put_rune(out, 0xFFFD);
 					r = r2;
 				}
 			}
 			if (out)
-				put_utf8(out, r);
+				go_put_rune(out, (int32_t)r);
 			break;
 		}
 		default:
@@ -301,10 +279,10 @@ static int skip_array_body(struct jit *it)
 	if (c == ']')
 		return 0;
 	jit_unread(it);
-	if (jit_skip(it))
+	if (jit_skip(it) < 0)
 		return -1;
 	for (c = jit_next_token(it); c == ','; c = jit_next_token(it))
-		if (jit_skip(it))
+		if (jit_skip(it) < 0)
 			return -1;
 	if (c != ']') {
 		jit_report(it, "ReadArrayCB", "expect ] in the end, but found %s", JIT_CH(c));
@@ -324,14 +302,14 @@ static int skip_object_body(struct jit *it)
 	}
 	jit_unread(it);
 	for (;;) {
-		if (jit_read_string(it, NULL))
+		if (jit_read_string(it, NULL) < 0)
 			return -1;
 		c = jit_next_token(it);
 		if (c != ':') {
 			jit_report(it, "ReadObject", "expect : after object field, but found %s", JIT_CH(c));
 			return -1;
 		}
-		if (jit_skip(it))
+		if (jit_skip(it) < 0)
 			return -1;
 		c = jit_next_token(it);
 		if (c != ',')

@@ -79,8 +79,4 @@ int rulefmt_load_mem(struct rulefmt_file **out, const char *path, const char *da
 
 void rulefmt_file_free(struct rulefmt_file *f);
 
-/* model.IsValidMetricName / model.LabelName.IsValid of prometheus/common v0.39. */
-bool rulefmt_valid_metric_name(const char *s);
-bool rulefmt_valid_label_name(const char *s);
-
 #endif

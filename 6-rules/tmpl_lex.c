@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "1-common/gofmt.h"
+#include "1-common/gostrconv.h"
+#include "1-common/utf8.h"
 #include "1-common/xalloc.h"
-#include "6-rules/validate.h"
+#include "2-model/labels.h" /* go_quote */
 
 static const struct {
 	const char *word;
@@ -57,27 +59,14 @@ static bool is_alnum(int r)
 /* Decodes the rune at l->pos; returns it and its width (0 at EOF). */
 int tmpl_rune_at(const struct tmpl_lexer *l, size_t pos, size_t *w)
 {
-	const unsigned char *s = (const unsigned char *)l->in + pos;
-	size_t n = l->len - pos;
+	int32_t r;
 
 	if (pos >= l->len) {
 		*w = 0;
 		return -1;
 	}
-	if (s[0] < 0x80) {
-		*w = 1;
-		return s[0];
-	}
-	for (size_t k = 2; k <= 4 && k <= n; k++)
-		if (rulefmt_valid_utf8((const char *)s, k)) {
-			int r = s[0] & (0x7F >> k);
-			for (size_t i = 1; i < k; i++)
-				r = r << 6 | (s[i] & 0x3F);
-			*w = k;
-			return r;
-		}
-	*w = 1;
-	return 0xFFFD;
+	*w = go_decode_rune((const unsigned char *)l->in + pos, l->len - pos, &r);
+	return r;
 }
 
 static int lnext(struct tmpl_lexer *l, size_t *w)
@@ -496,6 +485,8 @@ void tmpl_lex_release(struct tmpl_lexer *l)
 
 size_t tmpl_unquote_char(const char *s, size_t n, char quote)
 {
+	uint32_t v;
+	bool is_byte;
 	size_t k;
 
 	if (n == 0)
@@ -505,47 +496,13 @@ size_t tmpl_unquote_char(const char *s, size_t n, char quote)
 	if (s[0] != '\\') {
 		size_t w = 1;
 		if ((unsigned char)s[0] >= 0x80)
-			while (w < 4 && w < n && ((unsigned char)s[w] & 0xC0) == 0x80 && !rulefmt_valid_utf8(s, w))
+			while (w < 4 && w < n && ((unsigned char)s[w] & 0xC0) == 0x80 && !go_utf8_valid(s, w))
 				w++;
 		return w;
 	}
-	if (n < 2)
+	if (go_unescape(s, n, quote, &v, &is_byte, &k) < 0)
 		return 0;
-	switch (s[1]) {
-	case 'a': case 'b': case 'f': case 'n': case 'r': case 't': case 'v': case '\\':
-		return 2;
-	case '\'': case '"':
-		return s[1] == quote ? 2 : 0;
-	case 'x': case 'u': case 'U': {
-		size_t digits = s[1] == 'x' ? 2 : s[1] == 'u' ? 4 : 8;
-		unsigned long v = 0;
-		if (n < 2 + digits)
-			return 0;
-		for (k = 0; k < digits; k++) {
-			char c = s[2 + k];
-			int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-			if (d < 0)
-				return 0;
-			v = v * 16 + (unsigned long)d;
-		}
-		if (s[1] != 'x' && (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)))
-			return 0;
-		return 2 + digits;
-	}
-	case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
-		unsigned v = 0;
-		if (n < 4)
-			return 0;
-		for (k = 1; k <= 3; k++) {
-			if (s[k] < '0' || s[k] > '7')
-				return 0;
-			v = v * 8 + (unsigned)(s[k] - '0');
-		}
-		return v > 255 ? 0 : 4;
-	}
-	default:
-		return 0;
-	}
+	return k;
 }
 
 bool tmpl_unquote_ok(const char *s, size_t n)
@@ -648,35 +605,15 @@ void tmpl_unquote_to(struct buf *out, const char *s, size_t n)
 	}
 	for (size_t i = 1; i + 1 < n;) {
 		size_t k = tmpl_unquote_char(s + i, n - 1 - i, '"');
-		unsigned long v = 0;
 
 		if (s[i] != '\\') {
 			buf_add(out, s + i, k);
-		} else if (strchr("abfnrtv", s[i + 1])) {
-			buf_addc(out, (unsigned char)"\a\b\f\n\r\t\v"[strchr("abfnrtv", s[i + 1]) - "abfnrtv"]);
-		} else if (s[i + 1] == '\\' || s[i + 1] == '"') {
-			buf_addc(out, (unsigned char)s[i + 1]);
-		} else if (s[i + 1] >= '0' && s[i + 1] <= '7') {
-			v = strtoul((char[]){ s[i + 1], s[i + 2], s[i + 3], 0 }, NULL, 8);
-			buf_addc(out, (unsigned char)v);
 		} else {
-			v = strtoul((char[]){ s[i + 2], s[i + 3], k > 4 ? s[i + 4] : 0, k > 5 ? s[i + 5] : 0, k > 6 ? s[i + 6] : 0,
-					      k > 7 ? s[i + 7] : 0, k > 8 ? s[i + 8] : 0, k > 9 ? s[i + 9] : 0, 0 }, NULL, 16);
-			if (s[i + 1] == 'x' || v < 0x80) {
-				buf_addc(out, (unsigned char)v);
-			} else if (v < 0x800) {
-				buf_addc(out, (unsigned char)(0xC0 | v >> 6));
-				buf_addc(out, (unsigned char)(0x80 | (v & 0x3F)));
-			} else if (v < 0x10000) {
-				buf_addc(out, (unsigned char)(0xE0 | v >> 12));
-				buf_addc(out, (unsigned char)(0x80 | ((v >> 6) & 0x3F)));
-				buf_addc(out, (unsigned char)(0x80 | (v & 0x3F)));
-			} else {
-				buf_addc(out, (unsigned char)(0xF0 | v >> 18));
-				buf_addc(out, (unsigned char)(0x80 | ((v >> 12) & 0x3F)));
-				buf_addc(out, (unsigned char)(0x80 | ((v >> 6) & 0x3F)));
-				buf_addc(out, (unsigned char)(0x80 | (v & 0x3F)));
-			}
+			uint32_t v;
+			bool is_byte;
+
+			go_unescape(s + i, n - 1 - i, '"', &v, &is_byte, &k); /* checked by tmpl_unquote_ok */
+			go_unescape_put(out, v, is_byte);
 		}
 		i += k;
 	}

@@ -15,70 +15,10 @@
 #include <string.h>
 
 #include "1-common/buf.h"
+#include "1-common/utf8.h"
 #include "1-common/xalloc.h"
+#include "2-model/labels.h"
 #include "4-promql/promql.h"
-
-bool rulefmt_valid_metric_name(const char *s)
-{
-	if (!*s)
-		return false;
-	for (size_t i = 0; s[i]; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
-		      (c >= '0' && c <= '9' && i > 0)))
-			return false;
-	}
-	return true;
-}
-
-bool rulefmt_valid_label_name(const char *s)
-{
-	if (!*s)
-		return false;
-	for (size_t i = 0; s[i]; i++) {
-		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-		      (c >= '0' && c <= '9' && i > 0)))
-			return false;
-	}
-	return true;
-}
-
-bool rulefmt_valid_utf8(const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	for (size_t i = 0; i < len;) {
-		unsigned char c = s[i];
-		uint32_t cp;
-		size_t n;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xC2 && c <= 0xDF) {
-			n = 2, cp = c & 0x1F;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			n = 3, cp = c & 0x0F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			n = 4, cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (i + n > len)
-			return false;
-		for (size_t k = 1; k < n; k++) {
-			if ((s[i + k] & 0xC0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + k] & 0x3F);
-		}
-		if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-		    (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-			return false;
-		i += n;
-	}
-	return true;
-}
 
 struct rule_ctx {
 	struct rulefmt_errors *errs;
@@ -164,7 +104,7 @@ static void validate_rule(const struct rule_ctx *c, const struct drule *r, struc
 			rule_err(c, r, &r->record, NULL, "invalid field 'for' in recording rule");
 		if (r->keep_firing_for_ms != 0)
 			rule_err(c, r, &r->record, NULL, "invalid field 'keep_firing_for' in recording rule");
-		if (!rulefmt_valid_metric_name(record)) {
+		if (!labels_valid_metric_name(record)) {
 			char *msg = xasprintf("invalid recording rule name: %s", record);
 			rule_err(c, r, &r->record, NULL, msg);
 			free(msg);
@@ -174,12 +114,12 @@ static void validate_rule(const struct rule_ctx *c, const struct drule *r, struc
 		const struct label *l = &r->labels.l.v[i];
 		char *msg = NULL;
 
-		if (!rulefmt_valid_label_name(l->name) || strcmp(l->name, "__name__") == 0) {
+		if (!labels_valid_name(l->name) || strcmp(l->name, "__name__") == 0) {
 			msg = xasprintf("invalid label name: %s", l->name);
 			rule_err(c, r, NULL, NULL, msg);
 			free(msg);
 		}
-		if (!rulefmt_valid_utf8(l->value, strlen(l->value))) {
+		if (!go_utf8_valid(l->value, strlen(l->value))) {
 			msg = xasprintf("invalid label value: %s", l->value);
 			rule_err(c, r, NULL, NULL, msg);
 			free(msg);
@@ -187,7 +127,7 @@ static void validate_rule(const struct rule_ctx *c, const struct drule *r, struc
 	}
 	for (size_t i = 0; i < r->annotations.l.n; i++) {
 		const struct label *l = &r->annotations.l.v[i];
-		if (!rulefmt_valid_label_name(l->name)) {
+		if (!labels_valid_name(l->name)) {
 			char *msg = xasprintf("invalid annotation name: %s", l->name);
 			rule_err(c, r, NULL, NULL, msg);
 			free(msg);

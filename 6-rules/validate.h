@@ -17,8 +17,6 @@ void rulefmt_validate(struct rulefmt_errors *errs, const char *path, const struc
 		      const struct dnodegroups *ng, struct promql_expr **parsed);
 /* Takes ownership of msg. */
 void rulefmt_errors_add(struct rulefmt_errors *errs, char *msg);
-/* utf8.ValidString */
-bool rulefmt_valid_utf8(const char *s, size_t len);
 
 /*
  * Parses a Go text/template as 2.42's testTemplateParsing does for alerting

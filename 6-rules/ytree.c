@@ -103,13 +103,18 @@ static void set_tag(struct ytree *t, struct ynode *n, const unsigned char *tag, 
 	}
 }
 
-/* The message of yaml.v3 parser.fail(). */
-static int parse_fail(const yaml_parser_t *p, struct err *e)
+/* The message of yaml.v3 (or yaml.v2) parser.fail(). */
+static int parse_fail(const yaml_parser_t *p, bool v2, struct err *e)
 {
 	size_t line = 0;
 	const char *msg = p->problem && *p->problem ? p->problem : "unknown problem parsing YAML content";
 
-	if (p->context_mark.line != 0)
+	if (v2) {
+		if (p->problem_mark.line != 0)
+			line = p->problem_mark.line + (p->error == YAML_SCANNER_ERROR);
+		else if (p->context_mark.line != 0)
+			line = p->context_mark.line;
+	} else if (p->context_mark.line != 0)
 		line = p->context_mark.line + (p->error == YAML_SCANNER_ERROR);
 	else if (p->problem_mark.line != 0)
 		line = p->problem_mark.line + (p->error == YAML_SCANNER_ERROR);
@@ -179,7 +184,7 @@ static int lookahead_scan_error(const char *data, size_t len, size_t head, struc
 			/* the token being produced: those returned plus those queued */
 			size_t index = p.tokens_parsed + (size_t)(p.tokens.tail - p.tokens.head);
 			if (index <= head + 2 && p.error == YAML_SCANNER_ERROR) {
-				parse_fail(&p, e);
+				parse_fail(&p, false, e);
 				found = 1;
 			}
 			break;
@@ -361,9 +366,10 @@ int ytree_parse(struct ytree *t, const char *data, size_t len, struct err *e)
 		struct ynode *n = NULL;
 
 		if (!yaml_parser_parse(&p, &ev)) {
-			if (p.error == YAML_SCANNER_ERROR || scanned_past(&p, p.tokens_parsed) ||
+			/* yaml.v2 has no comment lookahead: it reports what libyaml says */
+			if (t->v2_errors || p.error == YAML_SCANNER_ERROR || scanned_past(&p, p.tokens_parsed) ||
 			    !lookahead_scan_error(data, len, p.tokens_parsed, e))
-				parse_fail(&p, e);
+				parse_fail(&p, t->v2_errors, e);
 			goto done;
 		}
 		have_ev = 1;
@@ -479,7 +485,7 @@ int ytree_parse(struct ytree *t, const char *data, size_t len, struct err *e)
 		yaml_event_delete(&ev);
 		have_ev = 0;
 	}
-	if (t->root && !scanned_past(&p, p.tokens_parsed - (explicit_end && p.tokens_parsed)) &&
+	if (t->root && !t->v2_errors && !scanned_past(&p, p.tokens_parsed - (explicit_end && p.tokens_parsed)) &&
 	    lookahead_scan_error(data, len, p.tokens_parsed - (explicit_end && p.tokens_parsed), e))
 		goto done;
 	ret = 0;

@@ -50,6 +50,9 @@ struct ytree {
 	size_t nall, all_cap;
 	char **strs;        /* owned tag strings */
 	size_t nstrs, strs_cap;
+	/* Syntax errors as yaml.v2 words them: the problem's line first, then
+	 * the context's (yaml.v3 prefers the context's). */
+	bool v2_errors;
 };
 
 void ytree_init(struct ytree *t);

@@ -520,7 +520,7 @@ static int first_pass(struct importer *im, int64_t *mint, int64_t *maxt, struct 
 
 /* The body of createBlocks' per-window closure. */
 static int process_window(struct importer *im, int64_t t, int64_t upper, int64_t block_duration,
-			  int64_t *next_sample_ts, struct err *e)
+			  int64_t *next_sample_ts, uint64_t *appended, struct err *e)
 {
 	const struct om_import_opts *o = im->o;
 	struct source *s = &im->src;
@@ -638,6 +638,7 @@ slow:
 				}
 			}
 counted:
+			(*appended)++;
 			if (++samples < o->max_samples_in_appender)
 				continue;
 			if (block_writer_commit(w, e) < 0) {
@@ -686,22 +687,29 @@ int om_import_run(int fd, const struct om_import_opts *o, struct err *e)
 	}
 	block_duration = om_import_block_duration(o->max_block_duration_ms);
 	mint = block_duration * (mint / block_duration);
+	if (o->progress)
+		bf_progress_start(o->progress, maxt >= mint ? ((uint64_t)maxt - (uint64_t)mint) / (uint64_t)block_duration + 1 : 0);
 	for (int64_t t = mint; t <= maxt;) {
 		/* Go's int64 arithmetic wraps; so does this. */
 		int64_t upper = (int64_t)((uint64_t)t + (uint64_t)block_duration);
+		uint64_t appended = 0;
 
 		if (next_sample_ts != INT64_MAX && next_sample_ts >= upper) {
+			if (o->progress)
+				bf_progress_add(o->progress, 1, 0);
 			if (upper < t)
 				break;
 			t = upper;
 			continue;
 		}
 		next_sample_ts = INT64_MAX;
-		if (process_window(&im, t, upper, block_duration, &next_sample_ts, e) < 0) {
+		if (process_window(&im, t, upper, block_duration, &next_sample_ts, &appended, e) < 0) {
 			err_wrap(e, "process blocks");
 			err_wrap(e, "block creation");
 			goto done;
 		}
+		if (o->progress)
+			bf_progress_add(o->progress, 1, appended);
 		if (upper < t)
 			break; /* wrapped past the end of time */
 		t = upper;

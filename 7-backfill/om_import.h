@@ -11,7 +11,9 @@
  * that cannot contribute (their samples would be skipped anyway; the first
  * pass already proved every line valid).
  *
- * Nothing here prints: each written block is reported through the callback;
+ * Nothing here prints but the optional progress line (through the
+ * backfill logger, 7-backfill/log.h); each written block is reported
+ * through the callback;
  * errors carry 2.42's wrapped messages ("block creation: process blocks:
  * add sample: out of order sample").  The caller owns opts' strings.
  */
@@ -23,6 +25,7 @@
 
 #include "1-common/err.h"
 #include "3-tsdb/meta.h"
+#include "7-backfill/progress.h"
 
 struct om_import_opts {
 	const char *input_path;
@@ -33,6 +36,8 @@ struct om_import_opts {
 	 * A negative return aborts the import (with e set). */
 	int (*on_block)(const struct block_meta *meta, const char *dir, void *arg, struct err *e);
 	void *arg;
+	/* EXTENSION: the progress line (windows done, samples), or NULL */
+	struct bf_progress *progress;
 };
 
 /*

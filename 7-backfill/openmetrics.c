@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "1-common/gofmt.h"
+#include "1-common/utf8.h"
 #include "1-common/xalloc.h"
 
 #define OM_TOKENS(X)              \
@@ -466,42 +467,6 @@ int64_t om_float_to_int64(double f)
 	return (int64_t)f;
 }
 
-/* unicode/utf8.Valid */
-static bool utf8_valid(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned c = s[i];
-		size_t need;
-		uint32_t cp, min;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF)
-			need = 1, cp = c & 0x1F, min = 0x80;
-		else if (c >= 0xE0 && c <= 0xEF)
-			need = 2, cp = c & 0x0F, min = 0x800;
-		else if (c >= 0xF0 && c <= 0xF4)
-			need = 3, cp = c & 0x07, min = 0x10000;
-		else
-			return false;
-		if (n - i <= need)
-			return false;
-		for (size_t k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xC0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + k] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return false;
-		i += need + 1;
-	}
-	return true;
-}
-
 static void push_offsets(struct om_parser *p, size_t a, size_t b, size_t c, size_t d, bool keep)
 {
 	if (!keep)
@@ -548,7 +513,7 @@ static int parse_lvals(struct om_parser *p, bool keep, struct err *e)
 			return parse_error(e, "expected equal", t);
 		if ((t = lex(p)) != T_LVALUE)
 			return parse_error(e, "expected label value", t);
-		if (!utf8_valid(p->b + p->start, p->i - p->start))
+		if (!go_utf8_valid(p->b + p->start, p->i - p->start))
 			return err_set(e, "invalid UTF-8 label value");
 		push_offsets(p, ns, ne, p->start + 1, p->i - 1, keep);
 	}
@@ -647,7 +612,7 @@ static int parse_meta(struct om_parser *p, enum om_token t, enum om_entry *out, 
 		return 0;
 	}
 	case T_HELP:
-		if (!utf8_valid(p->text, p->text_len))
+		if (!go_utf8_valid(p->text, p->text_len))
 			return err_set(e, "help text is not a valid utf8 string");
 		*out = OM_ENTRY_HELP;
 		return 0;

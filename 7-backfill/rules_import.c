@@ -15,28 +15,41 @@
  * Alerting rules go through the same path: promtool 2.42 backfills an
  * alert's expression under the alert's name with the alert's labels.
  *
+ * A window without an evaluation time is skipped; 2.42 stops the rule
+ * there (upstream #19714), which COMPATIBILITY.md lists as a fixed bug.
+ *
  * A rule's error ends that rule (later windows are not tried) and is
  * reported after all groups, as importAll collects them.  Groups run in
  * the order the files and groups were given; promtool iterates a Go map,
  * so its order varies from run to run -- the blocks written do not depend
  * on it.
+ *
+ * This file holds the plan (rules in order, windows) and the work of one
+ * unit (one rule over one window); 7-backfill/rules_sched.c runs the units
+ * and writes the blocks.  Extensions: --block-duration (exact windows,
+ * queries split at the API's 11,000 points) and --merge-blocks (one block
+ * per window, see rules_sched.c).
  */
 #include "7-backfill/rules_import.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "1-common/buf.h"
 #include "1-common/err.h"
-#include "1-common/goerrno.h"
 #include "1-common/xalloc.h"
 #include "3-tsdb/block_writer.h"
+#include "7-backfill/log.h"
+#include "7-backfill/resume.h"
+#include "7-backfill/rules_internal.h"
 
 enum { MAX_SAMPLES_IN_MEMORY = 5000 };
+/* web/api/v1 queryRange: more points than this per series is bad_data. */
+enum { MAX_POINTS_PER_QUERY = 11000 };
 
 static const int64_t DEFAULT_BLOCK_MS = 2 * 3600 * 1000;
+static const int64_t HOUR_MS = 3600 * 1000;
+static const int64_t DAY_MS = 24 * 3600 * 1000;
 
 int64_t rules_backfill_block_duration(int64_t max_ms)
 {
@@ -56,6 +69,17 @@ int64_t rules_backfill_block_duration(int64_t max_ms)
 	return ranges[idx];
 }
 
+int rules_backfill_check_block_duration(int64_t ns, struct err *e)
+{
+	int64_t ms = ns / 1000000;
+
+	if (ns < HOUR_MS * 1000000)
+		return err_set(e, "must be at least 1h");
+	if (ns % 1000000 != 0 || (DAY_MS % ms != 0 && ms % DAY_MS != 0))
+		return err_set(e, "must divide 24h or be a multiple of it (blocks must not cross a UTC midnight)");
+	return 0;
+}
+
 int64_t rules_backfill_eval_timestamp(const char *file, const char *name, int64_t interval_ns, int64_t t_ns)
 {
 	/* Group.hash(): labels {file, name} in sorted order */
@@ -67,106 +91,89 @@ int64_t rules_backfill_eval_timestamp(const char *file, const char *name, int64_
 	return base + offset;
 }
 
-void rules_backfill_logfmt_value(struct buf *out, const char *v)
+static int64_t floor_div(int64_t a, int64_t b)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *s = (const unsigned char *)v;
-	size_t n = strlen(v);
-	int quote = 0;
+	int64_t q = a / b;
 
-	/* go-logfmt: quote when a rune is <= ' ', '=', '"' or invalid UTF-8 */
-	for (size_t i = 0; i < n && !quote; i++)
-		if (s[i] <= ' ' || s[i] == '=' || s[i] == '"' || s[i] >= 0x80)
-			quote = 1;
-	if (quote) {
-		/* a valid non-ASCII text alone does not need quotes */
-		int need = 0;
-		for (size_t i = 0; i < n && !need;) {
-			if (s[i] < 0x80) {
-				need = s[i] <= ' ' || s[i] == '=' || s[i] == '"';
-				i++;
-			} else {
-				size_t len = s[i] >= 0xF0 ? 4 : s[i] >= 0xE0 ? 3 : s[i] >= 0xC0 ? 2 : 0;
-				size_t k;
-				if (!len || i + len > n || s[i] < 0xC2 || s[i] > 0xF4) {
-					need = 1;
-					break;
-				}
-				for (k = 1; k < len; k++)
-					if ((s[i + k] & 0xC0) != 0x80)
-						need = 1;
-				i += len;
-			}
-		}
-		quote = need;
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+int rb_plan_init(struct rb_plan *p, const struct rb_config *cfg, const struct rb_group *groups, size_t ngroups,
+		 struct err *e)
+{
+	int64_t start_ms = cfg->start.sec * 1000, end_ms = cfg->end.sec * 1000;
+	size_t cap = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->cfg = cfg;
+	if (cfg->block_duration_ms) {
+		p->block_ms = cfg->block_duration_ms;
+		p->first_ms = floor_div(start_ms, p->block_ms) * p->block_ms;
+		p->split = true;
+	} else {
+		p->block_ms = rules_backfill_block_duration(cfg->max_block_duration_ms);
+		/* Go's division, toward zero, as importRule does */
+		p->first_ms = p->block_ms * (start_ms / p->block_ms);
 	}
-	if (!quote) {
-		buf_add(out, v, n);
-		return;
-	}
-	buf_addc(out, '"');
-	for (size_t i = 0; i < n;) {
-		unsigned char c = s[i];
-		if (c < 0x80) {
-			if (c == '\\' || c == '"') {
-				buf_addc(out, '\\');
-				buf_addc(out, c);
-			} else if (c == '\n') {
-				buf_adds(out, "\\n");
-			} else if (c == '\r') {
-				buf_adds(out, "\\r");
-			} else if (c == '\t') {
-				buf_adds(out, "\\t");
-			} else if (c < 0x20) {
-				buf_adds(out, "\\u00");
-				buf_addc(out, (unsigned char)hex[c >> 4]);
-				buf_addc(out, (unsigned char)hex[c & 15]);
-			} else {
-				buf_addc(out, c);
-			}
-			i++;
+	if (end_ms >= p->first_ms)
+		p->nwin = (size_t)((end_ms - p->first_ms) / p->block_ms) + 1;
+	else
+		p->nwin = 1; /* before 1970, toward-zero alignment can leave none; one empty
+			      * window keeps every rule's log lines, as 2.42 prints them */
+
+	for (size_t gi = 0; gi < ngroups; gi++) {
+		const struct rb_group *g = &groups[gi];
+		char *key = xasprintf("%s;%s", g->file, g->name);
+		bool dup = false;
+
+		/* rules.GroupKey collisions collapse into one map entry */
+		for (size_t k = 0; k < p->nrules && !dup; k++)
+			dup = p->rules[k].group_key && !strcmp(p->rules[k].group_key, key);
+		if (dup) {
+			free(key);
 			continue;
 		}
-		{
-			size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0, k;
-			int ok = len && i + len <= n && c >= 0xC2 && c <= 0xF4;
-			for (k = 1; ok && k < len; k++)
-				if ((s[i + k] & 0xC0) != 0x80)
-					ok = 0;
-			if (!ok) {
-				buf_adds(out, "\\ufffd");
-				i++;
-			} else {
-				buf_add(out, s + i, len);
-				i += len;
-			}
+		for (size_t ri = 0; ri < (g->nrules ? g->nrules : 1); ri++) {
+			ALLOC_GROW(p->rules, p->nrules + 1, cap);
+			p->rules[p->nrules++] = (struct rb_rule_ref){ g, g->nrules ? &g->rules[ri] : NULL, ri,
+								      ri == 0 ? key : NULL };
 		}
 	}
-	buf_addc(out, '"');
+	if (p->nwin && p->nrules > SIZE_MAX / p->nwin)
+		return err_set(e, "too many rules and windows to backfill (%zu x %zu)", p->nrules, p->nwin);
+	p->nunits = p->nrules * p->nwin;
+	return 0;
 }
 
-/* One go-kit logfmt line: level=<level> then key/value pairs. */
-static void log_line(FILE *log, const char *level, const char *const *kv, size_t n)
+void rb_plan_release(struct rb_plan *p)
 {
-	struct buf b = BUF_INIT;
-	buf_addf(&b, "level=%s", level);
-	for (size_t i = 0; i + 1 < n; i += 2) {
-		buf_addf(&b, " %s=", kv[i]);
-		rules_backfill_logfmt_value(&b, kv[i + 1]);
-	}
-	buf_addc(&b, '\n');
-	fwrite(b.data, 1, b.len, log);
-	fflush(log);
-	buf_release(&b);
+	for (size_t i = 0; i < p->nrules; i++)
+		free(p->rules[i].group_key);
+	free(p->rules);
+	memset(p, 0, sizeof(*p));
 }
 
-/* State of one window's import: the sink the query source feeds. */
+void rb_unit_result_init(struct rb_unit_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->log);
+	r->prepared = -1;
+}
+
+void rb_unit_result_release(struct rb_unit_result *r)
+{
+	block_writer_free(r->w);
+	free(r->err);
+	buf_release(&r->log);
+	rb_unit_result_init(r);
+}
+
+/* State of one unit's import: the sink the query source feeds. */
 struct window {
 	const struct rb_rule *rule;
 	const struct rb_config *cfg;
-	FILE *log;
+	struct rb_unit_result *res;
 	int64_t block_ms;
-	struct block_writer *w;
 	int failed_here;  /* the error was set by a callback, not the source */
 	size_t pending;   /* samples since the last commit */
 	struct labels lb;
@@ -181,34 +188,6 @@ static void builder_set(struct labels *lb, const char *name, const char *value)
 		labels_set_copy(lb, name, value);
 }
 
-/* os.MkdirAll, as compactor.Write creates the destination on flush. */
-static int mkdir_all(const char *dir, struct err *e)
-{
-	char *p = xstrdup(dir);
-	int rc = 0;
-	for (char *s = p + 1; ; s++) {
-		if (*s == '/' || !*s) {
-			char saved = *s;
-			struct stat st;
-			*s = '\0';
-			if (stat(p, &st) != 0) {
-				if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-					rc = err_set(e, "mkdir %s: %s", p, go_strerror(errno));
-					break;
-				}
-			} else if (!S_ISDIR(st.st_mode)) {
-				rc = err_set(e, "mkdir %s: not a directory", p);
-				break;
-			}
-			*s = saved;
-			if (!saved)
-				break;
-		}
-	}
-	free(p);
-	return rc;
-}
-
 static int on_begin(void *arg, const char *type, const char *const *warnings, size_t nwarnings, struct err *e)
 {
 	struct window *win = arg;
@@ -219,10 +198,11 @@ static int on_begin(void *arg, const char *type, const char *const *warnings, si
 		/* go-kit cannot encode v1.Warnings ([]string) and says so */
 		static const char *const kv[] = { "msg", "Range query returned warnings.", "warnings",
 						  "unsupported value type" };
-		log_line(win->log, "warn", kv, 4);
+		bf_logfmt_line(&win->res->log, "warn", kv, 4);
 	}
-	/* twice the block size: see rules.go, the writer must accept the whole window */
-	if (block_writer_new(&win->w, win->cfg->output_dir, 2 * win->block_ms, e))
+	/* twice the block size: see rules.go, the writer must accept the whole
+	 * window; one writer for all the queries of a split window */
+	if (!win->res->w && block_writer_new(&win->res->w, win->cfg->output_dir, 2 * win->block_ms, e))
 		return err_wrap(e, "new block writer");
 	if (strcmp(type, "matrix"))
 		return err_set(e, "rule result is wrong type %s", type);
@@ -234,7 +214,7 @@ static int commit(struct window *win, struct err *e)
 {
 	if (!win->pending)
 		return 0;
-	if (block_writer_commit(win->w, e))
+	if (block_writer_commit(win->res->w, e))
 		return err_wrap(e, "multiappender commit");
 	win->pending = 0;
 	return 0;
@@ -261,12 +241,13 @@ static int on_series(void *arg, const struct query_series *s, struct err *e)
 	uint32_t ref = UINT32_MAX;
 	for (size_t i = 0; i < s->n; i++) {
 		int rc = ref == UINT32_MAX
-				 ? block_writer_append_get_ref(win->w, win->lb.v, win->lb.n, s->t[i], s->v[i], &ref, e)
-				 : block_writer_append_ref(win->w, ref, s->t[i], s->v[i], e);
+				 ? block_writer_append_get_ref(win->res->w, win->lb.v, win->lb.n, s->t[i], s->v[i], &ref, e)
+				 : block_writer_append_ref(win->res->w, ref, s->t[i], s->v[i], e);
 		if (rc) {
 			err_wrap(e, "multiappender append");
 			return err_wrap(e, "add");
 		}
+		win->res->samples++;
 		if (++win->pending >= MAX_SAMPLES_IN_MEMORY && commit(win, e))
 			return err_wrap(e, "add");
 	}
@@ -274,130 +255,145 @@ static int on_series(void *arg, const struct query_series *s, struct err *e)
 	return 0;
 }
 
-static int64_t unix_sec(int64_t ns)
+/* Unix seconds of a time in ms: Go's division (toward zero) as 2.42, or
+ * floor for the epoch-aligned windows of --block-duration. */
+static int64_t ms_to_s(const struct rb_plan *p, int64_t ms)
 {
-	int64_t s = ns / 1000000000;
-	if (ns % 1000000000 < 0)
-		s--;
-	return s;
+	return p->split ? floor_div(ms, 1000) : ms / 1000;
 }
 
-static int import_rule(const struct rb_config *cfg, const struct rb_group *g, const struct rb_rule *rule,
-		       struct query_source *src, FILE *log, struct err *e)
+static int64_t unix_sec(int64_t ns)
 {
-	int64_t block_ms = rules_backfill_block_duration(cfg->max_block_duration_ms);
-	int64_t start_ms = cfg->start.sec * 1000, end_ms = cfg->end.sec * 1000;
+	return floor_div(ns, 1000000000);
+}
+
+/* One range query of the unit: [start_ns, end_ns] at the group interval. */
+static int query(struct window *win, const struct rb_group *g, struct query_source *src, int64_t start_ns,
+		 int64_t end_ns, struct err *e)
+{
+	struct query_sink sink = { win, on_begin, on_series };
+
+	win->failed_here = 0;
+	if (query_source_range(src, win->rule->expr, start_ns, end_ns, g->interval_ns, &sink, e)) {
+		if (!win->failed_here)
+			err_wrap(e, "query range");
+		return -1;
+	}
+	return 0;
+}
+
+void rb_unit_run(const struct rb_plan *p, size_t rule, size_t wi, struct query_source *src, struct rb_unit_result *r)
+{
+	const struct rb_config *cfg = p->cfg;
+	const struct rb_rule_ref *ref = &p->rules[rule];
+	const struct rb_group *g = ref->group;
+	int64_t sob = p->first_ms + (int64_t)wi * p->block_ms, eob = sob + p->block_ms - 1;
+	int64_t cur = ms_to_s(p, sob) > cfg->start.sec ? ms_to_s(p, sob) : cfg->start.sec;
+	int64_t end_s = ms_to_s(p, eob) < cfg->end.sec ? ms_to_s(p, eob) : cfg->end.sec;
+	int64_t aligned, end_ns;
 	struct window win;
+	struct err e = ERR_INIT;
 	int rc = 0;
 
-	memset(&win, 0, sizeof(win));
-	win.rule = rule;
-	win.cfg = cfg;
-	win.log = log;
-	win.block_ms = block_ms;
-	labels_init(&win.lb);
-
-	for (int64_t sob = block_ms * (start_ms / block_ms); sob <= end_ms; sob += block_ms) {
-		int64_t eob = sob + block_ms - 1;
-		int64_t cur = sob / 1000 > cfg->start.sec ? sob / 1000 : cfg->start.sec;
-		int64_t aligned = rules_backfill_eval_timestamp(g->file, g->name, g->interval_ns, cur * 1000000000);
-		int64_t end_s = eob / 1000 < cfg->end.sec ? eob / 1000 : cfg->end.sec;
-		struct query_sink sink = { &win, on_begin, on_series };
-		int flushed;
-		struct block_meta meta;
-
-		while (unix_sec(aligned) < cur)
-			aligned += g->interval_ns;
-		if (end_s * 1000000000 < aligned)
-			break;
-		win.failed_here = 0;
-		win.pending = 0;
-		if (query_source_range(src, rule->expr, aligned, end_s * 1000000000, g->interval_ns, &sink, e)) {
-			if (!win.failed_here)
-				err_wrap(e, "query range");
-			rc = -1;
-			goto done;
-		}
-		if (commit(&win, e)) {
-			err_wrap(e, "flush and commit");
-			rc = -1;
-			goto done;
-		}
-		if (mkdir_all(cfg->output_dir, e)) {
-			err_wrap(e, "compactor write");
-			err_wrap(e, "multiappender flush");
-			err_wrap(e, "flush and commit");
-			rc = -1;
-			goto done;
-		}
-		memset(&meta, 0, sizeof(meta));
-		flushed = block_writer_flush(win.w, &meta, e);
-		if (flushed < 0) {
-			err_wrap(e, "multiappender flush");
-			err_wrap(e, "flush and commit");
-			rc = -1;
-			goto done;
-		}
-		if (flushed == 0)
-			block_meta_release(&meta);
-		block_writer_free(win.w);
-		win.w = NULL;
+	if (!ref->rule)
+		return;
+	aligned = rules_backfill_eval_timestamp(g->file, g->name, g->interval_ns, cur * 1000000000);
+	while (unix_sec(aligned) < cur)
+		aligned += g->interval_ns;
+	end_ns = end_s * 1000000000;
+	if (p->split) {
+		/*
+		 * 2.42 ends each window's query at its last whole second, so an
+		 * evaluation time within the window's last second (x.5s before
+		 * the next window) is never queried; exact windows end at their
+		 * last millisecond instead (the API takes fractional seconds).
+		 */
+		end_ns = eob * 1000000 < cfg->end.sec * 1000000000 ? eob * 1000000 : cfg->end.sec * 1000000000;
 	}
-done:
-	block_writer_free(win.w);
+	if (end_ns < aligned)
+		return; /* no evaluation time in this window (see #19714 above) */
+
+	memset(&win, 0, sizeof(win));
+	win.rule = ref->rule;
+	win.cfg = cfg;
+	win.res = r;
+	win.block_ms = p->block_ms;
+	labels_init(&win.lb);
+	if (!p->split) {
+		rc = query(&win, g, src, aligned, end_ns, &e);
+	} else {
+		/* at most MAX_POINTS_PER_QUERY evaluation times per query */
+		int64_t span = (int64_t)(MAX_POINTS_PER_QUERY - 1) * g->interval_ns;
+		for (int64_t s = aligned; rc == 0 && s <= end_ns; s += span + g->interval_ns) {
+			int64_t qe = end_ns - s > span ? s + span : end_ns;
+			rc = query(&win, g, src, s, qe, &e);
+		}
+	}
+	if (rc == 0 && commit(&win, &e)) {
+		err_wrap(&e, "flush and commit");
+		rc = -1;
+	}
+	if (rc) {
+		r->err = xstrdup(err_msg(&e));
+		block_writer_free(r->w);
+		r->w = NULL;
+	}
 	labels_release(&win.lb);
-	return rc;
+	err_release(&e);
 }
 
 size_t rules_backfill_run(const struct rb_config *cfg, const struct rb_group *groups, size_t ngroups,
-			  struct query_source *src, FILE *log, char ***errs)
+			  struct query_source *const *srcs, size_t nsrcs, struct bf_log *log, char ***errs)
 {
-	size_t nerrs = 0, cap = 0;
-	char **seen = NULL;
-	size_t nseen = 0, seen_cap = 0;
+	struct rb_plan p;
+	struct err e = ERR_INIT;
+	char **per_rule = NULL;
+	struct rb_resume *resume = NULL;
+	size_t nerrs = 0;
 
 	*errs = NULL;
-	for (size_t gi = 0; gi < ngroups; gi++) {
-		const struct rb_group *g = &groups[gi];
-		char *key = xasprintf("%s;%s", g->file, g->name);
-		int dup = 0;
-		/* rules.GroupKey collisions collapse into one map entry */
-		for (size_t k = 0; k < nseen; k++)
-			if (!strcmp(seen[k], key))
-				dup = 1;
-		if (dup) {
-			free(key);
-			continue;
-		}
-		ALLOC_GROW(seen, nseen + 1, seen_cap);
-		seen[nseen++] = key;
-		{
-			const char *kv[] = { "backfiller", "processing group", "name", key };
-			log_line(log, "info", kv, 4);
-		}
-		for (size_t ri = 0; ri < g->nrules; ri++) {
-			const struct rb_rule *r = &g->rules[ri];
-			struct err e = ERR_INIT;
-			char id[32];
-			snprintf(id, sizeof(id), "%zu", ri);
-			{
-				const char *kv[] = { "backfiller", "processing rule", "id", id, "name", r->name };
-				log_line(log, "info", kv, 6);
-			}
-			if (import_rule(cfg, g, r, src, log, &e)) {
-				ALLOC_GROW(*errs, nerrs + 1, cap);
-				(*errs)[nerrs++] = xstrdup(err_msg(&e));
-			}
-			err_release(&e);
-		}
+	if (rb_plan_init(&p, cfg, groups, ngroups, &e) < 0)
+		goto fatal;
+	if (cfg->resume_args) {
+		struct buf args = BUF_INIT;
+		size_t keys = cfg->merge_blocks ? p.nwin : p.nunits;
+		int rc;
+		buf_addf(&args, "%sunits=%zu\n", cfg->resume_args, keys);
+		rc = rb_resume_open(&resume, cfg->output_dir, buf_str(&args), keys, cfg->resume_kill_at, &e);
+		buf_release(&args);
+		if (rc < 0)
+			goto fatal;
 	}
-	for (size_t k = 0; k < nseen; k++)
-		free(seen[k]);
-	free(seen);
+	per_rule = xcalloc(p.nrules ? p.nrules : 1, sizeof(*per_rule));
+	if (rb_sched_run(&p, srcs, nsrcs, log, resume, per_rule, &e) < 0)
+		goto fatal;
+	for (size_t k = 0; k < p.nrules; k++)
+		if (per_rule[k])
+			nerrs++;
+	if (nerrs) {
+		size_t n = 0;
+		*errs = xcalloc(nerrs, sizeof(**errs));
+		for (size_t k = 0; k < p.nrules; k++)
+			if (per_rule[k])
+				(*errs)[n++] = per_rule[k];
+	}
+	free(per_rule);
+	rb_resume_free(resume);
+	rb_plan_release(&p);
 	return nerrs;
+fatal:
+	rb_resume_free(resume);
+	for (size_t k = 0; per_rule && k < p.nrules; k++)
+		free(per_rule[k]);
+	free(per_rule);
+	rb_plan_release(&p);
+	*errs = xcalloc(1, sizeof(**errs));
+	(*errs)[0] = xstrdup(err_msg(&e));
+	err_release(&e);
+	return (size_t)-1;
 }
 
-void rules_backfill_log_start(const struct rb_config *cfg, FILE *log)
+void rules_backfill_log_start(const struct rb_config *cfg, struct bf_log *log)
 {
 	struct buf s = BUF_INIT, e = BUF_INIT;
 	const char *kv[6];
@@ -411,7 +407,7 @@ void rules_backfill_log_start(const struct rb_config *cfg, FILE *log)
 	kv[3] = buf_str(&s);
 	kv[4] = "end";
 	kv[5] = buf_str(&e);
-	log_line(log, "info", kv, 6);
+	bf_log_kv(log, "info", kv, 6);
 	buf_release(&s);
 	buf_release(&e);
 }

@@ -5,12 +5,14 @@
  * block of the results.
  *
  * The caller owns the groups, rules and source; the importer only reads
- * them.  It writes promtool's go-kit log lines to the log stream it is
- * given and returns the per-rule errors for the caller to print.
+ * them.  It writes promtool's go-kit log lines through the logger it is
+ * given (7-backfill/log.h) and returns the per-rule errors for the caller
+ * to print.
  */
 #ifndef BACKFILL_RULES_IMPORT_H
 #define BACKFILL_RULES_IMPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #include "1-common/gotime.h"
 #include "2-model/labels.h"
 #include "5-query/source.h"
+#include "7-backfill/log.h"
 
 struct rb_rule {
 	const char *name;  /* record name, or the alert name */
@@ -34,30 +37,49 @@ struct rb_group {
 	size_t nrules;
 };
 
+struct bf_progress;
+
 struct rb_config {
 	const char *output_dir;
 	struct go_time start, end;
 	int64_t max_block_duration_ms; /* --max-block-duration; 0 when unset */
+	/* EXTENSIONS; all zero/NULL gives promtool 2.42's import */
+	int64_t block_duration_ms;     /* --block-duration: exact, epoch-aligned windows */
+	bool merge_blocks;             /* --merge-blocks: one block per window */
+	const char *resume_args;       /* --resume: the arguments to record ("k=v" lines) */
+	int resume_kill_at;            /* test hook of 7-backfill/resume.h, 0 when off */
+	struct bf_progress *progress;  /* --progress: the status line */
 };
 
 /*
  * Runs the import.  Each failing rule adds one message to *errs (the
  * caller frees each and the array); processing continues with the next
- * rule as promtool does.  Returns the number of errors.
+ * rule as promtool does.  Returns the number of errors, or (size_t)-1
+ * when the run itself failed (resume state not writable), with *errs
+ * holding that one message.
+ *
+ * srcs[0..nsrcs) are the query sources; with nsrcs > 1 that many windows
+ * are evaluated at once, one source each (the same source may be listed
+ * several times if it can serve concurrent queries).  Blocks, logs and
+ * errors are the same whatever nsrcs.
  */
 size_t rules_backfill_run(const struct rb_config *cfg, const struct rb_group *groups, size_t ngroups,
-			  struct query_source *src, FILE *log, char ***errs);
+			  struct query_source *const *srcs, size_t nsrcs, struct bf_log *log, char ***errs);
 
 /* The "new rule importer" line newRuleImporter logs first. */
-void rules_backfill_log_start(const struct rb_config *cfg, FILE *log);
+void rules_backfill_log_start(const struct rb_config *cfg, struct bf_log *log);
 
 /* getCompatibleBlockDuration (backfill.go): 2h, or the largest 2h*3^n <= max. */
 int64_t rules_backfill_block_duration(int64_t max_block_duration_ms);
+/*
+ * --block-duration's check: at least 1h, whole milliseconds, and either a
+ * divisor of 24h or a multiple of it (so blocks never cross a UTC
+ * midnight, or hold whole days).  Returns 0, or -1 with the reason.
+ */
+int rules_backfill_check_block_duration(int64_t duration_ns, struct err *e);
 
 /* rules.Group.EvalTimestamp: the slot at or before t_ns for this group. */
 int64_t rules_backfill_eval_timestamp(const char *file, const char *name, int64_t interval_ns, int64_t t_ns);
 
-/* go-kit/log logfmt value encoding (quoted when needed). */
-void rules_backfill_logfmt_value(struct buf *out, const char *v);
 
 #endif

@@ -14,271 +14,19 @@
  *      check required flags and arguments, else dispatch.
  *
  * Errors print "promtool: error: <msg>, try --help" on stderr with exit 1.
+ * The tokenizer (with "@file") is in cli_lex.c, shell completion in
+ * cli_complete.c.
  */
 #include <assert.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "1-common/goerrno.h"
-#include "2-model/labels.h"
 #include "1-common/xalloc.h"
-#include "8-promtool/cli_table.h"
-
-enum tok_type { TOK_SHORT, TOK_LONG, TOK_ARG, TOK_ERROR, TOK_EOL };
-
-struct token {
-	enum tok_type type;
-	const char *value;
-};
-
-enum elem_kind { ELEM_FLAG, ELEM_ARG, ELEM_CMD };
-
-/* One thing matched on the command line, in order. */
-struct element {
-	enum elem_kind kind;
-	const struct cli_flag *flag; /* canonical flag (aliases resolved) */
-	const struct cli_arg *arg;
-	const struct cli_cmd *cmd;
-	const char *value;
-};
-
-/* A flag or argument in scope, with the values set for it. */
-struct slot {
-	const struct cli_flag *flag;
-	const struct cli_arg *arg;
-	const char **vals;
-	size_t n, alloc;
-	bool set; /* given on the command line */
-	bool matched; /* appears among the elements */
-};
-
-struct cli_ctx {
-	const char *app_name;
-	const struct cli_app *app;
-
-	/* tokenizer */
-	char **raw; /* the command line as given, for completion */
-	size_t nraw;
-	char **args;
-	size_t nargs, argi, args_alloc;
-	bool args_only;
-	struct token peek[4];
-	size_t npeek;
-
-	/* parse state */
-	const struct cli_flag *flags[64]; /* scope: app flags, then per command */
-	size_t nflags;
-	const struct cli_arg *argdefs[16];
-	size_t nargdefs, argumenti;
-	const struct cli_cmd *path[8];
-	int depth;
-	const struct cli_cmd *group; /* commands selectable next, or NULL */
-	struct element *elems;
-	size_t nelems, elems_alloc;
-
-	struct slot *slots;
-	size_t nslots;
-
-	char **owned; /* strings to free */
-	size_t nowned, owned_alloc;
-	struct buf err;
-};
-
-static const char *own(struct cli_ctx *c, char *s)
-{
-	ALLOC_GROW(c->owned, c->nowned + 1, c->owned_alloc);
-	c->owned[c->nowned++] = s;
-	return s;
-}
-
-/* ---- tokenizer (kingpin's ParseContext.Next) ---- */
-
-/* At most a flag's inline value and one peeked token are ever pending. */
-static void push(struct cli_ctx *c, enum tok_type type, const char *value)
-{
-	assert(c->npeek < sizeof(c->peek) / sizeof(c->peek[0]));
-	c->peek[c->npeek++] = (struct token){ type, value };
-}
-
-static void prepend_args(struct cli_ctx *c, char **items, size_t n)
-{
-	size_t left = c->nargs - c->argi;
-
-	ALLOC_GROW(c->args, c->argi + left + n, c->args_alloc);
-	memmove(c->args + c->argi + n, c->args + c->argi, left * sizeof(*c->args));
-	memcpy(c->args + c->argi, items, n * sizeof(*items));
-	c->nargs += n;
-}
-
-static const struct cli_flag *find_short(const struct cli_ctx *c, const char *s, size_t len)
-{
-	size_t i;
-
-	/* A later (deeper) flag with the same letter wins, as in kingpin's map. */
-	for (i = c->nflags; i-- > 0;)
-		if (c->flags[i]->short_name && len == 1 && c->flags[i]->short_name == s[0])
-			return c->flags[i];
-	return NULL;
-}
-
-static const struct cli_flag *find_long(const struct cli_ctx *c, const char *name)
-{
-	size_t i;
-
-	for (i = c->nflags; i-- > 0;)
-		if (!strcmp(c->flags[i]->name, name))
-			return c->flags[i];
-	return NULL;
-}
-
-/* Expands "@file": one argument per line, lines starting with '#' skipped. */
-static int expand_file(struct cli_ctx *c, const char *name, struct token *out)
-{
-	FILE *f;
-	char *line = NULL, **items = NULL;
-	size_t cap = 0, n = 0, alloc = 0;
-	ssize_t len;
-	struct buf msg = BUF_INIT;
-
-	if (!*name) {
-		*out = (struct token){ TOK_ERROR, "expected @ file to expand arguments from" };
-		return -1;
-	}
-	f = fopen(name, "r");
-	if (!f) {
-		buf_adds(&msg, "failed to open arguments file ");
-		go_quote(&msg, name, strlen(name));
-		buf_addf(&msg, ": open %s: %s", name, go_strerror(errno));
-		*out = (struct token){ TOK_ERROR, own(c, buf_detach(&msg, NULL)) };
-		return -1;
-	}
-	errno = 0;
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		/* bufio.ScanLines drops "\n" and a "\r" before it. */
-		if (len > 0 && line[len - 1] == '\n')
-			line[--len] = 0;
-		if (len >= 64 * 1024) {
-			/* bufio.MaxScanTokenSize */
-			errno = 0;
-			break;
-		}
-		if (len > 0 && line[len - 1] == '\r')
-			line[--len] = 0;
-		if (line[0] == '#')
-			continue;
-		ALLOC_GROW(items, n + 1, alloc);
-		items[n++] = (char *)own(c, xstrdup(line));
-	}
-	if (len >= 0 || ferror(f)) {
-		/* scanner.Err(): the line too long, or a read error (a directory) */
-		int saved = errno;
-		buf_adds(&msg, "failed to read arguments from ");
-		go_quote(&msg, name, strlen(name));
-		if (len >= 0)
-			buf_adds(&msg, ": bufio.Scanner: token too long");
-		else
-			buf_addf(&msg, ": read %s: %s", name, go_strerror(saved));
-		*out = (struct token){ TOK_ERROR, own(c, buf_detach(&msg, NULL)) };
-		free(line);
-		free(items);
-		fclose(f);
-		return -1;
-	}
-	free(line);
-	fclose(f);
-	prepend_args(c, items, n);
-	free(items);
-	return 0;
-}
-
-static struct token next(struct cli_ctx *c)
-{
-	const char *arg;
-	struct token t;
-
-	for (;;) {
-		if (c->npeek)
-			return c->peek[--c->npeek];
-		if (c->argi >= c->nargs)
-			return (struct token){ TOK_EOL, "" };
-		arg = c->args[c->argi++];
-		if (c->args_only)
-			return (struct token){ TOK_ARG, arg };
-		if (!strcmp(arg, "--")) {
-			c->args_only = true;
-			continue;
-		}
-		if (!strncmp(arg, "--", 2)) {
-			const char *eq = strchr(arg + 2, '=');
-			if (!eq)
-				return (struct token){ TOK_LONG, arg + 2 };
-			push(c, TOK_ARG, eq + 1);
-			return (struct token){ TOK_LONG, own(c, xstrndup(arg + 2, (size_t)(eq - arg - 2))) };
-		}
-		if (arg[0] == '-') {
-			const struct cli_flag *f;
-			size_t rl = 1;
-			const char *name;
-
-			if (!arg[1])
-				return (struct token){ TOK_SHORT, "" };
-			/* One UTF-8 character names a short flag. */
-			if ((unsigned char)arg[1] >= 0xc0)
-				while (rl < 4 && ((unsigned char)arg[1 + rl] & 0xc0) == 0x80)
-					rl++;
-			name = own(c, xstrndup(arg + 1, rl));
-			f = find_short(c, name, rl);
-			if (f && f->type != CLI_BOOL) {
-				/* -fVALUE */
-				if (arg[1 + rl])
-					push(c, TOK_ARG, arg + 1 + rl);
-				return (struct token){ TOK_SHORT, name };
-			}
-			if (arg[1 + rl]) {
-				/* -abc: the rest becomes "-bc", read next */
-				char *rest = (char *)own(c, xasprintf("-%s", arg + 1 + rl));
-				prepend_args(c, &rest, 1);
-			}
-			return (struct token){ TOK_SHORT, name };
-		}
-		if (arg[0] == '@') {
-			if (expand_file(c, arg + 1, &t) < 0)
-				return t;
-			continue;
-		}
-		return (struct token){ TOK_ARG, arg };
-	}
-}
-
-static struct token peek(struct cli_ctx *c)
-{
-	if (!c->npeek) {
-		struct token t = next(c);
-		push(c, t.type, t.value);
-	}
-	return c->peek[c->npeek - 1];
-}
-
-/* Token.String(): how kingpin names a token in its messages. */
-static const char *tok_str(struct cli_ctx *c, struct token t)
-{
-	switch (t.type) {
-	case TOK_SHORT:
-		return own(c, xasprintf("-%s", t.value));
-	case TOK_LONG:
-		return own(c, xasprintf("--%s", t.value));
-	case TOK_ERROR:
-		return own(c, xasprintf("error: %s", t.value));
-	case TOK_EOL:
-		return "<EOL>";
-	default:
-		return t.value;
-	}
-}
+#include "2-model/labels.h"
+#include "8-promtool/cli_internal.h"
 
 /* ---- parse (kingpin's parse()) ---- */
 
@@ -342,42 +90,42 @@ static const struct cli_flag *canonical(const struct cli_ctx *c, const struct cl
 
 	if (!f->alias_of)
 		return f;
-	to = find_long(c, f->alias_of);
+	to = cli_find_long(c, f->alias_of);
 	return to ? to : f;
 }
 
 /* flagGroup.parse: one flag and, unless boolean, its value. */
 static int parse_flag(struct cli_ctx *c)
 {
-	struct token t = peek(c), v;
+	struct token t = cli_peek(c), v;
 	const struct cli_flag *f;
 	bool invert = false;
 
 	if (t.type == TOK_LONG) {
-		f = find_long(c, t.value);
+		f = cli_find_long(c, t.value);
 		if (!f && !strncmp(t.value, "no-", 3)) {
 			invert = true;
-			f = find_long(c, t.value + 3);
+			f = cli_find_long(c, t.value + 3);
 		}
 		if (!f)
-			return fail(c, "unknown long flag '%s'", tok_str(c, t));
+			return fail(c, "unknown long flag '%s'", cli_tok_str(c, t));
 	} else {
-		f = find_short(c, t.value, strlen(t.value));
+		f = cli_find_short(c, t.value, strlen(t.value));
 		if (!f)
-			return fail(c, "unknown short flag '%s'", tok_str(c, t));
+			return fail(c, "unknown short flag '%s'", cli_tok_str(c, t));
 	}
-	next(c);
+	cli_next(c);
 	if (f->type == CLI_BOOL) {
 		add_elem(c, (struct element){ .kind = ELEM_FLAG, .flag = canonical(c, f),
 					      .value = invert ? "false" : "true" });
 		return 0;
 	}
 	if (invert)
-		return fail(c, "unknown long flag '%s'", tok_str(c, t));
-	v = peek(c);
+		return fail(c, "unknown long flag '%s'", cli_tok_str(c, t));
+	v = cli_peek(c);
 	if (v.type != TOK_ARG)
-		return fail(c, "expected argument for flag '%s'", tok_str(c, t));
-	next(c);
+		return fail(c, "expected argument for flag '%s'", cli_tok_str(c, t));
+	cli_next(c);
 	add_elem(c, (struct element){ .kind = ELEM_FLAG, .flag = canonical(c, f), .value = v.value });
 	return 0;
 }
@@ -394,6 +142,27 @@ static const struct cli_cmd *find_cmd(const struct cli_ctx *c, const char *name)
 	return NULL;
 }
 
+/* Whether an omit_with argument's flag was given. */
+static bool omitted(const struct cli_ctx *c, const struct cli_arg *a)
+{
+	if (!a->omit_with)
+		return false;
+	for (size_t i = 0; i < c->nelems; i++)
+		if (c->elems[i].kind == ELEM_FLAG && !strcmp(c->elems[i].flag->name, a->omit_with))
+			return true;
+	return false;
+}
+
+/* How many arguments flags seen so far leave out. */
+static size_t omitted_args(const struct cli_ctx *c)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < c->nargdefs; k++)
+		n += omitted(c, c->argdefs[k]);
+	return n;
+}
+
 static int parse(struct cli_ctx *c)
 {
 	struct token t;
@@ -401,7 +170,7 @@ static int parse(struct cli_ctx *c)
 	add_flags(c, c->app->flags);
 	c->group = c->app->cmds;
 	for (;;) {
-		t = peek(c);
+		t = cli_peek(c);
 		if (t.type == TOK_EOL || t.type == TOK_ERROR)
 			break;
 		if (t.type == TOK_LONG || t.type == TOK_SHORT) {
@@ -419,25 +188,25 @@ static int parse(struct cli_ctx *c)
 				return -1;
 			}
 			match_cmd(c, cmd);
-			next(c);
+			cli_next(c);
 		} else if (c->nargdefs) {
 			const struct cli_arg *a;
-			if (c->argumenti >= c->nargdefs)
+			if (c->argumenti + omitted_args(c) >= c->nargdefs)
 				break;
 			a = c->argdefs[c->argumenti];
 			if (!a->cumulative)
 				c->argumenti++;
 			add_elem(c, (struct element){ .kind = ELEM_ARG, .arg = a, .value = t.value });
-			next(c);
+			cli_next(c);
 		} else {
 			break;
 		}
 	}
-	t = peek(c);
+	t = cli_peek(c);
 	if (t.type == TOK_ERROR)
 		return fail(c, "%s", t.value);
 	if (t.type != TOK_EOL)
-		return fail(c, "unexpected %s", tok_str(c, t));
+		return fail(c, "unexpected %s", cli_tok_str(c, t));
 	return 0;
 }
 
@@ -475,8 +244,37 @@ static void slot_add(struct slot *s, const char *v)
 static const char *stored(struct cli_ctx *c, enum cli_type type, const char *v)
 {
 	if (type == CLI_INT || type == CLI_INT64)
-		return own(c, xasprintf("%lld", (long long)cli_value_int(type, v)));
+		return cli_own(c, xasprintf("%lld", (long long)cli_value_int(type, v)));
 	return v;
+}
+
+/*
+ * An argument with omit_with is left out when its flag was given: each
+ * positional value moves on to the next argument, and one value too many
+ * is "unexpected", as when the flag comes first and parse() stops early.
+ */
+static int omit_args(struct cli_ctx *c)
+{
+	size_t i, j, k;
+
+	for (k = 0; k < c->nargdefs; k++) {
+		const struct cli_arg *a = c->argdefs[k];
+		if (!omitted(c, a))
+			continue;
+		for (i = 0; i < c->nelems; i++) {
+			struct element *e = &c->elems[i];
+			if (e->kind != ELEM_ARG || e->arg->cumulative)
+				continue;
+			for (j = k; j < c->nargdefs && c->argdefs[j] != e->arg; j++)
+				;
+			if (j == c->nargdefs)
+				continue; /* an argument before the omitted one */
+			if (j + 1 >= c->nargdefs)
+				return fail(c, "unexpected %s", e->value);
+			e->arg = c->argdefs[j + 1];
+		}
+	}
+	return 0;
 }
 
 static int set_values(struct cli_ctx *c)
@@ -484,6 +282,8 @@ static int set_values(struct cli_ctx *c)
 	const struct cli_cmd *last = NULL;
 	size_t i;
 
+	if (omit_args(c) < 0)
+		return -1;
 	for (i = 0; i < c->nelems; i++) {
 		struct element *e = &c->elems[i];
 		struct slot *s;
@@ -548,13 +348,20 @@ static int validate_required(struct cli_ctx *c)
 	}
 	for (i = 0; i < c->nslots; i++) {
 		const struct slot *s = &c->slots[i];
-		if (s->arg && s->arg->required && !s->matched && !s->arg->def)
+		if (s->arg && s->arg->required && !s->matched && !s->arg->def && !omitted(c, s->arg))
 			return fail(c, "required argument '%s' not provided", s->arg->name);
 	}
 	return 0;
 }
 
 /* ---- context lifecycle ---- */
+
+const char *cli_own(struct cli_ctx *c, char *s)
+{
+	ALLOC_GROW(c->owned, c->nowned + 1, c->owned_alloc);
+	c->owned[c->nowned++] = s;
+	return s;
+}
 
 static void ctx_init(struct cli_ctx *c, const char *app_name, const struct cli_app *app, char **argv, size_t n)
 {
@@ -682,146 +489,6 @@ int cli_usage_error(const struct cli_ctx *c, const char *fmt, ...)
 	return 1;
 }
 
-/* ---- shell completion (kingpin's --completion-bash and scripts) ---- */
-
-struct options {
-	const char **v;
-	size_t n, alloc;
-};
-
-static void opt_add(struct options *o, const char *s)
-{
-	ALLOC_GROW(o->v, o->n + 1, o->alloc);
-	o->v[o->n++] = s;
-}
-
-/* The command whose flags, args and subcommands completion looks at. */
-struct target {
-	const struct cli_flag *flags;
-	const struct cli_arg *args;
-	const struct cli_cmd *subs;
-	bool top; /* the application: "help" comes first */
-};
-
-/*
- * cmdMixin.CmdCompletion: values for the next unsatisfied argument (no
- * promtool argument has any), else the subcommand names.
- */
-static void cmd_completion(const struct cli_ctx *c, const struct target *t, struct options *o)
-{
-	size_t satisfied = 0, nargs = 0, i;
-	const struct cli_arg *a;
-	const struct cli_cmd *cmd;
-
-	for (i = 0; i < c->nelems; i++)
-		if (c->elems[i].kind == ELEM_ARG && c->elems[i].value[0])
-			satisfied++;
-	for (a = t->args; a && a->name; a++)
-		nargs++;
-	if (satisfied < nargs)
-		return;
-	if (t->top)
-		opt_add(o, cli_help_cmd.name);
-	for (cmd = t->subs; cmd && cmd->name; cmd++)
-		if (!cmd->hidden)
-			opt_add(o, cmd->name);
-}
-
-/* cmdMixin.FlagCompletion; returns flag-matched and value-matched. */
-static void flag_completion(struct cli_ctx *c, const struct cli_flag *flags, const char *name, const char *value,
-			    struct options *o, bool *flag_match, bool *value_match)
-{
-	const struct cli_flag *f;
-
-	*flag_match = *value_match = false;
-	for (f = flags; f && f->name; f++) {
-		if (!strcmp(f->name, name)) {
-			const char *const *e;
-			bool prefix = false, matched = false;
-			o->n = 0;
-			*flag_match = true;
-			if (f->type != CLI_ENUM || !f->enums || !f->enums[0]) {
-				*value_match = true;
-				return;
-			}
-			for (e = f->enums; *e; e++) {
-				opt_add(o, *e);
-				if (!strcmp(value, *e))
-					matched = true;
-				else if (!strncmp(*e, value, strlen(value)))
-					prefix = true;
-			}
-			*value_match = !prefix && matched;
-			return;
-		}
-		if (!f->hidden)
-			opt_add(o, own(c, xasprintf("--%s", f->name)));
-	}
-}
-
-/*
- * Application.completionOptions: after "--completion-bash", the last word
- * (or the one before it) decides between flag names, a flag's values and
- * command names.  Printed one per line without a final newline.
- */
-static int complete(struct cli_ctx *c)
-{
-	const char *curr = "", *prev = "";
-	const char *const *args = (const char *const *)c->raw;
-	size_t n = c->nraw, i;
-	struct target t = { c->app->flags, NULL, c->app->cmds, true };
-	struct options o = { 0 };
-
-	if (n > 1) {
-		args++;
-		n--;
-		curr = args[n - 1];
-	}
-	if (n > 1)
-		prev = args[n - 2];
-	if (c->depth) {
-		const struct cli_cmd *sel = c->path[c->depth - 1];
-		t = (struct target){ sel->flags, sel->args, sel->subs, false };
-	}
-	if (!strncmp(curr, "--", 2) || !strncmp(prev, "--", 2)) {
-		const char *name = "", *value = "";
-		bool fm, vm;
-		if (!strncmp(prev, "--", 2) && strncmp(curr, "--", 2)) {
-			name = prev + 2;
-			value = curr;
-		} else if (!strncmp(curr, "--", 2)) {
-			name = curr + 2;
-		}
-		flag_completion(c, t.flags, name, value, &o, &fm, &vm);
-		if (vm) {
-			o.n = 0;
-			cmd_completion(c, &t, &o);
-		} else if (c->depth && !fm) {
-			struct options top = { 0 };
-			bool tfm, tvm;
-			flag_completion(c, c->app->flags, name, value, &top, &tfm, &tvm);
-			if (tvm) {
-				o.n = 0;
-				cmd_completion(c, &t, &o);
-			} else if (tfm) {
-				o.n = 0;
-				for (i = 0; i < top.n; i++)
-					opt_add(&o, top.v[i]);
-			} else {
-				for (i = 0; i < top.n; i++)
-					opt_add(&o, top.v[i]);
-			}
-			free(top.v);
-		}
-	} else {
-		cmd_completion(c, &t, &o);
-	}
-	for (i = 0; i < o.n; i++)
-		printf("%s%s", i ? "\n" : "", o.v[i]);
-	free(o.v);
-	return 0;
-}
-
 /* ---- running ---- */
 
 static void help_ctx(const struct cli_ctx *c, struct cli_help_ctx *h)
@@ -875,39 +542,6 @@ static int help_command(const struct cli_ctx *outer)
 	return rc;
 }
 
-static bool completion_mode(const struct cli_ctx *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->nslots; i++)
-		if (c->slots[i].flag && c->slots[i].flag->action == CLI_ACT_COMPLETION_BASH && c->slots[i].set)
-			return !strcmp(c->slots[i].vals[c->slots[i].n - 1], "true");
-	return false;
-}
-
-/* kingpin's BashCompletionTemplate and ZshCompletionTemplate. */
-static int completion_script(const struct cli_ctx *c, bool zsh)
-{
-	const char *n = c->app_name;
-
-	if (zsh)
-		printf("\n#compdef %s\nautoload -U compinit && compinit\nautoload -U bashcompinit && bashcompinit\n\n", n);
-	else
-		printf("\n");
-	printf("_%s_bash_autocomplete() {\n"
-	       "    local cur prev opts base\n"
-	       "    COMPREPLY=()\n"
-	       "    cur=\"${COMP_WORDS[COMP_CWORD]}\"\n"
-	       "    opts=$( ${COMP_WORDS[0]} --completion-bash ${COMP_WORDS[@]:1:$COMP_CWORD} )\n"
-	       "    COMPREPLY=( $(compgen -W \"${opts}\" -- ${cur}) )\n"
-	       "    return 0\n"
-	       "}\n"
-	       "complete -F _%s_bash_autocomplete %s\n", n, n, n);
-	if (!zsh)
-		printf("\n");
-	return 0;
-}
-
 /* Returns the exit code when a pre-action ends the program, else -1. */
 static int pre_actions(struct cli_ctx *c)
 {
@@ -929,7 +563,7 @@ static int pre_actions(struct cli_ctx *c)
 			return print_help(c, HELP_MAN);
 		case CLI_ACT_COMPLETION_SCRIPT_BASH:
 		case CLI_ACT_COMPLETION_SCRIPT_ZSH:
-			return completion_script(c, e->flag->action == CLI_ACT_COMPLETION_SCRIPT_ZSH);
+			return cli_completion_script(c, e->flag->action == CLI_ACT_COMPLETION_SCRIPT_ZSH);
 		default:
 			break;
 		}
@@ -965,8 +599,8 @@ int cli_main(const struct cli_app *app, int argc, char **argv)
 	set_defaults(&c);
 
 	/* In completion mode kingpin skips the pre-actions (--version, help). */
-	if (completion_mode(&c)) {
-		rc = complete(&c);
+	if (cli_completion_mode(&c)) {
+		rc = cli_complete(&c);
 		goto done;
 	}
 	rc = pre_actions(&c);

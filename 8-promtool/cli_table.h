@@ -55,6 +55,12 @@ struct cli_arg {
 	const char *def; /* Default(), or NULL */
 	bool required;
 	bool cumulative; /* Strings()/ExistingFiles(): takes the rest */
+	/*
+	 * EXTENSION: the long name of a flag that replaces this argument.
+	 * When that flag is on the command line the argument is left out:
+	 * the positional values given go to the arguments after it.
+	 */
+	const char *omit_with;
 };
 
 struct cli_cmd {

@@ -12,6 +12,7 @@
 #include "1-common/gofmt.h"
 #include "1-common/goerrno.h"
 #include "2-model/labels.h"
+#include "5-query/gourl.h"
 #include "8-promtool/cli_table.h"
 
 /* strconv.Quote of s, as Go's errors print their input. */
@@ -206,145 +207,6 @@ static int existing_file(const char *s, struct buf *msg)
 	return 0;
 }
 
-static bool is_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-/* "%zz" and truncated escapes, as net/url's unescape rejects them. */
-static const char *bad_escape(const char *s, const char *end)
-{
-	for (; s < end; s++)
-		if (*s == '%' && (end - s < 3 || !is_hex(s[1]) || !is_hex(s[2])))
-			return s;
-	return NULL;
-}
-
-/* Characters net/url lets stand unescaped in a host name. */
-static bool host_char_ok(unsigned char c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80)
-		return true;
-	return strchr("-_.~!$&'()*+,;=:[]<>\"%", c) != NULL;
-}
-
-/*
- * The common failures of Go's url.Parse: control characters, a missing
- * scheme, a colon in the first path segment, a bad port or host character,
- * a malformed %-escape.  Accepts everything else.
- */
-static int url_problem(const char *s, struct buf *why)
-{
-	const char *p, *rest, *end, *host, *hend, *bad;
-
-	for (p = s; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			buf_adds(why, "net/url: invalid control character in URL");
-			return -1;
-		}
-	end = strchr(s, '#');
-	if (end && (bad = bad_escape(end + 1, end + strlen(end)))) {
-		buf_adds(why, "invalid URL escape ");
-		go_quote(why, bad, strnlen(bad, 3));
-		return -1;
-	}
-	if (!end)
-		end = s + strlen(s);
-	rest = s;
-	for (p = s; p < end; p++) {
-		char c = *p;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-			continue;
-		if ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.') {
-			if (p == s)
-				break;
-			continue;
-		}
-		if (c == ':') {
-			if (p == s) {
-				buf_adds(why, "missing protocol scheme");
-				return -1;
-			}
-			rest = p + 1;
-		}
-		break;
-	}
-	{
-		const char *q = memchr(rest, '?', (size_t)(end - rest));
-		if (q)
-			end = q;
-	}
-	if (rest != s && (rest == end || *rest != '/'))
-		return 0; /* opaque: scheme:opaque */
-	if (rest == s) {
-		const char *slash = memchr(rest, '/', (size_t)(end - rest));
-		const char *seg_end = slash ? slash : end;
-		if (memchr(rest, ':', (size_t)(seg_end - rest))) {
-			buf_adds(why, "first path segment in URL cannot contain colon");
-			return -1;
-		}
-	}
-	if (end - rest >= 2 && rest[0] == '/' && rest[1] == '/' &&
-	    (rest != s || end - rest < 3 || rest[2] != '/')) {
-		const char *at = NULL, *colon = NULL;
-		host = rest + 2;
-		hend = memchr(host, '/', (size_t)(end - host));
-		if (!hend)
-			hend = end;
-		for (p = host; p < hend; p++)
-			if (*p == '@')
-				at = p;
-		if (at)
-			host = at + 1;
-		if (host < hend && *host == '[') {
-			const char *close = memchr(host, ']', (size_t)(hend - host));
-			if (!close) {
-				buf_adds(why, "missing ']' in host");
-				return -1;
-			}
-			colon = close + 1 < hend ? close + 1 : NULL;
-			if (colon && *colon != ':') {
-				buf_adds(why, "invalid port ");
-				go_quote(why, colon, (size_t)(hend - colon));
-				buf_adds(why, " after host");
-				return -1;
-			}
-		} else {
-			for (p = host; p < hend; p++)
-				if (*p == ':')
-					colon = p;
-		}
-		if (colon) {
-			for (p = colon + 1; p < hend; p++)
-				if (*p < '0' || *p > '9') {
-					buf_adds(why, "invalid port ");
-					go_quote(why, colon, (size_t)(hend - colon));
-					buf_adds(why, " after host");
-					return -1;
-				}
-		}
-		if ((bad = bad_escape(host, hend))) {
-			buf_adds(why, "invalid URL escape ");
-			go_quote(why, bad, strnlen(bad, 3) < (size_t)(hend - bad) ? strnlen(bad, 3) : (size_t)(hend - bad));
-			return -1;
-		}
-		for (p = host; p < hend; p++)
-			if (!host_char_ok((unsigned char)*p)) {
-				buf_adds(why, "invalid character ");
-				go_quote(why, p, 1);
-				buf_adds(why, " in host name");
-				return -1;
-			}
-		rest = hend;
-	}
-	if ((bad = bad_escape(rest, end))) {
-		buf_adds(why, "invalid URL escape ");
-		go_quote(why, bad, (size_t)(end - bad) < 3 ? (size_t)(end - bad) : 3);
-		return -1;
-	}
-	return 0;
-}
-
 int cli_value_check(enum cli_type type, const char *const *enums, const char *s, struct buf *msg)
 {
 	double d;
@@ -366,14 +228,14 @@ int cli_value_check(enum cli_type type, const char *const *enums, const char *s,
 			return 0;
 		return duration_error(msg, s);
 	case CLI_URL: {
-		struct buf why = BUF_INIT;
-		rc = url_problem(s, &why);
-		if (rc < 0) {
-			buf_adds(msg, "invalid URL: parse ");
-			quote(msg, s);
-			buf_addf(msg, ": %s", buf_str(&why));
-		}
-		buf_release(&why);
+		struct go_url u;
+		struct err e = ERR_INIT;
+		rc = go_url_parse(&u, s, &e);
+		if (rc < 0)
+			buf_addf(msg, "invalid URL: %s", err_msg(&e));
+		else
+			go_url_release(&u);
+		err_release(&e);
 		return rc;
 	}
 	case CLI_ENUM: {
@@ -405,7 +267,7 @@ int64_t cli_value_int(enum cli_type type, const char *s)
 
 	if (type == CLI_INT) {
 		/* kingpin converts the float with Go's int(): truncation. */
-		if (go_parse_float(s, strlen(s), &d) != 0 || d != d)
+		if (go_parse_float(s, strlen(s), &d) < 0 || d != d)
 			return 0;
 		if (d >= 9223372036854775807.0)
 			return INT64_MIN; /* what amd64's conversion yields */
@@ -414,11 +276,11 @@ int64_t cli_value_int(enum cli_type type, const char *s)
 		return (int64_t)d;
 	}
 	if (type == CLI_DURATION) {
-		if (go_parse_duration(s, strlen(s), &i) != 0)
+		if (go_parse_duration(s, strlen(s), &i) < 0)
 			return 0;
 		return i;
 	}
-	if (parse_int64(s, &i) != 0)
+	if (parse_int64(s, &i) < 0)
 		return 0;
 	return i;
 }

@@ -17,7 +17,12 @@
  *
  * Extensions: --http.config.file (as in promtool 2.43) and --source-dir,
  * which answers the range queries from a local TSDB directory with our
- * PromQL engine (5-query/local.h) instead of a Prometheus server.
+ * PromQL engine (5-query/local.h) instead of a Prometheus server; for the
+ * remote API --query-timeout, --retries, --header and the hidden limits
+ * --idle-timeout and --max-response-size (5-query/remote.h), checked like
+ * flag values before anything else runs (usage errors, exit 1); the
+ * production flags (--merge-blocks, --block-duration, ...) are checked and
+ * applied by 8-promtool/rules_ext.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,18 +31,25 @@
 
 #include "1-common/buf.h"
 #include "1-common/err.h"
+#include "1-common/gofmt.h"
 #include "1-common/gotime.h"
 #include "1-common/xalloc.h"
+#include "3-tsdb/dirlock.h"
 #include "5-query/local.h"
 #include "4-promql/promql.h"
 #include "8-promtool/blocktable.h"
 #include "8-promtool/cli.h"
 #include "8-promtool/commands.h"
+#include "8-promtool/progress_opt.h"
+#include "8-promtool/rules_ext.h"
+#include "7-backfill/log.h"
+#include "7-backfill/progress.h"
 #include "7-backfill/rules_import.h"
 #include "5-query/gourl.h"
 #include "5-query/httpconfig.h"
 #include "5-query/remote.h"
 #include "6-rules/rulefmt.h"
+#include "8-promtool/cmd_rules_live.h"
 
 /* Rule files and the importer's view of them. */
 struct loaded {
@@ -75,7 +87,7 @@ static int load_rules(struct loaded *l, const char *const *paths, size_t n, int6
 	for (size_t i = 0; i < n; i++) {
 		struct rulefmt_errors errs;
 		rulefmt_errors_init(&errs);
-		if (rulefmt_load_file(&l->files[i], paths[i], &errs)) {
+		if (rulefmt_load_file(&l->files[i], paths[i], &errs) < 0) {
 			err_set(e, "%s", errs.n ? errs.v[0] : paths[i]);
 			rulefmt_errors_release(&errs);
 			return -1;
@@ -125,18 +137,118 @@ static int load_rules(struct loaded *l, const char *const *paths, size_t n, int6
  * Prints an error line; 5-query/apiresp.c marks a NUL byte that Go would
  * print verbatim (json-iterator's "but found \x00") as C0 80.
  */
-static void print_error(const char *prefix, const char *msg)
+static void print_error(struct bf_log *log, const char *prefix, const char *msg)
 {
-	fputs(prefix, stderr);
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, prefix);
 	for (const char *p = msg; *p; p++) {
 		if ((unsigned char)p[0] == 0xC0 && (unsigned char)p[1] == 0x80) {
-			fputc('\0', stderr);
+			buf_addc(&b, '\0');
 			p++;
 		} else {
-			fputc(*p, stderr);
+			buf_addc(&b, (unsigned char)*p);
 		}
 	}
-	fputc('\n', stderr);
+	buf_addc(&b, '\n');
+	bf_log_text(log, (const char *)b.data, b.len);
+	buf_release(&b);
+}
+
+/* One more API client for --concurrency (8-promtool/rules_ext.h). */
+struct remote_args {
+	const char *url;
+	const struct remote_options *ro;
+};
+
+static int make_remote(struct query_source **out, void *arg, struct err *e)
+{
+	const struct remote_args *ra = arg;
+
+	return remote_source_new(out, ra->url, ra->ro, e);
+}
+
+/* "<n>", "<n>B", "<n>KiB" ... "<n>TiB": --max-response-size. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	static const struct {
+		const char *unit;
+		int shift;
+	} units[] = { { "", 0 }, { "B", 0 }, { "KiB", 10 }, { "MiB", 20 }, { "GiB", 30 }, { "TiB", 40 } };
+	uint64_t n = 0;
+	const char *p = s;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (n > (UINT64_MAX - 9) / 10)
+			return -1;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == s)
+		return -1;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(p, units[i].unit)) {
+			if (n > UINT64_MAX >> units[i].shift)
+				return -1;
+			*out = n << units[i].shift;
+			return 0;
+		}
+	return -1;
+}
+
+/* The remote source's extension flags; bad values are usage errors (kingpin's format). */
+static int remote_flags(const struct cli_ctx *c, struct remote_options *o)
+{
+	const char *size = cli_str(c, "max-response-size");
+	struct err e = ERR_INIT;
+
+	remote_options_init(o);
+	if (cli_isset(c, "header")) {
+		o->headers = cli_list(c, "header", &o->nheaders);
+		for (size_t i = 0; i < o->nheaders; i++)
+			if (remote_header_check(o->headers[i], &e)) {
+				cli_usage_error(c, "%s", err_msg(&e));
+				err_release(&e);
+				return -1;
+			}
+	}
+	if (cli_int(c, "retries") < 0 || cli_int(c, "retries") > 1000) {
+		cli_usage_error(c, "--retries must be between 0 and 1000");
+		return -1;
+	}
+	o->retries = (int)cli_int(c, "retries");
+	if (cli_isset(c, "query-timeout") && cli_int(c, "query-timeout") <= 0) {
+		cli_usage_error(c, "--query-timeout must be positive");
+		return -1;
+	}
+	o->query_timeout_ns = cli_int(c, "query-timeout");
+	if (cli_int(c, "idle-timeout") < 0) {
+		cli_usage_error(c, "--idle-timeout must not be negative");
+		return -1;
+	}
+	o->idle_timeout_ns = cli_int(c, "idle-timeout");
+	if (parse_size(size ? size : "", &o->max_response_bytes)) {
+		cli_usage_error(c, "invalid --max-response-size \"%s\": want bytes, e.g. 512MiB or 2GiB", size);
+		return -1;
+	}
+	return 0;
+}
+
+/* A retry, as a go-kit log line next to the importer's (through its
+ * logger, so a progress line is redrawn below it). */
+static void log_retry(void *arg, const struct remote_retry *r)
+{
+	struct buf b = BUF_INIT, d = BUF_INIT;
+	/* to the millisecond: the jitter's nanoseconds are noise */
+	go_fmt_duration(&d, r->delay_ns / 1000000 * 1000000);
+	buf_addf(&b, "level=warn backfiller=\"query failed, retrying\" attempt=%d attempts=%d wait=", r->attempt,
+		 r->attempts);
+	bf_logfmt_value(&b, buf_str(&d));
+	buf_adds(&b, " err=");
+	bf_logfmt_value(&b, r->error);
+	buf_addc(&b, '\n');
+	bf_log_text(arg, (const char *)b.data, b.len);
+	buf_release(&b);
+	buf_release(&d);
 }
 
 /* kingpin.Fatalf: "promtool: error: <msg>" without the --help hint. */
@@ -154,34 +266,47 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	size_t nfiles = 0, nerrs = 0;
 	struct http_config hc;
 	bool have_hc = false;
+	struct remote_options ro;
 	struct rb_config cfg;
 	struct loaded l;
 	struct query_source *src = NULL;
 	struct err e = ERR_INIT;
 	char **errs = NULL;
+	struct bf_log log;
+	struct tsdb_dir_lock lock = TSDB_DIR_LOCK_INIT;
+	struct rules_ext ext;
+	struct bf_progress progress;
 	int rc = 1;
 
+	bf_log_init(&log, stderr);
 	memset(&l, 0, sizeof(l));
 	files = cli_list(c, "rule-files", &nfiles);
+	if (remote_flags(c, &ro))
+		return 1;
+	rc = rules_ext_check(c, &ext);
+	if (rc >= 0)
+		goto done;
+	rc = 1;
 
 	if (cfg_path && *cfg_path) {
 		struct go_url u;
 		if (go_url_parse(&u, url, &e) == 0) {
 			bool has_user = u.user && *u.user;
 			go_url_release(&u);
-			if (has_user)
-				return fatal(c, "Cannot set base auth in the server URL and use a http.config.file at the same time");
+			if (has_user) {
+				fatal(c, "Cannot set base auth in the server URL and use a http.config.file at the same time");
+				goto done;
+			}
 		}
 		err_release(&e);
 		http_config_init(&hc);
-		if (http_config_load(&hc, cfg_path, &e)) {
+		if (http_config_load(&hc, cfg_path, &e) < 0) {
 			struct buf m = BUF_INIT;
 			buf_addf(&m, "Failed to load HTTP config file: %s", err_msg(&e));
 			fatal(c, buf_str(&m));
 			buf_release(&m);
 			http_config_release(&hc);
-			err_release(&e);
-			return 1;
+			goto done;
 		}
 		have_hc = true;
 		if (hc.server_name) {
@@ -196,11 +321,11 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 		struct timespec now;
 		clock_gettime(CLOCK_REALTIME, &now);
 		go_time_unix(&cfg.end, (int64_t)now.tv_sec - 3 * 3600, now.tv_nsec);
-	} else if (go_parse_promtool_time(&cfg.end, end_s)) {
+	} else if (go_parse_promtool_time(&cfg.end, end_s) < 0) {
 		fprintf(stderr, "error parsing end time: cannot parse \"%s\" to a valid timestamp\n", end_s);
 		goto done;
 	}
-	if (go_parse_promtool_time(&cfg.start, start_s ? start_s : "")) {
+	if (go_parse_promtool_time(&cfg.start, start_s ? start_s : "") < 0) {
 		fprintf(stderr, "error parsing start time: cannot parse \"%s\" to a valid timestamp\n", start_s);
 		goto done;
 	}
@@ -208,29 +333,68 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 		fprintf(stderr, "start time is not before end time\n");
 		goto done;
 	}
+	if (!strcmp(cli_str(c, "semantics"), "prometheus")) {
+		/* EXTENSION: what a live rule manager writes (cmd_rules_live.c) */
+		ro.http = have_hc ? &hc : NULL;
+		rc = cmd_rules_backfill_live(c, &cfg.start, &cfg.end, &ro);
+		goto done;
+	}
 	cfg.output_dir = cli_str(c, "output-dir");
+	/*
+	 * Not in 2.42: when the output is a Prometheus data dir, hold its lock
+	 * for the whole run, so a running server is detected and none can
+	 * start while blocks are written (blocks must only be added to a
+	 * stopped server's directory).
+	 */
+	if (tsdb_is_data_dir(cfg.output_dir) && tsdb_dir_lock(&lock, cfg.output_dir, &e) < 0) {
+		fprintf(stderr, "output directory %s: stop the server before writing blocks into its data directory\n",
+			err_msg(&e));
+		goto done;
+	}
 	/* int64(maxBlockDuration / time.Millisecond) */
 	cfg.max_block_duration_ms = cli_int(c, "max-block-duration") / 1000000;
+	if (rules_ext_apply(c, &ext, &cfg, &e) < 0) {
+		fprintf(stderr, "%s\n", err_msg(&e));
+		goto done;
+	}
 
 	if (cli_isset(c, "source-dir")) {
 		/* EXTENSION: evaluate locally against a data directory instead
 		 * of asking a server; the importer cannot tell the difference. */
 		char *const *skipped;
 		size_t nskipped;
-		if (promql_engine_source_open_dir(&src, cli_str(c, "source-dir"), NULL, &e)) {
+		if (promql_engine_source_open_dir(&src, cli_str(c, "source-dir"), NULL, &e) < 0) {
 			fprintf(stderr, "cannot open source directory: %s\n", err_msg(&e));
 			goto done;
 		}
 		skipped = promql_engine_source_skipped(src, &nskipped);
 		print_skipped_blocks(skipped, nskipped);
-	} else if (remote_source_new(&src, url, have_hc ? &hc : NULL, &e)) {
+	} else {
+		ro.http = have_hc ? &hc : NULL;
+		ro.on_retry = log_retry;
+		ro.retry_arg = &log;
+	}
+	if (!src && remote_source_new(&src, url, &ro, &e) < 0) {
 		fprintf(stderr, "new api client error: %s\n", err_msg(&e));
 		goto done;
 	}
+	{
+		struct remote_args ra = { url, &ro };
+		if (rules_ext_sources(&ext, src, cli_isset(c, "source-dir"), make_remote, &ra, &e) < 0) {
+			fprintf(stderr, "new api client error: %s\n", err_msg(&e));
+			goto done;
+		}
+	}
 
+	if (progress_opt_enabled(c)) {
+		/* EXTENSION: the progress line; without it stderr is 2.42's */
+		bf_log_enable_status(&log);
+		bf_progress_init(&progress, &log, "rules", progress_opt_columns(2));
+		cfg.progress = &progress;
+	}
 	/* newRuleImporter logs before the rule files are read */
-	rules_backfill_log_start(&cfg, stderr);
-	if (load_rules(&l, files, nfiles, cli_int(c, "eval-interval"), &e)) {
+	rules_backfill_log_start(&cfg, &log);
+	if (load_rules(&l, files, nfiles, cli_int(c, "eval-interval"), &e) < 0) {
 		fprintf(stderr, "rule importer parse error: %s\n", err_msg(&e));
 		goto done;
 	}
@@ -243,22 +407,34 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 		}
 
 	remove_stale_tmp_dirs(cfg.output_dir);
-	nerrs = rules_backfill_run(&cfg, l.groups, l.ngroups, src, stderr, &errs);
+	nerrs = rules_backfill_run(&cfg, l.groups, l.ngroups, ext.srcs, ext.nsrcs, &log, &errs);
+	if (cfg.progress)
+		bf_progress_end(cfg.progress);
+	if (nerrs == (size_t)-1) {
+		/* the run itself failed (not a rule) */
+		print_error(&log, "", errs[0]);
+		free(errs[0]);
+		free(errs);
+		goto done;
+	}
 	for (size_t i = 0; i < nerrs; i++) {
-		print_error("rule importer error: ", errs[i]);
+		print_error(&log, "rule importer error: ", errs[i]);
 		free(errs[i]);
 	}
 	free(errs);
 	if (nerrs) {
-		fprintf(stderr, "error importing rules\n");
+		bf_log_text(&log, "error importing rules\n", 22);
 		goto done;
 	}
 	rc = 0;
 done:
+	rules_ext_release(&ext);
 	query_source_free(src);
+	tsdb_dir_unlock(&lock);
 	loaded_release(&l);
 	if (have_hc)
 		http_config_release(&hc);
 	err_release(&e);
+	bf_log_release(&log);
 	return rc;
 }

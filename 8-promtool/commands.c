@@ -124,12 +124,23 @@ static const struct cli_flag query_flags[] = {
 	END,
 };
 
+/*
+ * EXTENSION, last in each query command's flags: --source-dir answers from
+ * a TSDB data directory with our engine; the <server> argument is then
+ * left out (.omit_with).
+ */
+#define QUERY_SOURCE_DIR_FLAG                                                                              \
+	{ .name = "source-dir", .type = CLI_STRING, .placeholder = "<path>",                                \
+	  .help = "Answer from the TSDB data directory at <path> with the built-in engine instead of "     \
+		  "querying a server; <server> is then left out." }
+
 static const struct cli_flag query_instant_flags[] = {
 	{ .name = "time", .type = CLI_STRING, .help = "Query evaluation time (RFC3339 or Unix timestamp)." },
+	QUERY_SOURCE_DIR_FLAG,
 	END,
 };
 static const struct cli_arg query_expr_args[] = {
-	{ .name = "server", .help = SERVER_HELP, .type = CLI_URL, .required = true },
+	{ .name = "server", .help = SERVER_HELP, .type = CLI_URL, .required = true, .omit_with = "source-dir" },
 	{ .name = "expr", .help = "PromQL query expression.", .type = CLI_STRING, .required = true },
 	END,
 };
@@ -139,6 +150,7 @@ static const struct cli_flag query_range_flags[] = {
 	{ .name = "start", .type = CLI_STRING, .help = "Query range start time (RFC3339 or Unix timestamp)." },
 	{ .name = "end", .type = CLI_STRING, .help = "Query range end time (RFC3339 or Unix timestamp)." },
 	{ .name = "step", .type = CLI_DURATION, .help = "Query step size (duration)." },
+	QUERY_SOURCE_DIR_FLAG,
 	END,
 };
 
@@ -147,10 +159,11 @@ static const struct cli_flag query_series_flags[] = {
 	  .help = "Series selector. Can be specified multiple times." },
 	{ .name = "start", .type = CLI_STRING, .help = "Start time (RFC3339 or Unix timestamp)." },
 	{ .name = "end", .type = CLI_STRING, .help = "End time (RFC3339 or Unix timestamp)." },
+	QUERY_SOURCE_DIR_FLAG,
 	END,
 };
 static const struct cli_arg query_server_args[] = {
-	{ .name = "server", .help = SERVER_HELP, .type = CLI_URL, .required = true },
+	{ .name = "server", .help = SERVER_HELP, .type = CLI_URL, .required = true, .omit_with = "source-dir" },
 	END,
 };
 
@@ -159,10 +172,11 @@ static const struct cli_flag query_labels_flags[] = {
 	{ .name = "end", .type = CLI_STRING, .help = "End time (RFC3339 or Unix timestamp)." },
 	{ .name = "match", .type = CLI_STRING, .repeatable = true,
 	  .help = "Series selector. Can be specified multiple times." },
+	QUERY_SOURCE_DIR_FLAG,
 	END,
 };
 static const struct cli_arg query_labels_args[] = {
-	{ .name = "server", .help = SERVER_HELP, .type = CLI_URL, .required = true },
+	{ .name = "server", .help = SERVER_HELP, .type = CLI_URL, .required = true, .omit_with = "source-dir" },
 	{ .name = "name", .help = "Label name to provide label values for.", .type = CLI_STRING, .required = true },
 	END,
 };
@@ -271,11 +285,15 @@ static const struct cli_flag tsdb_dump_flags[] = {
 	END,
 };
 
+static const char *const progress_modes[] = { "auto", "always", "never", NULL };
+/* EXTENSION after 2.42's flags: --progress, for both importers. */
 static const struct cli_flag tsdb_import_flags[] = {
 	{ .name = "human-readable", .short_name = 'r', .type = CLI_BOOL, .help = HUMAN_HELP },
 	{ .name = "quiet", .short_name = 'q', .type = CLI_BOOL, .help = "Do not print created blocks." },
 	{ .name = "max-block-duration", .type = CLI_DURATION, .placeholder = "<duration>", .hidden = true,
 	  .help = "Maximum duration created blocks may span. Anything less than 2h is ignored." },
+	{ .name = "progress", .type = CLI_ENUM, .enums = progress_modes, .def = "auto",
+	  .help = "A progress line on stderr, redrawn in place: auto (when stderr is a terminal), always, never." },
 	END,
 };
 static const struct cli_arg tsdb_import_om_args[] = {
@@ -289,8 +307,12 @@ static const struct cli_arg tsdb_import_om_args[] = {
 /*
  * EXTENSIONS after promtool 2.42's own flags (so its help keeps its shape):
  * --http.config.file as promtool 2.43 has it, --source-dir for local
- * evaluation, and hidden aliases that set the canonical flag.
+ * evaluation, --query-timeout, --retries and --header for the remote API,
+ * the hidden limits --idle-timeout and --max-response-size, and hidden
+ * aliases that set the canonical flag.
  */
+static const char *const rules_semantics[] = { "promtool", "prometheus", NULL };
+
 static const struct cli_flag tsdb_import_rules_flags[] = {
 	{ .name = "url", .type = CLI_URL, .def = "http://localhost:9090",
 	  .help = "The URL for the Prometheus API with the data where the rule will be backfilled from." },
@@ -309,6 +331,39 @@ static const struct cli_flag tsdb_import_rules_flags[] = {
 	  .help = "HTTP client configuration file for promtool to connect to Prometheus." },
 	{ .name = "source-dir", .type = CLI_STRING, .placeholder = "<path>",
 	  .help = "Evaluate rules locally against the TSDB data directory at <path> instead of querying --url." },
+	{ .name = "query-timeout", .type = CLI_DURATION, .placeholder = "<duration>",
+	  .help = "Time limit of each range query: sent to the server as its timeout parameter and enforced by "
+		  "promtool." },
+	{ .name = "retries", .type = CLI_INT, .def = "0",
+	  .help = "How many times to retry a query that failed with a connection error, a timeout, HTTP 429 or "
+		  "5xx, with exponential backoff and jitter." },
+	{ .name = "header", .type = CLI_STRING, .placeholder = "<name: value>", .repeatable = true,
+	  .help = "Extra HTTP header for every query, e.g. \"X-Scope-OrgID: tenant\". Repeatable; values are "
+		  "never printed." },
+	{ .name = "idle-timeout", .type = CLI_DURATION, .def = "5m", .hidden = true,
+	  .help = "Fail a query when the server sends nothing for this long (0: wait forever, as promtool 2.42)." },
+	{ .name = "max-response-size", .type = CLI_STRING, .def = "1GiB", .hidden = true,
+	  .help = "Fail a query whose response body, as sent or decompressed, is larger (bytes, or KiB, MiB, "
+		  "GiB, TiB; 0: no limit)." },
+	{ .name = "merge-blocks", .type = CLI_BOOL,
+	  .help = "Write one block per time window holding every rule's series, as Prometheus's compactor would "
+		  "merge the per-rule blocks." },
+	{ .name = "block-duration", .type = CLI_DURATION, .placeholder = "<duration>",
+	  .help = "Exact length of the blocks, aligned to multiples of it from the epoch (24h: UTC days). At least "
+		  "1h, dividing 24h or a multiple of it." },
+	{ .name = "resume", .type = CLI_BOOL,
+	  .help = "Record finished blocks in <output-dir>/rules-backfill.resume and, run again with the same "
+		  "arguments, write only what is missing. Needs --end." },
+	{ .name = "concurrency", .type = CLI_INT, .def = "1",
+	  .help = "Windows evaluated at once: evaluation threads with --source-dir, queries in flight with --url. "
+		  "The blocks are the same for any value." },
+	{ .name = "semantics", .type = CLI_ENUM, .enums = rules_semantics, .def = "promtool",
+	  .help = "promtool: as promtool 2.42 backfills; prometheus: what a live Prometheus 2.42 rule manager "
+		  "writes." },
+	{ .name = "external-url", .type = CLI_STRING, .placeholder = "<url>",
+	  .help = "With --semantics=prometheus: the external URL for alert templates." },
+	{ .name = "external-label", .type = CLI_STRING_MAP, .repeatable = true, .placeholder = "<name>=<value>",
+	  .help = "With --semantics=prometheus: an external label for alert templates." },
 	{ .name = "query-url", .type = CLI_URL, .hidden = true, .alias_of = "url", .help = "Alias of --url." },
 	{ .name = "out", .type = CLI_STRING, .hidden = true, .alias_of = "output-dir", .help = "Alias of --output-dir." },
 	{ .name = "step", .type = CLI_DURATION, .hidden = true, .alias_of = "eval-interval",

@@ -8,13 +8,37 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 PROMTOOL=${PROMTOOL:-$ROOT/bin/promtool}
 REAL_PROMTOOL=${REAL_PROMTOOL:-$(command -v promtool 2>/dev/null || true)}
-CONFORMANCE=${CONFORMANCE:-$ROOT/../shared/conformance}
+# Upstream's test files, for `make conformance` only (never for `make test`).
+CONFORMANCE_DIR=${CONFORMANCE_DIR:-$ROOT/../shared/conformance}
 TMPROOT=$(mktemp -d)
 trap 'rm -rf "$TMPROOT"' EXIT
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1"; shift; [ $# -gt 0 ] && printf '  %s\n' "$@" >&2; return 0; }
 skip() { echo "SKIP $1: $2"; }
+
+# require_conformance PATH: PATH under $CONFORMANCE_DIR must exist; else a
+# FAIL line (never a skip: a missing suite is a failure) and status 1.
+require_conformance() {
+	if [ -e "$CONFORMANCE_DIR/$1" ]; then return 0; fi
+	fail "conformance $1" "$CONFORMANCE_DIR/$1 not found (set CONFORMANCE_DIR)"
+	return 1
+}
+
+# require_cmd NAME CMD...: each CMD must be on PATH or an executable path;
+# else a FAIL line and status 1.  Tests needing the real promtool or
+# prometheus use this: `make test` installs them (.ci/deps), so a missing one
+# is a broken setup, not a reason to skip.
+require_cmd() {
+	local name=$1 c; shift
+	for c in "$@"; do
+		if ! command -v "$c" >/dev/null 2>&1; then
+			fail "$name" "needs $c"
+			return 1
+		fi
+	done
+	return 0
+}
 
 # expect_eq NAME GOT WANT
 expect_eq() {

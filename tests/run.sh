@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Runs the whole test suite and ends with "N passed, M failed, K skipped".
+# Runs a test suite and ends with "N passed, M failed, K skipped".
+#
+#   tests/run.sh              `make test`: what the repository holds
+#   tests/run.sh conformance  `make conformance`: upstream's test files from
+#                             $CONFORMANCE_DIR (fails when it is absent)
 #
 # Every test prints lines "PASS <name>", "FAIL <name>" or "SKIP <name>: why";
-# this script only counts them.  Layers, in order: unit binaries
+# this script only counts them.  make test's layers, in order: unit binaries
 # (bin/tests/*), shell and golden tests (tests/sh/*.sh), fuzz corpus replay
-# (bin/fuzz/* over tests/fuzz/corpus/<target>/).
+# (bin/fuzz/* over tests/fuzz/corpus/<target>/).  Conformance: bin/conformance/*
+# and tests/conformance/*.sh.
 set -u
 cd "$(dirname "$0")/.."
+mode=${1:-test}
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
@@ -26,22 +32,52 @@ run() { # name, command...
 	fi
 }
 
-for t in bin/tests/*; do
-	[ -x "$t" ] || continue
-	echo "== unit: $t"
-	run "$t" "$t"
-done
-for t in tests/sh/*.sh; do
-	[ -f "$t" ] || continue
-	echo "== shell: $t"
-	run "$t" bash "$t"
-done
-for f in bin/fuzz/*; do
-	[ -x "$f" ] || continue
-	name=$(basename "$f")
-	echo "== fuzz replay: $name"
-	run "$f" "$f" "tests/fuzz/corpus/${name#fuzz_}"
-done
+case $mode in
+test)
+	# By source, not by what bin/ holds: a stale binary of a removed test
+	# must not run, and a test whose binary is missing fails.
+	for src in tests/unit/test_*.c; do
+		t=bin/tests/$(basename "$src" .c)
+		echo "== unit: $t"
+		run "$t" "$t"
+	done
+	for t in tests/sh/*.sh; do
+		[ -f "$t" ] || continue
+		echo "== shell: $t"
+		run "$t" bash "$t"
+	done
+	for src in tests/fuzz/fuzz_*.c; do
+		name=$(basename "$src" .c)
+		f=bin/fuzz/$name
+		echo "== fuzz replay: $name"
+		run "$f" "$f" "tests/fuzz/corpus/${name#fuzz_}"
+	done
+	;;
+conformance)
+	CONFORMANCE_DIR=${CONFORMANCE_DIR:-$(pwd)/../shared/conformance}
+	export CONFORMANCE_DIR
+	if [ ! -d "$CONFORMANCE_DIR" ]; then
+		echo "FAIL conformance: $CONFORMANCE_DIR not found; set CONFORMANCE_DIR (see README.md)" | tee -a "$log"
+	else
+		echo "== promqltest: $CONFORMANCE_DIR/promqltest-v2.42"
+		run promqltest bin/promqltest "$CONFORMANCE_DIR/promqltest-v2.42"
+		for src in tests/conformance/test_*.c; do
+			t=bin/conformance/$(basename "$src" .c)
+			echo "== conformance: $t"
+			run "$t" "$t"
+		done
+		for t in tests/conformance/*.sh; do
+			[ -f "$t" ] || continue
+			echo "== conformance: $t"
+			run "$t" bash "$t"
+		done
+	fi
+	;;
+*)
+	echo "usage: tests/run.sh [test|conformance]" >&2
+	exit 2
+	;;
+esac
 
 passed=$(grep -c '^PASS' "$log")
 failed=$(grep -c '^FAIL' "$log")

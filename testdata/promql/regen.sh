@@ -19,7 +19,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-conf=${CONFORMANCE:-$root/../shared/conformance}
+conf=${CONFORMANCE_DIR:-$root/../shared/conformance}
 promtool=${PROMTOOL:-/usr/bin/promtool}
 tmp=$(mktemp -d)
 srv=

@@ -4,7 +4,8 @@
 #
 # rb_start_server WORKDIR: creates WORKDIR/src (OpenMetrics from gen_om.py,
 # blocks via the real promtool), starts prometheus on a free port and sets
-# RB_PORT and RB_PID.  Callers must trap rb_stop_server.
+# RB_PORT and RB_PID.  Callers must trap rb_stop_server.  RB_PROM_ARGS and
+# RB_PROM_FLAGS add server flags (word-split).
 
 RB_DIR=testdata/rules-backfill
 # The system interpreter: version-manager shims (pyenv) cost seconds per start.
@@ -20,8 +21,9 @@ rb_start_server() {
 	"${RB_REAL_PROMTOOL:-promtool}" tsdb create-blocks-from openmetrics "$w/src.om" "$w/src" >/dev/null || return 1
 	printf 'global:\n  scrape_interval: 15s\n' >"$w/prometheus.yml"
 	RB_PORT=$(rb_free_port)
+	# shellcheck disable=SC2086 # RB_PROM_FLAGS: extra flags, word-split
 	prometheus --config.file="$w/prometheus.yml" --storage.tsdb.path="$w/src" \
-		--web.listen-address="127.0.0.1:$RB_PORT" --storage.tsdb.retention.time=100y \
+		--web.listen-address="127.0.0.1:$RB_PORT" --storage.tsdb.retention.time=100y ${RB_PROM_ARGS:-} ${RB_PROM_FLAGS:-} \
 		>"$w/prometheus.log" 2>&1 &
 	RB_PID=$!
 	# Bounded wait for readiness (at most ~60s); the caller's trap stops it.

@@ -11,6 +11,10 @@ which is random), and one line per block: meta.json with ULIDs replaced by
 <ULID>, then a SHA-256 of every file in the block (byte-for-byte equality),
 sorted so that the order the blocks were written in does not matter.
 Anything else in OUTPUT_DIR is listed as stray.
+
+With RB_NO_COMPACTION=1 in the environment, meta.json's "compaction"
+section (level, sources, parents: what differs between a compacted block
+and one written merged) is cut out before it is shown and hashed.
 """
 import hashlib
 import os
@@ -43,6 +47,24 @@ def canon_log(lines):
     return out
 
 
+def drop_compaction(meta):
+    """meta.json without its "compaction": {...} member (and the comma before it)."""
+    i = meta.find(b'"compaction":')
+    if i < 0:
+        return meta
+    j = meta.index(b"{", i)
+    depth = 0
+    for k in range(j, len(meta)):
+        depth += {ord("{"): 1, ord("}"): -1}.get(meta[k], 0)
+        if depth == 0:
+            break
+    start = meta.rindex(b",", 0, i)
+    return meta[:start] + meta[k + 1:]
+
+
+NO_COMPACTION = os.environ.get("RB_NO_COMPACTION") == "1"
+
+
 def blocks(d):
     if not os.path.isdir(d):
         return ["(no output directory)"]
@@ -60,12 +82,16 @@ def blocks(d):
         if os.path.exists(os.path.join(p, "meta.json")):
             with open(os.path.join(p, "meta.json"), "rb") as f:
                 meta = ULID.sub(b"<ULID>", f.read())
+            if NO_COMPACTION:
+                meta = drop_compaction(meta)
         row = meta.replace(b"\n", b"").replace(b"\t", b"").decode(errors="replace")
         for f in sorted(files):
             with open(os.path.join(p, f), "rb") as fh:
                 data = fh.read()
             if f == "meta.json":
                 data = ULID.sub(b"<ULID>", data)
+                if NO_COMPACTION:
+                    data = drop_compaction(data)
             row += " %s=%s" % (f, hashlib.sha256(data).hexdigest()[:32])
         rows.append(row)
     return sorted(rows) + stray
@@ -94,4 +120,5 @@ def main():
         summarize(*sys.argv[1:5], sys.stdout.write)
 
 
-main()
+if __name__ == "__main__":
+    main()

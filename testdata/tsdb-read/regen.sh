@@ -27,7 +27,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 REAL=${REAL_PROMTOOL:-/usr/bin/promtool}
 PROMETHEUS=${PROMETHEUS:-/usr/bin/prometheus}
-CONF=${CONFORMANCE:-../../../shared/conformance}
+CONF=${CONFORMANCE_DIR:-../../../shared/conformance}
 tmp=$(mktemp -d)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"; }

@@ -61,7 +61,7 @@ int main(int argc, char **argv)
 		DIR *d;
 		struct dirent *de;
 
-		if (stat(argv[i], &st) != 0) {
+		if (stat(argv[i], &st) < 0) {
 			fprintf(stderr, "cannot open '%s'\n", argv[i]);
 			bad++;
 			continue;

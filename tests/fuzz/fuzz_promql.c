@@ -4,7 +4,8 @@
  * same text again -- unless it holds a signed infinity, which 2.42 itself
  * prints as "+Inf"/"-Inf" and so re-parses with an extra unary operator
  * ("2 - inf ^ 3" prints "2 - +Inf ^ 3", which prints "2 - ++Inf ^ 3").
- * Every regexp that passes the Go-syntax check must compile with PCRE2.
+ * A parsed regexp matcher always carries its compiled pattern (RE2): what
+ * RE2 cannot compile is a parse error, never a matcher without one.
  * The same bytes also go through the metric-selector entry point (tsdb
  * dump --match): a selector it accepts is one vector selector (which the
  * full parser may still refuse: it also checks the matchers, "{a=\"\"}").
@@ -18,7 +19,7 @@
 #include "4-promql/ast.h"
 #include "4-promql/promql.h"
 
-/* Every regexp Go's syntax accepts must also compile with PCRE2. */
+/* Every regexp matcher of a parsed expression is compiled. */
 static int check_regexps(const struct promql_node *n, void *arg)
 {
 	(void)arg;

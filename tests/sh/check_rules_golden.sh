@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 dir=testdata/check-rules
-[ -x "$PROMTOOL" ] || { skip check_rules_golden "no $PROMTOOL"; exit 0; }
+require_cmd check_rules_golden "$PROMTOOL" || exit 0
 n=0
 for args_file in "$dir"/golden/*.args; do
 	name=$(basename "$args_file" .args)

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 dir=testdata/rules
-[ -x "$PROMTOOL" ] || { skip check_rules_prometheusrule "no $PROMTOOL"; exit 0; }
+require_cmd check_rules_prometheusrule "$PROMTOOL" || exit 0
 n=0
 for f in "$dir"/*.yaml; do
 	name=$(basename "$f" .yaml)
@@ -24,12 +24,10 @@ done
 [ "$n" -ge 3 ] && pass "check_rules_prometheusrule case count ($n)" || fail "check_rules_prometheusrule case count ($n)"
 
 # It is an extension: the real 2.42 refuses the manifest.
-if [ -n "$REAL_PROMTOOL" ]; then
+if require_cmd "check_rules_prometheusrule is an extension" "$REAL_PROMTOOL"; then
 	msg=$("$REAL_PROMTOOL" check rules "$dir/prometheusrule-originflow.yaml" 2>&1)
 	case "$msg" in
 	*"field apiVersion not found in type rulefmt.RuleGroups"*) pass "check_rules_prometheusrule is an extension" ;;
 	*) fail "check_rules_prometheusrule is an extension" "$msg" ;;
 	esac
-else
-	skip "check_rules_prometheusrule is an extension" "no real promtool"
 fi

@@ -3,7 +3,7 @@
 # gives the same blocks and table as the real promtool 2.42, run live.
 source "$(dirname "$0")/../lib.sh"
 if [ -z "$REAL_PROMTOOL" ] || ! "$REAL_PROMTOOL" --version 2>&1 | grep -q 'version 2\.42\.'; then
-	skip openmetrics_demo "real promtool 2.42 not installed"
+	fail openmetrics_demo "real promtool 2.42 not installed (.ci/deps installs it)"
 	exit 0
 fi
 bash testdata/openmetrics/run_one.sh "$PROMTOOL" "$ROOT/testdata/demo/demo.om" "$TMPROOT/ours"

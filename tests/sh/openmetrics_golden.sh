@@ -18,7 +18,7 @@ compare() { # name golden result
 	fi
 }
 
-[ -x "$PROMTOOL" ] || { skip openmetrics_golden "no $PROMTOOL"; exit 0; }
+require_cmd openmetrics_golden "$PROMTOOL" || exit 0
 for f in "$D"/cases/*.om; do
 	name=$(basename "$f" .om)
 	args=$(cat "$D/cases/$name.args" 2>/dev/null || true)

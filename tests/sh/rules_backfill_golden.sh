@@ -4,14 +4,12 @@
 # promtool 2.42 produced (testdata/rules-backfill/expected, made by
 # regen.sh).  Only ULIDs are normalised, plus the order of groups in the
 # log, which is random in promtool (Go map iteration).
+# RB_EXTRA_ARGS (word-split) is added to every run of ours (tests/sh/rules_concurrency.sh).
 . "$(dirname "$0")/../lib.sh"
 . testdata/rules-backfill/lib.sh
 export TZ=UTC
 
-if ! command -v prometheus >/dev/null || ! command -v python3 >/dev/null; then
-	skip rules_backfill_golden "needs prometheus and python3"
-	exit 0
-fi
+require_cmd rules_backfill_golden prometheus python3 || exit 0
 # The source TSDB comes from an openmetrics import: the real promtool's
 # when installed, else ours (the goldens were made with the real one).
 RB_REAL_PROMTOOL=${REAL_PROMTOOL:-$PROMTOOL}
@@ -25,7 +23,7 @@ grep -v '^#' "$RB_DIR/cases.txt" | while IFS='|' read -r name args; do
 	[ -n "$name" ] || continue
 	out="$TMPROOT/out-$name"
 	# shellcheck disable=SC2086
-	"$PROMTOOL" tsdb create-blocks-from rules --url "http://127.0.0.1:$RB_PORT" --output-dir "$out" $args \
+	"$PROMTOOL" tsdb create-blocks-from rules ${RB_EXTRA_ARGS:-} --url "http://127.0.0.1:$RB_PORT" --output-dir "$out" $args \
 		2>"$TMPROOT/stderr" >"$TMPROOT/stdout"
 	rc=$?
 	rb_summary "$rc" "$TMPROOT/stdout" "$TMPROOT/stderr" "$out" >"$TMPROOT/$name.out"

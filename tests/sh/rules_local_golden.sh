@@ -12,15 +12,14 @@
 # run are not read as input, the source blocks stay untouched, and the new
 # blocks equal the separate-directory golden), and a check that the
 # comparison fails when one byte of one block file differs.
+# RB_EXTRA_ARGS (word-split) is added to every run of ours (tests/sh/rules_concurrency.sh).
+# RB_EXTRA_ARGS (word-split) is added to every run of ours (tests/sh/rules_concurrency.sh).
 . "$(dirname "$0")/../lib.sh"
 . testdata/rules-backfill/lib.sh
 export TZ=UTC
 L=testdata/rules-local
 
-if ! command -v python3 >/dev/null; then
-	skip rules_local_golden "needs python3"
-	exit 0
-fi
+require_cmd rules_local_golden python3 || exit 0
 # The goldens were made over blocks imported by the real promtool; ours
 # imports the same samples (tests/sh/openmetrics_golden.sh), and only the
 # samples matter to the queries.
@@ -39,7 +38,7 @@ rm -f "$TMPROOT/src.om"
 run_case() {
 	local tag=$1 name=$3 out=$4
 	shift 4
-	"$PROMTOOL" tsdb create-blocks-from rules --source-dir "$src" --output-dir "$out" "$@" \
+	"$PROMTOOL" tsdb create-blocks-from rules ${RB_EXTRA_ARGS:-} --source-dir "$src" --output-dir "$out" "$@" \
 		2>"$TMPROOT/stderr" >"$TMPROOT/stdout"
 	echo "$?|$TMPROOT/stdout|$TMPROOT/stderr|$out|$TMPROOT/$tag.out" >"$TMPROOT/job"
 	rb_summary --batch "$TMPROOT/job"
@@ -68,7 +67,7 @@ inplace_args=$(grep '^inplace|' "$L/cases.txt" | cut -d'|' -f2)
 cp -r "$src" "$TMPROOT/inplace"
 before=$(ls "$TMPROOT/inplace")
 # shellcheck disable=SC2086
-"$PROMTOOL" tsdb create-blocks-from rules --source-dir "$TMPROOT/inplace" --output-dir "$TMPROOT/inplace" \
+"$PROMTOOL" tsdb create-blocks-from rules ${RB_EXTRA_ARGS:-} --source-dir "$TMPROOT/inplace" --output-dir "$TMPROOT/inplace" \
 	$inplace_args 2>"$TMPROOT/stderr" >"$TMPROOT/stdout"
 rc=$?
 mkdir "$TMPROOT/inplace-src"

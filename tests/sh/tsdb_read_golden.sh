@@ -5,61 +5,14 @@
 # randomly, and when a section is cut at --limit, which of the tied keys
 # at the cut are shown is random too (only their count must agree).
 # Our promtool reads the committed fixtures in place, through a symlink,
-# and must leave them untouched.
+# and must leave them untouched.  The v1-index block is upstream's: its
+# cases run in `make conformance` (tests/conformance/tsdb_read_v1.sh).
 . "$(dirname "$0")/../lib.sh"
-T=testdata/tsdb-read
-CONF_V1=$CONFORMANCE/tsdb-v2.42/index_format_v1
-
-# canon LIMIT: sorts each run of "<count> <key>" lines; in a section cut at
-# LIMIT lines, keys tied at the lowest count become <tie>.
-canon() {
-	awk -v limit="$1" '
-	function flush(   i, min, k) {
-		if (!n) return
-		min = -1
-		for (i = 1; i <= n; i++) { k = sec[i] + 0; if (min < 0 || k < min) min = k }
-		for (i = 1; i <= n; i++) {
-			if (n == limit && sec[i] + 0 == min) sub(/ .*/, " <tie>", sec[i])
-			print sec[i] | "LC_ALL=C sort"
-		}
-		close("LC_ALL=C sort")
-		n = 0
-	}
-	/^[0-9]+ / { sec[++n] = $0; next }
-	# a label value holding a newline continues the previous entry
-	n && $0 != "" && $0 !~ /:$/ { sec[n] = sec[n] "\\n" $0; next }
-	{ flush(); print }
-	END { flush() }'
-}
-
-# run NAME CANON_LIMIT FIXTURE ARGS... ("@DB@" is the db path)
-run() {
-	local name=$1 lim=$2 fix=$3; shift 3
-	local d="$TMPROOT/$name" args=() a rc=0 want="$T/golden/$name.txt"
-	if [ ! -f "$want" ]; then fail "tsdb_read $name" "missing $want"; return; fi
-	mkdir -p "$d"
-	ln -s "$fix" "$d/db"
-	for a in "$@"; do args+=("${a//@DB@/db}"); done
-	(cd "$d" && "$PROMTOOL" "${args[@]}") >"$d/got" 2>"$d/err" || rc=$?
-	echo "exit $rc" >>"$d/got"
-	if [ "$lim" = "-" ]; then
-		expect_files_eq "tsdb_read $name" "$d/got" "$want"
-	else
-		canon "$lim" <"$d/got" >"$d/got.c"
-		canon "$lim" <"$want" >"$d/want.c"
-		expect_files_eq "tsdb_read $name" "$d/got.c" "$d/want.c"
-	fi
-}
-
-mkdir -p "$TMPROOT/v1"
-ln -s "$(cd "$CONF_V1" && pwd)" "$TMPROOT/v1/01DXXFZDYD1MQW6079WK0K6EDQ"
+. "$(dirname "$0")/../tsdb_read_lib.sh"
 
 before=$(cd $T/fixtures && find . -type f -exec cksum {} + | sort; find . | sort)
-for f in blocks overlap v1; do
-	case $f in
-	v1) src=$TMPROOT/v1 ;;
-	*) src=$ROOT/$T/fixtures/$f ;;
-	esac
+for f in blocks overlap; do
+	src=$ROOT/$T/fixtures/$f
 	run "$f.list" - "$src" tsdb list @DB@
 	run "$f.list-r" - "$src" tsdb list -r @DB@
 	run "$f.analyze" 20 "$src" tsdb analyze @DB@

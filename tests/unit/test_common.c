@@ -3,10 +3,13 @@
 #include <stdlib.h>
 #include <xxhash.h>
 
+#include "1-common/arena.h"
 #include "1-common/buf.h"
 #include "1-common/bytes.h"
 #include "1-common/crc32c.h"
 #include "1-common/gofmt.h"
+#include "1-common/gostrconv.h"
+#include "1-common/utf8.h"
 #include "2-model/labels.h"
 #include "tests/unit/check.h"
 
@@ -236,8 +239,117 @@ static void test_labels(void)
 	labels_release(&ls);
 }
 
+/* Alignment, zeroing, copies, a request bigger than a chunk, and reuse
+ * after release. */
+static void test_arena(void)
+{
+	struct arena a;
+	char *s, *big;
+	unsigned char *z;
+	void *p, *q;
+
+	arena_init(&a, 64);
+	p = arena_alloc(&a, 1);
+	q = arena_alloc(&a, 0);
+	CHECK(p != q);
+	CHECK_EQ_U((uintptr_t)p % ARENA_ALIGN, 0);
+	CHECK_EQ_U((uintptr_t)q % ARENA_ALIGN, 0);
+	s = arena_strndup(&a, "abcdef", 3);
+	CHECK_STR(s, "abc");
+	big = arena_alloc(&a, 1000); /* its own chunk */
+	memset(big, 'x', 1000);
+	CHECK_STR(s, "abc");
+	z = arena_calloc(&a, 40);
+	for (int i = 0; i < 40; i++)
+		CHECK_EQ_U(z[i], 0);
+	CHECK_EQ_U((uintptr_t)arena_array(&a, 3, 7) % ARENA_ALIGN, 0);
+	arena_release(&a);
+	CHECK(a.chunks == NULL);
+	s = arena_strndup(&a, "again", 5);
+	CHECK_STR(s, "again");
+	arena_release(&a);
+}
+
+/* strconv.UnquoteChar's escapes: values, lengths, and where each failure
+ * is reported. */
+static void test_unescape(void)
+{
+	static const struct {
+		const char *in;
+		char quote;
+		int rc;
+		uint32_t v;
+		bool is_byte;
+		size_t end;
+	} cases[] = {
+		{ "\\n", '"', 0, '\n', false, 2 },
+		{ "\\\\", '"', 0, '\\', false, 2 },
+		{ "\\\"", '"', 0, '"', false, 2 },
+		{ "\\'", '"', GO_ESC_UNKNOWN, 0, false, 2 },
+		{ "\\'", '\'', 0, '\'', false, 2 },
+		{ "\\q", '"', GO_ESC_UNKNOWN, 0, false, 2 },
+		{ "\\xfF", '"', 0, 0xff, true, 4 },
+		{ "\\x4g", '"', GO_ESC_INVALID, 0, false, 3 },
+		{ "\\x4", '"', GO_ESC_SHORT, 0, false, 3 },
+		{ "\\u00e9z", '"', 0, 0xe9, false, 6 },
+		{ "\\ud800", '"', GO_ESC_INVALID, 0, false, 6 },
+		{ "\\U0010FFFF", '"', 0, 0x10ffff, false, 10 },
+		{ "\\U00110000", '"', GO_ESC_INVALID, 0, false, 10 },
+		{ "\\377", '"', 0, 255, true, 4 },
+		{ "\\400", '"', GO_ESC_INVALID, 0, false, 4 },
+		{ "\\18", '"', GO_ESC_INVALID, 0, false, 2 },
+		{ "\\1", '"', GO_ESC_SHORT, 0, false, 2 },
+		{ "\\", '"', GO_ESC_SHORT, 0, false, 1 },
+	};
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t v = 0;
+		bool is_byte = false;
+		size_t end = 99;
+		int rc = go_unescape(cases[i].in, strlen(cases[i].in), cases[i].quote, &v, &is_byte, &end);
+
+		CHECK_EQ_I(rc, cases[i].rc);
+		CHECK_EQ_U(end, cases[i].end);
+		if (rc == 0) {
+			CHECK_EQ_U(v, cases[i].v);
+			CHECK_EQ_I(is_byte, cases[i].is_byte);
+		}
+	}
+	go_unescape_put(&b, 0xe9, false);
+	go_unescape_put(&b, 0xe9, true);
+	CHECK_MEM(b.data, b.len, "\xc3\xa9\xe9", 3);
+	CHECK_EQ_I(go_unhex('a'), 10);
+	CHECK_EQ_I(go_unhex('F'), 15);
+	CHECK_EQ_I(go_unhex('g'), -1);
+	buf_release(&b);
+}
+
+/* utf8.Valid and utf8.AppendRune's replacement of invalid runes. */
+static void test_utf8(void)
+{
+	struct buf b = BUF_INIT;
+
+	CHECK(go_utf8_valid("", 0));
+	CHECK(go_utf8_valid("plain ascii", 11));
+	CHECK(go_utf8_valid("\xc3\xa9\xef\xbf\xbd\xf4\x8f\xbf\xbf", 9)); /* U+FFFD itself is valid */
+	CHECK(!go_utf8_valid("a\xc3", 2));                           /* truncated */
+	CHECK(!go_utf8_valid("\xc0\x80", 2));                        /* overlong */
+	CHECK(!go_utf8_valid("\xed\xa0\x80", 3));                    /* surrogate */
+	CHECK(!go_utf8_valid("\xf4\x90\x80\x80", 4));                /* > U+10FFFF */
+	CHECK(!go_utf8_valid("ok\x80", 3));
+	go_put_rune(&b, 0xD800);
+	go_put_rune(&b, 0x110000);
+	go_put_rune(&b, 'x');
+	CHECK_MEM(b.data, b.len, "\xef\xbf\xbd\xef\xbf\xbdx", 7);
+	buf_release(&b);
+}
+
 int main(void)
 {
+	RUN(test_unescape);
+	RUN(test_utf8);
+	RUN(test_arena);
 	RUN(test_labels);
 	RUN(test_crc32c_known_answers);
 	RUN(test_varints);

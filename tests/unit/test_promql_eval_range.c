@@ -1,6 +1,9 @@
 /*
  * Range queries against the answers of the real Prometheus 2.42: for every
- * query of testdata/promql-eval/range/queries.txt, our promql_eval_range()
+ * query of testdata/promql-eval/range/queries.txt (and of regex/ and
+ * regex-random/, the same layout: regexps that make a backtracking matcher
+ * give up, label_replace, 500 random regexps),
+ * our promql_eval_range()
  * over the samples of input.om must give exactly the series, order, points
  * and value strings that 2.42's query_range API returned (golden.txt, made
  * by regen.sh), or the same error message.
@@ -24,13 +27,24 @@
 #include "1-common/xalloc.h"
 #include "4-promql/ast.h"
 #include "5-query/local.h"
-#include "4-promql/eval_internal.h"
+#include "4-promql/eval_values.h"
 #include "4-promql/eval.h"
 #include "4-promql/promql.h"
 #include "4-promql/storage.h"
 #include "tests/unit/check.h"
 
-#define DIR "testdata/promql-eval/range"
+/* The sets of queries, each a directory with input.om, queries.txt,
+ * golden.txt and data/. */
+static const char *const dirs[] = { "testdata/promql-eval/range", "testdata/promql-eval/regex",
+				    "testdata/promql-eval/regex-random" };
+
+static FILE *open_in(const char *dir, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return fopen(path, "r");
+}
 
 static char *trim_nl(char *s)
 {
@@ -41,9 +55,9 @@ static char *trim_nl(char *s)
 }
 
 /* input.om lines are `name{labels} value timestamp-seconds`. */
-static int load_input(struct promql_memstore *ms, int64_t *base)
+static int load_input(const char *dir, struct promql_memstore *ms, int64_t *base)
 {
-	FILE *f = fopen(DIR "/input.om", "r");
+	FILE *f = open_in(dir, "input.om");
 	char *line = NULL;
 	size_t cap = 0;
 	int rc = 0;
@@ -143,11 +157,11 @@ static bool api_only_error(json_t *want)
 	return we && (!strncmp(we, "invalid parameter", 17) || !strncmp(we, "exceeded maximum", 16));
 }
 
-static void test_range_golden(void)
+static void test_range_golden(const char *dir)
 {
 	struct promql_memstore ms;
 	struct promql_storage st;
-	FILE *q = fopen(DIR "/queries.txt", "r"), *g = fopen(DIR "/golden.txt", "r");
+	FILE *q = open_in(dir, "queries.txt"), *g = open_in(dir, "golden.txt");
 	char *ql = NULL, *gl = NULL;
 	size_t qc = 0, gc = 0;
 	int64_t base;
@@ -155,7 +169,7 @@ static void test_range_golden(void)
 
 	promql_memstore_init(&ms);
 	CHECK(q && g);
-	if (!q || !g || load_input(&ms, &base) < 0) {
+	if (!q || !g || load_input(dir, &ms, &base) < 0) {
 		CHECK(0);
 		goto done;
 	}
@@ -274,11 +288,12 @@ static int on_series(void *arg, const struct query_series *qs, struct err *e)
 	return 0;
 }
 
-static void test_range_golden_source_dir(void)
+static void test_range_golden_source_dir(const char *dir)
 {
 	struct query_source *src = NULL;
 	struct err err = ERR_INIT;
-	FILE *q = fopen(DIR "/queries.txt", "r"), *g = fopen(DIR "/golden.txt", "r");
+	FILE *q = open_in(dir, "queries.txt"), *g = open_in(dir, "golden.txt");
+	char data[256];
 	char *ql = NULL, *gl = NULL;
 	size_t qc = 0, gc = 0;
 	int64_t base;
@@ -287,12 +302,13 @@ static void test_range_golden_source_dir(void)
 	{
 		struct promql_memstore ms;
 		promql_memstore_init(&ms);
-		CHECK_EQ_I(load_input(&ms, &base), 0);
+		CHECK_EQ_I(load_input(dir, &ms, &base), 0);
 		promql_memstore_release(&ms);
 	}
-	if (!q || !g || promql_engine_source_open_dir(&src, DIR "/data", NULL, &err) < 0) {
+	snprintf(data, sizeof(data), "%s/data", dir);
+	if (!q || !g || promql_engine_source_open_dir(&src, data, NULL, &err) < 0) {
 		fprintf(stderr, "source dir: %s\n", err_msg(&err));
-		printf("FAIL range queries from %s/data\n", DIR);
+		printf("FAIL range queries from %s\n", data);
 		check_state_.failed++;
 		goto done;
 	}
@@ -360,6 +376,8 @@ done:
 	for (size_t i = 0; i < nstrs; i++)
 		free(strs[i]);
 	free(strs);
+	strs = NULL;
+	nstrs = strcap = 0;
 }
 
 static void test_lset_hash(void)
@@ -489,7 +507,9 @@ int main(void)
 	RUN(test_range_type_error);
 	RUN(test_api_times);
 	RUN(test_lset_hash);
-	test_range_golden();
-	test_range_golden_source_dir();
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		test_range_golden(dirs[i]);
+		test_range_golden_source_dir(dirs[i]);
+	}
 	return check_done();
 }

@@ -15,6 +15,7 @@
 #include "5-query/apiresp.h"
 #include "5-query/gourl.h"
 #include "5-query/httpconfig.h"
+#include "5-query/remote.h"
 #include "tests/unit/check.h"
 
 static void test_promtool_time(void)
@@ -109,6 +110,91 @@ static const char *decode(struct api_resp *r, const char *body)
 	snprintf(msg, sizeof(msg), "%s", err_msg(&e));
 	err_release(&e);
 	return msg;
+}
+
+/* url.Parse and String() edge cases, as Go 1.19 (and promtool 2.42's
+ * messages) have them; see testdata/rules-backfill/faults for the goldens. */
+static void test_url_go_rules(void)
+{
+	static const struct {
+		const char *in, *err;
+	} bad[] = {
+		{ "http://a b@h/", "parse \"http://a b@h/\": net/url: invalid userinfo" },
+		{ "http://a^b@h/", "parse \"http://a^b@h/\": net/url: invalid userinfo" },
+		{ "http://\xc3\xa9@h/", "parse \"http://\xc3\xa9@h/\": net/url: invalid userinfo" },
+		{ "http://a%zz@h/", "parse \"http://a%zz@h/\": invalid URL escape \"%zz\"" },
+		{ "http://ho st/", "parse \"http://ho st/\": invalid character \" \" in host name" },
+		{ "http://h%41/", "parse \"http://h%41/\": invalid URL escape \"%41\"" },
+		{ "http://h:x/#f", "parse \"http://h:x/\": invalid port \":x\" after host" },
+		{ "http://h/#%zz", "parse \"http://h/#%zz\": invalid URL escape \"%zz\"" },
+		{ "http://[::1/", "parse \"http://[::1/\": missing ']' in host" },
+		{ "http://[::1]x/", "parse \"http://[::1]x/\": invalid port \"x\" after host" },
+	};
+	static const struct {
+		const char *in, *shown;
+	} good[] = {
+		{ "http://@h/", "http://@h/" },
+		{ "http://:@h/", "http://:***@h/" },
+		{ "http://a%40b:@h/", "http://a@b:***@h/" },   /* stripPassword prints the raw name */
+		{ "http://a%40b@h/", "http://a%40b@h/" },      /* without a password, String() escapes */
+		{ "http://a@b@h/", "http://a%40b@h/" },
+		{ "http://a!b@h/", "http://a%21b@h/" },
+		{ "http://h/?", "http://h/?" },
+		{ "http://h/x??", "http://h/x??" },
+		{ "http://h/a b/", "http://h/a%20b/" },
+		{ "http://h/a%2fb/", "http://h/a%2fb/" },       /* RawPath kept when it spells Path */
+		{ "http://[::1%25en0]:1/", "http://[::1%25en0]:1/" },
+		{ "mailto:x", "mailto:x" },
+		{ "http://h/#a b", "http://h/#a%20b" },
+	};
+	struct go_url u;
+	struct err e = ERR_INIT;
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_EQ_I(go_url_parse(&u, bad[i].in, &e), -1);
+		CHECK_STR(err_msg(&e), bad[i].err);
+		err_release(&e);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		CHECK_EQ_I(go_url_parse(&u, good[i].in, &e), 0);
+		buf_reset(&b);
+		go_url_format(&b, &u, true);
+		CHECK_STR(buf_str(&b), good[i].shown);
+		go_url_release(&u);
+	}
+	CHECK_EQ_I(go_url_parse(&u, "http://[::1%25en0]:1/", &e), 0);
+	CHECK_STR(u.host, "[::1%en0]:1");
+	go_url_release(&u);
+	buf_release(&b);
+}
+
+static void test_header_check(void)
+{
+	static const struct {
+		const char *in, *err;
+	} cases[] = {
+		{ "X-Scope-OrgID: tenant-1", NULL },
+		{ "X-Empty:", NULL },
+		{ "Authorization: Bearer x\ty", NULL },
+		{ "Authorization Bearer s3cret", "--header wants \"Name: value\"" },
+		{ ": x", "--header wants \"Name: value\"" },
+		{ "X Y: s3cret", "invalid --header name \"X Y\"" },
+		{ "X-A: s3\rcret", "invalid --header \"X-A\": the value has a control character" },
+		{ "x-a: s3cret\x7f", "invalid --header \"x-a\": the value has a control character" },
+		{ "HOST: h", "--header cannot set Host: promtool sets it" },
+		{ "transfer-encoding: chunked", "--header cannot set Transfer-Encoding: promtool sets it" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct err e = ERR_INIT;
+		int rc = remote_header_check(cases[i].in, &e);
+		CHECK_EQ_I(rc, cases[i].err ? -1 : 0);
+		if (cases[i].err) {
+			CHECK_STR(err_msg(&e), cases[i].err);
+			CHECK(!strstr(err_msg(&e), "s3"));
+		}
+		err_release(&e);
+	}
 }
 
 static void test_response_matrix(void)
@@ -241,6 +327,8 @@ int main(void)
 	RUN(test_promtool_time);
 	RUN(test_rfc822_fixed_zone);
 	RUN(test_url);
+	RUN(test_url_go_rules);
+	RUN(test_header_check);
 	RUN(test_response_matrix);
 	RUN(test_response_errors);
 	RUN(test_http_config);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "1-common/buf.h"
+#include "2-model/labels.h"
 #include "4-promql/promql.h"
 #include "6-rules/rulefmt.h"
 #include "6-rules/validate.h"
@@ -241,14 +242,14 @@ static void test_resolve(void)
 
 static void test_names(void)
 {
-	CHECK(rulefmt_valid_metric_name("a:b_c9"));
-	CHECK(rulefmt_valid_metric_name(":x"));
-	CHECK(!rulefmt_valid_metric_name("9a"));
-	CHECK(!rulefmt_valid_metric_name(""));
-	CHECK(!rulefmt_valid_metric_name("a-b"));
-	CHECK(rulefmt_valid_label_name("_a9"));
-	CHECK(!rulefmt_valid_label_name("a:b"));
-	CHECK(!rulefmt_valid_label_name("0a"));
+	CHECK(labels_valid_metric_name("a:b_c9"));
+	CHECK(labels_valid_metric_name(":x"));
+	CHECK(!labels_valid_metric_name("9a"));
+	CHECK(!labels_valid_metric_name(""));
+	CHECK(!labels_valid_metric_name("a-b"));
+	CHECK(labels_valid_name("_a9"));
+	CHECK(!labels_valid_name("a:b"));
+	CHECK(!labels_valid_name("0a"));
 }
 
 /* Known answers from promtool 2.42 (Go 1.19 text/template). */

@@ -1,9 +1,9 @@
 /*
- * Unit tests for the TSDB reader: the v1 index fixture, WAL fragment
- * reassembly (plain and snappy, across pages), corruption errors, selector
- * parsing and the querier's merge of overlapping sources.
+ * Unit tests for the TSDB reader: WAL fragment reassembly (plain and
+ * snappy, across pages), corruption errors, selector parsing and the
+ * querier's merge of overlapping sources.  Upstream's v1-index block is
+ * read by tests/conformance/test_tsdb_v1.c.
  */
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include <snappy-c.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -22,55 +22,6 @@
 #include "3-tsdb/wal_reader.h"
 #include "4-promql/ast.h"
 #include "4-promql/promql.h"
-
-/* Upstream's test data: $CONFORMANCE (as tests/lib.sh), by default
- * ../shared/conformance. */
-static const char *conformance(const char *sub)
-{
-	static char path[4096];
-	const char *dir = getenv("CONFORMANCE");
-
-	snprintf(path, sizeof(path), "%s/%s", dir ? dir : "../shared/conformance", sub);
-	return path;
-}
-#define V1_BLOCK conformance("tsdb-v2.42/index_format_v1")
-
-static void test_index_v1(void)
-{
-	struct tsdb_block b;
-	struct err e = ERR_INIT;
-	struct index_postings all, p;
-	struct index_series s;
-	size_t n;
-	const struct index_postings_entry *vals;
-
-	index_series_init(&s);
-	if (tsdb_block_open(&b, V1_BLOCK, &e) < 0) {
-		fprintf(stderr, "%s\n", err_msg(&e));
-		CHECK(0);
-		err_release(&e);
-		return;
-	}
-	CHECK_EQ_I(b.ix.version, 1);
-	CHECK_STR(b.meta.ulid, "01DXXFZDYD1MQW6079WK0K6EDQ");
-	CHECK_EQ_I(b.ix.nnames, 2);
-	vals = index_reader_label_values(&b.ix, "bar", &n);
-	CHECK_EQ_I(n, 100);
-	CHECK(vals && !strcmp(vals[0].value, "0"));
-	CHECK_EQ_I(index_reader_postings(&b.ix, "", "", &all, &e), 0);
-	CHECK_EQ_I(all.n, 102);
-	CHECK_EQ_I(index_reader_postings(&b.ix, "bar", "42", &p, &e), 0);
-	CHECK_EQ_I(p.n, 1);
-	CHECK_EQ_I(index_reader_series(&b.ix, index_postings_at(&p, 0), &s, &e), 0);
-	CHECK_EQ_I(s.nlbls, 1);
-	CHECK_STR(s.lbls[0].value, "42");
-	CHECK_EQ_I(s.nchks, 1);
-	CHECK_EQ_I(index_reader_postings(&b.ix, "bar", "nope", &p, &e), 0);
-	CHECK_EQ_I(p.n, 0);
-	index_series_release(&s);
-	tsdb_block_release(&b);
-	err_release(&e);
-}
 
 static void put_fragment(struct buf *seg, int type, const void *data, size_t len)
 {
@@ -220,46 +171,6 @@ static void test_selector(void)
 	matchers(x, &n);
 	CHECK_EQ_I(n, 0);
 	promql_expr_free(x);
-}
-
-/* The v1 block through the querier: matchers, time range, labels order. */
-static void test_query_v1(void)
-{
-	struct tsdb_db db;
-	struct tsdb_series_set *set = NULL;
-	struct promql_expr *sel;
-	const struct label_matcher *m;
-	struct err e = ERR_INIT;
-	int64_t t;
-	double v;
-	size_t nser = 0, nsamp = 0, nl, nm;
-
-	CHECK_EQ_I(tsdb_db_open_blocks(&db, conformance("tsdb-v2.42"), &e), 0);
-	/* the conformance dir holds the block under another name: no blocks */
-	CHECK_EQ_I(db.nblocks, 0);
-	tsdb_db_release(&db);
-
-	sel = selector("{bar=~\"1.\"}", &e);
-	m = matchers(sel, &nm);
-	tsdb_db_init(&db);
-	db.nblocks = 1;
-	db.blocks = xcalloc(1, sizeof(*db.blocks));
-	CHECK_EQ_I(tsdb_block_open(&db.blocks[0], V1_BLOCK, &e), 0);
-	CHECK_EQ_I(tsdb_db_select(&db, m, nm, 0, 7200000, &set, &e), 0);
-	while (tsdb_series_set_next(set, &e) > 0) {
-		const struct label *ls = tsdb_series_set_labels(set, &nl);
-		CHECK_EQ_I(nl, 1);
-		CHECK(ls[0].value[0] == '1' && strlen(ls[0].value) == 2);
-		nser++;
-		while (tsdb_series_set_sample(set, &t, &v, &e) > 0)
-			nsamp++;
-	}
-	CHECK_EQ_I(nser, 10);
-	CHECK_EQ_I(nsamp, 10);
-	tsdb_series_set_free(set);
-	promql_expr_free(sel);
-	tsdb_db_release(&db);
-	err_release(&e);
 }
 
 static void write_file(const char *path, const void *data, size_t len)
@@ -434,11 +345,9 @@ static void test_xor_wrapping_deltas(void)
 int main(void)
 {
 	RUN(test_xor_wrapping_deltas);
-	RUN(test_index_v1);
 	RUN(test_wal_fragments);
 	RUN(test_index_corruption);
 	RUN(test_selector);
-	RUN(test_query_v1);
 	RUN(test_head_replay);
 	return check_done();
 }

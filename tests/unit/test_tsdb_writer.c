@@ -162,16 +162,20 @@ static void test_xor_roundtrip(void)
 	}
 }
 
-/* Chunk lengths (in samples) of the only series of h. */
-static size_t chunk_sizes(struct head *h, size_t *out, size_t max)
+/* Chunk lengths (in samples) of the only series of h; the first chunk's
+ * maxt into *maxt0 when maxt0 is not NULL. */
+static size_t chunk_sizes(const struct head *h, size_t *out, size_t max, int64_t *maxt0)
 {
-	struct head_series *s = &h->series[0];
+	struct head_chunk_iter it;
+	struct chunk_desc d;
 	size_t n = 0;
 
-	for (uint32_t c = s->first_chunk; c != UINT32_MAX && n < max; c = h->chunks[c].next)
-		out[n++] = xor_chunk_num_samples(h->chunk_data.data + h->chunks[c].off, h->chunks[c].len);
-	if (s->has_open && n < max)
-		out[n++] = s->open.num;
+	head_chunk_iter_init(&it, h, 0);
+	while (n < max && head_chunk_iter_next(&it, &d)) {
+		if (n == 0 && maxt0)
+			*maxt0 = d.maxt;
+		out[n++] = xor_chunk_num_samples(d.data, d.len);
+	}
 	return n;
 }
 
@@ -188,47 +192,48 @@ static void append_commit(struct head *h, int64_t t, double v)
 static void test_cutting_rule(void)
 {
 	const int64_t range = 4 * 3600 * 1000; /* 2 x 2h, as the importer uses */
-	struct head h;
+	struct head *h;
 	size_t sz[64], n;
+	int64_t maxt0 = 0;
 
 	/* 1s samples from an aligned start: at 30 samples the end moves to
 	 * start + range / (range / (30000 * 4)) = 116129 ms, so 117 samples. */
-	head_init(&h, range);
+	h = head_new(range);
 	for (int64_t i = 0; i < 300; i++)
-		append_commit(&h, i * 1000, (double)i);
-	n = chunk_sizes(&h, sz, 64);
+		append_commit(h, i * 1000, (double)i);
+	n = chunk_sizes(h, sz, 64, &maxt0);
 	CHECK_EQ_U(n, 3);
 	CHECK_EQ_U(sz[0], 117);
-	CHECK_EQ_U(h.chunks[0].maxt, 116000);
-	head_release(&h);
+	CHECK_EQ_U(maxt0, 116000);
+	head_free(h);
 
 	/* 30 slow samples predict the window's end; then a burst hits the
 	 * 240-sample cap (2 x samplesPerChunk); the next chunks see the fast
 	 * rate at 30 samples and end after 120. */
-	head_init(&h, range);
+	h = head_new(range);
 	for (int64_t i = 0; i < 30; i++)
-		append_commit(&h, i * 60000, 1);
+		append_commit(h, i * 60000, 1);
 	for (int64_t i = 0; i < 500; i++)
-		append_commit(&h, 30 * 60000 + i, 2);
-	n = chunk_sizes(&h, sz, 64);
+		append_commit(h, 30 * 60000 + i, 2);
+	n = chunk_sizes(h, sz, 64, NULL);
 	CHECK_EQ_U(n, 4);
 	CHECK_EQ_U(sz[0], 240);
 	CHECK_EQ_U(sz[1], 120);
 	CHECK_EQ_U(sz[2], 120);
 	CHECK_EQ_U(sz[3], 50);
-	head_release(&h);
+	head_free(h);
 
 	/* A sample at the chunkRange boundary starts a new chunk; windows are
 	 * aligned with Go's truncating division, so -1 and 0 share one. */
-	head_init(&h, range);
-	append_commit(&h, -1, 1);
-	append_commit(&h, 0, 1);
-	append_commit(&h, range - 1, 1);
-	append_commit(&h, range, 1);
-	n = chunk_sizes(&h, sz, 64);
+	h = head_new(range);
+	append_commit(h, -1, 1);
+	append_commit(h, 0, 1);
+	append_commit(h, range - 1, 1);
+	append_commit(h, range, 1);
+	n = chunk_sizes(h, sz, 64, NULL);
 	CHECK_EQ_U(n, 2);
 	CHECK_EQ_U(sz[0], 3);
-	head_release(&h);
+	head_free(h);
 }
 
 static void test_append_rules(void)
@@ -237,43 +242,43 @@ static void test_append_rules(void)
 	static const struct label empty_val[] = { { "__name__", "m" }, { "a", "" } };
 	static const struct label only_empty[] = { { "a", "" } };
 	static const struct label dup[] = { { "__name__", "m" }, { "a", "1" }, { "a", "2" } };
-	struct head h;
+	struct head *h;
 	struct err e = ERR_INIT;
 	size_t sz[8];
 
-	head_init(&h, 1000);
+	h = head_new(1000);
 	/* within one batch: out-of-order and duplicates vanish at commit */
-	CHECK_EQ_I(head_append(&h, ls, 1, 100, 1, &e), 0);
-	CHECK_EQ_I(head_append(&h, ls, 1, 50, 2, &e), 0);
-	CHECK_EQ_I(head_append(&h, ls, 1, 100, 3, &e), 0);
-	CHECK_EQ_I(head_append(&h, empty_val, 2, 200, 4, &e), 0); /* same series: a="" dropped */
-	head_commit(&h);
-	CHECK_EQ_U(h.nseries, 1);
-	CHECK_EQ_U(chunk_sizes(&h, sz, 8), 1);
+	CHECK_EQ_I(head_append(h, ls, 1, 100, 1, &e), 0);
+	CHECK_EQ_I(head_append(h, ls, 1, 50, 2, &e), 0);
+	CHECK_EQ_I(head_append(h, ls, 1, 100, 3, &e), 0);
+	CHECK_EQ_I(head_append(h, empty_val, 2, 200, 4, &e), 0); /* same series: a="" dropped */
+	head_commit(h);
+	CHECK_EQ_U(head_num_series(h), 1);
+	CHECK_EQ_U(chunk_sizes(h, sz, 8, NULL), 1);
 	CHECK_EQ_U(sz[0], 2);
 	/* against committed data: errors, except identical bits */
-	CHECK_EQ_I(head_append(&h, ls, 1, 150, 1, &e), -1);
+	CHECK_EQ_I(head_append(h, ls, 1, 150, 1, &e), -1);
 	CHECK_STR(err_msg(&e), "out of order sample");
 	err_release(&e);
-	CHECK_EQ_I(head_append(&h, ls, 1, 200, 5, &e), -1);
+	CHECK_EQ_I(head_append(h, ls, 1, 200, 5, &e), -1);
 	CHECK_STR(err_msg(&e), "duplicate sample for timestamp");
 	err_release(&e);
-	CHECK_EQ_I(head_append(&h, ls, 1, 200, 4, &e), 0);
+	CHECK_EQ_I(head_append(h, ls, 1, 200, 4, &e), 0);
 	/* below max - chunkRange/2 of the appender's start: out of bounds */
-	head_commit(&h);
-	CHECK_EQ_I(head_append(&h, ls, 1, 200 - 501, 1, &e), -1);
+	head_commit(h);
+	CHECK_EQ_I(head_append(h, ls, 1, 200 - 501, 1, &e), -1);
 	CHECK_STR(err_msg(&e), "out of bounds");
 	err_release(&e);
-	CHECK_EQ_I(head_append(&h, only_empty, 1, 300, 1, &e), -1);
+	CHECK_EQ_I(head_append(h, only_empty, 1, 300, 1, &e), -1);
 	CHECK_STR(err_msg(&e), "empty labelset: invalid sample");
 	err_release(&e);
-	CHECK_EQ_I(head_append(&h, dup, 3, 300, 1, &e), -1);
+	CHECK_EQ_I(head_append(h, dup, 3, 300, 1, &e), -1);
 	CHECK_STR(err_msg(&e), "label name \"a\" is not unique: invalid sample");
 	err_release(&e);
-	head_commit(&h);
-	CHECK_EQ_I(h.min_time, 100);
-	CHECK_EQ_I(h.max_time, 200);
-	head_release(&h);
+	head_commit(h);
+	CHECK_EQ_I(head_min_time(h), 100);
+	CHECK_EQ_I(head_max_time(h), 200);
+	head_free(h);
 }
 
 /* Builds the two-series block of the golden in memory. */

@@ -1,0 +1,73 @@
+/*
+ * The bump allocator of arena.h: a list of chunks, newest first, carved from
+ * the front.  When a request does not fit, a new chunk becomes the current
+ * one and what was left of the old one is not used again.
+ */
+#include "1-common/arena.h"
+
+#include <stdlib.h>
+
+#include "1-common/xalloc.h"
+
+#define DEFAULT_CHUNK_SIZE 65536
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t cap;
+	_Alignas(max_align_t) unsigned char data[];
+};
+
+void arena_init(struct arena *a, size_t chunk_size)
+{
+	a->cur = NULL;
+	a->avail = 0;
+	a->chunks = NULL;
+	a->chunk_size = chunk_size;
+	a->chunk_max = 0;
+	a->chunk_first = chunk_size;
+}
+
+void arena_init_growing(struct arena *a, size_t first, size_t max)
+{
+	arena_init(a, first);
+	a->chunk_max = max;
+}
+
+size_t arena_bytes(const struct arena *a)
+{
+	size_t n = 0;
+
+	for (const struct arena_chunk *c = a->chunks; c; c = c->next)
+		n += c->cap;
+	return n;
+}
+
+void arena_release(struct arena *a)
+{
+	while (a->chunks) {
+		struct arena_chunk *next = a->chunks->next;
+		free(a->chunks);
+		a->chunks = next;
+	}
+	a->cur = NULL;
+	a->avail = 0;
+	a->chunk_size = a->chunk_first;
+}
+
+void *arena_alloc_chunk(struct arena *a, size_t n)
+{
+	size_t cap = a->chunk_size ? a->chunk_size : DEFAULT_CHUNK_SIZE;
+	struct arena_chunk *c;
+
+	if (cap < n)
+		cap = n;
+	c = xmalloc(sizeof(*c) + cap);
+	c->cap = cap;
+	c->next = a->chunks;
+	a->chunks = c;
+	a->cur = c->data + n;
+	a->avail = cap - n;
+	if (a->chunk_max && a->chunk_size < a->chunk_max)
+		a->chunk_size = a->chunk_size * 2 < a->chunk_max ? a->chunk_size * 2 : a->chunk_max;
+	return c->data;
+}

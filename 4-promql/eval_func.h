@@ -1,0 +1,81 @@
+/*
+ * The function-implementation interface: what eval_call.c uses from the
+ * func_*.c files (Go-exact math, date functions, sorting and quantiles,
+ * range-vector functions).  Internal to 4-promql.  Nothing here allocates
+ * except where a function says so; inputs stay the caller's.
+ */
+#ifndef PROMQL_EVAL_FUNC_H
+#define PROMQL_EVAL_FUNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "1-common/err.h"
+#include "4-promql/eval_values.h"
+#include "4-promql/functions.h"
+
+/* ---- numeric helpers with Go's semantics (func_math.c) ---- */
+double go_max(double a, double b); /* math.Max */
+double go_min(double a, double b); /* math.Min */
+double go_mod(double x, double y);
+/* Go 1.19's math functions on amd64, bit for bit (func_gomath.c). */
+double go_exp(double x);
+double go_log(double x);
+double go_log2(double x);
+double go_log10(double x);
+double go_pow(double x, double y);
+double go_sin(double x);
+double go_cos(double x);
+double go_tan(double x);
+double go_asin(double x);
+double go_acos(double x);
+double go_atan(double x);
+double go_atan2(double y, double x);
+double go_sinh(double x);
+double go_cosh(double x);
+double go_tanh(double x);
+double go_asinh(double x);
+double go_acosh(double x);
+double go_atanh(double x);
+/* Go's float64 -> int64 conversion on amd64 (CVTTSD2SQ). */
+int64_t go_f2i(double v);
+void kahan_inc(double inc, double *sum, double *c);
+/* The unary function of math-style calls (abs, ln, ...), or NULL. */
+typedef double (*unary_fn)(double);
+unary_fn func_unary(enum promql_func_id id);
+/* Date functions on a Unix time in seconds; id one of DAYS_IN_MONTH .. YEAR. */
+double func_date(enum promql_func_id id, double unix_seconds);
+bool func_is_date(enum promql_func_id id);
+
+/* ---- sorting with Go's sort.Sort order on small inputs (func_quantile.c) ---- */
+/* Vector sort by value as funcSort (desc=false) / funcSortDesc. */
+void sort_vector_by_value(struct ev_sample *v, size_t n, bool desc);
+/* quantile() of quantile.go over values (reordered in place). */
+double func_quantile(double q, double *values, size_t n);
+struct bucket {
+	double upper;
+	double count;
+};
+/* bucketQuantile of quantile.go; buckets reordered in place. */
+double func_bucket_quantile(double q, struct bucket *b, size_t n);
+
+/* ---- range-vector functions (func_range.c) ---- */
+struct range_ctx {
+	int64_t ts;          /* evaluation time (enh.Ts) */
+	int64_t range_start; /* window start, for extrapolation */
+	int64_t range_end;
+	int64_t range_ms;    /* the selector's range */
+	double arg;          /* the scalar argument, if any */
+	double arg2;
+};
+/*
+ * Computes function id over points p[0..n) (n >= 1).  Returns 1 with *out
+ * set, 0 when the function yields no sample, -1 with e set on error
+ * (holt_winters' factor checks).
+ */
+int func_range(enum promql_func_id id, const struct ev_point *p, size_t n,
+	       const struct range_ctx *c, double *out, struct err *e);
+bool func_is_range(enum promql_func_id id);
+
+#endif
