@@ -26,6 +26,7 @@
  */
 #include "5-query/apiresp.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -225,10 +226,16 @@ int api_parse_model_time(const char *s, size_t len, int64_t *out, struct buf *er
 		goto bad_int;
 	memcpy(ip, s, il);
 	ip[il] = '\0';
+	errno = 0;
 	v = strtoll(ip, &end, 10);
 	if (*end || (ip[0] == '+' && il == 1) || (ip[0] == '-' && il == 1))
 		goto bad_int;
-	v *= 1000;
+	if (errno == ERANGE) {
+		buf_addf(errmsg, "strconv.ParseInt: parsing \"%s\": value out of range", ip);
+		return -1;
+	}
+	/* Go's int64 v * second wraps */
+	v = (long long)((unsigned long long)v * 1000u);
 	if (!dot) {
 		*out = v;
 		return 0;
@@ -247,10 +254,12 @@ int api_parse_model_time(const char *s, size_t len, int64_t *out, struct buf *er
 			return -1;
 		}
 	}
-	if (ip[0] == '-' && v + va > 0)
-		*out = -(v + va);
+	/* Time(v+va) * -1, wrapping as Go's int64 does */
+	v = (long long)((unsigned long long)v + (unsigned long long)va);
+	if (ip[0] == '-' && v > 0)
+		*out = (int64_t)(0 - (unsigned long long)v);
 	else
-		*out = v + va;
+		*out = v;
 	return 0;
 bad_int: {
 	struct buf q = BUF_INIT;
