@@ -126,36 +126,48 @@ int api_resp_decode_envelope(struct api_resp *r, const char *body, size_t len, s
 	if (c == '}')
 		goto end;
 	jit_unread(&it);
-	for (;;) {
+	/*
+	 * jsoniter's generalStructDecoder (the case-insensitive config uses
+	 * it): fields while a ',' follows; an error inside a field gets the
+	 * type's prefix, a missing '}' afterwards does not.  Only the first
+	 * error is kept, so decoding stops there.
+	 */
+	do {
 		struct buf key = BUF_INIT;
-		c = jit_next_token(&it);
-		if (c != '"') {
-			jit_report(&it, "readFieldHash", "expect \", but found %s", JIT_CH(c));
-			goto fail;
-		}
-		if (jit_read_string_body(&it, &key) < 0) {
+		if (jit_read_string(&it, &key) < 0) {
 			buf_release(&key);
-			goto fail;
+			break;
 		}
 		c = jit_next_token(&it);
 		if (c != ':') {
+			/* the field's decoder still runs (and prefixes the error) */
+			static const char *const known[][2] = {
+				{ "status", "Status" }, { "errorType", "ErrorType" }, { "error", "Error" },
+				{ "data", "Data" }, { "warnings", "Warnings" },
+			};
+			jit_report(&it, "ReadObject", "expect : after object field, but found %s", JIT_CH(c));
+			for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+				if (!strcasecmp(buf_str(&key), known[i][0])) {
+					if (i == 4)
+						jit_wrap(&it, "[]string");
+					jit_wrap(&it, known[i][1]);
+				}
 			buf_release(&key);
-			jit_report(&it, "readFieldHash", "expect :, but found %s", JIT_CH(c));
-			goto fail;
+			break;
 		}
 		/* encoding/json-compatible: field names match case-insensitively. */
 		if (!strcasecmp(buf_str(&key), "status")) {
 			free(r->status);
 			r->status = take_string(&it, &failed);
-			jit_wrap(&it, "v1.apiResponse.Status");
+			jit_wrap(&it, "Status");
 		} else if (!strcasecmp(buf_str(&key), "errorType")) {
 			free(r->error_type);
 			r->error_type = take_string(&it, &failed);
-			jit_wrap(&it, "v1.apiResponse.ErrorType");
+			jit_wrap(&it, "ErrorType");
 		} else if (!strcasecmp(buf_str(&key), "error")) {
 			free(r->error);
 			r->error = take_string(&it, &failed);
-			jit_wrap(&it, "v1.apiResponse.Error");
+			jit_wrap(&it, "Error");
 		} else if (!strcasecmp(buf_str(&key), "data")) {
 			size_t start;
 			c = jit_next_token(&it);
@@ -170,24 +182,24 @@ int api_resp_decode_envelope(struct api_resp *r, const char *body, size_t len, s
 				r->data_len = it.head - start;
 				r->has_data = true;
 			}
-			jit_wrap(&it, "v1.apiResponse.Data");
+			jit_wrap(&it, "Data");
 		} else if (!strcasecmp(buf_str(&key), "warnings")) {
 			failed = decode_warnings(r, &it) < 0;
-			jit_wrap(&it, "v1.apiResponse.Warnings");
+			jit_wrap(&it, "[]string");
+			jit_wrap(&it, "Warnings");
 		} else {
 			failed = jit_skip(&it) < 0;
 		}
 		buf_release(&key);
 		if (failed || it.error)
-			goto fail;
-		c = jit_next_token(&it);
-		if (c == '}')
 			break;
-		if (c != ',') {
-			jit_report(&it, "ReadObjectCB", "object not ended with }");
-			goto fail;
-		}
-	}
+		c = jit_next_token(&it);
+	} while (c == ',');
+	jit_wrap_type(&it, "v1.apiResponse");
+	if (!it.error && c != '}')
+		jit_report(&it, "struct Decode", "expect }, but found %s", JIT_CH(c));
+	if (it.error)
+		goto fail;
 end:
 	if (jit_next_token(&it) != 0) {
 		jit_report(&it, "Unmarshal", "there are bytes left after unmarshal");
