@@ -74,16 +74,30 @@ static char *take_string(struct jit *it, int *failed)
 	return buf_detach(&b, NULL);
 }
 
+static void drop_warnings(struct api_resp *r)
+{
+	for (size_t i = 0; i < r->nwarnings; i++)
+		free(r->warnings[i]);
+	free(r->warnings);
+	r->warnings = NULL;
+	r->nwarnings = 0;
+}
+
+/* jsoniter's sliceDecoder: a second "warnings" replaces the first, null
+ * makes it nil again. */
 static int decode_warnings(struct api_resp *r, struct jit *it)
 {
 	int c = jit_next_token(it), failed = 0;
 	size_t cap = 0;
-	if (c == 'n')
+	if (c == 'n') {
+		drop_warnings(r);
 		return jit_skip_literal(it, "ull", "skipThreeBytes");
+	}
 	if (c != '[') {
 		jit_report(it, "decode slice", "expect [ or n, but found %s", JIT_CH(c));
 		return -1;
 	}
+	drop_warnings(r);
 	c = jit_next_token(it);
 	if (c == ']') {
 		/* present but empty is still non-nil for promtool's check */
