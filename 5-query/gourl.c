@@ -12,8 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "2-model/labels.h"
+#include "1-common/gostrconv.h"
 #include "1-common/xalloc.h"
+#include "2-model/labels.h"
 
 /* Go's url.encoding: which component a string is escaped for. */
 enum enc { ENC_PATH, ENC_HOST, ENC_ZONE, ENC_USERPASS, ENC_QUERY, ENC_FRAGMENT };
@@ -24,17 +25,6 @@ static int url_fail(struct err *e, const char *raw, size_t rawlen, const char *m
 	go_quote(&q, raw, rawlen);
 	err_set(e, "parse %s: %s", buf_str(&q), msg);
 	buf_release(&q);
-	return -1;
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
 	return -1;
 }
 
@@ -87,19 +77,19 @@ static int unescape(char **out, const char *s, size_t len, enum enc mode, struct
 	for (size_t i = 0; i < len;) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '%') {
-			if (i + 2 >= len || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0) {
+			if (i + 2 >= len || go_unhex(s[i + 1]) < 0 || go_unhex(s[i + 2]) < 0) {
 				size_t n = len - i < 3 ? len - i : 3;
 				buf_adds(why, "invalid URL escape ");
 				go_quote(why, s + i, n);
 				return -1;
 			}
-			if (mode == ENC_HOST && hexval(s[i + 1]) < 8 && strncmp(s + i, "%25", 3)) {
+			if (mode == ENC_HOST && go_unhex(s[i + 1]) < 8 && strncmp(s + i, "%25", 3)) {
 				buf_adds(why, "invalid URL escape ");
 				go_quote(why, s + i, 3);
 				return -1;
 			}
 			if (mode == ENC_ZONE) {
-				unsigned char v = (unsigned char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
+				unsigned char v = (unsigned char)(go_unhex(s[i + 1]) << 4 | go_unhex(s[i + 2]));
 				if (strncmp(s + i, "%25", 3) && v != ' ' && should_escape(v, ENC_HOST)) {
 					buf_adds(why, "invalid URL escape ");
 					go_quote(why, s + i, 3);
@@ -119,7 +109,7 @@ static int unescape(char **out, const char *s, size_t len, enum enc mode, struct
 	}
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '%') {
-			buf_addc(&b, (unsigned char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2])));
+			buf_addc(&b, (unsigned char)(go_unhex(s[i + 1]) << 4 | go_unhex(s[i + 2])));
 			i += 2;
 		} else if (s[i] == '+' && mode == ENC_QUERY) {
 			buf_addc(&b, ' ');

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "1-common/err.h"
 #include "1-common/xalloc.h"
 #include "2-model/labels.h"
 #include "8-promtool/cli_internal.h"
@@ -376,6 +377,7 @@ static void ctx_init(struct cli_ctx *c, const char *app_name, const struct cli_a
 	c->raw = argv;
 	c->nraw = n;
 	buf_init(&c->err);
+	compat_init(&c->compat);
 }
 
 static void ctx_release(struct cli_ctx *c)
@@ -469,6 +471,11 @@ bool cli_feature_enabled(const struct cli_ctx *c, const char *feature)
 		}
 	}
 	return false;
+}
+
+const struct compat *cli_compat(const struct cli_ctx *c)
+{
+	return &c->compat;
 }
 
 const char *cli_app_name(const struct cli_ctx *c)
@@ -571,6 +578,25 @@ static int pre_actions(struct cli_ctx *c)
 	return -1;
 }
 
+/*
+ * The version profile: --compat wins over PROMTOOL_COMPAT; neither (or an
+ * empty value) is 2.42.0.  A bad value is a usage error.
+ */
+static int resolve_compat(struct cli_ctx *c)
+{
+	const char *v = cli_isset(c, "compat") ? cli_str(c, "compat") : getenv("PROMTOOL_COMPAT");
+	struct err e = ERR_INIT;
+
+	if (!v || !*v)
+		return 0;
+	if (compat_parse(&c->compat, v, &e) < 0) {
+		buf_adds(&c->err, err_msg(&e));
+		err_release(&e);
+		return -1;
+	}
+	return 0;
+}
+
 static int usage_fail(struct cli_ctx *c)
 {
 	fflush(stdout);
@@ -618,6 +644,10 @@ int cli_main(const struct cli_app *app, int argc, char **argv)
 			goto done;
 		}
 	if (values_rc < 0 || validate_required(&c) < 0) {
+		rc = usage_fail(&c);
+		goto done;
+	}
+	if (resolve_compat(&c) < 0) {
 		rc = usage_fail(&c);
 		goto done;
 	}

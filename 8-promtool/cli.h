@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 struct cli_ctx;
+struct compat;
 
 /* The value of a flag or argument (the default when not given), or NULL. */
 const char *cli_str(const struct cli_ctx *c, const char *name);
@@ -44,6 +45,8 @@ const char *const *cli_list(const struct cli_ctx *c, const char *name, size_t *n
 int64_t cli_int(const struct cli_ctx *c, const char *name);
 /* Whether --enable-feature named this feature (comma-separated values). */
 bool cli_feature_enabled(const struct cli_ctx *c, const char *feature);
+/* The version profile (--compat, PROMTOOL_COMPAT; 2.42.0 by default). */
+const struct compat *cli_compat(const struct cli_ctx *c);
 /* The program name used in messages ("promtool"). */
 const char *cli_app_name(const struct cli_ctx *c);
 

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "1-common/buf.h"
+#include "1-common/compat.h"
 #include "8-promtool/cli_table.h"
 
 enum tok_type { TOK_SHORT, TOK_LONG, TOK_ARG, TOK_ERROR, TOK_EOL };
@@ -71,6 +72,8 @@ struct cli_ctx {
 
 	struct slot *slots;
 	size_t nslots;
+
+	struct compat compat; /* --compat / PROMTOOL_COMPAT, resolved before the command runs */
 
 	char **owned; /* strings to free */
 	size_t nowned, owned_alloc;

@@ -39,6 +39,9 @@ static const struct cli_flag app_flags[] = {
 	  .help = "Comma separated feature names to enable (only PromQL related and no-default-scrape-port). "
 		  "See https://prometheus.io/docs/prometheus/latest/feature_flags/ for the options and more "
 		  "details." },
+	/* EXTENSION: the promtool release to behave like; see COMPATIBILITY.md. */
+	{ .name = "compat", .type = CLI_STRING, .hidden = true, .placeholder = "VERSION",
+	  .help = "Behave like this promtool release (2.42 to 3.14; also $PROMTOOL_COMPAT)." },
 	END,
 };
 

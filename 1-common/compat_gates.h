@@ -1,0 +1,70 @@
+/*
+ * Every behaviour that differs between the promtool releases we can imitate
+ * (--compat=VERSION), one row each: the gate's name, the first release that
+ * has it, and what changes.  A gate is on for that release and every later
+ * one.  Rows come from ../shared/notes/version-differences.md, each checked
+ * against upstream's source at the tag named; the comment after a row says
+ * where.  Adding a release is adding its rows here and its number to
+ * COMPAT_RELEASES below.
+ *
+ * X(NAME, major, minor, patch, "what changes")
+ */
+#ifndef COMMON_COMPAT_GATES_H
+#define COMMON_COMPAT_GATES_H
+
+/* clang-format off */
+#define COMPAT_GATES(X) \
+	/* ---- block bytes and importers (3-tsdb, 7-backfill) ---- */ \
+	X(OFFSET_HASH_LABELS_LEN, 2, 44, 0, "group offset hash over length-prefixed labels (stringlabels builds)") \
+	X(BSTREAM_NO_QUIRK_BYTE, 3, 0, 0, "XOR chunks lose the trailing 0x00 of a byte-aligned writeByte") \
+	X(CHUNK_CUT_1005_BYTES, 2, 47, 0, "a chunk is also cut when it is over 1005 bytes") \
+	X(CHUNK_END_TIME_FLOAT, 3, 0, 0, "chunk end time estimated in floating point") \
+	X(INDEX_NO_LABEL_INDICES, 3, 7, 0, "the index has no label-indices section or label offset table") \
+	X(META_NUM_FLOAT_SAMPLES, 3, 6, 0, "meta.json stats count numFloatSamples") \
+	X(LOG_SLOG, 3, 0, 0, "logs in slog's logfmt: msg=... component=...") \
+	X(OM_NO_EMPTY_BLOCKS, 2, 54, 0, "create-blocks-from openmetrics does not print empty blocks") \
+	X(OM_LABEL_FLAG, 2, 55, 0, "create-blocks-from openmetrics --label k=v") \
+	X(OM_PIPE_INPUT, 3, 3, 0, "create-blocks-from openmetrics reads a pipe") \
+	X(RULES_HTTP_CONFIG, 2, 43, 0, "create-blocks-from rules --http.config.file") \
+	/* ---- rule files (6-rules) ---- */ \
+	X(RULEFMT_QUERY_OFFSET, 2, 53, 0, "rule groups accept query_offset") \
+	X(RULEFMT_GROUP_LABELS, 3, 0, 0, "rule groups accept labels, merged into each rule") \
+	X(UTF8_NAMES, 3, 0, 0, "metric and label names may be any UTF-8, quoted where not legacy") \
+	/* ---- the printer (Expr.String, the query sent by the backfill) ---- */ \
+	X(PRINT_PLAIN_NUMBERS, 3, 0, 0, "number literals print as plain decimals, durations as durations") \
+	X(PRINT_EMPTY_IGNORING_KEPT, 3, 9, 0, "an empty ignoring() before group_left/right is printed") \
+	/* ---- PromQL float semantics (4-promql) ---- */ \
+	X(PROMQL_RATE_THRESHOLD_FIRST, 2, 51, 0, "rate extrapolation tests the 1.1*avg threshold before the zero clamp") \
+	X(PROMQL_HQ_SMALL_DELTAS, 2, 49, 0, "histogram_quantile evens out bucket counts within 1e-12") \
+	X(PROMQL_SUM_KAHAN, 2, 54, 0, "sum uses Kahan-Neumaier summation") \
+	X(PROMQL_FLOAT_DURATIONS, 2, 54, 0, "float literals and durations are interchangeable") \
+	X(PROMQL_AVG_KAHAN, 2, 55, 0, "avg uses Kahan summation, incremental mean on overflow only") \
+	X(PROMQL_LEFT_OPEN, 3, 0, 0, "range selectors and lookback exclude their left end") \
+	X(PROMQL_REGEX_DOTALL, 3, 0, 0, "regexp . matches newline") \
+	X(PROMQL_STDDEV_NAN_START, 3, 0, 0, "stddev/stdvar of a group starting with NaN or Inf is NaN") \
+	X(PROMQL_NO_HOLT_WINTERS, 3, 0, 0, "holt_winters is gone") \
+	X(PROMQL_TOPK_NAN_TIES, 3, 0, 0, "topk/bottomk replace a NaN heap top only with a number") \
+	X(PROMQL_LEFT_OPEN_SUBQUERY, 3, 0, 1, "subqueries exclude their left end") \
+	X(PROMQL_ZERO_RANGE_EMPTY, 3, 3, 0, "x[0] selects nothing") \
+	X(PROMQL_HFRACTION_CLASSIC, 3, 4, 0, "histogram_fraction works on classic buckets") \
+	X(PROMQL_AVG_OVER_TIME_KAHAN, 3, 5, 0, "avg_over_time uses Kahan summation") \
+	X(PROMQL_KAHAN_NO_FMA, 3, 6, 0, "Kahan steps round to float64 (no FMA), c=0 on an infinite sum") \
+	X(PROMQL_CMP_MANY_TO_ONE, 3, 9, 0, "filtering comparisons raise many-to-one errors for filtered samples") \
+	X(PROMQL_UNARY_MINUS_MERGE, 3, 9, 0, "unary minus in range queries merges non-overlapping series")
+/* clang-format on */
+
+/* Every release --compat accepts, oldest first: X(major, minor, patch). */
+/* clang-format off */
+#define COMPAT_RELEASES(X) \
+	X(2, 42, 0) X(2, 43, 0) X(2, 43, 1) X(2, 44, 0) X(2, 45, 0) X(2, 45, 1) X(2, 45, 2) X(2, 45, 3) \
+	X(2, 45, 4) X(2, 45, 5) X(2, 45, 6) X(2, 46, 0) X(2, 47, 0) X(2, 47, 1) X(2, 47, 2) X(2, 48, 0) \
+	X(2, 48, 1) X(2, 49, 0) X(2, 49, 1) X(2, 50, 0) X(2, 50, 1) X(2, 51, 0) X(2, 51, 1) X(2, 51, 2) \
+	X(2, 52, 0) X(2, 53, 0) X(2, 53, 1) X(2, 53, 2) X(2, 53, 3) X(2, 53, 4) X(2, 53, 5) X(2, 54, 0) \
+	X(2, 54, 1) X(2, 55, 0) X(2, 55, 1) X(3, 0, 0) X(3, 0, 1) X(3, 1, 0) X(3, 2, 0) X(3, 2, 1) \
+	X(3, 3, 0) X(3, 3, 1) X(3, 4, 0) X(3, 4, 1) X(3, 4, 2) X(3, 5, 0) X(3, 5, 1) X(3, 5, 2) X(3, 5, 3) \
+	X(3, 5, 4) X(3, 5, 5) X(3, 6, 0) X(3, 7, 0) X(3, 7, 1) X(3, 7, 2) X(3, 7, 3) X(3, 8, 0) X(3, 8, 1) \
+	X(3, 9, 0) X(3, 9, 1) X(3, 10, 0) X(3, 11, 0) X(3, 11, 1) X(3, 11, 2) X(3, 11, 3) X(3, 12, 0) \
+	X(3, 13, 0) X(3, 13, 1) X(3, 13, 2) X(3, 14, 0)
+/* clang-format on */
+
+#endif
