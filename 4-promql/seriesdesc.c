@@ -194,7 +194,7 @@ static char *unquote(const struct token *t)
 
 	if (s[0] == '`') {
 		buf_add(&b, s + 1, n - 2);
-		return buf_detach(&b, NULL) ? (char *)b.data : xstrdup("");
+		return buf_detach(&b, NULL); /* never NULL, "" for `` */
 	}
 	for (size_t i = 1; i + 1 < n; i++) {
 		unsigned long r = 0;
