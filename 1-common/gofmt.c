@@ -51,7 +51,9 @@ static int short_decimal_digits(double v, char digits[18], int *nd, int *dp)
 		double x = v * p10[k], m;
 		if (x >= 0x1p50)
 			return 0;
-		m = nearbyint(x);
+		/* |x - m| < 3/8 for the right m (see above), so any
+		 * rounding of halves does */
+		m = (double)(uint64_t)(x + 0.5);
 		if (m >= 1 && m / p10[k] == v) {
 			char tmp[20];
 			uint64_t u = (uint64_t)m;
@@ -113,31 +115,121 @@ static int special(struct buf *out, double v, int plus_inf)
 	return 0;
 }
 
-static void fmt_e(struct buf *out, int neg, const char *d, int nd, int dp)
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* Exactly 8 digits of v < 10^8, zero-padded, in 32-bit steps that do not
+ * depend on each other. */
+static void put_8_digits(char *p, uint32_t v)
+{
+	uint32_t a = v / 10000, b = v % 10000;
+	uint32_t a1 = a / 100 * 2, a2 = a % 100 * 2, b1 = b / 100 * 2, b2 = b % 100 * 2;
+
+	p[0] = digit_pairs[a1];
+	p[1] = digit_pairs[a1 + 1];
+	p[2] = digit_pairs[a2];
+	p[3] = digit_pairs[a2 + 1];
+	p[4] = digit_pairs[b1];
+	p[5] = digit_pairs[b1 + 1];
+	p[6] = digit_pairs[b2];
+	p[7] = digit_pairs[b2 + 1];
+}
+
+char *go_put_uint_rtl(char *end, uint64_t u)
+{
+	/* 8 digits at a time from the right while more follow */
+	while (u >= 100000000) {
+		end -= 8;
+		put_8_digits(end, (uint32_t)(u % 100000000));
+		u /= 100000000;
+	}
+	while (u >= 100) {
+		unsigned k = (unsigned)(u % 100) * 2;
+		u /= 100;
+		*--end = digit_pairs[k + 1];
+		*--end = digit_pairs[k];
+	}
+	if (u >= 10) {
+		*--end = digit_pairs[u * 2 + 1];
+		*--end = digit_pairs[u * 2];
+	} else {
+		*--end = (char)('0' + u);
+	}
+	return end;
+}
+
+/* The %e and %f layouts of digits d[0..nd) with decimal point position dp,
+ * written at p; each returns the end.  At most 25 bytes for 17 digits. */
+static char *put_e(char *p, int neg, const char *d, int nd, int dp)
 {
 	int exp = dp - 1;
 
 	if (neg)
-		buf_addc(out, '-');
-	buf_addc(out, (unsigned char)d[0]);
+		*p++ = '-';
+	*p++ = d[0];
 	if (nd > 1) {
-		buf_addc(out, '.');
-		buf_add(out, d + 1, (size_t)nd - 1);
+		*p++ = '.';
+		memcpy(p, d + 1, (size_t)nd - 1);
+		p += nd - 1;
 	}
-	buf_addc(out, 'e');
+	*p++ = 'e';
 	if (exp < 0) {
-		buf_addc(out, '-');
+		*p++ = '-';
 		exp = -exp;
 	} else {
-		buf_addc(out, '+');
+		*p++ = '+';
 	}
-	if (exp < 10)
-		buf_addc(out, '0');
-	buf_addf(out, "%d", exp);
+	/* at least two exponent digits, at most three */
+	if (exp >= 100)
+		*p++ = (char)('0' + exp / 100);
+	*p++ = (char)('0' + exp / 10 % 10);
+	*p++ = (char)('0' + exp % 10);
+	return p;
+}
+
+/* Only for -4 <= exponent < 21 or so: callers keep dp within [-3, 21]. */
+static char *put_f(char *p, int neg, const char *d, int nd, int dp)
+{
+	if (neg)
+		*p++ = '-';
+	if (dp > 0) {
+		int m = dp < nd ? dp : nd;
+		memcpy(p, d, (size_t)m);
+		p += m;
+		for (int i = m; i < dp; i++)
+			*p++ = '0';
+	} else {
+		*p++ = '0';
+	}
+	if (nd > dp) {
+		int from = dp > 0 ? dp : 0;
+		*p++ = '.';
+		for (int i = dp; i < 0; i++)
+			*p++ = '0';
+		memcpy(p, d + from, (size_t)(nd - from));
+		p += nd - from;
+	}
+	return p;
+}
+
+static void fmt_e(struct buf *out, int neg, const char *d, int nd, int dp)
+{
+	char tmp[32];
+
+	buf_add(out, tmp, (size_t)(put_e(tmp, neg, d, nd, dp) - tmp));
 }
 
 static void fmt_f(struct buf *out, int neg, const char *d, int nd, int dp)
 {
+	/* %f of a shortest value has at most 17 digits, but dp can put up
+	 * to 308 zeros before or after them */
+	if (dp > -4 && dp <= 21) {
+		char tmp[48];
+		buf_add(out, tmp, (size_t)(put_f(tmp, neg, d, nd, dp) - tmp));
+		return;
+	}
 	if (neg)
 		buf_addc(out, '-');
 	if (dp > 0) {
@@ -156,33 +248,66 @@ static void fmt_f(struct buf *out, int neg, const char *d, int nd, int dp)
 	}
 }
 
-void go_fmt_g(struct buf *out, double v)
+size_t go_fmt_g_to(char out[GO_FMT_G_MAX], double v)
 {
 	char d[18];
-	int nd, dp, exp;
+	int nd, dp;
 	int neg = signbit(v) != 0;
+	double av = fabs(v);
 
-	if (special(out, v, 1))
-		return;
+	if (isnan(v)) {
+		memcpy(out, "NaN", 3);
+		return 3;
+	}
+	if (isinf(v)) {
+		memcpy(out, neg ? "-Inf" : "+Inf", 4);
+		return 4;
+	}
 	if (v == 0) {
-		buf_adds(out, neg ? "-0" : "0");
-		return;
+		if (neg) {
+			memcpy(out, "-0", 2);
+			return 2;
+		}
+		out[0] = '0';
+		return 1;
+	}
+	if (av < 0x1p53 && av == (double)(uint64_t)av) {
+		/* An integer below 2^53: every neighbour is at least 1/2 away,
+		 * so its shortest digits are its decimal digits less trailing
+		 * zeros. */
+		char tmp[20];
+		int n = (int)(tmp + 20 - go_put_uint_rtl(tmp + 20, (uint64_t)av));
+
+		if (n <= 6) {
+			/* exponent below 6: %f, which is the integer itself */
+			char *p = out;
+			if (neg)
+				*p++ = '-';
+			memcpy(p, tmp + 20 - n, (size_t)n);
+			return (size_t)(p + n - out);
+		}
+		dp = n;
+		memcpy(d, tmp + 20 - n, (size_t)n);
+		while (n > 1 && d[n - 1] == '0')
+			n--;
+		return (size_t)(put_e(out, neg, d, n, dp) - out);
 	}
 	go_shortest_digits(v, d, &nd, &dp);
-	exp = dp - 1;
 	/*
 	 * strconv's 'g' in shortest mode: %e when exp < -4 or exp >= eprec,
 	 * where eprec is 6 (Go sets it to 6 outright when shortest, after
 	 * the widening that only applies to an explicit precision).
 	 */
-	{
-		int eprec = 6;
-		if (exp < -4 || exp >= eprec) {
-			fmt_e(out, neg, d, nd, dp);
-			return;
-		}
-	}
-	fmt_f(out, neg, d, nd, dp);
+	if (dp - 1 < -4 || dp - 1 >= 6)
+		return (size_t)(put_e(out, neg, d, nd, dp) - out);
+	return (size_t)(put_f(out, neg, d, nd, dp) - out);
+}
+
+void go_fmt_g(struct buf *out, double v)
+{
+	char tmp[GO_FMT_G_MAX];
+
+	buf_add(out, tmp, go_fmt_g_to(tmp, v));
 }
 
 void go_fmt_e(struct buf *out, double v)

@@ -22,11 +22,18 @@ void go_shortest_digits(double v, char digits[18], int *nd, int *dp);
 /* fmt.Sprintf("%g", v) / strconv.FormatFloat(v, 'g', -1, 64):
  * "1e+06", "0.0001", "1.5e-05", "NaN", "+Inf", "-Inf". */
 void go_fmt_g(struct buf *out, double v);
+/* The same into out (no NUL); returns the length, at most GO_FMT_G_MAX. */
+#define GO_FMT_G_MAX 32
+size_t go_fmt_g_to(char out[GO_FMT_G_MAX], double v);
 /* strconv.FormatFloat(v, 'f', -1, 64): shortest digits, never an exponent;
  * NaN, +Inf, -Inf as Go spells them. */
 void go_fmt_f(struct buf *out, double v);
 /* strconv.FormatFloat(v, 'e', -1, 64), e.g. "1.5e-05". */
 void go_fmt_e(struct buf *out, double v);
+
+/* Writes u in decimal so that it ends just before end (20 bytes suffice);
+ * returns where it starts. */
+char *go_put_uint_rtl(char *end, uint64_t u);
 
 /* time.Duration(ns).String(): "2h0m0s", "1.5s", "3ms", "0s". */
 void go_fmt_duration(struct buf *out, int64_t ns);

@@ -44,6 +44,14 @@ int mmap_file_open(struct mmap_file *m, const char *path, struct err *e)
 	return 0;
 }
 
+void mmap_file_drop_pages(const struct mmap_file *m)
+{
+	/* MADV_DONTNEED on a shared read-only file mapping only unmaps: the
+	 * pages stay in the page cache and the bytes stay valid */
+	if (m->data)
+		madvise((void *)m->data, m->len, MADV_DONTNEED);
+}
+
 void mmap_file_release(struct mmap_file *m)
 {
 	if (m->data)

@@ -23,5 +23,9 @@ void mmap_file_init(struct mmap_file *m);
 /* Maps path read-only; on failure sets "open <path>: <strerror>"-style text. */
 int mmap_file_open(struct mmap_file *m, const char *path, struct err *e);
 void mmap_file_release(struct mmap_file *m);
+/* Lets go of the resident pages of the mapping (they count in the
+ * process's RSS while mapped); later reads fault them back in from the
+ * page cache.  The data pointer stays valid. */
+void mmap_file_drop_pages(const struct mmap_file *m);
 
 #endif

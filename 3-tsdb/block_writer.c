@@ -37,6 +37,7 @@
 
 struct block_writer {
 	char *dir;
+	int64_t chunk_range;
 	struct head *head;
 	char *tmp;   /* tmp dir of a flush in progress, removed by free */
 	int tmp_lock; /* flock held on tmp while it is written, or -1 */
@@ -50,10 +51,16 @@ int block_writer_new(struct block_writer **out, const char *dir, int64_t chunk_r
 		return err_set(e, "invalid chunk range %lld", (long long)chunk_range_ms);
 	w = xcalloc(1, sizeof(*w));
 	w->dir = xstrdup(dir);
+	w->chunk_range = chunk_range_ms;
 	w->head = head_new(chunk_range_ms);
 	w->tmp_lock = -1;
 	*out = w;
 	return 0;
+}
+
+void block_writer_set_spill(struct block_writer *w, struct head_spill *sp, size_t budget)
+{
+	head_set_spill(w->head, sp, budget);
 }
 
 int block_writer_append(struct block_writer *w, const struct label *ls, size_t n, int64_t t_ms, double v, struct err *e)
@@ -459,6 +466,9 @@ static int prepare_heads(const char *dir, struct head *const *hs, size_t nh, con
 	}
 	if (samples == 0)
 		return 1;
+	for (size_t i = 0; i < nh; i++)
+		if (head_load_spilled(hs[i], e) < 0)
+			return err_wrap(e, "compactor write");
 	if (ulid)
 		memcpy(meta.ulid, ulid, ULID_LEN + 1);
 	else if (ulid_new(meta.ulid, ulid_now_ms(), e) < 0)
@@ -550,8 +560,15 @@ static int flush_heads(const char *dir, struct head *const *hs, size_t nh, const
 int block_writer_prepare(struct block_writer *w, const char *ulid, struct block_meta *meta_out, struct err *e)
 {
 	struct head *h = w->head;
+	int rc = prepare_heads(w->dir, &h, 1, ulid, meta_out, &w->tmp, &w->tmp_lock, e);
 
-	return prepare_heads(w->dir, &h, 1, ulid, meta_out, &w->tmp, &w->tmp_lock, e);
+	if (rc == 0) {
+		/* the samples are on disk now: several blocks can be prepared
+		 * at once without holding every head */
+		head_free(w->head);
+		w->head = head_new(w->chunk_range);
+	}
+	return rc;
 }
 
 int block_writer_commit_prepared(struct block_writer *w, struct err *e)

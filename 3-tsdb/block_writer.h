@@ -30,6 +30,11 @@ struct block_writer;
 /* dir must exist; chunk_range_ms is what upstream passes to NewBlockWriter
  * (2 x block duration for importers). */
 int block_writer_new(struct block_writer **out, const char *dir, int64_t chunk_range_ms, struct err *e);
+/* EXTENSION: moves the block's finished chunks to sp (see head_set_spill())
+ * while more than budget bytes of them are in memory; they are read back
+ * in place when the block is written.  sp must outlive the writer. */
+struct head_spill;
+void block_writer_set_spill(struct block_writer *w, struct head_spill *sp, size_t budget);
 /* Appends to the current uncommitted batch; labels sorted by name.  Errors
  * are upstream's storage errors ("out of bounds", "duplicate sample for
  * timestamp"); the writer stays usable after one. */
@@ -51,9 +56,12 @@ int block_writer_flush_as(struct block_writer *w, const char *ulid, struct block
 /*
  * block_writer_flush_as() in two steps, so that the slow part can run
  * apart from the moment the block appears: prepare writes and syncs the
- * whole block under <dir>/<ulid>.tmp-for-creation (returns as flush: 0, 1
- * when empty, -1); commit renames it into place and syncs dir.  Freeing
- * the writer in between removes the prepared block.
+ * whole block under <dir>/<ulid>.tmp-for-creation (ulid NULL: a new
+ * ULID; returns as flush: 0, 1 when empty, -1) and, once it is on disk,
+ * releases the samples' memory (the writer starts over empty), so that
+ * several blocks can be prepared at once and still appear in order;
+ * commit renames it into place and syncs dir.  Freeing the writer in
+ * between removes the prepared block.
  */
 int block_writer_prepare(struct block_writer *w, const char *ulid, struct block_meta *meta_out, struct err *e);
 int block_writer_commit_prepared(struct block_writer *w, struct err *e);

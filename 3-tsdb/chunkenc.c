@@ -31,6 +31,33 @@
 #include <string.h>
 
 #include "1-common/bytes.h"
+#include "1-common/xalloc.h"
+
+/*
+ * The chunk's buffer keeps every byte from len to cap zero, so bits are
+ * ORed in whole 64-bit words without reading or clearing first; SLACK bytes
+ * past len are always allocated for that.
+ */
+#define SLACK 16
+
+static void chunk_grow(struct xor_chunk *c, size_t n)
+{
+	size_t need = c->b.len + n + SLACK, cap = c->b.cap ? c->b.cap : 64;
+
+	/* by a quarter: a head holds one open chunk per series, most of
+	 * them a few hundred bytes, so slack adds up */
+	while (cap < need)
+		cap += (cap / 4 + 31) & ~(size_t)31;
+	c->b.data = xrealloc(c->b.data, cap);
+	memset(c->b.data + c->b.cap, 0, cap - c->b.cap);
+	c->b.cap = cap;
+}
+
+static inline void chunk_reserve(struct xor_chunk *c, size_t n)
+{
+	if (c->b.len + n + SLACK > c->b.cap)
+		chunk_grow(c, n);
+}
 
 void xor_chunk_init(struct xor_chunk *c)
 {
@@ -41,9 +68,11 @@ void xor_chunk_init(struct xor_chunk *c)
 
 void xor_chunk_reset(struct xor_chunk *c)
 {
-	buf_reset(&c->b);
-	buf_addc(&c->b, 0);
-	buf_addc(&c->b, 0);
+	if (c->b.data)
+		memset(c->b.data, 0, c->b.len);
+	c->b.len = 0;
+	chunk_reserve(c, 2);
+	c->b.len = 2; /* the sample count, zero so far */
 	c->count = 0;
 	c->num = 0;
 	c->t = 0;
@@ -59,53 +88,60 @@ void xor_chunk_release(struct xor_chunk *c)
 }
 
 /*
- * bstream.writeBits, several bits at a time.  Byte for byte what 2.42's
- * writeBit/writeByte sequence produces: whenever a write starts on a full
- * last byte a fresh zero byte is appended first, and a write of whole bytes
- * that ends byte-aligned (its last primitive being writeByte) leaves one
- * more empty byte behind -- the quirk described above.
+ * The low nbits (1..64) of u, most significant first, after the last bit
+ * written: plain bit packing.  count is bstream's count, the free bits of
+ * the last byte (8 for the quirk's empty byte, which this fills first).
+ */
+static inline void put_bits(struct xor_chunk *c, uint64_t u, int nbits)
+{
+	size_t pos, q;
+	unsigned r, span;
+	unsigned char *p;
+
+	chunk_reserve(c, 9);
+	if (nbits < 64)
+		u &= ((uint64_t)1 << nbits) - 1;
+	pos = c->b.len * 8 - c->count;
+	q = pos >> 3;
+	r = (unsigned)(pos & 7);
+	p = c->b.data + q;
+	span = r + (unsigned)nbits;
+	if (span <= 64) {
+		put_be64(p, get_be64(p) | u << (64 - span));
+	} else {
+		/* more than 57 bits at an odd offset: the last span-64 bits
+		 * go into the ninth byte */
+		put_be64(p, get_be64(p) | u >> (span - 64));
+		p[8] |= (unsigned char)(u << (72 - span));
+	}
+	pos += (size_t)nbits;
+	c->b.len = (pos + 7) >> 3;
+	c->count = (uint8_t)(c->b.len * 8 - pos);
+}
+
+/*
+ * bstream.writeBits: what 2.42's writeByte/writeBit sequence gives.  The
+ * bits are those of plain packing; the one difference is the quirk
+ * described above -- a write of whole bytes (its last primitive a
+ * writeByte) that ends byte-aligned leaves one more, empty, byte behind.
  */
 static void write_bits(struct xor_chunk *c, uint64_t u, int nbits)
 {
-	const int whole_bytes = nbits >= 8 && nbits % 8 == 0;
-
 	if (nbits <= 0)
 		return;
-	if (nbits < 64)
-		u &= ((uint64_t)1 << nbits) - 1;
-	if (c->b.len + (size_t)nbits / 8 + 3 > c->b.cap)
-		buf_grow(&c->b, (size_t)nbits / 8 + 3);
-	if (c->count == 0) {
-		c->b.data[c->b.len++] = 0;
+	put_bits(c, u, nbits);
+	if ((nbits & 7) == 0 && c->count == 0) {
+		c->b.len++; /* already zero, and so is the byte after it */
 		c->count = 8;
 	}
-	while (nbits > 0) {
-		int take = nbits < c->count ? nbits : c->count;
-		uint64_t bits = (u >> (nbits - take)) & (((uint64_t)1 << take) - 1);
-
-		c->b.data[c->b.len - 1] |= (unsigned char)(bits << (c->count - take));
-		c->count = (uint8_t)(c->count - take);
-		nbits -= take;
-		if (nbits > 0) {
-			c->b.data[c->b.len++] = 0;
-			c->count = 8;
-		}
-	}
-	if (c->count == 0 && whole_bytes) {
-		c->b.data[c->b.len++] = 0;
-		c->count = 8;
-	}
-	c->b.data[c->b.len] = 0; /* keep struct buf's NUL terminator */
 }
 
 /* bstream.writeBit: the hot path, one bit never leaves the quirk byte. */
 static inline void write_bit(struct xor_chunk *c, int bit)
 {
 	if (c->count == 0) {
-		if (c->b.len + 2 > c->b.cap)
-			buf_grow(&c->b, 2);
-		c->b.data[c->b.len++] = 0;
-		c->b.data[c->b.len] = 0;
+		chunk_reserve(c, 1);
+		c->b.len++;
 		c->count = 8;
 	}
 	if (bit)
@@ -125,31 +161,46 @@ static inline int bit_range(int64_t x, int nbits)
 	return -(lim - 1) <= x && x <= lim;
 }
 
+/*
+ * The value part.  Control bits and the bits after them go out in one
+ * write where the bits after them are not a whole number of bytes (so no
+ * quirk byte could have come between); otherwise the control bits first.
+ */
 static void write_vdelta(struct xor_chunk *c, uint64_t vbits)
 {
 	uint64_t delta = vbits ^ c->v;
-	uint8_t lead, trail, sig;
+	uint8_t lead, trail;
+	int sig;
 
 	if (delta == 0) {
 		write_bit(c, 0);
 		return;
 	}
-	write_bit(c, 1);
 	lead = (uint8_t)__builtin_clzll(delta);
 	trail = (uint8_t)__builtin_ctzll(delta);
 	if (lead >= 32)
 		lead = 31;
 	if (c->leading != 0xff && lead >= c->leading && trail >= c->trailing) {
-		write_bit(c, 0);
-		write_bits(c, delta >> c->trailing, 64 - c->leading - c->trailing);
+		/* '10', then the bits in the previous window */
+		sig = 64 - c->leading - c->trailing;
+		if (sig <= 62) {
+			uint64_t x = delta >> c->trailing;
+			put_bits(c, (uint64_t)0x2 << sig | x, sig + 2);
+			if ((sig & 7) == 0 && c->count == 0) {
+				c->b.len++;
+				c->count = 8;
+			}
+		} else {
+			put_bits(c, 0x2, 2);
+			write_bits(c, delta >> c->trailing, sig);
+		}
 		return;
 	}
 	c->leading = lead;
 	c->trailing = trail;
-	write_bit(c, 1);
-	write_bits(c, lead, 5);
-	sig = (uint8_t)(64 - lead - trail);
-	write_bits(c, sig, 6); /* 64 is written as 0 */
+	sig = 64 - lead - trail;
+	/* '11', 5 bits of leading zeros, 6 of significant bits (64 as 0) */
+	put_bits(c, (uint64_t)0x3 << 11 | (uint64_t)lead << 6 | (uint64_t)(sig & 63), 13);
 	write_bits(c, delta >> trail, sig);
 }
 
@@ -179,14 +230,13 @@ void xor_chunk_append(struct xor_chunk *c, int64_t t, double v)
 		if (dod == 0) {
 			write_bit(c, 0);
 		} else if (bit_range(dod, 14)) {
-			write_bits(c, 0x2, 2);
-			write_bits(c, (uint64_t)dod, 14);
+			/* prefix and value in one write: neither part is whole
+			 * bytes, so no quirk byte could come between */
+			put_bits(c, (uint64_t)0x2 << 14 | ((uint64_t)dod & 0x3fff), 16);
 		} else if (bit_range(dod, 17)) {
-			write_bits(c, 0x6, 3);
-			write_bits(c, (uint64_t)dod, 17);
+			put_bits(c, (uint64_t)0x6 << 17 | ((uint64_t)dod & 0x1ffff), 20);
 		} else if (bit_range(dod, 20)) {
-			write_bits(c, 0xe, 4);
-			write_bits(c, (uint64_t)dod, 20);
+			put_bits(c, (uint64_t)0xe << 20 | ((uint64_t)dod & 0xfffff), 24);
 		} else {
 			write_bits(c, 0xf, 4);
 			write_bits(c, (uint64_t)dod, 64);
@@ -217,19 +267,46 @@ void xor_iter_init(struct xor_iter *it, const unsigned char *chunk, size_t len)
 	it->len = len - 2;
 }
 
+/*
+ * The next 64 bits of the stream from bitpos, left-aligned; bits past the
+ * end read as 0 (callers check the count they consume against what is
+ * left).  Whole 64-bit loads while 9 bytes remain, byte by byte near the
+ * end, so nothing past the chunk is ever read.
+ */
+static inline uint64_t peek_bits(const struct xor_iter *it)
+{
+	size_t byte = it->bitpos >> 3;
+	unsigned r = (unsigned)(it->bitpos & 7);
+	uint64_t w;
+
+	if (byte + 9 <= it->len) {
+		w = get_be64(it->p + byte) << r;
+		if (r)
+			w |= (uint64_t)it->p[byte + 8] >> (8 - r);
+		return w;
+	}
+	w = 0;
+	for (unsigned k = 0; k < 9; k++) {
+		uint64_t b = byte + k < it->len ? it->p[byte + k] : 0;
+		int sh = 56 - 8 * (int)k + (int)r;
+		w |= sh >= 0 ? b << sh : b >> -sh;
+	}
+	return w;
+}
+
+static inline uint64_t bits_left(const struct xor_iter *it)
+{
+	return (uint64_t)it->len * 8 - it->bitpos;
+}
+
 static inline bool read_bits(struct xor_iter *it, unsigned nbits, uint64_t *out)
 {
-	uint64_t v = 0;
-
-	if (it->bitpos + nbits > (uint64_t)it->len * 8) {
+	if (nbits > bits_left(it)) {
 		it->err = true;
 		return false;
 	}
-	for (unsigned i = 0; i < nbits; i++, it->bitpos++) {
-		unsigned bit = (it->p[it->bitpos >> 3] >> (7 - (it->bitpos & 7))) & 1;
-		v = (v << 1) | bit;
-	}
-	*out = v;
+	*out = peek_bits(it) >> (64 - nbits);
+	it->bitpos += nbits;
 	return true;
 }
 
@@ -255,34 +332,55 @@ static bool read_uvarint(struct xor_iter *it, uint64_t *out)
 	return false;
 }
 
+/* The value part (write_vdelta's layout), decoded from one peek where it
+ * fits: control bits and window take at most 13 bits. */
 static bool read_value(struct xor_iter *it)
 {
-	uint64_t bit, bits;
-	unsigned mbits;
+	uint64_t w = peek_bits(it), left = bits_left(it), bits;
+	unsigned mbits, used;
 
-	if (!read_bits(it, 1, &bit))
+	if (left < 1) {
+		it->err = true;
 		return false;
-	if (bit == 0)
+	}
+	if (!(w >> 63)) {
+		it->bitpos += 1;
 		goto ok;
-	if (!read_bits(it, 1, &bit))
+	}
+	if (left < 2) {
+		it->err = true;
 		return false;
-	if (bit == 0) {
+	}
+	if (!(w >> 62 & 1)) {
 		mbits = 64u - it->leading - it->trailing;
+		used = 2;
 	} else {
-		if (!read_bits(it, 5, &bits))
+		if (left < 13) {
+			it->err = true;
 			return false;
-		it->leading = (uint8_t)bits;
-		if (!read_bits(it, 6, &bits))
-			return false;
-		mbits = bits ? (unsigned)bits : 64;
+		}
+		it->leading = (uint8_t)(w >> 57 & 0x1f);
+		mbits = (unsigned)(w >> 51 & 0x3f);
+		if (!mbits)
+			mbits = 64;
 		if (it->leading + mbits > 64) {
 			it->err = true;
 			return false;
 		}
 		it->trailing = (uint8_t)(64 - it->leading - mbits);
+		used = 13;
 	}
-	if (!read_bits(it, mbits, &bits))
+	it->bitpos += used;
+	if (used + mbits <= 64) {
+		if (mbits > left - used) {
+			it->err = true;
+			return false;
+		}
+		bits = (w << used) >> (64 - mbits);
+		it->bitpos += mbits;
+	} else if (!read_bits(it, mbits, &bits)) {
 		return false;
+	}
 	it->v ^= bits << it->trailing;
 ok:
 	it->read++;
@@ -311,31 +409,35 @@ bool xor_iter_next(struct xor_iter *it)
 		return read_value(it);
 	}
 	{
-		unsigned d = 0, sz = 0;
+		/* the delta-of-delta prefix: 0, 10, 110, 1110 or 1111, read
+		 * bit by bit up to the first 0 as 2.42 does */
+		uint64_t w = peek_bits(it), left = bits_left(it);
+		unsigned plen, sz;
 		int64_t dod = 0;
 
-		for (int i = 0; i < 4; i++) {
-			d <<= 1;
-			if (!read_bits(it, 1, &u))
-				return false;
-			if (u == 0)
-				break;
-			d |= 1;
+		if (!(w >> 63))
+			plen = 1, sz = 0;
+		else if (!(w >> 62 & 1))
+			plen = 2, sz = 14;
+		else if (!(w >> 61 & 1))
+			plen = 3, sz = 17;
+		else if (!(w >> 60 & 1))
+			plen = 4, sz = 20;
+		else
+			plen = 4, sz = 64;
+		/* a stream ending inside the prefix ends where a 0 would be */
+		if (left < plen || (sz && plen + sz > left)) {
+			it->err = true;
+			return false;
 		}
-		switch (d) {
-		case 0x0: break;
-		case 0x2: sz = 14; break;
-		case 0x6: sz = 17; break;
-		case 0xe: sz = 20; break;
-		case 0xf:
+		it->bitpos += plen;
+		if (sz == 64) {
 			if (!read_bits(it, 64, &u))
 				return false;
 			dod = (int64_t)u;
-			break;
-		}
-		if (sz) {
-			if (!read_bits(it, sz, &u))
-				return false;
+		} else if (sz) {
+			u = (w << plen) >> (64 - sz);
+			it->bitpos += sz;
 			if (u > ((uint64_t)1 << (sz - 1)))
 				u -= (uint64_t)1 << sz;
 			dod = (int64_t)u;

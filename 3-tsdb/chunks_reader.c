@@ -116,6 +116,14 @@ int chunks_reader_open_mem(struct chunks_reader *r, const void *data, size_t len
 	return check_header(r, 0, e);
 }
 
+void chunks_reader_drop_pages(const struct chunks_reader *r)
+{
+	if (r->external)
+		return;
+	for (size_t i = 0; i < r->nsegs; i++)
+		mmap_file_drop_pages(&r->segs[i]);
+}
+
 uint64_t chunks_reader_size(const struct chunks_reader *r)
 {
 	uint64_t n = 0;

@@ -47,6 +47,9 @@ void chunks_reader_release(struct chunks_reader *r);
 /* Locates the chunk at ref (segment index << 32 | offset) and checks its
  * CRC32C, as chunks.Reader.Chunk does. */
 int chunks_reader_chunk(const struct chunks_reader *r, uint64_t ref, struct chunk_data *out, struct err *e);
+/* mmap_file_drop_pages() of every segment: for readers done with a
+ * stretch of chunks (their bytes stay valid). */
+void chunks_reader_drop_pages(const struct chunks_reader *r);
 /* Total bytes of all segments. */
 uint64_t chunks_reader_size(const struct chunks_reader *r);
 

@@ -488,7 +488,25 @@ struct tsdb_series_set {
 	int64_t last_t;
 	bool ichain_started;
 	bool ifirst;
+	size_t since_drop; /* chunk bytes handed out since pages were dropped */
 };
+
+/* Chunk bytes read between two drops of the blocks' pages (drop_pages). */
+#define DROP_EVERY (8u << 20)
+
+/*
+ * Reading a block's chunks maps their pages into the process, and they
+ * would stay counted in its RSS until exit; a dump of a whole data dir
+ * would end up holding all of it.  After every DROP_EVERY bytes of chunks
+ * and at the end the pages go (they stay cached; what is read next faults
+ * back in).
+ */
+static void drop_pages(const struct tsdb_series_set *s)
+{
+	for (size_t i = 0; i < s->nsrcs; i++)
+		if (s->srcs[i].kind == SRC_BLOCK)
+			chunks_reader_drop_pages(&s->srcs[i].b->cr);
+}
 
 static bool set_less(void *const *h, size_t i, size_t j)
 {
@@ -623,6 +641,7 @@ void tsdb_series_set_free(struct tsdb_series_set *s)
 {
 	if (!s)
 		return;
+	drop_pages(s);
 	for (size_t i = 0; i < s->nsrcs; i++)
 		src_set_release(&s->srcs[i]);
 	free(s->srcs);
@@ -648,6 +667,14 @@ static void start_samples(struct tsdb_series_set *s)
 int tsdb_series_set_next(struct tsdb_series_set *s, struct err *e)
 {
 	int r;
+
+	for (size_t i = 0; i < s->ncur; i++)
+		for (size_t k = 0; k < s->cur[i]->nspans; k++)
+			s->since_drop += s->cur[i]->spans[k].len;
+	if (s->since_drop >= DROP_EVERY) {
+		drop_pages(s);
+		s->since_drop = 0;
+	}
 
 	if (!s->merge) {
 		if (!s->nsrcs)
@@ -743,6 +770,50 @@ static bool chain_next(struct tsdb_series_set *s)
 	}
 	s->last_t = curr_t;
 	return true;
+}
+
+size_t tsdb_series_set_max_samples(const struct tsdb_series_set *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->ncur; i++) {
+		const struct src_set *src = s->cur[i];
+		for (size_t k = 0; k < src->nspans; k++) {
+			const struct span *sp = &src->spans[k];
+			n += sp->data ? xor_chunk_num_samples(sp->data, sp->len) : sp->n;
+		}
+	}
+	return n;
+}
+
+int tsdb_series_set_read(struct tsdb_series_set *s, int64_t *t, double *v, size_t cap, size_t *n,
+			 struct err *e)
+{
+	size_t k = 0;
+
+	*n = 0;
+	if (s->ncur == 1) {
+		struct src_iter *it = &s->its[0];
+		while (k < cap && src_next(it)) {
+			t[k] = it->t;
+			v[k] = it->v;
+			k++;
+		}
+		*n = k;
+		if (it->bad)
+			return iter_error(it, e);
+		return k == cap;
+	}
+	while (k < cap && chain_next(s)) {
+		t[k] = s->icurr->t;
+		v[k] = s->icurr->v;
+		k++;
+	}
+	*n = k;
+	for (size_t i = 0; i < s->ncur; i++)
+		if (s->its[i].bad)
+			return iter_error(&s->its[i], e);
+	return k == cap;
 }
 
 int tsdb_series_set_sample(struct tsdb_series_set *s, int64_t *t, double *v, struct err *e)

@@ -86,6 +86,16 @@ const struct label *tsdb_series_set_labels(const struct tsdb_series_set *s, size
  * Iteration stops at the first non-float chunk, as promtool's dump loop
  * stops at the first non-float sample. */
 int tsdb_series_set_sample(struct tsdb_series_set *s, int64_t *t, double *v, struct err *e);
+/*
+ * The same in bulk: the next samples of the current series into
+ * t[0..cap) and v[0..cap), *n of them.  Returns 1 when it filled cap (call
+ * again for the rest), 0 when the series has no more, -1 on error.
+ */
+int tsdb_series_set_read(struct tsdb_series_set *s, int64_t *t, double *v, size_t cap, size_t *n,
+			 struct err *e);
+/* At least as many samples as the current series yields (from its chunks'
+ * headers), for sizing what tsdb_series_set_read() fills. */
+size_t tsdb_series_set_max_samples(const struct tsdb_series_set *s);
 void tsdb_series_set_free(struct tsdb_series_set *s);
 
 /* Whether a value satisfies a matcher (fast path for "(?s:.*)"). */

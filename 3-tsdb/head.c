@@ -20,23 +20,34 @@
  */
 #include "3-tsdb/head.h"
 
+#include <assert.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "1-common/buf.h"
 #include "1-common/bytes.h"
+#include "1-common/goerrno.h"
 #include "1-common/xalloc.h"
 #include "3-tsdb/chunkenc.h"
 
 #define SAMPLES_PER_CHUNK 120
 #define NO_CHUNK UINT32_MAX
 
-/* A cut (completed) chunk, its bytes in head.chunk_data. */
+/* A cut (completed) chunk: its bytes at off in the head's chunk space
+ * (chunk_data, or a spill extent below mem_base). */
 struct head_chunk {
 	int64_t mint, maxt;
 	uint64_t off;
 	uint32_t len;
 	uint32_t next; /* next chunk of the same series, or NO_CHUNK */
+};
+
+/* Chunk bytes [voff, voff + len) of a head, at foff in its spill file. */
+struct head_extent {
+	uint64_t voff, foff, len;
 };
 
 struct head_series {
@@ -70,7 +81,17 @@ struct head {
 
 	struct head_chunk *chunks;
 	size_t nchunks, chunks_cap;
+	/* Cut chunks' bytes; head_chunk.off counts from mem_base, which is 0
+	 * unless the bytes before it were spilled. */
 	struct buf chunk_data;
+	uint64_t mem_base;
+	struct head_spill *spill;     /* not owned; NULL: never spill */
+	size_t spill_budget;
+	struct head_extent *ext;      /* spilled bytes, by voff */
+	size_t next, ext_cap;
+	const unsigned char *map;     /* the spill file mapped by head_load_spilled() */
+	size_t map_len;
+	uint64_t nsamples;            /* committed samples */
 
 	/* the current appender (batch) */
 	bool app_open;
@@ -103,6 +124,9 @@ void head_free(struct head *h)
 	free(h->table);
 	free(h->chunks);
 	buf_release(&h->chunk_data);
+	free(h->ext);
+	if (h->map)
+		munmap((void *)h->map, h->map_len);
 	free(h->batch);
 	free(h);
 }
@@ -277,6 +301,113 @@ int head_append_ref(struct head *h, uint32_t ref, int64_t t, double v, struct er
 	return queue_sample(h, ref, t, v, e);
 }
 
+void head_set_spill(struct head *h, struct head_spill *sp, size_t budget)
+{
+	h->spill = sp;
+	h->spill_budget = budget;
+}
+
+/* Appends the cut chunks in memory to the spill file. */
+static void spill_chunks(struct head *h)
+{
+	struct head_spill *sp = h->spill;
+	const unsigned char *p = h->chunk_data.data;
+	size_t left = h->chunk_data.len;
+	uint64_t at = sp->len;
+
+	while (left > 0) {
+		ssize_t n = pwrite(sp->fd, p, left, (off_t)at);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* keep them in memory; a bad disk will show when the
+			 * block is written */
+			sp->failed = true;
+			return;
+		}
+		p += n;
+		left -= (size_t)n;
+		at += (uint64_t)n;
+	}
+	if (h->map) {
+		/* it no longer covers every extent; mapped again on demand */
+		munmap((void *)h->map, h->map_len);
+		h->map = NULL;
+	}
+	ALLOC_GROW(h->ext, h->next + 1, h->ext_cap);
+	h->ext[h->next++] = (struct head_extent){ h->mem_base, sp->len, h->chunk_data.len };
+	sp->len = at;
+	h->mem_base += h->chunk_data.len;
+	h->chunk_data.len = 0;
+}
+
+/* Reads spilled chunks back, so that chunk_data holds every cut chunk at
+ * its offset (mem_base 0, no extents): for when the file cannot be mapped. */
+static int unspill(struct head *h, struct err *e)
+{
+	struct buf all = BUF_INIT;
+
+	buf_grow(&all, h->mem_base + h->chunk_data.len);
+	for (size_t i = 0; i < h->next; i++) {
+		const struct head_extent *x = &h->ext[i];
+		uint64_t done = 0;
+
+		while (done < x->len) {
+			ssize_t n = pread(h->spill->fd, all.data + x->voff + done, x->len - done,
+					  (off_t)(x->foff + done));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				buf_release(&all);
+				return err_set(e, "read spilled chunks: %s", n < 0 ? go_strerror(errno) : "short file");
+			}
+			done += (uint64_t)n;
+		}
+	}
+	memcpy(all.data + h->mem_base, h->chunk_data.data, h->chunk_data.len);
+	all.len = h->mem_base + h->chunk_data.len;
+	all.data[all.len] = 0;
+	buf_release(&h->chunk_data);
+	h->chunk_data = all;
+	h->mem_base = 0;
+	h->next = 0;
+	return 0;
+}
+
+int head_load_spilled(struct head *h, struct err *e)
+{
+	void *m;
+
+	if (!h->next || h->map)
+		return 0;
+	/* read in place: no second copy in memory */
+	m = mmap(NULL, h->spill->len, PROT_READ, MAP_SHARED, h->spill->fd, 0);
+	if (m == MAP_FAILED)
+		return unspill(h, e);
+	h->map = m;
+	h->map_len = h->spill->len;
+	return 0;
+}
+
+/* The bytes of cut chunk c (spilled ones need head_load_spilled()). */
+static const unsigned char *chunk_bytes(const struct head *h, const struct head_chunk *c)
+{
+	size_t lo = 0, hi = h->next;
+
+	if (c->off >= h->mem_base)
+		return h->chunk_data.data + (c->off - h->mem_base);
+	assert(h->map); /* BUG: iterating a spilled head not loaded */
+	/* the extent holding it: a chunk never spans two */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (h->ext[mid].voff <= c->off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return h->map + h->ext[lo].foff + (c->off - h->ext[lo].voff);
+}
+
 /* Moves the open chunk's bytes into the cut-chunk store. */
 static void cut_open_chunk(struct head *h, struct head_series *s)
 {
@@ -288,10 +419,12 @@ static void cut_open_chunk(struct head *h, struct head_series *s)
 	c = &h->chunks[idx];
 	c->mint = s->open_mint;
 	c->maxt = s->open_maxt;
-	c->off = h->chunk_data.len;
+	c->off = h->mem_base + h->chunk_data.len;
 	c->len = (uint32_t)s->open.b.len;
 	c->next = NO_CHUNK;
 	buf_add(&h->chunk_data, s->open.b.data, s->open.b.len);
+	if (h->spill && !h->spill->failed && h->chunk_data.len >= h->spill_budget)
+		spill_chunks(h);
 	if (s->last_chunk == NO_CHUNK)
 		s->first_chunk = idx;
 	else
@@ -330,6 +463,7 @@ static bool series_append(struct head *h, struct head_series *s, int64_t t, doub
 	if (t >= s->next_at || num >= SAMPLES_PER_CHUNK * 2)
 		new_head_chunk(h, s, t);
 	xor_chunk_append(&s->open, t, v);
+	h->nsamples++;
 	s->open_maxt = t;
 	s->last_vbits = double_bits(v);
 	return true;
@@ -342,6 +476,13 @@ void head_commit(struct head *h)
 	for (size_t i = 0; i < h->nbatch; i++) {
 		const struct head_sample *smp = &h->batch[i];
 		struct head_series *s = &h->series[smp->series];
+
+		/* A batch jumps between series: fetch the chunk bytes a few
+		 * samples ahead, or every append waits for memory. */
+		if (i + 8 < h->nbatch) {
+			const struct head_series *ahead = &h->series[h->batch[i + 8].series];
+			__builtin_prefetch(ahead->open.b.data + ahead->open.b.len, 1);
+		}
 
 		/* appendable() then append(): anything not newer than the
 		 * series' last sample is dropped without an error. */
@@ -383,16 +524,7 @@ size_t head_num_chunks(const struct head *h)
 
 uint64_t head_num_samples(const struct head *h)
 {
-	uint64_t n = 0;
-
-	for (size_t i = 0; i < h->nseries; i++) {
-		const struct head_series *s = &h->series[i];
-		for (uint32_t c = s->first_chunk; c != NO_CHUNK; c = h->chunks[c].next)
-			n += xor_chunk_num_samples(h->chunk_data.data + h->chunks[c].off, h->chunks[c].len);
-		if (s->has_open)
-			n += s->open.num;
-	}
-	return n;
+	return h->nsamples;
 }
 
 int64_t head_min_time(const struct head *h)
@@ -447,7 +579,7 @@ bool head_chunk_iter_next(struct head_chunk_iter *it, struct chunk_desc *out)
 		const struct head_chunk *c = &h->chunks[it->next];
 
 		*out = (struct chunk_desc){
-			.data = h->chunk_data.data + c->off, .len = c->len,
+			.data = chunk_bytes(h, c), .len = c->len,
 			.encoding = CHUNK_ENC_XOR, .mint = c->mint, .maxt = c->maxt,
 		};
 		it->next = c->next;

@@ -4,9 +4,10 @@
  * its appender accepts, rejects or silently drops (headAppender.Append /
  * Commit with out-of-order ingestion disabled).
  *
- * struct head is opaque and owns every series, label copy and chunk byte;
- * head_free() frees them.  Pointers returned by head_series_labels() stay
- * valid until head_free(); chunk descriptors as said at head_chunk_iter.
+ * struct head is opaque and owns every series, label copy and chunk byte
+ * (but not a spill file given to head_set_spill()); head_free() frees
+ * them.  Pointers returned by head_series_labels() stay valid until
+ * head_free(); chunk descriptors as said at head_chunk_iter.
  */
 #ifndef TSDB_HEAD_H
 #define TSDB_HEAD_H
@@ -41,6 +42,28 @@ int head_append_ref(struct head *h, uint32_t ref, int64_t t, double v, struct er
 void head_commit(struct head *h);
 /* headAppender.Rollback: forgets the uncommitted batch. */
 void head_rollback(struct head *h);
+
+/*
+ * EXTENSION: where a head's cut chunks go once more than a budget of them
+ * are in memory -- a file (typically unlinked) that the heads filled by
+ * one thread share.  Owned by the caller, who closes fd once those heads
+ * are freed.  A write that fails sets failed, and from then on chunks stay
+ * in memory (a bad disk shows when the block is written).
+ */
+struct head_spill {
+	int fd;
+	uint64_t len; /* bytes written so far */
+	bool failed;
+};
+
+/* From now on, move cut chunks to sp whenever more than budget bytes of
+ * them are in memory.  sp must outlive the head. */
+void head_set_spill(struct head *h, struct head_spill *sp, size_t budget);
+/* Makes spilled chunks readable through head_chunk_iter (maps the spill
+ * file, or reads them back into memory when it cannot be mapped); needed
+ * before iterating a head with a spill file, a no-op otherwise.  Errors
+ * are read errors of the spill file. */
+int head_load_spilled(struct head *h, struct err *e);
 
 /*
  * Reading the committed data.  Series references run from 0 to

@@ -10,7 +10,7 @@
 #include "1-common/goerrno.h"
 #include "1-common/xalloc.h"
 
-#define WIO_BUFSZ (1u << 20)
+#define WIO_BUFSZ (256u << 10)
 
 void wio_init_fd(struct wio *w, int fd, const char *path)
 {

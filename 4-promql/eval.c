@@ -9,7 +9,11 @@
  * so the results are the same: a selector with `@ t` reads at t - offset
  * whatever the step, and a subquery's inner steps are aligned to multiples
  * of its step (2.42's alignment) so per-step evaluation visits the same
- * inner timestamps the whole-range evaluation does.
+ * inner timestamps the whole-range evaluation does.  Two things of a
+ * range query are done over many steps at once, with the same results:
+ * range functions over plain matrix selectors are swept over blocks of
+ * steps with sliding windows (eval_sweep.c), and aggregations carry their
+ * grouping over from the last step while the input repeats (eval_aggr.c).
  *
  * Selectors and subqueries live in eval_select.c, binary operators in
  * eval_binop.c, aggregations in eval_aggr.c, calls in eval_call.c.
@@ -299,6 +303,7 @@ static int ev_init(struct evaluator *ev, const struct promql_storage *st, const 
 	ev->lookback = o && o->lookback_ms ? o->lookback_ms : DEFAULT_LOOKBACK_MS;
 	ev->subquery_step = o && o->default_subquery_step_ms ? o->default_subquery_step_ms : DEFAULT_SUBQUERY_STEP_MS;
 	ev->e = e;
+	ev->no_sweep = o && o->per_step_windows;
 	ev_limit_init(ev, expr, end, nsteps, o);
 	return ev_prepare(ev, expr);
 }
@@ -325,6 +330,10 @@ static void ev_release(struct evaluator *ev)
 		free(ev->memos[i].pos);
 		free(ev->memos[i].pos_used);
 		free(ev->memos[i].seq);
+		free(ev->memos[i].grp_in);
+		free(ev->memos[i].grp);
+		free(ev->memos[i].grp_key);
+		free(ev->memos[i].grp_d);
 	}
 	free(ev->memos);
 	for (size_t i = 0; i < ev->nrxs; i++) {
@@ -451,6 +460,7 @@ int promql_eval_range(struct promql_result *out, const struct promql_storage *st
 	if (ev_init(&ev, st, expr, start, end, 
 		    end < start ? 0 : (int64_t)(((uint64_t)end - (uint64_t)start) / (uint64_t)step) + 1, opts, e) < 0)
 		goto done;
+	ev.sweep_step = step;
 	for (int64_t t = start; t <= end; t += step) {
 		struct ev_value v;
 		struct ev_sample one;
@@ -485,6 +495,7 @@ int promql_eval_range(struct promql_result *out, const struct promql_storage *st
 	}
 	if (out->nseries > 1)
 		qsort(out->series, out->nseries, sizeof(*out->series), cmp_result_series);
+	out->swept = ev.swept;
 	rc = 0;
 done:
 	rc = ev_finish(&ev, out, rc);

@@ -36,6 +36,14 @@ struct promql_engine_opts {
 	/* --query.timeout in ms (0: none): "query timed out in expression
 	 * evaluation", and the entry points return PROMQL_EVAL_TIMEOUT. */
 	int64_t timeout_ms;
+	/*
+	 * Range functions window by window at every step instead of swept
+	 * over blocks of steps (4-promql/eval_sweep.c), and aggregation and
+	 * histogram_quantile groups found by key at every step instead of
+	 * carried over from the last step's input: the same results, slower;
+	 * the reference those shortcuts are tested against.
+	 */
+	bool per_step_windows;
 };
 
 /* What promql_eval_instant/range return when the query timed out. */
@@ -66,6 +74,9 @@ struct promql_result {
 	/* The highest sample count 2.42 would have reached (its stats'
 	 * peakSamples), when max_samples or timeout_ms was set. */
 	uint64_t peak_samples;
+	/* Statistics for tests: the (call, step) pairs whose range-function
+	 * values came from a sweep (4-promql/eval_sweep.c). */
+	uint64_t swept;
 	void *priv; /* storage for the labels */
 };
 

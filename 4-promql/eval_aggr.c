@@ -101,6 +101,25 @@ static void heap_offer(struct arena *a, struct group *g, struct ev_sample s, int
 	heap_up(g->heap, g->nheap - 1, rev);
 }
 
+/* The group key of input si with labels metric: for all but count_values
+ * computed (and hashed) once per query, as an input series' grouping
+ * labels never change. */
+static struct lset group_key(struct evaluator *ev, struct node_memo *nm, size_t si, struct lset metric,
+			     enum promql_aggop op, bool without, const char **grp, size_t ngroup)
+{
+	struct memo_entry *me;
+	bool fresh;
+
+	if (op == PROMQL_AGG_COUNT_VALUES)
+		return without ? lset_without(&ev->arena, metric, grp, ngroup, true)
+			       : lset_keep(&ev->arena, metric, grp, ngroup);
+	me = ev_memo(nm, si, metric, &fresh);
+	if (fresh)
+		me->a = lset_dup(&ev->qarena, without ? lset_without(&ev->arena, metric, grp, ngroup, true)
+						 : lset_keep(&ev->arena, metric, grp, ngroup));
+	return me->a;
+}
+
 int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out)
 {
 	enum promql_aggop op = n->u.aggregate.op;
@@ -116,6 +135,7 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 	double q = 0;
 	const char *value_label = NULL;
 	const char **grp = NULL;
+	bool prefix;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -156,14 +176,16 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 	}
 	smap_begin(idx, in.vec.n);
 	nm = ev_node_memo(ev, n);
+	prefix = op != PROMQL_AGG_COUNT_VALUES && in.vec.n < UINT32_MAX && !ev->no_sweep;
 	/* At most one group per input sample: no regrowing. */
 	groups = arena_array(&ev->arena, in.vec.n ? in.vec.n : 1, sizeof(*groups));
 	for (size_t si = 0; si < in.vec.n; si++) {
 		struct ev_sample s = in.vec.v[si];
-		struct lset metric = s.ls, key;
+		struct lset metric = s.ls, key = { NULL, 0, 0 };
 		struct group *g;
-		size_t *slot;
-		bool found;
+		size_t gi;
+		uint64_t ih = 0;
+		bool found = false;
 
 		if (op == PROMQL_AGG_COUNT_VALUES) {
 			struct buf b = BUF_INIT;
@@ -171,26 +193,39 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 			metric = lset_set(&ev->arena, metric, value_label,
 					  arena_strndup(&ev->arena, buf_str(&b), b.len));
 			buf_release(&b);
-		}
-		if (op != PROMQL_AGG_COUNT_VALUES) {
-			/* An input series' grouping labels never change: computed
-			 * (and hashed) once per query. */
-			bool fresh;
-			struct memo_entry *me = ev_memo(nm, si, metric, &fresh);
-			if (fresh)
-				me->a = lset_dup(&ev->qarena, without ? lset_without(&ev->arena, metric, grp, ngroup, true)
-								 : lset_keep(&ev->arena, metric, grp, ngroup));
-			key = me->a;
-		} else if (without) {
-			key = lset_without(&ev->arena, metric, grp, ngroup, true);
 		} else {
-			key = lset_keep(&ev->arena, metric, grp, ngroup);
+			ih = lset_hash(metric);
+			if (prefix && si < nm->ngrp && nm->grp_in[si] == ih && nm->grp[si] <= ngroups) {
+				/* the same input as the last step's so far: the same group */
+				gi = nm->grp[si];
+				found = gi < ngroups;
+				key = nm->grp_key[si];
+				goto grouped;
+			}
+			if (prefix) {
+				/* from here on by key: the groups so far into the index */
+				prefix = false;
+				for (size_t j = 0; j < ngroups; j++) {
+					size_t *sl = smap_slot(idx, (!without && !ngroup) ? 0 : lset_hash(groups[j].ls), &found);
+					*sl = j + 1;
+				}
+				found = false;
+			}
 		}
-		slot = smap_slot(idx, (!without && !ngroup) ? 0 : lset_hash(key), &found);
+		{
+			size_t *slot;
+			key = group_key(ev, nm, si, metric, op, without, grp, ngroup);
+			slot = smap_slot(idx, (!without && !ngroup) ? 0 : lset_hash(key), &found);
+			if (!found)
+				*slot = ngroups + 1;
+			gi = *slot - 1;
+		}
+	grouped:
+		if (op != PROMQL_AGG_COUNT_VALUES && !prefix)
+			ev_memo_group_note(nm, si, ih, (uint32_t)gi, key, 0);
 		if (!found) {
-			g = &groups[ngroups];
+			g = &groups[ngroups++];
 			memset(g, 0, sizeof(*g));
-			*slot = ++ngroups;
 			g->ls = key;
 			g->value = s.v;
 			g->mean = s.v;
@@ -213,7 +248,7 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 			}
 			continue;
 		}
-		g = &groups[*slot - 1];
+		g = &groups[gi];
 		switch (op) {
 		case PROMQL_AGG_SUM:
 			g->value += s.v;
@@ -263,6 +298,8 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 			break;
 		}
 	}
+	if (op != PROMQL_AGG_COUNT_VALUES)
+		nm->ngrp = in.vec.n;
 	if (op != PROMQL_AGG_TOPK && op != PROMQL_AGG_BOTTOMK && ngroups) {
 		out->vec.v = arena_array(&ev->arena, ngroups, sizeof(*out->vec.v));
 		out->vec.cap = ngroups;

@@ -21,7 +21,11 @@
 
 struct sel_cache {
 	const struct promql_node *node;
+	/* The selection: set's series for these matchers over [mint, maxt];
+	 * shared (not owned: set.release is NULL) when an earlier selector
+	 * of the query selected the same. */
 	struct promql_series_set set;
+	int64_t mint, maxt;
 	uint64_t *hash; /* lset_hash of each series, computed at selection */
 	/* Per series, where the last window's end and start were found: steps
 	 * mostly advance, so the next search starts there (hints only). */
@@ -90,7 +94,22 @@ struct node_memo {
 	struct memo_entry *pos;
 	bool *pos_used;
 	size_t npos;
+	/*
+	 * The grouping of the last step's input (aggregations,
+	 * histogram_quantile): per position, the input's labels hash and the
+	 * number of its group in order of first appearance (UINT32_MAX: in
+	 * none).  While a step's input repeats the last one's hashes from the
+	 * start, its groups are those numbers: no hashing of group keys.
+	 */
+	uint64_t *grp_in;
+	uint32_t *grp;
+	struct lset *grp_key; /* the group's labels (in the query arena) */
+	double *grp_d;        /* a parsed value (histogram_quantile's bound) */
+	size_t ngrp, grpcap;
 };
+/* Records position i's input hash, group, group labels and value for the
+ * next step. */
+void ev_memo_group_note(struct node_memo *m, size_t i, uint64_t in, uint32_t g, struct lset key, double d);
 /* The memo entry of node for input labels in, element pos of the node's
  * input vector; *fresh tells whether it was just created (zeroed). The
  * pointer is valid until the next call. */

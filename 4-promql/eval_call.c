@@ -57,6 +57,70 @@ static struct lset absent_labels(struct arena *a, const struct promql_node *arg)
 	return ls;
 }
 
+/*
+ * call_range()'s loop when the call's values at ts come from a sweep
+ * (eval_sweep.c): the same outputs, statistics and duplicate-labels records
+ * as the per-step path below, series by series in the selection's order.
+ */
+static int call_range_swept(struct evaluator *ev, const struct promql_node *n, const struct sel_cache *sc,
+			    const struct ev_sweep_cells *cells, int64_t ts, struct ev_value *out)
+{
+	enum promql_func_id id = n->u.call.func->id;
+	size_t nser = sc->set.n;
+	struct lim_node *ln = ev_limit_call(ev, n);
+	struct lim_series *lser = NULL;
+	struct node_memo *nm;
+	uint64_t lstamp = 0;
+	bool any = false;
+
+	out->type = PROMQL_TYPE_VECTOR;
+	if (nser) {
+		out->vec.v = arena_array(&ev->arena, nser, sizeof(*out->vec.v));
+		out->vec.cap = nser;
+	}
+	if (ln && !(lser = ev_limit_series(ln, nser, &lstamp)))
+		ln = NULL;
+	nm = ev_node_memo(ev, n);
+	for (size_t i = 0; i < nser; i++) {
+		uint32_t w = cells->w[i];
+		bool ok = cells->ok[i];
+
+		if (!w)
+			continue;
+		any = true;
+		if (lser)
+			ev_limit_series_note(&lser[i], lstamp, w, ok);
+		if (!ok || id == PROMQL_FN_ABSENT_OVER_TIME)
+			continue;
+		if (!cells->made[i]) {
+			/* The output labels of an input series, and the
+			 * duplicate-labels record of the pair: once per query. */
+			const struct promql_series *s = &sc->set.v[i];
+			struct lset ls = { s->labels, s->nlabels, sc->hash[i] };
+			bool fresh;
+			struct memo_entry *me = ev_memo_at(nm, i, nser, &fresh);
+			if (fresh) {
+				struct lset ol = id == PROMQL_FN_LAST_OVER_TIME ? ls : lset_drop_name(&ev->arena, ls);
+				me->a = lset_dup(&ev->qarena, ol);
+			}
+			if (!me->noted) {
+				if (ev_note_output(ev, n, me->a, ls) < 0)
+					return -1;
+				me->noted = true;
+			}
+			cells->ols[i] = me->a;
+			cells->made[i] = 1;
+		}
+		/* at most one sample per series: the room is there */
+		out->vec.v[out->vec.n++] = (struct ev_sample){ cells->ols[i], cells->val[i], ts };
+	}
+	if (id == PROMQL_FN_ABSENT_OVER_TIME && !any)
+		vec_push(&ev->arena, &out->vec, absent_labels(&ev->arena, n->u.call.args[0]), 1, ts);
+	else
+		out->unique = id != PROMQL_FN_ABSENT_OVER_TIME;
+	return 0;
+}
+
 static int call_range(struct evaluator *ev, const struct promql_node *n, size_t mi, int64_t ts,
 		      struct ev_value *out)
 {
@@ -82,6 +146,16 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 	}
 	c.arg = scal[0];
 	c.arg2 = scal[1];
+	{
+		const struct promql_node *a = ev_unwrap(n->u.call.args[mi]);
+		struct sel_cache *sc;
+		struct ev_sweep_cells cells;
+		int sr;
+
+		if (a->kind == PROMQL_NODE_MATRIX && (sc = ev_selected(ev, a->u.matrix.vs)) &&
+		    (sr = ev_sweep_step(ev, n, a, sc, ts, c.arg, c.arg2, &cells)) != 0)
+			return sr < 0 ? -1 : call_range_swept(ev, n, sc, &cells, ts, out);
+	}
 	if (ev_range_arg(ev, n->u.call.args[mi], ts, ev_call_moves(ev, n), &m, &c.range_start, &c.range_end,
 			 &c.range_ms) < 0)
 		return -1;
@@ -137,12 +211,31 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 	return 0;
 }
 
+/* A series' bucket bound and group for histogram_quantile: the same at
+ * every step, so parsed and hashed once per query.  Valid until the next
+ * call. */
+static struct memo_entry *bucket_memo(struct evaluator *ev, struct node_memo *nm, size_t i, struct lset ls)
+{
+	static const char *le[] = { "le" }, *le_name[] = { "le", "__name__" };
+	bool fresh;
+	struct memo_entry *me = ev_memo(nm, i, ls, &fresh);
+
+	if (fresh) {
+		const char *lev = lset_get(ls, "le");
+		me->ok = lev && go_parse_float(lev, strlen(lev), &me->d) == 0;
+		if (me->ok) {
+			me->k = lset_hash(lset_without(&ev->arena, ls, le, 1, false));
+			me->a = lset_dup(&ev->qarena, lset_without(&ev->arena, ls, le_name, 2, false));
+		}
+	}
+	return me;
+}
+
 /* histogram_quantile over classic buckets: series grouped by their labels
  * without `le`, output labels without `le` and the metric name. */
 static int histogram_quantile(struct evaluator *ev, const struct promql_node *n, double q,
 			      const struct ev_vector *in, int64_t ts, struct ev_vector *out)
 {
-	static const char *le[] = { "le" }, *le_name[] = { "le", "__name__" };
 	struct smap *idx = &ev->hq_scratch;
 	struct node_memo *nm;
 	struct hb {
@@ -153,6 +246,7 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 	size_t ng = 0, *gi, off = 0;
 	double *upper;
 	struct bucket *all;
+	bool prefix;
 
 	if (!in->n)
 		return 0;
@@ -163,24 +257,41 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 	upper = arena_array(&ev->arena, in->n, sizeof(*upper));
 	smap_begin(idx, in->n);
 	nm = ev_node_memo(ev, n);
+	prefix = in->n < UINT32_MAX && !ev->no_sweep;
 	for (size_t i = 0; i < in->n; i++) {
-		bool found, fresh;
+		bool found;
 		size_t *slot;
-		/* A series' bucket bound and group are the same at every step:
-		 * parsed and hashed once per query. */
-		struct memo_entry *me = ev_memo(nm, i, in->v[i].ls, &fresh);
+		uint64_t ih = lset_hash(in->v[i].ls);
+		struct memo_entry *me;
 
-		if (fresh) {
-			const char *lev = lset_get(in->v[i].ls, "le");
-			me->ok = lev && go_parse_float(lev, strlen(lev), &me->d) == 0;
-			if (me->ok) {
-				me->k = lset_hash(lset_without(&ev->arena, in->v[i].ls, le, 1, false));
-				me->a = lset_dup(&ev->qarena, lset_without(&ev->arena, in->v[i].ls, le_name, 2, false));
+		if (prefix && i < nm->ngrp && nm->grp_in[i] == ih &&
+		    (nm->grp[i] == UINT32_MAX || nm->grp[i] <= ng)) {
+			/* the same input as the last step's so far: the same groups */
+			gi[i] = nm->grp[i] == UINT32_MAX ? SIZE_MAX : nm->grp[i];
+			if (gi[i] == SIZE_MAX)
+				continue;
+			if (gi[i] == ng)
+				groups[ng++] = (struct hb){ nm->grp_key[i], NULL, 0 };
+			upper[i] = nm->grp_d[i];
+			groups[gi[i]].n++;
+			continue;
+		}
+		if (prefix) {
+			/* from here on by key: the groups so far into the index */
+			prefix = false;
+			for (size_t j = 0; j < i; j++) {
+				if (gi[j] == SIZE_MAX)
+					continue;
+				slot = smap_slot(idx, bucket_memo(ev, nm, j, in->v[j].ls)->k, &found);
+				*slot = gi[j] + 1;
 			}
 		}
+		me = bucket_memo(ev, nm, i, in->v[i].ls);
 		gi[i] = SIZE_MAX;
-		if (!me->ok)
+		if (!me->ok) {
+			ev_memo_group_note(nm, i, ih, UINT32_MAX, me->a, 0);
 			continue; /* no bucket label or a malformed one */
+		}
 		slot = smap_slot(idx, me->k, &found);
 		if (!found) {
 			groups[ng] = (struct hb){ me->a, NULL, 0 };
@@ -189,7 +300,9 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 		gi[i] = *slot - 1;
 		upper[i] = me->d;
 		groups[gi[i]].n++;
+		ev_memo_group_note(nm, i, ih, (uint32_t)gi[i], me->a, me->d);
 	}
+	nm->ngrp = in->n;
 	all = arena_array(&ev->arena, in->n, sizeof(*all));
 	for (size_t g = 0; g < ng; g++) {
 		groups[g].b = all + off;

@@ -77,5 +77,22 @@ struct range_ctx {
 int func_range(enum promql_func_id id, const struct ev_point *p, size_t n,
 	       const struct range_ctx *c, double *out, struct err *e);
 bool func_is_range(enum promql_func_id id);
+/* Whether function id's value depends on more than the window's points
+ * (its bounds or the evaluation time): others give the same value for
+ * the same points. */
+bool func_range_uses_bounds(enum promql_func_id id);
+/*
+ * rate, increase and delta (2.42's extrapolatedRate) in two parts:
+ * func_rate_prep() over the window's points p[0..n), n >= 2, then
+ * func_rate_finish() with the window's bounds.  Together exactly what
+ * func_range() computes for them.
+ */
+struct rate_prep {
+	double result, sampled, avg, to_zero;
+	int64_t t0, tn;
+	bool zero_limit;
+};
+void func_rate_prep(enum promql_func_id id, const struct ev_point *p, size_t n, struct rate_prep *r);
+double func_rate_finish(enum promql_func_id id, const struct rate_prep *r, const struct range_ctx *c);
 
 #endif

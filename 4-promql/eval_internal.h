@@ -51,6 +51,7 @@ struct evaluator {
 	struct arena arena;
 	struct sel_cache *sels;
 	size_t nsels, selcap;
+	struct hmap sel_dedup; /* while preparing: selection key -> sels index + 1 */
 	struct dup_reg *regs;
 	size_t nregs, regcap;
 	struct subq_cache *subqs;
@@ -73,6 +74,17 @@ struct evaluator {
 	struct ev_regex *rxs;
 	size_t nrxs, rxcap;
 	struct ev_limit *lim; /* eval_limit.h; NULL without limits */
+	/* Range functions swept over blocks of steps (eval_sweep.c): the
+	 * range query's step (0 for instant queries), how many subqueries
+	 * the evaluation is inside (their inner steps are not swept), and
+	 * the per-call sweeps; no_sweep (promql_engine_opts.per_step_windows)
+	 * turns them and the groups carried over between steps off. */
+	int64_t sweep_step;
+	unsigned subq_depth;
+	bool no_sweep;
+	uint64_t swept; /* steps served by sweeps (promql_result.swept) */
+	struct sweep **sweeps;
+	size_t nsweeps, sweepcap;
 	/* Positions in memos, regs and subqs by node, once one has more
 	 * than a few entries (see ev_node_find). */
 	struct hmap node_index;
@@ -110,6 +122,43 @@ int ev_vector_selector(struct evaluator *ev, const struct promql_node *n, int64_
  * subquery; range_start and range_end receive the window (for rate()). */
 int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts, bool moving,
 		 struct ev_matrix *out, int64_t *range_start, int64_t *range_end, int64_t *range_ms);
+/*
+ * The samples a range window ending at maxt holds, from its start mint =
+ * maxt - range: timestamps first..last inclusive.  2.42 closes both ends
+ * ([mint, maxt]).  Every window of matrix selectors (eval_select.c's
+ * per-step windows, eval_sweep.c's sliding ones) is bounded through here,
+ * so a version gate (3.0's left-open windows) belongs in this one place.
+ */
+static inline void ev_window_bounds(int64_t mint, int64_t maxt, int64_t *first, int64_t *last)
+{
+	*first = mint;
+	*last = maxt;
+}
+
+/* One step of a swept range function: per series of the selector's set,
+ * the window size (0: empty), whether the function gave a value, and it. */
+struct ev_sweep_cells {
+	const double *val;
+	const uint32_t *w;
+	const uint8_t *ok;
+	/* Per series, the call's output labels once made (made[i]): the
+	 * caller's to fill; kept for the whole query. */
+	struct lset *ols;
+	uint8_t *made;
+};
+/*
+ * The values of range call `call` over matrix selector `mat` (selection
+ * sc) at step ts, from the sweep of the block of steps holding ts (made
+ * now if needed); arg and arg2 are the call's scalar arguments at ts.
+ * Returns 1 with *out set, 0 when this call or step is not swept (use the
+ * per-step path), -1 with ev->e set.  Cells stay valid until the next call.
+ */
+int ev_sweep_step(struct evaluator *ev, const struct promql_node *call, const struct promql_node *mat,
+		  const struct sel_cache *sc, int64_t ts, double arg, double arg2, struct ev_sweep_cells *out);
+void ev_sweep_release(struct evaluator *ev);
+/* The selection of selector vs (eval_select.c); NULL if not prepared. */
+struct sel_cache *ev_selected(struct evaluator *ev, const struct promql_node *vs);
+
 int ev_binary(struct evaluator *ev, const struct promql_node *n, struct ev_value *l, struct ev_value *r, struct ev_value *out);
 int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out);
 int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out);

@@ -52,11 +52,55 @@ struct path_state {
 	int64_t ts;
 };
 
+/* FNV-1a of the matchers and the time range of a selection. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static uint64_t selection_key(const struct promql_node *vs, int64_t mint, int64_t maxt)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < vs->u.vector.nmatchers; i++) {
+		const struct label_matcher *m = &vs->u.vector.matchers[i];
+		unsigned char ty = (unsigned char)m->type;
+		h = fnv(h, &ty, 1);
+		h = fnv(h, m->name, strlen(m->name) + 1);
+		h = fnv(h, m->value, m->value_len + 1);
+	}
+	h = fnv(h, &mint, sizeof(mint));
+	return fnv(h, &maxt, sizeof(maxt));
+}
+
+/* Whether selection a is what c (node and range set) would select. */
+static bool same_selection(const struct sel_cache *a, const struct sel_cache *c)
+{
+	const struct promql_node *x = a->node, *y = c->node;
+
+	if (a->mint != c->mint || a->maxt != c->maxt || x->u.vector.nmatchers != y->u.vector.nmatchers)
+		return false;
+	for (size_t i = 0; i < x->u.vector.nmatchers; i++) {
+		const struct label_matcher *m = &x->u.vector.matchers[i], *n = &y->u.vector.matchers[i];
+		if (m->type != n->type || strcmp(m->name, n->name) || m->value_len != n->value_len ||
+		    memcmp(m->value, n->value, m->value_len))
+			return false;
+	}
+	return true;
+}
+
 static int select_selector(struct evaluator *ev, const struct promql_node *vs,
 			   struct path_state ps, int64_t eval_range)
 {
 	int64_t start = ev->query_start, end = ev->query_end, at;
 	struct sel_cache *c;
+	uint64_t key;
+	size_t *slot;
+	bool found;
 
 	if (ps.has_ts)
 		start = end = ps.ts;
@@ -74,13 +118,28 @@ static int select_selector(struct evaluator *ev, const struct promql_node *vs,
 	c = &ev->sels[ev->nsels];
 	memset(c, 0, sizeof(*c));
 	c->node = vs;
-	if (ev->st->select(ev->st->ctx, vs->u.vector.matchers, vs->u.vector.nmatchers,
-			   start, end, &c->set, ev->e) < 0)
-		return err_wrap(ev->e, "expanding series");
-	/* Every step reads these series: hash their label sets once. */
-	c->hash = xcalloc(c->set.n ? c->set.n : 1, sizeof(*c->hash));
-	for (size_t i = 0; i < c->set.n; i++)
-		c->hash[i] = lset_hash_slow((struct lset){ c->set.v[i].labels, c->set.v[i].nlabels, 0 });
+	c->mint = start;
+	c->maxt = end;
+	key = selection_key(vs, start, end);
+	slot = hmap_slot(&ev->sel_dedup, key, &found);
+	if (found && same_selection(&ev->sels[*slot - 1], c)) {
+		/* The same series as an earlier selector's: read them once. */
+		const struct sel_cache *o = &ev->sels[*slot - 1];
+		c->set = o->set;
+		c->set.release = NULL;
+		c->hash = xmalloc((c->set.n ? c->set.n : 1) * sizeof(*c->hash));
+		memcpy(c->hash, o->hash, c->set.n * sizeof(*c->hash));
+	} else {
+		if (ev->st->select(ev->st->ctx, vs->u.vector.matchers, vs->u.vector.nmatchers,
+				   start, end, &c->set, ev->e) < 0)
+			return err_wrap(ev->e, "expanding series");
+		if (!found)
+			*slot = ev->nsels + 1;
+		/* Every step reads these series: hash their label sets once. */
+		c->hash = xcalloc(c->set.n ? c->set.n : 1, sizeof(*c->hash));
+		for (size_t i = 0; i < c->set.n; i++)
+			c->hash[i] = lset_hash_slow((struct lset){ c->set.v[i].labels, c->set.v[i].nlabels, 0 });
+	}
 	c->cur_hi = xcalloc(c->set.n ? c->set.n : 1, sizeof(*c->cur_hi));
 	c->cur_lo = xcalloc(c->set.n ? c->set.n : 1, sizeof(*c->cur_lo));
 	ev->nsels++;
@@ -201,7 +260,7 @@ static int cmp_sel_node(const void *a, const void *b)
 
 /* The selection of selector vs: every step looks up every selector, and an
  * operator chain may have hundreds of thousands of them. */
-static struct sel_cache *selected(struct evaluator *ev, const struct promql_node *vs)
+struct sel_cache *ev_selected(struct evaluator *ev, const struct promql_node *vs)
 {
 	size_t lo = 0, hi = ev->nsels;
 
@@ -275,7 +334,7 @@ static bool is_stale(double v)
 static int vector_at(struct evaluator *ev, const struct promql_node *vs, int64_t ref,
 		     int64_t ts, bool keep_t, struct ev_vector *out)
 {
-	struct sel_cache *sc = selected(ev, vs);
+	struct sel_cache *sc = ev_selected(ev, vs);
 	const struct promql_series_set *set = sc ? &sc->set : NULL;
 
 	memset(out, 0, sizeof(*out));
@@ -324,15 +383,17 @@ static void windows(struct arena *a, struct sel_cache *sc, int64_t mint, int64_t
 	ptrdiff_t *lo, *hi;
 	struct ev_point *pts;
 	size_t total = 0, off = 0;
+	int64_t first, last;
 
 	if (!set->n)
 		return;
+	ev_window_bounds(mint, maxt, &first, &last);
 	lo = arena_array(a, set->n, sizeof(*lo));
 	hi = arena_array(a, set->n, sizeof(*hi));
 	for (size_t i = 0; i < set->n; i++) {
 		const struct promql_series *s = &set->v[i];
-		hi[i] = seek(s, maxt, &sc->cur_hi[i]);
-		lo[i] = mint == INT64_MIN ? 0 : seek(s, mint - 1, &sc->cur_lo[i]) + 1;
+		hi[i] = seek(s, last, &sc->cur_hi[i]);
+		lo[i] = first == INT64_MIN ? 0 : seek(s, first - 1, &sc->cur_lo[i]) + 1;
 		if (hi[i] >= lo[i])
 			total += (size_t)(hi[i] - lo[i] + 1);
 	}
@@ -544,6 +605,7 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 		ev->skip_off = saved_skip;
 		return -1;
 	}
+	ev->subq_depth++; /* inner steps are not the query's: no sweeps */
 	subq_evict(cache, start);
 	if (cache->computed && (start < cache->lo || start > cache->hi)) {
 		/* not a continuation of what is cached (only outer steps that go
@@ -589,6 +651,7 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 collected:
 	rc = 0;
 done:
+	ev->subq_depth--;
 	if (ev->lim)
 		ev_limit_subquery_leave(ev, saved_end);
 	ev->cur_start = saved_start;
@@ -605,7 +668,7 @@ int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 	memset(out, 0, sizeof(*out));
 	if (n->kind == PROMQL_NODE_MATRIX) {
 		const struct promql_node *vs = n->u.matrix.vs;
-		struct sel_cache *sc = selected(ev, vs);
+		struct sel_cache *sc = ev_selected(ev, vs);
 		const struct promql_series_set *set = sc ? &sc->set : NULL;
 		int64_t at, maxt, mint;
 
@@ -778,10 +841,13 @@ bool ev_call_moves(const struct evaluator *ev, const struct promql_node *n)
 int ev_prepare(struct evaluator *ev, const struct promql_node *root)
 {
 	struct path_state ps = { 0 };
+	int rc;
 
 	ev->cur_start = ev->query_start;
 	mark_moving(ev, root);
-	if (prepare(ev, root, ps, 0) < 0)
+	rc = prepare(ev, root, ps, 0);
+	hmap_release(&ev->sel_dedup);
+	if (rc < 0)
 		return -1;
 	if (ev->nsels > SELS_LINEAR)
 		qsort(ev->sels, ev->nsels, sizeof(*ev->sels), cmp_sel_node);
@@ -790,6 +856,7 @@ int ev_prepare(struct evaluator *ev, const struct promql_node *root)
 
 void ev_select_release(struct evaluator *ev)
 {
+	ev_sweep_release(ev);
 	subq_caches_release(ev);
 	for (size_t i = 0; i < ev->nsels; i++) {
 		promql_series_set_release(&ev->sels[i].set);

@@ -265,6 +265,20 @@ struct memo_entry *ev_memo_at(struct node_memo *m, size_t i, size_t nser, bool *
 	return &m->pos[i];
 }
 
+void ev_memo_group_note(struct node_memo *m, size_t i, uint64_t in, uint32_t g, struct lset key, double d)
+{
+	if (i >= m->grpcap) {
+		ALLOC_GROW(m->grp_in, i + 1, m->grpcap);
+		m->grp = xreallocarray(m->grp, m->grpcap, sizeof(*m->grp));
+		m->grp_key = xreallocarray(m->grp_key, m->grpcap, sizeof(*m->grp_key));
+		m->grp_d = xreallocarray(m->grp_d, m->grpcap, sizeof(*m->grp_d));
+	}
+	m->grp_d[i] = d;
+	m->grp_in[i] = in;
+	m->grp[i] = g;
+	m->grp_key[i] = key;
+}
+
 struct memo_entry *ev_memo(struct node_memo *m, size_t pos, struct lset in, bool *fresh)
 {
 	uint64_t h = lset_hash(in);

@@ -18,41 +18,61 @@ static int64_t tdiff(int64_t a, int64_t b)
 	return (int64_t)((uint64_t)a - (uint64_t)b);
 }
 
-/* extrapolatedRate of 2.42 for floats. */
-static int extrapolated_rate(const struct ev_point *p, size_t n, const struct range_ctx *c,
-			     bool counter, bool is_rate, double *out)
+/*
+ * extrapolatedRate of 2.42 for floats, in two parts: what depends only on
+ * the window's points (the increase with counter resets, the sampled
+ * interval, its average, the extrapolation-to-zero limit), and the rest,
+ * which also depends on the window's bounds.  A sweep whose window keeps
+ * its points over several steps reuses the first part.
+ */
+void func_rate_prep(enum promql_func_id id, const struct ev_point *p, size_t n, struct rate_prep *r)
 {
-	double result, prev, to_start, to_end, sampled, avg, threshold, extrap, factor;
+	bool counter = id != PROMQL_FN_DELTA;
+	double prev;
 
-	if (n < 2)
-		return 0;
-	result = p[n - 1].v - p[0].v;
+	r->result = p[n - 1].v - p[0].v;
 	prev = p[0].v;
 	if (counter) {
 		for (size_t i = 1; i < n; i++) {
 			if (p[i].v < prev)
-				result += prev;
+				r->result += prev;
 			prev = p[i].v;
 		}
 	}
-	to_start = (double)tdiff(p[0].t, c->range_start) / 1000;
-	to_end = (double)tdiff(c->range_end, p[n - 1].t) / 1000;
-	sampled = (double)tdiff(p[n - 1].t, p[0].t) / 1000;
-	avg = sampled / (double)(n - 1);
-	if (counter && result > 0 && p[0].v >= 0) {
-		/* Do not extrapolate a counter below zero. */
-		double to_zero = sampled * (p[0].v / result);
-		if (to_zero < to_start)
-			to_start = to_zero;
-	}
-	threshold = avg * 1.1;
-	extrap = sampled;
-	extrap += to_start < threshold ? to_start : avg / 2;
-	extrap += to_end < threshold ? to_end : avg / 2;
-	factor = extrap / sampled;
-	if (is_rate)
+	r->t0 = p[0].t;
+	r->tn = p[n - 1].t;
+	r->sampled = (double)tdiff(p[n - 1].t, p[0].t) / 1000;
+	r->avg = r->sampled / (double)(n - 1);
+	r->zero_limit = counter && r->result > 0 && p[0].v >= 0;
+	/* Do not extrapolate a counter below zero. */
+	r->to_zero = r->zero_limit ? r->sampled * (p[0].v / r->result) : 0;
+}
+
+double func_rate_finish(enum promql_func_id id, const struct rate_prep *r, const struct range_ctx *c)
+{
+	double to_start = (double)tdiff(r->t0, c->range_start) / 1000;
+	double to_end = (double)tdiff(c->range_end, r->tn) / 1000;
+	double threshold = r->avg * 1.1, extrap = r->sampled, factor;
+
+	if (r->zero_limit && r->to_zero < to_start)
+		to_start = r->to_zero;
+	extrap += to_start < threshold ? to_start : r->avg / 2;
+	extrap += to_end < threshold ? to_end : r->avg / 2;
+	factor = extrap / r->sampled;
+	if (id == PROMQL_FN_RATE)
 		factor /= (double)c->range_ms / 1000; /* Duration.Seconds() */
-	*out = result * factor;
+	return r->result * factor;
+}
+
+static int extrapolated_rate(enum promql_func_id id, const struct ev_point *p, size_t n,
+			     const struct range_ctx *c, double *out)
+{
+	struct rate_prep r;
+
+	if (n < 2)
+		return 0;
+	func_rate_prep(id, p, n, &r);
+	*out = func_rate_finish(id, &r, c);
 	return 1;
 }
 
@@ -180,6 +200,17 @@ static double std_over_time(const struct ev_point *p, size_t n, bool dev)
 	return dev ? sqrt((aux + caux) / count) : (aux + caux) / count;
 }
 
+bool func_range_uses_bounds(enum promql_func_id id)
+{
+	switch (id) {
+	case PROMQL_FN_RATE: case PROMQL_FN_INCREASE: case PROMQL_FN_DELTA:
+	case PROMQL_FN_PREDICT_LINEAR: case PROMQL_FN_HOLT_WINTERS:
+		return true;
+	default:
+		return false;
+	}
+}
+
 bool func_is_range(enum promql_func_id id)
 {
 	switch (id) {
@@ -206,11 +237,9 @@ int func_range(enum promql_func_id id, const struct ev_point *p, size_t n,
 
 	switch (id) {
 	case PROMQL_FN_RATE:
-		return extrapolated_rate(p, n, c, true, true, out);
 	case PROMQL_FN_INCREASE:
-		return extrapolated_rate(p, n, c, true, false, out);
 	case PROMQL_FN_DELTA:
-		return extrapolated_rate(p, n, c, false, false, out);
+		return extrapolated_rate(id, p, n, c, out);
 	case PROMQL_FN_IRATE:
 		return instant_value(p, n, true, out);
 	case PROMQL_FN_IDELTA:

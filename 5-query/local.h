@@ -11,6 +11,8 @@
 #ifndef QUERY_LOCAL_H
 #define QUERY_LOCAL_H
 
+#include <stdint.h>
+
 #include "1-common/err.h"
 #include "4-promql/eval.h"
 #include "4-promql/storage.h"
@@ -33,6 +35,11 @@ int promql_engine_source_open_dir(struct query_source **out, const char *dir,
 /* The messages for the block directories of the data dir left out (see
  * struct tsdb_db's skipped); src must come from ..._open_dir(). */
 char *const *promql_engine_source_skipped(const struct query_source *src, size_t *n);
+
+/* Shared selections (see local.c) read from the keep (hits) and read
+ * from the data (misses) by a source from ..._open_dir(); 0 and 0 for
+ * others or without a plan. */
+void promql_engine_source_cache_stats(struct query_source *src, uint64_t *hits, uint64_t *misses);
 
 /*
  * The milliseconds a 2.42 server evaluates at for a time promtool sends:

@@ -56,6 +56,13 @@ struct query_source_ops {
 	int (*range_query)(struct query_source *src, const char *expr, int64_t start_ns, int64_t end_ns,
 			   int64_t step_ns, const struct query_sink *sink, struct err *e);
 	void (*free)(struct query_source *src);
+	/*
+	 * Optional (may be NULL): the expressions that will be queried, each
+	 * over the same windows, before the first query.  A source may use it
+	 * to share work between them (5-query/local.c keeps the selections
+	 * they have in common); it changes no result.
+	 */
+	void (*plan)(struct query_source *src, const char *const *exprs, size_t n);
 };
 
 struct query_source {
@@ -67,6 +74,12 @@ static inline int query_source_range(struct query_source *src, const char *expr,
 				     struct err *e)
 {
 	return src->ops->range_query(src, expr, start_ns, end_ns, step_ns, sink, e);
+}
+
+static inline void query_source_plan(struct query_source *src, const char *const *exprs, size_t n)
+{
+	if (src->ops->plan)
+		src->ops->plan(src, exprs, n);
 }
 
 static inline void query_source_free(struct query_source *src)

@@ -1,18 +1,25 @@
 /*
- * The OpenMetrics backfill: backfill.go of promtool 2.42 over a streaming
- * reader.  Window semantics reproduced exactly:
+ * The OpenMetrics backfill: backfill.go of promtool 2.42, in one pass.
+ * 2.42 reads the input once for the minimum and maximum timestamps, then
+ * once more per aligned window of the block duration:
  *
  *   mint = blockDuration * (mint / blockDuration)   (Go division: toward 0)
  *   for t := mint; t <= maxt; t += blockDuration:
- *       skip the window if the earliest sample seen at or after its end in
- *       the previous pass is at or after this window's end too;
  *       append every sample with t <= ts < t+blockDuration, committing every
  *       5000 samples, then flush one block (none if nothing was appended).
+ *
+ * Here one pass (om_pass.c, in parallel shares) validates the input and
+ * feeds every window's writer at once; what a window receives, and in which
+ * order, is what its own pass would have given it.  Then the windows are
+ * written in order, as 2.42 writes them: an input error means no block at
+ * all (2.42 finds it in its first pass), an append error in a window means
+ * the blocks of earlier windows and nothing after.
  */
 #include "7-backfill/om_import.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,16 +27,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <xxhash.h>
-
 #include "1-common/goerrno.h"
 #include "1-common/xalloc.h"
 #include "3-tsdb/block_writer.h"
+#include "7-backfill/om_pass.h"
 #include "7-backfill/openmetrics.h"
 
 #define DEFAULT_BLOCK_DURATION (2 * 3600 * 1000LL)
-#define REGION_BYTES (1u << 20)
-#define READ_CHUNK (4u << 20)
 
 int om_import_open(const char *path, struct err *e)
 {
@@ -81,346 +85,6 @@ int64_t om_import_block_duration(int64_t max_ms)
 	return d;
 }
 
-/* A window of the input file feeding the parser. */
-struct source {
-	int fd;
-	unsigned char *buf;
-	size_t cap, len;
-	uint64_t base;      /* file offset of buf[0] */
-	bool eof;
-	struct om_parser p;
-};
-
-static void source_init(struct source *s, int fd)
-{
-	memset(s, 0, sizeof(*s));
-	s->fd = fd;
-	s->cap = READ_CHUNK;
-	s->buf = xmalloc(s->cap);
-	om_parser_init(&s->p, s->buf, 0);
-	om_parser_set_buffer(&s->p, s->buf, 0, 0, false);
-}
-
-static void source_release(struct source *s)
-{
-	om_parser_release(&s->p);
-	free(s->buf);
-}
-
-static void source_seek(struct source *s, uint64_t off)
-{
-	s->base = off;
-	s->len = 0;
-	s->eof = false;
-	om_parser_set_buffer(&s->p, s->buf, 0, 0, false);
-}
-
-static uint64_t source_pos(const struct source *s)
-{
-	return s->base + om_parser_pos(&s->p);
-}
-
-/* Keeps the bytes from the current entry on and reads more after them. */
-static int source_refill(struct source *s, struct err *e)
-{
-	size_t keep_from = om_parser_pos(&s->p);
-	ssize_t n;
-
-	if (keep_from > 0) {
-		memmove(s->buf, s->buf + keep_from, s->len - keep_from);
-		s->len -= keep_from;
-		s->base += keep_from;
-	}
-	if (s->len == s->cap) {
-		/* one entry longer than the buffer */
-		s->cap *= 2;
-		s->buf = xrealloc(s->buf, s->cap);
-	}
-	for (;;) {
-		n = pread(s->fd, s->buf + s->len, s->cap - s->len, (off_t)(s->base + s->len));
-		if (n < 0 && errno == EINTR)
-			continue;
-		break;
-	}
-	if (n < 0)
-		return err_set(e, "read input: %s", go_strerror(errno));
-	if (n == 0)
-		s->eof = true;
-	s->len += (size_t)n;
-	om_parser_set_buffer(&s->p, s->buf, s->len, 0, s->eof);
-	return 0;
-}
-
-/* om_parser_next over the stream: 0 entry, 1 end, -1 error. */
-static int source_next(struct source *s, enum om_entry *out, struct err *e)
-{
-	for (;;) {
-		int r = om_parser_next(&s->p, out, e);
-		if (r != 2)
-			return r;
-		if (source_refill(s, e) < 0)
-			return -1;
-	}
-}
-
-/*
- * Series text as written ("name{a=\"b\"}") -> head reference, per window.
- * The same text always gives the same label set, so a hit skips building
- * and hashing labels: the per-sample cost is one hash of the raw bytes.
- */
-struct raw_entry {
-	uint64_t hash, off;
-	uint32_t len, ref_plus1;
-};
-
-struct raw_cache {
-	struct raw_entry *e;
-	size_t cap, n;
-	struct buf arena;
-};
-
-static void raw_cache_release(struct raw_cache *c)
-{
-	free(c->e);
-	buf_release(&c->arena);
-	memset(c, 0, sizeof(*c));
-}
-
-static struct raw_entry *raw_cache_slot(struct raw_cache *c, const unsigned char *k, size_t len, uint64_t h)
-{
-	size_t j = (size_t)h & (c->cap - 1);
-
-	while (c->e[j].ref_plus1) {
-		struct raw_entry *x = &c->e[j];
-		if (x->hash == h && x->len == len && memcmp(c->arena.data + x->off, k, len) == 0)
-			return x;
-		j = (j + 1) & (c->cap - 1);
-	}
-	return &c->e[j];
-}
-
-static void raw_cache_put(struct raw_cache *c, const unsigned char *k, size_t len, uint64_t h, uint32_t ref)
-{
-	struct raw_entry *slot;
-
-	if ((c->n + 1) * 2 > c->cap) {
-		struct raw_entry *old = c->e;
-		size_t oldcap = c->cap;
-
-		c->cap = c->cap ? c->cap * 2 : 1024;
-		c->e = xcalloc(c->cap, sizeof(*c->e));
-		for (size_t i = 0; i < oldcap; i++) {
-			if (!old[i].ref_plus1)
-				continue;
-			size_t j = (size_t)old[i].hash & (c->cap - 1);
-			while (c->e[j].ref_plus1)
-				j = (j + 1) & (c->cap - 1);
-			c->e[j] = old[i];
-		}
-		free(old);
-	}
-	slot = raw_cache_slot(c, k, len, h);
-	if (slot->ref_plus1)
-		return;
-	slot->hash = h;
-	slot->off = c->arena.len;
-	slot->len = (uint32_t)len;
-	slot->ref_plus1 = ref + 1;
-	buf_add(&c->arena, k, len);
-	c->n++;
-}
-
-/*
- * A sample line of an already validated input, recognised without the full
- * lexer: `name[{...}] value timestamp[ # exemplar]\n`, the whole line in the
- * buffer.  Anything unusual (comments, NULs after a quote, lines reaching
- * the end of the buffer) returns false and takes the full parser's path,
- * so this only ever agrees with it.
- */
-struct fast_line {
-	size_t series_end; /* offsets in the buffer */
-	size_t val, val_end, ts, ts_end, next;
-};
-
-static inline bool fl_name(unsigned c)
-{
-	return c == '_' || c == ':' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static bool fast_line(const unsigned char *b, size_t len, size_t i, struct fast_line *fl)
-{
-	const unsigned char *nl;
-	unsigned c;
-
-	if (i >= len || !(fl_name(b[i]) && !(b[i] >= '0' && b[i] <= '9')))
-		return false;
-	/* whole line in the buffer, and no NUL (the lexer steps over some) */
-	nl = memchr(b + i, '\n', len - i);
-	if (!nl || memchr(b + i, 0, (size_t)(nl - b) - i))
-		return false;
-	len = (size_t)(nl - b) + 1;
-	while (i < len && fl_name(b[i]))
-		i++;
-	if (i < len && b[i] == '{') {
-		i++;
-		if (i < len && b[i] == '}') {
-			i++;
-		} else {
-			for (;;) {
-				while (i < len && fl_name(b[i]))
-					i++;
-				if (i + 1 >= len || b[i] != '=' || b[i + 1] != '"')
-					return false;
-				i += 2;
-				for (;;) {
-					const unsigned char *q = memchr(b + i, '"', len - i);
-					if (!q)
-						return false;
-					/* an odd run of backslashes escapes the quote */
-					size_t k = (size_t)(q - b), bs = 0;
-					while (k - bs > i && b[k - bs - 1] == '\\')
-						bs++;
-					i = k + 1;
-					if (bs % 2 == 0)
-						break;
-				}
-				if (i >= len)
-					return false;
-				if (b[i] == '}') {
-					i++;
-					break;
-				}
-				if (b[i] != ',')
-					return false;
-				i++;
-			}
-		}
-	}
-	fl->series_end = i;
-	if (i >= len || b[i] != ' ')
-		return false;
-	fl->val = ++i;
-	while (i < len && (c = b[i]) != ' ' && c != '\n' && c != 0)
-		i++;
-	fl->val_end = i;
-	if (i >= len || b[i] != ' ')
-		return false;
-	fl->ts = ++i;
-	while (i < len && (c = b[i]) != ' ' && c != '\n' && c != 0)
-		i++;
-	fl->ts_end = i;
-	if (i >= len)
-		return false;
-	if (b[i] == ' ') {
-		/* an exemplar: validated by the first pass, ignored */
-		const unsigned char *nl = memchr(b + i, '\n', len - i);
-		if (!nl)
-			return false;
-		i = (size_t)(nl - b);
-	}
-	if (b[i] != '\n')
-		return false;
-	fl->next = i + 1;
-	return fl->val_end > fl->val && fl->ts_end > fl->ts;
-}
-
-struct region {
-	uint64_t start, end;
-	int64_t min_ts, max_ts;
-	bool has_samples;
-};
-
-struct importer {
-	const struct om_import_opts *o;
-	struct source src;
-	struct region *regions;
-	size_t nregions, regions_cap;
-};
-
-
-/*
- * One share of getMinAndMaxTimestamps: the entries that start in
- * [from, to) (to = UINT64_MAX: up to "# EOF").  Every valid entry is one
- * line, so a share boundary just after a newline is an entry start and the
- * shares parse exactly as one sequential pass would; the first share with
- * an error holds the error a sequential pass would have met first.
- */
-struct share {
-	int fd;
-	uint64_t from, to;
-	int64_t lo, hi;
-	struct region *regions;
-	size_t nregions, regions_cap;
-	struct err e;
-	int rc;
-};
-
-static void share_region_open(struct share *sh, uint64_t start)
-{
-	struct region *r;
-
-	ALLOC_GROW(sh->regions, sh->nregions + 1, sh->regions_cap);
-	r = &sh->regions[sh->nregions++];
-	r->start = start;
-	r->end = UINT64_MAX;
-	r->min_ts = INT64_MAX;
-	r->max_ts = INT64_MIN;
-	r->has_samples = false;
-}
-
-static void *share_scan(void *arg)
-{
-	struct share *sh = arg;
-	struct source src;
-	struct region *cur;
-
-	source_init(&src, sh->fd);
-	source_seek(&src, sh->from);
-	src.p.skip_values = true; /* values are computed in the window passes */
-	sh->lo = INT64_MAX;
-	sh->hi = INT64_MIN;
-	sh->rc = 0;
-	share_region_open(sh, sh->from);
-	for (;;) {
-		enum om_entry ent;
-		uint64_t pos = source_pos(&src);
-		int r;
-
-		if (pos >= sh->to)
-			break;
-		cur = &sh->regions[sh->nregions - 1];
-		if (pos - cur->start >= REGION_BYTES) {
-			cur->end = pos;
-			share_region_open(sh, pos);
-			cur = &sh->regions[sh->nregions - 1];
-		}
-		r = source_next(&src, &ent, &sh->e);
-		if (r == 1)
-			break;
-		if (r < 0) {
-			sh->rc = err_wrap(&sh->e, "next");
-			break;
-		}
-		if (ent != OM_ENTRY_SERIES)
-			continue;
-		if (!src.p.has_ts) {
-			sh->rc = err_set(&sh->e, "expected timestamp for series got none");
-			break;
-		}
-		if (src.p.ts > sh->hi)
-			sh->hi = src.p.ts;
-		if (src.p.ts < sh->lo)
-			sh->lo = src.p.ts;
-		if (src.p.ts < cur->min_ts)
-			cur->min_ts = src.p.ts;
-		if (src.p.ts > cur->max_ts)
-			cur->max_ts = src.p.ts;
-		cur->has_samples = true;
-	}
-	sh->regions[sh->nregions - 1].end = source_pos(&src);
-	source_release(&src);
-	return NULL;
-}
 
 /* The first position after a newline at or after off, or UINT64_MAX. */
 static uint64_t line_start_after(int fd, uint64_t off)
@@ -437,42 +101,115 @@ static uint64_t line_start_after(int fd, uint64_t off)
 	return UINT64_MAX;
 }
 
-#define MAX_SHARES 4
+/*
+ * The timestamp of the line starting after the first newline at or after
+ * off (its start in *line), when it looks like a plain sample line; false
+ * otherwise.  Only used to choose share boundaries, never for data.
+ */
+static bool probe_ts(int fd, uint64_t off, uint64_t *line, int64_t *ts)
+{
+	unsigned char buf[4096];
+	const unsigned char *nl, *sp;
+	uint64_t at = line_start_after(fd, off);
+	double f;
+	ssize_t n;
+
+	if (at == UINT64_MAX)
+		return false;
+	n = pread(fd, buf, sizeof(buf), (off_t)at);
+	if (n <= 0 || buf[0] == '#' || !(nl = memchr(buf, '\n', (size_t)n)))
+		return false;
+	for (sp = nl; sp > buf && sp[-1] != ' '; sp--)
+		;
+	if (sp == buf || sp == nl || memmem(buf, (size_t)(nl - buf), " # ", 3))
+		return false;
+	if (om_parse_float(sp, (size_t)(nl - sp), &f) < 0 || !(f > -9e15 && f < 9e15))
+		return false;
+	*line = at;
+	*ts = om_float_to_int64(f * 1000);
+	return true;
+}
+
+/* The first line start in (lo, hi] whose timestamp is at or after t, by
+ * bisection, assuming timestamps grow along the file; 0 if a probe fails. */
+static uint64_t find_time(int fd, uint64_t lo, uint64_t hi, int64_t t)
+{
+	uint64_t line = 0, best = 0;
+	int64_t ts;
+
+	while (lo + 1 < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (!probe_ts(fd, mid, &line, &ts))
+			return 0;
+		if (ts >= t) {
+			hi = mid;
+			best = line;
+		} else {
+			lo = mid;
+		}
+	}
+	return best;
+}
+
+/*
+ * A share boundary near off: where a window starts, if one does within
+ * `reach` bytes of it in a file written in time order -- then no window
+ * has samples on both sides and none needs a replay -- or else the line
+ * start after off.
+ */
+static uint64_t share_boundary(int fd, uint64_t off, uint64_t reach, int64_t bd)
+{
+	uint64_t at = line_start_after(fd, off), line, down = 0, up = 0;
+	int64_t ts, ts2, k, lo = off > reach ? off - reach : 0;
+
+	if (at == UINT64_MAX || !probe_ts(fd, off, &line, &ts))
+		return at;
+	k = ts / bd - (ts % bd < 0);
+	if (k > INT64_MIN / bd + 1 && k < INT64_MAX / bd - 1) {
+		if (probe_ts(fd, (uint64_t)lo, &line, &ts2) && ts2 < k * bd)
+			down = find_time(fd, (uint64_t)lo, off, k * bd);
+		if (probe_ts(fd, off + reach, &line, &ts2) && ts2 >= (k + 1) * bd)
+			up = find_time(fd, off, off + reach, (k + 1) * bd);
+	}
+	if (down && (!up || off - down <= up - off))
+		return down;
+	return up ? up : at;
+}
+
+#define MAX_SHARES 8
 #define MIN_SHARE_BYTES (16u << 20)
 
-/* getMinAndMaxTimestamps, recording regions on the way; large inputs are
- * scanned in parallel shares. */
-static int first_pass(struct importer *im, int64_t *mint, int64_t *maxt, struct err *e)
+/*
+ * Cuts the input into shares at line starts: one per CPU for inputs of at
+ * least MIN_SHARE_BYTES each.  PROMTOOL_OM_SHARE_BYTES sets the share size
+ * (tests use it to cut small inputs into several shares).
+ */
+static size_t plan_shares(int fd, struct om_share *sh, const struct om_import_opts *o, int64_t bd)
 {
-	struct share sh[MAX_SHARES];
-	pthread_t tid[MAX_SHARES];
-	bool started[MAX_SHARES] = { false };
-	struct stat st;
+	const char *knob = getenv("PROMTOOL_OM_SHARE_BYTES");
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n = 1;
-	int64_t lo = INT64_MAX, hi = INT64_MIN;
-	int ret = 0;
-
-	const char *knob = getenv("PROMTOOL_OM_SHARE_BYTES"); /* tests force shares on small inputs */
 	uint64_t share_bytes = MIN_SHARE_BYTES;
+	struct stat st;
+	size_t n = 1;
 
 	if (knob && atoll(knob) > 0) {
 		share_bytes = (uint64_t)atoll(knob);
 		ncpu = MAX_SHARES;
 	}
-	if (fstat(im->src.fd, &st) == 0 && ncpu > 1) {
-		n = (size_t)((uint64_t)st.st_size / share_bytes);
-		if (n > (size_t)ncpu)
-			n = (size_t)ncpu;
+	if (fstat(fd, &st) == 0 && ncpu > 1) {
+		uint64_t want = (uint64_t)st.st_size / share_bytes;
+		n = want < (uint64_t)ncpu ? (size_t)want : (size_t)ncpu;
 		if (n > MAX_SHARES)
 			n = MAX_SHARES;
 		if (n < 1)
 			n = 1;
 	}
-	memset(sh, 0, sizeof(sh));
-	sh[0].from = 0;
+	for (size_t k = 0; k < n; k++)
+		om_share_init(&sh[k]);
 	for (size_t k = 1; k < n; k++) {
-		uint64_t b = line_start_after(im->src.fd, (uint64_t)st.st_size / n * k);
+		uint64_t size = (uint64_t)st.st_size / n;
+		uint64_t b = share_boundary(fd, size * k, size / 8, bd);
+
 		if (b == UINT64_MAX || b <= sh[k - 1].from) {
 			n = k;
 			break;
@@ -480,243 +217,237 @@ static int first_pass(struct importer *im, int64_t *mint, int64_t *maxt, struct 
 		sh[k].from = b;
 	}
 	for (size_t k = 0; k < n; k++) {
-		sh[k].fd = im->src.fd;
+		sh[k].fd = fd;
 		sh[k].to = k + 1 < n ? sh[k + 1].from : UINT64_MAX;
-		err_init(&sh[k].e);
+		sh[k].bd = bd;
+		sh[k].max_samples = o->max_samples_in_appender;
+		sh[k].output_dir = o->output_dir;
 	}
-	for (size_t k = 1; k < n; k++)
-		started[k] = pthread_create(&tid[k], NULL, share_scan, &sh[k]) == 0;
-	share_scan(&sh[0]);
-	for (size_t k = 1; k < n; k++) {
-		if (started[k])
-			pthread_join(tid[k], NULL);
-		else
-			share_scan(&sh[k]);
-	}
-	for (size_t k = 0; k < n; k++) {
-		if (ret == 0 && sh[k].rc < 0) {
-			err_move(e, &sh[k].e);
-			ret = -1;
-		}
-		if (ret == 0) {
-			for (size_t r = 0; r < sh[k].nregions; r++) {
-				ALLOC_GROW(im->regions, im->nregions + 1, im->regions_cap);
-				im->regions[im->nregions++] = sh[k].regions[r];
-			}
-			if (sh[k].lo < lo)
-				lo = sh[k].lo;
-			if (sh[k].hi > hi)
-				hi = sh[k].hi;
-		}
-		err_release(&sh[k].e);
-		free(sh[k].regions);
-	}
-	if (ret < 0)
-		return -1;
-	*mint = lo == INT64_MAX ? 0 : lo;
-	*maxt = hi == INT64_MIN ? 0 : hi;
-	return 0;
+	return n;
 }
 
-/* The body of createBlocks' per-window closure. */
-static int process_window(struct importer *im, int64_t t, int64_t upper, int64_t block_duration,
-			  int64_t *next_sample_ts, uint64_t *appended, struct err *e)
+/* A window of some share, for putting all of them in window order. */
+struct slot {
+	int64_t k;
+	size_t share, idx;
+};
+
+static int cmp_slot(const void *a, const void *b)
 {
-	const struct om_import_opts *o = im->o;
-	struct source *s = &im->src;
-	struct block_writer *w = NULL;
-	struct raw_cache cache;
+	const struct slot *x = a, *y = b;
+
+	if (x->k != y->k)
+		return x->k < y->k ? -1 : 1;
+	return x->share < y->share ? -1 : x->share > y->share;
+}
+
+/* A window's block being written: the first half of the end of
+ * createBlocks' per-window closure (commit, flush up to the rename). */
+struct prep {
+	struct om_window *w;
 	struct block_meta meta;
-	int samples = 0, ret = -1, r;
-	bool positioned = false;
+	int r;               /* block_writer_prepare's: 0, 1 (empty) or -1 */
+	struct err e;
+};
 
-	block_meta_init(&meta);
-	memset(&cache, 0, sizeof(cache));
-	if (block_writer_new(&w, o->output_dir, 2 * block_duration, e) < 0) {
-		err_wrap(e, "block writer");
-		goto done;
-	}
-	for (size_t ri = 0; ri < im->nregions; ri++) {
-		const struct region *rg = &im->regions[ri];
+struct prep_pool {
+	struct prep *p;
+	size_t n;
+	atomic_size_t next;
+};
 
-		if (!rg->has_samples || rg->max_ts < t)
+static void *prepare_some(void *arg)
+{
+	struct prep_pool *pool = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&pool->next, 1)) < pool->n) {
+		struct prep *p = &pool->p[i];
+
+		if (block_writer_commit(p->w->w, &p->e) < 0) {
+			err_wrap(&p->e, "commit");
+			p->r = -1;
 			continue;
-		if (rg->min_ts >= upper) {
-			if (rg->min_ts < *next_sample_ts)
-				*next_sample_ts = rg->min_ts;
+		}
+		p->r = block_writer_prepare(p->w->w, NULL, &p->meta, &p->e);
+		if (p->r < 0)
+			err_wrap(&p->e, "flush");
+	}
+	return NULL;
+}
+
+#define PREPARE_THREADS 4
+
+/*
+ * Writes the blocks of preps[0..n), each under its temporary name, several
+ * at a time: much of a block's time is waiting for its five fsyncs, which
+ * the filesystem can commit together.
+ */
+static void prepare_all(struct prep *preps, size_t n)
+{
+	pthread_t tid[PREPARE_THREADS];
+	bool started[PREPARE_THREADS] = { false };
+	struct prep_pool pool = { preps, n, 0 };
+	size_t nthreads = n < PREPARE_THREADS ? n : PREPARE_THREADS;
+
+	for (size_t t = 1; t < nthreads; t++)
+		started[t] = pthread_create(&tid[t], NULL, prepare_some, &pool) == 0;
+	prepare_some(&pool);
+	for (size_t t = 1; t < nthreads; t++)
+		if (started[t])
+			pthread_join(tid[t], NULL);
+}
+
+/*
+ * createBlocks' loop over windows, after the pass: windows in order from
+ * the aligned minimum, each one's block appearing (and reported) before the
+ * next; the first window that failed ends the import with its error, and
+ * nothing of later windows is left.  The blocks are written in parallel
+ * under temporary names, then renamed into place in order.
+ */
+static int write_windows(struct om_share *sh, size_t n, int fd, int64_t mint, int64_t maxt, int64_t bd,
+			 const struct om_import_opts *o, struct err *e)
+{
+	struct slot *slots = NULL;
+	struct prep *preps = NULL;
+	size_t nslots = 0, cap = 0, npreps = 0, nok;
+	/* mint = blockDuration * (mint / blockDuration): Go division
+	 * truncates toward 0, so for a negative minimum the first window may
+	 * start after it and earlier samples are never written */
+	int64_t k0 = mint / bd;
+	uint64_t units = 0; /* windows from k0 reported to the progress line */
+	int ret = -1;
+
+	if (o->progress) {
+		int64_t m = k0 * bd;
+		bf_progress_start(o->progress, maxt >= m ? ((uint64_t)maxt - (uint64_t)m) / (uint64_t)bd + 1 : 0);
+	}
+
+	for (size_t s = 0; s < n; s++) {
+		for (size_t i = 0; i < sh[s].nwins; i++) {
+			ALLOC_GROW(slots, nslots + 1, cap);
+			slots[nslots++] = (struct slot){ sh[s].wins[i]->k, s, i };
+		}
+	}
+	qsort(slots, nslots, sizeof(*slots), cmp_slot);
+	preps = xcalloc(nslots ? nslots : 1, sizeof(*preps));
+	for (size_t i = 0; i < nslots;) {
+		size_t j = i + 1;
+		struct om_window *w = sh[slots[i].share].wins[slots[i].idx];
+		int64_t upper;
+
+		while (j < nslots && slots[j].k == slots[i].k)
+			j++;
+		if (slots[i].k < k0) {
+			i = j;
 			continue;
 		}
-		if (!positioned || source_pos(s) != rg->start) {
-			source_seek(s, rg->start);
-			positioned = true;
+		/* Go's int64 arithmetic wraps: the window whose end does so
+		 * takes no samples, and the loop ends after it */
+		if (__builtin_add_overflow(slots[i].k * bd, bd, &upper))
+			break;
+		sh[slots[i].share].wins[slots[i].idx] = NULL;
+		for (size_t m = i + 1; m < j; m++) {
+			om_window_replay(w, &sh[slots[m].share], fd, o->max_samples_in_appender);
+			om_window_free(sh[slots[m].share].wins[slots[m].idx]);
+			sh[slots[m].share].wins[slots[m].idx] = NULL;
 		}
-		while (source_pos(s) < rg->end) {
-			enum om_entry ent;
-			const struct label *ls;
-			size_t nls;
-			struct fast_line fl;
-			size_t at = om_parser_pos(&s->p);
-
-			if (fast_line(s->buf, s->len, at, &fl)) {
-				double tsf, v;
-				int64_t ts;
-
-				if (om_parse_float(s->buf + fl.ts, fl.ts_end - fl.ts, &tsf) < 0)
-					goto slow;
-				ts = om_float_to_int64(tsf * 1000);
-				if (ts < t) {
-					s->p.i = fl.next;
-					continue;
-				}
-				if (ts >= upper) {
-					if (ts < *next_sample_ts)
-						*next_sample_ts = ts;
-					s->p.i = fl.next;
-					continue;
-				}
-				{
-					const unsigned char *raw = s->buf + at;
-					size_t rlen = fl.series_end - at;
-					uint64_t h = XXH3_64bits(raw, rlen);
-					struct raw_entry *hit = cache.cap ? raw_cache_slot(&cache, raw, rlen, h) : NULL;
-
-					if (!hit || !hit->ref_plus1 ||
-					    om_parse_float(s->buf + fl.val, fl.val_end - fl.val, &v) < 0)
-						goto slow;
-					s->p.i = fl.next;
-					if (block_writer_append_ref(w, hit->ref_plus1 - 1, ts, v, e) < 0) {
-						err_wrap(e, "add sample");
-						goto done;
-					}
-				}
-				goto counted;
-			}
-slow:
-			r = source_next(s, &ent, e);
-			if (r == 1)
-				break;
-			if (r < 0) {
-				err_wrap(e, "parse");
-				goto done;
-			}
-			if (ent != OM_ENTRY_SERIES)
-				continue;
-			if (!s->p.has_ts) {
-				struct buf b = BUF_INIT;
-				om_parser_metric(&s->p, &ls, &nls);
-				labels_format(&b, ls, nls);
-				err_set(e, "expected timestamp for series %s, got none", buf_str(&b));
-				buf_release(&b);
-				goto done;
-			}
-			if (s->p.ts < t)
-				continue;
-			if (s->p.ts >= upper) {
-				if (s->p.ts < *next_sample_ts)
-					*next_sample_ts = s->p.ts;
-				continue;
-			}
-			{
-				const unsigned char *raw = s->p.b + s->p.series_start;
-				size_t rlen = s->p.series_end - s->p.series_start;
-				uint64_t h = XXH3_64bits(raw, rlen);
-				struct raw_entry *hit = cache.cap ? raw_cache_slot(&cache, raw, rlen, h) : NULL;
-				uint32_t ref;
-
-				if (hit && hit->ref_plus1) {
-					r = block_writer_append_ref(w, hit->ref_plus1 - 1, s->p.ts, s->p.val, e);
-				} else {
-					om_parser_metric(&s->p, &ls, &nls);
-					ref = UINT32_MAX;
-					r = block_writer_append_get_ref(w, ls, nls, s->p.ts, s->p.val, &ref, e);
-					if (ref != UINT32_MAX)
-						raw_cache_put(&cache, raw, rlen, h, ref);
-				}
-				if (r < 0) {
-					err_wrap(e, "add sample");
-					goto done;
-				}
-			}
-counted:
-			(*appended)++;
-			if (++samples < o->max_samples_in_appender)
-				continue;
-			if (block_writer_commit(w, e) < 0) {
-				err_wrap(e, "commit");
-				goto done;
-			}
-			samples = 0;
-		}
+		preps[npreps].w = w;
+		err_init(&preps[npreps].e);
+		block_meta_init(&preps[npreps].meta);
+		npreps++;
+		i = j;
+		if (w->failed)
+			break; /* nothing after it is written */
 	}
-	if (block_writer_commit(w, e) < 0) {
-		err_wrap(e, "commit");
-		goto done;
-	}
-	r = block_writer_flush(w, &meta, e);
-	if (r < 0) {
-		err_wrap(e, "flush");
-		goto done;
-	}
-	if (r == 0 && o->on_block) {
-		char *dir = xasprintf("%s/%s", o->output_dir, meta.ulid);
-		int cr = o->on_block(&meta, dir, o->arg, e);
-		free(dir);
-		if (cr < 0)
+	nok = npreps && preps[npreps - 1].w->failed ? npreps - 1 : npreps;
+	prepare_all(preps, nok);
+	for (size_t i = 0; i < npreps; i++) {
+		struct prep *p = &preps[i];
+
+		if (i == nok) {
+			err_move(e, &p->w->e);
 			goto done;
+		}
+		if (p->r < 0) {
+			err_move(e, &p->e);
+			goto done;
+		}
+		if (o->progress) {
+			/* this window, and those before it without samples */
+			uint64_t upto = (uint64_t)(p->w->k - k0) + 1;
+			bf_progress_add(o->progress, upto - units, p->r == 0 ? p->meta.stats.num_samples : 0);
+			units = upto;
+		}
+		if (p->r == 1)
+			continue; /* ErrNoSeriesAppended */
+		if (block_writer_commit_prepared(p->w->w, e) < 0) {
+			err_wrap(e, "flush");
+			goto done;
+		}
+		if (o->on_block) {
+			char *dir = xasprintf("%s/%s", o->output_dir, p->meta.ulid);
+			int cr = o->on_block(&p->meta, dir, o->arg, e);
+			free(dir);
+			if (cr < 0)
+				goto done;
+		}
 	}
+	if (o->progress && o->progress->total > units)
+		bf_progress_add(o->progress, o->progress->total - units, 0);
 	ret = 0;
 done:
-	raw_cache_release(&cache);
-	block_meta_release(&meta);
-	block_writer_free(w);
+	if (ret < 0) {
+		err_wrap(e, "process blocks");
+		err_wrap(e, "block creation");
+	}
+	for (size_t i = 0; i < npreps; i++) {
+		om_window_free(preps[i].w); /* and any block not published */
+		block_meta_release(&preps[i].meta);
+		err_release(&preps[i].e);
+	}
+	free(preps);
+	free(slots);
 	return ret;
 }
 
 int om_import_run(int fd, const struct om_import_opts *o, struct err *e)
 {
-	struct importer im;
-	int64_t mint = 0, maxt = 0, block_duration, next_sample_ts = INT64_MAX;
+	struct om_share sh[MAX_SHARES];
+	pthread_t tid[MAX_SHARES];
+	bool started[MAX_SHARES] = { false };
+	int64_t bd = om_import_block_duration(o->max_block_duration_ms);
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	size_t n;
 	int ret = -1;
 
-	memset(&im, 0, sizeof(im));
-	im.o = o;
-	source_init(&im.src, fd);
-	if (first_pass(&im, &mint, &maxt, e) < 0) {
-		err_wrap(e, "getting min and max timestamp");
-		goto done;
+	n = plan_shares(fd, sh, o, bd);
+	for (size_t k = 1; k < n; k++)
+		started[k] = pthread_create(&tid[k], NULL, om_share_scan, &sh[k]) == 0;
+	om_share_scan(&sh[0]);
+	for (size_t k = 1; k < n; k++) {
+		if (started[k])
+			pthread_join(tid[k], NULL);
+		else
+			om_share_scan(&sh[k]);
 	}
-	block_duration = om_import_block_duration(o->max_block_duration_ms);
-	mint = block_duration * (mint / block_duration);
-	if (o->progress)
-		bf_progress_start(o->progress, maxt >= mint ? ((uint64_t)maxt - (uint64_t)mint) / (uint64_t)block_duration + 1 : 0);
-	for (int64_t t = mint; t <= maxt;) {
-		/* Go's int64 arithmetic wraps; so does this. */
-		int64_t upper = (int64_t)((uint64_t)t + (uint64_t)block_duration);
-		uint64_t appended = 0;
-
-		if (next_sample_ts != INT64_MAX && next_sample_ts >= upper) {
-			if (o->progress)
-				bf_progress_add(o->progress, 1, 0);
-			if (upper < t)
-				break;
-			t = upper;
-			continue;
-		}
-		next_sample_ts = INT64_MAX;
-		if (process_window(&im, t, upper, block_duration, &next_sample_ts, &appended, e) < 0) {
-			err_wrap(e, "process blocks");
-			err_wrap(e, "block creation");
+	/* getMinAndMaxTimestamps: the first error in input order wins */
+	for (size_t k = 0; k < n; k++) {
+		if (sh[k].rc < 0) {
+			err_move(e, &sh[k].e);
+			err_wrap(e, "getting min and max timestamp");
 			goto done;
 		}
-		if (o->progress)
-			bf_progress_add(o->progress, 1, appended);
-		if (upper < t)
-			break; /* wrapped past the end of time */
-		t = upper;
+		if (sh[k].lo < lo)
+			lo = sh[k].lo;
+		if (sh[k].hi > hi)
+			hi = sh[k].hi;
 	}
+	if (write_windows(sh, n, fd, lo == INT64_MAX ? 0 : lo, hi, bd, o, e) < 0)
+		goto done;
 	ret = 0;
 done:
-	source_release(&im.src);
-	free(im.regions);
+	for (size_t k = 0; k < n; k++)
+		om_share_release(&sh[k]);
 	return ret;
 }

@@ -1,15 +1,12 @@
 /*
  * Backfilling TSDB blocks from an OpenMetrics file, as promtool 2.42's
  * `tsdb create-blocks-from openmetrics` does it (cmd/promtool/backfill.go):
- * a first pass for the minimum and maximum timestamps, then one block per
- * aligned window of the block duration, each written by its own block
- * writer with appender batches of 5000 samples.
+ * one block per aligned window of the block duration, each written by its
+ * own block writer with appender batches of 5000 samples, byte for byte.
  *
- * The input is streamed with pread() through a bounded buffer -- never held
- * in memory -- and the first pass records, per ~1 MiB region of whole
- * entries, the range of timestamps it holds, so window passes skip regions
- * that cannot contribute (their samples would be skipped anyway; the first
- * pass already proved every line valid).
+ * The input is read once, in parallel shares, with pread() through bounded
+ * buffers -- never held in memory; what is held is every window's block
+ * writer until the end (about the size of the blocks written).
  *
  * Nothing here prints but the optional progress line (through the
  * backfill logger, 7-backfill/log.h); each written block is reported

@@ -27,8 +27,9 @@
  * This file holds the plan (rules in order, windows) and the work of one
  * unit (one rule over one window); 7-backfill/rules_sched.c runs the units
  * and writes the blocks.  Extensions: --block-duration (exact windows,
- * queries split at the API's 11,000 points) and --merge-blocks (one block
- * per window, see rules_sched.c).
+ * queries split at the API's 11,000 points), --merge-blocks (one block
+ * per window, see rules_sched.c) and --shard (some of the units:
+ * rb_plan_owns() in rules_internal.h).
  */
 #include "7-backfill/rules_import.h"
 
@@ -78,6 +79,55 @@ int rules_backfill_check_block_duration(int64_t ns, struct err *e)
 	if (ns % 1000000 != 0 || (DAY_MS % ms != 0 && ms % DAY_MS != 0))
 		return err_set(e, "must divide 24h or be a multiple of it (blocks must not cross a UTC midnight)");
 	return 0;
+}
+
+/* A shard number: decimal digits only, at most max. */
+static int shard_number(const char *s, size_t max, size_t *out)
+{
+	size_t n = 0;
+
+	if (!s || !*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || n > (max - (size_t)(*s - '0')) / 10)
+			return -1;
+		n = n * 10 + (size_t)(*s - '0');
+	}
+	*out = n;
+	return 0;
+}
+
+enum { MAX_SHARDS = 1000000 };
+
+int rb_shard_parse(struct rb_shard *out, const char *spec, const char *env_index, const char *env_count,
+		   struct err *e)
+{
+	const char *slash = strchr(spec, '/');
+	char *i_s = NULL;
+	int rc = 0;
+
+	out->index = out->count = 0;
+	if (!strcmp(spec, "auto")) {
+		if (!env_index || !*env_index || !env_count || !*env_count)
+			return err_set(e, "--shard=auto needs JOB_COMPLETION_INDEX and JOB_COMPLETIONS in the "
+					  "environment (an Indexed Job's index and its completions)");
+		if (shard_number(env_index, MAX_SHARDS, &out->index) < 0 ||
+		    shard_number(env_count, MAX_SHARDS, &out->count) < 0 || out->index >= out->count)
+			rc = err_set(e, "invalid --shard=auto: JOB_COMPLETION_INDEX=\"%s\" JOB_COMPLETIONS=\"%s\": want "
+					"0 <= index < completions <= %d",
+				     env_index, env_count, MAX_SHARDS);
+		goto done;
+	}
+	if (slash)
+		i_s = xstrndup(spec, (size_t)(slash - spec));
+	if (!slash || shard_number(i_s, MAX_SHARDS, &out->index) < 0 ||
+	    shard_number(slash + 1, MAX_SHARDS, &out->count) < 0 || out->index >= out->count)
+		rc = err_set(e, "invalid --shard=\"%s\": want i/n with 0 <= i < n <= %d, or auto", spec, MAX_SHARDS);
+done:
+	free(i_s);
+	if (rc < 0)
+		out->index = out->count = 0;
+	return rc;
 }
 
 int64_t rules_backfill_eval_timestamp(const char *file, const char *name, int64_t interval_ns, int64_t t_ns)
@@ -363,6 +413,18 @@ size_t rules_backfill_run(const struct rb_config *cfg, const struct rb_group *gr
 		buf_release(&args);
 		if (rc < 0)
 			goto fatal;
+	}
+	{
+		/* the rules' expressions, for sources that share work between them */
+		const char **exprs = xcalloc(p.nrules ? p.nrules : 1, sizeof(*exprs));
+		size_t nx = 0;
+		for (size_t k = 0; k < p.nrules; k++)
+			if (p.rules[k].rule)
+				exprs[nx++] = p.rules[k].rule->expr;
+		for (size_t i = 0; i < nsrcs; i++)
+			if (!i || srcs[i] != srcs[i - 1])
+				query_source_plan(srcs[i], exprs, nx);
+		free(exprs);
 	}
 	per_rule = xcalloc(p.nrules ? p.nrules : 1, sizeof(*per_rule));
 	if (rb_sched_run(&p, srcs, nsrcs, log, resume, per_rule, &e) < 0)

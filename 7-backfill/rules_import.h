@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "1-common/err.h"
 #include "1-common/gotime.h"
 #include "2-model/labels.h"
 #include "5-query/source.h"
@@ -39,6 +40,28 @@ struct rb_group {
 
 struct bf_progress;
 
+/*
+ * --shard=i/n: of the importer's units, numbered 0, 1, ... in a stable
+ * order, this run does those with k % count == index.  count 0 or 1: all.
+ */
+struct rb_shard {
+	size_t index, count;
+};
+
+static inline bool rb_shard_owns(const struct rb_shard *s, size_t k)
+{
+	return s->count <= 1 || k % s->count == s->index;
+}
+
+/*
+ * Reads a --shard value: "i/n" (decimal, 0 <= i < n), or "auto", which
+ * takes i and n from env_index and env_count (Kubernetes' Indexed Job's
+ * JOB_COMPLETION_INDEX and the Job's completions; NULL when unset).
+ * Returns 0, or -1 with e set to the reason.
+ */
+int rb_shard_parse(struct rb_shard *out, const char *spec, const char *env_index, const char *env_count,
+		   struct err *e);
+
 struct rb_config {
 	const char *output_dir;
 	struct go_time start, end;
@@ -49,6 +72,7 @@ struct rb_config {
 	const char *resume_args;       /* --resume: the arguments to record ("k=v" lines) */
 	int resume_kill_at;            /* test hook of 7-backfill/resume.h, 0 when off */
 	struct bf_progress *progress;  /* --progress: the status line */
+	struct rb_shard shard;         /* --shard: units (rule, window), with --merge-blocks windows */
 };
 
 /*

@@ -65,6 +65,20 @@ static inline void rb_plan_unit(const struct rb_plan *p, size_t u, size_t *rule,
 	}
 }
 
+/*
+ * --shard: whether this run does unit u.  The units split are the blocks
+ * 2.42 writes, one per rule and window, numbered rule by rule in plan
+ * order (k = rule * nwin + window); with --merge-blocks a window's rules
+ * make one block, so the window is the unit (k = window).
+ */
+static inline bool rb_plan_owns(const struct rb_plan *p, size_t u)
+{
+	size_t rule, win;
+
+	rb_plan_unit(p, u, &rule, &win);
+	return rb_shard_owns(&p->cfg->shard, p->cfg->merge_blocks ? win : rule * p->nwin + win);
+}
+
 struct rb_unit_result {
 	struct block_writer *w; /* the window's samples, NULL when none */
 	char *err;              /* the rule's error (the rule stops), or NULL */

@@ -648,6 +648,52 @@ static void warn_dependencies(struct live *L)
 		}
 }
 
+/* Union-find over groups, for rules_backfill_live_units(). */
+static size_t uf_find(size_t *up, size_t g)
+{
+	while (up[g] != g)
+		g = up[g] = up[up[g]];
+	return g;
+}
+
+static void uf_join(size_t *up, size_t a, size_t b)
+{
+	a = uf_find(up, a);
+	b = uf_find(up, b);
+	/* the smaller index is the root: roots are first groups */
+	if (a < b)
+		up[b] = a;
+	else
+		up[a] = b;
+}
+
+size_t rules_backfill_live_units(const struct rl_group *groups, size_t ngroups, size_t *comp)
+{
+	size_t *up = xcalloc(ngroups + 1, sizeof(*up)), n = 0;
+
+	for (size_t g = 0; g < ngroups; g++)
+		up[g] = g;
+	for (size_t gb = 0; gb < ngroups; gb++) {
+		const struct rulefmt_group *B = groups[gb].g;
+		for (size_t ga = 0; ga < ngroups; ga++) {
+			const struct rulefmt_group *A = groups[ga].g;
+			bool join = !strcmp(groups[ga].file, groups[gb].file) && !strcmp(A->name, B->name);
+			for (size_t rb = 0; rb < B->nrules && !join; rb++) {
+				join = any_unnamed_selector(&B->rules[rb]);
+				for (size_t ra = 0; ra < A->nrules && !join; ra++)
+					join = rule_reads(&B->rules[rb], &A->rules[ra]);
+			}
+			if (join)
+				uf_join(up, ga, gb);
+		}
+	}
+	/* units numbered by their first group: a root precedes its members */
+	for (size_t g = 0; g < ngroups; g++)
+		comp[g] = uf_find(up, g) == g ? n++ : comp[uf_find(up, g)];
+	free(up);
+	return n;
+}
+
 static void add_err(char ***errs, size_t *n, size_t *cap, char *m)
 {
 	ALLOC_GROW(*errs, *n + 1, *cap);

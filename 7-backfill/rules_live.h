@@ -61,4 +61,15 @@ size_t rules_backfill_live_run(const struct rl_config *cfg, const struct rl_grou
 			       const struct promql_storage *base, bool base_sorted, struct query_source *remote,
 			       FILE *log, char ***errs);
 
+/*
+ * --shard's units under these semantics: groups are joined when a rule of
+ * one reads what a rule of the other writes (or may: a selector not pinned
+ * to one metric name, a template that may query joins every group), or
+ * when they have the same file and name; each connected set of groups is
+ * one unit, since its rules' outputs depend on each other, and the others'
+ * outputs do not depend on it.  comp[g] receives group g's unit, numbered
+ * in the order of their first groups; returns the number of units.
+ */
+size_t rules_backfill_live_units(const struct rl_group *groups, size_t ngroups, size_t *comp);
+
 #endif

@@ -10,6 +10,9 @@
  *     rule" before a rule's first unit, then its warnings);
  *   - a unit whose rule failed in an earlier unit is dropped unprinted, as
  *     2.42 never runs it; a failed unit records the rule's error;
+ *   - with --shard, another shard's unit is dropped too (its header lines
+ *     stay, so every shard logs what one run logs), and neither recorded
+ *     for --resume nor counted by --progress;
  *   - the block is written: one per unit (2.42), or with --merge-blocks one
  *     per window once the window's last unit is finished, holding every
  *     rule's series as Prometheus's compactor would merge the per-rule
@@ -40,6 +43,7 @@ struct slot {
 	size_t u;
 	bool done, skipped;
 	bool resumed; /* skipped: recorded as done by an earlier run */
+	bool foreign; /* skipped: another shard's unit (--shard) */
 	struct buf pre; /* header lines not yet printed */
 	struct rb_unit_result res;
 };
@@ -267,9 +271,9 @@ static void finish(struct sched *s, struct slot *sl)
 			r->w = NULL;
 		}
 	}
-	if (p->cfg->merge_blocks && rule == p->nrules - 1 && !sl->resumed)
+	if (p->cfg->merge_blocks && rule == p->nrules - 1 && !sl->resumed && !sl->foreign)
 		flush_window(s, win);
-	if (p->cfg->progress && p->rules[rule].rule)
+	if (p->cfg->progress && p->rules[rule].rule && !sl->foreign)
 		bf_progress_add(p->cfg->progress, 1, sl->skipped || is_failed(s, rule) ? 0 : r->samples);
 	rb_unit_result_release(r);
 	buf_reset(&sl->pre);
@@ -312,8 +316,9 @@ static void worker(struct sched *s, struct query_source *src)
 		sl->u = u;
 		sl->done = false;
 		rb_plan_unit(p, u, &rule, &win);
-		sl->resumed = s->resume && rb_resume_is_done(s->resume, resume_key(p, u));
-		sl->skipped = sl->resumed || s->failed[rule] || !p->rules[rule].rule;
+		sl->foreign = !rb_plan_owns(p, u);
+		sl->resumed = !sl->foreign && s->resume && rb_resume_is_done(s->resume, resume_key(p, u));
+		sl->skipped = sl->foreign || sl->resumed || s->failed[rule] || !p->rules[rule].rule;
 		if (win == 0) {
 			header_lines(p, rule, &sl->pre);
 			/* nothing before it is pending: print now, as 2.42 does */
@@ -386,10 +391,13 @@ int rb_sched_run(const struct rb_plan *p, struct query_source *const *srcs, size
 	err_init(&s.fatal_err);
 
 	if (p->cfg->progress) {
-		size_t real = 0;
-		for (size_t k = 0; k < p->nrules; k++)
-			real += p->rules[k].rule != NULL;
-		bf_progress_start(p->cfg->progress, (uint64_t)real * p->nwin);
+		uint64_t owned = 0;
+		for (size_t u = 0; u < p->nunits; u++) {
+			size_t rule, win;
+			rb_plan_unit(p, u, &rule, &win);
+			owned += p->rules[rule].rule && rb_plan_owns(p, u);
+		}
+		bf_progress_start(p->cfg->progress, owned);
 	}
 	if (nsrcs > 1) {
 		th = xcalloc(nsrcs - 1, sizeof(*th));

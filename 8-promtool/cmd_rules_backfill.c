@@ -21,7 +21,7 @@
  * remote API --query-timeout, --retries, --header and the hidden limits
  * --idle-timeout and --max-response-size (5-query/remote.h), checked like
  * flag values before anything else runs (usage errors, exit 1); the
- * production flags (--merge-blocks, --block-duration, ...) are checked and
+ * production flags (--merge-blocks, --block-duration, --shard, ...) are checked and
  * applied by 8-promtool/rules_ext.c.
  */
 #include <stdio.h>
@@ -336,7 +336,7 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	if (!strcmp(cli_str(c, "semantics"), "prometheus")) {
 		/* EXTENSION: what a live rule manager writes (cmd_rules_live.c) */
 		ro.http = have_hc ? &hc : NULL;
-		rc = cmd_rules_backfill_live(c, &cfg.start, &cfg.end, &ro);
+		rc = cmd_rules_backfill_live(c, &cfg.start, &cfg.end, &ro, &ext.shard);
 		goto done;
 	}
 	cfg.output_dir = cli_str(c, "output-dir");

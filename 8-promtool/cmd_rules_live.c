@@ -28,7 +28,7 @@
 #include "8-promtool/cmd_rules_live.h"
 
 int cmd_rules_backfill_live(const struct cli_ctx *c, const struct go_time *start, const struct go_time *end,
-			    const struct remote_options *ro)
+			    const struct remote_options *ro, const struct rb_shard *shard)
 {
 	struct bf_log log;
 	size_t nfiles = 0, nlabels = 0, ngroups = 0, gcap = 0, nerrs = 0;
@@ -106,6 +106,16 @@ int cmd_rules_backfill_live(const struct cli_ctx *c, const struct go_time *start
 		}
 	}
 
+	if (shard->count > 1) {
+		/* --shard: this shard's sets of dependent groups (rules_live.h) */
+		size_t *comp = xcalloc(ngroups + 1, sizeof(*comp)), kept = 0;
+		rules_backfill_live_units(groups, ngroups, comp);
+		for (size_t g = 0; g < ngroups; g++)
+			if (rb_shard_owns(shard, comp[g]))
+				groups[kept++] = groups[g];
+		ngroups = kept;
+		free(comp);
+	}
 	nerrs = rules_backfill_live_run(&cfg, groups, ngroups, db_open ? &st : NULL,
 					db_open && db.nblocks > 0, remote, stderr, &errs);
 	for (size_t i = 0; i < nerrs; i++) {

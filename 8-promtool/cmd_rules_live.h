@@ -10,10 +10,11 @@
 
 #include "1-common/gotime.h"
 #include "5-query/remote.h"
+#include "7-backfill/rules_import.h"
 #include "8-promtool/cli.h"
 
-/* Returns the exit code. */
+/* Returns the exit code.  shard: --shard's choice (count 0: all). */
 int cmd_rules_backfill_live(const struct cli_ctx *c, const struct go_time *start, const struct go_time *end,
-			    const struct remote_options *ro);
+			    const struct remote_options *ro, const struct rb_shard *shard);
 
 #endif

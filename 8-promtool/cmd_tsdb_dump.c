@@ -50,22 +50,31 @@ static int flush(struct buf *out)
 	return 0;
 }
 
-/* Appends v as Go's %g and t in decimal: the tail of one dump line. */
-static void put_sample(struct buf *out, double v, int64_t t)
+/*
+ * Appends one dump line: the series' label text and space (prefix), v as
+ * Go's %g, t in decimal.  The room is made once, then bytes are stored
+ * directly (out stays NUL-terminated).
+ */
+static void put_line(struct buf *out, const struct buf *prefix, double v, int64_t t)
 {
-	char tmp[24], *p = tmp + sizeof(tmp);
+	char tmp[24], *p = tmp + sizeof(tmp), *w;
 	uint64_t u = t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t;
 
-	go_fmt_g(out, v);
+	if (out->len + prefix->len + GO_FMT_G_MAX + sizeof(tmp) + 1 > out->cap)
+		buf_grow(out, prefix->len + GO_FMT_G_MAX + sizeof(tmp));
+	w = (char *)out->data + out->len;
+	memcpy(w, prefix->data, prefix->len);
+	w += prefix->len;
+	w += go_fmt_g_to(w, v);
 	*--p = '\n';
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
+	p = go_put_uint_rtl(p, u);
 	if (t < 0)
 		*--p = '-';
 	*--p = ' ';
-	buf_add(out, p, (size_t)(tmp + sizeof(tmp) - p));
+	memcpy(w, p, (size_t)(tmp + sizeof(tmp) - p));
+	w += tmp + sizeof(tmp) - p;
+	*w = '\0';
+	out->len = (size_t)(w - (char *)out->data);
 }
 
 static int dump_set(struct tsdb_series_set *set, struct buf *out, struct err *e)
@@ -83,8 +92,7 @@ static int dump_set(struct tsdb_series_set *set, struct buf *out, struct err *e)
 		labels_format(&prefix, ls, n);
 		buf_addc(&prefix, ' ');
 		while ((r = tsdb_series_set_sample(set, &t, &v, e)) > 0) {
-			buf_add(out, prefix.data, prefix.len);
-			put_sample(out, v, t);
+			put_line(out, &prefix, v, t);
 			if (out->len >= OUT_FLUSH_AT && flush(out) < 0) {
 				r = err_set(e, "write /dev/stdout: %s", strerror(errno));
 				break;

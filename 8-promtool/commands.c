@@ -360,6 +360,9 @@ static const struct cli_flag tsdb_import_rules_flags[] = {
 	{ .name = "concurrency", .type = CLI_INT, .def = "1",
 	  .help = "Windows evaluated at once: evaluation threads with --source-dir, queries in flight with --url. "
 		  "The blocks are the same for any value." },
+	{ .name = "shard", .type = CLI_STRING, .placeholder = "<i/n>",
+	  .help = "Do only shard i of n (0 <= i < n) of the blocks, split deterministically: the shards' blocks "
+		  "together are one unsharded run's. auto: i and n from JOB_COMPLETION_INDEX and JOB_COMPLETIONS." },
 	{ .name = "semantics", .type = CLI_ENUM, .enums = rules_semantics, .def = "promtool",
 	  .help = "promtool: as promtool 2.42 backfills; prometheus: what a live Prometheus 2.42 rule manager "
 		  "writes." },

@@ -35,6 +35,14 @@ int rules_ext_check(const struct cli_ctx *c, struct rules_ext *x)
 		return cli_usage_error(c, "--concurrency must be between 1 and 256, got %s", cli_str(c, "concurrency"));
 	if (x->resume && !cli_isset(c, "end"))
 		return cli_usage_error(c, "--resume needs --end (its default, 3 hours ago, moves between runs)");
+	/* --shard=auto: an Indexed Job's JOB_COMPLETION_INDEX; Kubernetes does
+	 * not give the pod its completions, the Job sets JOB_COMPLETIONS */
+	if (cli_isset(c, "shard") && rb_shard_parse(&x->shard, cli_str(c, "shard"), getenv("JOB_COMPLETION_INDEX"),
+						     getenv("JOB_COMPLETIONS"), &e) < 0) {
+		int rc = cli_usage_error(c, "%s", err_msg(&e));
+		err_release(&e);
+		return rc;
+	}
 	return -1;
 }
 
@@ -52,6 +60,7 @@ int rules_ext_apply(const struct cli_ctx *c, struct rules_ext *x, struct rb_conf
 
 	cfg->block_duration_ms = x->block_duration_ms;
 	cfg->merge_blocks = x->merge_blocks;
+	cfg->shard = x->shard;
 	if (!x->resume)
 		return 0;
 	/* everything that shapes the blocks; not --concurrency, --progress */
@@ -61,6 +70,8 @@ int rules_ext_apply(const struct cli_ctx *c, struct rules_ext *x, struct rb_conf
 	buf_addf(a, "max-block-duration=%lld\n", (long long)cfg->max_block_duration_ms);
 	buf_addf(a, "block-duration=%lld\n", (long long)cfg->block_duration_ms);
 	buf_addf(a, "merge-blocks=%d\n", cfg->merge_blocks);
+	if (x->shard.count > 1) /* a state is one shard's: another shard's run must not take it */
+		buf_addf(a, "shard=%zu/%zu\n", x->shard.index, x->shard.count);
 	if (cli_isset(c, "source-dir"))
 		buf_addf(a, "source-dir=%s\n", cli_str(c, "source-dir"));
 	else

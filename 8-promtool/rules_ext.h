@@ -23,6 +23,7 @@ struct rules_ext {
 	bool resume;
 	struct buf resume_args;
 	int concurrency;                /* >= 1 */
+	struct rb_shard shard;          /* --shard; count 0 when not given */
 	struct query_source **srcs;     /* concurrency entries; srcs[0] is the command's */
 	size_t nsrcs;
 	bool own_extra_srcs;            /* srcs[1..] are extra sources to free */

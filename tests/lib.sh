@@ -4,6 +4,9 @@
 # "SKIP name: why".  Paths are relative to the project root, which is the
 # working directory when tests/run.sh starts a test.
 set -u
+# A test that runs make itself must not join the make that runs the suite
+# (`make -j2 test` would hand it the jobserver and its warnings).
+unset MAKEFLAGS MFLAGS MAKELEVEL
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 PROMTOOL=${PROMTOOL:-$ROOT/bin/promtool}

@@ -201,6 +201,33 @@ def main():
              'info_metric{version="1.0"} 1 %d' % T0]
     write("metadata_exemplars", lines)
 
+    # Several windows in other orders than time order (the one-pass importer
+    # must give every window its own samples in file order): round-robin
+    # across windows, and windows last to first.  Over 5000 samples in some
+    # windows, so commits fall inside them.
+    by_window = {}
+    for s in range(12):
+        for i in range(6 * 240):
+            t = T0 * 1000 + i * 15000 + s * 3
+            by_window.setdefault(t // 7200000, []).append(
+                series("multi", [("s", str(s))], [(t, float((i * 7 + s) % 101) / 4)])[0])
+    # series of one window in time order, the windows' lines merged
+    for w in by_window:
+        by_window[w].sort(key=lambda l: float(l.rsplit(" ", 1)[1]))
+    order = sorted(by_window)
+    rr = []
+    for k in range(max(len(v) for v in by_window.values())):
+        for w in order:
+            if k < len(by_window[w]):
+                rr.append(by_window[w][k])
+    write("windows_round_robin", rr)
+    write("windows_reversed", [l for w in reversed(order) for l in by_window[w]])
+    # a sample older than one of its series already in the same batch is
+    # dropped silently, in whatever window it falls
+    lines = [l for w in order for l in by_window[w]]
+    lines.insert(len(lines) // 2, series("multi", [("s", "0")], [(T0 * 1000 + 3600000, 9)])[0])
+    write("windows_batch_drop", lines)
+
     write_bad()
 
 
@@ -249,6 +276,18 @@ def write_bad():
         "ooo_within_batch": ["a 0 %d" % b] * 5000 + ["foo 1 %d" % (b + 10), "foo 2 %d" % (b + 5)],
         "dup_across_batches": ["a 0 %d" % b] * 4999 + ["foo 1 %d" % b, "foo 2 %d" % b],
         "dup_same_value_ok": ["a 0 %d" % b] * 4999 + ["foo 1 %d" % b, "foo 1 %d" % b, "foo 2 %d.001" % b],
+        # an append error in a later window: the blocks of the windows before
+        # it are written (and printed), nothing after; window order, not file
+        # order, decides -- the failing window comes first in the file here
+        "error_later_window": ["late 1 %d" % (b + 3 * 7200 + 10)] + ["pad 0 %d" % (b + 3 * 7200)] * 4999
+                              + ["late 2 %d" % (b + 3 * 7200 + 5)]
+                              + ["ok %d %d" % (i, b + i * 60) for i in range(3 * 120)]
+                              + ["after 1 %d" % (b + 5 * 7200)],
+        # two failing windows: the earlier one's error
+        "error_two_windows": ["ok %d %d" % (i, b + i * 60) for i in range(4 * 120)]
+                             + ["late 1 %d" % (b + 3 * 7200 + 10)] + ["pad 0 %d" % (b + 3 * 7200)] * 4999
+                             + ["late 2 %d" % (b + 3 * 7200 + 5)]
+                             + ['dup{a="1",a="2"} 1 %d' % (b + 7200 + 1)],
     }
     for name, lines in cases.items():
         if lines is None:

@@ -22,7 +22,7 @@ fi
 # verify, repeatable tsdb dump --match, create-blocks-from rules
 # --http.config.file/--source-dir, --query-timeout/--retries/--header, the
 # production flags (--merge-blocks, --block-duration, --resume,
-# --concurrency, --progress) and the column they widen in --help-long,
+# --concurrency, --progress, --shard) and the column they widen in --help-long,
 # query instant|range|series|labels --source-dir and the columns it widens
 # (--time's old 17-space continuation lines among them), our version in the
 # man page header), so the patch cannot quietly absorb a regression.
@@ -37,6 +37,7 @@ stray=$(grep -E '^[-+]' "$dir/extensions.patch" | grep -v -E '^(\+\+\+|---) ' |
 	grep -v -E -- '--resume|Record finished blocks|rules-backfill\.resume|same arguments|only what is missing|Needs --end' |
 	grep -v -E -- '--concurrency|Windows evaluated at once|evaluation threads|queries in flight|same for any value' |
 	grep -v -E -- '--progress|A progress line on stderr|redrawn in place|when stderr is a terminal' |
+	grep -v -E -- '--shard|Do only shard i of n' |
 	grep -v -E 'semantics|external-url|external-label|2\.42 backfills|rule manager|manager writes|alert templates|external URL|external$' || true)
 expect_eq cli_golden_patch_only_extensions "$stray" ""
 bash "$dir/run_vectors.sh" "$PROMTOOL" >"$got"

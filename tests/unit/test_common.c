@@ -122,11 +122,59 @@ static void test_go_float_format(void)
 	check_g(INFINITY, "+Inf");
 	check_g(-INFINITY, "-Inf");
 	check_g(NAN, "NaN");
+	/* integers take a shortcut: around it, and past 2^53 */
+	check_g(999999, "999999");
+	check_g(-999999, "-999999");
+	check_g(-1000000, "-1e+06");
+	check_g(1234567, "1.234567e+06");
+	check_g(120000000, "1.2e+08");
+	check_g(4294967296.0, "4.294967296e+09");
+	check_g(1e15, "1e+15");
+	check_g(9007199254740991.0, "9.007199254740991e+15");
+	check_g(9007199254740992.0, "9.007199254740992e+15");
+	check_g(12345678901234567.0, "1.2345678901234568e+16");
+	check_g(123456.5, "123456.5");
 	check_f(1e21, "1000000000000000000000");
 	check_f(1.5e-7, "0.00000015");
 	check_f(1680000000.123, "1680000000.123");
 	check_f(60, "60");
 	check_f(-0.5, "-0.5");
+}
+
+/*
+ * The integer shortcut of %g against the general path: for integers %g is
+ * %f below 10^6 and %e from there, both of which go through the shortest
+ * digits the general way.
+ */
+static void test_go_fmt_g_integers(void)
+{
+	uint64_t x = 88172645463325252ull;
+	int bad = 0;
+
+	for (int i = 0; i < 200000 && bad < 5; i++) {
+		struct buf g = BUF_INIT, want = BUF_INIT;
+		double v;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* magnitudes from 1 digit to past 2^53 */
+		v = (double)(x >> (x % 61 + 3));
+		if (x & 1)
+			v = -v;
+		go_fmt_g(&g, v);
+		if (fabs(v) < 1e6)
+			go_fmt_f(&want, v);
+		else
+			go_fmt_e(&want, v);
+		if (strcmp(buf_str(&g), buf_str(&want)) != 0) {
+			fprintf(stderr, "%%g of %.17g: %s, want %s\n", v, buf_str(&g), buf_str(&want));
+			bad++;
+		}
+		buf_release(&g);
+		buf_release(&want);
+	}
+	CHECK_EQ_I(bad, 0);
 }
 
 static void check_dur(int64_t ns, const char *want)
@@ -367,6 +415,7 @@ int main(void)
 	RUN(test_varints);
 	RUN(test_cursor_bounds);
 	RUN(test_go_float_format);
+	RUN(test_go_fmt_g_integers);
 	RUN(test_durations);
 	RUN(test_go_parse_float);
 	return check_done();

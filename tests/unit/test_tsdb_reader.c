@@ -1,9 +1,10 @@
 /*
- * Unit tests for the TSDB reader: WAL fragment reassembly (plain and
- * snappy, across pages), corruption errors, selector parsing and the
- * querier's merge of overlapping sources.  Upstream's v1-index block is
- * read by tests/conformance/test_tsdb_v1.c.
+ * Unit tests for the TSDB reader: XOR chunk round trips, WAL fragment
+ * reassembly (plain and snappy, across pages), corruption errors, selector
+ * parsing and the querier's merge of overlapping sources.  Upstream's
+ * v1-index block is read by tests/conformance/test_tsdb_v1.c.
  */
+#include <math.h>
 #include <snappy-c.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -342,8 +343,78 @@ static void test_xor_wrapping_deltas(void)
 	CHECK(!it.err);
 }
 
+/*
+ * XOR chunks through the writer and back: timestamps with every
+ * delta-of-delta width (and 64-bit ones), values that repeat, reuse the
+ * previous bit window or need a new one, 64 significant bits.  Every
+ * truncation of a chunk gives a prefix of the samples (all of them when
+ * only padding was cut), reading nothing past its end (the copy is exactly
+ * that long, for SANITIZE=address builds).
+ */
+static void test_xor_round_trip(void)
+{
+	static const int64_t dods[] = { 0, 1, -1, 8191, -8191, 8192, 65535, -65536, 524287, -524288,
+					524289, INT64_C(1) << 40, -(INT64_C(1) << 41) };
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+	int bad = 0;
+
+	for (int round = 0; round < 300 && !bad; round++) {
+		struct xor_chunk c;
+		int64_t ts[120], delta = 15000, t = -5000000 + round;
+		double vs[120];
+		int n = 1 + round % 120;
+		const unsigned char *b;
+		size_t len;
+
+		xor_chunk_init(&c);
+		for (int i = 0; i < n; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			if (i >= 2)
+				delta += dods[x % (sizeof(dods) / sizeof(dods[0]))];
+			if (delta < 1)
+				delta = 1;
+			t += i ? delta : 0;
+			ts[i] = t;
+			switch (x >> 60 & 3) {
+			case 0: vs[i] = i ? vs[i - 1] : 1; break;
+			case 1: vs[i] = (double)(x >> 40); break;
+			case 2: vs[i] = bits_double(x); break;
+			default: vs[i] = i ? vs[i - 1] + 0.25 : -3; break;
+			}
+			if (isnan(vs[i]))
+				vs[i] = 7;
+			xor_chunk_append(&c, ts[i], vs[i]);
+		}
+		b = xor_chunk_bytes(&c, &len);
+		for (size_t cut = 0; cut <= len && !bad; cut++) {
+			/* a copy of exactly cut bytes, so reading past it shows */
+			unsigned char *cp = xmalloc(cut ? cut : 1);
+			struct xor_iter it;
+			int k = 0;
+
+			memcpy(cp, b, cut);
+			xor_iter_init(&it, cp, cut);
+			while (xor_iter_next(&it)) {
+				if (k >= n || it.t != ts[k] || double_bits(xor_iter_value(&it)) != double_bits(vs[k]))
+					bad = 1;
+				k++;
+			}
+			if (cut == len && (it.err || k != n))
+				bad = 1;
+			if (cut < 2 && (k || !it.err))
+				bad = 1;
+			free(cp);
+		}
+		xor_chunk_release(&c);
+	}
+	CHECK_EQ_I(bad, 0);
+}
+
 int main(void)
 {
+	RUN(test_xor_round_trip);
 	RUN(test_xor_wrapping_deltas);
 	RUN(test_wal_fragments);
 	RUN(test_index_corruption);
