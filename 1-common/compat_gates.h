@@ -44,26 +44,38 @@
 	X(CLI_KINGPIN_2_4, 2, 49, 0, "kingpin v2.4: required flag(s) '--x' not provided; zsh completion from words[2]") \
 	/* ---- the printer (Expr.String, the query sent by the backfill) ---- */ \
 	X(PRINT_PLAIN_NUMBERS, 3, 3, 0, "number literals print as plain decimals (FormatFloat 'f', -1)") \
+	X(PRINT_DURATION_LITERALS, 3, 4, 0, "a number written as a duration prints as a duration") \
 	X(PRINT_EMPTY_IGNORING_KEPT, 3, 9, 0, "an empty ignoring() before group_left/right is printed") \
 	X(PRINT_EMPTY_NAME_MATCHER, 2, 53, 0, "a __name__=\"\" matcher is printed, not taken for the empty name") \
 	X(PRINT_QUOTE_ESCAPED, 3, 3, 0, "non-legacy grouping labels are quoted with strconv.Quote, not raw") \
 	X(PRINT_QUOTE_COLON, 3, 10, 0, "grouping labels with a colon are quoted (legacy label, not metric, names)") \
 	/* ---- PromQL float semantics (4-promql) ---- */ \
 	X(PROMQL_RATE_THRESHOLD_FIRST, 2, 51, 0, "rate extrapolation tests the 1.1*avg threshold before the zero clamp") \
+	X(PROMQL_ATAN2_DROPS_NAME, 2, 47, 0, "atan2 drops the metric name like the arithmetic operators") \
+	X(PROMQL_AT_RANGE_FIXED, 2, 51, 0, "a range selector pinned by @ keeps its window over a range query's steps") \
+	X(PROMQL_SORT_BY_LABEL_NATURAL, 2, 50, 0, "sort_by_label compares label values in natural order") \
+	X(PROMQL_SORT_BY_LABEL_TOTAL, 3, 0, 0, "sort_by_label breaks ties by labels, without sorting by value first") \
+	X(PROMQL_REGEX_BARE_ERROR, 2, 52, 0, "a matcher's regexp syntax error quotes the pattern alone") \
 	X(PROMQL_HQ_SMALL_DELTAS, 2, 49, 0, "histogram_quantile evens out bucket counts within 1e-12") \
-	X(PROMQL_SUM_KAHAN, 2, 54, 0, "sum uses Kahan-Neumaier summation") \
+	X(PROMQL_SUM_KAHAN, 2, 54, 0, "sum uses Kahan-Neumaier summation; Kahan steps set c=0 on an infinite sum") \
 	X(PROMQL_FLOAT_DURATIONS, 2, 54, 0, "float literals and durations are interchangeable") \
-	X(PROMQL_AVG_KAHAN, 2, 55, 0, "avg uses Kahan summation, incremental mean on overflow only") \
+	X(PROMQL_AVG_KAHAN, 2, 55, 0, "avg and avg_over_time use Kahan summation, incremental mean on overflow only") \
 	X(PROMQL_LEFT_OPEN, 3, 0, 0, "range selectors and lookback exclude their left end") \
 	X(PROMQL_REGEX_DOTALL, 3, 0, 0, "regexp . matches newline") \
 	X(PROMQL_STDDEV_NAN_START, 3, 0, 0, "stddev/stdvar of a group starting with NaN or Inf is NaN") \
 	X(PROMQL_NO_HOLT_WINTERS, 3, 0, 0, "holt_winters is gone") \
-	X(PROMQL_TOPK_NAN_TIES, 3, 0, 0, "topk/bottomk replace a NaN heap top only with a number") \
+	X(PROMQL_TOPK_NAN_TIES, 2, 44, 0, "topk/bottomk replace a NaN heap top only with a number, in place") \
 	X(PROMQL_LEFT_OPEN_SUBQUERY, 3, 0, 1, "subqueries exclude their left end") \
 	X(PROMQL_ZERO_RANGE_EMPTY, 3, 3, 0, "x[0] selects nothing") \
+	X(PROMQL_DURATION_EXPR, 3, 4, 0, "duration expressions in [...] and offset (...), behind promql-duration-expr") \
 	X(PROMQL_HFRACTION_CLASSIC, 3, 4, 0, "histogram_fraction works on classic buckets") \
-	X(PROMQL_AVG_OVER_TIME_KAHAN, 3, 5, 0, "avg_over_time uses Kahan summation") \
-	X(PROMQL_KAHAN_NO_FMA, 3, 6, 0, "Kahan steps round to float64 (no FMA), c=0 on an infinite sum") \
+	X(PROMQL_HFRACTION_ZERO_BASE, 3, 8, 0, "histogram_fraction: a positive first bucket starts at 0, none interpolates to -Inf") \
+	X(PROMQL_DROP_TYPE_UNIT, 3, 5, 0, "dropping the metric name also drops __type__ and __unit__") \
+	X(PROMQL_DURATION_ROUND, 3, 5, 0, "a literal range, step or offset rounds to nanoseconds ([1001ms] was 1000ms from 2.54)") \
+	X(PROMQL_AVG_OVER_TIME_KAHAN, 3, 5, 0, "avg and avg_over_time scale the incremental mean by (n-1)/n") \
+	X(PROMQL_TOPK_PARAM_NAN, 3, 6, 0, "topk/bottomk: k < 1 gives nothing first, a NaN k is \"Parameter value is NaN\"") \
+	X(PROMQL_KAHAN_NO_FMA, 3, 6, 0, "Kahan steps round to float64 (no FMA; amd64 never fused)") \
+	X(PROMQL_BINOP_FILL, 3, 10, 0, "fill(), fill_left(), fill_right() binop modifiers, behind promql-binop-fill-modifiers") \
 	X(PROMQL_CMP_MANY_TO_ONE, 3, 9, 0, "filtering comparisons raise many-to-one errors for filtered samples") \
 	X(PROMQL_UNARY_MINUS_MERGE, 3, 9, 0, "unary minus in range queries merges non-overlapping series")
 /* clang-format on */

@@ -6,6 +6,7 @@
 #include "1-common/gofmt.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -475,7 +476,8 @@ int go_parse_duration(const char *s, size_t len, int64_t *out_ns)
 	if (i == len)
 		return -1;
 	while (i < len) {
-		uint64_t v = 0, f = 0, scale = 1, unit = 0;
+		uint64_t v = 0, f = 0, unit = 0;
+		double scale = 1; /* a float64 in Go: 10^n for any n, +Inf past 308 */
 		size_t start = i, ustart;
 		int pre, post = 0;
 
@@ -493,9 +495,14 @@ int go_parse_duration(const char *s, size_t len, int64_t *out_ns)
 			size_t fs;
 			i++;
 			fs = i;
+			/* leadingFraction: digits past the first overflow are dropped */
+			bool overflow = false;
 			while (i < len && s[i] >= '0' && s[i] <= '9') {
-				if (f <= ((UINT64_C(1) << 63) - 1) / 10) {
-					f = f * 10 + (uint64_t)(s[i] - '0');
+				uint64_t y = f * 10 + (uint64_t)(s[i] - '0');
+				if (!overflow && (f > ((UINT64_C(1) << 63) - 1) / 10 || y > UINT64_C(1) << 63))
+					overflow = true;
+				if (!overflow) {
+					f = y;
 					scale *= 10;
 				}
 				i++;
@@ -519,7 +526,7 @@ int go_parse_duration(const char *s, size_t len, int64_t *out_ns)
 			return -1;
 		v *= unit;
 		if (f > 0) {
-			v += (uint64_t)((double)f * ((double)unit / (double)scale));
+			v += (uint64_t)((double)f * ((double)unit / scale));
 			if (v > UINT64_C(1) << 63)
 				return -1;
 		}

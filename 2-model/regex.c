@@ -638,6 +638,13 @@ int label_regex_compile_flags(void **out_re, const char *value, size_t len, unsi
 	int rc = 0;
 
 	*out_re = NULL;
+	if (flags & LABEL_REGEX_BARE_ERRORS) {
+		struct buf scratch = BUF_INIT;
+		rc = go_regexp_translate(&scratch, value, len, msg);
+		buf_release(&scratch);
+		if (rc < 0)
+			return LABEL_REGEX_ESYNTAX;
+	}
 	buf_adds(&pat, flags & LABEL_REGEX_DOTALL ? "^(?s:" : "^(?:");
 	buf_add(&pat, value, len);
 	buf_adds(&pat, ")$");

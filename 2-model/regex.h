@@ -33,6 +33,9 @@
 int label_regex_compile(void **out_re, const char *value, size_t len, struct buf *msg);
 /* Flags of label_regex_compile_flags(). */
 #define LABEL_REGEX_DOTALL 1u /* "^(?s:value)$": `.` matches \n (Prometheus 3.0's matchers) */
+/* A syntax error quotes value alone, as 2.52's syntax.Parse(value) does
+ * (2.42 quotes the "^(?:value)$" it compiles). */
+#define LABEL_REGEX_BARE_ERRORS 2u
 /* label_regex_compile() with flags (0: the same). */
 int label_regex_compile_flags(void **out_re, const char *value, size_t len, unsigned flags, struct buf *msg);
 void label_regex_free(void *re);

@@ -63,7 +63,7 @@ int tsdb_tombstones_decode(const char *path, const unsigned char *data, size_t l
 	magic = get_be32(data);
 	if (magic != TOMBSTONES_MAGIC)
 		return err_set(e, "%s: invalid magic number %" PRIx32, path, magic);
-	if (crc32c(data + 5, len - 9) != get_be32(data + len - 4))
+	if (crc32c_mismatch(crc32c(data + 5, len - 9), get_be32(data + len - 4)))
 		return err_set(e, "%s: checksum did not match", path);
 	if (data[4] != 1)
 		return err_set(e, "%s: invalid tombstone format %x", path, data[4]);

@@ -152,7 +152,7 @@ int chunks_reader_chunk(const struct chunks_reader *r, uint64_t ref, struct chun
 		return err_set(e, "%s: chunk at offset %" PRIu64 ": segment doesn't include enough bytes to read the chunk",
 			       r->paths[seg], off);
 	end = (size_t)off + (size_t)n + 1 + (size_t)dlen;
-	if (crc32c(m->data + off + n, 1 + (size_t)dlen) != get_be32(m->data + end))
+	if (crc32c_mismatch(crc32c(m->data + off + n, 1 + (size_t)dlen), get_be32(m->data + end)))
 		return err_set(e, "%s: chunk at offset %" PRIu64 ": checksum mismatch", r->paths[seg], off);
 	out->encoding = m->data[off + n];
 	out->data = m->data + off + n + 1;

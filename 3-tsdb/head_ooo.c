@@ -170,7 +170,8 @@ static int replay_wbl_segment(struct ooo_load *l, const char *path, struct err *
 					uint64_t vbits = cursor_be64(&c);
 					if (c.err)
 						break;
-					add_sample(l, (uint64_t)((int64_t)base_ref + dref),
+					/* HeadSeriesRef(int64(baseRef) + dref) wraps in Go */
+					add_sample(l, base_ref + (uint64_t)dref,
 						     (int64_t)((uint64_t)base_t + (uint64_t)dt), vbits);
 				}
 			}

@@ -273,7 +273,7 @@ static int scan_chunk_file(struct replay *rp, const struct mmap_file *m, const c
 			return err_set(e, "%s: head chunk at offset %zu: invalid size", path, start);
 		pos += (size_t)vn;
 		end = pos + (size_t)dlen;
-		if (crc32c(m->data + start, end - start) != get_be32(m->data + end))
+		if (crc32c_mismatch(crc32c(m->data + start, end - start), get_be32(m->data + end)))
 			return err_set(e, "%s: head chunk at offset %zu: checksum mismatch", path, start);
 		if (((seq << 32) | start) > rp->last_pos)
 			rp->last_pos = (seq << 32) | start;
@@ -550,7 +550,8 @@ static int rec_samples(struct replay *rp, struct cursor *c, struct err *e)
 		if (c->err)
 			return err_set(e, "decode samples: decode error after %zu samples: invalid size", count);
 		count++;
-		apply_float(rp, (uint64_t)((int64_t)base_ref + dref), (int64_t)((uint64_t)base_t + (uint64_t)dt), vbits);
+		/* Go's HeadSeriesRef(int64(baseRef) + dref): wraps */
+		apply_float(rp, base_ref + (uint64_t)dref, (int64_t)((uint64_t)base_t + (uint64_t)dt), vbits);
 	}
 	if (c->err)
 		return err_set(e, "decode samples: invalid size");

@@ -56,7 +56,7 @@ int index_reader_section(const struct index_reader *r, uint64_t off, const char 
 	if ((uint64_t)n > r->len - off - 8)
 		return err_set(e, "%s: %s at offset %" PRIu64 ": length %" PRIu32 " exceeds file size %zu", r->path,
 			       what, off, n, r->len);
-	if (crc32c(r->data + off + 4, n) != get_be32(r->data + off + 4 + n))
+	if (crc32c_mismatch(crc32c(r->data + off + 4, n), get_be32(r->data + off + 4 + n)))
 		return err_set(e, "%s: %s at offset %" PRIu64 ": invalid checksum", r->path, what, off);
 	cursor_init(c, r->data + off + 4, n);
 	return 0;
@@ -70,7 +70,7 @@ static int read_toc(struct index_reader *r, struct err *e)
 	if (r->len < 5 + INDEX_TOC_LEN)
 		return err_set(e, "%s: file too short for an index (%zu bytes)", r->path, r->len);
 	t = r->data + r->len - INDEX_TOC_LEN;
-	if (crc32c(t, INDEX_TOC_LEN - 4) != get_be32(t + INDEX_TOC_LEN - 4))
+	if (crc32c_mismatch(crc32c(t, INDEX_TOC_LEN - 4), get_be32(t + INDEX_TOC_LEN - 4)))
 		return err_set(e, "%s: read TOC at offset %zu: invalid checksum", r->path, r->len - INDEX_TOC_LEN);
 	r->toc.symbols = get_be64(t);
 	r->toc.series = get_be64(t + 8);
@@ -352,7 +352,7 @@ int index_reader_series(const struct index_reader *r, uint64_t ref, struct index
 	if (vn <= 0 || len > r->len - off - (size_t)vn || r->len - off - (size_t)vn - len < 4)
 		return err_set(e, "%s: series at offset %" PRIu64 ": invalid size", r->path, off);
 	cursor_init(&c, r->data + off + vn, (size_t)len);
-	if (crc32c(c.buf, c.len) != get_be32(c.buf + c.len))
+	if (crc32c_mismatch(crc32c(c.buf, c.len), get_be32(c.buf + c.len)))
 		return err_set(e, "%s: series at offset %" PRIu64 ": invalid checksum", r->path, off);
 
 	k = cursor_uvarint(&c);

@@ -36,6 +36,7 @@
 #include "1-common/gofmt.h"
 #include "1-common/goerrno.h"
 #include "1-common/utf8.h"
+#include "3-tsdb/ulid.h"
 #include "1-common/xalloc.h"
 
 void block_meta_init(struct block_meta *m)
@@ -212,22 +213,22 @@ static int get_int(json_t *obj, const char *key, int64_t *out, const char *strct
 	return 0;
 }
 
-/* ulid.ULID's UnmarshalText (not strict: only the size and the first
- * character's range are checked). */
+/* The text 2.42 prints for a ULID not given (or null): the zero ULID. */
+static const char zero_ulid[ULID_LEN + 1] = "00000000000000000000000000";
+
+/* ulid.ULID's UnmarshalText, kept in the text its String() prints
+ * (upper case; bad characters as they decode). */
 static int get_ulid(json_t *v, char out[ULID_LEN + 1], const char *strct, const char *field, struct err *e)
 {
-	const char *s;
+	unsigned char raw[16];
 
 	if (json_is_null(v))
 		return 0;
 	if (!json_is_string(v))
 		return type_error(e, v, strct, field, "ulid.ULID", false);
-	s = json_string_value(v);
-	if (json_string_length(v) != ULID_LEN || memchr(s, 0, ULID_LEN))
-		return err_set(e, "ulid: bad data size when unmarshaling");
-	if (s[0] > '7')
-		return err_set(e, "ulid: overflow when unmarshaling");
-	memcpy(out, s, ULID_LEN + 1);
+	if (ulid_parse_text(raw, json_string_value(v), json_string_length(v), e) < 0)
+		return -1;
+	ulid_encode(out, raw);
 	return 0;
 }
 
@@ -294,6 +295,7 @@ int block_meta_decode(struct block_meta *out, const char *path, const char *data
 	int ret = -1;
 
 	block_meta_init(out);
+	memcpy(out->ulid, zero_ulid, sizeof(zero_ulid));
 	go_json_text(&text, (const unsigned char *)data, len);
 	root = json_loadb((const char *)text.data, text.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
 	if (!root) {
@@ -360,6 +362,7 @@ int block_meta_decode(struct block_meta *out, const char *path, const char *data
 			size_t n = json_array_size(v);
 			out->sources = xcalloc(n ? n : 1, sizeof(*out->sources));
 			for (size_t i = 0; i < n; i++) {
+				memcpy(out->sources[out->nsources], zero_ulid, sizeof(zero_ulid));
 				if (get_ulid(json_array_get(v, i), out->sources[out->nsources], "BlockMetaCompaction",
 					     "compaction.sources", e) < 0)
 					goto done;

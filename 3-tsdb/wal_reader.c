@@ -121,7 +121,7 @@ int wal_reader_next(struct wal_reader *r, const unsigned char **out, size_t *len
 		if (r->len - r->pos - WAL_RECORD_HEADER_LEN < n)
 			return err_set(e, "%s: record at offset %zu: invalid size: expected %u, got %zu", r->path, at, n,
 				       r->len - r->pos - WAL_RECORD_HEADER_LEN);
-		if (crc32c(r->data + r->pos + WAL_RECORD_HEADER_LEN, n) != crc)
+		if (crc32c_mismatch(crc32c(r->data + r->pos + WAL_RECORD_HEADER_LEN, n), crc))
 			return err_set(e, "%s: record at offset %zu: unexpected checksum %" PRIx32 ", expected %" PRIx32,
 				       r->path, at, crc32c(r->data + r->pos + WAL_RECORD_HEADER_LEN, n), crc);
 		/* validateRecord: full/first start a record, middle/last continue one */
@@ -143,7 +143,14 @@ int wal_reader_next(struct wal_reader *r, const unsigned char **out, size_t *len
 	}
 	if (compressed && r->comp.len) {
 		size_t ulen;
-		if (snappy_uncompressed_length((const char *)r->comp.data, r->comp.len, &ulen) != SNAPPY_OK)
+		/*
+		 * A snappy element expands to at most 64 bytes from 2 or more, so
+		 * a length claiming over 32 times the input cannot decode: refuse
+		 * it before allocating it (Go's Decode allocates, then fails with
+		 * the same error; a 20-byte record claimed 4 GB).
+		 */
+		if (snappy_uncompressed_length((const char *)r->comp.data, r->comp.len, &ulen) != SNAPPY_OK ||
+		    ulen / 32 > r->comp.len)
 			return err_set(e, "%s: record at offset %zu: snappy: corrupt input", r->path, r->rec_start);
 		buf_reset(&r->rec);
 		buf_grow(&r->rec, ulen + 1);

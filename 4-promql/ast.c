@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "1-common/compat.h"
 #include "1-common/xalloc.h"
 #include "4-promql/functions.h"
 #include "4-promql/internal.h"
@@ -212,8 +213,12 @@ int promql_walk(const struct promql_node *n,
 }
 
 static const struct promql_function functions[] = {
-#define PROMQL_X_(id, name, args, variadic, ret) { PROMQL_FN_##id, name, args, variadic, PROMQL_TYPE_##ret },
+#define PROMQL_X_(id, name, args, variadic, ret) { PROMQL_FN_##id, name, args, variadic, PROMQL_TYPE_##ret, 0, 0 },
 	PROMQL_FUNCTIONS(PROMQL_X_)
+#undef PROMQL_X_
+#define PROMQL_X_(id, name, args, variadic, ret, since, stable) \
+	{ PROMQL_FN_##id, name, args, variadic, PROMQL_TYPE_##ret, since, stable },
+	PROMQL_FUNCTIONS_LATER(PROMQL_X_)
 #undef PROMQL_X_
 };
 
@@ -225,6 +230,22 @@ const struct promql_function *promql_function_lookup(const char *name, size_t le
 		if (strlen(functions[i].name) == len && !memcmp(functions[i].name, name, len))
 			return &functions[i];
 	return NULL;
+}
+
+static bool at_least(const struct compat *c, int v)
+{
+	return compat_at_least(c, v / 10000, v / 100 % 100, v % 100);
+}
+
+int promql_function_available(const struct promql_function *f, const struct compat *c, bool experimental)
+{
+	if (f->id == PROMQL_FN_HOLT_WINTERS && compat_on(c, COMPAT_PROMQL_NO_HOLT_WINTERS))
+		return -1; /* 3.0 (#14930): renamed double_exponential_smoothing */
+	if (f->since && !at_least(c, f->since))
+		return -1;
+	if (f->stable && !at_least(c, f->stable) && !experimental)
+		return -2;
+	return 0;
 }
 
 const struct promql_function *promql_function_by_id(enum promql_func_id id)

@@ -143,6 +143,10 @@ struct promql_vector_matching {
 	bool on;
 	const char **include;
 	size_t ninclude;
+	/* 3.10's fill(v), fill_left(v), fill_right(v): the value a missing
+	 * sample on that side takes */
+	bool fill_lhs, fill_rhs;
+	double fill_lhs_v, fill_rhs_v;
 };
 
 struct promql_function;
@@ -184,6 +188,7 @@ struct promql_node {
 		} subquery;
 		struct {
 			double val;
+			bool duration; /* written as a duration (2.54+: `time() - 5m`); 3.4 prints it so */
 		} number;
 		struct {
 			struct promql_node *expr;

@@ -80,12 +80,16 @@ static enum promql_value_type check_binary(struct promql_parser *p, struct promq
 	if (lt != PROMQL_TYPE_VECTOR || rt != PROMQL_TYPE_VECTOR) {
 		if (vm->nmatching_labels > 0)
 			promql_perr(p, n->pos.start, "vector matching only allowed between instant vectors");
+		if (vm->fill_lhs || vm->fill_rhs)
+			promql_perr(p, n->pos.start, "filling in missing series only allowed between instant vectors");
 		n->u.binary.matching = NULL;
 	} else if (promql_binop_is_set(op)) {
 		if (vm->card == PROMQL_CARD_ONE_TO_MANY || vm->card == PROMQL_CARD_MANY_TO_ONE)
 			promql_perr(p, n->pos.start, "no grouping allowed for %s operation", buf_str(&q));
 		if (vm->card != PROMQL_CARD_MANY_TO_MANY)
 			promql_perr(p, n->pos.start, "set operations must always be many-to-many");
+		if (vm->fill_lhs || vm->fill_rhs)
+			promql_perr(p, n->pos.start, "filling in missing series not allowed for set operators");
 	}
 	if ((lt == PROMQL_TYPE_SCALAR || rt == PROMQL_TYPE_SCALAR) && promql_binop_is_set(op))
 		promql_perr(p, n->pos.start, "set operator %s not allowed in binary scalar expression", buf_str(&q));

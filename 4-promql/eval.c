@@ -129,7 +129,7 @@ static int eval_other(struct evaluator *ev, const struct promql_node *n, int64_t
 					return -1;
 				out->type = PROMQL_TYPE_VECTOR;
 				for (size_t i = 0; i < v.n; i++)
-					vec_push(&ev->arena, &out->vec, lset_drop_name(&ev->arena, v.v[i].ls),
+					vec_push(&ev->arena, &out->vec, ev_drop_name(ev, v.v[i].ls),
 						 (double)v.v[i].t / 1000, ts);
 				return ev_check_dup_labels(ev, &out->vec);
 			}
@@ -189,9 +189,12 @@ static int negate(struct evaluator *ev, const struct promql_node *n, struct ev_v
 	}
 	for (size_t i = 0; i < v->vec.n; i++) {
 		struct lset in = v->vec.v[i].ls;
-		v->vec.v[i].ls = lset_drop_name(&ev->arena, in);
+		v->vec.v[i].ls = ev_drop_name(ev, in);
 		v->vec.v[i].v = -v->vec.v[i].v;
-		if (ev_note_output(ev, n, v->vec.v[i].ls, in) < 0)
+		/* 3.9 (37b97a0200): series that meet only at other steps merge;
+		 * the same labels at one step are still an error (below) */
+		if (!compat_on(ev->compat, COMPAT_PROMQL_UNARY_MINUS_MERGE) &&
+		    ev_note_output(ev, n, v->vec.v[i].ls, in) < 0)
 			return -1;
 	}
 	return ev_check_dup_labels(ev, &v->vec);
@@ -305,7 +308,6 @@ static int ev_init(struct evaluator *ev, const struct promql_storage *st, const 
 	ev->lookback = o && o->lookback_ms ? o->lookback_ms : DEFAULT_LOOKBACK_MS;
 	ev->subquery_step = o && o->default_subquery_step_ms ? o->default_subquery_step_ms : DEFAULT_SUBQUERY_STEP_MS;
 	ev->compat = o ? o->compat : NULL;
-	ev->left_open = compat_on(ev->compat, COMPAT_PROMQL_LEFT_OPEN);
 	ev->e = e;
 	ev->no_sweep = o && o->per_step_windows;
 	ev_limit_init(ev, expr, end, nsteps, o);
@@ -464,6 +466,7 @@ int promql_eval_range(struct promql_result *out, const struct promql_storage *st
 	if (ev_init(&ev, st, expr, start, end, 
 		    end < start ? 0 : (int64_t)(((uint64_t)end - (uint64_t)start) / (uint64_t)step) + 1, opts, e) < 0)
 		goto done;
+	ev.query_step = step;
 	ev.sweep_step = step;
 	for (int64_t t = start; t <= end; t += step) {
 		struct ev_value v;

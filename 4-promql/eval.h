@@ -10,6 +10,7 @@
 #ifndef PROMQL_EVAL_H
 #define PROMQL_EVAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,18 @@ struct promql_engine_opts {
 	int64_t timeout_ms;
 	/* Whose semantics (1-common/compat.h); borrowed, NULL: 2.42.0. */
 	const struct compat *compat;
+	/* For the callers that also parse the query (5-query): accept the
+	 * release's experimental functions (struct promql_parse_opts). */
+	bool experimental_functions;
+	bool duration_expressions; /* --enable-feature=promql-duration-expr */
+	bool binop_fill_modifiers; /* --enable-feature=promql-binop-fill-modifiers */
+	/*
+	 * EngineOpts.EnableDelayedNameRemoval (2.55's
+	 * promql-delayed-name-removal; the 3.x test engine turns it on).
+	 * Not implemented yet: the evaluator removes __name__ as 2.42 does
+	 * whatever this says.  false is 2.42's behaviour.
+	 */
+	bool delayed_name_removal;
 	/*
 	 * Range functions window by window at every step instead of swept
 	 * over blocks of steps (4-promql/eval_sweep.c), and aggregation and

@@ -18,6 +18,8 @@
 struct group {
 	struct lset ls;
 	double value, mean;
+	double c;  /* Kahan compensation (sum from 2.54, avg from 2.55) */
+	bool incr; /* avg (2.55): switched to the incremental mean on overflow */
 	size_t count;
 	struct ev_sample *heap; /* topk, bottomk, quantile */
 	size_t nheap, capheap;
@@ -80,11 +82,20 @@ static void group_append(struct arena *a, struct group *g, struct ev_sample s)
 }
 
 /* The k-element heap update of topk (rev false) and bottomk (rev true). */
-static void heap_offer(struct arena *a, struct group *g, struct ev_sample s, int64_t k, bool rev)
+static void heap_offer(struct arena *a, struct group *g, struct ev_sample s, int64_t k, bool rev,
+		       const struct compat *cp)
 {
 	struct ev_sample *h = g->heap;
 	bool better = rev ? h[0].v > s.v : h[0].v < s.v;
 
+	if (compat_on(cp, COMPAT_PROMQL_TOPK_NAN_TIES) && (int64_t)g->nheap == k) {
+		/* 2.44: a NaN top is replaced only by a number, in place (heap.Fix) */
+		if (better || (isnan(h[0].v) && !isnan(s.v))) {
+			h[0] = s;
+			heap_down(h, 0, g->nheap, rev);
+		}
+		return;
+	}
 	if (!((int64_t)g->nheap < k || better || isnan(h[0].v)))
 		return;
 	if ((int64_t)g->nheap == k) {
@@ -99,6 +110,43 @@ static void heap_offer(struct arena *a, struct group *g, struct ev_sample s, int
 	}
 	group_append(a, g, s);
 	heap_up(g->heap, g->nheap - 1, rev);
+}
+
+/*
+ * One step of avg from 2.55 (#14413): a Kahan sum while it stays finite,
+ * then the incremental mean (3.5, #16569: scaled by (n-1)/n, not by
+ * subtracting mean/n; 2.55: with 2.42's infinity guards).
+ */
+static void avg_kahan_step(const struct compat *cp, struct group *g, double v)
+{
+	double n = (double)g->count;
+
+	if (!g->incr) {
+		double sum = g->value, c = g->c;
+		kahan_inc_at(cp, v, &sum, &c);
+		if (!isinf(sum)) {
+			g->value = sum;
+			g->c = c;
+			return;
+		}
+		g->incr = true;
+		g->mean = g->value / (n - 1);
+		g->c /= n - 1;
+	}
+	if (compat_on(cp, COMPAT_PROMQL_AVG_OVER_TIME_KAHAN)) {
+		double q = (n - 1) / n, m = q * g->mean, c = q * g->c;
+		kahan_inc_at(cp, v / n, &m, &c);
+		g->mean = m;
+		g->c = c;
+		return;
+	}
+	if (isinf(g->mean)) {
+		if (isinf(v) && (g->mean > 0) == (v > 0))
+			return;
+		if (!isinf(v) && !isnan(v))
+			return;
+	}
+	kahan_inc_at(cp, v / n - (g->mean + g->c) / n, &g->mean, &g->c);
 }
 
 /* The group key of input si with labels metric: for all but count_values
@@ -144,6 +192,14 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		return -1;
 	if (ev_eval(ev, n->u.aggregate.expr, ts, &in) < 0)
 		return -1;
+	if ((op == PROMQL_AGG_TOPK || op == PROMQL_AGG_BOTTOMK) && compat_on(ev->compat, COMPAT_PROMQL_TOPK_PARAM_NAN)) {
+		/* 3.6 (44ee5e2ad6): k < 1 gives nothing before any check; NaN has its own words */
+		double f = pv.scalar;
+		if (f < 1)
+			return 0;
+		if (isnan(f))
+			return err_set(ev->e, "Parameter value is NaN");
+	}
 	if (op == PROMQL_AGG_TOPK || op == PROMQL_AGG_BOTTOMK) {
 		double f = pv.scalar;
 		if (!(f <= 9223372036854775807.0 && f >= -9223372036854775808.0)) {
@@ -233,7 +289,10 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 			switch (op) {
 			case PROMQL_AGG_STDVAR:
 			case PROMQL_AGG_STDDEV:
-				g->value = 0;
+				/* 3.0 (#14941): a group starting with NaN or Inf is NaN */
+				g->value = (isnan(s.v) || isinf(s.v)) && compat_on(ev->compat, COMPAT_PROMQL_STDDEV_NAN_START)
+						   ? go_nan()
+						   : 0;
 				break;
 			case PROMQL_AGG_TOPK:
 			case PROMQL_AGG_BOTTOMK:
@@ -251,10 +310,17 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		g = &groups[gi];
 		switch (op) {
 		case PROMQL_AGG_SUM:
-			g->value += s.v;
+			if (compat_on(ev->compat, COMPAT_PROMQL_SUM_KAHAN))
+				kahan_inc_at(ev->compat, s.v, &g->value, &g->c);
+			else
+				g->value += s.v;
 			break;
 		case PROMQL_AGG_AVG:
 			g->count++;
+			if (compat_on(ev->compat, COMPAT_PROMQL_AVG_KAHAN)) {
+				avg_kahan_step(ev->compat, g, s.v);
+				break;
+			}
 			if (isinf(g->mean)) {
 				if (isinf(s.v) && (g->mean > 0) == (s.v > 0))
 					break;
@@ -288,10 +354,10 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 			break;
 		}
 		case PROMQL_AGG_TOPK:
-			heap_offer(&ev->arena, g, s, k, false);
+			heap_offer(&ev->arena, g, s, k, false, ev->compat);
 			break;
 		case PROMQL_AGG_BOTTOMK:
-			heap_offer(&ev->arena, g, s, k, true);
+			heap_offer(&ev->arena, g, s, k, true, ev->compat);
 			break;
 		case PROMQL_AGG_QUANTILE:
 			group_append(&ev->arena, g, s);
@@ -309,8 +375,18 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		double v = g->value;
 
 		switch (op) {
+		case PROMQL_AGG_SUM:
+			if (compat_on(ev->compat, COMPAT_PROMQL_SUM_KAHAN))
+				v = g->value + g->c; /* 2.54: no infinity guard (c is 0 then) */
+			break;
 		case PROMQL_AGG_AVG:
 			v = g->mean;
+			if (!compat_on(ev->compat, COMPAT_PROMQL_AVG_KAHAN) || g->incr)
+				v = g->incr ? g->mean + g->c : g->mean;
+			else if (compat_on(ev->compat, COMPAT_PROMQL_AVG_OVER_TIME_KAHAN))
+				v = g->value / (double)g->count + g->c / (double)g->count; /* 3.5 */
+			else
+				v = (g->value + g->c) / (double)g->count; /* 2.55 */
 			break;
 		case PROMQL_AGG_COUNT:
 		case PROMQL_AGG_COUNT_VALUES:

@@ -12,12 +12,14 @@
 #include "1-common/xalloc.h"
 #include "4-promql/eval_internal.h"
 
-static bool drops_name(enum promql_binop op)
+static bool drops_name(enum promql_binop op, const struct compat *cp)
 {
 	switch (op) {
 	case PROMQL_OP_ADD: case PROMQL_OP_SUB: case PROMQL_OP_MUL:
 	case PROMQL_OP_DIV: case PROMQL_OP_POW: case PROMQL_OP_MOD:
 		return true;
+	case PROMQL_OP_ATAN2: /* 2.47 (#12579) */
+		return compat_on(cp, COMPAT_PROMQL_ATAN2_DROPS_NAME);
 	default:
 		return false;
 	}
@@ -118,13 +120,14 @@ static int set_op(struct evaluator *ev, enum promql_binop op, const struct promq
 }
 
 /* resultMetric of 2.42. */
-static struct lset result_metric(struct arena *a, struct lset l, struct lset r, enum promql_binop op,
+static struct lset result_metric(struct arena *a, const struct compat *cp, struct lset l, struct lset r,
+				 enum promql_binop op,
 				 const struct promql_vector_matching *m)
 {
 	struct lset out = l;
 
-	if (drops_name(op))
-		out = lset_drop_name(a, out);
+	if (drops_name(op, cp))
+		out = lset_drop_name_at(a, out, cp);
 	if (m->card == PROMQL_CARD_ONE_TO_ONE) {
 		if (m->on)
 			out = lset_keep(a, out, m->matching_labels, m->nmatching_labels);
@@ -138,19 +141,78 @@ static struct lset result_metric(struct arena *a, struct lset l, struct lset r, 
 	return out;
 }
 
+struct binop_state {
+	struct evaluator *ev;
+	const struct promql_vector_matching *m;
+	enum promql_binop op;
+	bool rbool, swap, match_all;
+	struct hmap matched, inserted, any_inserted;
+	struct ev_vector *out;
+};
+
+/*
+ * One matched pair of VectorBinop's doBinOp (l from the side iterated,
+ * r from the other, before any swap back), sig their match signature.
+ * Returns -1 with the error set.
+ */
+static int binop_pair(struct binop_state *b, struct lset ll, double vl, int64_t tl, struct lset rl, double vr,
+		      uint64_t sig)
+{
+	struct evaluator *ev = b->ev;
+	double value;
+	bool keep, found;
+	struct lset metric;
+
+	if (b->swap) {
+		double t = vl;
+		vl = vr;
+		vr = t;
+	}
+	value = elem_binop(b->op, vl, vr, &keep);
+	if (b->rbool)
+		value = keep ? 1 : 0;
+	else if (!keep && !b->match_all)
+		return 0;
+	metric = result_metric(&ev->arena, ev->compat, ll, rl, b->op, b->m);
+	if (b->rbool)
+		metric = ev_drop_name(ev, metric);
+	if (b->m->card == PROMQL_CARD_ONE_TO_ONE) {
+		hmap_slot(&b->matched, sig, &found);
+		if (found)
+			return err_set(ev->e, "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+	} else {
+		/* Key on (match signature, result labels). */
+		uint64_t key = sig * 0x9E3779B97F4A7C15ULL ^ lset_hash(metric);
+		hmap_slot(&b->inserted, key, &found);
+		if (found)
+			return err_set(ev->e, "multiple matches for labels: grouping labels must ensure unique matches");
+		hmap_slot(&b->any_inserted, sig, &found);
+	}
+	if (!keep && !b->rbool)
+		return 0; /* 3.9: filtered out after its matching was checked */
+	vec_push(&ev->arena, b->out, metric, value, tl);
+	return 0;
+}
+
 static int vector_binop(struct evaluator *ev, const struct promql_node *n,
 			const struct ev_vector *lhs, const struct ev_vector *rhs, struct ev_vector *out)
 {
 	const struct promql_vector_matching *m = n->u.binary.matching;
-	enum promql_binop op = n->u.binary.op;
-	bool rbool = n->u.binary.return_bool, swap = m->card == PROMQL_CARD_ONE_TO_MANY;
-	struct hmap right = { 0 }, matched = { 0 }, inserted = { 0 };
+	struct binop_state b = { ev, m, n->u.binary.op, n->u.binary.return_bool, m->card == PROMQL_CARD_ONE_TO_MANY,
+				 /* 3.9 (4cad87cae8): a filtering comparison checks the
+				  * matching of the samples it drops too */
+				 compat_on(ev->compat, COMPAT_PROMQL_CMP_MANY_TO_ONE), { 0 }, { 0 }, { 0 }, out };
+	/* 3.10 (af3277f832): fill values for a side's missing samples; as
+	 * upstream, they name the sides after group_right's swap */
+	bool fill_r = m->fill_rhs, fill_l = m->fill_lhs;
+	double fill_rv = m->fill_rhs_v, fill_lv = m->fill_lhs_v;
+	struct hmap right = { 0 };
 	uint64_t *ls, *rs;
 	int rc = -1;
 
-	if (!lhs->n || !rhs->n)
+	if ((!lhs->n && !rhs->n) || ((!lhs->n || !rhs->n) && !m->fill_lhs && !m->fill_rhs))
 		return 0;
-	if (swap) {
+	if (b.swap) {
 		const struct ev_vector *t = lhs;
 		lhs = rhs;
 		rhs = t;
@@ -161,68 +223,50 @@ static int vector_binop(struct evaluator *ev, const struct promql_node *n,
 		bool found;
 		size_t *slot = hmap_slot(&right, rs[j], &found);
 		if (found) {
-			struct buf b = BUF_INIT;
+			struct buf e = BUF_INIT;
 			struct lset ml = m->on ? lset_keep(&ev->arena, rhs->v[j].ls, m->matching_labels, m->nmatching_labels)
 					       : lset_without(&ev->arena, rhs->v[j].ls, m->matching_labels, m->nmatching_labels, true);
-			buf_adds(&b, "found duplicate series for the match group ");
-			labels_format(&b, ml.v, ml.n);
-			buf_addf(&b, " on the %s hand-side of the operation: [", swap ? "left" : "right");
-			labels_format(&b, rhs->v[j].ls.v, rhs->v[j].ls.n);
-			buf_adds(&b, ", ");
-			labels_format(&b, rhs->v[*slot - 1].ls.v, rhs->v[*slot - 1].ls.n);
-			buf_adds(&b, "];many-to-many matching not allowed: matching labels must be unique on one side");
-			err_set(ev->e, "%s", buf_str(&b));
-			buf_release(&b);
+			buf_adds(&e, "found duplicate series for the match group ");
+			labels_format(&e, ml.v, ml.n);
+			buf_addf(&e, " on the %s hand-side of the operation: [", b.swap ? "left" : "right");
+			labels_format(&e, rhs->v[j].ls.v, rhs->v[j].ls.n);
+			buf_adds(&e, ", ");
+			labels_format(&e, rhs->v[*slot - 1].ls.v, rhs->v[*slot - 1].ls.n);
+			buf_adds(&e, "];many-to-many matching not allowed: matching labels must be unique on one side");
+			err_set(ev->e, "%s", buf_str(&e));
+			buf_release(&e);
 			goto done;
 		}
 		*slot = j + 1;
 	}
 	for (size_t i = 0; i < lhs->n; i++) {
 		size_t k;
-		double vl, vr, value;
-		bool keep, found;
-		struct lset metric;
 
-		if (!hmap_get(&right, ls[i], &k))
-			continue;
-		k--;
-		vl = lhs->v[i].v;
-		vr = rhs->v[k].v;
-		if (swap) {
-			double t = vl;
-			vl = vr;
-			vr = t;
-		}
-		value = elem_binop(op, vl, vr, &keep);
-		if (rbool)
-			value = keep ? 1 : 0;
-		else if (!keep)
-			continue;
-		metric = result_metric(&ev->arena, lhs->v[i].ls, rhs->v[k].ls, op, m);
-		if (rbool)
-			metric = lset_drop_name(&ev->arena, metric);
-		if (m->card == PROMQL_CARD_ONE_TO_ONE) {
-			hmap_slot(&matched, ls[i], &found);
-			if (found) {
-				err_set(ev->e, "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)");
+		if (hmap_get(&right, ls[i], &k)) {
+			k--;
+			if (binop_pair(&b, lhs->v[i].ls, lhs->v[i].v, lhs->v[i].t, rhs->v[k].ls, rhs->v[k].v, ls[i]) < 0)
 				goto done;
-			}
-		} else {
-			/* Key on (match signature, result labels). */
-			uint64_t key = ls[i] * 0x9E3779B97F4A7C15ULL ^ lset_hash(metric);
-			hmap_slot(&inserted, key, &found);
-			if (found) {
-				err_set(ev->e, "multiple matches for labels: grouping labels must ensure unique matches");
+		} else if (fill_r) {
+			if (binop_pair(&b, lhs->v[i].ls, lhs->v[i].v, lhs->v[i].t, match_labels(&ev->arena, m, lhs->v[i].ls),
+				       fill_rv, ls[i]) < 0)
 				goto done;
-			}
 		}
-		vec_push(&ev->arena, out, metric, value, lhs->v[i].t);
+	}
+	for (size_t j = 0; fill_l && j < rhs->n; j++) {
+		size_t dummy;
+		if (hmap_get(m->card == PROMQL_CARD_ONE_TO_ONE ? &b.matched : &b.any_inserted, rs[j], &dummy))
+			continue; /* already matched */
+		/* the filled sample has the other side's matching labels */
+		if (binop_pair(&b, match_labels(&ev->arena, m, rhs->v[j].ls), fill_lv, rhs->v[j].t, rhs->v[j].ls,
+			       rhs->v[j].v, rs[j]) < 0)
+			goto done;
 	}
 	rc = 0;
 done:
 	hmap_release(&right);
-	hmap_release(&matched);
-	hmap_release(&inserted);
+	hmap_release(&b.matched);
+	hmap_release(&b.inserted);
+	hmap_release(&b.any_inserted);
 	return rc;
 }
 
@@ -248,8 +292,8 @@ static void vector_scalar(struct evaluator *ev, enum promql_binop op, const stru
 		}
 		if (!keep)
 			continue;
-		if (drops_name(op) || rbool)
-			ls = lset_drop_name(&ev->arena, ls);
+		if (drops_name(op, ev->compat) || rbool)
+			ls = ev_drop_name(ev, ls);
 		vec_push(&ev->arena, out, ls, value, v->v[i].t);
 	}
 }

@@ -100,7 +100,8 @@ static int call_range_swept(struct evaluator *ev, const struct promql_node *n, c
 			bool fresh;
 			struct memo_entry *me = ev_memo_at(nm, i, nser, &fresh);
 			if (fresh) {
-				struct lset ol = id == PROMQL_FN_LAST_OVER_TIME ? ls : lset_drop_name(&ev->arena, ls);
+				struct lset ol = id == PROMQL_FN_LAST_OVER_TIME || id == PROMQL_FN_FIRST_OVER_TIME
+							 ? ls : ev_drop_name(ev, ls);
 				me->a = lset_dup(&ev->qarena, ol);
 			}
 			if (!me->noted) {
@@ -125,7 +126,7 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 		      struct ev_value *out)
 {
 	enum promql_func_id id = n->u.call.func->id;
-	struct range_ctx c = { .ts = ts };
+	struct range_ctx c = { .ts = ts, .compat = ev->compat };
 	struct ev_matrix m;
 	double scal[3] = { 0, 0, 0 };
 	size_t ns = 0;
@@ -194,7 +195,8 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 		 * record of the pair, are the same at every step: done once. */
 		me = positional ? ev_memo_at(nm, i, m.n, &fresh) : ev_memo(nm, i, m.s[i].ls, &fresh);
 		if (fresh) {
-			struct lset ol = id == PROMQL_FN_LAST_OVER_TIME ? m.s[i].ls : lset_drop_name(&ev->arena, m.s[i].ls);
+			struct lset ol = id == PROMQL_FN_LAST_OVER_TIME || id == PROMQL_FN_FIRST_OVER_TIME
+						 ? m.s[i].ls : ev_drop_name(ev, m.s[i].ls);
 			me->a = lset_dup(&ev->qarena, ol);
 		}
 		vec_push(&ev->arena, &out->vec, me->a, v, ts);
@@ -225,7 +227,7 @@ static struct memo_entry *bucket_memo(struct evaluator *ev, struct node_memo *nm
 		me->ok = lev && go_parse_float(lev, strlen(lev), &me->d) == 0;
 		if (me->ok) {
 			me->k = lset_hash(lset_without(&ev->arena, ls, le, 1, false));
-			me->a = lset_dup(&ev->qarena, lset_without(&ev->arena, ls, le_name, 2, false));
+			me->a = lset_dup(&ev->qarena, ev_drop_name(ev, lset_without(&ev->arena, ls, le_name, 2, false)));
 		}
 	}
 	return me;
@@ -233,8 +235,9 @@ static struct memo_entry *bucket_memo(struct evaluator *ev, struct node_memo *nm
 
 /* histogram_quantile over classic buckets: series grouped by their labels
  * without `le`, output labels without `le` and the metric name. */
+/* ... and with fraction ([lower, upper]) histogram_fraction's BucketFraction. */
 static int histogram_quantile(struct evaluator *ev, const struct promql_node *n, double q,
-			      const struct ev_vector *in, int64_t ts, struct ev_vector *out)
+			      const struct ev_vector *in, int64_t ts, struct ev_vector *out, const double *fraction)
 {
 	struct smap *idx = &ev->hq_scratch;
 	struct node_memo *nm;
@@ -316,8 +319,56 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 		g = &groups[gi[i]];
 		g->b[g->n++] = (struct bucket){ upper[i], in->v[i].v };
 	}
-	for (size_t i = 0; i < ng; i++)
-		vec_push(&ev->arena, out, groups[i].ls, func_bucket_quantile(q, groups[i].b, groups[i].n), ts);
+	for (size_t i = 0; i < ng; i++) {
+		double v = fraction ? func_bucket_fraction(fraction[0], fraction[1], groups[i].b, groups[i].n,
+							     compat_on(ev->compat, COMPAT_PROMQL_HFRACTION_ZERO_BASE))
+				    : func_bucket_quantile(q, groups[i].b, groups[i].n,
+							   compat_on(ev->compat, COMPAT_PROMQL_HQ_SMALL_DELTAS));
+		vec_push(&ev->arena, out, groups[i].ls, v, ts);
+	}
+	return 0;
+}
+
+/*
+ * histogram_quantiles(v, "label", q1, ...) of 3.11: histogram_quantile for
+ * each q in turn, labelled with FormatOpenMetricsFloat(q).  (Go reuses each
+ * group's bucket slice as the previous q left it, which differs from
+ * gathering the buckets afresh only when a group repeats an `le`.)
+ */
+static int histogram_quantiles(struct evaluator *ev, const struct promql_node *n, const struct ev_vector *in,
+			       int64_t ts, struct ev_vector *out)
+{
+	const char *label = string_arg(n->u.call.args[1]);
+	struct buf b = BUF_INIT;
+	struct ev_vector one;
+
+	memset(&one, 0, sizeof(one));
+	for (size_t i = 2; i < n->u.call.nargs; i++) {
+		struct ev_value q;
+		if (ev_eval(ev, n->u.call.args[i], ts, &q) < 0) {
+			buf_release(&b);
+			return -1;
+		}
+		memset(&one, 0, sizeof(one));
+		if (histogram_quantile(ev, n, q.scalar, in, ts, &one, NULL) < 0) {
+			buf_release(&b);
+			return -1;
+		}
+		/* labels.FormatOpenMetricsFloat */
+		buf_reset(&b);
+		if (q.scalar == 0) {
+			buf_adds(&b, "0.0");
+		} else {
+			go_fmt_g(&b, q.scalar);
+			if (!isinf(q.scalar) && !isnan(q.scalar) && !strpbrk(buf_str(&b), ".e"))
+				buf_adds(&b, ".0");
+		}
+		for (size_t k = 0; k < one.n; k++)
+			vec_push(&ev->arena, out,
+				 lset_set(&ev->arena, one.v[k].ls, label, arena_strndup(&ev->arena, buf_str(&b), b.len)),
+				 one.v[k].v, ts);
+	}
+	buf_release(&b);
 	return 0;
 }
 
@@ -420,6 +471,125 @@ static int label_join(struct evaluator *ev, const struct promql_node *n, const s
 	return 0;
 }
 
+/*
+ * facette/natsort's Compare, which sort_by_label uses: whether a sorts
+ * before b, comparing runs of digits as integers (strconv.Atoi; a run too
+ * long for it compares as text) and other runs as bytes.
+ */
+static size_t nat_chunk(const char *s, bool *digits)
+{
+	size_t k = 0;
+
+	*digits = s[0] >= '0' && s[0] <= '9';
+	while (s[k] && (s[k] >= '0' && s[k] <= '9') == *digits)
+		k++;
+	return k;
+}
+
+static bool nat_atoi(const char *s, size_t n, long long *out)
+{
+	long long v = 0;
+
+	if (n > 18)
+		return false; /* beyond what a 64-bit Atoi surely takes: as text */
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	*out = v;
+	return true;
+}
+
+static bool natsort_less(const char *a, const char *b)
+{
+	for (;;) {
+		bool da, db;
+		size_t na = nat_chunk(a, &da), nb = nat_chunk(b, &db);
+		long long ia, ib;
+		int c;
+
+		if (!na)
+			return false; /* a's chunks ran out first, with every one equal */
+		if (!nb)
+			return false;
+		if (da && db && nat_atoi(a, na, &ia) && nat_atoi(b, nb, &ib)) {
+			if (ia != ib)
+				return ia < ib;
+		} else {
+			c = memcmp(a, b, na < nb ? na : nb);
+			if (c || na != nb)
+				return c ? c < 0 : na < nb;
+		}
+		/* an equal chunk: the last one of a decides for a (a <= b) */
+		if (!a[na])
+			return true;
+		if (!b[nb])
+			return false;
+		a += na;
+		b += nb;
+	}
+}
+
+struct sbl_ctx {
+	const char **names;
+	size_t n;
+	bool desc;
+	bool natural; /* 2.50: natsort (2.49: byte order) */
+	bool total;   /* 3.0: ties by labels (before: equal) */
+};
+
+static int sbl_cmp(const void *px, const void *py, void *arg)
+{
+	const struct ev_sample *x = px, *y = py;
+	const struct sbl_ctx *c = arg;
+	int r;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const char *a = lset_get(x->ls, c->names[i]), *b = lset_get(y->ls, c->names[i]);
+		a = a ? a : "";
+		b = b ? b : "";
+		if (!strcmp(a, b))
+			continue;
+		if (!c->natural)
+			return (strcmp(a, b) < 0) != c->desc ? -1 : 1;
+		return natsort_less(a, b) != c->desc ? -1 : 1;
+	}
+	if (!c->total)
+		return 0;
+	r = labels_cmp(x->ls.v, x->ls.n, y->ls.v, y->ls.n);
+	return c->desc ? -r : r;
+}
+
+/*
+ * sort_by_label(_desc) as 3.0 sorts: by the named labels' values in natural
+ * order, ties by the whole label set -- a total order, so any sort gives
+ * Go's result.  2.49-2.55 sort by value first (sort, sort_desc) and leave
+ * ties where pdqsort puts them: an insertion sort, stable, up to 12
+ * samples, which is what this does for any length.
+ */
+static void sort_by_label(const struct compat *cp, struct arena *a, struct ev_vector *v,
+			  const struct promql_node *n, bool desc)
+{
+	struct sbl_ctx c = { NULL, 0, desc, compat_on(cp, COMPAT_PROMQL_SORT_BY_LABEL_NATURAL),
+			     compat_on(cp, COMPAT_PROMQL_SORT_BY_LABEL_TOTAL) };
+
+	c.names = arena_array(a, n->u.call.nargs ? n->u.call.nargs : 1, sizeof(*c.names));
+	for (size_t j = 1; j < n->u.call.nargs; j++)
+		c.names[c.n++] = string_arg(n->u.call.args[j]);
+	if (v->n < 2)
+		return;
+	if (c.total) {
+		qsort_r(v->v, v->n, sizeof(*v->v), sbl_cmp, &c);
+		return;
+	}
+	sort_vector_by_value(v->v, v->n, desc);
+	for (size_t i = 1; i < v->n; i++) {
+		struct ev_sample s = v->v[i];
+		size_t j = i;
+		for (; j > 0 && sbl_cmp(&s, &v->v[j - 1], &c) < 0; j--)
+			v->v[j] = v->v[j - 1];
+		v->v[j] = s;
+	}
+}
+
 int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out)
 {
 	enum promql_func_id id = n->u.call.func->id;
@@ -447,7 +617,7 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 	out->type = n->u.call.func->return_type;
 	if ((un = func_unary(id))) {
 		for (size_t i = 0; i < in->n; i++)
-			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls), un(in->v[i].v), ts);
+			vec_push(&ev->arena, o, ev_drop_name(ev, in->v[i].ls), un(in->v[i].v), ts);
 		return 0;
 	}
 	if (func_is_date(id)) {
@@ -456,7 +626,7 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 			return 0;
 		}
 		for (size_t i = 0; i < in->n; i++)
-			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls), func_date(id, in->v[i].v), ts);
+			vec_push(&ev->arena, o, ev_drop_name(ev, in->v[i].ls), func_date(id, in->v[i].v), ts);
 		return 0;
 	}
 	switch (id) {
@@ -465,6 +635,25 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 		return 0;
 	case PROMQL_FN_PI:
 		out->scalar = M_PI;
+		return 0;
+	/* 3.12 (engine.go foldQueryContextFunctions): the query's times */
+	case PROMQL_FN_START:
+		out->scalar = (double)ev->query_start / 1000;
+		return 0;
+	case PROMQL_FN_END:
+		out->scalar = (double)ev->query_end / 1000;
+		return 0;
+	case PROMQL_FN_RANGE:
+		out->scalar = (double)((uint64_t)ev->query_end - (uint64_t)ev->query_start) / 1000;
+		return 0;
+	case PROMQL_FN_STEP:
+		out->scalar = ev->query_start == ev->query_end ? 0 : (double)ev->query_step / 1000;
+		return 0;
+	case PROMQL_FN_MIN_OF:
+		out->scalar = go_min(args[0].scalar, args[1].scalar);
+		return 0;
+	case PROMQL_FN_MAX_OF:
+		out->scalar = go_max(args[0].scalar, args[1].scalar);
 		return 0;
 	case PROMQL_FN_SCALAR:
 		out->scalar = in->n == 1 ? in->v[0].v : go_nan();
@@ -477,14 +666,14 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 		if (hi < lo)
 			return 0;
 		for (size_t i = 0; i < in->n; i++)
-			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls),
+			vec_push(&ev->arena, o, ev_drop_name(ev, in->v[i].ls),
 				 go_max(lo, go_min(hi, in->v[i].v)), ts);
 		return 0;
 	}
 	case PROMQL_FN_CLAMP_MAX:
 	case PROMQL_FN_CLAMP_MIN:
 		for (size_t i = 0; i < in->n; i++)
-			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls),
+			vec_push(&ev->arena, o, ev_drop_name(ev, in->v[i].ls),
 				 id == PROMQL_FN_CLAMP_MAX ? go_min(args[1].scalar, in->v[i].v)
 							   : go_max(args[1].scalar, in->v[i].v), ts);
 		return 0;
@@ -492,7 +681,7 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 		/* Rounds half up to a multiple of to_nearest, via its inverse. */
 		double inv = 1.0 / (na >= 2 ? args[1].scalar : 1.0);
 		for (size_t i = 0; i < in->n; i++)
-			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls),
+			vec_push(&ev->arena, o, ev_drop_name(ev, in->v[i].ls),
 				 floor(in->v[i].v * inv + 0.5) / inv, ts);
 		return 0;
 	}
@@ -503,17 +692,33 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 		return 0;
 	case PROMQL_FN_TIMESTAMP:
 		for (size_t i = 0; i < in->n; i++)
-			vec_push(&ev->arena, o, lset_drop_name(&ev->arena, in->v[i].ls), (double)in->v[i].t / 1000, ts);
+			vec_push(&ev->arena, o, ev_drop_name(ev, in->v[i].ls), (double)in->v[i].t / 1000, ts);
 		return 0;
 	case PROMQL_FN_ABSENT:
 		if (!in->n)
 			vec_push(&ev->arena, o, absent_labels(&ev->arena, n->u.call.args[0]), 1, ts);
 		return 0;
 	case PROMQL_FN_HISTOGRAM_QUANTILE:
-		return histogram_quantile(ev, n, args[0].scalar, &args[1].vec, ts, o);
+		return histogram_quantile(ev, n, args[0].scalar, &args[1].vec, ts, o, NULL);
+	case PROMQL_FN_HISTOGRAM_QUANTILES:
+		return histogram_quantiles(ev, n, &args[0].vec, ts, o);
+	case PROMQL_FN_SORT_BY_LABEL:
+	case PROMQL_FN_SORT_BY_LABEL_DESC:
+		*o = *in;
+		sort_by_label(ev->compat, &ev->arena, o, n, id == PROMQL_FN_SORT_BY_LABEL_DESC);
+		return 0;
+	case PROMQL_FN_HISTOGRAM_FRACTION:
+		/* 3.4 (#16095): classic buckets too */
+		if (compat_on(ev->compat, COMPAT_PROMQL_HFRACTION_CLASSIC)) {
+			double lu[2] = { args[0].scalar, args[1].scalar };
+			return histogram_quantile(ev, n, 0, &args[2].vec, ts, o, lu);
+		}
+		return 0;
 	case PROMQL_FN_HISTOGRAM_COUNT:
 	case PROMQL_FN_HISTOGRAM_SUM:
-	case PROMQL_FN_HISTOGRAM_FRACTION:
+	case PROMQL_FN_HISTOGRAM_AVG:
+	case PROMQL_FN_HISTOGRAM_STDDEV:
+	case PROMQL_FN_HISTOGRAM_STDVAR:
 		/* Native histograms only: float samples are skipped. */
 		return 0;
 	case PROMQL_FN_LABEL_REPLACE:

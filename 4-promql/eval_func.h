@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "1-common/compat.h"
 #include "1-common/err.h"
 #include "4-promql/eval_values.h"
 #include "4-promql/functions.h"
@@ -41,6 +42,8 @@ double go_atanh(double x);
 /* Go's float64 -> int64 conversion on amd64 (CVTTSD2SQ). */
 int64_t go_f2i(double v);
 void kahan_inc(double inc, double *sum, double *c);
+/* kahanSumInc of the release cp (2.54 sets c to 0 when the sum is infinite). */
+void kahan_inc_at(const struct compat *cp, double inc, double *sum, double *c);
 /* The unary function of math-style calls (abs, ln, ...), or NULL. */
 typedef double (*unary_fn)(double);
 unary_fn func_unary(enum promql_func_id id);
@@ -57,8 +60,12 @@ struct bucket {
 	double upper;
 	double count;
 };
-/* bucketQuantile of quantile.go; buckets reordered in place. */
-double func_bucket_quantile(double q, struct bucket *b, size_t n);
+/* bucketQuantile of quantile.go; buckets reordered in place.  small_deltas:
+ * 2.49's ensureMonotonicAndIgnoreSmallDeltas (else 2.42's ensureMonotonic). */
+double func_bucket_quantile(double q, struct bucket *b, size_t n, bool small_deltas);
+/* BucketFraction of 3.4's quantile.go (histogram_fraction on classic
+ * buckets); buckets reordered in place. */
+double func_bucket_fraction(double lower, double upper, struct bucket *b, size_t n, bool zero_base);
 
 /* ---- range-vector functions (func_range.c) ---- */
 struct range_ctx {
@@ -68,6 +75,7 @@ struct range_ctx {
 	int64_t range_ms;    /* the selector's range */
 	double arg;          /* the scalar argument, if any */
 	double arg2;
+	const struct compat *compat; /* whose arithmetic; NULL: 2.42.0 */
 };
 /*
  * Computes function id over points p[0..n) (n >= 1).  Returns 1 with *out

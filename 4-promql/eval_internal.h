@@ -46,6 +46,7 @@ struct evaluator {
 	struct smap agg_scratch; /* ev_aggregate's groups (no evaluation nests in its use) */
 	struct smap hq_scratch;  /* histogram_quantile's groups (likewise) */
 	int64_t query_start, query_end; /* for @ start() / end() */
+	int64_t query_step; /* a range query's step (0: instant), for step() */
 	int64_t lookback;
 	int64_t subquery_step;
 	struct arena arena;
@@ -89,7 +90,6 @@ struct evaluator {
 	 * than a few entries (see ev_node_find). */
 	struct hmap node_index;
 	const struct compat *compat; /* the release imitated; NULL: 2.42.0 */
-	bool left_open; /* compat's PROMQL_LEFT_OPEN: range windows (mint, maxt] */
 	bool subq_top; /* the subquery being evaluated is not a function's argument */
 	struct err *e;
 };
@@ -128,14 +128,14 @@ int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 /*
  * The samples a range window ending at maxt holds, from its start mint =
  * maxt - range: timestamps first..last inclusive.  2.42 closes both ends
- * ([mint, maxt]); 3.0 leaves the start out ((mint, maxt], gate
- * PROMQL_LEFT_OPEN: open, ev->left_open).  Every window of matrix
- * selectors (eval_select.c's per-step windows, eval_sweep.c's sliding
- * ones) is bounded through here.
+ * ([mint, maxt]).  Every window of matrix selectors (eval_select.c's
+ * per-step windows, eval_sweep.c's sliding ones) is bounded through here,
+ * so a version gate (3.0's left-open windows) belongs in this one place.
  */
-static inline void ev_window_bounds(bool open, int64_t mint, int64_t maxt, int64_t *first, int64_t *last)
+static inline void ev_window_bounds(bool left_open, int64_t mint, int64_t maxt, int64_t *first, int64_t *last)
 {
-	*first = open && mint != INT64_MIN && mint != INT64_MAX ? mint + 1 : mint;
+	/* 3.0 (PROMQL_LEFT_OPEN): (mint, maxt] */
+	*first = left_open && mint != INT64_MAX ? mint + 1 : mint;
 	*last = maxt;
 }
 
@@ -169,6 +169,11 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 /* 2.42's Vector.ContainsSameLabelset check; sets the error. */
 int ev_check_dup_labels(struct evaluator *ev, const struct ev_vector *v);
 const struct promql_node *ev_unwrap(const struct promql_node *n);
+/* lset_drop_name of the release evaluated (3.5 drops __type__, __unit__ too). */
+static inline struct lset ev_drop_name(struct evaluator *ev, struct lset ls)
+{
+	return lset_drop_name_at(&ev->arena, ls, ev->compat);
+}
 /* Records that node produced labels out from input series in; fails with
  * "vector cannot contain metrics with the same labelset" when another input
  * series of the query produced the same labels. */

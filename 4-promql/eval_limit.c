@@ -538,7 +538,7 @@ static uint64_t peak(struct ev_limit *l)
 	l->cost = l->nn;
 	for (size_t i = l->nn; i-- > 0;) {
 		struct lim_node *ln = &l->n[i];
-		const uint32_t *k = l->kids + ln->kid0;
+		const uint32_t *k = l->kids ? l->kids + ln->kid0 : NULL; /* no NULL + 0 */
 		uint64_t d = 0, p = 0, b = 0, t = 0;
 
 		switch (ln->kind) {

@@ -687,6 +687,9 @@ int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 
 		if (!set)
 			return err_set(ev->e, "internal error: selector not prepared");
+		/* 2.51 (86d7618d84, #11708) reads such a window once, at the first step */
+		if (compat_on(ev->compat, COMPAT_PROMQL_AT_RANGE_FIXED))
+			moving = false;
 		if (!at_time(ev, &vs->u.vector.at, &at))
 			at = ts;
 		else
@@ -696,7 +699,7 @@ int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		*range_start = mint;
 		*range_end = maxt;
 		*range_ms = n->u.matrix.range_ms;
-		windows(&ev->arena, sc, mint, maxt, ev->left_open, out);
+		windows(&ev->arena, sc, mint, maxt, compat_on(ev->compat, COMPAT_PROMQL_LEFT_OPEN), out);
 		return 0;
 	}
 	if (n->kind == PROMQL_NODE_SUBQUERY) {

@@ -138,7 +138,7 @@ static int sweep_block(struct evaluator *ev, struct sweep *sw, const struct prom
 	enum promql_func_id id = call->u.call.func->id;
 	const struct promql_node *vs = mat->u.matrix.vs;
 	int64_t range = mat->u.matrix.range_ms, off = vs->u.vector.offset_ms;
-	struct range_ctx c = { .range_ms = range, .arg = sw->arg, .arg2 = sw->arg2 };
+	struct range_ctx c = { .range_ms = range, .arg = sw->arg, .arg2 = sw->arg2, .compat = ev->compat };
 	struct pbuf b = { 0 };
 	bool bounds = func_range_uses_bounds(id);
 	bool rate = id == PROMQL_FN_RATE || id == PROMQL_FN_INCREASE || id == PROMQL_FN_DELTA;
@@ -167,7 +167,7 @@ static int sweep_block(struct evaluator *ev, struct sweep *sw, const struct prom
 			double v = 0;
 			int r = 1;
 
-			ev_window_bounds(ev->left_open, mint, maxt, &first, &last);
+			ev_window_bounds(compat_on(ev->compat, COMPAT_PROMQL_LEFT_OPEN), mint, maxt, &first, &last);
 			while (hi + 1 < n && st[hi + 1] <= last) {
 				hi++;
 				if (!is_stale(sv[hi]))

@@ -77,6 +77,17 @@ struct lset lset_drop_name(struct arena *a, struct lset ls)
 	return lset_without(a, ls, NULL, 0, true);
 }
 
+struct lset lset_drop_name_at(struct arena *a, struct lset ls, const struct compat *cp)
+{
+	static const char *const meta[] = { "__type__", "__unit__" };
+
+	ls = lset_drop_name(a, ls);
+	/* 3.5: DropReserved(schema.IsMetadataLabel) also drops type and unit */
+	if (compat_on(cp, COMPAT_PROMQL_DROP_TYPE_UNIT) && (lset_get(ls, meta[0]) || lset_get(ls, meta[1])))
+		ls = lset_without(a, ls, meta, 2, false);
+	return ls;
+}
+
 struct lset lset_set(struct arena *a, struct lset ls, const char *name, const char *value)
 {
 	struct label *v = arena_array(a, ls.n + 1, sizeof(*v));

@@ -44,6 +44,10 @@ static inline struct lset lset_hashed(struct lset ls)
 struct lset lset_without(struct arena *a, struct lset ls, const char *const *names, size_t nn, bool and_name);
 struct lset lset_keep(struct arena *a, struct lset ls, const char *const *names, size_t nn);
 struct lset lset_drop_name(struct arena *a, struct lset ls);
+/* The same for release cp (NULL: 2.42.0): from 3.5 __type__ and __unit__
+ * go with the name. */
+struct compat;
+struct lset lset_drop_name_at(struct arena *a, struct lset ls, const struct compat *cp);
 /* ls with name set to value (value "" deletes it), as labels.Builder.Set. */
 struct lset lset_set(struct arena *a, struct lset ls, const char *name, const char *value);
 const char *lset_get(struct lset ls, const char *name);

@@ -64,6 +64,17 @@ void kahan_inc(double inc, double *sum, double *c)
 	*sum = t;
 }
 
+void kahan_inc_at(const struct compat *cp, double inc, double *sum, double *c)
+{
+	/* 2.54's kahanSumInc: the compensation is dropped on an infinite sum */
+	if (compat_on(cp, COMPAT_PROMQL_SUM_KAHAN) && isinf(*sum + inc)) {
+		*sum += inc;
+		*c = 0;
+		return;
+	}
+	kahan_inc(inc, sum, c);
+}
+
 static double f_rad(double v) { return v * M_PI / 180; }
 static double f_deg(double v) { return v * 180 / M_PI; }
 static double f_sgn(double v) { return v < 0 ? -1 : v > 0 ? 1 : v; }

@@ -9,6 +9,7 @@
  * with Go whenever the order is total.  The Less functions below are the
  * ones 2.42 passes, NaN handling included.
  */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,17 +121,52 @@ static bool less_bucket(const void *a, const void *b)
 	return ((const struct bucket *)a)->upper < ((const struct bucket *)b)->upper;
 }
 
-double func_bucket_quantile(double q, struct bucket *b, size_t n)
+/* almostEqual of 2.49's promql package (test.go), used by quantile.go. */
+static bool almost_equal(double a, double b, double eps)
 {
-	size_t i, k, lo, hi;
-	double obs, rank, start = 0, end, count, max;
+	const double min_normal = 2.2250738585072014e-308; /* 0x0010000000000000 */
+	double abs_sum, diff;
 
-	if (isnan(q))
-		return go_nan();
-	if (q < 0)
-		return -INFINITY;
-	if (q > 1)
-		return INFINITY;
+	if (isnan(a) && isnan(b))
+		return true;
+	if (a == b)
+		return true;
+	abs_sum = fabs(a) + fabs(b);
+	diff = fabs(a - b);
+	if (a == 0 || b == 0 || abs_sum < min_normal)
+		return diff < eps * min_normal;
+	return diff / (abs_sum < DBL_MAX ? abs_sum : DBL_MAX) < eps;
+}
+
+/*
+ * ensureMonotonicAndIgnoreSmallDeltas of 2.49 (#13153): a count within
+ * 1e-12 (relative) of the last kept one takes its value, a smaller one is
+ * raised to it, and only a larger one becomes the new reference.
+ */
+static void monotonic_small_deltas(struct bucket *b, size_t n)
+{
+	double prev = b[0].count;
+
+	for (size_t i = 1; i < n; i++) {
+		double cur = b[i].count;
+		if (cur == prev)
+			continue;
+		if (almost_equal(prev, cur, 1e-12) || cur < prev) {
+			b[i].count = prev;
+			continue;
+		}
+		prev = cur;
+	}
+}
+
+/*
+ * The buckets sorted by bound as Go sorts them, then coalesceBuckets;
+ * returns how many are left, or 0 when the last bound is not +Inf.
+ */
+static size_t sort_coalesce(struct bucket *b, size_t n)
+{
+	size_t i, k;
+
 	if (n <= 12) {
 		/* go_sort()'s insertion sort with less_bucket, inlined: the same
 		 * comparisons and swaps, so the same order (ties included). */
@@ -144,7 +180,7 @@ double func_bucket_quantile(double q, struct bucket *b, size_t n)
 		go_sort(b, n, sizeof(*b), less_bucket);
 	}
 	if (!(isinf(b[n - 1].upper) && b[n - 1].upper > 0))
-		return go_nan();
+		return 0;
 	/* coalesceBuckets: merge equal upper bounds. */
 	k = 0;
 	for (i = 1; i < n; i++) {
@@ -153,10 +189,76 @@ double func_bucket_quantile(double q, struct bucket *b, size_t n)
 		else
 			b[++k] = b[i];
 	}
-	n = k + 1;
-	/* ensureMonotonic. */
+	return k + 1;
+}
+
+double func_bucket_fraction(double lower, double upper, struct bucket *b, size_t n, bool zero_base)
+{
+	double count, rank = 0, lo_rank = 0, up_rank = 0;
+	bool lo_set = false, up_set = false;
+
+	n = sort_coalesce(b, n);
+	if (!n)
+		return go_nan();
+	count = b[n - 1].count;
+	if (count == 0 || isnan(lower) || isnan(upper))
+		return go_nan();
+	if (lower >= upper)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		/* 3.8: the first bucket starts at 0 when its bound is positive */
+		double lb = i > 0 ? b[i - 1].upper : zero_base && b[0].upper > 0 ? 0 : -INFINITY, ub = b[i].upper;
+		/* 3.8: no interpolation in a bucket reaching down to -Inf */
+		bool flat = zero_base && lb == -INFINITY;
+		if (!lo_set && lb >= lower) {
+			lo_rank = rank;
+			lo_set = true;
+		}
+		if (!up_set && lb >= upper) {
+			up_rank = rank;
+			up_set = true;
+		}
+		if (lo_set && up_set)
+			break;
+		/* interpolateLinearly within (lb, ub) */
+		if (!lo_set && lb < lower && ub > lower) {
+			lo_rank = flat ? b[i].count : rank + (b[i].count - rank) * (lower - lb) / (ub - lb);
+			lo_set = true;
+		}
+		if (!up_set && lb < upper && ub > upper) {
+			up_rank = flat ? b[i].count : rank + (b[i].count - rank) * (upper - lb) / (ub - lb);
+			up_set = true;
+		}
+		if (lo_set && up_set)
+			break;
+		rank = b[i].count;
+	}
+	if (!lo_set || lo_rank > count)
+		lo_rank = count;
+	if (!up_set || up_rank > count)
+		up_rank = count;
+	return (up_rank - lo_rank) / count;
+}
+
+double func_bucket_quantile(double q, struct bucket *b, size_t n, bool small_deltas)
+{
+	size_t i, k, lo, hi;
+	double obs, rank, start = 0, end, count, max;
+
+	if (isnan(q))
+		return go_nan();
+	if (q < 0)
+		return -INFINITY;
+	if (q > 1)
+		return INFINITY;
+	n = sort_coalesce(b, n);
+	if (!n)
+		return go_nan();
+	/* ensureMonotonic (2.49: and small deltas). */
 	max = b[0].count;
-	for (i = 1; i < n; i++) {
+	if (small_deltas)
+		monotonic_small_deltas(b, n);
+	for (i = 1; i < n && !small_deltas; i++) {
 		if (b[i].count > max)
 			max = b[i].count;
 		else if (b[i].count < max)

@@ -54,6 +54,10 @@ double func_rate_finish(enum promql_func_id id, const struct rate_prep *r, const
 	double to_end = (double)tdiff(c->range_end, r->tn) / 1000;
 	double threshold = r->avg * 1.1, extrap = r->sampled, factor;
 
+	/* 2.51 (#13725): the threshold replaces the start gap before the
+	 * zero clamp limits it (2.42: clamp, then threshold). */
+	if (compat_on(c->compat, COMPAT_PROMQL_RATE_THRESHOLD_FIRST) && to_start >= threshold)
+		to_start = r->avg / 2;
 	if (r->zero_limit && r->to_zero < to_start)
 		to_start = r->to_zero;
 	extrap += to_start < threshold ? to_start : r->avg / 2;
@@ -100,7 +104,7 @@ static int instant_value(const struct ev_point *p, size_t n, bool is_rate, doubl
 	return 1;
 }
 
-static void linear_regression(const struct ev_point *p, size_t n, int64_t icept_t,
+static void linear_regression(const struct compat *cp, const struct ev_point *p, size_t n, int64_t icept_t,
 			      double *slope, double *intercept)
 {
 	double cnt = 0, sx = 0, cx = 0, sy = 0, cy = 0, sxy = 0, cxy = 0, sx2 = 0, cx2 = 0;
@@ -113,10 +117,10 @@ static void linear_regression(const struct ev_point *p, size_t n, int64_t icept_
 			const_y = false;
 		cnt += 1.0;
 		x = (double)tdiff(p[i].t, icept_t) / 1e3;
-		kahan_inc(x, &sx, &cx);
-		kahan_inc(p[i].v, &sy, &cy);
-		kahan_inc(x * p[i].v, &sxy, &cxy);
-		kahan_inc(x * x, &sx2, &cx2);
+		kahan_inc_at(cp, x, &sx, &cx);
+		kahan_inc_at(cp, p[i].v, &sy, &cy);
+		kahan_inc_at(cp, x * p[i].v, &sxy, &cxy);
+		kahan_inc_at(cp, x * x, &sx2, &cx2);
 	}
 	if (const_y) {
 		if (isinf(init_y)) {
@@ -168,10 +172,57 @@ static int holt_winters(const struct ev_point *p, size_t n, double sf, double tf
 	return 1;
 }
 
-static double avg_over_time(const struct ev_point *p, size_t n)
+/*
+ * avg_over_time from 2.55 (#14413): a Kahan sum while it stays finite, then
+ * the incremental mean; 3.5 (#16569, #16773) scales that mean by (n-1)/n
+ * and divides sum and compensation separately.
+ */
+static double avg_over_time_kahan(const struct compat *cp, const struct ev_point *p, size_t n)
+{
+	bool v3_5 = compat_on(cp, COMPAT_PROMQL_AVG_OVER_TIME_KAHAN), incr = false;
+	double sum = 0, mean = 0, count = 0, c = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double v = p[i].v;
+		count++;
+		if (!incr) {
+			double ns = sum, nc = c;
+			kahan_inc_at(cp, v, &ns, &nc);
+			if (count == 1 || !isinf(ns)) {
+				sum = ns;
+				c = nc;
+				continue;
+			}
+			incr = true;
+			mean = sum / (count - 1);
+			c /= count - 1;
+		}
+		if (v3_5) {
+			double q = (count - 1) / count;
+			mean *= q;
+			c *= q;
+			kahan_inc_at(cp, v / count, &mean, &c);
+			continue;
+		}
+		if (isinf(mean)) {
+			if (isinf(v) && (mean > 0) == (v > 0))
+				continue;
+			if (!isinf(v) && !isnan(v))
+				continue;
+		}
+		kahan_inc_at(cp, v / count - (mean + c) / count, &mean, &c);
+	}
+	if (incr)
+		return mean + c;
+	return v3_5 ? sum / count + c / count : (sum + c) / count;
+}
+
+static double avg_over_time(const struct compat *cp, const struct ev_point *p, size_t n)
 {
 	double mean = 0, count = 0, c = 0;
 
+	if (compat_on(cp, COMPAT_PROMQL_AVG_KAHAN))
+		return avg_over_time_kahan(cp, p, n);
 	for (size_t i = 0; i < n; i++) {
 		double v = p[i].v;
 		count++;
@@ -181,12 +232,12 @@ static double avg_over_time(const struct ev_point *p, size_t n)
 			if (!isinf(v) && !isnan(v))
 				continue;
 		}
-		kahan_inc(v / count - mean / count, &mean, &c);
+		kahan_inc_at(cp, v / count - mean / count, &mean, &c);
 	}
 	return isinf(mean) ? mean : mean + c;
 }
 
-static double std_over_time(const struct ev_point *p, size_t n, bool dev)
+static double std_over_time(const struct compat *cp, const struct ev_point *p, size_t n, bool dev)
 {
 	double count = 0, mean = 0, cmean = 0, aux = 0, caux = 0;
 
@@ -194,10 +245,31 @@ static double std_over_time(const struct ev_point *p, size_t n, bool dev)
 		double delta;
 		count++;
 		delta = p[i].v - (mean + cmean);
-		kahan_inc(delta / count, &mean, &cmean);
-		kahan_inc(delta * (p[i].v - (mean + cmean)), &aux, &caux);
+		kahan_inc_at(cp, delta / count, &mean, &cmean);
+		kahan_inc_at(cp, delta * (p[i].v - (mean + cmean)), &aux, &caux);
 	}
 	return dev ? sqrt((aux + caux) / count) : (aux + caux) / count;
+}
+
+/* funcMadOverTime of 2.49: the median of the distances to the median; NaN
+ * if any value is. */
+static double mad_over_time(const struct ev_point *p, size_t n)
+{
+	double *vals = xmalloc(n * sizeof(*vals)), med, r;
+
+	for (size_t i = 0; i < n; i++) {
+		if (isnan(p[i].v)) {
+			free(vals);
+			return go_nan();
+		}
+		vals[i] = p[i].v;
+	}
+	med = func_quantile(0.5, vals, n);
+	for (size_t i = 0; i < n; i++)
+		vals[i] = fabs(vals[i] - med);
+	r = func_quantile(0.5, vals, n);
+	free(vals);
+	return r;
 }
 
 bool func_range_uses_bounds(enum promql_func_id id)
@@ -205,6 +277,7 @@ bool func_range_uses_bounds(enum promql_func_id id)
 	switch (id) {
 	case PROMQL_FN_RATE: case PROMQL_FN_INCREASE: case PROMQL_FN_DELTA:
 	case PROMQL_FN_PREDICT_LINEAR: case PROMQL_FN_HOLT_WINTERS:
+	case PROMQL_FN_DOUBLE_EXPONENTIAL_SMOOTHING:
 		return true;
 	default:
 		return false;
@@ -224,6 +297,11 @@ bool func_is_range(enum promql_func_id id)
 	case PROMQL_FN_QUANTILE_OVER_TIME: case PROMQL_FN_STDDEV_OVER_TIME:
 	case PROMQL_FN_STDVAR_OVER_TIME: case PROMQL_FN_PRESENT_OVER_TIME:
 	case PROMQL_FN_ABSENT_OVER_TIME:
+	/* later releases (functions.h PROMQL_FUNCTIONS_LATER) */
+	case PROMQL_FN_MAD_OVER_TIME: case PROMQL_FN_DOUBLE_EXPONENTIAL_SMOOTHING:
+	case PROMQL_FN_TS_OF_LAST_OVER_TIME: case PROMQL_FN_TS_OF_MAX_OVER_TIME:
+	case PROMQL_FN_TS_OF_MIN_OVER_TIME: case PROMQL_FN_FIRST_OVER_TIME:
+	case PROMQL_FN_TS_OF_FIRST_OVER_TIME:
 		return true;
 	default:
 		return false;
@@ -248,17 +326,45 @@ int func_range(enum promql_func_id id, const struct ev_point *p, size_t n,
 		if (n < 2)
 			return 0;
 		/* Intercept at the first sample's time, for accuracy. */
-		linear_regression(p, n, p[0].t, &slope, &icept);
+		linear_regression(c->compat, p, n, p[0].t, &slope, &icept);
 		*out = slope;
 		return 1;
 	case PROMQL_FN_PREDICT_LINEAR:
 		if (n < 2)
 			return 0;
-		linear_regression(p, n, c->ts, &slope, &icept);
+		linear_regression(c->compat, p, n, c->ts, &slope, &icept);
 		*out = slope * c->arg + icept;
 		return 1;
 	case PROMQL_FN_HOLT_WINTERS:
+	case PROMQL_FN_DOUBLE_EXPONENTIAL_SMOOTHING: /* 3.0's new name, same maths */
 		return holt_winters(p, n, c->arg, c->arg2, out, e);
+	case PROMQL_FN_MAD_OVER_TIME:
+		*out = mad_over_time(p, n);
+		return 1;
+	case PROMQL_FN_FIRST_OVER_TIME:
+		*out = p[0].v;
+		return 1;
+	case PROMQL_FN_TS_OF_FIRST_OVER_TIME:
+		*out = (double)p[0].t / 1000;
+		return 1;
+	case PROMQL_FN_TS_OF_LAST_OVER_TIME:
+		*out = (double)p[n - 1].t / 1000;
+		return 1;
+	case PROMQL_FN_TS_OF_MAX_OVER_TIME:
+	case PROMQL_FN_TS_OF_MIN_OVER_TIME: {
+		/* compareOverTime of 3.5: the last of equal extremes wins */
+		double best = p[0].v;
+		int64_t bt = p[0].t;
+		for (size_t i = 0; i < n; i++) {
+			bool take = id == PROMQL_FN_TS_OF_MAX_OVER_TIME ? p[i].v >= best : p[i].v <= best;
+			if (take || isnan(best)) {
+				best = p[i].v;
+				bt = p[i].t;
+			}
+		}
+		*out = (double)bt / 1000;
+		return 1;
+	}
 	case PROMQL_FN_RESETS:
 	case PROMQL_FN_CHANGES: {
 		int k = 0;
@@ -273,7 +379,7 @@ int func_range(enum promql_func_id id, const struct ev_point *p, size_t n,
 		return 1;
 	}
 	case PROMQL_FN_AVG_OVER_TIME:
-		*out = avg_over_time(p, n);
+		*out = avg_over_time(c->compat, p, n);
 		return 1;
 	case PROMQL_FN_COUNT_OVER_TIME:
 		*out = (double)n;
@@ -294,7 +400,7 @@ int func_range(enum promql_func_id id, const struct ev_point *p, size_t n,
 	case PROMQL_FN_SUM_OVER_TIME: {
 		double sum = 0, comp = 0;
 		for (size_t i = 0; i < n; i++)
-			kahan_inc(p[i].v, &sum, &comp);
+			kahan_inc_at(c->compat, p[i].v, &sum, &comp);
 		*out = isinf(sum) ? sum : sum + comp;
 		return 1;
 	}
@@ -307,10 +413,10 @@ int func_range(enum promql_func_id id, const struct ev_point *p, size_t n,
 		return 1;
 	}
 	case PROMQL_FN_STDDEV_OVER_TIME:
-		*out = std_over_time(p, n, true);
+		*out = std_over_time(c->compat, p, n, true);
 		return 1;
 	case PROMQL_FN_STDVAR_OVER_TIME:
-		*out = std_over_time(p, n, false);
+		*out = std_over_time(c->compat, p, n, false);
 		return 1;
 	case PROMQL_FN_PRESENT_OVER_TIME:
 	case PROMQL_FN_ABSENT_OVER_TIME:

@@ -8,6 +8,7 @@
 #ifndef PROMQL_FUNCTIONS_H
 #define PROMQL_FUNCTIONS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "4-promql/ast.h"
@@ -91,9 +92,44 @@
 	X(VECTOR, "vector", "s", 0, VECTOR) \
 	X(YEAR, "year", "v", 1, VECTOR)
 
+/*
+ * The functions of later releases (--compat), as parser/functions.go of
+ * each tag lists them: X(ID, name, argument types, variadic, return type,
+ * since, stable).  since is the first release with it and stable the first
+ * where it is no longer Experimental (needing
+ * --enable-feature=promql-experimental-functions before), both as
+ * major*10000 + minor*100 + patch; stable 0: never experimental,
+ * PROMQL_FN_ALWAYS_EXPERIMENTAL: experimental up to 3.14.
+ */
+#define PROMQL_FN_ALWAYS_EXPERIMENTAL 999999
+#define PROMQL_FUNCTIONS_LATER(X) \
+	X(HISTOGRAM_STDDEV, "histogram_stddev", "v", 0, VECTOR, 24900, 0) \
+	X(HISTOGRAM_STDVAR, "histogram_stdvar", "v", 0, VECTOR, 24900, 0) \
+	X(MAD_OVER_TIME, "mad_over_time", "m", 0, VECTOR, 24900, PROMQL_FN_ALWAYS_EXPERIMENTAL) \
+	X(SORT_BY_LABEL, "sort_by_label", "vS", -1, VECTOR, 24900, PROMQL_FN_ALWAYS_EXPERIMENTAL) \
+	X(SORT_BY_LABEL_DESC, "sort_by_label_desc", "vS", -1, VECTOR, 24900, PROMQL_FN_ALWAYS_EXPERIMENTAL) \
+	X(HISTOGRAM_AVG, "histogram_avg", "v", 0, VECTOR, 25300, 0) \
+	X(DOUBLE_EXPONENTIAL_SMOOTHING, "double_exponential_smoothing", "mss", 0, VECTOR, 30000, \
+	  PROMQL_FN_ALWAYS_EXPERIMENTAL) \
+	X(TS_OF_LAST_OVER_TIME, "ts_of_last_over_time", "m", 0, VECTOR, 30500, PROMQL_FN_ALWAYS_EXPERIMENTAL) \
+	X(TS_OF_MAX_OVER_TIME, "ts_of_max_over_time", "m", 0, VECTOR, 30500, PROMQL_FN_ALWAYS_EXPERIMENTAL) \
+	X(TS_OF_MIN_OVER_TIME, "ts_of_min_over_time", "m", 0, VECTOR, 30500, PROMQL_FN_ALWAYS_EXPERIMENTAL) \
+	X(FIRST_OVER_TIME, "first_over_time", "m", 0, VECTOR, 30700, 31400) \
+	X(TS_OF_FIRST_OVER_TIME, "ts_of_first_over_time", "m", 0, VECTOR, 30700, PROMQL_FN_ALWAYS_EXPERIMENTAL) \
+	X(HISTOGRAM_QUANTILES, "histogram_quantiles", "vSss", 9, VECTOR, 31100, PROMQL_FN_ALWAYS_EXPERIMENTAL) \
+	X(START, "start", "", 0, SCALAR, 31200, PROMQL_FN_ALWAYS_EXPERIMENTAL) \
+	X(END, "end", "", 0, SCALAR, 31200, PROMQL_FN_ALWAYS_EXPERIMENTAL) \
+	X(RANGE, "range", "", 0, SCALAR, 31200, PROMQL_FN_ALWAYS_EXPERIMENTAL) \
+	X(STEP, "step", "", 0, SCALAR, 31200, PROMQL_FN_ALWAYS_EXPERIMENTAL) \
+	X(MIN_OF, "min_of", "ss", 0, SCALAR, 31300, PROMQL_FN_ALWAYS_EXPERIMENTAL) \
+	X(MAX_OF, "max_of", "ss", 0, SCALAR, 31300, PROMQL_FN_ALWAYS_EXPERIMENTAL)
+
 enum promql_func_id {
 #define PROMQL_X_(id, name, args, variadic, ret) PROMQL_FN_##id,
 	PROMQL_FUNCTIONS(PROMQL_X_)
+#undef PROMQL_X_
+#define PROMQL_X_(id, name, args, variadic, ret, since, stable) PROMQL_FN_##id,
+	PROMQL_FUNCTIONS_LATER(PROMQL_X_)
 #undef PROMQL_X_
 	PROMQL_FN_COUNT_
 };
@@ -104,10 +140,18 @@ struct promql_function {
 	const char *arg_types; /* one code per declared argument, see above */
 	int variadic;
 	enum promql_value_type return_type;
+	int since, stable; /* see PROMQL_FUNCTIONS_LATER; 0, 0 for 2.42's */
 };
 
 /* The entry named name[0..len), or NULL (getFunction). */
 const struct promql_function *promql_function_lookup(const char *name, size_t len);
+/*
+ * Whether release c (NULL: 2.42.0) has f: 0 yes, -1 it does not (its
+ * parser says "unknown function"), -2 it is experimental there and
+ * experimental is false ("function ... is not enabled").
+ */
+struct compat;
+int promql_function_available(const struct promql_function *f, const struct compat *c, bool experimental);
 const struct promql_function *promql_function_by_id(enum promql_func_id id);
 /* The value type of argument code c ('v', 'm', 's', 'S'). */
 enum promql_value_type promql_function_arg_type(char c);

@@ -74,6 +74,8 @@ double promql_parse_number(struct promql_parser *p, const struct promql_token *t
 const char *promql_unquote(struct promql_parser *p, const struct promql_token *t, size_t *out_len);
 /* model.ParseDuration in ms; false (error recorded) when invalid or 0. */
 bool promql_parse_duration(struct promql_parser *p, const struct promql_token *t, int64_t *out);
+/* The same; zero: 0 is accepted (3.4's parseDuration). */
+bool promql_parse_duration_zero(struct promql_parser *p, const struct promql_token *t, int64_t *out, bool zero);
 
 /*
  * The parser's token queue and operands (parse.c), for the expression
@@ -101,6 +103,22 @@ struct promql_node *promql_parse_postfix(struct promql_parser *p, struct promql_
 /* An expression whose binary operators bind at least as tightly as
  * min_prec (0: any expression), on an explicit stack (parse_expr.c). */
 struct promql_node *promql_parse_expr(struct promql_parser *p, int min_prec);
+
+/*
+ * Durations per release (parse_duration.c).  promql_number_or_duration: the
+ * token taken at a duration slot (2.54: a number of seconds too), in ms;
+ * promql_at_duration: whether the lookahead may fill one;
+ * promql_duration_word: "duration" or 2.54's "number or duration";
+ * promql_bracket_duration / promql_offset_duration: 3.4's duration
+ * expressions of a range or step / of an offset, in ms; all return false
+ * with the error recorded.  promql_duration_seconds: Go's Duration.Seconds().
+ */
+bool promql_number_or_duration(struct promql_parser *p, const struct promql_token *t, int64_t *ms);
+bool promql_at_duration(struct promql_parser *p);
+const char *promql_duration_word(struct promql_parser *p);
+bool promql_bracket_duration(struct promql_parser *p, int64_t *ms);
+bool promql_offset_duration(struct promql_parser *p, int64_t *ms);
+double promql_duration_seconds(int64_t ms);
 
 /* checkAST of 2.42: type checks that run when parsing found no error. */
 enum promql_value_type promql_check(struct promql_parser *p, struct promql_node *n);

@@ -16,6 +16,7 @@
 enum state {
 	ST_STATEMENTS,
 	ST_DURATION,
+	ST_DURATION_EXPR, /* 3.4: lexDurationExpr until the "]" */
 };
 
 #define EOF_RUNE (-1)
@@ -512,7 +513,7 @@ static bool lex_statements(struct scan *s, struct promql_token *out)
 		if (is_space(peek(s)))
 			skip_spaces(s);
 		l->bracket_open = true;
-		l->state = ST_DURATION;
+		l->state = l->duration_exprs ? ST_DURATION_EXPR : ST_DURATION;
 		return true;
 	case ']':
 		if (!l->bracket_open) {
@@ -617,6 +618,53 @@ static bool lex_inside_braces(struct scan *s, struct promql_token *out)
 	return true;
 }
 
+/* One token of 3.4's lexDurationExpr; returns false after skipping spaces. */
+static bool lex_duration_expr(struct scan *s, struct promql_token *out)
+{
+	struct promql_lexer *l = s->l;
+	int32_t r = next(s);
+	static const char ops[] = "+-*/%^";
+	static const enum promql_tok op_tok[] = { PQT_ADD, PQT_SUB, PQT_MUL, PQT_DIV, PQT_MOD, PQT_POW };
+	const char *op;
+
+	if (r == EOF_RUNE) {
+		error_str(l, out, "unexpected end of input in duration expression");
+	} else if (r == ']') {
+		emit(l, out, PQT_RIGHT_BRACKET);
+		l->bracket_open = false;
+		l->got_colon = false;
+		l->state = ST_STATEMENTS;
+	} else if (r == ':') {
+		if (!l->got_duration)
+			error_str(l, out, "unexpected colon before duration in duration expression");
+		else if (l->got_colon)
+			error_str(l, out, "unexpected repeated colon in duration expression");
+		else
+			emit(l, out, PQT_COLON);
+		l->got_colon = true;
+	} else if (r == '(') {
+		emit(l, out, PQT_LEFT_PAREN);
+		l->paren_depth++;
+	} else if (r == ')') {
+		if (--l->paren_depth < 0)
+			error_rune(l, out, "unexpected right parenthesis ", r);
+		else
+			emit(l, out, PQT_RIGHT_PAREN);
+	} else if (is_space(r)) {
+		skip_spaces(s);
+		return false;
+	} else if (r > 0 && r < 128 && (op = strchr(ops, (char)r)) != NULL) {
+		emit(l, out, op_tok[op - ops]);
+	} else if (is_digit(r) || (r == '.' && is_digit(peek(s)))) {
+		backup(s);
+		l->got_duration = true;
+		lex_number_or_duration(s, out);
+	} else {
+		error_rune(l, out, "unexpected character in duration expression: ", r);
+	}
+	return true;
+}
+
 void promql_lexer_next(struct promql_lexer *l, struct promql_token *out)
 {
 	struct scan s = { l, 0 };
@@ -629,9 +677,17 @@ void promql_lexer_next(struct promql_lexer *l, struct promql_token *out)
 		return;
 	}
 	for (;;) {
+		if (l->state == ST_DURATION_EXPR) {
+			if (lex_duration_expr(&s, out))
+				return;
+			continue;
+		}
 		if (l->state == ST_DURATION) {
 			l->state = ST_STATEMENTS;
-			lex_duration(&s, out);
+			if (l->float_durations)
+				lex_number_or_duration(&s, out); /* 2.54 (#9138) */
+			else
+				lex_duration(&s, out);
 			return;
 		}
 		if (l->brace_open) {

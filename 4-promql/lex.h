@@ -101,6 +101,13 @@ struct promql_lexer {
 	bool brace_open, bracket_open, got_colon;
 	int string_open;
 	bool done;       /* EOF or an error was emitted: only EOF follows */
+	/* 2.54's lexer: numbers as well as durations inside brackets (set by
+	 * the parser after promql_lexer_init; false is 2.42's) */
+	bool float_durations;
+	/* 3.4's lexer with duration expressions: all of a [...] through
+	 * lexDurationExpr (set by the parser, like float_durations) */
+	bool duration_exprs;
+	bool got_duration;
 	struct buf msg;  /* text of the last ERROR token */
 };
 

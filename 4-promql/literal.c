@@ -121,8 +121,14 @@ const char *promql_unquote(struct promql_parser *p, const struct promql_token *t
 	return res;
 }
 
-/* parseDuration: model.ParseDuration, and 0 is refused. */
+/* parseDuration: model.ParseDuration, and 0 is refused (until 3.4, where
+ * the duration expression rules check positivity instead). */
 bool promql_parse_duration(struct promql_parser *p, const struct promql_token *t, int64_t *out)
+{
+	return promql_parse_duration_zero(p, t, out, false);
+}
+
+bool promql_parse_duration_zero(struct promql_parser *p, const struct promql_token *t, int64_t *out, bool zero)
 {
 	int rc = prom_parse_duration(t->val, t->len, out);
 
@@ -137,7 +143,7 @@ bool promql_parse_duration(struct promql_parser *p, const struct promql_token *t
 		promql_perr(p, t->pos, "duration out of range");
 		return false;
 	}
-	if (*out == 0) {
+	if (*out == 0 && !zero) {
 		promql_perr(p, t->pos, "duration must be greater than 0");
 		return false;
 	}

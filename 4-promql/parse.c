@@ -331,6 +331,9 @@ static bool parse_label_matchers(struct promql_parser *p, struct promql_node *vs
 			struct buf msg = BUF_INIT;
 			/* 3.0 (#14505): `.` matches a newline too */
 			unsigned fl = compat_on(p->opts->compat, COMPAT_PROMQL_REGEX_DOTALL) ? LABEL_REGEX_DOTALL : 0;
+			/* 2.52: the error quotes the bare pattern */
+			if (compat_on(p->opts->compat, COMPAT_PROMQL_REGEX_BARE_ERROR))
+				fl |= LABEL_REGEX_BARE_ERRORS;
 			if (label_regex_compile_flags(&m->re, m->value, m->value_len, fl, &msg) < 0) {
 				promql_perr(p, name.pos, "%s", buf_str(&msg));
 				buf_release(&msg);
@@ -411,6 +414,19 @@ struct promql_node *promql_parse_primary(struct promql_parser *p)
 		n->u.number.val = promql_parse_number(p, &tok);
 		return p->failed ? NULL : n;
 	}
+	case PQT_DURATION:
+		if (compat_on(p->opts->compat, COMPAT_PROMQL_FLOAT_DURATIONS)) {
+			/* 2.54: a duration is a number of seconds (`time() - 5m`) */
+			struct promql_token tok = take(p);
+			int64_t d;
+			n = new_node(p, PROMQL_NODE_NUMBER, tok.pos, tok.pos + (int)tok.len);
+			if (!promql_parse_duration_zero(p, &tok, &d, compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR)))
+				return NULL;
+			n->u.number.val = promql_duration_seconds(d);
+			n->u.number.duration = true; /* NumberLiteral.Duration */
+			return n;
+		}
+		break;
 	case PQT_STRING: {
 		struct promql_token tok = take(p);
 		n = new_node(p, PROMQL_NODE_STRING, tok.pos, tok.pos + (int)tok.len);
@@ -511,10 +527,19 @@ static bool parse_at(struct promql_parser *p, struct promql_node *e)
 			sign = t->type == PQT_SUB ? -1 : 1;
 			take(p);
 		}
-		if (!at(p, PQT_NUMBER))
-			return unexpected(p, "@", "timestamp"), false;
-		num = take(p);
-		ts = sign * promql_parse_number(p, &num);
+		if (at(p, PQT_DURATION) && compat_on(p->opts->compat, COMPAT_PROMQL_FLOAT_DURATIONS)) {
+			/* 2.54: `@ 100s`, a duration in seconds */
+			int64_t d;
+			num = take(p);
+			if (!promql_parse_duration_zero(p, &num, &d, compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR)))
+				return false;
+			ts = sign * promql_duration_seconds(d);
+		} else {
+			if (!at(p, PQT_NUMBER))
+				return unexpected(p, "@", "timestamp"), false;
+			num = take(p);
+			ts = sign * promql_parse_number(p, &num);
+		}
 		if (p->failed)
 			return false;
 		if (isinf(ts) || isnan(ts) || ts >= 9223372036854775807.0 || ts <= -9223372036854775808.0) {
@@ -543,11 +568,14 @@ static struct promql_node *parse_brackets(struct promql_parser *p, struct promql
 	struct promql_token open = take(p), d;
 	int64_t range, step = 0;
 	struct promql_node *n;
+	bool dexpr = compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR);
 
-	if (!at(p, PQT_DURATION))
-		return unexpected(p, "subquery selector", "duration");
-	d = take(p);
-	if (!promql_parse_duration(p, &d, &range))
+	if (dexpr) {
+		if (!promql_bracket_duration(p, &range))
+			return NULL;
+	} else if (!promql_at_duration(p))
+		return unexpected(p, "subquery selector", promql_duration_word(p));
+	else if (d = take(p), !promql_number_or_duration(p, &d, &range))
 		return NULL;
 	if (at(p, PQT_RIGHT_BRACKET)) {
 		const char *msg = NULL;
@@ -571,14 +599,21 @@ static struct promql_node *parse_brackets(struct promql_parser *p, struct promql
 	if (!at(p, PQT_COLON))
 		return unexpected(p, "subquery or range", "\":\" or \"]\"");
 	take(p);
-	if (at(p, PQT_DURATION)) {
+	if (dexpr && !at(p, PQT_RIGHT_BRACKET)) {
+		if (!promql_bracket_duration(p, &step))
+			return NULL;
+		if (!at(p, PQT_RIGHT_BRACKET))
+			return unexpected(p, "subquery selector", "\"]\"");
+	} else if (promql_at_duration(p)) {
 		d = take(p);
-		if (!promql_parse_duration(p, &d, &step))
+		if (!promql_number_or_duration(p, &d, &step))
 			return NULL;
 		if (!at(p, PQT_RIGHT_BRACKET))
 			return unexpected(p, "subquery selector", "\"]\"");
 	} else if (!at(p, PQT_RIGHT_BRACKET)) {
-		return unexpected(p, "subquery selector", "duration or \"]\"");
+		return unexpected(p, "subquery selector", compat_on(p->opts->compat, COMPAT_PROMQL_FLOAT_DURATIONS)
+								  ? "number or duration or \"]\""
+								  : "duration or \"]\"");
 	}
 	n = new_node(p, PROMQL_NODE_SUBQUERY, e->pos.start, take(p).pos + 1);
 	n->u.subquery.expr = e;
@@ -600,14 +635,19 @@ struct promql_node *promql_parse_postfix(struct promql_parser *p, struct promql_
 			int64_t off;
 
 			take(p);
+			if (compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR)) {
+				if (!promql_offset_duration(p, &off) || !add_offset(p, e, off))
+					return NULL;
+				continue;
+			}
 			if (at(p, PQT_SUB)) {
 				take(p);
 				neg = true;
 			}
-			if (!at(p, PQT_DURATION))
-				return unexpected(p, "offset", "duration");
+			if (!promql_at_duration(p))
+				return unexpected(p, "offset", promql_duration_word(p));
 			d = take(p);
-			if (!promql_parse_duration(p, &d, &off) || !add_offset(p, e, neg ? -off : off))
+			if (!promql_number_or_duration(p, &d, &off) || !add_offset(p, e, neg ? -off : off))
 				return NULL;
 		} else if (t->type == PQT_AT) {
 			take(p);
@@ -658,6 +698,8 @@ static int parse_input(struct promql_expr **out, const char *input, size_t len, 
 	p.opts = o ? o : &v2_42;
 	buf_init(&p.err_msg);
 	promql_lexer_init(&p.lex, input, len);
+	p.lex.float_durations = compat_on(p.opts->compat, COMPAT_PROMQL_FLOAT_DURATIONS);
+	p.lex.duration_exprs = compat_on(p.opts->compat, COMPAT_PROMQL_DURATION_EXPR);
 
 	if (selector) {
 		/*

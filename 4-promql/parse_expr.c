@@ -89,6 +89,9 @@ static int starts_call(struct promql_parser *p)
 	if (t == PQT_IDENTIFIER)
 		/* IDENTIFIER "(" is a call; otherwise a metric name */
 		return promql_peek2(p)->type == PQT_LEFT_PAREN ? 'c' : 0;
+	/* 3.12: start() and end() are functions too (outside `@`) */
+	if ((t == PQT_START || t == PQT_END) && compat_at_least(p->opts->compat, 3, 12, 0))
+		return promql_peek2(p)->type == PQT_LEFT_PAREN ? 'c' : 0;
 	if (!is_aggregator(t))
 		return 0;
 	next = promql_peek2(p)->type;
@@ -154,6 +157,8 @@ static struct promql_node *end_aggregate(struct promql_parser *p, struct promql_
 static struct promql_node *end_call(struct promql_parser *p, struct promql_node *call, const struct promql_token *name,
 				    struct promql_node **args, size_t nargs)
 {
+	int avail;
+
 	if (p->failed)
 		return NULL;
 	call->u.call.args = promql_arena_alloc(p->x, (nargs ? nargs : 1) * sizeof(*args));
@@ -162,10 +167,15 @@ static struct promql_node *end_call(struct promql_parser *p, struct promql_node 
 	call->u.call.nargs = nargs;
 	call->pos.end = p->last_closing;
 	call->u.call.func = promql_function_lookup(name->val, name->len);
-	if (!call->u.call.func) {
+	avail = call->u.call.func ? promql_function_available(call->u.call.func, p->opts->compat,
+							       p->opts->experimental_functions) : -1;
+	if (avail < 0) {
 		struct buf q = BUF_INIT;
 		go_quote(&q, name->val, name->len);
-		promql_perr(p, name->pos, "unknown function with name %s", buf_str(&q));
+		if (avail == -1)
+			promql_perr(p, name->pos, "unknown function with name %s", buf_str(&q));
+		else
+			promql_perr(p, name->pos, "function %s is not enabled", buf_str(&q));
 		buf_release(&q);
 		return NULL;
 	}
@@ -184,7 +194,94 @@ static bool can_start_expr(enum promql_tok t)
 	}
 }
 
+/* 3.10: whether the lookahead is fill, fill_left or fill_right and "(". */
+static int fill_word(struct promql_parser *p)
+{
+	const struct promql_token *t = promql_peek(p);
+
+	if (t->type != PQT_IDENTIFIER || promql_peek2(p)->type != PQT_LEFT_PAREN ||
+	    !compat_on(p->opts->compat, COMPAT_PROMQL_BINOP_FILL))
+		return 0;
+	if (t->len == 4 && !memcmp(t->val, "fill", 4))
+		return 'b';
+	if (t->len == 9 && !memcmp(t->val, "fill_left", 9))
+		return 'l';
+	if (t->len == 10 && !memcmp(t->val, "fill_right", 10))
+		return 'r';
+	return 0;
+}
+
+/* fill_value: "(" [sign] number_duration_literal ")". */
+static bool parse_fill_value(struct promql_parser *p, double *out)
+{
+	struct promql_token t;
+	double sign = 1;
+
+	promql_take(p); /* the word */
+	promql_take(p); /* "(" */
+	if (promql_at(p, PQT_ADD) || promql_at(p, PQT_SUB))
+		sign = promql_take(p).type == PQT_SUB ? -1 : 1;
+	if (promql_at(p, PQT_NUMBER)) {
+		t = promql_take(p);
+		*out = sign * promql_parse_number(p, &t);
+	} else if (promql_at(p, PQT_DURATION)) {
+		int64_t ms;
+		t = promql_take(p);
+		if (!promql_parse_duration_zero(p, &t, &ms, true))
+			return false;
+		*out = sign * promql_duration_seconds(ms);
+	} else {
+		promql_unexpected(p, "fill value", "number or duration");
+		return false;
+	}
+	if (p->failed)
+		return false;
+	if (!promql_at(p, PQT_RIGHT_PAREN)) {
+		promql_unexpected(p, "fill value", "\")\"");
+		return false;
+	}
+	promql_take(p);
+	return true;
+}
+
+/* fill_modifiers of 3.10: fill(v) | fill_left(v) [fill_right(v)] | fill_right(v) [fill_left(v)]. */
+static bool parse_fill(struct promql_parser *p, struct promql_node *b)
+{
+	struct promql_vector_matching *vm = b->u.binary.matching;
+	int w = fill_word(p), pos = promql_peek(p)->pos;
+	double v;
+
+	if (!w)
+		return true;
+	if (!parse_fill_value(p, &v))
+		return false;
+	if (w == 'b' || w == 'l')
+		vm->fill_lhs = true, vm->fill_lhs_v = v;
+	if (w == 'b' || w == 'r')
+		vm->fill_rhs = true, vm->fill_rhs_v = v;
+	if (w != 'b' && fill_word(p) == (w == 'l' ? 'r' : 'l')) {
+		if (!parse_fill_value(p, &v))
+			return false;
+		if (w == 'l')
+			vm->fill_rhs = true, vm->fill_rhs_v = v;
+		else
+			vm->fill_lhs = true, vm->fill_lhs_v = v;
+	}
+	if (!p->opts->binop_fill_modifiers) {
+		promql_perr(p, pos, "binop fill modifiers are experimental and not enabled");
+		return false;
+	}
+	return true;
+}
+
+static bool parse_group_modifiers(struct promql_parser *p, struct promql_node *b);
+
 static bool parse_bin_modifiers(struct promql_parser *p, struct promql_node *b)
+{
+	return parse_group_modifiers(p, b) && parse_fill(p, b);
+}
+
+static bool parse_group_modifiers(struct promql_parser *p, struct promql_node *b)
 {
 	struct promql_vector_matching *vm = promql_arena_alloc(p->x, sizeof(*vm));
 

@@ -8,7 +8,8 @@
  * 3.0 quotes names that are not legacy (matchers: labels.Matcher.String's
  * shouldQuoteName; grouping labels: "%s" around the raw name when it is no
  * legacy metric name); 3.3 numbers as strconv.FormatFloat(v, 'f', -1) and
- * grouping labels quoted with strconv.Quote; 3.9 prints an empty ignoring()
+ * grouping labels quoted with strconv.Quote; 3.4 prints a number written as
+ * a duration as a duration (NumberLiteral.Duration); 3.9 prints an empty ignoring()
  * before group_left/right; 3.10 quotes grouping labels that are not legacy
  * label names (a colon now needs quotes).
  */
@@ -156,6 +157,25 @@ static void print_binary_op(struct buf *out, const struct promql_node *n, const 
 			buf_addc(out, ')');
 		}
 	}
+	if (vm && (vm->fill_lhs || vm->fill_rhs)) {
+		/* 3.10's fill modifiers (only its parser makes them): one fill when equal */
+		if (vm->fill_lhs && vm->fill_rhs && vm->fill_lhs_v == vm->fill_rhs_v) {
+			buf_adds(out, " fill (");
+			go_fmt_g(out, vm->fill_lhs_v);
+			buf_addc(out, ')');
+		} else {
+			if (vm->fill_lhs) {
+				buf_adds(out, " fill_left (");
+				go_fmt_g(out, vm->fill_lhs_v);
+				buf_addc(out, ')');
+			}
+			if (vm->fill_rhs) {
+				buf_adds(out, " fill_right (");
+				go_fmt_g(out, vm->fill_rhs_v);
+				buf_addc(out, ')');
+			}
+		}
+	}
 	buf_addc(out, ' ');
 }
 
@@ -173,7 +193,13 @@ static void print_leaf(struct buf *out, const struct promql_node *n, const struc
 		break;
 	}
 	case PROMQL_NODE_NUMBER:
-		if (compat_on(c, COMPAT_PRINT_PLAIN_NUMBERS))
+		if (n->u.number.duration && compat_on(c, COMPAT_PRINT_DURATION_LITERALS)) {
+			/* model.Duration(v * 1e9).String(), the sign in front */
+			double v = n->u.number.val;
+			if (v < 0)
+				buf_addc(out, '-');
+			prom_fmt_duration(out, (int64_t)((v < 0 ? -v : v) * 1e9) / 1000000);
+		} else if (compat_on(c, COMPAT_PRINT_PLAIN_NUMBERS))
 			go_fmt_f(out, n->u.number.val); /* 3.3: FormatFloat(v, 'f', -1, 64) */
 		else
 			go_fmt_g(out, n->u.number.val); /* fmt.Sprint(float64): shortest 'g' */

@@ -33,6 +33,10 @@ struct promql_parse_opts {
 	/* --enable-feature=promql-experimental-functions: the functions the
 	 * release marks experimental parse (2.42 has none). */
 	bool experimental_functions;
+	/* --enable-feature=promql-duration-expr (3.4+): [5m+1m], offset (1h/2) */
+	bool duration_expressions;
+	/* --enable-feature=promql-binop-fill-modifiers (3.10+) */
+	bool binop_fill_modifiers;
 };
 
 /* promql_parse() as the release in o parses; o may be NULL (2.42.0). */

@@ -128,8 +128,12 @@ static void push(struct parser *p, enum st s)
 
 static void add_value(struct parser *p, double v, bool omitted)
 {
+	size_t cap = p->vcap;
+
 	ALLOC_GROW(p->vals, p->nvals + 1, p->vcap);
-	p->omitted = xreallocarray(p->omitted, p->vcap, sizeof(*p->omitted));
+	/* resized with vals only: a realloc per value copies under ASan */
+	if (p->vcap != cap || !p->omitted)
+		p->omitted = xreallocarray(p->omitted, p->vcap, sizeof(*p->omitted));
 	p->vals[p->nvals] = v;
 	p->omitted[p->nvals++] = omitted;
 }
@@ -190,7 +194,7 @@ static char *unquote(const struct token *t)
 
 	if (s[0] == '`') {
 		buf_add(&b, s + 1, n - 2);
-		return buf_detach(&b, NULL) ? (char *)b.data : xstrdup("");
+		return buf_detach(&b, NULL); /* never NULL, "" for `` */
 	}
 	for (size_t i = 1; i + 1 < n; i++) {
 		unsigned long r = 0;
@@ -664,8 +668,10 @@ int promql_series_desc_parse(const char *s, size_t len, struct labels *ls, doubl
 			labels_set_copy(ls, p.metric.v[i].name, p.metric.v[i].value);
 		labels_sort(ls);
 		for (size_t i = 0; i < p.nvals; i++) {
+			size_t had = *cap;
 			ALLOC_GROW(*vals, *n + 1, *cap);
-			*omitted = xreallocarray(*omitted, *cap, sizeof(**omitted));
+			if (*cap != had || !*omitted)
+				*omitted = xreallocarray(*omitted, *cap, sizeof(**omitted));
 			(*vals)[*n] = p.vals[i];
 			(*omitted)[(*n)++] = p.omitted[i];
 		}

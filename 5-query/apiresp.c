@@ -26,6 +26,7 @@
  */
 #include "5-query/apiresp.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -73,16 +74,30 @@ static char *take_string(struct jit *it, int *failed)
 	return buf_detach(&b, NULL);
 }
 
+static void drop_warnings(struct api_resp *r)
+{
+	for (size_t i = 0; i < r->nwarnings; i++)
+		free(r->warnings[i]);
+	free(r->warnings);
+	r->warnings = NULL;
+	r->nwarnings = 0;
+}
+
+/* jsoniter's sliceDecoder: a second "warnings" replaces the first, null
+ * makes it nil again. */
 static int decode_warnings(struct api_resp *r, struct jit *it)
 {
 	int c = jit_next_token(it), failed = 0;
 	size_t cap = 0;
-	if (c == 'n')
+	if (c == 'n') {
+		drop_warnings(r);
 		return jit_skip_literal(it, "ull", "skipThreeBytes");
+	}
 	if (c != '[') {
 		jit_report(it, "decode slice", "expect [ or n, but found %s", JIT_CH(c));
 		return -1;
 	}
+	drop_warnings(r);
 	c = jit_next_token(it);
 	if (c == ']') {
 		/* present but empty is still non-nil for promtool's check */
@@ -125,36 +140,48 @@ int api_resp_decode_envelope(struct api_resp *r, const char *body, size_t len, s
 	if (c == '}')
 		goto end;
 	jit_unread(&it);
-	for (;;) {
+	/*
+	 * jsoniter's generalStructDecoder (the case-insensitive config uses
+	 * it): fields while a ',' follows; an error inside a field gets the
+	 * type's prefix, a missing '}' afterwards does not.  Only the first
+	 * error is kept, so decoding stops there.
+	 */
+	do {
 		struct buf key = BUF_INIT;
-		c = jit_next_token(&it);
-		if (c != '"') {
-			jit_report(&it, "readFieldHash", "expect \", but found %s", JIT_CH(c));
-			goto fail;
-		}
-		if (jit_read_string_body(&it, &key) < 0) {
+		if (jit_read_string(&it, &key) < 0) {
 			buf_release(&key);
-			goto fail;
+			break;
 		}
 		c = jit_next_token(&it);
 		if (c != ':') {
+			/* the field's decoder still runs (and prefixes the error) */
+			static const char *const known[][2] = {
+				{ "status", "Status" }, { "errorType", "ErrorType" }, { "error", "Error" },
+				{ "data", "Data" }, { "warnings", "Warnings" },
+			};
+			jit_report(&it, "ReadObject", "expect : after object field, but found %s", JIT_CH(c));
+			for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+				if (!strcasecmp(buf_str(&key), known[i][0])) {
+					if (i == 4)
+						jit_wrap(&it, "[]string");
+					jit_wrap(&it, known[i][1]);
+				}
 			buf_release(&key);
-			jit_report(&it, "readFieldHash", "expect :, but found %s", JIT_CH(c));
-			goto fail;
+			break;
 		}
 		/* encoding/json-compatible: field names match case-insensitively. */
 		if (!strcasecmp(buf_str(&key), "status")) {
 			free(r->status);
 			r->status = take_string(&it, &failed);
-			jit_wrap(&it, "v1.apiResponse.Status");
+			jit_wrap(&it, "Status");
 		} else if (!strcasecmp(buf_str(&key), "errorType")) {
 			free(r->error_type);
 			r->error_type = take_string(&it, &failed);
-			jit_wrap(&it, "v1.apiResponse.ErrorType");
+			jit_wrap(&it, "ErrorType");
 		} else if (!strcasecmp(buf_str(&key), "error")) {
 			free(r->error);
 			r->error = take_string(&it, &failed);
-			jit_wrap(&it, "v1.apiResponse.Error");
+			jit_wrap(&it, "Error");
 		} else if (!strcasecmp(buf_str(&key), "data")) {
 			size_t start;
 			c = jit_next_token(&it);
@@ -169,24 +196,24 @@ int api_resp_decode_envelope(struct api_resp *r, const char *body, size_t len, s
 				r->data_len = it.head - start;
 				r->has_data = true;
 			}
-			jit_wrap(&it, "v1.apiResponse.Data");
+			jit_wrap(&it, "Data");
 		} else if (!strcasecmp(buf_str(&key), "warnings")) {
 			failed = decode_warnings(r, &it) < 0;
-			jit_wrap(&it, "v1.apiResponse.Warnings");
+			jit_wrap(&it, "[]string");
+			jit_wrap(&it, "Warnings");
 		} else {
 			failed = jit_skip(&it) < 0;
 		}
 		buf_release(&key);
 		if (failed || it.error)
-			goto fail;
-		c = jit_next_token(&it);
-		if (c == '}')
 			break;
-		if (c != ',') {
-			jit_report(&it, "ReadObjectCB", "object not ended with }");
-			goto fail;
-		}
-	}
+		c = jit_next_token(&it);
+	} while (c == ',');
+	jit_wrap_type(&it, "v1.apiResponse");
+	if (!it.error && c != '}')
+		jit_report(&it, "struct Decode", "expect }, but found %s", JIT_CH(c));
+	if (it.error)
+		goto fail;
 end:
 	if (jit_next_token(&it) != 0) {
 		jit_report(&it, "Unmarshal", "there are bytes left after unmarshal");
@@ -225,10 +252,16 @@ int api_parse_model_time(const char *s, size_t len, int64_t *out, struct buf *er
 		goto bad_int;
 	memcpy(ip, s, il);
 	ip[il] = '\0';
+	errno = 0;
 	v = strtoll(ip, &end, 10);
 	if (*end || (ip[0] == '+' && il == 1) || (ip[0] == '-' && il == 1))
 		goto bad_int;
-	v *= 1000;
+	if (errno == ERANGE) {
+		buf_addf(errmsg, "strconv.ParseInt: parsing \"%s\": value out of range", ip);
+		return -1;
+	}
+	/* Go's int64 v * second wraps */
+	v = (long long)((unsigned long long)v * 1000u);
 	if (!dot) {
 		*out = v;
 		return 0;
@@ -247,10 +280,12 @@ int api_parse_model_time(const char *s, size_t len, int64_t *out, struct buf *er
 			return -1;
 		}
 	}
-	if (ip[0] == '-' && v + va > 0)
-		*out = -(v + va);
+	/* Time(v+va) * -1, wrapping as Go's int64 does */
+	v = (long long)((unsigned long long)v + (unsigned long long)va);
+	if (ip[0] == '-' && v > 0)
+		*out = (int64_t)(0 - (unsigned long long)v);
 	else
-		*out = v + va;
+		*out = v;
 	return 0;
 bad_int: {
 	struct buf q = BUF_INIT;

@@ -47,6 +47,7 @@ void jit_init(struct jit *it, const char *buf, size_t len)
 	it->head = 0;
 	it->tail = len;
 	it->error = NULL;
+	it->eof = false;
 }
 
 /* Iterator.ReportError: the first error wins. */
@@ -76,6 +77,16 @@ void jit_report(struct jit *it, const char *op, const char *fmt, ...)
 	it->error = buf_detach(&b, NULL);
 }
 
+/* "<type>.<error>": how a struct decoder prefixes an error from inside. */
+void jit_wrap_type(struct jit *it, const char *type)
+{
+	if (it->error) {
+		char *w = xasprintf("%s.%s", type, it->error);
+		free(it->error);
+		it->error = w;
+	}
+}
+
 /* Prefixes the recorded error the way jsoniter's wrapping decoders do. */
 void jit_wrap(struct jit *it, const char *prefix)
 {
@@ -93,12 +104,15 @@ int jit_next_token(struct jit *it)
 		if (c != ' ' && c != '\n' && c != '\t' && c != '\r')
 			return (unsigned char)c;
 	}
+	it->eof = true;
 	return 0;
 }
 
+/* Iterator.unreadByte: nothing once an error or the end was met (else a
+ * '[' at the end would be read again forever). */
 void jit_unread(struct jit *it)
 {
-	if (it->head > 0)
+	if (!it->error && !it->eof && it->head > 0)
 		it->head--;
 }
 
@@ -194,10 +208,8 @@ int jit_read_string(struct jit *it, struct buf *out)
 	int c = jit_next_token(it);
 	if (c == '"')
 		return jit_read_string_body(it, out);
-	if (c == 'n' && it->tail - it->head >= 3 && !memcmp(it->buf + it->head, "ull", 3)) {
-		it->head += 3;
-		return 0;
-	}
+	if (c == 'n')
+		return jit_skip_literal(it, "ull", "skipThreeBytes");
 	jit_report(it, "ReadString", "expects \" or n, but found %s", JIT_CH(c));
 	return -1;
 }

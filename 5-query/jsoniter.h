@@ -10,6 +10,7 @@
 #ifndef QUERY_JSONITER_H
 #define QUERY_JSONITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "1-common/buf.h"
@@ -26,6 +27,9 @@ struct jit {
 	const char *buf;
 	size_t head, tail;
 	char *error; /* first error only, as Iterator.ReportError keeps it */
+	/* A read hit the end (Go's io.EOF in Iterator.Error): from then on
+	 * jit_unread() does not step back, as unreadByte does not. */
+	bool eof;
 };
 
 /* The text for a found byte c in a message (NUL as JIT_NUL_MARK). */
@@ -36,6 +40,8 @@ void jit_init(struct jit *it, const char *buf, size_t len);
 /* Iterator.ReportError at the current position; the first error wins. */
 void jit_report(struct jit *it, const char *op, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* "<prefix>: <error>", as jsoniter's field and slice decoders wrap. */
+/* "<type>.<error>", as a struct decoder prefixes errors from inside it. */
+void jit_wrap_type(struct jit *it, const char *type);
 void jit_wrap(struct jit *it, const char *prefix);
 /* The next non-space byte (consumed), or 0 at the end. */
 int jit_next_token(struct jit *it);

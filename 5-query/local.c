@@ -432,6 +432,9 @@ static int range_query(struct query_source *src, const char *expr, int64_t start
 	struct promql_storage st = es->st;
 	struct keep_query qk;
 	int rc = -1, erc;
+	/* the release the source imitates parses the query as its server would */
+	struct promql_parse_opts po = { es->opts.compat, es->opts.experimental_functions,
+					es->opts.duration_expressions, es->opts.binop_fill_modifiers };
 
 	promql_result_init(&r);
 	if (end < start)
@@ -440,7 +443,7 @@ static int range_query(struct query_source *src, const char *expr, int64_t start
 		return err_set(e, "bad_data: invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer");
 	if ((end - start) / step > 11000)
 		return err_set(e, "bad_data: exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
-	if (promql_parse(&x, expr, strlen(expr), &pe) < 0) {
+	if (promql_parse_with(&x, expr, strlen(expr), &po, &pe) < 0) {
 		err_set(e, "bad_data: %s", err_msg(&pe));
 		goto done;
 	}

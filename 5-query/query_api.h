@@ -20,6 +20,8 @@
 #include "1-common/gotime.h"
 #include "5-query/query_value.h"
 
+struct promql_engine_opts;
+
 struct query_answer {
 	struct query_value value;
 	char **warnings; /* the answer's warnings, also when the call failed */
@@ -62,8 +64,10 @@ struct query_api {
  */
 int query_api_remote_new(struct query_api **out, const char *address, const char *const *keys,
 			 const char *const *values, size_t n, struct err *e);
-/* Our engine over the blocks and head of the data directory dir. */
-int query_api_local_open(struct query_api **out, const char *dir, struct err *e);
+/* Our engine over the blocks and head of the data directory dir; opts
+ * (may be NULL) as promql_engine_source_new() takes them. */
+int query_api_local_open(struct query_api **out, const char *dir, const struct promql_engine_opts *opts,
+			 struct err *e);
 
 static inline void query_api_free(struct query_api *api)
 {

@@ -42,6 +42,8 @@ struct local_api {
 	struct tsdb_db db;
 	struct promql_storage st;
 	struct query_source *engine;
+	struct promql_engine_opts opts; /* the release imitated (compat) */
+	struct promql_parse_opts popts;
 };
 
 /* int64(f) for a float Go converts: saturated instead of undefined. */
@@ -137,11 +139,11 @@ static int local_instant(struct query_api *api, const char *expr, const struct g
 	int rc = -1;
 
 	promql_result_init(&r);
-	if (promql_parse(&x, expr, strlen(expr), &pe) < 0) {
+	if (promql_parse_with(&x, expr, strlen(expr), &l->popts, &pe) < 0) {
 		err_set(e, "bad_data: invalid parameter \"query\": %s", err_msg(&pe));
 		goto done;
 	}
-	if (promql_eval_instant(&r, &l->st, promql_expr_root(x), ms, NULL, &pe) < 0) {
+	if (promql_eval_instant(&r, &l->st, promql_expr_root(x), ms, &l->opts, &pe) < 0) {
 		err_set(e, "execution: %s", err_msg(&pe));
 		goto done;
 	}
@@ -228,7 +230,8 @@ static void sets_release(struct sets *s)
  * matcher that does not match the empty string.  prefix goes before each
  * message ("bad_data: invalid parameter \"match[]\": " for series).
  */
-static int parse_sets(struct sets *s, const char *const *match, size_t n, const char *prefix, struct err *e)
+static int parse_sets(struct sets *s, const struct promql_parse_opts *po, const char *const *match, size_t n,
+		      const char *prefix, struct err *e)
 {
 	struct err pe = ERR_INIT;
 
@@ -238,7 +241,7 @@ static int parse_sets(struct sets *s, const char *const *match, size_t n, const 
 	s->nm = xcalloc(n ? n : 1, sizeof(*s->nm));
 	for (; s->n < n; s->n++) {
 		const struct promql_node *vs;
-		if (promql_parse_metric_selector(&s->x[s->n], match[s->n], strlen(match[s->n]), &pe) < 0) {
+		if (promql_parse_metric_selector_with(&s->x[s->n], match[s->n], strlen(match[s->n]), po, &pe) < 0) {
 			err_set(e, "%s%s", prefix, err_msg(&pe));
 			err_release(&pe);
 			return -1;
@@ -275,7 +278,7 @@ static int local_series(struct query_api *api, const char *const *match, size_t 
 	int r, rc = -1;
 
 	out->value.kind = QV_LABELSETS;
-	if (parse_sets(&sets, match, nmatch, "bad_data: invalid parameter \"match[]\": ", e) < 0)
+	if (parse_sets(&sets, &l->popts, match, nmatch, "bad_data: invalid parameter \"match[]\": ", e) < 0)
 		goto done;
 	if (select_sets(l, &sets, api_ms(start), api_ms(end), &set, e) < 0)
 		goto done;
@@ -354,7 +357,7 @@ static int local_label_values(struct query_api *api, const char *name, const cha
 		buf_release(&q);
 		goto done;
 	}
-	if (parse_sets(&sets, match, nmatch, "bad_data: ", e) < 0)
+	if (parse_sets(&sets, &l->popts, match, nmatch, "bad_data: ", e) < 0)
 		goto done;
 	if (!querier_span(&l->db, api_ms(start), api_ms(end), &lo, &hi)) {
 		rc = 0;
@@ -414,12 +417,19 @@ static const struct query_api_ops local_ops = {
 	local_instant, local_range, local_series, local_label_values, local_free,
 };
 
-int query_api_local_open(struct query_api **out, const char *dir, struct err *e)
+int query_api_local_open(struct query_api **out, const char *dir, const struct promql_engine_opts *opts,
+			 struct err *e)
 {
 	struct local_api *l = xcalloc(1, sizeof(*l));
 
 	*out = NULL;
 	l->base.ops = &local_ops;
+	if (opts)
+		l->opts = *opts;
+	l->popts.compat = l->opts.compat;
+	l->popts.experimental_functions = l->opts.experimental_functions;
+	l->popts.duration_expressions = l->opts.duration_expressions;
+	l->popts.binop_fill_modifiers = l->opts.binop_fill_modifiers;
 	tsdb_db_init(&l->db);
 	if (tsdb_db_open(&l->db, dir, INT64_MAX, e) < 0) {
 		tsdb_db_release(&l->db);
@@ -427,7 +437,7 @@ int query_api_local_open(struct query_api **out, const char *dir, struct err *e)
 		return -1;
 	}
 	l->st = promql_tsdb_storage(&l->db);
-	if (promql_engine_source_new(&l->engine, &l->st, NULL, e) < 0) {
+	if (promql_engine_source_new(&l->engine, &l->st, &l->opts, e) < 0) {
 		local_free(&l->base);
 		return -1;
 	}

@@ -89,9 +89,12 @@ struct dnodegroups {
  */
 enum dnames { DN_2_42, DN_RULE, DN_NODE_3_3, DN_NODE_3_4 };
 
+struct promql_parse_opts;
+
 struct rdecode_opts {
 	const struct compat *compat;
 	bool ignore_unknown_fields;
+	const struct promql_parse_opts *parse; /* for validate.c; may be NULL */
 };
 
 /*

@@ -178,7 +178,7 @@ int rulefmt_load_mem(struct rulefmt_file **out, const char *path, const char *da
 int rulefmt_load_mem_with(struct rulefmt_file **out, const char *path, const char *data, size_t len,
 			  const struct rulefmt_opts *o, struct rulefmt_errors *errs)
 {
-	struct rdecode_opts dopts = { o ? o->compat : NULL, o && o->ignore_unknown_fields };
+	struct rdecode_opts dopts = { o ? o->compat : NULL, o && o->ignore_unknown_fields, o ? o->parse : NULL };
 	struct ytree tree;
 	struct dgroups dg;
 	struct dnodegroups ng;

@@ -91,6 +91,8 @@ int rulefmt_load_mem(struct rulefmt_file **out, const char *path, const char *da
 struct rulefmt_opts {
 	const struct compat *compat; /* borrowed */
 	bool ignore_unknown_fields;
+	/* how each expr is parsed (borrowed; NULL: compat's parser, no features) */
+	const struct promql_parse_opts *parse;
 };
 
 int rulefmt_load_file_with(struct rulefmt_file **out, const char *path, const struct rulefmt_opts *o,

@@ -27,7 +27,8 @@ char *tmpl_strndup(struct tmpl_set *s, const char *p, size_t n)
 {
 	char *q = tmpl_alloc(s, n + 1);
 
-	memcpy(q, p, n);
+	if (n) /* p may be NULL for an empty string */
+		memcpy(q, p, n);
 	return q;
 }
 

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "1-common/bigstack.h"
 #include "1-common/buf.h"
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
@@ -714,6 +715,8 @@ static void tree_add(struct tree *t, const char *name, size_t n, struct tnode *r
 	struct tmpl_set *s = c->set;
 	bool nonempty = force_nonempty || !is_empty_tree(root);
 
+	if (!name)
+		name = ""; /* an empty name's buffer may hold nothing: no memcmp on NULL */
 	for (size_t i = 0; i < s->ntrees; i++)
 		if (strlen(s->trees[i].name) == n && !memcmp(s->trees[i].name, name, n)) {
 			if (!c->nonempty[i]) {
@@ -950,8 +953,8 @@ static struct tnode *parse_top(struct tree *t)
 	return root;
 }
 
-int tmpl_set_parse(struct tmpl_set **out, const char *name, const char *text, size_t len,
-		   const char *const *predeclared, size_t npredeclared, struct buf *msg)
+static int set_parse(struct tmpl_set **out, const char *name, const char *text, size_t len,
+		     const char *const *predeclared, size_t npredeclared, struct buf *msg)
 {
 	struct tmpl_set *s = xcalloc(1, sizeof(*s));
 	struct tctx c;
@@ -996,6 +999,45 @@ int tmpl_set_parse(struct tmpl_set **out, const char *name, const char *text, si
 	else
 		*out = s;
 	return ret;
+}
+
+struct parse_args {
+	struct tmpl_set **out;
+	const char *name, *text;
+	size_t len;
+	const char *const *predeclared;
+	size_t npredeclared;
+	struct buf *msg;
+};
+
+static int parse_thunk(void *p)
+{
+	struct parse_args *a = p;
+
+	return set_parse(a->out, a->name, a->text, a->len, a->predeclared, a->npredeclared, a->msg);
+}
+
+/* Nesting (parentheses, actions) a few hundred deep could overflow the
+ * main stack: Go's parser recurses as ours does, on a goroutine stack that
+ * grows to 1 GB. */
+static bool maybe_deep(const char *text, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (text[i] == '(' || text[i] == '{')
+			n++;
+	return n > 256;
+}
+
+int tmpl_set_parse(struct tmpl_set **out, const char *name, const char *text, size_t len,
+		   const char *const *predeclared, size_t npredeclared, struct buf *msg)
+{
+	struct parse_args a = { out, name, text, len, predeclared, npredeclared, msg };
+
+	if (maybe_deep(text, len))
+		return bigstack_run(parse_thunk, &a);
+	return set_parse(out, name, text, len, predeclared, npredeclared, msg);
 }
 
 int rulefmt_template_check(const char *name, const char *text, size_t len, struct err *e)

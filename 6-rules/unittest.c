@@ -293,6 +293,7 @@ struct tctx {
 	int64_t eval_ms;
 	struct rulefmt_file **files;
 	size_t nfiles;
+	const struct compat *compat; /* the engine's release */
 };
 
 struct galert {
@@ -467,7 +468,8 @@ static void check_exprs(struct ut_result *res, const struct tctx *c, struct rsto
 {
 	const struct ut_group *tg = c->tg;
 	struct promql_storage storage = rstore_storage(st);
-	struct promql_engine_opts opts = { 0, c->eval_ms };
+	struct promql_engine_opts opts = { 0, c->eval_ms, .compat = c->compat };
+	struct promql_parse_opts po = { c->compat, false };
 
 	for (size_t i = 0; i < tg->nexprs; i++) {
 		const struct ut_expr_test *pt = &tg->exprs[i];
@@ -483,7 +485,7 @@ static void check_exprs(struct ut_result *res, const struct tctx *c, struct rsto
 		promql_result_init(&r);
 		go_quote(&q, expr, strlen(expr));
 		prom_fmt_duration(&d, pt->eval_time_ms);
-		if (promql_parse(&x, expr, strlen(expr), &e) < 0 ||
+		if (promql_parse_with(&x, expr, strlen(expr), &po, &e) < 0 ||
 		    promql_eval_instant(&r, &storage, promql_expr_root(x), pt->eval_time_ms, &opts, &e) < 0 ||
 		    (r.type != PROMQL_TYPE_VECTOR && r.type != PROMQL_TYPE_SCALAR &&
 		     err_set(&e, "rule result is not a vector or scalar") < 0)) {
@@ -556,7 +558,7 @@ static int64_t group_order(const struct ut_file *f, const char *name)
 }
 
 static void test_group(struct ut_result *res, const struct ut_file *f, const struct ut_group *tg,
-		       int64_t eval_ms, char *const *rule_files, size_t nrule_files)
+		       int64_t eval_ms, char *const *rule_files, size_t nrule_files, const struct compat *compat)
 {
 	struct inputs in = { 0 };
 	struct rulefmt_file **files = xcalloc(nrule_files + 1, sizeof(*files));
@@ -567,7 +569,7 @@ static void test_group(struct ut_result *res, const struct ut_file *f, const str
 	size_t *order = NULL, ngroups, ngroups_now;
 	int64_t maxt = 0, *times = NULL;
 	size_t ntimes = 0, curr = 0;
-	struct tctx c = { f, tg, eval_ms, files, nrule_files };
+	struct tctx c = { f, tg, eval_ms, files, nrule_files, compat };
 
 	if (load_inputs(&in, tg, &e) < 0) {
 		add_error(res, xstrdup(err_msg(&e)));
@@ -576,7 +578,9 @@ static void test_group(struct ut_result *res, const struct ut_file *f, const str
 	for (size_t i = 0; i < nrule_files; i++) {
 		struct rulefmt_errors errs;
 		rulefmt_errors_init(&errs);
-		if (rulefmt_load_file(&files[i], rule_files[i], &errs) < 0) {
+		/* the release's rule files (3.0: group labels merged into each rule) */
+		struct rulefmt_opts ro = { compat, false, NULL };
+		if (rulefmt_load_file_with(&files[i], rule_files[i], &ro, &errs) < 0) {
 			for (size_t k = 0; k < errs.n; k++)
 				add_error(res, xstrdup(errs.v[k]));
 			rulefmt_errors_release(&errs);
@@ -590,6 +594,7 @@ static void test_group(struct ut_result *res, const struct ut_file *f, const str
 	o.nexternal_labels = tg->external_labels.n;
 	o.external_url = tg->external_url ? tg->external_url : "";
 	o.engine.default_subquery_step_ms = eval_ms;
+	o.engine.compat = compat;
 	o.restored = true;
 	rule_manager_new(&m, &o, st, &e);
 	for (size_t i = 0; i < nrule_files; i++)
@@ -697,6 +702,11 @@ done:
 
 bool rules_unittest_run(const char *filename, struct ut_result *res)
 {
+	return rules_unittest_run_with(filename, NULL, res);
+}
+
+bool rules_unittest_run_with(const char *filename, const struct compat *compat, struct ut_result *res)
+{
 	struct ut_file f;
 	struct err e = ERR_INIT;
 	char *data = NULL, *dir = NULL;
@@ -741,7 +751,7 @@ bool rules_unittest_run(const char *filename, struct ut_result *res)
 				goto done;
 			}
 	for (size_t i = 0; i < f.ntests; i++)
-		test_group(res, &f, &f.tests[i], eval_ms, globbed, nglobbed);
+		test_group(res, &f, &f.tests[i], eval_ms, globbed, nglobbed, compat);
 done:
 	for (size_t i = 0; i < nglobbed; i++)
 		free(globbed[i]);

@@ -98,5 +98,8 @@ void ut_result_release(struct ut_result *r);
 
 /* ruleUnitTest(filename): false when errors were reported. */
 bool rules_unittest_run(const char *filename, struct ut_result *res);
+struct compat;
+/* The same with the PromQL engine of release compat (borrowed; NULL: 2.42.0). */
+bool rules_unittest_run_with(const char *filename, const struct compat *compat, struct ut_result *res);
 
 #endif

@@ -29,6 +29,7 @@
 
 struct rule_ctx {
 	const struct compat *compat;
+	const struct promql_parse_opts *parse; /* may be NULL */
 	struct rulefmt_errors *errs;
 	const char *path;
 	const char *group;
@@ -111,8 +112,8 @@ static void validate_rule(const struct rule_ctx *c, const struct drule *r, struc
 		rule_err(c, r, &r->expr, NULL, "field 'expr' must be set in rule");
 	} else {
 		struct err e = ERR_INIT;
-		struct promql_parse_opts po = { c->compat, false };
-		if (promql_parse_with(parsed, expr, expr_len, &po, &e) < 0) {
+		struct promql_parse_opts po = { .compat = c->compat };
+		if (promql_parse_with(parsed, expr, expr_len, c->parse ? c->parse : &po, &e) < 0) {
 			char *msg = xasprintf("could not parse expression: %s", err_msg(&e));
 			rule_err(c, r, &r->expr, NULL, msg);
 			free(msg);
@@ -201,7 +202,7 @@ void rulefmt_validate(struct rulefmt_errors *errs, const char *path, const struc
 		}
 		for (size_t i = 0; i < g->rules.n; i++) {
 			const struct drule *r = &((const struct drule *)g->rules.v)[i];
-			struct rule_ctx c = { compat, errs, path, name, i + 1,
+			struct rule_ctx c = { compat, o ? o->parse : NULL, errs, path, name, i + 1,
 					      *drule_text(r, DR_ALERT) ? drule_text(r, DR_ALERT) : drule_text(r, DR_RECORD) };
 			validate_rule(&c, r, &parsed[k++]);
 		}

@@ -781,6 +781,7 @@ size_t rules_backfill_live_run(const struct rl_config *cfg, const struct rl_grou
 	o.url_string = cfg->external_url ? cfg->external_url : "";
 	o.url_path = "";
 	o.engine.default_subquery_step_ms = cfg->eval_interval_ns / 1000000;
+	o.engine.compat = cfg->compat;
 	o.restored = true;
 	o.sink = sink;
 	o.sink_arg = &L;

@@ -47,7 +47,7 @@ struct rl_config {
 	const struct label *external_labels; /* sorted */
 	size_t nexternal_labels;
 	const char *external_url; /* NULL: none (a nil URL for templates) */
-	const struct compat *compat; /* the release to behave like; NULL: 2.42 */
+	const struct compat *compat; /* the engine's release (borrowed); NULL: 2.42.0 */
 };
 
 struct rl_group {

@@ -24,6 +24,7 @@
 #include "2-model/labels.h"
 #include "1-common/xalloc.h"
 #include "8-promtool/cli.h"
+#include "8-promtool/commands.h"
 #include "6-rules/rulefmt.h"
 
 struct lint_cfg {
@@ -144,12 +145,14 @@ int cmd_check_rules(const struct cli_ctx *c)
 {
 	const struct compat *compat = cli_compat(c);
 	struct lint_cfg lint = { false, false, cli_bool(c, "lint-fatal") };
-	struct rulefmt_opts ro = { compat, false };
+	struct promql_parse_opts po;
+	struct rulefmt_opts ro = { compat, false, &po };
 	size_t nfiles = 0;
 	const char *const *files = cli_list(c, "rule-files", &nfiles);
 	bool failed = false, has_errors = false;
 	bool from_stdin = nfiles == 0 && compat_on(compat, COMPAT_CHECK_RULES_STDIN);
 
+	promtool_parser_opts(c, &po);
 	if (compat_on(compat, COMPAT_CHECK_RULES_IGNORE_UNKNOWN))
 		ro.ignore_unknown_fields = cli_bool(c, "ignore-unknown-fields");
 	lint_parse(&lint, cli_str(c, "lint"), compat);

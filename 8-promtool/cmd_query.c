@@ -23,6 +23,7 @@
 #include "1-common/gotime.h"
 #include "1-common/xalloc.h"
 #include "2-model/labels.h"
+#include "4-promql/eval.h"
 #include "5-query/gourl.h"
 #include "5-query/query_api.h"
 #include "8-promtool/cli.h"
@@ -183,10 +184,17 @@ static int open_remote(const struct cli_ctx *c, const char *server, bool headers
 static int open_local(const struct cli_ctx *c, struct query_api **api)
 {
 	struct err e = ERR_INIT;
+	/* the engine of the release imitated (--compat) */
+	struct promql_engine_opts eo = {
+		.compat = cli_compat(c),
+		.experimental_functions = cli_feature_enabled(c, "promql-experimental-functions"),
+		.duration_expressions = cli_feature_enabled(c, "promql-duration-expr"),
+		.binop_fill_modifiers = cli_feature_enabled(c, "promql-binop-fill-modifiers"),
+	};
 
 	if (*api)
 		return 0;
-	if (query_api_local_open(api, cli_str(c, "source-dir"), &e) < 0) {
+	if (query_api_local_open(api, cli_str(c, "source-dir"), &eo, &e) < 0) {
 		print_line("cannot open source directory: ", err_msg(&e), "");
 		err_release(&e);
 		return -1;

@@ -79,10 +79,11 @@ static void loaded_release(struct loaded *l)
  * file is what promtool reports.
  */
 static int load_rules(struct loaded *l, const char *const *paths, size_t n, int64_t eval_ns,
-		      const struct compat *compat, struct err *e)
+		      const struct promql_parse_opts *po, struct err *e)
 {
 	/* the release's rule files: 3.0's group labels arrive merged into each rule */
-	struct rulefmt_opts ro = { compat, false };
+	const struct compat *compat = po->compat;
+	struct rulefmt_opts ro = { compat, false, po };
 	size_t gcap = 0, ecap = 0;
 
 	memset(l, 0, sizeof(*l));
@@ -110,8 +111,7 @@ static int load_rules(struct loaded *l, const char *const *paths, size_t n, int6
 				} else {
 					struct promql_expr *x = NULL;
 					struct err pe = ERR_INIT;
-					struct promql_parse_opts po = { compat, false };
-					if (promql_parse_with(&x, rr->expr, strlen(rr->expr), &po, &pe) == 0)
+					if (promql_parse_with(&x, rr->expr, strlen(rr->expr), po, &pe) == 0)
 						promql_print_with(&b, x, compat);
 					else
 						buf_adds(&b, rr->expr);
@@ -273,6 +273,7 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	struct remote_options ro;
 	struct rb_config cfg;
 	struct loaded l;
+	struct promql_parse_opts po;
 	struct query_source *src = NULL;
 	struct err e = ERR_INIT;
 	char **errs = NULL;
@@ -368,7 +369,14 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 		 * of asking a server; the importer cannot tell the difference. */
 		char *const *skipped;
 		size_t nskipped;
-		if (promql_engine_source_open_dir(&src, cli_str(c, "source-dir"), NULL, &e) < 0) {
+		/* the engine of the release imitated (--compat) */
+		struct promql_engine_opts eo = {
+			.compat = cli_compat(c),
+			.experimental_functions = cli_feature_enabled(c, "promql-experimental-functions"),
+			.duration_expressions = cli_feature_enabled(c, "promql-duration-expr"),
+			.binop_fill_modifiers = cli_feature_enabled(c, "promql-binop-fill-modifiers"),
+		};
+		if (promql_engine_source_open_dir(&src, cli_str(c, "source-dir"), &eo, &e) < 0) {
 			fprintf(stderr, "cannot open source directory: %s\n", err_msg(&e));
 			goto done;
 		}
@@ -399,7 +407,8 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	}
 	/* newRuleImporter logs before the rule files are read */
 	rules_backfill_log_start(&cfg, &log);
-	if (load_rules(&l, files, nfiles, cli_int(c, "eval-interval"), cli_compat(c), &e) < 0) {
+	promtool_parser_opts(c, &po);
+	if (load_rules(&l, files, nfiles, cli_int(c, "eval-interval"), &po, &e) < 0) {
 		fprintf(stderr, "rule importer parse error: %s\n", err_msg(&e));
 		goto done;
 	}

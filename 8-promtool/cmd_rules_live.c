@@ -26,6 +26,7 @@
 #include "7-backfill/rules_import.h"
 #include "7-backfill/rules_live.h"
 #include "8-promtool/cmd_rules_live.h"
+#include "8-promtool/commands.h"
 
 int cmd_rules_backfill_live(const struct cli_ctx *c, const struct go_time *start, const struct go_time *end,
 			    const struct remote_options *ro, const struct rb_shard *shard)
@@ -55,6 +56,7 @@ int cmd_rules_backfill_live(const struct cli_ctx *c, const struct go_time *start
 	cfg.end_ns = end->sec * 1000000000 + end->nsec;
 	cfg.max_block_duration_ms = cli_int(c, "max-block-duration") / 1000000;
 	cfg.eval_interval_ns = cli_int(c, "eval-interval");
+	cfg.compat = cli_compat(c);
 	if (cli_isset(c, "external-url"))
 		cfg.external_url = cli_str(c, "external-url");
 	for (size_t i = 0; i < nlabels; i++) {
@@ -94,8 +96,11 @@ int cmd_rules_backfill_live(const struct cli_ctx *c, const struct go_time *start
 	/* Manager.LoadGroups: the first failing file's first error */
 	for (size_t i = 0; i < nfiles; i++) {
 		struct rulefmt_errors fe;
+		struct promql_parse_opts po;
+		struct rulefmt_opts ro = { cli_compat(c), false, &po };
+		promtool_parser_opts(c, &po); /* the release's rule files and parser */
 		rulefmt_errors_init(&fe);
-		if (rulefmt_load_file(&loaded[i], files[i], &fe)) {
+		if (rulefmt_load_file_with(&loaded[i], files[i], &ro, &fe)) {
 			fprintf(stderr, "rule importer parse error: %s\n", fe.n ? fe.v[0] : files[i]);
 			rulefmt_errors_release(&fe);
 			goto done;

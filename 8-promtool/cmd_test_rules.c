@@ -23,7 +23,7 @@ int cmd_test_rules(const struct cli_ctx *c)
 
 		printf("Unit Testing:  %s\n", files[i]);
 		fflush(stdout);
-		ok = rules_unittest_run(files[i], &res);
+		ok = rules_unittest_run_with(files[i], cli_compat(c), &res);
 		for (size_t k = 0; k < res.nwarnings; k++)
 			fprintf(stderr, "%s\n", res.warnings[k]);
 		if (!ok) {

@@ -512,40 +512,6 @@ static const struct cli_cmd app_cmds[] = {
 	END,
 };
 
-/*
- * promtool's main() reads --enable-feature before running any command and
- * warns on stdout about names it does not know.
- */
-static int feature_warnings(const struct cli_ctx *c)
-{
-	size_t n, i;
-	const char *const *v = cli_list(c, "enable-feature", &n);
-	struct buf q = BUF_INIT;
-
-	for (i = 0; i < n; i++) {
-		const char *p = v[i];
-		for (;;) {
-			size_t len = strcspn(p, ",");
-			buf_reset(&q);
-			go_quote(&q, p, len); /* Go's %q */
-			if (len == 0 || (len == 22 && !strncmp(p, "no-default-scrape-port", len))) {
-				/* empty names are skipped; the scrape port one is read by the check commands */
-			} else if ((len == 18 && !strncmp(p, "promql-at-modifier", len)) ||
-				   (len == 22 && !strncmp(p, "promql-negative-offset", len))) {
-				printf("  WARNING: Option for --enable-feature is a no-op after promotion to a stable "
-				       "feature: %s\n", buf_str(&q));
-			} else {
-				printf("  WARNING: Unknown option for --enable-feature: %s\n", buf_str(&q));
-			}
-			if (!p[len])
-				break;
-			p += len + 1;
-		}
-	}
-	buf_release(&q);
-	return -1;
-}
-
 #if defined(__x86_64__)
 #define PLATFORM "linux/amd64"
 #elif defined(__aarch64__)
@@ -565,5 +531,5 @@ const struct cli_app promtool_app = {
 		   "  platform:         " PLATFORM,
 	.flags = app_flags,
 	.cmds = app_cmds,
-	.before_run = feature_warnings,
+	.before_run = promtool_feature_warnings,
 };

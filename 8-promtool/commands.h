@@ -13,6 +13,7 @@
 #ifndef PROMTOOL_COMMANDS_H
 #define PROMTOOL_COMMANDS_H
 
+#include "4-promql/promql.h"
 #include "8-promtool/cli.h"
 
 #define COMMAND_LIST(X) \
@@ -40,5 +41,16 @@
 #define COMMAND_DECLARE(fn, name) int fn(const struct cli_ctx *c);
 COMMAND_LIST(COMMAND_DECLARE)
 #undef COMMAND_DECLARE
+
+/*
+ * The PromQL parser options promtool's release sets from --enable-feature
+ * (features.c's table): experimental functions from 3.4, duration
+ * expressions behind their flag in 3.10-3.13 and always from 3.14, binop
+ * fill modifiers from 3.14 (promtool 3.10-3.13 had no flag for them).  out
+ * borrows the context's profile.
+ */
+void promtool_parser_opts(const struct cli_ctx *c, struct promql_parse_opts *out);
+/* The warnings main() prints about --enable-feature (stdout); returns -1 (go on). */
+int promtool_feature_warnings(const struct cli_ctx *c);
 
 #endif

@@ -80,6 +80,13 @@ MODES = {
     "badvalue": lambda m: ok({"resultType": "matrix", "result": [{"metric": {}, "values": [[1700000000, "abc"]]}]}),
     "nodata": lambda m: (200, b'{"status":"success"}'),
     "status204": lambda m: (204, b""),
+    # malformed envelopes: jsoniter's generalStructDecoder error texts
+    "envtrunc": lambda m: (200, b'{"x":['),
+    "envnocolon": lambda m: (200, b'{"status" 1}'),
+    "envnoclose": lambda m: (200, b'{"status":"success" x'),
+    "envbadkey": lambda m: (200, b'{"status":"success",}'),
+    "envwarnings": lambda m: (200, b'{"status":"success","warnings":[1]}'),
+    "envskipbad": lambda m: (200, b'{"zz":tru}'),
 }
 
 

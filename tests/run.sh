@@ -6,9 +6,10 @@
 #                             $CONFORMANCE_DIR (fails when it is absent)
 #
 # Every test prints lines "PASS <name>", "FAIL <name>" or "SKIP <name>: why";
-# this script only counts them.  make test's layers, in order: unit binaries
-# (bin/tests/*), shell and golden tests (tests/sh/*.sh), fuzz corpus replay
-# (bin/fuzz/* over tests/fuzz/corpus/<target>/).  Conformance: bin/conformance/*
+# this script only counts them ("NOTE ..." lines are shown, not counted).
+# make test's layers, in order: unit binaries (bin/tests/*), shell and golden
+# tests (tests/sh/*.sh), fuzz corpus replay (bin/fuzz/* over
+# tests/fuzz/corpus/<target>/).  Conformance: bin/conformance/*
 # and tests/conformance/*.sh.
 set -u
 cd "$(dirname "$0")/.."
@@ -21,7 +22,7 @@ run() { # name, command...
 	local out rc
 	out=$("$@" 2>&1); rc=$?
 	printf '%s\n' "$out" >>"$log"
-	printf '%s\n' "$out" | grep -E '^(FAIL|SKIP)' || true
+	printf '%s\n' "$out" | grep -E '^(FAIL|SKIP|NOTE)' || true
 	if [ $rc -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^FAIL'; then
 		# A crash or a non-zero exit without a FAIL line still fails.
 		printf 'FAIL %s (exit %d)\n' "$name" "$rc" | tee -a "$log"
@@ -60,7 +61,7 @@ conformance)
 		echo "FAIL conformance: $CONFORMANCE_DIR not found; set CONFORMANCE_DIR (see README.md)" | tee -a "$log"
 	else
 		echo "== promqltest: $CONFORMANCE_DIR/promqltest-v2.42"
-		run promqltest bin/promqltest "$CONFORMANCE_DIR/promqltest-v2.42"
+		run promqltest bin/promqltest --compat=2.42.0 "$CONFORMANCE_DIR/promqltest-v2.42"
 		for src in tests/conformance/test_*.c; do
 			t=bin/conformance/$(basename "$src" .c)
 			echo "== conformance: $t"

@@ -30,6 +30,14 @@ CASES = {
     "key_case": lambda b: b.replace(b'"minTime"', b'"MINTIME"').replace(b'"numSamples"', b'"NumSamples"'),
     "null_stat": sub(b'"numSamples": 1727', b'"numSamples": null'),
     "newer_stats": sub(b'"numChunks": 17', b'"numChunks": 17,\n\t\t"numFloatSamples": -1'),
+    # ULIDs as oklog/ulid's UnmarshalText reads them and String() prints
+    # them: absent or null is the zero ULID, case is folded, characters
+    # outside the alphabet decode to what its table gives.
+    "ulid_absent": sub(b'\t"ulid": "01M8P3S38BCGPV74TND5XQ2BG4",\n', b''),
+    "ulid_null": sub(b'"ulid": "01M8P3S38BCGPV74TND5XQ2BG4"', b'"ulid": null'),
+    "ulid_lower": sub(b'"ulid": "01M8P3S38BCGPV74TND5XQ2BG4"', b'"ulid": "01m8p3s38bcgpv74tnd5xq2bg4"'),
+    "ulid_badchars": sub(b'"ulid": "01M8P3S38BCGPV74TND5XQ2BG4"', b'"ulid": "01M8P3S38BCGPV74TND5XQ2!UL"'),
+    "sources_null": sub(b'"sources": [', b'"sources": [null, '),
     # Go skips these blocks.
     "neg_samples": sub(b'"numSamples": 1727', b'"numSamples": -5'),
     "float_samples": sub(b'"numSamples": 1727', b'"numSamples": 1.5'),

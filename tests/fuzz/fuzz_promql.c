@@ -6,6 +6,9 @@
  * ("2 - inf ^ 3" prints "2 - +Inf ^ 3", which prints "2 - ++Inf ^ 3").
  * A parsed regexp matcher always carries its compiled pattern (RE2): what
  * RE2 cannot compile is a parse error, never a matcher without one.
+ * The same bytes also go through the metric-selector entry point (tsdb
+ * dump --match): a selector it accepts is one vector selector (which the
+ * full parser may still refuse: it also checks the matchers, "{a=\"\"}").
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,6 +39,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct err e = ERR_INIT;
 	struct buf a = BUF_INIT, b = BUF_INIT;
 
+	if (promql_parse_metric_selector(&x, (const char *)data, size, &e) == 0) {
+		if (promql_expr_root(x)->kind != PROMQL_NODE_VECTOR)
+			abort();
+		promql_walk(promql_expr_root(x), check_regexps, NULL);
+		promql_print(&a, x);
+		buf_release(&a);
+	} else if (!err_isset(&e)) {
+		abort();
+	}
+	err_release(&e);
+	promql_expr_free(x);
+	x = NULL;
 	if (promql_parse(&x, (const char *)data, size, &e) != 0)
 		goto done;
 	promql_walk(promql_expr_root(x), check_regexps, NULL);

@@ -275,3 +275,70 @@ for f in testdata/compat-help/*.help; do
 	COLUMNS=80 "$PROMTOOL" --compat="$v" "${cmd[@]}" --help >"$w/help" 2>&1
 	expect_files_eq "compat_rules help $b" "$w/help" "$f"
 done
+
+# ---- --enable-feature per release: warnings and the parser's options ----
+run 2.55 --enable-feature=promql-at-modifier,bogus check rules "$w/ok.yml"
+want "2.55 feature warnings" 0 "$(printf '  WARNING: Option for --enable-feature is a no-op after promotion to a stable feature: "promql-at-modifier"\n  WARNING: Unknown option for --enable-feature: "bogus"')" out
+run 3.0 --enable-feature=bogus check rules "$w/ok.yml"
+want "3.0 feature warning, no newline" 0 "  WARNING: --enable-feature is currently a no-opChecking " out
+run 3.4 --enable-feature=bogus,promql-delayed-name-removal check rules "$w/ok.yml"
+want "3.4 feature warning, no newline" 0 "  WARNING: Unknown feature passed to --enable-feature: bogusChecking " out
+printf 'groups:\n  - name: g\n    rules:\n      - record: r\n        expr: sort_by_label(up, "x")\n' >"$w/exp.yml"
+run 3.4 check rules "$w/exp.yml"
+want "3.4 experimental function needs the feature" 1 'function "sort_by_label" is not enabled' err
+run 3.4 --enable-feature=promql-experimental-functions check rules "$w/exp.yml"
+want "3.4 promql-experimental-functions" 0 "SUCCESS: 1 rules found" out
+run 3.3 --enable-feature=promql-experimental-functions check rules "$w/exp.yml"
+want "3.3 has no parser features" 1 'not enabled' err
+printf 'groups:\n  - name: g\n    rules:\n      - record: r\n        expr: rate(up[1m * 2])\n' >"$w/dur.yml"
+run 3.9 --enable-feature=promql-duration-expr check rules "$w/dur.yml"
+want "3.9 promtool has no promql-duration-expr" 1 "could not parse expression" err
+run 3.10 --enable-feature=promql-duration-expr check rules "$w/dur.yml"
+want "3.10 promql-duration-expr" 0 "SUCCESS: 1 rules found" out
+run 3.13 check rules "$w/dur.yml"
+want "3.13 needs the flag" 1 "could not parse expression" err
+run 3.14 check rules "$w/dur.yml"
+want "3.14 parses duration expressions always" 0 "SUCCESS: 1 rules found" out
+
+# ---- group labels in test rules and the --semantics prometheus backfill (3.0) ----
+mkdir -p "$w/ut"
+cat >"$w/ut/rules.yml" <<'EOR'
+groups:
+  - name: g
+    labels:
+      team: a
+    rules:
+      - alert: Up
+        expr: up == 1
+        labels:
+          severity: page
+EOR
+cat >"$w/ut/t.yml" <<'EOR'
+rule_files: [rules.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'up{job="x"}'
+        values: '1 1 1'
+    alert_rule_test:
+      - eval_time: 1m
+        alertname: Up
+        exp_alerts:
+          - exp_labels:
+              job: x
+              severity: page
+              team: a
+EOR
+run 3.0 test rules "$w/ut/t.yml"
+want "test rules: 3.0 alerts carry the group labels" 0 "  SUCCESS" out
+run 2.55 test rules "$w/ut/t.yml"
+want "test rules: 2.55 rejects group labels" 1 "field labels not found in type rulefmt.RuleGroup" err
+if [ -d "$w/bf/src" ]; then
+	run 3.0 tsdb create-blocks-from rules --semantics prometheus --source-dir "$w/bf/src" --output-dir "$w/bf/live" \
+		--start 1700000000 --end 1700001800 "$w/bf/r.yml"
+	got=$("$PROMTOOL" tsdb dump "$w/bf/live" | sed 's/} .*/}/' | sort -u)
+	[ "$rc" = 0 ] && [ "$got" = '{__name__="r1", env="rule", job="a", team="a"}' ] &&
+		pass "compat_rules --semantics prometheus merges group labels (3.0)" ||
+		fail "compat_rules --semantics prometheus merges group labels (3.0)" "exit $rc" "$got"
+fi

@@ -74,6 +74,12 @@ badvalue 1 no
 nodata 1 no
 truncated 1 no
 closenothing 1 no
+envtrunc 1 no
+envnocolon 1 no
+envnoclose 1 no
+envbadkey 1 no
+envwarnings 1 no
+envskipbad 1 no
 "
 while read -r mode _ _; do
 	[ -n "$mode" ] || continue

@@ -220,6 +220,18 @@ static void test_durations(void)
 	CHECK_EQ_I(v, 0);
 	CHECK_EQ_I(go_parse_duration("-2m", 3, &v), 0);
 	CHECK_EQ_I(v, -120000000000LL);
+	{
+		/* time.ParseDuration's fraction: scale is a float64 (1e400 is
+		 * +Inf, the digit after it adds 0), digits past an overflow
+		 * are dropped */
+		char d[512];
+		snprintf(d, sizeof(d), "0.%0400ds", 1);
+		CHECK_EQ_I(go_parse_duration(d, strlen(d), &v), 0);
+		CHECK_EQ_I(v, 0);
+		snprintf(d, sizeof(d), "1.%064ds", 5);
+		CHECK_EQ_I(go_parse_duration(d, strlen(d), &v), 0);
+		CHECK_EQ_I(v, 1000000000LL);
+	}
 	CHECK_EQ_I(go_parse_duration("1d", 2, &v), -1);
 	CHECK_EQ_I(go_parse_duration("", 0, &v), -1);
 	CHECK_EQ_I(go_parse_duration("5", 1, &v), -1);

@@ -22,7 +22,9 @@ static char *print_as(const char *v, const char *in)
 {
 	struct compat c;
 	struct err e = ERR_INIT;
-	struct promql_parse_opts o = { &c, false };
+	/* upstream's test parser: every option on (fill modifiers, duration exprs) */
+	struct promql_parse_opts o = { .compat = &c, .experimental_functions = true, .duration_expressions = true,
+				       .binop_fill_modifiers = true };
 	struct promql_expr *x = NULL;
 	struct buf b = BUF_INIT;
 	char *out = NULL;
@@ -78,6 +80,12 @@ static void test_upstream_3_14(void)
 		{ "a - ignoring() c", "a - c" },
 		{ "a - ignoring() group_left(__metric__) c", "a - ignoring () group_left (__metric__) c" },
 		{ "a - ignoring() group_left c", "a - ignoring () group_left () c" },
+		{ "a + fill(-23) b", "a + fill (-23) b" },
+		{ "a + fill_left(-23) b", "a + fill_left (-23) b" },
+		{ "a + fill_right(42) b", "a + fill_right (42) b" },
+		{ "a + fill_left(-23) fill_right(42) b", "a + fill_left (-23) fill_right (42) b" },
+		{ "a + fill_left(5) fill_right(5) b", "a + fill (5) b" },
+		{ "a + on(b) group_left fill(-23) c", "a + on (b) group_left () fill (-23) c" },
 		{ "up > bool 0", NULL },
 		{ "a offset 1m", NULL },
 		{ "a offset -7m", NULL },
@@ -132,6 +140,11 @@ static void test_boundaries(void)
 	expect("3.3", "1048576", "1048576");
 	expect("3.3", "0.0001 + 1e-7", "0.0001 + 0.0000001");
 	expect("3.3", "-Inf", "-Inf");
+	/* 3.4: a number written as a duration prints as one (2.54 parses it) */
+	expect("3.3", "time() - 5m", "time() - 300");
+	expect("3.4", "time() - 5m", "time() - 5m");
+	expect("3.4", "time() - -90s", "time() - -1m30s");
+	expect("3.14", "vector(1h30m) * 2", "vector(1h30m) * 2");
 	/* 3.9 (#17643): the empty ignoring() before group_x stays */
 	expect("3.8", "a - ignoring() group_left(x) c", "a - c");
 	expect("3.9", "a - ignoring() group_left(x) c", "a - ignoring () group_left (x) c");
