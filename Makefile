@@ -191,7 +191,7 @@ test: deps
 # v2.53.0, v3.5.0 and v3.14.0 run under their --compat profile against
 # tests/conformance/promqltest-expect/ (tests/conformance/promqltest_versions.sh).
 conformance: deps
-	@$(MAKE) --no-print-directory bin/promtool bin/promqltest $(CONF_BIN) fuzz
+	@$(MAKE) --no-print-directory bin/promtool bin/promqltest $(CONF_BIN) fuzz-replay
 	@CONFORMANCE_DIR="$(abspath $(CONFORMANCE_DIR))" bash tests/run.sh conformance
 
 bench: deps

@@ -384,7 +384,7 @@ int index_reader_series(const struct index_reader *r, uint64_t ref, struct index
 	for (uint64_t i = 1; i < k; i++) {
 		int64_t mint = (int64_t)((uint64_t)t0 + cursor_uvarint(&c));
 		int64_t maxt = (int64_t)((uint64_t)mint + cursor_uvarint(&c));
-		ref0 = (uint64_t)((int64_t)ref0 + cursor_varint(&c));
+		ref0 += (uint64_t)cursor_varint(&c); /* Go: int64 adds wrap */
 		s->chks[i].mint = mint;
 		s->chks[i].maxt = maxt;
 		s->chks[i].ref = ref0;
