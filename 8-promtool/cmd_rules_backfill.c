@@ -270,6 +270,7 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	size_t nfiles = 0, nerrs = 0;
 	struct http_config hc;
 	bool have_hc = false;
+	bool live;
 	struct remote_options ro;
 	struct rb_config cfg;
 	struct loaded l;
@@ -339,11 +340,17 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 		fprintf(stderr, "start time is not before end time\n");
 		goto done;
 	}
-	if (!strcmp(cli_str(c, "semantics"), "prometheus")) {
-		/* EXTENSION: what a live rule manager writes (cmd_rules_live.c) */
-		ro.http = have_hc ? &hc : NULL;
-		rc = cmd_rules_backfill_live(c, &cfg.start, &cfg.end, &ro, &ext.shard);
-		goto done;
+	live = !strcmp(cli_str(c, "semantics"), "prometheus");
+	if (live) {
+		/* The live manager's run has none of the production flags yet:
+		 * refuse them rather than ignore them. */
+		static const char *const unsupported[] = { "merge-blocks", "block-duration", "resume", "concurrency" };
+		for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
+			if (cli_isset(c, unsupported[i])) {
+				rc = cli_usage_error(c, "--%s is not supported with --semantics=prometheus",
+						     unsupported[i]);
+				goto done;
+			}
 	}
 	cfg.output_dir = cli_str(c, "output-dir");
 	/*
@@ -355,6 +362,12 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 	if (tsdb_is_data_dir(cfg.output_dir) && tsdb_dir_lock(&lock, cfg.output_dir, &e) < 0) {
 		fprintf(stderr, "output directory %s: stop the server before writing blocks into its data directory\n",
 			err_msg(&e));
+		goto done;
+	}
+	if (live) {
+		/* EXTENSION: what a live rule manager writes (cmd_rules_live.c) */
+		ro.http = have_hc ? &hc : NULL;
+		rc = cmd_rules_backfill_live(c, &cfg.start, &cfg.end, &ro, &ext.shard);
 		goto done;
 	}
 	/* int64(maxBlockDuration / time.Millisecond) */

@@ -108,3 +108,31 @@ if printf '%s\n' "$report" | grep -q '^FAIL' && printf '%s\n' "$report" | grep -
 else
 	fail rules_live_cli_detects_a_changed_rule "a changed rule label went unnoticed" "$report"
 fi
+
+# The production flags are not part of the live semantics yet: each is
+# refused as a usage error, before anything is written.
+for flag in --merge-blocks --block-duration=2h --resume --concurrency=2; do
+	name=${flag%%=*}
+	run "refused${name#--}" --semantics=prometheus --source-dir "$TMPROOT/data" "$flag"
+	rc=$?
+	expect_eq "rules_live_cli_refuses_${name#--}" "$rc:$(cat "$TMPROOT/refused${name#--}.err"):$(ls -d "$TMPROOT/out-refused${name#--}" 2>/dev/null)" \
+		"1:promtool: error: $name is not supported with --semantics=prometheus, try --help:"
+done
+
+# Writing into a data dir takes its lock with the live semantics too: a held
+# lock (a running server) is refused and nothing is written.
+cp -r "$L/data" "$TMPROOT/locked"
+exec {lockfd}>"$TMPROOT/locked/lock"
+flock -x "$lockfd"
+before=$(ls "$TMPROOT/locked" | sort)
+(cd "$L" && "$PROMTOOL" tsdb create-blocks-from rules --start "$start" --end "$end" --eval-interval 15s \
+	--semantics=prometheus --source-dir "$TMPROOT/data" --output-dir "$TMPROOT/locked" rules.yml) \
+	>"$TMPROOT/locked.out" 2>"$TMPROOT/locked.err"
+rc=$?
+exec {lockfd}>&-
+if [ "$rc" = 1 ] && grep -q "stop the server before writing blocks into its data directory" "$TMPROOT/locked.err" &&
+	[ "$(ls "$TMPROOT/locked" | sort)" = "$before" ]; then
+	pass rules_live_cli_takes_the_data_dir_lock
+else
+	fail rules_live_cli_takes_the_data_dir_lock "rc=$rc" "$(cat "$TMPROOT/locked.err")"
+fi
