@@ -95,8 +95,13 @@ for kind in openmetrics rules; do
 			fail "fault_enospc_${kind}_${pct}pct" "tmpfs of ${sz} KiB:$why"
 		fi
 	done
-	# the sizes must have failed both before and after a block was complete
-	[ "$full" -ge 5 ] && [ "$partial_blocks" -ge 1 ] && [ "$partial_blocks" -lt "$full" ] ||
+	# the sizes must have failed both before and after a block was complete;
+	# the one-pass OpenMetrics import writes its blocks at once and renames
+	# them in window order, so whether one is complete when the disk fills
+	# depends on timing: there, none visible is fine too
+	min_partial=1
+	[ "$kind" = openmetrics ] && min_partial=0
+	[ "$full" -ge 5 ] && [ "$partial_blocks" -ge "$min_partial" ] && [ "$partial_blocks" -lt "$full" ] ||
 		fail "fault_enospc_${kind}_coverage" "$full of $tried sizes ran out of space, $partial_blocks after a block"
 	[ "$bad" -eq 0 ] && pass "fault_enospc_${kind} ($tried tmpfs sizes, $full ran out, $partial_blocks after a complete block)"
 done
