@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "1-common/gopath.h"
 #include "1-common/gostrconv.h"
 #include "1-common/xalloc.h"
 #include "2-model/labels.h"
@@ -479,59 +480,13 @@ void go_url_format(struct buf *out, const struct go_url *u, bool redact_password
 	buf_release(&ui);
 }
 
-/* path.Clean of a rooted or relative path (lexical, as Go's). */
-static char *path_clean(const char *p)
-{
-	size_t n = strlen(p), w = 0, r = 0, dotdot = 0;
-	int rooted = n && p[0] == '/';
-	char *out = xmalloc(n + 2);
-
-	if (!n) {
-		strcpy(out, ".");
-		return out;
-	}
-	if (rooted) {
-		out[w++] = '/';
-		r = dotdot = 1;
-	}
-	while (r < n) {
-		if (p[r] == '/') {
-			r++;
-		} else if (p[r] == '.' && (r + 1 == n || p[r + 1] == '/')) {
-			r++;
-		} else if (p[r] == '.' && p[r + 1] == '.' && (r + 2 == n || p[r + 2] == '/')) {
-			r += 2;
-			if (w > dotdot) {
-				w--;
-				while (w > dotdot && out[w] != '/')
-					w--;
-			} else if (!rooted) {
-				if (w > 0)
-					out[w++] = '/';
-				out[w++] = '.';
-				out[w++] = '.';
-				dotdot = w;
-			}
-		} else {
-			if ((rooted && w != 1) || (!rooted && w != 0))
-				out[w++] = '/';
-			for (; r < n && p[r] != '/'; r++)
-				out[w++] = p[r];
-		}
-	}
-	if (w == 0)
-		out[w++] = '.';
-	out[w] = '\0';
-	return out;
-}
-
 char *go_path_join(const char *a, const char *b)
 {
 	char *joined, *clean;
 	if (!*a && !*b)
 		return xstrdup("");
 	joined = *a ? xasprintf("%s/%s", a, b) : xstrdup(b);
-	clean = path_clean(joined);
+	clean = go_path_clean(joined);
 	free(joined);
 	return clean;
 }

@@ -11,58 +11,15 @@
 #include <sys/stat.h>
 
 #include "1-common/buf.h"
+#include "1-common/gopath.h"
 #include "1-common/utf8.h"
 #include "1-common/xalloc.h"
-
-char *go_filepath_clean(const char *p)
-{
-	size_t n = strlen(p), r = 0, w = 0, dotdot = 0;
-	bool rooted = n > 0 && p[0] == '/';
-	char *out;
-
-	if (n == 0)
-		return xstrdup(".");
-	out = xmalloc(n + 2);
-	if (rooted) {
-		out[w++] = '/';
-		r = dotdot = 1;
-	}
-	while (r < n) {
-		if (p[r] == '/') {
-			r++;
-		} else if (p[r] == '.' && (r + 1 == n || p[r + 1] == '/')) {
-			r++;
-		} else if (p[r] == '.' && p[r + 1] == '.' && (r + 2 == n || p[r + 2] == '/')) {
-			r += 2;
-			if (w > dotdot) {
-				w--;
-				while (w > dotdot && out[w] != '/')
-					w--;
-			} else if (!rooted) {
-				if (w > 0)
-					out[w++] = '/';
-				out[w++] = '.';
-				out[w++] = '.';
-				dotdot = w;
-			}
-		} else {
-			if ((rooted && w != 1) || (!rooted && w != 0))
-				out[w++] = '/';
-			for (; r < n && p[r] != '/'; r++)
-				out[w++] = p[r];
-		}
-	}
-	if (w == 0)
-		out[w++] = '.';
-	out[w] = '\0';
-	return out;
-}
 
 char *go_filepath_dir(const char *p)
 {
 	const char *slash = strrchr(p, '/');
 	char *d = slash ? xstrndup(p, (size_t)(slash - p) + 1) : xstrdup("");
-	char *c = go_filepath_clean(d);
+	char *c = go_path_clean(d);
 
 	free(d);
 	return c;
@@ -75,11 +32,11 @@ char *go_filepath_join(const char *a, const char *b)
 	if (!*a && !*b)
 		return xstrdup("");
 	if (!*a)
-		return go_filepath_clean(b);
+		return go_path_clean(b);
 	if (!*b)
-		return go_filepath_clean(a);
+		return go_path_clean(a);
 	j = xasprintf("%s/%s", a, b);
-	c = go_filepath_clean(j);
+	c = go_path_clean(j);
 	free(j);
 	return c;
 }

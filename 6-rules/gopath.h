@@ -1,6 +1,7 @@
 /*
  * Go's path/filepath on Unix, as promtool resolves the rule files a unit
- * test names: Clean, Dir, Join, IsAbs, Match and Glob with Go's results
+ * test names: Dir, Join, IsAbs, Match and Glob (Clean is
+ * go_path_clean in 1-common/gopath.h) with Go's results
  * (Glob sorts each directory's names and ignores I/O errors; a malformed
  * pattern is "syntax error in pattern").
  *
@@ -14,7 +15,6 @@
 
 #include "1-common/err.h"
 
-char *go_filepath_clean(const char *p);
 char *go_filepath_dir(const char *p);
 /* Join(a, b): Clean(a + "/" + b), ignoring empty elements. */
 char *go_filepath_join(const char *a, const char *b);
