@@ -182,6 +182,58 @@ done:
 static const unsigned char empty_tombstones[9] = { 0x01, 0x30, 0xba, 0x30, 0x01, 0, 0, 0, 0 };
 
 /* populateBlock + the files of LeveledCompactor.write, into tmp. */
+/*
+ * The rest of a block once its chunks are written: the index of is (n
+ * series, sorted, labels and chunk refs from h's strings), then meta.json
+ * and the empty tombstones, then an fsync of the directory tmp.
+ */
+static int write_index_meta(const char *tmp, const struct head *h, const struct index_series *is, size_t n,
+			    struct block_meta *meta, struct err *e)
+{
+	char *path = xasprintf("%s/index", tmp);
+	struct buf metabuf = BUF_INIT;
+	struct wio iw;
+	int fd, ret = -1;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		err_set(e, "open %s: %s", path, go_strerror(errno));
+		goto done;
+	}
+	wio_init_fd(&iw, fd, path);
+	if (write_index(&iw, h, is, n, e) < 0) {
+		wio_release(&iw);
+		goto done;
+	}
+	wio_flush(&iw);
+	if (!iw.err && fsync(fd) < 0)
+		iw.err = errno;
+	if (wio_close(&iw, e) < 0)
+		goto done;
+	if (close(fd) < 0) {
+		fd = -1;
+		err_set(e, "close %s: %s", path, go_strerror(errno));
+		goto done;
+	}
+	fd = -1;
+
+	meta->version = 1;
+	encode_meta(&metabuf, h, meta);
+	if (write_small_file(tmp, "meta.json", metabuf.data, metabuf.len, e) < 0)
+		goto done;
+	if (write_small_file(tmp, "tombstones", empty_tombstones, sizeof(empty_tombstones), e) < 0)
+		goto done;
+	if (fsync_path(tmp, e) < 0)
+		goto done;
+	ret = 0;
+done:
+	if (fd >= 0)
+		close(fd);
+	buf_release(&metabuf);
+	free(path);
+	return ret;
+}
+
 static int write_block(const struct head *h, const char *tmp, struct block_meta *meta, struct err *e)
 {
 	size_t nseries = head_num_series(h);
@@ -191,11 +243,9 @@ static int write_block(const struct head *h, const char *tmp, struct block_meta 
 	struct index_series *is = NULL;
 	struct chunks_writer cw;
 	bool cw_open = false;
-	struct wio iw;
 	char *path = NULL;
-	struct buf metabuf = BUF_INIT;
 	size_t ndescs = 0;
-	int fd = -1, ret = -1;
+	int ret = -1;
 
 	order = head_series_sorted(h);
 	descs = xcalloc(head_num_chunks(h) + 1, sizeof(*descs));
@@ -242,46 +292,13 @@ static int write_block(const struct head *h, const char *tmp, struct block_meta 
 			head_series_labels(h, order[i], &ls, &nls);
 			is[nis++] = (struct index_series){ ls, nls, descs + first[i], first[i + 1] - first[i] };
 		}
-		free(path);
-		path = xasprintf("%s/index", tmp);
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-		if (fd < 0) {
-			err_set(e, "open %s: %s", path, go_strerror(errno));
+		if (write_index_meta(tmp, h, is, nis, meta, e) < 0)
 			goto done;
-		}
-		wio_init_fd(&iw, fd, path);
-		if (write_index(&iw, h, is, nis, e) < 0) {
-			wio_release(&iw);
-			goto done;
-		}
-		wio_flush(&iw);
-		if (!iw.err && fsync(fd) < 0)
-			iw.err = errno;
-		if (wio_close(&iw, e) < 0)
-			goto done;
-		if (close(fd) < 0) {
-			fd = -1;
-			err_set(e, "close %s: %s", path, go_strerror(errno));
-			goto done;
-		}
-		fd = -1;
 	}
-
-	meta->version = 1;
-	encode_meta(&metabuf, h, meta);
-	if (write_small_file(tmp, "meta.json", metabuf.data, metabuf.len, e) < 0)
-		goto done;
-	if (write_small_file(tmp, "tombstones", empty_tombstones, sizeof(empty_tombstones), e) < 0)
-		goto done;
-	if (fsync_path(tmp, e) < 0)
-		goto done;
 	ret = 0;
 done:
 	if (cw_open)
 		chunks_writer_close(&cw, NULL);
-	if (fd >= 0)
-		close(fd);
-	buf_release(&metabuf);
 	free(path);
 	free(order);
 	free(descs);
@@ -351,10 +368,8 @@ static int write_block_merged(struct head *const *hs, size_t nh, const char *tmp
 	struct merged_out o;
 	struct chunks_writer cw;
 	bool cw_open = false;
-	struct wio iw;
 	char *path = NULL;
-	struct buf metabuf = BUF_INIT;
-	int fd = -1, ret = -1;
+	int ret = -1;
 
 	memset(&o, 0, sizeof(o));
 	for (size_t i = 0; i < nh; i++) {
@@ -393,45 +408,12 @@ static int write_block_merged(struct head *const *hs, size_t nh, const char *tmp
 	if (chunks_writer_close(&cw, e) < 0)
 		goto done;
 
-	free(path);
-	path = xasprintf("%s/index", tmp);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		err_set(e, "open %s: %s", path, go_strerror(errno));
-		goto done;
-	}
-	wio_init_fd(&iw, fd, path);
-	if (write_index(&iw, hs[0], o.is, o.nis, e) < 0) {
-		wio_release(&iw);
-		goto done;
-	}
-	wio_flush(&iw);
-	if (!iw.err && fsync(fd) < 0)
-		iw.err = errno;
-	if (wio_close(&iw, e) < 0)
-		goto done;
-	if (close(fd) < 0) {
-		fd = -1;
-		err_set(e, "close %s: %s", path, go_strerror(errno));
-		goto done;
-	}
-	fd = -1;
-
-	meta->version = 1;
-	encode_meta(&metabuf, hs[0], meta);
-	if (write_small_file(tmp, "meta.json", metabuf.data, metabuf.len, e) < 0)
-		goto done;
-	if (write_small_file(tmp, "tombstones", empty_tombstones, sizeof(empty_tombstones), e) < 0)
-		goto done;
-	if (fsync_path(tmp, e) < 0)
+	if (write_index_meta(tmp, hs[0], o.is, o.nis, meta, e) < 0)
 		goto done;
 	ret = 0;
 done:
 	if (cw_open)
 		chunks_writer_close(&cw, NULL);
-	if (fd >= 0)
-		close(fd);
-	buf_release(&metabuf);
 	free(path);
 	for (size_t i = 0; i < o.ndescs; i++)
 		free(o.descs[i]);
