@@ -386,55 +386,34 @@ static int decode_values(struct api_resp *r, struct jit *it)
 	return 0;
 }
 
-static size_t add_str(struct api_resp *r, const struct buf *s)
+struct metric_arg {
+	struct api_resp *r;
+	size_t *nlabels;
+};
+
+static void add_label(void *arg, size_t key, size_t value)
 {
-	size_t off = r->strings.len;
-	buf_add(&r->strings, s->data ? s->data : (const unsigned char *)"", s->len);
-	buf_addc(&r->strings, '\0');
-	return off;
+	struct metric_arg *m = arg;
+	struct api_resp *r = m->r;
+
+	if (r->nlabels == r->labels_cap) {
+		size_t cap = r->labels_cap ? r->labels_cap * 2 : 64;
+		r->label_name = xreallocarray(r->label_name, cap, sizeof(size_t));
+		r->label_value = xreallocarray(r->label_value, cap, sizeof(size_t));
+		r->labels_cap = cap;
+	}
+	r->label_name[r->nlabels] = key;
+	r->label_value[r->nlabels] = value;
+	r->nlabels++;
+	(*m->nlabels)++;
 }
 
+/* A series' "metric": its labels' text straight into r->strings. */
 static int decode_metric(struct api_resp *r, struct jit *it, size_t *nlabels)
 {
-	int c = jit_next_token(it);
-	if (c == 'n')
-		return jit_skip_literal(it, "ull", "skipThreeBytes");
-	if (c != '{') {
-		jit_report(it, "ReadMapCB", "expect { or n, but found %s", JIT_CH(c));
-		return -1;
-	}
-	c = jit_next_token(it);
-	if (c == '}')
-		return 0;
-	jit_unread(it);
-	do {
-		struct buf name = BUF_INIT, value = BUF_INIT;
-		if (jit_read_string(it, &name) < 0 || jit_next_token(it) != ':' || jit_read_string(it, &value) < 0) {
-			if (!it->error)
-				jit_report(it, "ReadMapCB", "expect : after object field, but found %s", JIT_CH(it->buf[it->head - 1]));
-			buf_release(&name);
-			buf_release(&value);
-			return -1;
-		}
-		if (r->nlabels == r->labels_cap) {
-			size_t cap = r->labels_cap ? r->labels_cap * 2 : 64;
-			r->label_name = xreallocarray(r->label_name, cap, sizeof(size_t));
-			r->label_value = xreallocarray(r->label_value, cap, sizeof(size_t));
-			r->labels_cap = cap;
-		}
-		r->label_name[r->nlabels] = add_str(r, &name);
-		r->label_value[r->nlabels] = add_str(r, &value);
-		r->nlabels++;
-		(*nlabels)++;
-		buf_release(&name);
-		buf_release(&value);
-		c = jit_next_token(it);
-	} while (c == ',');
-	if (c != '}') {
-		jit_report(it, "ReadMapCB", "object not ended with }");
-		return -1;
-	}
-	return 0;
+	struct metric_arg m = { r, nlabels };
+
+	return jit_read_string_map(it, &r->strings, add_label, &m, NULL);
 }
 
 /* model.Matrix: [{"metric": {...}, "values": [[t, "v"], ...]}, ...] */

@@ -215,6 +215,47 @@ int jit_read_string(struct jit *it, struct buf *out)
 }
 
 
+int jit_read_string_map(struct jit *it, struct buf *strs, void (*pair)(void *arg, size_t key, size_t value),
+			void *arg, bool *nil)
+{
+	int c = jit_next_token(it);
+
+	if (nil)
+		*nil = c == 'n';
+	if (c == 'n')
+		return jit_skip_literal(it, "ull", "skipThreeBytes");
+	if (c != '{') {
+		jit_report(it, "ReadMapCB", "expect { or n, but found %s", JIT_CH(c));
+		return -1;
+	}
+	c = jit_next_token(it);
+	if (c == '}')
+		return 0;
+	jit_unread(it);
+	do {
+		size_t k = strs->len, v;
+		if (jit_read_string(it, strs) < 0)
+			return -1;
+		buf_addc(strs, '\0');
+		if (jit_next_token(it) != ':') {
+			jit_report(it, "ReadMapCB", "expect : after object field, but found %s",
+				   JIT_CH(it->buf[it->head - 1]));
+			return -1;
+		}
+		v = strs->len;
+		if (jit_read_string(it, strs) < 0)
+			return -1;
+		buf_addc(strs, '\0');
+		pair(arg, k, v);
+		c = jit_next_token(it);
+	} while (c == ',');
+	if (c != '}') {
+		jit_report(it, "ReadMapCB", "object not ended with }");
+		return -1;
+	}
+	return 0;
+}
+
 int jit_skip_literal(struct jit *it, const char *rest, const char *op)
 {
 	size_t n = strlen(rest);

@@ -50,6 +50,14 @@ void jit_unread(struct jit *it);
 int jit_read_string_body(struct jit *it, struct buf *out);
 /* ReadString: a string or null. */
 int jit_read_string(struct jit *it, struct buf *out);
+/*
+ * ReadMapCB over a map[string]string (a series' labels): each key and value
+ * is appended to strs with a NUL after it and pair(arg, key, value) gets
+ * their offsets in strs, in the order of the input.  null is no entries,
+ * with *nil set (nil may be NULL).
+ */
+int jit_read_string_map(struct jit *it, struct buf *strs, void (*pair)(void *arg, size_t key, size_t value),
+			void *arg, bool *nil);
 /* Skip (strict): one value of any kind. */
 int jit_skip(struct jit *it);
 int jit_skip_literal(struct jit *it, const char *rest, const char *op);

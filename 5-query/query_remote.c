@@ -68,48 +68,25 @@ static int fail_at(struct jit *it, struct err *e)
 	return -1;
 }
 
-/* A JSON object of strings into labels (names and values copied into b). */
+struct offsets {
+	size_t **offs, *n, *cap;
+};
+
+static void add_pair(void *arg, size_t key, size_t value)
+{
+	struct offsets *o = arg;
+
+	ALLOC_GROW(*o->offs, *o->n + 2, *o->cap);
+	(*o->offs)[(*o->n)++] = key;
+	(*o->offs)[(*o->n)++] = value;
+}
+
+/* A JSON object of strings into labels: text in strs, offsets in *offs. */
 static int read_map(struct jit *it, struct buf *strs, size_t **offs, size_t *n, size_t *cap, bool *nil)
 {
-	int c = jit_next_token(it);
+	struct offsets o = { offs, n, cap };
 
-	*nil = false;
-	if (c == 'n') {
-		*nil = true;
-		return jit_skip_literal(it, "ull", "skipThreeBytes");
-	}
-	if (c != '{') {
-		jit_report(it, "ReadMapCB", "expect { or n, but found %s", JIT_CH(c));
-		return -1;
-	}
-	c = jit_next_token(it);
-	if (c == '}')
-		return 0;
-	jit_unread(it);
-	do {
-		size_t k = strs->len, v;
-		if (jit_read_string(it, strs) < 0)
-			return -1;
-		buf_addc(strs, '\0');
-		if (jit_next_token(it) != ':') {
-			jit_report(it, "ReadMapCB", "expect : after object field, but found %s",
-				   JIT_CH(it->buf[it->head - 1]));
-			return -1;
-		}
-		v = strs->len;
-		if (jit_read_string(it, strs) < 0)
-			return -1;
-		buf_addc(strs, '\0');
-		ALLOC_GROW(*offs, *n + 2, *cap);
-		(*offs)[(*n)++] = k;
-		(*offs)[(*n)++] = v;
-		c = jit_next_token(it);
-	} while (c == ',');
-	if (c != '}') {
-		jit_report(it, "ReadMapCB", "object not ended with }");
-		return -1;
-	}
-	return 0;
+	return jit_read_string_map(it, strs, add_pair, &o, nil);
 }
 
 /* Adds an item with the labels read_map() collected. */
