@@ -126,26 +126,6 @@ static void accept_run(struct scan *s, const char *valid)
 		;
 }
 
-static bool is_space(int32_t r)
-{
-	return r == ' ' || r == '\t' || r == '\n' || r == '\r';
-}
-
-static bool is_alpha(int32_t r)
-{
-	return r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
-}
-
-static bool is_digit(int32_t r)
-{
-	return r >= '0' && r <= '9';
-}
-
-static bool is_alnum(int32_t r)
-{
-	return is_alpha(r) || is_digit(r);
-}
-
 static void emit(struct promql_lexer *l, struct promql_token *out, enum promql_tok t)
 {
 	out->type = t;
@@ -202,7 +182,7 @@ static bool scan_number(struct scan *s)
 		accept(s, "+-");
 		accept_run(s, "0123456789");
 	}
-	return !is_alnum(peek(s));
+	return !lex_is_alnum(peek(s));
 }
 
 static bool accept_remaining_duration(struct scan *s)
@@ -217,7 +197,7 @@ static bool accept_remaining_duration(struct scan *s)
 			return false;
 		accept(s, "s");
 	}
-	return !is_alnum(next(s));
+	return !lex_is_alnum(next(s));
 }
 
 /* lexEscape: validates one escape; on error emits it (the item is the string). */
@@ -375,7 +355,7 @@ static void lex_keyword_or_identifier(struct scan *s, struct promql_token *out)
 
 	for (;;) {
 		int32_t r = next(s);
-		if (!is_alnum(r) && r != ':') {
+		if (!lex_is_alnum(r) && r != ':') {
 			backup(s);
 			break;
 		}
@@ -411,7 +391,7 @@ static void lex_line_comment(struct scan *s, struct promql_token *out)
 
 static void skip_spaces(struct scan *s)
 {
-	while (is_space(peek(s)))
+	while (lex_is_space(peek(s)))
 		next(s);
 	s->l->start = s->l->pos;
 }
@@ -510,7 +490,7 @@ static bool lex_statements(struct scan *s, struct promql_token *out)
 		}
 		l->got_colon = false;
 		emit(l, out, PQT_LEFT_BRACKET);
-		if (is_space(peek(s)))
+		if (lex_is_space(peek(s)))
 			skip_spaces(s);
 		l->bracket_open = true;
 		l->state = l->duration_exprs ? ST_DURATION_EXPR : ST_DURATION;
@@ -524,16 +504,16 @@ static bool lex_statements(struct scan *s, struct promql_token *out)
 		l->bracket_open = false;
 		return true;
 	}
-	if (is_space(r)) {
+	if (lex_is_space(r)) {
 		skip_spaces(s);
 		return false;
 	}
-	if (is_digit(r) || (r == '.' && is_digit(peek(s)))) {
+	if (lex_is_digit(r) || (r == '.' && lex_is_digit(peek(s)))) {
 		backup(s);
 		lex_number_or_duration(s, out);
 		return true;
 	}
-	if (is_alpha(r) || r == ':') {
+	if (lex_is_alpha(r) || r == ':') {
 		if (!l->bracket_open) {
 			backup(s);
 			lex_keyword_or_identifier(s, out);
@@ -565,12 +545,12 @@ static bool lex_inside_braces(struct scan *s, struct promql_token *out)
 		error_str(l, out, "unexpected end of input inside braces");
 		return true;
 	}
-	if (is_space(r)) {
+	if (lex_is_space(r)) {
 		skip_spaces(s);
 		return false;
 	}
-	if (is_alpha(r)) {
-		while (is_alnum(next(s)))
+	if (lex_is_alpha(r)) {
+		while (lex_is_alnum(next(s)))
 			;
 		backup(s);
 		emit(l, out, PQT_IDENTIFIER);
@@ -650,12 +630,12 @@ static bool lex_duration_expr(struct scan *s, struct promql_token *out)
 			error_rune(l, out, "unexpected right parenthesis ", r);
 		else
 			emit(l, out, PQT_RIGHT_PAREN);
-	} else if (is_space(r)) {
+	} else if (lex_is_space(r)) {
 		skip_spaces(s);
 		return false;
 	} else if (r > 0 && r < 128 && (op = strchr(ops, (char)r)) != NULL) {
 		emit(l, out, op_tok[op - ops]);
-	} else if (is_digit(r) || (r == '.' && is_digit(peek(s)))) {
+	} else if (lex_is_digit(r) || (r == '.' && lex_is_digit(peek(s)))) {
 		backup(s);
 		l->got_duration = true;
 		lex_number_or_duration(s, out);

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "1-common/buf.h"
 
@@ -121,5 +122,27 @@ void promql_token_desc(struct buf *out, const struct promql_token *tok);
 /* ItemTypeStr of a token kind ("and", "+", ...), or NULL. */
 const char *promql_tok_text(enum promql_tok t);
 char promql_tok_class(enum promql_tok t);
+
+/* The lexer's character classes (Go's isSpace, isAlpha, isDigit,
+ * isAlphaNumeric), shared by the series-description lexer. */
+static inline bool lex_is_space(int32_t r)
+{
+	return r == ' ' || r == '\t' || r == '\n' || r == '\r';
+}
+
+static inline bool lex_is_alpha(int32_t r)
+{
+	return r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
+}
+
+static inline bool lex_is_digit(int32_t r)
+{
+	return r >= '0' && r <= '9';
+}
+
+static inline bool lex_is_alnum(int32_t r)
+{
+	return lex_is_alpha(r) || lex_is_digit(r);
+}
 
 #endif

@@ -13,6 +13,7 @@
 #include "1-common/utf8.h"
 #include "2-model/labels.h"
 #include "4-promql/gostr.h"
+#include "4-promql/lex.h"
 
 static int32_t lnext(struct lexer *l)
 {
@@ -38,26 +39,6 @@ static int32_t lpeek(struct lexer *l)
 	if (r >= 0)
 		lbackup(l);
 	return r;
-}
-
-static bool is_space(int32_t r)
-{
-	return r == ' ' || r == '\t' || r == '\n' || r == '\r';
-}
-
-static bool is_alpha(int32_t r)
-{
-	return r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
-}
-
-static bool is_digit(int32_t r)
-{
-	return r >= '0' && r <= '9';
-}
-
-static bool is_alnum(int32_t r)
-{
-	return is_alpha(r) || is_digit(r);
 }
 
 static bool accept(struct lexer *l, const char *valid)
@@ -124,7 +105,7 @@ static bool scan_number(struct lexer *l)
 		accept_run(l, "0123456789");
 	}
 	r = lpeek(l);
-	return (l->series && r == 'x') || !is_alnum(r);
+	return (l->series && r == 'x') || !lex_is_alnum(r);
 }
 
 static bool accept_remaining_duration(struct lexer *l)
@@ -138,7 +119,7 @@ static bool accept_remaining_duration(struct lexer *l)
 			return false;
 		accept(l, "s");
 	}
-	return !is_alnum(lnext(l));
+	return !lex_is_alnum(lnext(l));
 }
 
 /* lexString / lexRawString / lexEscape up to the closing quote */
@@ -253,7 +234,7 @@ static void lex_word(struct lexer *l, struct token *t)
 
 	for (;;) {
 		r = lnext(l);
-		if (!(is_alnum(r) || r == ':')) {
+		if (!(lex_is_alnum(r) || r == ':')) {
 			if (r >= 0)
 				lbackup(l);
 			break;
@@ -305,9 +286,9 @@ void sd_lex(struct lexer *l, struct token *t)
 				l->state = L_STATEMENTS;
 				continue;
 			}
-			if (is_space(r)) {
+			if (lex_is_space(r)) {
 				op(l, t, TK_SPACE);
-				while (is_space(lpeek(l)))
+				while (lex_is_space(lpeek(l)))
 					lnext(l);
 				l->start = l->pos;
 				return;
@@ -318,7 +299,7 @@ void sd_lex(struct lexer *l, struct token *t)
 			case 'x': op(l, t, TK_TIMES); return;
 			case '_': op(l, t, TK_BLANK); return;
 			}
-			if (is_digit(r) || (r == '.' && is_digit(lpeek(l)))) {
+			if (lex_is_digit(r) || (r == '.' && lex_is_digit(lpeek(l)))) {
 				lbackup(l);
 				if (!scan_number(l)) {
 					struct buf b = BUF_INIT;
@@ -331,7 +312,7 @@ void sd_lex(struct lexer *l, struct token *t)
 				emit(l, t, TK_NUMBER);
 				return;
 			}
-			if (is_alpha(r)) {
+			if (lex_is_alpha(r)) {
 				lbackup(l);
 				lex_word(l, t);
 				return;
@@ -351,14 +332,14 @@ void sd_lex(struct lexer *l, struct token *t)
 				lerror(l, t, "unexpected end of input inside braces");
 				return;
 			}
-			if (is_space(r)) {
-				while (is_space(lpeek(l)))
+			if (lex_is_space(r)) {
+				while (lex_is_space(lpeek(l)))
 					lnext(l);
 				l->start = l->pos;
 				continue;
 			}
-			if (is_alpha(r)) {
-				for (r = lnext(l); is_alnum(r); r = lnext(l))
+			if (lex_is_alpha(r)) {
+				for (r = lnext(l); lex_is_alnum(r); r = lnext(l))
 					;
 				if (r >= 0)
 					lbackup(l);
@@ -420,8 +401,8 @@ void sd_lex(struct lexer *l, struct token *t)
 			}
 			return;
 		}
-		if (is_space(r)) {
-			while (is_space(lpeek(l)))
+		if (lex_is_space(r)) {
+			while (lex_is_space(lpeek(l)))
 				lnext(l);
 			l->start = l->pos;
 			continue;
@@ -492,7 +473,7 @@ void sd_lex(struct lexer *l, struct token *t)
 			l->bracket_open = false;
 			return;
 		}
-		if (is_digit(r) || (r == '.' && is_digit(lpeek(l)))) {
+		if (lex_is_digit(r) || (r == '.' && lex_is_digit(lpeek(l)))) {
 			lbackup(l);
 			if (scan_number(l)) {
 				emit(l, t, TK_NUMBER);
@@ -512,7 +493,7 @@ void sd_lex(struct lexer *l, struct token *t)
 			}
 			return;
 		}
-		if (is_alpha(r) || r == ':') {
+		if (lex_is_alpha(r) || r == ':') {
 			lbackup(l);
 			lex_word(l, t);
 			return;
