@@ -49,6 +49,10 @@
 	X(PRINT_EMPTY_NAME_MATCHER, 2, 53, 0, "a __name__=\"\" matcher is printed, not taken for the empty name") \
 	X(PRINT_QUOTE_ESCAPED, 3, 3, 0, "non-legacy grouping labels are quoted with strconv.Quote, not raw") \
 	X(PRINT_QUOTE_COLON, 3, 10, 0, "grouping labels with a colon are quoted (legacy label, not metric, names)") \
+	/* ---- PromQL annotations (4-promql/eval_annot.c; only for callers that ask) ---- */ \
+	X(PROMQL_ANNOTATIONS, 2, 48, 0, "the evaluator reports warning and info annotations (util/annotations)") \
+	X(PROMQL_ANNOT_NAME_OPTIONAL, 3, 7, 0, "histogram_quantile's annotations leave out an empty metric name (and name none without delayed name removal)") \
+	X(PROMQL_ANNOT_SORT_IN_RANGE, 3, 12, 0, "sort functions in a range query warn that sorting is ineffective") \
 	/* ---- PromQL float semantics (4-promql) ---- */ \
 	X(PROMQL_RATE_THRESHOLD_FIRST, 2, 51, 0, "rate extrapolation tests the 1.1*avg threshold before the zero clamp") \
 	X(PROMQL_ATAN2_DROPS_NAME, 2, 47, 0, "atan2 drops the metric name like the arithmetic operators") \

@@ -310,6 +310,8 @@ static int ev_init(struct evaluator *ev, const struct promql_storage *st, const 
 	ev->compat = o ? o->compat : NULL;
 	ev->e = e;
 	ev->no_sweep = o && o->per_step_windows;
+	ev->annots = o && compat_on(ev->compat, COMPAT_PROMQL_ANNOTATIONS) ? o->annotations : NULL;
+	ev->delayed_names = o && o->delayed_name_removal;
 	ev_limit_init(ev, expr, end, nsteps, o);
 	return ev_prepare(ev, expr);
 }

@@ -17,6 +17,7 @@
 #include "1-common/compat.h"
 #include "1-common/err.h"
 #include "2-model/labels.h"
+#include "4-promql/annotations.h"
 #include "4-promql/ast.h"
 #include "4-promql/storage.h"
 
@@ -60,6 +61,13 @@ struct promql_engine_opts {
 	 * the reference those shortcuts are tested against.
 	 */
 	bool per_step_windows;
+	/*
+	 * Where the query's warnings and infos go (4-promql/annotations.h;
+	 * borrowed, added to, never emptied here), from 2.48 on
+	 * (COMPAT_PROMQL_ANNOTATIONS).  NULL: none are collected, at no cost,
+	 * as promtool's rule backfill ignores them.
+	 */
+	struct promql_annotations *annotations;
 };
 
 /* What promql_eval_instant/range return when the query timed out. */

@@ -13,6 +13,7 @@
 #include "1-common/buf.h"
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
+#include "4-promql/eval_annot.h"
 #include "4-promql/eval_internal.h"
 
 struct group {
@@ -213,8 +214,10 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		if (k < 1)
 			return 0;
 	}
-	if (op == PROMQL_AGG_QUANTILE)
+	if (op == PROMQL_AGG_QUANTILE) {
 		q = pv.scalar;
+		ev_annot_quantile(ev, q);
+	}
 	grp = arena_array(&ev->arena, ngroup + 1, sizeof(*grp));
 	if (ngroup)
 		memcpy(grp, grouping, ngroup * sizeof(*grp));

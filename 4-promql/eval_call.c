@@ -11,6 +11,7 @@
 #include "1-common/buf.h"
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
+#include "4-promql/eval_annot.h"
 #include "4-promql/eval_internal.h"
 #include "4-promql/eval_limit.h"
 #include "4-promql/gostr.h"
@@ -103,6 +104,7 @@ static int call_range_swept(struct evaluator *ev, const struct promql_node *n, c
 				struct lset ol = id == PROMQL_FN_LAST_OVER_TIME || id == PROMQL_FN_FIRST_OVER_TIME
 							 ? ls : ev_drop_name(ev, ls);
 				me->a = lset_dup(&ev->qarena, ol);
+				ev_annot_counter(ev, n, ls);
 			}
 			if (!me->noted) {
 				if (ev_note_output(ev, n, me->a, ls) < 0)
@@ -154,8 +156,12 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 		int sr;
 
 		if (a->kind == PROMQL_NODE_MATRIX && (sc = ev_selected(ev, a->u.matrix.vs)) &&
-		    (sr = ev_sweep_step(ev, n, a, sc, ts, c.arg, c.arg2, &cells)) != 0)
-			return sr < 0 ? -1 : call_range_swept(ev, n, sc, &cells, ts, out);
+		    (sr = ev_sweep_step(ev, n, a, sc, ts, c.arg, c.arg2, &cells)) != 0) {
+			if (sr < 0 || call_range_swept(ev, n, sc, &cells, ts, out) < 0)
+				return -1;
+			ev_annot_range_call(ev, n, c.arg, out);
+			return 0;
+		}
 	}
 	if (ev_range_arg(ev, n->u.call.args[mi], ts, ev_call_moves(ev, n), &m, &c.range_start, &c.range_end,
 			 &c.range_ms) < 0)
@@ -198,6 +204,7 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 			struct lset ol = id == PROMQL_FN_LAST_OVER_TIME || id == PROMQL_FN_FIRST_OVER_TIME
 						 ? m.s[i].ls : ev_drop_name(ev, m.s[i].ls);
 			me->a = lset_dup(&ev->qarena, ol);
+			ev_annot_counter(ev, n, m.s[i].ls);
 		}
 		vec_push(&ev->arena, &out->vec, me->a, v, ts);
 		if (!me->noted) {
@@ -210,6 +217,7 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 		vec_push(&ev->arena, &out->vec, absent_labels(&ev->arena, n->u.call.args[mi]), 1, ts);
 	else
 		out->unique = id != PROMQL_FN_ABSENT_OVER_TIME;
+	ev_annot_range_call(ev, n, c.arg, out);
 	return 0;
 }
 
@@ -251,6 +259,8 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 	struct bucket *all;
 	bool prefix;
 
+	if (!fraction)
+		ev_annot_quantile(ev, q);
 	if (!in->n)
 		return 0;
 	/* Two passes over the input, the buckets of each group in input order
@@ -292,6 +302,7 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 		me = bucket_memo(ev, nm, i, in->v[i].ls);
 		gi[i] = SIZE_MAX;
 		if (!me->ok) {
+			ev_annot_bad_bucket(ev, in->v[i].ls);
 			ev_memo_group_note(nm, i, ih, UINT32_MAX, me->a, 0);
 			continue; /* no bucket label or a malformed one */
 		}
@@ -320,10 +331,18 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 		g->b[g->n++] = (struct bucket){ upper[i], in->v[i].v };
 	}
 	for (size_t i = 0; i < ng; i++) {
+		bool forced = false;
 		double v = fraction ? func_bucket_fraction(fraction[0], fraction[1], groups[i].b, groups[i].n,
 							     compat_on(ev->compat, COMPAT_PROMQL_HFRACTION_ZERO_BASE))
-				    : func_bucket_quantile(q, groups[i].b, groups[i].n,
-							   compat_on(ev->compat, COMPAT_PROMQL_HQ_SMALL_DELTAS));
+				    : func_bucket_quantile_forced(q, groups[i].b, groups[i].n,
+								  compat_on(ev->compat, COMPAT_PROMQL_HQ_SMALL_DELTAS),
+								  ev->annots ? &forced : NULL);
+		if (forced) /* named after the group's first input series */
+			for (size_t j = 0; j < in->n; j++)
+				if (gi[j] == i) {
+					ev_annot_monotonic(ev, in->v[j].ls);
+					break;
+				}
 		vec_push(&ev->arena, out, groups[i].ls, v, ts);
 	}
 	return 0;
@@ -687,6 +706,7 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 	}
 	case PROMQL_FN_SORT:
 	case PROMQL_FN_SORT_DESC:
+		ev_annot_sort(ev);
 		*o = *in;
 		sort_vector_by_value(o->v, o->n, id == PROMQL_FN_SORT_DESC);
 		return 0;
@@ -704,6 +724,7 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 		return histogram_quantiles(ev, n, &args[0].vec, ts, o);
 	case PROMQL_FN_SORT_BY_LABEL:
 	case PROMQL_FN_SORT_BY_LABEL_DESC:
+		ev_annot_sort(ev);
 		*o = *in;
 		sort_by_label(ev->compat, &ev->arena, o, n, id == PROMQL_FN_SORT_BY_LABEL_DESC);
 		return 0;

@@ -91,6 +91,8 @@ struct evaluator {
 	struct hmap node_index;
 	const struct compat *compat; /* the release imitated; NULL: 2.42.0 */
 	bool subq_top; /* the subquery being evaluated is not a function's argument */
+	struct promql_annotations *annots; /* eval_annot.h; NULL: not collected */
+	bool delayed_names; /* promql_engine_opts.delayed_name_removal */
 	struct err *e;
 };
 

@@ -80,7 +80,12 @@ struct pqt_eval {
 	int64_t start, end, step; /* ms; instant: start = eval time */
 	int64_t eval_t;           /* instant evaluation time */
 	bool fail, ordered, warn, info;
-	bool want_warn, want_info; /* expect warn/info lines */
+	/* expect warn|info lines (3.4), [0] warn, [1] info (enum
+	 * promql_annotation_kind): each an exact text, a regexp, or neither
+	 * (any annotation); expect no_warn|no_info. */
+	struct pqt_errmatch *xanno[2];
+	size_t nxanno[2], capxanno[2];
+	bool no_warn, no_info;
 	/* expected_fail_message|regexp, expect fail msg:|regex: */
 	struct pqt_errmatch err[2];
 	int nerr;

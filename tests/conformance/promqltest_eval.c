@@ -16,9 +16,10 @@
  *  - values compare with relative epsilon 1e-6 (2.42's almostEqual, from
  *    2.53 util/almost.Equal; from 2.55 a StaleNaN equals only a StaleNaN).
  *
- * Our evaluator reports no annotations: an eval that expects warnings or
- * infos fails with category "annotations" once everything else passed
- * (no_warn and no_info hold trivially).  A query our parser rejects counts
+ * Annotations are checked as checkAnnotations does (eval_warn, eval_info,
+ * expect warn|info|no_warn|no_info), for the instant queries and the range
+ * eval, not for the range-mode rerun; a failure is category "annotations".
+ * A query our parser rejects counts
  * as the expected failure (3.9's creation errors) only when the eval names
  * the error and it matches: upstream's own parse of the file accepted it.
  */
@@ -408,6 +409,82 @@ static void engine_opts(const struct pqt_state *s, struct promql_engine_opts *op
 					     .delayed_name_removal = s->o->f.name_removal };
 }
 
+static bool anno_matches(const struct pqt_errmatch *m, const char *msg)
+{
+	if (m->msg)
+		return !strcmp(m->msg, msg);
+	return !m->re || label_regex_match(m->re, msg, strlen(msg));
+}
+
+static void list_annotations(struct buf *b, const struct promql_annotations *an)
+{
+	buf_adds(b, "[");
+	for (size_t i = 0; i < an->n; i++)
+		buf_addf(b, "%s%s", i ? " " : "", an->v[i].msg);
+	buf_adds(b, "]");
+}
+
+/* checkAnnotations (promqltest/test.go, 3.5 and 3.14 alike). */
+static int check_annotations(const struct pqt_eval *c, const char *expr, const struct promql_annotations *an,
+			     struct outcome *o)
+{
+	static const char *const kind_name[2] = { "warn", "info" };
+	size_t nw = promql_annotations_count(an, PROMQL_ANNOT_WARNING);
+	size_t ni = promql_annotations_count(an, PROMQL_ANNOT_INFO);
+
+	if (c->warn && !nw) {
+		buf_addf(&o->why, "expected warnings evaluating query \"%s\" (line %d) but got none", expr, c->line);
+		return fail_with(o, "annotations");
+	}
+	if (c->info && !ni) {
+		buf_addf(&o->why, "expected info annotations evaluating query \"%s\" (line %d) but got none", expr,
+			 c->line);
+		return fail_with(o, "annotations");
+	}
+	for (int k = 0; k < 2; k++) {
+		if (!c->nxanno[k])
+			continue;
+		if (!(k ? ni : nw)) {
+			buf_addf(&o->why, "expected %s annotations but none were found for query \"%s\" (line %d)",
+				 kind_name[k], expr, c->line);
+			return fail_with(o, "annotations");
+		}
+		for (size_t j = 0; j < c->nxanno[k]; j++) {
+			const struct pqt_errmatch *m = &c->xanno[k][j];
+			size_t i;
+			for (i = 0; i < an->n; i++)
+				if ((int)an->v[i].kind == k && anno_matches(m, an->v[i].msg))
+					break;
+			if (i < an->n)
+				continue;
+			buf_addf(&o->why, "expected %s annotation matching %s \"%s\" but no matching annotation was found, found: ",
+				 kind_name[k], m->msg ? "message" : "pattern", m->msg ? m->msg : m->src ? m->src : "^.*$");
+			list_annotations(&o->why, an);
+			return fail_with(o, "annotations");
+		}
+		for (size_t i = 0; i < an->n; i++) {
+			size_t j;
+			if ((int)an->v[i].kind != k)
+				continue;
+			for (j = 0; j < c->nxanno[k]; j++)
+				if (anno_matches(&c->xanno[k][j], an->v[i].msg))
+					break;
+			if (j < c->nxanno[k])
+				continue;
+			buf_addf(&o->why, "unexpected %s annotation \"%s\" found for query %s (line %d)", kind_name[k],
+				 an->v[i].msg, expr, c->line);
+			return fail_with(o, "annotations");
+		}
+	}
+	if ((c->no_warn && nw) || (c->no_info && ni)) {
+		buf_addf(&o->why, "unexpected %s annotations evaluating query \"%s\" (line %d): ",
+			 c->no_warn && nw ? "warning" : "info", expr, c->line);
+		list_annotations(&o->why, an);
+		return fail_with(o, "annotations");
+	}
+	return 0;
+}
+
 /* A parse error where upstream's file parse succeeded: a failure unless
  * it is the named error a fail eval expects (3.9). */
 static int parse_failed(const struct pqt_state *s, const struct pqt_eval *c, const char *msg, struct outcome *o)
@@ -427,12 +504,14 @@ static int run_instant(struct pqt_state *s, const struct pqt_eval *c, int64_t t,
 	struct promql_expr *x = NULL;
 	struct promql_result r, rr, mid;
 	struct promql_engine_opts opts;
+	struct promql_annotations an = PROMQL_ANNOTATIONS_INIT;
 	struct err e = ERR_INIT;
 	struct buf text = BUF_INIT;
 	const char *cat = at_variant ? "at-variant" : "result";
 	int rc = -1;
 
 	engine_opts(s, &opts);
+	opts.annotations = &an;
 	promql_result_init(&r);
 	promql_result_init(&rr);
 	promql_result_init(&mid);
@@ -463,6 +542,12 @@ static int run_instant(struct pqt_state *s, const struct pqt_eval *c, int64_t t,
 		fail_with(o, "no-error");
 		goto done;
 	}
+	promql_print_node(&text, promql_expr_root(x));
+	if (check_annotations(c, at_variant ? buf_str(&text) : c->expr, &an, o) < 0) {
+		buf_addf(&o->why, " (instant at %lld%s)", (long long)t, at_variant ? ", @ variant" : "");
+		goto done;
+	}
+	opts.annotations = NULL; /* the range-mode rerun's are not checked */
 	if (compare(s, c, &r, o, cat) < 0) {
 		buf_addf(&o->why, " (instant at %lld%s)", (long long)t, at_variant ? ", @ variant" : "");
 		goto done;
@@ -470,7 +555,6 @@ static int run_instant(struct pqt_state *s, const struct pqt_eval *c, int64_t t,
 	rc = 0;
 	if (s->o->f.expect_range && c->exclude_range)
 		goto done;
-	promql_print_node(&text, promql_expr_root(x));
 	if (s->o->f.ctx_funcs && has_ctx_funcs(at_variant ? buf_str(&text) : c->expr))
 		goto done;
 	if (promql_eval_range(&rr, &s->ms_storage, promql_expr_root(x), t - 60000, t + 60000, 60000, &opts, &e) < 0) {
@@ -491,6 +575,7 @@ static int run_instant(struct pqt_state *s, const struct pqt_eval *c, int64_t t,
 		buf_addf(&o->why, " (range mode at %lld%s)", (long long)t, at_variant ? ", @ variant" : "");
 	free(mid.series);
 done:
+	promql_annotations_release(&an);
 	buf_release(&text);
 	promql_result_release(&r);
 	promql_result_release(&rr);
@@ -505,10 +590,12 @@ static int run_range(struct pqt_state *s, const struct pqt_eval *c, struct outco
 	struct promql_expr *x = NULL;
 	struct promql_result r;
 	struct promql_engine_opts opts;
+	struct promql_annotations an = PROMQL_ANNOTATIONS_INIT;
 	struct err e = ERR_INIT;
 	int rc = -1;
 
 	engine_opts(s, &opts);
+	opts.annotations = &an;
 	promql_result_init(&r);
 	if (promql_parse_with(&x, c->expr, strlen(c->expr), &s->o->popts, &e) < 0) {
 		rc = parse_failed(s, c, err_msg(&e), o);
@@ -531,8 +618,11 @@ static int run_range(struct pqt_state *s, const struct pqt_eval *c, struct outco
 		fail_with(o, "no-error");
 		goto done;
 	}
+	if (check_annotations(c, c->expr, &an, o) < 0)
+		goto done;
 	rc = compare_matrix(s, c, &r, c->start, c->end, c->step, o, "range");
 done:
+	promql_annotations_release(&an);
 	promql_result_release(&r);
 	promql_expr_free(x);
 	err_release(&e);
@@ -648,11 +738,6 @@ void pqt_run_eval(struct pqt_state *s, struct pqt_eval *c)
 				failed = run_instant(s, c, tv[i], true, &o) < 0;
 		}
 	}
-	if (!failed && (c->warn || c->info || c->want_warn || c->want_info)) {
-		buf_addf(&o.why, "expects %s annotations; the evaluator reports none",
-			 c->warn || c->want_warn ? "warn" : "info");
-		failed = fail_with(&o, "annotations") < 0;
-	}
 	if (failed && st) {
 		buf_adds(&o.why, " (the query reads series with start timestamps, loaded without them)");
 		o.cat = "start-timestamps";
@@ -678,6 +763,14 @@ void pqt_eval_release(struct pqt_eval *c)
 		free(c->err[k].msg);
 		free(c->err[k].src);
 		label_regex_free(c->err[k].re);
+	}
+	for (int k = 0; k < 2; k++) {
+		for (size_t j = 0; j < c->nxanno[k]; j++) {
+			free(c->xanno[k][j].msg);
+			free(c->xanno[k][j].src);
+			label_regex_free(c->xanno[k][j].re);
+		}
+		free(c->xanno[k]);
 	}
 	free(c->exp);
 	free(c->expr);
