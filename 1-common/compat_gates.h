@@ -53,6 +53,9 @@
 	X(PROMQL_ANNOTATIONS, 2, 48, 0, "the evaluator reports warning and info annotations (util/annotations)") \
 	X(PROMQL_ANNOT_NAME_OPTIONAL, 3, 7, 0, "histogram_quantile's annotations leave out an empty metric name (and name none without delayed name removal)") \
 	X(PROMQL_ANNOT_SORT_IN_RANGE, 3, 12, 0, "sort functions in a range query warn that sorting is ineffective") \
+	/* ---- delayed name removal (4-promql/eval_names.c; EngineOpts.EnableDelayedNameRemoval) ---- */ \
+	X(PROMQL_DELAYED_NAME_REMOVAL, 2, 55, 0, "promql-delayed-name-removal: the metric name is dropped when the result is made") \
+	X(PROMQL_DELAYED_NAME_MERGE, 3, 9, 0, "with it, range-query series equal once their names go merge where their steps do not overlap") \
 	/* ---- PromQL float semantics (4-promql) ---- */ \
 	X(PROMQL_RATE_THRESHOLD_FIRST, 2, 51, 0, "rate extrapolation tests the 1.1*avg threshold before the zero clamp") \
 	X(PROMQL_ATAN2_DROPS_NAME, 2, 47, 0, "atan2 drops the metric name like the arithmetic operators") \

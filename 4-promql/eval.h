@@ -48,9 +48,10 @@ struct promql_engine_opts {
 	bool binop_fill_modifiers; /* --enable-feature=promql-binop-fill-modifiers */
 	/*
 	 * EngineOpts.EnableDelayedNameRemoval (2.55's
-	 * promql-delayed-name-removal; the 3.x test engine turns it on).
-	 * Not implemented yet: the evaluator removes __name__ as 2.42 does
-	 * whatever this says.  false is 2.42's behaviour.
+	 * promql-delayed-name-removal; the 3.x test engine turns it on): the
+	 * metric name is dropped when the result is made, not where a
+	 * function or operator drops it (4-promql/eval_names.c).  Only from
+	 * 2.55 (COMPAT_PROMQL_DELAYED_NAME_REMOVAL); false is 2.42's behaviour.
 	 */
 	bool delayed_name_removal;
 	/*

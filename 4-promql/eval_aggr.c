@@ -286,6 +286,7 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 			g = &groups[ngroups++];
 			memset(g, 0, sizeof(*g));
 			g->ls = key;
+			g->ls.drop = s.ls.drop; /* 2.55+: a group drops the name if any member does */
 			g->value = s.v;
 			g->mean = s.v;
 			g->count = 1;
@@ -311,6 +312,7 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 			continue;
 		}
 		g = &groups[gi];
+		g->ls.drop |= s.ls.drop;
 		switch (op) {
 		case PROMQL_AGG_SUM:
 			if (compat_on(ev->compat, COMPAT_PROMQL_SUM_KAHAN))

@@ -235,7 +235,8 @@ static struct memo_entry *bucket_memo(struct evaluator *ev, struct node_memo *nm
 		me->ok = lev && go_parse_float(lev, strlen(lev), &me->d) == 0;
 		if (me->ok) {
 			me->k = lset_hash(lset_without(&ev->arena, ls, le, 1, false));
-			me->a = lset_dup(&ev->qarena, ev_drop_name(ev, lset_without(&ev->arena, ls, le_name, 2, false)));
+			me->a = lset_dup(&ev->qarena, ev_drop_name(ev, lset_without(&ev->arena, ls, le_name,
+										 ev->delayed_names ? 1 : 2, false)));
 		}
 	}
 	return me;
@@ -382,10 +383,12 @@ static int histogram_quantiles(struct evaluator *ev, const struct promql_node *n
 			if (!isinf(q.scalar) && !isnan(q.scalar) && !strpbrk(buf_str(&b), ".e"))
 				buf_adds(&b, ".0");
 		}
-		for (size_t k = 0; k < one.n; k++)
-			vec_push(&ev->arena, out,
-				 lset_set(&ev->arena, one.v[k].ls, label, arena_strndup(&ev->arena, buf_str(&b), b.len)),
-				 one.v[k].v, ts);
+		for (size_t k = 0; k < one.n; k++) {
+			struct lset ls = lset_set(&ev->arena, one.v[k].ls, label,
+						  arena_strndup(&ev->arena, buf_str(&b), b.len));
+			ls.drop = one.v[k].ls.drop;
+			vec_push(&ev->arena, out, ls, one.v[k].v, ts);
+		}
 	}
 	buf_release(&b);
 	return 0;
@@ -456,6 +459,8 @@ static int label_replace(struct evaluator *ev, const struct promql_node *n, cons
 			buf_reset(&b);
 			label_regex_expand(&b, &x->sub, repl, repl_len, sv);
 			ls = lset_set(&ev->arena, ls, dst, arena_strndup(&ev->arena, buf_str(&b), b.len));
+			/* a name written here stays (evalLabelReplace, 2.55+) */
+			ls.drop = in->v[i].ls.drop && strcmp(dst, "__name__");
 		}
 		vec_push(&ev->arena, out, ls, in->v[i].v, in->v[i].t);
 	}
@@ -475,6 +480,7 @@ static int label_join(struct evaluator *ev, const struct promql_node *n, const s
 	if (!labels_valid_name(dst))
 		return err_set(ev->e, "invalid destination label name in label_join(): %s", dst);
 	for (size_t i = 0; i < in->n; i++) {
+		struct lset ls;
 		buf_reset(&b);
 		for (size_t j = 3; j < n->u.call.nargs; j++) {
 			const char *v = lset_get(in->v[i].ls, string_arg(n->u.call.args[j]));
@@ -482,9 +488,9 @@ static int label_join(struct evaluator *ev, const struct promql_node *n, const s
 				buf_adds(&b, sep);
 			buf_adds(&b, v ? v : "");
 		}
-		vec_push(&ev->arena, out,
-			 lset_set(&ev->arena, in->v[i].ls, dst, arena_strndup(&ev->arena, buf_str(&b), b.len)),
-			 in->v[i].v, in->v[i].t);
+		ls = lset_set(&ev->arena, in->v[i].ls, dst, arena_strndup(&ev->arena, buf_str(&b), b.len));
+		ls.drop = in->v[i].ls.drop && strcmp(dst, "__name__");
+		vec_push(&ev->arena, out, ls, in->v[i].v, in->v[i].t);
 	}
 	buf_release(&b);
 	return 0;

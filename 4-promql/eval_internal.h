@@ -171,9 +171,14 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 /* 2.42's Vector.ContainsSameLabelset check; sets the error. */
 int ev_check_dup_labels(struct evaluator *ev, const struct ev_vector *v);
 const struct promql_node *ev_unwrap(const struct promql_node *n);
-/* lset_drop_name of the release evaluated (3.5 drops __type__, __unit__ too). */
+/* lset_drop_name of the release evaluated (3.5 drops __type__, __unit__ too);
+ * with delayed name removal only marked for the end (eval_names.c). */
 static inline struct lset ev_drop_name(struct evaluator *ev, struct lset ls)
 {
+	if (ev->delayed_names) {
+		ls.drop = true;
+		return ls;
+	}
 	return lset_drop_name_at(&ev->arena, ls, ev->compat);
 }
 /* Records that node produced labels out from input series in; fails with
