@@ -51,7 +51,9 @@
 	X(PRINT_QUOTE_COLON, 3, 10, 0, "grouping labels with a colon are quoted (legacy label, not metric, names)") \
 	/* ---- PromQL annotations (4-promql/eval_annot.c; only for callers that ask) ---- */ \
 	X(PROMQL_ANNOTATIONS, 2, 48, 0, "the evaluator reports warning and info annotations (util/annotations)") \
-	X(PROMQL_ANNOT_NAME_OPTIONAL, 3, 7, 0, "histogram_quantile's annotations leave out an empty metric name (and name none without delayed name removal)") \
+	X(PROMQL_ANNOT_MONO_SEE_DOCS, 2, 49, 0, "the forced-monotonicity info points to the docs, not \"(and may give inaccurate results)\"") \
+	X(PROMQL_ANNOT_NON_COUNTER, 2, 50, 0, "rate and increase of a name without a counter suffix give an info (2.48-2.49 had none)") \
+	X(PROMQL_ANNOT_NAME_OPTIONAL, 3, 7, 0, "histogram_quantile's annotations name no metric when the name is empty or not kept") \
 	X(PROMQL_ANNOT_SORT_IN_RANGE, 3, 12, 0, "sort functions in a range query warn that sorting is ineffective") \
 	/* ---- delayed name removal (4-promql/eval_names.c; EngineOpts.EnableDelayedNameRemoval) ---- */ \
 	X(PROMQL_DELAYED_NAME_REMOVAL, 2, 55, 0, "promql-delayed-name-removal: the metric name is dropped when the result is made") \

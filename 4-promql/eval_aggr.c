@@ -286,7 +286,9 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 			g = &groups[ngroups++];
 			memset(g, 0, sizeof(*g));
 			g->ls = key;
-			g->ls.drop = s.ls.drop; /* 2.55+: a group drops the name if any member does */
+			/* 2.55+: a group drops the name if any member does
+			 * (count_values' groups never: aggregationCountValues) */
+			g->ls.drop = s.ls.drop && op != PROMQL_AGG_COUNT_VALUES;
 			g->value = s.v;
 			g->mean = s.v;
 			g->count = 1;
@@ -312,7 +314,7 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 			continue;
 		}
 		g = &groups[gi];
-		g->ls.drop |= s.ls.drop;
+		g->ls.drop |= s.ls.drop && op != PROMQL_AGG_COUNT_VALUES;
 		switch (op) {
 		case PROMQL_AGG_SUM:
 			if (compat_on(ev->compat, COMPAT_PROMQL_SUM_KAHAN))

@@ -9,7 +9,8 @@
  *   NewHistogramQuantileForcedMonotonicityInfo
  *                                   "input to histogram_quantile needed to be fixed for monotonicity
  *                                   (see ...#histogram_quantile)" + the same name suffix
- *   NewPossibleNonCounterInfo       "metric might not be a counter, name does not end in
+ *                                   (2.48: "(and may give inaccurate results)")
+ *   NewPossibleNonCounterInfo       (2.50) "metric might not be a counter, name does not end in
  *                                   _total/_sum/_count/_bucket: %q"
  *   NewSortInRangeQueryWarning      (3.12) "sort is ineffective for range queries since results
  *                                   are always ordered by labels"
@@ -82,8 +83,11 @@ void ev_annot_monotonic_at(struct evaluator *ev, struct lset ls)
 {
 	struct buf b = BUF_INIT;
 
-	buf_adds(&b, "PromQL info: input to histogram_quantile needed to be fixed for monotonicity "
-		     "(see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)");
+	buf_adds(&b, "PromQL info: input to histogram_quantile needed to be fixed for monotonicity ");
+	/* 2.48 words it otherwise (feaa93da77; the link from 2.49) */
+	buf_adds(&b, compat_on(ev->compat, COMPAT_PROMQL_ANNOT_MONO_SEE_DOCS)
+			     ? "(see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)"
+			     : "(and may give inaccurate results)");
 	name_suffix(ev, &b, ls);
 	add(ev, PROMQL_ANNOT_INFO, &b);
 }
@@ -106,7 +110,9 @@ void ev_annot_counter_at(struct evaluator *ev, const struct promql_node *call, s
 	const char *name = name_of(in);
 	struct buf b = BUF_INIT;
 
-	if ((id != PROMQL_FN_RATE && id != PROMQL_FN_INCREASE) || !*name)
+	/* 2.48 and 2.49 raise none (80e977aae6, back in 2.50 with 72a8f1084b) */
+	if ((id != PROMQL_FN_RATE && id != PROMQL_FN_INCREASE) || !*name ||
+	    !compat_on(ev->compat, COMPAT_PROMQL_ANNOT_NON_COUNTER))
 		return;
 	if (has_suffix(name, "_total") || has_suffix(name, "_sum") || has_suffix(name, "_count") ||
 	    has_suffix(name, "_bucket"))

@@ -457,8 +457,9 @@ static int check_annotations(const struct pqt_eval *c, const char *expr, const s
 					break;
 			if (i < an->n)
 				continue;
-			buf_addf(&o->why, "expected %s annotation matching %s \"%s\" but no matching annotation was found, found: ",
-				 kind_name[k], m->msg ? "message" : "pattern", m->msg ? m->msg : m->src ? m->src : "^.*$");
+			buf_addf(&o->why, "expected %s annotation matching %s \"%s\" but no matching annotation was found, "
+					  "found: ", kind_name[k], m->msg ? "message" : "pattern",
+				 m->msg ? m->msg : m->src ? m->src : "^.*$");
 			list_annotations(&o->why, an);
 			return fail_with(o, "annotations");
 		}

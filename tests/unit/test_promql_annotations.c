@@ -139,6 +139,14 @@ static void test_messages(void)
 		  "https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric "
 		  "name \"h_bucket\"");
 	CHECK_STR(annots(&b, "3.14.0", true, false, "histogram_quantile(0.5, h_bucket{le!=\"2\"})"), "");
+	CHECK_STR(annots(&b, "2.48.0", false, false, "histogram_quantile(0.5, h_bucket)"),
+		  "I:PromQL info: input to histogram_quantile needed to be fixed for monotonicity (and may give "
+		  "inaccurate results) for metric name \"h_bucket\"");
+	/* the non-counter info: gone in 2.48 and 2.49, back in 2.50 */
+	CHECK_STR(annots(&b, "2.49.0", false, false, "rate(requests[5m])"), "");
+	CHECK_STR(annots(&b, "2.50.0", false, false, "rate(requests[5m])"),
+		  "I:PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "
+		  "\"requests\"");
 	/* 3.12 (#16628): sort in a range query */
 	CHECK_STR(annots(&b, "3.12.0", true, true, "sum(sort(y))"),
 		  "W:PromQL warning: sort is ineffective for range queries since results are always ordered by labels");
