@@ -49,6 +49,10 @@ static void features(struct pqt_features *f, const struct compat *c)
 	f->stale_eq = compat_at_least(c, 2, 55, 0);
 	f->name_removal = compat_at_least(c, 2, 55, 0);
 	f->eval_info = compat_at_least(c, 3, 0, 0);
+	/* 2.54 .. 3.3: an annotation nobody expected fails the eval */
+	f->warn_strict = f->eval_warn && !compat_at_least(c, 3, 4, 0);
+	f->info_strict = compat_at_least(c, 3, 1, 0) && f->warn_strict;
+	f->anno_ordered = compat_at_least(c, 3, 2, 0) && f->warn_strict;
 	f->expect = compat_at_least(c, 3, 4, 0);
 	f->expect_range = compat_at_least(c, 3, 7, 0);
 	f->create_fail = compat_at_least(c, 3, 9, 0);

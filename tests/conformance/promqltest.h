@@ -37,6 +37,10 @@ struct pqt_features {
 	bool stale_eq;         /* 2.55: StaleNaN equals only StaleNaN */
 	bool name_removal;     /* 2.55: the test engine delays __name__ removal */
 	bool eval_info;        /* 3.0: eval_info */
+	/* 2.54 to 3.3: unexpected warnings fail; 3.1 to 3.3 also unexpected
+	 * infos (3.0 only wants the expected ones, and in instant evals);
+	 * 3.2 to 3.3: an ordered eval's annotations are not checked */
+	bool warn_strict, info_strict, anno_ordered;
 	bool expect;           /* 3.4: expect fail|warn|info|no_warn|no_info|ordered */
 	bool expect_range;     /* 3.7: expect range vector, expect string */
 	bool create_fail;      /* 3.9: a query that fails to build may be the expected failure */

@@ -424,13 +424,44 @@ static void list_annotations(struct buf *b, const struct promql_annotations *an)
 	buf_adds(b, "]");
 }
 
+/*
+ * Before 3.4 (test.go at v2.54.0, v3.0.0, v3.1.0; checkAnnotations at
+ * v3.2.0 and v3.3.0): the counts alone, an unexpected warning (from 3.1 an
+ * unexpected info too) failing the eval.
+ */
+static int check_counts(const struct pqt_state *s, const struct pqt_eval *c, const char *expr, bool range,
+			size_t nw, size_t ni, const struct promql_annotations *an, struct outcome *o)
+{
+	const struct pqt_features *f = &s->o->f;
+
+	if (f->anno_ordered && c->ordered)
+		return 0;
+	if (!c->warn && nw)
+		buf_addf(&o->why, "unexpected warnings evaluating query \"%s\" (line %d): ", expr, c->line);
+	else if (c->warn && !nw)
+		buf_addf(&o->why, "expected warnings evaluating query \"%s\" (line %d) but got none", expr, c->line);
+	else if (f->info_strict && !c->info && ni)
+		buf_addf(&o->why, "unexpected info annotations evaluating query \"%s\" (line %d): ", expr, c->line);
+	else if (c->info && !ni && (f->info_strict || !range))
+		buf_addf(&o->why, "expected info annotations evaluating query \"%s\" (line %d) but got none", expr,
+			 c->line);
+	else
+		return 0;
+	if (nw + ni && o->why.len && o->why.data[o->why.len - 1] == ' ')
+		list_annotations(&o->why, an);
+	return fail_with(o, "annotations");
+}
+
 /* checkAnnotations (promqltest/test.go, 3.5 and 3.14 alike). */
-static int check_annotations(const struct pqt_eval *c, const char *expr, const struct promql_annotations *an,
-			     struct outcome *o)
+static int check_annotations(const struct pqt_state *s, const struct pqt_eval *c, const char *expr, bool range,
+			     const struct promql_annotations *an, struct outcome *o)
 {
 	static const char *const kind_name[2] = { "warn", "info" };
 	size_t nw = promql_annotations_count(an, PROMQL_ANNOT_WARNING);
 	size_t ni = promql_annotations_count(an, PROMQL_ANNOT_INFO);
+
+	if (s->o->f.warn_strict)
+		return check_counts(s, c, expr, range, nw, ni, an, o);
 
 	if (c->warn && !nw) {
 		buf_addf(&o->why, "expected warnings evaluating query \"%s\" (line %d) but got none", expr, c->line);
@@ -544,7 +575,7 @@ static int run_instant(struct pqt_state *s, const struct pqt_eval *c, int64_t t,
 		goto done;
 	}
 	promql_print_node(&text, promql_expr_root(x));
-	if (check_annotations(c, at_variant ? buf_str(&text) : c->expr, &an, o) < 0) {
+	if (check_annotations(s, c, at_variant ? buf_str(&text) : c->expr, false, &an, o) < 0) {
 		buf_addf(&o->why, " (instant at %lld%s)", (long long)t, at_variant ? ", @ variant" : "");
 		goto done;
 	}
@@ -619,7 +650,7 @@ static int run_range(struct pqt_state *s, const struct pqt_eval *c, struct outco
 		fail_with(o, "no-error");
 		goto done;
 	}
-	if (check_annotations(c, c->expr, &an, o) < 0)
+	if (check_annotations(s, c, c->expr, true, &an, o) < 0)
 		goto done;
 	rc = compare_matrix(s, c, &r, c->start, c->end, c->step, o, "range");
 done:
