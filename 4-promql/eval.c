@@ -24,6 +24,7 @@
 
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
+#include "4-promql/eval_info.h"
 #include "4-promql/eval_internal.h"
 #include "4-promql/eval_limit.h"
 #include "4-promql/nstack.h"
@@ -354,6 +355,7 @@ static void ev_release(struct evaluator *ev)
 	arena_release(&ev->arena);
 	arena_release(&ev->qarena);
 	ev_limit_free(ev->lim);
+	ev_info_free(ev->info);
 }
 
 /* Copies a label set into the result's arena. */

@@ -11,6 +11,7 @@
 #include "1-common/buf.h"
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
+#include "4-promql/eval_info.h"
 #include "4-promql/eval_internal.h"
 #include "4-promql/eval_limit.h"
 #include "4-promql/gostr.h"
@@ -598,6 +599,8 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 	unary_fn un;
 	size_t na = n->u.call.nargs < 8 ? n->u.call.nargs : 8;
 
+	if (id == PROMQL_FN_INFO) /* its second argument is not evaluated */
+		return ev_info(ev, n, ts, out);
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < n->u.call.nargs; i++) {
 		const struct promql_node *a = ev_unwrap(n->u.call.args[i]);
