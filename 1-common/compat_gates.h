@@ -66,6 +66,9 @@
 	X(PROMQL_INFO_MATCHED_KEEPS, 3, 10, 0, "info(): a series matching an info series is kept even when it gains no label") \
 	X(PROMQL_INFO_NAME_AND, 3, 11, 0, "info(): several __name__ matchers all apply") \
 	X(PROMQL_INFO_NAME_NEGATED, 3, 12, 0, "info(): negated __name__ matchers alone select .+_info series") \
+	/* start timestamps (use-start-timestamps; 4-promql/func_st.c) */ \
+	X(PROMQL_START_TIMESTAMPS, 3, 12, 0, "rate, increase, irate, resets: a start timestamp after the previous sample is a reset") \
+	X(PROMQL_START_TIMESTAMP_ZERO, 3, 14, 0, "rate, increase: a start timestamp in the window is a zero sample there; ST == T is no reset") \
 	X(PROMQL_AVG_KAHAN, 2, 55, 0, "avg and avg_over_time use Kahan summation, incremental mean on overflow only") \
 	X(PROMQL_LEFT_OPEN, 3, 0, 0, "range selectors and lookback exclude their left end") \
 	X(PROMQL_REGEX_DOTALL, 3, 0, 0, "regexp . matches newline") \

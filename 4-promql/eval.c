@@ -311,6 +311,7 @@ static int ev_init(struct evaluator *ev, const struct promql_storage *st, const 
 	ev->compat = o ? o->compat : NULL;
 	ev->e = e;
 	ev->no_sweep = o && o->per_step_windows;
+	ev->use_st = o && o->start_timestamps && compat_on(ev->compat, COMPAT_PROMQL_START_TIMESTAMPS);
 	ev_limit_init(ev, expr, end, nsteps, o);
 	return ev_prepare(ev, expr);
 }

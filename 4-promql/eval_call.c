@@ -154,7 +154,9 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 		struct ev_sweep_cells cells;
 		int sr;
 
+		/* windows with start timestamps are not swept */
 		if (a->kind == PROMQL_NODE_MATRIX && (sc = ev_selected(ev, a->u.matrix.vs)) &&
+		    !(sc->has_st && func_uses_st(id)) &&
 		    (sr = ev_sweep_step(ev, n, a, sc, ts, c.arg, c.arg2, &cells)) != 0)
 			return sr < 0 ? -1 : call_range_swept(ev, n, sc, &cells, ts, out);
 	}
@@ -182,6 +184,7 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 		if (id == PROMQL_FN_ABSENT_OVER_TIME) {
 			rc = 1; /* 2.42 outputs a point per window, then replaces them */
 		} else {
+			c.st = m.s[i].st;
 			rc = func_range(id, m.s[i].p, m.s[i].n, &c, &v, ev->e);
 			if (rc < 0)
 				return -1;

@@ -76,6 +76,7 @@ struct evaluator {
 	size_t nrxs, rxcap;
 	struct ev_limit *lim; /* eval_limit.h; NULL without limits */
 	struct ev_info *info; /* eval_info.h; NULL until info() is evaluated */
+	bool use_st; /* 3.12's use-start-timestamps: windows carry start timestamps */
 	/* Range functions swept over blocks of steps (eval_sweep.c): the
 	 * range query's step (0 for instant queries), how many subqueries
 	 * the evaluation is inside (their inner steps are not swept), and
