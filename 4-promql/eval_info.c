@@ -53,6 +53,7 @@ struct info_call {
 	size_t nnames;
 	const struct label_matcher **data; /* the other selectors (data labels) */
 	size_t ndata;
+	bool invariant; /* PreprocessExpr wraps the call: evaluated at the start */
 	bool selected;
 	int64_t mint, maxt;
 	struct promql_series_set set;
@@ -158,6 +159,7 @@ static struct info_call *info_call(struct evaluator *ev, const struct promql_nod
 	memset(c, 0, sizeof(*c));
 	c->node = n;
 	c->first_vs = first_selector(n->u.call.args[0]);
+	c->invariant = ev_step_invariant(n);
 	if (n->u.call.nargs > 1) {
 		const struct promql_node *ls = ev_unwrap(n->u.call.args[1]);
 		size_t nm = ls->kind == PROMQL_NODE_VECTOR ? ls->u.vector.nmatchers : 0;
@@ -240,6 +242,8 @@ static void info_window(const struct evaluator *ev, const struct info_call *c, i
 		s = e = ev->query_start;
 	} else if (at && at->kind == PROMQL_AT_END) {
 		s = e = ev->query_end;
+	} else if (c->invariant) { /* its evaluator's range is the start alone */
+		s = e = ts;
 	} else if (!ev->subq_depth) {
 		s = ev->query_start;
 		e = ev->query_end;
@@ -503,12 +507,17 @@ int ev_info(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 	struct hmap map = { 0 };
 	const char **inst, **job, **names = NULL;
 	size_t ninst = 0, njob = 0, niv = 0, nnames = 0, left = 0;
+	int64_t at = ts;
 	bool *skip, all_empty = true;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	out->type = PROMQL_TYPE_VECTOR;
-	if (ev_eval(ev, n->u.call.args[0], ts, &base) < 0)
+	/* A step-invariant call (all its arguments pinned by @) runs once, at
+	 * the start, and its value is repeated: its info series are read then. */
+	if (c->invariant)
+		at = ev->subq_depth ? ev->cur_start : ev->query_start;
+	if (ev_eval(ev, n->u.call.args[0], at, &base) < 0)
 		return -1;
 	if (!base.vec.n)
 		return 0;
@@ -542,7 +551,7 @@ int ev_info(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 		 * turns into this error. */
 		if (c->nnames > 1 && !compat_on(ev->compat, COMPAT_PROMQL_INFO_NAME_AND))
 			return err_set(ev->e, "unexpected error: runtime error: invalid memory address or nil pointer dereference");
-		if (info_vector(ev, c, ts, inst, ninst, job, njob, &iv, &niv, &map) < 0)
+		if (info_vector(ev, c, at, inst, ninst, job, njob, &iv, &niv, &map) < 0)
 			goto done;
 		names = arena_array(&ev->arena, niv ? niv : 1, sizeof(*names));
 		for (size_t i = 0; i < niv; i++)

@@ -867,6 +867,35 @@ bool ev_call_moves(const struct evaluator *ev, const struct promql_node *n)
 	return false;
 }
 
+bool ev_step_invariant(const struct promql_node *root)
+{
+	struct mm_frame inl[16], *f;
+	struct nstack st;
+	bool inv = true;
+
+	nstack_init(&st, inl, sizeof(inl) / sizeof(inl[0]), sizeof(inl[0]));
+	f = nstack_push(&st);
+	*f = (struct mm_frame){ root, 0, 0, true, true };
+	while ((f = nstack_top(&st))) {
+		const struct promql_node *n = f->n, *c = mm_child(n, f->next);
+		if (c) {
+			f->next++;
+			f = nstack_push(&st);
+			*f = (struct mm_frame){ c, 0, 0, true, true };
+			continue;
+		}
+		inv = invariant(n, f->kids, f->first);
+		nstack_pop(&st);
+		if ((f = nstack_top(&st))) {
+			if (f->next == 1)
+				f->first = inv;
+			f->kids = f->kids && inv;
+		}
+	}
+	nstack_release(&st);
+	return inv;
+}
+
 int ev_prepare(struct evaluator *ev, const struct promql_node *root)
 {
 	struct path_state ps = { 0 };
