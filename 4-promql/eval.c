@@ -24,6 +24,7 @@
 
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
+#include "4-promql/eval_info.h"
 #include "4-promql/eval_internal.h"
 #include "4-promql/eval_limit.h"
 #include "4-promql/eval_names.h"
@@ -326,6 +327,7 @@ static int ev_init(struct evaluator *ev, const struct promql_storage *st, const 
 	ev->compat = o ? o->compat : NULL;
 	ev->e = e;
 	ev->no_sweep = o && o->per_step_windows;
+	ev->use_st = o && o->start_timestamps && compat_on(ev->compat, COMPAT_PROMQL_START_TIMESTAMPS);
 	ev->annots = o && compat_on(ev->compat, COMPAT_PROMQL_ANNOTATIONS) ? o->annotations : NULL;
 	ev->delayed_names = o && o->delayed_name_removal && compat_on(ev->compat, COMPAT_PROMQL_DELAYED_NAME_REMOVAL);
 	ev_limit_init(ev, expr, end, nsteps, o);
@@ -372,6 +374,7 @@ static void ev_release(struct evaluator *ev)
 	arena_release(&ev->arena);
 	arena_release(&ev->qarena);
 	ev_limit_free(ev->lim);
+	ev_info_free(ev->info);
 }
 
 /* Copies a label set into the result's arena. */

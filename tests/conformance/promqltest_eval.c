@@ -406,7 +406,8 @@ static void engine_opts(const struct pqt_state *s, struct promql_engine_opts *op
 	 * the default lookback (5m). */
 	*opts = (struct promql_engine_opts){ .default_subquery_step_ms = 60000, .max_samples = 10000,
 					     .timeout_ms = 100000, .compat = &s->o->compat,
-					     .delayed_name_removal = s->o->f.name_removal };
+					     .delayed_name_removal = s->o->f.name_removal,
+					     .start_timestamps = s->o->f.st_lines };
 }
 
 static bool anno_matches(const struct pqt_errmatch *m, const char *msg)
@@ -770,8 +771,8 @@ void pqt_run_eval(struct pqt_state *s, struct pqt_eval *c)
 				failed = run_instant(s, c, tv[i], true, &o) < 0;
 		}
 	}
-	if (failed && st) {
-		buf_adds(&o.why, " (the query reads series with start timestamps, loaded without them)");
+	if (failed && st && (!o.cat || strcmp(o.cat, "annotations"))) {
+		buf_adds(&o.why, " (the query reads series with start timestamps)");
 		o.cat = "start-timestamps";
 	}
 	if (failed && o.cat && (!strcmp(o.cat, "parse") || !strcmp(o.cat, "function")))
