@@ -55,6 +55,7 @@
 	X(PROMQL_ANNOT_NON_COUNTER, 2, 50, 0, "rate and increase of a name without a counter suffix give an info (2.48-2.49 had none)") \
 	X(PROMQL_ANNOT_NAME_OPTIONAL, 3, 7, 0, "histogram_quantile's annotations name no metric when the name is empty or not kept") \
 	X(PROMQL_ANNOT_SORT_IN_RANGE, 3, 12, 0, "sort functions in a range query warn that sorting is ineffective") \
+	X(PROMQL_ANNOT_ST_OVERLAP, 3, 14, 0, "rate and increase warn of a start time before the previous sample's time") \
 	/* ---- delayed name removal (4-promql/eval_names.c; EngineOpts.EnableDelayedNameRemoval) ---- */ \
 	X(PROMQL_DELAYED_NAME_REMOVAL, 2, 55, 0, "promql-delayed-name-removal: the metric name is dropped when the result is made") \
 	X(PROMQL_DELAYED_NAME_MERGE, 3, 9, 0, "with it, range-query series equal once their names go merge where their steps do not overlap") \

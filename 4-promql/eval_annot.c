@@ -14,6 +14,8 @@
  *                                   _total/_sum/_count/_bucket: %q"
  *   NewSortInRangeQueryWarning      (3.12) "sort is ineffective for range queries since results
  *                                   are always ordered by labels"
+ *   NewStartTimeOverlapWarning      (3.14) "sample has start time that overlaps with previous
+ *                                   sample timestamp for metric %q"
  *
  * each after "PromQL warning: " or "PromQL info: ".
  */
@@ -145,4 +147,31 @@ void ev_annot_range_call_at(struct evaluator *ev, const struct promql_node *call
 {
 	if (call->u.call.func->id == PROMQL_FN_QUANTILE_OVER_TIME && out->vec.n)
 		ev_annot_quantile_at(ev, arg);
+}
+
+/*
+ * functions.go extrapolatedRate at v3.14.0 (3fc3ee178d), rate and increase
+ * over float samples with start timestamps: checkStartTimeOverlap, a
+ * sample whose (known) start lies before the previous sample's time and is
+ * not that one's start.  Once per series and window; the count upstream
+ * adds is only part of the text once the query is set.
+ */
+void ev_annot_st_overlap_at(struct evaluator *ev, const struct promql_node *call, const struct ev_mseries *s)
+{
+	enum promql_func_id id = call->u.call.func->id;
+	const char *name = name_of(s->ls);
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	if ((id != PROMQL_FN_RATE && id != PROMQL_FN_INCREASE) || !s->st ||
+	    !compat_on(ev->compat, COMPAT_PROMQL_ANNOT_ST_OVERLAP))
+		return;
+	for (i = 0; i + 1 < s->n; i++)
+		if (s->st[i + 1] != 0 && s->st[i + 1] < s->p[i].t && s->st[i + 1] != s->st[i])
+			break;
+	if (i + 1 >= s->n)
+		return;
+	buf_adds(&b, "PromQL warning: sample has start time that overlaps with previous sample timestamp for metric ");
+	go_quote(&b, name, strlen(name));
+	add(ev, PROMQL_ANNOT_WARNING, &b);
 }

@@ -15,6 +15,7 @@ void ev_annot_bad_bucket_at(struct evaluator *ev, struct lset ls);
 void ev_annot_monotonic_at(struct evaluator *ev, struct lset ls);
 void ev_annot_counter_at(struct evaluator *ev, const struct promql_node *call, struct lset in);
 void ev_annot_sort_at(struct evaluator *ev);
+void ev_annot_st_overlap_at(struct evaluator *ev, const struct promql_node *call, const struct ev_mseries *s);
 void ev_annot_range_call_at(struct evaluator *ev, const struct promql_node *call, double arg,
 			    const struct ev_value *out);
 
@@ -52,6 +53,14 @@ static inline void ev_annot_sort(struct evaluator *ev)
 {
 	if (ev->annots)
 		ev_annot_sort_at(ev);
+}
+
+/* rate/increase over window s, whose samples carry start timestamps. */
+static inline void ev_annot_st_overlap(struct evaluator *ev, const struct promql_node *call,
+				       const struct ev_mseries *s)
+{
+	if (ev->annots)
+		ev_annot_st_overlap_at(ev, call, s);
 }
 
 /* A range function's step done with scalar argument arg and output out

@@ -194,6 +194,8 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 			rc = func_range(id, m.s[i].p, m.s[i].n, &c, &v, ev->e);
 			if (rc < 0)
 				return -1;
+			if (c.st)
+				ev_annot_st_overlap(ev, n, &m.s[i]);
 		}
 		if (lser)
 			ev_limit_series_note(&lser[i], lstamp, m.s[i].n, rc == 1);

@@ -13,7 +13,7 @@
  * a reset; and rate/increase take the first sample's ST, when inside the
  * window, as a zero sample there instead of extrapolating to the left (one
  * sample then suffices).  The overlap warnings of 3.14 are annotations,
- * which the evaluator does not report.
+ * raised by eval_annot.c (ev_annot_st_overlap).
  */
 #include "4-promql/eval_func.h"
 

@@ -155,6 +155,54 @@ static void test_messages(void)
 	buf_release(&b);
 }
 
+/*
+ * 3.14 (extrapolatedRate, checkStartTimeOverlap): rate over samples with
+ * start timestamps warns once a sample starts before the previous one's
+ * time (other than at that one's start); 3.12 and 3.13 do not.
+ */
+static void test_st_overlap(void)
+{
+	/* samples at 1m..4m: one start for all; a start at 1m30s for the third */
+	static const int64_t sts[2][4] = { { 1000, 1000, 1000, 1000 }, { 1000, 1000, 90000, 90000 } };
+	struct label ls[2][2] = { { { "__name__", "c_total" }, { "k", "ok" } },
+				  { { "__name__", "c_total" }, { "k", "overlap" } } };
+	const char *const want[] = { "", "W:PromQL warning: sample has start time that overlaps with previous sample "
+					 "timestamp for metric \"c_total\"" };
+	struct buf b = BUF_INIT;
+
+	for (int k = 0; k < 2; k++) {
+		for (int v = 0; v < 2; v++) {
+			struct promql_memstore ms;
+			struct promql_storage st;
+			struct compat c;
+			struct promql_annotations an = PROMQL_ANNOTATIONS_INIT;
+			struct promql_engine_opts o = { .compat = &c, .annotations = &an, .start_timestamps = true };
+			struct promql_expr *x = NULL;
+			struct promql_result r;
+			struct err e = ERR_INIT;
+			const char *q = "rate(c_total[5m])";
+
+			promql_memstore_init(&ms);
+			for (int i = 0; i < 4; i++)
+				CHECK_EQ_I(promql_memstore_append_st(&ms, ls[k], 2, (int64_t)(i + 1) * 60000, sts[k][i], i, &e), 0);
+			st = promql_memstore_storage(&ms);
+			CHECK_EQ_I(compat_parse(&c, v ? "3.14.0" : "3.13.0", &e), 0);
+			CHECK_EQ_I(promql_parse(&x, q, strlen(q), &e), 0);
+			CHECK_EQ_I(promql_eval_instant(&r, &st, promql_expr_root(x), 240000, &o, &e), 0);
+			promql_result_release(&r);
+			buf_reset(&b);
+			for (size_t i = 0; i < an.n; i++)
+				buf_addf(&b, "%s:%s", an.v[i].kind == PROMQL_ANNOT_WARNING ? "W" : "I", an.v[i].msg);
+			CHECK_STR(buf_str(&b), v ? want[k] : "");
+			promql_annotations_release(&an);
+			promql_expr_free(x);
+			promql_memstore_release(&ms);
+			err_release(&e);
+		}
+	}
+	buf_release(&b);
+}
+
 /* Without a sink nothing is collected and the query still runs. */
 static void test_no_sink(void)
 {
@@ -181,6 +229,7 @@ int main(void)
 {
 	RUN(test_set);
 	RUN(test_messages);
+	RUN(test_st_overlap);
 	RUN(test_no_sink);
 	return check_done();
 }
