@@ -136,7 +136,8 @@ static int extended_rate(enum promql_func_id id, bool smoothed, const struct ev_
 		res += corr;
 	}
 	if (id == PROMQL_FN_RATE)
-		res /= (double)c->range_ms / 1000; /* Duration.Seconds() */
+		/* ms.Range.Seconds(): whole seconds plus the nanoseconds / 1e9 */
+		res /= (double)(c->range_ms / 1000) + (double)(c->range_ms % 1000 * 1000000) / 1e9;
 	*out = res;
 	return 1;
 }
