@@ -233,6 +233,31 @@ static void test_range_per_step(void)
 	}
 }
 
+/* extendedRate divides by ms.Range.Seconds(): 1118 ms is 1 + 0.118 there,
+ * one ulp below 1118 / 1000.0. */
+static void test_rate_seconds(void)
+{
+	struct promql_memstore ms;
+	struct compat c;
+	struct promql_expr *x = setup(&ms, &c, "rate(ctr[1118ms] anchored)");
+	struct promql_storage st = promql_memstore_storage(&ms);
+	struct promql_engine_opts o = { .compat = &c };
+	struct promql_result r;
+	struct err e = ERR_INIT;
+	volatile double secs = (double)1 + (double)118000000 / 1e9, naive = 1118 / 1000.0;
+
+	CHECK(secs != naive);
+	promql_result_init(&r);
+	CHECK(x && promql_eval_instant(&r, &st, promql_expr_root(x), 60000, &o, &e) == 0);
+	CHECK_EQ_U(r.nseries, 1);
+	if (r.nseries == 1 && r.series[0].n == 1)
+		CHECK(r.series[0].v[0] == 3 / secs); /* 0 at 0s anchors it, 3 at 60s */
+	promql_result_release(&r);
+	promql_expr_free(x);
+	promql_memstore_release(&ms);
+	err_release(&e);
+}
+
 int main(void)
 {
 	RUN(test_print);
@@ -240,5 +265,6 @@ int main(void)
 	RUN(test_words);
 	RUN(test_matrix);
 	RUN(test_range_per_step);
+	RUN(test_rate_seconds);
 	return check_done();
 }
