@@ -121,6 +121,9 @@ static void test_words(void)
 	expect("3.7.0", true, "anchored", "error: 1:1: parse error: unexpected <anchored>");
 	expect("3.7.1", true, "sum by (smoothed) (x)",
 	       "error: 1:9: parse error: unexpected <smoothed> in grouping opts, expected label");
+	expect("3.7.1", true, "a * on () group_left anchored",
+	       "error: 1:22: parse error: unexpected <anchored> in grouping opts, expected \"(\"");
+	expect("3.7.2", true, "a * on () group_left anchored", "a * on () group_left () anchored");
 	expect("3.7.2", true, "anchored smoothed", "anchored smoothed");
 	expect("3.7.2", false, "sum by (smoothed) (anchored{smoothed=\"x\"})",
 	       "sum by (smoothed) (anchored{smoothed=\"x\"})");
