@@ -220,6 +220,7 @@ struct promql_node {
 			int64_t offset_ms; /* OriginalOffset; negative allowed */
 			struct promql_at at;
 			enum promql_ext ext; /* of the selector, or of the range selector around it */
+			bool any_matchers; /* info()'s label selectors: no non-empty matcher needed */
 		} vector;
 		struct {
 			struct promql_node *expr;

@@ -146,6 +146,7 @@ int func_range_extended(enum promql_func_id id, enum promql_ext ext, const struc
 			const struct range_ctx *c, double *out, struct err *e)
 {
 	size_t first, last;
+	struct range_ctx from;
 
 	switch (id) {
 	case PROMQL_FN_RATE:
@@ -159,7 +160,11 @@ int func_range_extended(enum promql_func_id id, enum promql_ext ext, const struc
 		if (!bounds(p, n, c->range_start, c->range_end, false, &first, &last) &&
 		    compat_on(c->compat, COMPAT_PROMQL_ANCHORED_EMPTY))
 			return 0;
-		return func_range(id, p + first, n - first, c, out, e);
+		/* start timestamps (3.12), if any, stay with their points */
+		from = *c;
+		if (from.st)
+			from.st += first;
+		return func_range(id, p + first, n - first, &from, out, e);
 	default:
 		/* ev_extended_check refused it */
 		return err_set(e, "internal error: a range function checked for extended range selectors is not");
@@ -226,6 +231,7 @@ void ev_extend_points(struct arena *a, const struct compat *cp, enum promql_ext 
 	q[k++] = right;
 	s->p = q;
 	s->n = k;
+	s->st = NULL; /* the bounds have none (upstream keeps none either) */
 }
 
 /* Index of the last sample of s with t <= ref, or -1. */
