@@ -97,7 +97,14 @@
 	X(PROMQL_KAHAN_NO_FMA, 3, 6, 0, "Kahan steps round to float64 (no FMA; amd64 never fused)") \
 	X(PROMQL_BINOP_FILL, 3, 10, 0, "fill(), fill_left(), fill_right() binop modifiers, behind promql-binop-fill-modifiers") \
 	X(PROMQL_CMP_MANY_TO_ONE, 3, 9, 0, "filtering comparisons raise many-to-one errors for filtered samples") \
-	X(PROMQL_UNARY_MINUS_MERGE, 3, 9, 0, "unary minus in range queries merges non-overlapping series")
+	X(PROMQL_UNARY_MINUS_MERGE, 3, 9, 0, "unary minus in range queries merges non-overlapping series") \
+	/* ---- extended range selectors (anchored / smoothed; 4-promql/eval_extended.c) ---- */ \
+	X(PROMQL_EXTENDED_RANGE, 3, 7, 0, "anchored and smoothed selector modifiers, behind promql-extended-range-selectors") \
+	X(PROMQL_EXTENDED_RANGE_NAMES, 3, 7, 2, "anchored and smoothed may name a metric or a grouping label again") \
+	X(PRINT_EXTENDED_RANGE_ONCE, 3, 7, 2, "a range selector prints anchored/smoothed once, after the range") \
+	X(PROMQL_ANCHORED_EMPTY, 3, 9, 0, "anchored changes/resets give nothing without a sample after the range start") \
+	X(PROMQL_SMOOTHED_RESET_ZERO, 3, 10, 0, "smoothed interpolation across a counter reset starts from 0 at both edges") \
+	X(PROMQL_SMOOTHED_AFTER_EMPTY, 3, 12, 0, "smoothed rate/increase/delta give nothing when all data is after the range")
 /* clang-format on */
 
 /* Every release --compat accepts, oldest first: X(major, minor, patch). */

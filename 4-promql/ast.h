@@ -124,6 +124,14 @@ struct promql_at {
 	int64_t ts_ms; /* timestamp.FromFloatSeconds of the literal */
 };
 
+/* 3.7's extended range selectors (VectorSelector.Anchored / .Smoothed; at
+ * most one, the parser refuses both): see 4-promql/eval_extended.c. */
+enum promql_ext {
+	PROMQL_EXT_NONE,
+	PROMQL_EXT_ANCHORED,
+	PROMQL_EXT_SMOOTHED,
+};
+
 enum promql_card {
 	PROMQL_CARD_ONE_TO_ONE,
 	PROMQL_CARD_MANY_TO_ONE,
@@ -211,6 +219,7 @@ struct promql_node {
 			size_t nmatchers;
 			int64_t offset_ms; /* OriginalOffset; negative allowed */
 			struct promql_at at;
+			enum promql_ext ext; /* of the selector, or of the range selector around it */
 			bool any_matchers; /* info()'s label selectors: no non-empty matcher needed */
 		} vector;
 		struct {

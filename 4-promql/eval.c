@@ -116,6 +116,9 @@ static int eval_other(struct evaluator *ev, const struct promql_node *n, int64_t
 		if (ev_range_arg(ev, n, ts, false, &m, &rs, &re, &rm) < 0)
 			return -1;
 		ev->subq_top = false;
+		if (n->kind == PROMQL_NODE_MATRIX && n->u.matrix.vs->u.vector.ext != PROMQL_EXT_NONE)
+			for (size_t i = 0; i < m.n; i++) /* 3.7's anchored / smoothed */
+				ev_extend_points(&ev->arena, ev->compat, n->u.matrix.vs->u.vector.ext, rs, re, &m.s[i]);
 		/* Series without points in the window are not part of the value. */
 		for (size_t i = 0; i < m.n; i++)
 			if (m.s[i].n)

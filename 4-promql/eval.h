@@ -46,6 +46,7 @@ struct promql_engine_opts {
 	bool experimental_functions;
 	bool duration_expressions; /* --enable-feature=promql-duration-expr */
 	bool binop_fill_modifiers; /* --enable-feature=promql-binop-fill-modifiers */
+	bool extended_range_selectors; /* --enable-feature=promql-extended-range-selectors */
 	/*
 	 * EngineOpts.EnableDelayedNameRemoval (2.55's
 	 * promql-delayed-name-removal; the 3.x test engine turns it on): the

@@ -138,6 +138,7 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 	struct lim_node *ln = ev_limit_call(ev, n);
 	struct lim_series *lser = NULL;
 	uint64_t lstamp = 0;
+	enum promql_ext ext;
 
 	for (size_t i = 0; i < n->u.call.nargs; i++) {
 		struct ev_value v;
@@ -150,6 +151,10 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 	}
 	c.arg = scal[0];
 	c.arg2 = scal[1];
+	if (ev_extended_check(ev, n, n->u.call.args[mi]) < 0)
+		return -1;
+	ext = ev_unwrap(n->u.call.args[mi])->kind == PROMQL_NODE_MATRIX
+		      ? ev_unwrap(n->u.call.args[mi])->u.matrix.vs->u.vector.ext : PROMQL_EXT_NONE;
 	{
 		const struct promql_node *a = ev_unwrap(n->u.call.args[mi]);
 		struct sel_cache *sc;
@@ -191,7 +196,8 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 			rc = 1; /* 2.42 outputs a point per window, then replaces them */
 		} else {
 			c.st = m.s[i].st;
-			rc = func_range(id, m.s[i].p, m.s[i].n, &c, &v, ev->e);
+			rc = ext != PROMQL_EXT_NONE ? func_range_extended(id, ext, m.s[i].p, m.s[i].n, &c, &v, ev->e)
+						    : func_range(id, m.s[i].p, m.s[i].n, &c, &v, ev->e);
 			if (rc < 0)
 				return -1;
 			if (c.st)

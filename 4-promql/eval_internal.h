@@ -167,6 +167,22 @@ struct ev_sweep_cells {
 int ev_sweep_step(struct evaluator *ev, const struct promql_node *call, const struct promql_node *mat,
 		  const struct sel_cache *sc, int64_t ts, double arg, double arg2, struct ev_sweep_cells *out);
 void ev_sweep_release(struct evaluator *ev);
+/*
+ * 3.7's anchored and smoothed selectors (eval_extended.c).
+ * ev_extended_check: the error upstream gives for a function whose range
+ * argument arg has a modifier it does not take (0 when fine).
+ * func_range_extended: func_range() for a window read with modifier ext
+ * (range_start/range_end of c: the unwidened bounds).
+ * ev_extend_points: the points a returned matrix selector with ext holds.
+ * ev_smoothed_vector: a smoothed instant selector at ref = time - offset.
+ */
+int ev_extended_check(struct evaluator *ev, const struct promql_node *call, const struct promql_node *arg);
+int func_range_extended(enum promql_func_id id, enum promql_ext ext, const struct ev_point *p, size_t n,
+			const struct range_ctx *c, double *out, struct err *e);
+void ev_extend_points(struct arena *a, const struct compat *cp, enum promql_ext ext, int64_t mint, int64_t maxt,
+		      struct ev_mseries *s);
+int ev_smoothed_vector(struct evaluator *ev, const struct promql_node *vs, int64_t ref, int64_t ts,
+		       struct ev_vector *out);
 /* The selection of selector vs (eval_select.c); NULL if not prepared. */
 struct sel_cache *ev_selected(struct evaluator *ev, const struct promql_node *vs);
 

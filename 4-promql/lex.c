@@ -35,6 +35,8 @@ static const struct {
 	{ "on", PQT_ON }, { "ignoring", PQT_IGNORING },
 	{ "group_left", PQT_GROUP_LEFT }, { "group_right", PQT_GROUP_RIGHT },
 	{ "bool", PQT_BOOL }, { "start", PQT_START }, { "end", PQT_END },
+	/* 3.7 (ext_keywords only) */
+	{ "anchored", PQT_ANCHORED }, { "smoothed", PQT_SMOOTHED },
 	/* 2.42 adds these two to the keyword map as numbers */
 	{ "inf", PQT_NUMBER }, { "nan", PQT_NUMBER },
 };
@@ -363,6 +365,8 @@ static void lex_keyword_or_identifier(struct scan *s, struct promql_token *out)
 	n = l->pos - l->start;
 	for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
 		if (strlen(keywords[i].word) == n && !strncasecmp(keywords[i].word, l->input + l->start, n)) {
+			if ((keywords[i].tok == PQT_ANCHORED || keywords[i].tok == PQT_SMOOTHED) && !l->ext_keywords)
+				break;
 			emit(l, out, keywords[i].tok);
 			return;
 		}

@@ -77,6 +77,8 @@
 	X(OFFSET, 'k', "offset")                                               \
 	X(ON, 'k', "on")                                                       \
 	X(WITHOUT, 'k', "without")                                             \
+	X(ANCHORED, 'k', "anchored")                                           \
+	X(SMOOTHED, 'k', "smoothed")                                           \
 	X(START, 'p', "start")                                                 \
 	X(END, 'p', "end")
 
@@ -109,6 +111,9 @@ struct promql_lexer {
 	 * lexDurationExpr (set by the parser, like float_durations) */
 	bool duration_exprs;
 	bool got_duration;
+	/* 3.7's lexer: "anchored" and "smoothed" are keywords (set by the
+	 * parser, like float_durations) */
+	bool ext_keywords;
 	struct buf msg;  /* text of the last ERROR token */
 };
 

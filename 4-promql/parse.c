@@ -148,7 +148,7 @@ static bool is_metric_identifier(enum promql_tok t)
 	case PQT_GROUP: case PQT_IDENTIFIER: case PQT_LAND: case PQT_LOR: case PQT_LUNLESS:
 	case PQT_MAX: case PQT_METRIC_IDENTIFIER: case PQT_MIN: case PQT_OFFSET:
 	case PQT_QUANTILE: case PQT_STDDEV: case PQT_STDVAR: case PQT_SUM: case PQT_TOPK:
-	case PQT_WITHOUT: case PQT_START: case PQT_END:
+	case PQT_WITHOUT: case PQT_START: case PQT_END: case PQT_ANCHORED: case PQT_SMOOTHED:
 		return true;
 	default:
 		return false;
@@ -171,6 +171,14 @@ struct promql_node *promql_new_node(struct promql_parser *p, enum promql_node_ki
 }
 bool promql_is_metric_identifier(enum promql_tok t) { return is_metric_identifier(t); }
 
+/* 3.7.0 and 3.7.1 lex anchored and smoothed as keywords that name nothing
+ * (3.7.2, 0fa1e00dad, adds them to metric_identifier and maybe_label). */
+static bool ext_word_refused(const struct promql_parser *p, enum promql_tok t)
+{
+	return (t == PQT_ANCHORED || t == PQT_SMOOTHED) &&
+	       !compat_on(p->opts->compat, COMPAT_PROMQL_EXTENDED_RANGE_NAMES);
+}
+
 /* Grammar rule maybe_label: words accepted as a grouping label. */
 static bool is_maybe_label(enum promql_tok t)
 {
@@ -180,7 +188,7 @@ static bool is_maybe_label(enum promql_tok t)
 	case PQT_IDENTIFIER: case PQT_IGNORING: case PQT_LAND: case PQT_LOR: case PQT_LUNLESS:
 	case PQT_MAX: case PQT_METRIC_IDENTIFIER: case PQT_MIN: case PQT_OFFSET: case PQT_ON:
 	case PQT_QUANTILE: case PQT_STDDEV: case PQT_STDVAR: case PQT_SUM: case PQT_TOPK:
-	case PQT_START: case PQT_END: case PQT_ATAN2:
+	case PQT_START: case PQT_END: case PQT_ATAN2: case PQT_ANCHORED: case PQT_SMOOTHED:
 		return true;
 	default:
 		return false;
@@ -228,7 +236,7 @@ bool promql_parse_grouping(struct promql_parser *p, const char ***out, size_t *n
 			v[cnt++] = name;
 			goto next;
 		}
-		if (!is_maybe_label(t->type)) {
+		if (!is_maybe_label(t->type) || ext_word_refused(p, t->type)) {
 			unexpected(p, "grouping opts", "label");
 			goto done;
 		}
@@ -439,7 +447,7 @@ struct promql_node *promql_parse_primary(struct promql_parser *p)
 	default:
 		break;
 	}
-	if (is_metric_identifier(t->type)) /* aggregators too, unless they start one */
+	if (is_metric_identifier(t->type) && !ext_word_refused(p, t->type)) /* aggregators too, unless they start one */
 		return parse_vector_selector(p);
 	return unexpected_expr(p);
 }
@@ -502,6 +510,40 @@ static bool set_at(struct promql_parser *p, struct promql_node *e, const struct 
 	}
 	*dst = *a;
 	*endp = p->last_closing;
+	return true;
+}
+
+/* setAnchored / setSmoothed of 3.7 (parse.go): the modifier applies to
+ * the selector just parsed, whatever else was written. */
+static bool set_ext(struct promql_parser *p, struct promql_node *e, enum promql_tok tok)
+{
+	enum promql_ext want = tok == PQT_ANCHORED ? PROMQL_EXT_ANCHORED : PROMQL_EXT_SMOOTHED;
+	const char *word = tok == PQT_ANCHORED ? "anchored" : "smoothed";
+	enum promql_ext *dst;
+
+	if (!p->opts->extended_range_selectors) {
+		promql_perr(p, e->pos.start, "%s modifier is experimental and not enabled", word);
+		return false;
+	}
+	switch (e->kind) {
+	case PROMQL_NODE_VECTOR:
+		dst = &e->u.vector.ext;
+		break;
+	case PROMQL_NODE_MATRIX:
+		dst = &e->u.matrix.vs->u.vector.ext;
+		break;
+	case PROMQL_NODE_SUBQUERY:
+		promql_perr(p, e->pos.start, "%s modifier is not supported for subqueries", word);
+		return false;
+	default:
+		promql_perr(p, e->pos.start, "%s modifier not implemented", word);
+		return false;
+	}
+	if (*dst != PROMQL_EXT_NONE && *dst != want) {
+		promql_perr(p, e->pos.start, "anchored and smoothed modifiers cannot be used together");
+		return false;
+	}
+	*dst = want;
 	return true;
 }
 
@@ -623,7 +665,8 @@ static struct promql_node *parse_brackets(struct promql_parser *p, struct promql
 }
 
 /* offset, @ and [..] bind to the operand just parsed (they out-rank every
- * binary operator in 2.42's grammar; @ wins its conflicts by shifting). */
+ * binary operator in 2.42's grammar; @ wins its conflicts by shifting), and
+ * so do 3.7's anchored and smoothed (no precedence: shifted). */
 struct promql_node *promql_parse_postfix(struct promql_parser *p, struct promql_node *e)
 {
 	while (e) {
@@ -655,6 +698,10 @@ struct promql_node *promql_parse_postfix(struct promql_parser *p, struct promql_
 				return NULL;
 		} else if (t->type == PQT_LEFT_BRACKET) {
 			e = parse_brackets(p, e);
+		} else if (t->type == PQT_ANCHORED || t->type == PQT_SMOOTHED) {
+			/* 3.7: anchored_expr / smoothed_expr, `expr ANCHORED` */
+			if (!set_ext(p, e, take(p).type))
+				return NULL;
 		} else {
 			break;
 		}
@@ -704,13 +751,14 @@ static int parse_input(struct promql_expr **out, const char *input, size_t len, 
 	promql_lexer_init(&p.lex, input, len);
 	p.lex.float_durations = compat_on(p.opts->compat, COMPAT_PROMQL_FLOAT_DURATIONS);
 	p.lex.duration_exprs = compat_on(p.opts->compat, COMPAT_PROMQL_DURATION_EXPR);
+	p.lex.ext_keywords = compat_on(p.opts->compat, COMPAT_PROMQL_EXTENDED_RANGE);
 
 	if (selector) {
 		/*
 		 * START_METRIC_SELECTOR vector_selector, then EOF: anything else
 		 * falls to the start rule's plain "unexpected X"; no checkAST.
 		 */
-		if (at(&p, PQT_LEFT_BRACE) || is_metric_identifier(peek(&p)->type))
+		if (at(&p, PQT_LEFT_BRACE) || (is_metric_identifier(peek(&p)->type) && !ext_word_refused(&p, peek(&p)->type)))
 			root = parse_vector_selector(&p);
 		else
 			unexpected(&p, "", "");

@@ -301,7 +301,10 @@ static bool parse_group_modifiers(struct promql_parser *p, struct promql_node *b
 	vm->card = promql_take(p).type == PQT_GROUP_LEFT ? PROMQL_CARD_MANY_TO_ONE : PROMQL_CARD_ONE_TO_MANY;
 	if (promql_at(p, PQT_LEFT_PAREN))
 		return promql_parse_grouping(p, &vm->include, &vm->ninclude);
-	if (!can_start_expr(promql_peek(p)->type)) {
+	if (!can_start_expr(promql_peek(p)->type) ||
+	    /* 3.7.0-3.7.1: anchored and smoothed start no expression */
+	    ((promql_at(p, PQT_ANCHORED) || promql_at(p, PQT_SMOOTHED)) &&
+	     !compat_on(p->opts->compat, COMPAT_PROMQL_EXTENDED_RANGE_NAMES))) {
 		promql_unexpected(p, "grouping opts", "\"(\"");
 		return false;
 	}

@@ -55,8 +55,18 @@ static void print_list(struct buf *out, const char **v, size_t n, const struct c
 	}
 }
 
-/* " @ 123.000" / " @ start()" then " offset 5m" / " offset -5m". */
-static void print_at_offset(struct buf *out, const struct promql_at *a, int64_t off)
+/* 3.7's " anchored" / " smoothed". */
+static void print_ext(struct buf *out, enum promql_ext ext)
+{
+	if (ext == PROMQL_EXT_ANCHORED)
+		buf_adds(out, " anchored");
+	else if (ext == PROMQL_EXT_SMOOTHED)
+		buf_adds(out, " smoothed");
+}
+
+/* " @ 123.000" / " @ start()", a vector selector's " anchored" (3.7), then
+ * " offset 5m" / " offset -5m". */
+static void print_at_offset(struct buf *out, const struct promql_at *a, enum promql_ext ext, int64_t off)
 {
 	switch (a->kind) {
 	case PROMQL_AT_TIMESTAMP:
@@ -72,6 +82,7 @@ static void print_at_offset(struct buf *out, const struct promql_at *a, int64_t 
 	case PROMQL_AT_NONE:
 		break;
 	}
+	print_ext(out, ext);
 	if (off > 0) {
 		buf_adds(out, " offset ");
 		prom_fmt_duration(out, off);
@@ -186,10 +197,14 @@ static void print_leaf(struct buf *out, const struct promql_node *n, const struc
 	case PROMQL_NODE_MATRIX: {
 		const struct promql_node *vs = n->u.matrix.vs;
 		print_selector(out, vs, c);
+		/* 3.7.0-3.7.1 print the modifier with the selector too (a1000efe55) */
+		if (!compat_on(c, COMPAT_PRINT_EXTENDED_RANGE_ONCE))
+			print_ext(out, vs->u.vector.ext);
 		buf_addc(out, '[');
 		prom_fmt_duration(out, n->u.matrix.range_ms);
 		buf_addc(out, ']');
-		print_at_offset(out, &vs->u.vector.at, vs->u.vector.offset_ms);
+		print_ext(out, vs->u.vector.ext);
+		print_at_offset(out, &vs->u.vector.at, PROMQL_EXT_NONE, vs->u.vector.offset_ms);
 		break;
 	}
 	case PROMQL_NODE_NUMBER:
@@ -209,7 +224,7 @@ static void print_leaf(struct buf *out, const struct promql_node *n, const struc
 		break;
 	case PROMQL_NODE_VECTOR:
 		print_selector(out, n, c);
-		print_at_offset(out, &n->u.vector.at, n->u.vector.offset_ms);
+		print_at_offset(out, &n->u.vector.at, n->u.vector.ext, n->u.vector.offset_ms);
 		break;
 	default:
 		break;
@@ -298,7 +313,7 @@ static void print_tail(struct buf *out, const struct promql_node *n)
 		if (n->u.subquery.step_ms != 0)
 			prom_fmt_duration(out, n->u.subquery.step_ms);
 		buf_addc(out, ']');
-		print_at_offset(out, &n->u.subquery.at, n->u.subquery.offset_ms);
+		print_at_offset(out, &n->u.subquery.at, PROMQL_EXT_NONE, n->u.subquery.offset_ms);
 		break;
 	default:
 		break;

@@ -37,6 +37,8 @@ struct promql_parse_opts {
 	bool duration_expressions;
 	/* --enable-feature=promql-binop-fill-modifiers (3.10+) */
 	bool binop_fill_modifiers;
+	/* --enable-feature=promql-extended-range-selectors (3.7+): anchored, smoothed */
+	bool extended_range_selectors;
 };
 
 /* promql_parse() as the release in o parses; o may be NULL (2.42.0). */

@@ -190,6 +190,7 @@ static int open_local(const struct cli_ctx *c, struct query_api **api)
 		.experimental_functions = cli_feature_enabled(c, "promql-experimental-functions"),
 		.duration_expressions = cli_feature_enabled(c, "promql-duration-expr"),
 		.binop_fill_modifiers = cli_feature_enabled(c, "promql-binop-fill-modifiers"),
+		.extended_range_selectors = cli_feature_enabled(c, "promql-extended-range-selectors"),
 	};
 
 	if (*api)

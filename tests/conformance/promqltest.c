@@ -242,6 +242,8 @@ int main(int argc, char **argv)
 	/* and, where the release has them, duration expressions (test.go of 3.4+) */
 	o.popts.duration_expressions = true;
 	o.popts.binop_fill_modifiers = true;
+	/* and anchored / smoothed (test.go of 3.7+) */
+	o.popts.extended_range_selectors = true;
 	s.exact = o.exact;
 	promql_memstore_init(&s.ms);
 	s.ms_storage = promql_memstore_storage(&s.ms);
