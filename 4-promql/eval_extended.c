@@ -25,6 +25,7 @@
  */
 #include <string.h>
 
+#include "1-common/gotime.h"
 #include "4-promql/eval_internal.h"
 
 /* Go's sort.Search(n, f) over p[0..n) for "t > x" and "t >= x". */
@@ -136,8 +137,7 @@ static int extended_rate(enum promql_func_id id, bool smoothed, const struct ev_
 		res += corr;
 	}
 	if (id == PROMQL_FN_RATE)
-		/* ms.Range.Seconds(): whole seconds plus the nanoseconds / 1e9 */
-		res /= (double)(c->range_ms / 1000) + (double)(c->range_ms % 1000 * 1000000) / 1e9;
+		res /= go_ms_seconds(c->range_ms); /* ms.Range.Seconds() */
 	*out = res;
 	return 1;
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "1-common/compat.h"
+#include "1-common/gotime.h"
 #include "4-promql/internal.h"
 
 /* Go's float64 -> int64 on amd64: out of range (and NaN) is MinInt64. */
@@ -17,10 +18,9 @@ static int64_t go_int64(double x)
 	return x > -9223372036854775808.0 && x < 9223372036854775808.0 ? (int64_t)x : INT64_MIN;
 }
 
-/* time.Duration.Seconds() of ms milliseconds. */
 double promql_duration_seconds(int64_t ms)
 {
-	return (double)(ms / 1000) + (double)(ms % 1000 * 1000000) / 1e9;
+	return go_ms_seconds(ms);
 }
 
 /*
