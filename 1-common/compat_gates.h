@@ -77,7 +77,14 @@
 	X(PROMQL_KAHAN_NO_FMA, 3, 6, 0, "Kahan steps round to float64 (no FMA; amd64 never fused)") \
 	X(PROMQL_BINOP_FILL, 3, 10, 0, "fill(), fill_left(), fill_right() binop modifiers, behind promql-binop-fill-modifiers") \
 	X(PROMQL_CMP_MANY_TO_ONE, 3, 9, 0, "filtering comparisons raise many-to-one errors for filtered samples") \
-	X(PROMQL_UNARY_MINUS_MERGE, 3, 9, 0, "unary minus in range queries merges non-overlapping series")
+	X(PROMQL_UNARY_MINUS_MERGE, 3, 9, 0, "unary minus in range queries merges non-overlapping series") \
+	/* ---- duration expressions and limitk (4-promql: parse_duration.c, durations.c, eval_aggr.c) ---- */ \
+	X(PROMQL_DURATION_OFFSET_EXPR, 3, 5, 0, "offset takes [sign] literal or a whole duration expression; -2^2 is (x offset -2)^2") \
+	X(PROMQL_DURATION_STEP, 3, 6, 0, "step(), min(a, b), max(a, b) in duration expressions; offset -(...) ends the offset") \
+	X(PROMQL_DURATION_RANGE, 3, 10, 0, "range() in duration expressions") \
+	X(PROMQL_DURATION_FUNCS_FLAG, 3, 12, 0, "step(), range(), min(), max() need promql-duration-expr; NaN/Inf durations refused") \
+	X(PROMQL_DURATION_MIN_OF, 3, 13, 0, "the duration min()/max() are called min_of()/max_of()") \
+	X(PROMQL_LIMITK, 2, 54, 0, "limitk and limit_ratio aggregations, behind promql-experimental-functions")
 /* clang-format on */
 
 /* Every release --compat accepts, oldest first: X(major, minor, patch). */

@@ -109,8 +109,17 @@ struct promql_lexer {
 	 * lexDurationExpr (set by the parser, like float_durations) */
 	bool duration_exprs;
 	bool got_duration;
+	/* the words lexDurationExpr takes for step(), range(), min(), max()
+	 * (3.6: LEX_DUR_STEP_MINMAX, 3.10: | LEX_DUR_RANGE, 3.13:
+	 * LEX_DUR_STEP_RANGE_OF); each is given as an IDENTIFIER */
+	unsigned dur_keywords;
 	struct buf msg;  /* text of the last ERROR token */
 };
+
+#define LEX_DUR_STEP 1u
+#define LEX_DUR_RANGE 2u
+#define LEX_DUR_MIN_MAX 4u /* min, max (3.6-3.12) */
+#define LEX_DUR_MIN_MAX_OF 8u /* min_of, max_of (3.13) */
 
 void promql_lexer_init(struct promql_lexer *l, const char *input, size_t len);
 void promql_lexer_release(struct promql_lexer *l);
