@@ -100,7 +100,9 @@ enum promql_binop {
 	X(STDDEV, "stddev", 0)                                                 \
 	X(STDVAR, "stdvar", 0)                                                 \
 	X(SUM, "sum", 0)                                                       \
-	X(TOPK, "topk", 1)
+	X(TOPK, "topk", 1)                                                     \
+	X(LIMITK, "limitk", 1)                                                 \
+	X(LIMIT_RATIO, "limit_ratio", 1)
 
 enum promql_aggop {
 #define PROMQL_X_(id, s, param) PROMQL_AGG_##id,

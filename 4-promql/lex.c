@@ -367,6 +367,11 @@ static void lex_keyword_or_identifier(struct scan *s, struct promql_token *out)
 			return;
 		}
 	}
+	if (l->limitk && (n == 6 || n == 11) &&
+	    (!strncasecmp(l->input + l->start, "limitk", n) || !strncasecmp(l->input + l->start, "limit_ratio", n))) {
+		emit(l, out, n == 6 ? PQT_LIMITK : PQT_LIMIT_RATIO);
+		return;
+	}
 	colon = memchr(l->input + l->start, ':', n) != NULL;
 	emit(l, out, colon ? PQT_METRIC_IDENTIFIER : PQT_IDENTIFIER);
 }

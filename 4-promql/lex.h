@@ -69,6 +69,8 @@
 	X(STDVAR, 'a', "stdvar")                                               \
 	X(SUM, 'a', "sum")                                                     \
 	X(TOPK, 'a', "topk")                                                   \
+	X(LIMITK, 'a', "limitk")                                               \
+	X(LIMIT_RATIO, 'a', "limit_ratio")                                     \
 	X(BOOL, 'k', "bool")                                                   \
 	X(BY, 'k', "by")                                                       \
 	X(GROUP_LEFT, 'k', "group_left")                                       \
@@ -113,6 +115,8 @@ struct promql_lexer {
 	 * (3.6: LEX_DUR_STEP_MINMAX, 3.10: | LEX_DUR_RANGE, 3.13:
 	 * LEX_DUR_STEP_RANGE_OF); each is given as an IDENTIFIER */
 	unsigned dur_keywords;
+	/* 2.54's keywords limitk and limit_ratio (aggregators; before, names) */
+	bool limitk;
 	struct buf msg;  /* text of the last ERROR token */
 };
 

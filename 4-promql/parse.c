@@ -148,6 +148,7 @@ static bool is_metric_identifier(enum promql_tok t)
 	case PQT_GROUP: case PQT_IDENTIFIER: case PQT_LAND: case PQT_LOR: case PQT_LUNLESS:
 	case PQT_MAX: case PQT_METRIC_IDENTIFIER: case PQT_MIN: case PQT_OFFSET:
 	case PQT_QUANTILE: case PQT_STDDEV: case PQT_STDVAR: case PQT_SUM: case PQT_TOPK:
+	case PQT_LIMITK: case PQT_LIMIT_RATIO: /* 2.54; the lexer makes them then only */
 	case PQT_WITHOUT: case PQT_START: case PQT_END:
 		return true;
 	default:
@@ -180,6 +181,7 @@ static bool is_maybe_label(enum promql_tok t)
 	case PQT_IDENTIFIER: case PQT_IGNORING: case PQT_LAND: case PQT_LOR: case PQT_LUNLESS:
 	case PQT_MAX: case PQT_METRIC_IDENTIFIER: case PQT_MIN: case PQT_OFFSET: case PQT_ON:
 	case PQT_QUANTILE: case PQT_STDDEV: case PQT_STDVAR: case PQT_SUM: case PQT_TOPK:
+	case PQT_LIMITK: case PQT_LIMIT_RATIO: /* 2.54; the lexer makes them then only */
 	case PQT_START: case PQT_END: case PQT_ATAN2:
 		return true;
 	default:
@@ -712,6 +714,7 @@ static int parse_input(struct promql_expr **out, const char *input, size_t len, 
 	promql_lexer_init(&p.lex, input, len);
 	p.lex.float_durations = compat_on(p.opts->compat, COMPAT_PROMQL_FLOAT_DURATIONS);
 	p.lex.duration_exprs = compat_on(p.opts->compat, COMPAT_PROMQL_DURATION_EXPR);
+	p.lex.limitk = compat_on(p.opts->compat, COMPAT_PROMQL_LIMITK);
 	if (compat_on(p.opts->compat, COMPAT_PROMQL_DURATION_STEP))
 		p.lex.dur_keywords = LEX_DUR_STEP |
 				     (compat_on(p.opts->compat, COMPAT_PROMQL_DURATION_RANGE) ? LEX_DUR_RANGE : 0) |

@@ -33,6 +33,8 @@ static enum promql_aggop aggop_of(enum promql_tok t)
 	case PQT_STDDEV: return PROMQL_AGG_STDDEV;
 	case PQT_STDVAR: return PROMQL_AGG_STDVAR;
 	case PQT_SUM: return PROMQL_AGG_SUM;
+	case PQT_LIMITK: return PROMQL_AGG_LIMITK;
+	case PQT_LIMIT_RATIO: return PROMQL_AGG_LIMIT_RATIO;
 	default: return PROMQL_AGG_TOPK;
 	}
 }
@@ -141,6 +143,18 @@ static struct promql_node *end_aggregate(struct promql_parser *p, struct promql_
 		return NULL;
 	}
 	want = promql_aggop_has_param(agg->u.aggregate.op) ? 2 : 1;
+	if ((agg->u.aggregate.op == PROMQL_AGG_LIMITK || agg->u.aggregate.op == PROMQL_AGG_LIMIT_RATIO) &&
+	    !p->opts->experimental_functions) {
+		/* 2.54's IsExperimentalAggregator check; 3.1 names the operator */
+		if (compat_on(p->opts->compat, COMPAT_PROMQL_LIMITK_NAMED))
+			promql_perr(p, agg->pos.start,
+				    "%s() is experimental and must be enabled with --enable-feature=promql-experimental-functions",
+				    promql_aggop_name(agg->u.aggregate.op));
+		else
+			promql_perr(p, agg->pos.start, "limitk() and limit_ratio() are experimental and must be enabled "
+							"with --enable-feature=promql-experimental-functions");
+		return NULL;
+	}
 	if (nargs != want) {
 		promql_perr(p, agg->pos.start,
 			    "wrong number of arguments for aggregate expression provided, expected %zu, got %zu",
