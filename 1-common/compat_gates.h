@@ -84,6 +84,7 @@
 	X(PROMQL_DURATION_RANGE, 3, 10, 0, "range() in duration expressions") \
 	X(PROMQL_DURATION_FUNCS_FLAG, 3, 12, 0, "step(), range(), min(), max() need promql-duration-expr; NaN/Inf durations refused") \
 	X(PROMQL_DURATION_MIN_OF, 3, 13, 0, "the duration min()/max() are called min_of()/max_of()") \
+	X(PROMQL_DURATION_SIGNED_LITERAL, 3, 13, 0, "offset -(5m) parses (3.6-3.12: the parser panics, \"unexpected error\")") \
 	X(PROMQL_LIMITK, 2, 54, 0, "limitk and limit_ratio aggregations, behind promql-experimental-functions") \
 	X(PROMQL_LIMITK_NAMED, 3, 1, 0, "their experimental error names the one used: limitk() is experimental ...")
 /* clang-format on */

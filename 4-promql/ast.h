@@ -279,7 +279,9 @@ void promql_print_node_with(struct buf *out, const struct promql_node *n, const 
  * before a query): every range, step and offset of the tree written as a
  * duration expression gets its value for a query of this step and range
  * (end - start; both 0 for an instant query), in the node's *_ms field.
- * The one function that writes to a parsed tree: a tree must not be
+ * The one function that writes to a parsed tree, and only where step() or
+ * range() give another value than the last query's (constant expressions
+ * keep the value worked out when parsing): a tree with those must not be
  * evaluated by two threads at once.  On failure returns -1 with e set to
  * upstream's words ("4:9: duration must be greater than 0"), under the
  * release c (NULL: 2.42.0, which has no duration expressions).

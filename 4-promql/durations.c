@@ -123,10 +123,23 @@ struct resolve {
 	struct err *e;
 };
 
+/*
+ * The documented exception to a read-only tree (ast.h).  A field is
+ * written only when its value changes: an expression that reads nothing
+ * from the query has its value from parsing, so trees evaluated by several
+ * threads (the backfill's --concurrency) see no writes for those.
+ */
 static int resolve_one(const struct resolve *r, const struct promql_dur *d, bool negative, const int64_t *field)
 {
-	/* the documented exception to a read-only tree (ast.h) */
-	return d ? promql_dur_ms(d, r->step_ms, r->range_ms, negative, r->c, (int64_t *)field, r->e) : 0;
+	int64_t ms;
+
+	if (!d)
+		return 0;
+	if (promql_dur_ms(d, r->step_ms, r->range_ms, negative, r->c, &ms, r->e) < 0)
+		return -1;
+	if (*field != ms)
+		*(int64_t *)field = ms;
+	return 0;
 }
 
 /* durationVisitor.Visit: offset, then step, then range, as upstream. */

@@ -59,6 +59,7 @@ struct promql_parser {
 	bool failed;      /* the first error has been recorded */
 	int err_pos;
 	struct buf err_msg;
+	bool err_raw; /* the message alone: a Go parser panic's "unexpected error" */
 };
 
 /*

@@ -440,6 +440,13 @@ bool promql_offset_duration(struct promql_parser *p, int64_t *ms, const struct p
 			op = promql_take(p);
 		if (t2->type == PQT_LEFT_PAREN) {
 			n = dur_paren(&d, false);
+			if (n && n->op == PROMQL_DUR_NUMBER && !compat_on(c, COMPAT_PROMQL_DURATION_SIGNED_LITERAL)) {
+				/* 3.6-3.12's rule asserts a DurationExpr: the parser
+				 * panics, its recover() answers errUnexpected */
+				promql_perr(p, 0, "unexpected error");
+				p->err_raw = true;
+				return false;
+			}
 		} else if (t2->type == PQT_NUMBER || t2->type == PQT_DURATION) {
 			n = dur_literal(p, !sign);
 		} else {

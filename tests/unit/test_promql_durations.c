@@ -147,7 +147,8 @@ static void test_print_3_4(void)
 	expect_print("3.5.0", "foo offset (1m) * 2", "foo offset 1m * 2");
 	expect_print("3.5.0", "foo offset -(1m) * 2", "foo offset -1m * 2");
 	expect_print("3.6.0", "foo offset -(1m * 1) * 2", "foo offset -(1m * 1) * 2");
-	/* 3.13 (5a152e815e): a literal there (3.6-3.12's parser panics) */
+	/* 3.13 (5a152e815e): a literal there (3.6-3.12's parser panics,
+	 * test_parse_per_release) */
 	expect_print("3.13.0", "foo offset -(1m) * 2", "foo offset -1m * 2");
 	/* 2.42-3.3 have no expressions; literals print as before */
 	expect_print("3.4.0", "foo[5m] offset 1m", NULL);
@@ -182,6 +183,12 @@ static void test_parse_per_release(void)
 	expect_parse_error("3.6.0", true, "foo[5m:step]",
 			   "1:12: parse error: unexpected \"]\" in subquery selector, expected number, duration, or step() "
 			   "or \"]\"");
+	/* 3.6-3.12 panic on a literal in a sign's parentheses after offset */
+	expect_parse_error("3.6.0", true, "x offset -(5m)", "unexpected error");
+	expect_parse_error("3.12.0", true, "x offset +((1))", "unexpected error");
+	expect_parse_error("3.12.0", true, "x offset -(5m + 1m)", "");
+	expect_parse_error("3.13.0", true, "x offset -(5m)", "");
+	expect_parse_error("3.5.0", true, "x offset -(5m)", "");
 	/* an expression that is not positive parses: the engine refuses it */
 	expect_parse_error("3.4.0", true, "x[1m-2m]", "");
 }
