@@ -183,6 +183,13 @@ static void test_parse_per_release(void)
 	expect_parse_error("3.6.0", true, "foo[5m:step]",
 			   "1:12: parse error: unexpected \"]\" in subquery selector, expected number, duration, or step() "
 			   "or \"]\"");
+	/* lex.go: step (3.6) and range (3.10) are keywords, so before 3.12
+	 * made them functions "step()" is the selector step and a "(" */
+	expect_parse_error("3.5.0", true, "step()", "1:1: parse error: unknown function with name \"step\"");
+	expect_parse_error("3.6.0", true, "step()", "1:5: parse error: unexpected \"(\"");
+	expect_parse_error("3.11.0", true, "RANGE()", "1:6: parse error: unexpected \"(\"");
+	expect_parse_error("3.11.0", true, "step + range", "");
+	expect_parse_error("3.12.0", true, "range() + step()", "");
 	/* 3.6-3.12 panic on a literal in a sign's parentheses after offset */
 	expect_parse_error("3.6.0", true, "x offset -(5m)", "unexpected error");
 	expect_parse_error("3.12.0", true, "x offset +((1))", "unexpected error");
