@@ -250,6 +250,7 @@ struct promql_node {
 			int64_t offset_ms; /* OriginalOffset; negative allowed */
 			struct promql_at at;
 			const struct promql_dur *offset_expr; /* OriginalOffsetExpr (3.4+) */
+			bool any_matchers; /* info()'s label selectors: no non-empty matcher needed */
 		} vector;
 		struct {
 			struct promql_node *expr;

@@ -58,8 +58,8 @@ struct promql_parser {
 	int agg_depth;    /* > 0 while inside an aggregation (for error context) */
 	bool failed;      /* the first error has been recorded */
 	int err_pos;
+	bool err_raw;      /* the error is a bare message (a recovered panic of the Go parser) */
 	struct buf err_msg;
-	bool err_raw; /* the message alone: a Go parser panic's "unexpected error" */
 };
 
 /*
