@@ -367,8 +367,8 @@ static void lex_keyword_or_identifier(struct scan *s, struct promql_token *out)
 			return;
 		}
 	}
-	if (l->limitk && (n == 6 || n == 11) &&
-	    (!strncasecmp(l->input + l->start, "limitk", n) || !strncasecmp(l->input + l->start, "limit_ratio", n))) {
+	if (l->limitk && ((n == 6 && !strncasecmp(l->input + l->start, "limitk", 6)) ||
+			  (n == 11 && !strncasecmp(l->input + l->start, "limit_ratio", 11)))) {
 		emit(l, out, n == 6 ? PQT_LIMITK : PQT_LIMIT_RATIO);
 		return;
 	}

@@ -111,9 +111,9 @@ struct promql_lexer {
 	 * lexDurationExpr (set by the parser, like float_durations) */
 	bool duration_exprs;
 	bool got_duration;
-	/* the words lexDurationExpr takes for step(), range(), min(), max()
-	 * (3.6: LEX_DUR_STEP_MINMAX, 3.10: | LEX_DUR_RANGE, 3.13:
-	 * LEX_DUR_STEP_RANGE_OF); each is given as an IDENTIFIER */
+	/* the words lexDurationExpr takes for step(), range(), min(), max(),
+	 * LEX_DUR_* bits (3.6: STEP | MIN_MAX, 3.10: | RANGE, 3.13: MIN_MAX_OF
+	 * for MIN_MAX); each is given as an IDENTIFIER */
 	unsigned dur_keywords;
 	/* 2.54's keywords limitk and limit_ratio (aggregators; before, names) */
 	bool limitk;

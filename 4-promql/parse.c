@@ -446,8 +446,7 @@ struct promql_node *promql_parse_primary(struct promql_parser *p)
 	return unexpected_expr(p);
 }
 
-/* addOffset of 2.42. */
-/* addOffset, and 3.4's addOffsetExpr when expr is not NULL. */
+/* addOffset of 2.42, and 3.4's addOffsetExpr when expr is not NULL. */
 static bool add_offset(struct promql_parser *p, struct promql_node *e, int64_t off, const struct promql_dur *expr)
 {
 	int64_t *orig;

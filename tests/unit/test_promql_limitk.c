@@ -52,6 +52,8 @@ static void test_per_release(void)
 	/* still names where no "(" or by/without follows (metric_identifier,
 	 * maybe_label have LIMITK and LIMIT_RATIO) */
 	CHECK_STR(parse_as(&b, "2.54.0", false, "limitk + sum by (limit_ratio) (x)", NULL), "");
+	CHECK_STR(parse_as(&b, "2.54.0", false, "limit_(1, x)", NULL),
+		  "1:1: parse error: unknown function with name \"limit_\"");
 	CHECK_STR(parse_as(&b, "2.54.0", true, "limitk(\"a\", x)", NULL),
 		  "1:8: parse error: expected type scalar in aggregation parameter, got string");
 	CHECK_STR(parse_as(&b, "2.54.0", true, "limitk by (g) (1, x)", &p), "");
