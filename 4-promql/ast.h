@@ -290,6 +290,13 @@ void promql_print_node_with(struct buf *out, const struct promql_node *n, const 
 struct err;
 int promql_resolve_durations(const struct promql_node *root, int64_t step_ms, int64_t range_ms,
 			     const struct compat *c, struct err *e);
+/*
+ * Whether evaluating the tree at a time depends on the query around it:
+ * step() or range() in a duration expression, a call of start(), end(),
+ * range() or step() (3.12), `@ start()` / `@ end()`.  An instant query at
+ * each step then differs from one range query over the steps.
+ */
+bool promql_reads_query(const struct promql_node *root);
 /* DurationExpr.String() of release c (printer.go). */
 void promql_print_dur(struct buf *out, const struct promql_dur *d, const struct compat *c);
 

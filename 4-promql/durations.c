@@ -10,6 +10,7 @@
 
 #include "1-common/compat.h"
 #include "1-common/err.h"
+#include "4-promql/functions.h"
 #include "4-promql/internal.h"
 
 bool promql_dur_uses_query(const struct promql_dur *d)
@@ -115,6 +116,39 @@ int promql_dur_ms(const struct promql_dur *d, int64_t step_ms, int64_t range_ms,
 	ns = (uint64_t)go_int64(v * 1000) * 1000000u;
 	*ms = (int64_t)ns / 1000000;
 	return 0;
+}
+
+static int query_node(const struct promql_node *n, void *arg)
+{
+	(void)arg;
+	switch (n->kind) {
+	case PROMQL_NODE_VECTOR:
+		return n->u.vector.at.kind == PROMQL_AT_START || n->u.vector.at.kind == PROMQL_AT_END ||
+		       promql_dur_uses_query(n->u.vector.offset_expr);
+	case PROMQL_NODE_MATRIX:
+		return promql_dur_uses_query(n->u.matrix.range_expr);
+	case PROMQL_NODE_SUBQUERY:
+		return n->u.subquery.at.kind == PROMQL_AT_START || n->u.subquery.at.kind == PROMQL_AT_END ||
+		       promql_dur_uses_query(n->u.subquery.range_expr) ||
+		       promql_dur_uses_query(n->u.subquery.step_expr) || promql_dur_uses_query(n->u.subquery.offset_expr);
+	case PROMQL_NODE_CALL:
+		switch (n->u.call.func->id) {
+		case PROMQL_FN_START:
+		case PROMQL_FN_END:
+		case PROMQL_FN_RANGE:
+		case PROMQL_FN_STEP:
+			return 1;
+		default:
+			return 0;
+		}
+	default:
+		return 0;
+	}
+}
+
+bool promql_reads_query(const struct promql_node *root)
+{
+	return promql_walk(root, query_node, NULL) != 0;
 }
 
 struct resolve {

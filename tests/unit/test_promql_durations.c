@@ -256,6 +256,37 @@ static void test_resolve(void)
 	buf_release(&b);
 }
 
+/* What the backfill's range shortcut must not take (7-backfill/rules_live.c). */
+static void test_reads_query(void)
+{
+	static const struct {
+		const char *q;
+		bool reads;
+	} cases[] = {
+		{ "rate(x[5m+1m] offset 1m)", false },
+		{ "x[5m:1m] offset (1m*2)", false },
+		{ "rate(x[step()+1m])", true },
+		{ "sum(x offset -range())", true },
+		{ "max_over_time(x[5m:max_of(step(), 1s)])", true },
+		{ "x @ start()", true },
+		{ "rate(x[1m] @ end())", true },
+		{ "x * step()", true },
+		{ "x @ 10", false },
+	};
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct promql_expr *x = NULL;
+		CHECK_STR(parse_as(&b, "3.14.0", true, cases[i].q, &x), "");
+		if (x && promql_reads_query(promql_expr_root(x)) != cases[i].reads) {
+			fprintf(stderr, "promql_reads_query(%s) != %d\n", cases[i].q, cases[i].reads);
+			check_state_.failed_checks++;
+		}
+		promql_expr_free(x);
+	}
+	buf_release(&b);
+}
+
 int main(void)
 {
 	RUN(test_print_3_14);
@@ -263,5 +294,6 @@ int main(void)
 	RUN(test_print_3_4);
 	RUN(test_parse_per_release);
 	RUN(test_resolve);
+	RUN(test_reads_query);
 	return check_done();
 }
