@@ -471,7 +471,7 @@ static int run_instant(struct pqt_state *s, const struct pqt_eval *c, int64_t t,
 	rc = 0;
 	if (s->o->f.expect_range && c->exclude_range)
 		goto done;
-	promql_print_node(&text, promql_expr_root(x));
+	promql_print_node_with(&text, promql_expr_root(x), &s->o->compat);
 	if (s->o->f.ctx_funcs && has_ctx_funcs(at_variant ? buf_str(&text) : c->expr))
 		goto done;
 	if (promql_eval_range(&rr, &s->ms_storage, promql_expr_root(x), t - 60000, t + 60000, 60000, &opts, &e) < 0) {
