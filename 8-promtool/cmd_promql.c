@@ -4,12 +4,8 @@
  * labelsDeletePromQL, the same from v2.46.0 to v3.14.0): parse the query
  * with the release's parser, edit the vector selectors' matchers, print
  * expr.Pretty(0) and a newline.  Each needs --experimental, as upstream
- * (checkExperimental: its message on stderr, exit 1).
- *
- * Pretty(0) (promql/parser/prettier.go) is the expression's String() when
- * that is at most 100 bytes (needsSplit); longer expressions are split
- * over lines, which this build does not implement: it says so and exits 1
- * rather than print something else (COMPATIBILITY.md).
+ * (checkExperimental: its message on stderr, exit 1).  Pretty(0) is
+ * 4-promql/pretty.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +19,6 @@
 #include "4-promql/promql.h"
 #include "8-promtool/cli.h"
 #include "8-promtool/commands.h"
-
-#define MAX_CHARACTERS_PER_LINE 100 /* prettier.go maxCharactersPerLine */
 
 /* The matcher arrays a label edit allocated (freed after printing). */
 struct edit {
@@ -151,14 +145,7 @@ static int run(const struct cli_ctx *c, struct edit *ed)
 			goto done;
 		}
 	}
-	promql_print_with(&out, x, cli_compat(c));
-	if (out.len > MAX_CHARACTERS_PER_LINE) {
-		fprintf(stderr,
-			"promtool: error: pretty-printing an expression longer than %d characters (split over lines) "
-			"is not implemented in this build\n",
-			MAX_CHARACTERS_PER_LINE);
-		goto done;
-	}
+	promql_pretty_with(&out, x, cli_compat(c));
 	printf("%s\n", buf_str(&out));
 	ret = 0;
 done:

@@ -97,6 +97,43 @@ want "label-matchers delete skips the next (Go's range)" 0 out 'foo{a="c",d="e"}
 run 3.14 --experimental promql label-matchers set -t '==' x a b
 want "label-matchers set type enum" 1 err "promtool: error: enum value must be one of =,!=,=~,!~, got '==', try --help"
 
+# Pretty(0) splits a node whose String() is over 100 bytes (prettier.go at
+# v3.14.0; the same rules from v2.46.0): binary operands one level deeper,
+# the operator alone on its line; calls and aggregations open a paren, one
+# argument per line; a unary minus stays in front of its operand
+run 3.14 --experimental promql format 'sum by (job, instance) (rate(http_requests_total{job="api-server", code=~"5.."}[5m])) / sum by (job, instance) (rate(http_requests_total{job="api-server"}[5m])) > bool 0.05'
+want "promql format splits a long binary expression" 0 out '    sum by (job, instance) (rate(http_requests_total{code=~"5..",job="api-server"}[5m]))
+  /
+    sum by (job, instance) (rate(http_requests_total{job="api-server"}[5m]))
+> bool
+  0.05'
+run 3.14 --experimental promql format 'histogram_quantile(0.9, sum by (le) (rate(very_long_metric_name_for_testing_purposes_bucket{environment="production", cluster="eu-west"}[10m])))'
+want "promql format splits calls and aggregations" 0 out 'histogram_quantile(
+  0.9,
+  sum by (le) (
+    rate(
+      very_long_metric_name_for_testing_purposes_bucket{cluster="eu-west",environment="production"}[10m]
+    )
+  )
+)'
+run 3.14 --experimental promql format -- '-(topk(5, rate(very_long_metric_name_for_testing_purposes_total{environment="production", cluster="eu-west-1"}[10m]))) + max_over_time(rate(aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa_total{environment="production", cluster="eu-west-1"}[5m])[1h:1m] offset 1m)'
+want "promql format: unary, paren, a split subquery" 0 out '  -(
+    topk(
+      5,
+      rate(
+        very_long_metric_name_for_testing_purposes_total{cluster="eu-west-1",environment="production"}[10m]
+      )
+    )
+  )
++
+  max_over_time(
+    rate(aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa_total{cluster="eu-west-1",environment="production"}[5m])[1h:1m] offset 1m
+  )'
+run 3.14 --experimental promql label-matchers set 'sum by (job, instance) (rate(http_requests_total{job="api-server"}[5m])) / sum by (job, instance) (rate(http_errors_total[5m]))' cluster eu
+want "label-matchers set prints Pretty(0)" 0 out '  sum by (job, instance) (rate(http_requests_total{cluster="eu",job="api-server"}[5m]))
+/
+  sum by (job, instance) (rate(http_errors_total{cluster="eu"}[5m]))'
+
 # ---- tsdb dump-openmetrics ----
 cat >"$w/src.txt" <<'EOM'
 # TYPE up gauge
