@@ -55,8 +55,9 @@ EOR
 backfill() {
 	local name=$1 rules=$2 profile=$3
 	shift 3
-	PROMTOOL_COMPAT=$profile "$PROMTOOL" tsdb create-blocks-from rules "$@" --source-dir "$w/src" --output-dir "$w/$name" \
-		--start 1700003000 --end 1700017000 "$w/$rules.yml" >"$w/$name.out" 2>&1 ||
+	# from $w, so the evaluation offsets (a hash of the file name) are the same every run
+	(cd "$w" && PROMTOOL_COMPAT=$profile "$PROMTOOL" tsdb create-blocks-from rules "$@" --source-dir src \
+		--output-dir "$name" --start 1700003000 --end 1700017000 "$rules.yml") >"$w/$name.out" 2>&1 ||
 		fail "compat_merge run $name" "$(head -3 "$w/$name.out")"
 	mkdir -p "$w/$name/wal"
 }
