@@ -69,6 +69,16 @@ struct promql_parser {
 void promql_perr(struct promql_parser *p, int pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Parts of String() (print.c) for the prettier (pretty.c): what n prints
+ * before its first sub-expression (an aggregation's "sum by (a) ("), the
+ * " op bool matching " between a binary expression's operands, and what
+ * follows the last (a subquery's "[5m:1m] offset 1m").
+ */
+void promql_print_head(struct buf *out, const struct promql_node *n, const struct compat *c);
+void promql_print_binop(struct buf *out, const struct promql_node *n, const struct compat *c);
+void promql_print_tail(struct buf *out, const struct promql_node *n);
+
 /* Literals (literal.c).  Errors are recorded with promql_perr. */
 double promql_parse_number(struct promql_parser *p, const struct promql_token *t);
 /* The unquoted text, owned by the expression's arena; *out_len its length. */

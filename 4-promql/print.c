@@ -407,3 +407,19 @@ void promql_print_with(struct buf *out, const struct promql_expr *x, const struc
 {
 	promql_print_node_with(out, x->root, c);
 }
+
+/* The pieces prettier (4-promql/pretty.c) reuses: see internal.h. */
+void promql_print_head(struct buf *out, const struct promql_node *n, const struct compat *c)
+{
+	print_head(out, n, c);
+}
+
+void promql_print_binop(struct buf *out, const struct promql_node *n, const struct compat *c)
+{
+	print_binary_op(out, n, c);
+}
+
+void promql_print_tail(struct buf *out, const struct promql_node *n)
+{
+	print_tail(out, n);
+}
