@@ -77,7 +77,7 @@ void promql_perr(struct promql_parser *p, int pos, const char *fmt, ...)
  */
 void promql_print_head(struct buf *out, const struct promql_node *n, const struct compat *c);
 void promql_print_binop(struct buf *out, const struct promql_node *n, const struct compat *c);
-void promql_print_tail(struct buf *out, const struct promql_node *n);
+void promql_print_tail(struct buf *out, const struct promql_node *n, const struct compat *c);
 
 /* Literals (literal.c).  Errors are recorded with promql_perr. */
 double promql_parse_number(struct promql_parser *p, const struct promql_token *t);

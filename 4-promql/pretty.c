@@ -85,7 +85,7 @@ static void pretty(struct pretty *p, struct buf *out, const struct promql_node *
 			return;
 		}
 		pretty(p, out, n->u.subquery.expr, level);
-		promql_print_tail(out, n);
+		promql_print_tail(out, n, p->c);
 		return;
 	case PROMQL_NODE_AGGREGATE:
 	case PROMQL_NODE_BINARY:

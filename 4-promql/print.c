@@ -419,7 +419,7 @@ void promql_print_binop(struct buf *out, const struct promql_node *n, const stru
 	print_binary_op(out, n, c);
 }
 
-void promql_print_tail(struct buf *out, const struct promql_node *n)
+void promql_print_tail(struct buf *out, const struct promql_node *n, const struct compat *c)
 {
-	print_tail(out, n);
+	print_tail(out, n, c);
 }
