@@ -104,7 +104,16 @@
 	X(PRINT_EXTENDED_RANGE_ONCE, 3, 7, 2, "a range selector prints anchored/smoothed once, after the range") \
 	X(PROMQL_ANCHORED_EMPTY, 3, 9, 0, "anchored changes/resets give nothing without a sample after the range start") \
 	X(PROMQL_SMOOTHED_RESET_ZERO, 3, 10, 0, "smoothed interpolation across a counter reset starts from 0 at both edges") \
-	X(PROMQL_SMOOTHED_AFTER_EMPTY, 3, 12, 0, "smoothed rate/increase/delta give nothing when all data is after the range")
+	X(PROMQL_SMOOTHED_AFTER_EMPTY, 3, 12, 0, "smoothed rate/increase/delta give nothing when all data is after the range") \
+	/* ---- duration expressions and limitk (4-promql: parse_duration.c, durations.c, eval_aggr.c) ---- */ \
+	X(PROMQL_DURATION_OFFSET_EXPR, 3, 5, 0, "offset takes [sign] literal or a whole duration expression; -2^2 is (x offset -2)^2") \
+	X(PROMQL_DURATION_STEP, 3, 6, 0, "step(), min(a, b), max(a, b) in duration expressions; offset -(...) ends the offset") \
+	X(PROMQL_DURATION_RANGE, 3, 10, 0, "range() in duration expressions") \
+	X(PROMQL_DURATION_FUNCS_FLAG, 3, 12, 0, "step(), range(), min(), max() need promql-duration-expr; NaN/Inf durations refused") \
+	X(PROMQL_DURATION_MIN_OF, 3, 13, 0, "the duration min()/max() are called min_of()/max_of()") \
+	X(PROMQL_DURATION_SIGNED_LITERAL, 3, 13, 0, "offset -(5m) parses (3.6-3.12: the parser panics, \"unexpected error\")") \
+	X(PROMQL_LIMITK, 2, 54, 0, "limitk and limit_ratio aggregations, behind promql-experimental-functions") \
+	X(PROMQL_LIMITK_NAMED, 3, 1, 0, "their experimental error names the one used: limitk() is experimental ...")
 /* clang-format on */
 
 /* Every release --compat accepts, oldest first: X(major, minor, patch). */

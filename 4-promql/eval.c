@@ -424,6 +424,9 @@ int promql_eval_instant(struct promql_result *out, const struct promql_storage *
 	int rc = -1;
 
 	promql_result_init(out);
+	/* PreprocessExpr's durationVisitor: an instant query has step and range 0 */
+	if (promql_resolve_durations(expr, 0, 0, opts ? opts->compat : NULL, e) < 0)
+		return -1;
 	out->priv = xcalloc(1, sizeof(struct arena));
 	out->t = t;
 	if (ev_init(&ev, st, expr, t, t, 1, opts, e) < 0 || ev_eval(&ev, expr, t, &v) < 0 ||
@@ -488,6 +491,8 @@ int promql_eval_range(struct promql_result *out, const struct promql_storage *st
 			       promql_value_type_doc(ty));
 	if (step <= 0)
 		return err_set(e, "zero or negative query resolution step widths are not accepted. Try a positive integer");
+	if (promql_resolve_durations(expr, step, (int64_t)((uint64_t)end - (uint64_t)start), opts ? opts->compat : NULL, e) < 0)
+		return -1;
 	out->priv = xcalloc(1, sizeof(struct arena));
 	out->type = PROMQL_TYPE_MATRIX;
 	if (ev_init(&ev, st, expr, start, end, 

@@ -148,6 +148,7 @@ static bool is_metric_identifier(enum promql_tok t)
 	case PQT_GROUP: case PQT_IDENTIFIER: case PQT_LAND: case PQT_LOR: case PQT_LUNLESS:
 	case PQT_MAX: case PQT_METRIC_IDENTIFIER: case PQT_MIN: case PQT_OFFSET:
 	case PQT_QUANTILE: case PQT_STDDEV: case PQT_STDVAR: case PQT_SUM: case PQT_TOPK:
+	case PQT_LIMITK: case PQT_LIMIT_RATIO: /* 2.54; the lexer makes them then only */
 	case PQT_WITHOUT: case PQT_START: case PQT_END: case PQT_ANCHORED: case PQT_SMOOTHED:
 		return true;
 	default:
@@ -188,6 +189,7 @@ static bool is_maybe_label(enum promql_tok t)
 	case PQT_IDENTIFIER: case PQT_IGNORING: case PQT_LAND: case PQT_LOR: case PQT_LUNLESS:
 	case PQT_MAX: case PQT_METRIC_IDENTIFIER: case PQT_MIN: case PQT_OFFSET: case PQT_ON:
 	case PQT_QUANTILE: case PQT_STDDEV: case PQT_STDVAR: case PQT_SUM: case PQT_TOPK:
+	case PQT_LIMITK: case PQT_LIMIT_RATIO: /* 2.54; the lexer makes them then only */
 	case PQT_START: case PQT_END: case PQT_ATAN2: case PQT_ANCHORED: case PQT_SMOOTHED:
 		return true;
 	default:
@@ -452,34 +454,39 @@ struct promql_node *promql_parse_primary(struct promql_parser *p)
 	return unexpected_expr(p);
 }
 
-/* addOffset of 2.42. */
-static bool add_offset(struct promql_parser *p, struct promql_node *e, int64_t off)
+/* addOffset of 2.42, and 3.4's addOffsetExpr when expr is not NULL. */
+static bool add_offset(struct promql_parser *p, struct promql_node *e, int64_t off, const struct promql_dur *expr)
 {
 	int64_t *orig;
+	const struct promql_dur **orig_expr;
 	int *endp;
 
 	switch (e->kind) {
 	case PROMQL_NODE_VECTOR:
 		orig = &e->u.vector.offset_ms;
+		orig_expr = &e->u.vector.offset_expr;
 		endp = &e->pos.end;
 		break;
 	case PROMQL_NODE_MATRIX:
 		orig = &e->u.matrix.vs->u.vector.offset_ms;
+		orig_expr = &e->u.matrix.vs->u.vector.offset_expr;
 		endp = &e->pos.end;
 		break;
 	case PROMQL_NODE_SUBQUERY:
 		orig = &e->u.subquery.offset_ms;
+		orig_expr = &e->u.subquery.offset_expr;
 		endp = &e->pos.end;
 		break;
 	default:
 		promql_perr(p, e->pos.start, "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery");
 		return false;
 	}
-	if (*orig != 0) {
+	if (*orig != 0 || *orig_expr) {
 		promql_perr(p, e->pos.start, "offset may not be set multiple times");
 		return false;
 	}
 	*orig = off;
+	*orig_expr = expr;
 	*endp = p->last_closing;
 	return true;
 }
@@ -609,11 +616,12 @@ static struct promql_node *parse_brackets(struct promql_parser *p, struct promql
 {
 	struct promql_token open = take(p), d;
 	int64_t range, step = 0;
+	const struct promql_dur *range_expr = NULL, *step_expr = NULL;
 	struct promql_node *n;
 	bool dexpr = compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR);
 
 	if (dexpr) {
-		if (!promql_bracket_duration(p, &range))
+		if (!promql_bracket_duration(p, false, &range, &range_expr))
 			return NULL;
 	} else if (!promql_at_duration(p))
 		return unexpected(p, "subquery selector", promql_duration_word(p));
@@ -625,7 +633,8 @@ static struct promql_node *parse_brackets(struct promql_parser *p, struct promql
 		take(p);
 		if (e->kind != PROMQL_NODE_VECTOR)
 			msg = "ranges only allowed for vector selectors";
-		else if (e->u.vector.offset_ms != 0)
+		else if (e->u.vector.offset_ms != 0 && !e->u.vector.offset_expr)
+			/* OriginalOffset: 0 beside an offset expression (3.4) */
 			msg = "no offset modifiers allowed before range";
 		else if (e->u.vector.at.kind == PROMQL_AT_TIMESTAMP)
 			msg = "no @ modifiers allowed before range";
@@ -636,13 +645,14 @@ static struct promql_node *parse_brackets(struct promql_parser *p, struct promql
 		n = new_node(p, PROMQL_NODE_MATRIX, e->pos.start, p->last_closing);
 		n->u.matrix.vs = e;
 		n->u.matrix.range_ms = range;
+		n->u.matrix.range_expr = range_expr;
 		return n;
 	}
 	if (!at(p, PQT_COLON))
 		return unexpected(p, "subquery or range", "\":\" or \"]\"");
 	take(p);
 	if (dexpr && !at(p, PQT_RIGHT_BRACKET)) {
-		if (!promql_bracket_duration(p, &step))
+		if (!promql_bracket_duration(p, true, &step, &step_expr))
 			return NULL;
 		if (!at(p, PQT_RIGHT_BRACKET))
 			return unexpected(p, "subquery selector", "\"]\"");
@@ -661,6 +671,8 @@ static struct promql_node *parse_brackets(struct promql_parser *p, struct promql
 	n->u.subquery.expr = e;
 	n->u.subquery.range_ms = range;
 	n->u.subquery.step_ms = step;
+	n->u.subquery.range_expr = range_expr;
+	n->u.subquery.step_expr = step_expr;
 	return n;
 }
 
@@ -676,10 +688,11 @@ struct promql_node *promql_parse_postfix(struct promql_parser *p, struct promql_
 			struct promql_token d;
 			bool neg = false;
 			int64_t off;
+			const struct promql_dur *off_expr;
 
 			take(p);
 			if (compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR)) {
-				if (!promql_offset_duration(p, &off) || !add_offset(p, e, off))
+				if (!promql_offset_duration(p, &off, &off_expr) || !add_offset(p, e, off, off_expr))
 					return NULL;
 				continue;
 			}
@@ -690,7 +703,7 @@ struct promql_node *promql_parse_postfix(struct promql_parser *p, struct promql_
 			if (!promql_at_duration(p))
 				return unexpected(p, "offset", promql_duration_word(p));
 			d = take(p);
-			if (!promql_number_or_duration(p, &d, &off) || !add_offset(p, e, neg ? -off : off))
+			if (!promql_number_or_duration(p, &d, &off) || !add_offset(p, e, neg ? -off : off, NULL))
 				return NULL;
 		} else if (t->type == PQT_AT) {
 			take(p);
@@ -752,6 +765,12 @@ static int parse_input(struct promql_expr **out, const char *input, size_t len, 
 	p.lex.float_durations = compat_on(p.opts->compat, COMPAT_PROMQL_FLOAT_DURATIONS);
 	p.lex.duration_exprs = compat_on(p.opts->compat, COMPAT_PROMQL_DURATION_EXPR);
 	p.lex.ext_keywords = compat_on(p.opts->compat, COMPAT_PROMQL_EXTENDED_RANGE);
+	p.lex.limitk = compat_on(p.opts->compat, COMPAT_PROMQL_LIMITK);
+	if (compat_on(p.opts->compat, COMPAT_PROMQL_DURATION_STEP))
+		p.lex.dur_keywords = LEX_DUR_STEP |
+				     (compat_on(p.opts->compat, COMPAT_PROMQL_DURATION_RANGE) ? LEX_DUR_RANGE : 0) |
+				     (compat_on(p.opts->compat, COMPAT_PROMQL_DURATION_MIN_OF) ? LEX_DUR_MIN_MAX_OF
+											   : LEX_DUR_MIN_MAX);
 
 	if (selector) {
 		/*

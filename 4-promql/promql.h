@@ -62,5 +62,13 @@ void promql_expr_free(struct promql_expr *x);
 void promql_print(struct buf *out, const struct promql_expr *x);
 /* String() of the release c (--compat; NULL: 2.42.0). */
 void promql_print_with(struct buf *out, const struct promql_expr *x, const struct compat *c);
+/*
+ * Expr.Pretty(0) (promql/parser/prettier.go, 2.46+; the same through
+ * 3.14): String(), split over indented lines where a node's String() is
+ * over 100 bytes; c's String() (4-promql/pretty.c).
+ */
+void promql_pretty_with(struct buf *out, const struct promql_expr *x, const struct compat *c);
+/* The same with another maxCharactersPerLine (upstream's tests vary it). */
+void promql_pretty_width(struct buf *out, const struct promql_expr *x, const struct compat *c, size_t width);
 
 #endif

@@ -260,7 +260,8 @@ int cmd_query_instant(const struct cli_ctx *c)
 	const char *t = cli_str(c, "time");
 	int code = 1;
 
-	if (open_remote(c, cli_str(c, "server"), false, &api) < 0)
+	/* --header: 3.12's flag (absent before, so never set) */
+	if (open_remote(c, cli_str(c, "server"), true, &api) < 0)
 		return 1;
 	now(&a.t0, 0);
 	if (t && *t && parse_time(&a.t0, t, "error parsing evaluation time") < 0)

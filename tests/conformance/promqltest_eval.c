@@ -575,7 +575,7 @@ static int run_instant(struct pqt_state *s, const struct pqt_eval *c, int64_t t,
 		fail_with(o, "no-error");
 		goto done;
 	}
-	promql_print_node(&text, promql_expr_root(x));
+	promql_print_node_with(&text, promql_expr_root(x), &s->o->compat);
 	if (check_annotations(s, c, at_variant ? buf_str(&text) : c->expr, false, &an, o) < 0) {
 		buf_addf(&o->why, " (instant at %lld%s)", (long long)t, at_variant ? ", @ variant" : "");
 		goto done;
