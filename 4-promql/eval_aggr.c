@@ -233,6 +233,7 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 												   : "Ratio value NaN is NaN");
 		if (f == 0)
 			return 0;
+		ev_annot_ratio(ev, f);
 		ratio = f < -1.0 ? -1.0 : f > 1.0 ? 1.0 : f;
 	}
 	if (op == PROMQL_AGG_TOPK || op == PROMQL_AGG_BOTTOMK || op == PROMQL_AGG_LIMITK) {

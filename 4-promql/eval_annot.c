@@ -4,6 +4,8 @@
  * without the position suffix (Error() before SetQuery):
  *
  *   NewInvalidQuantileWarning       "quantile value should be between 0 and 1, got %g"
+ *   NewInvalidRatioWarning          (limit_ratio, 2.54) "ratio value should be between -1 and 1,
+ *                                   got %g, capping to %g"
  *   NewBadBucketLabelWarning        "bucket label \"le\" is missing or has a malformed value of %q"
  *                                   + " for metric name %q" (3.7: only for a non-empty name)
  *   NewHistogramQuantileForcedMonotonicityInfo
@@ -65,6 +67,20 @@ void ev_annot_quantile_at(struct evaluator *ev, double q)
 		return;
 	buf_adds(&b, "PromQL warning: quantile value should be between 0 and 1, got ");
 	go_fmt_g(&b, q);
+	add(ev, PROMQL_ANNOT_WARNING, &b);
+}
+
+/* engine.go aggregation() at v3.5.0 and v3.14.0, LIMIT_RATIO: checked at
+ * each step here, over the steps' maximum and minimum upstream. */
+void ev_annot_ratio_at(struct evaluator *ev, double r)
+{
+	struct buf b = BUF_INIT;
+
+	if (!(r > 1 || r < -1))
+		return;
+	buf_adds(&b, "PromQL warning: ratio value should be between -1 and 1, got ");
+	go_fmt_g(&b, r);
+	buf_adds(&b, r > 1 ? ", capping to 1" : ", capping to -1");
 	add(ev, PROMQL_ANNOT_WARNING, &b);
 }
 

@@ -15,6 +15,7 @@ void ev_annot_bad_bucket_at(struct evaluator *ev, struct lset ls);
 void ev_annot_monotonic_at(struct evaluator *ev, struct lset ls);
 void ev_annot_counter_at(struct evaluator *ev, const struct promql_node *call, struct lset in);
 void ev_annot_sort_at(struct evaluator *ev);
+void ev_annot_ratio_at(struct evaluator *ev, double r);
 void ev_annot_st_overlap_at(struct evaluator *ev, const struct promql_node *call, const struct ev_mseries *s);
 void ev_annot_range_call_at(struct evaluator *ev, const struct promql_node *call, double arg,
 			    const struct ev_value *out);
@@ -24,6 +25,13 @@ static inline void ev_annot_quantile(struct evaluator *ev, double q)
 {
 	if (ev->annots)
 		ev_annot_quantile_at(ev, q);
+}
+
+/* limit_ratio: r outside [-1, 1] (capped). */
+static inline void ev_annot_ratio(struct evaluator *ev, double r)
+{
+	if (ev->annots)
+		ev_annot_ratio_at(ev, r);
 }
 
 /* histogram_quantile/fraction: series ls has no `le` or a malformed one. */

@@ -79,10 +79,12 @@ static const char *annots(struct buf *out, const char *v, bool delayed, bool ran
 	struct promql_result r;
 	struct err e = ERR_INIT;
 
+	struct promql_parse_opts po = { &c, true }; /* the release's experimental functions (limit_ratio) */
+
 	buf_reset(out);
 	load(&ms, &st);
 	CHECK_EQ_I(compat_parse(&c, v, &e), 0);
-	CHECK_EQ_I(promql_parse(&x, q, strlen(q), &e), 0);
+	CHECK_EQ_I(promql_parse_with(&x, q, strlen(q), &po, &e), 0);
 	if (x) {
 		int rc = range ? promql_eval_range(&r, &st, promql_expr_root(x), 300000, 600000, 60000, &o, &e)
 			       : promql_eval_instant(&r, &st, promql_expr_root(x), 600000, &o, &e);
@@ -123,6 +125,12 @@ static void test_messages(void)
 	CHECK_STR(annots(&b, "3.5.0", true, false, "quantile_over_time(-0.5, nothing[5m])"), "");
 	CHECK_STR(annots(&b, "3.5.0", true, false, "histogram_quantile(NaN, nothing)"),
 		  "W:PromQL warning: quantile value should be between 0 and 1, got NaN");
+	/* limit_ratio (2.54): capped to [-1, 1] */
+	CHECK_STR(annots(&b, "3.5.0", true, false, "limit_ratio(1.1, y)"),
+		  "W:PromQL warning: ratio value should be between -1 and 1, got 1.1, capping to 1");
+	CHECK_STR(annots(&b, "3.14.0", true, false, "limit_ratio(-2, y)"),
+		  "W:PromQL warning: ratio value should be between -1 and 1, got -2, capping to -1");
+	CHECK_STR(annots(&b, "3.14.0", true, false, "limit_ratio(0.5, y)"), "");
 	/* bad le: 3.5 always names the metric; 3.7+ (maybeAddMetricName) only a
 	 * non-empty name, passed only with delayed name removal (#16794) */
 	CHECK_STR(annots(&b, "3.5.0", false, false, "histogram_quantile(0.5, y)"),
