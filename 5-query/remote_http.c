@@ -283,6 +283,14 @@ static int transport_error(struct exchange *x, CURLcode rc, const char *method, 
 	}
 	case STOP_DEADLINE: {
 		struct buf d = BUF_INIT;
+		if (!x->h->query_timeout_ns) {
+			/* a context deadline of the caller's (check healthy's
+			 * 10 s): Go's words, bare once the body was being read */
+			res->retryable = true;
+			if (x->body_started)
+				return err_set(e, "context deadline exceeded");
+			return err_set(e, "%s \"%s\": context deadline exceeded", method, shown);
+		}
 		go_fmt_duration(&d, x->h->query_timeout_ns);
 		res->retryable = true;
 		err_set(e, "%s \"%s\": no complete answer within %s (--query-timeout)", method, shown, buf_str(&d));

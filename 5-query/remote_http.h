@@ -1,7 +1,7 @@
 /*
  * One HTTP exchange of the remote query source over libcurl, behaving as
  * Go 1.19's net/http client does for promtool 2.42 (internal to
- * 5-query/remote.c): gzip asked for and decoded by us with Go's rules and
+ * 5-query/remote.c and server_status.c): gzip asked for and decoded by us with Go's rules and
  * words (5-query/gunzip.h), other encodings left alone, redirects followed,
  * Go's 30 s dial and 10 s TLS handshake limits, and its 10 MiB cap on
  * response headers.
@@ -35,7 +35,8 @@ struct rhttp {
 	size_t nheaders;
 	uint64_t max_bytes;                  /* body cap, on the wire and decoded; 0: none */
 	int64_t idle_ns;                     /* 0: none */
-	int64_t query_timeout_ns;            /* what the deadline came from, for its message */
+	int64_t query_timeout_ns;            /* what the deadline came from, for its message; 0: a
+	                                        context deadline, worded as Go does */
 };
 
 struct rhttp_result {

@@ -1,7 +1,7 @@
 /*
  * The commands of later releases (--compat) this build lists in help but
- * does not implement: check healthy/ready, query analyze, push metrics and
- * the hidden write-documentation.  Running one is an error that says so,
+ * does not implement: query analyze, push metrics and the hidden
+ * write-documentation.  Running one is an error that says so,
  * never a silent no-op (COMPATIBILITY.md, "Version profiles").
  */
 #include <stdio.h>

@@ -153,7 +153,10 @@ static const struct cli_arg check_rules_args[] = {
 
 /* check healthy / ready (2.44) */
 static const struct cli_flag check_server_flags[] = {
-	HTTP_CONFIG_FLAGS_UNIMPLEMENTED(CLI_V(2, 44, 0)),
+	{ .name = "http.config.file", .type = CLI_EXISTING_FILE, .placeholder = "<filename>",
+	  .since = CLI_V(2, 44, 0), .until = CLI_V(3, 6, 0), .help = HTTP_CONFIG_HELP_243 },
+	{ .name = "http.config.file", .type = CLI_EXISTING_FILE, .placeholder = "<filename>",
+	  .since = CLI_V(3, 6, 0), .help = HTTP_CONFIG_HELP_36 },
 	{ .name = "url", .type = CLI_URL, .def = "http://localhost:9090", .help = "The URL for the Prometheus server." },
 	END,
 };
@@ -176,9 +179,9 @@ static const struct cli_cmd check_cmds[] = {
 	  .help = "Check if the config files are valid or not." },
 	{ .name = "web-config", .fn = cmd_check_web_config, .args = check_web_config_args,
 	  .help = "Check if the web config files are valid or not." },
-	{ .name = "healthy", .fn = cmd_not_in_build, .flags = check_server_flags, .since = CLI_V(2, 44, 0),
+	{ .name = "healthy", .fn = cmd_check_healthy, .flags = check_server_flags, .since = CLI_V(2, 44, 0),
 	  .help = "Check if the Prometheus server is healthy." },
-	{ .name = "ready", .fn = cmd_not_in_build, .flags = check_server_flags, .since = CLI_V(2, 44, 0),
+	{ .name = "ready", .fn = cmd_check_ready, .flags = check_server_flags, .since = CLI_V(2, 44, 0),
 	  .help = "Check if the Prometheus server is ready." },
 	{ .name = "rules", .fn = cmd_check_rules, .flags = check_rules_flags, .args = check_rules_args,
 	  .help = "Check if the rule files are valid or not." },
