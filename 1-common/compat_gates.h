@@ -42,6 +42,7 @@
 	/* ---- the command line (8-promtool: kingpin's help and messages) ---- */ \
 	X(CLI_KINGPIN_2_3, 2, 43, 0, "kingpin v2.3: --[no-]bool in help, a blank line after the usage, new completion scripts") \
 	X(CLI_KINGPIN_2_4, 2, 49, 0, "kingpin v2.4: required flag(s) '--x' not provided; zsh completion from words[2]") \
+	X(LABELSET_STRING_NAME_SORT, 2, 52, 0, "model.LabelSet.String() sorts the label names, not the name=\"value\" strings (query analyze)") \
 	X(CHECK_SERVER_JOIN_PATH, 3, 13, 0, "check healthy/ready join /-/healthy onto --url's path (url.JoinPath), no doubled slash") \
 	/* ---- the printer (Expr.String, the query sent by the backfill) ---- */ \
 	X(PRINT_PLAIN_NUMBERS, 3, 3, 0, "number literals print as plain decimals (FormatFloat 'f', -1)") \

@@ -1,8 +1,8 @@
 /*
  * The commands of later releases (--compat) this build lists in help but
- * does not implement: query analyze, push metrics and the hidden
- * write-documentation.  Running one is an error that says so,
- * never a silent no-op (COMPATIBILITY.md, "Version profiles").
+ * does not implement: push metrics and the hidden write-documentation.
+ * Running one is an error that says so, never a silent no-op
+ * (COMPATIBILITY.md, "Version profiles").
  */
 #include <stdio.h>
 

@@ -296,7 +296,7 @@ static const struct cli_cmd query_cmds[] = {
 	  .help = "Run series query." },
 	{ .name = "labels", .fn = cmd_query_labels, .flags = query_labels_flags, .args = query_labels_args,
 	  .help = "Run labels query." },
-	{ .name = "analyze", .fn = cmd_not_in_build, .flags = query_analyze_flags, .since = CLI_V(2, 50, 0),
+	{ .name = "analyze", .fn = cmd_query_analyze, .flags = query_analyze_flags, .since = CLI_V(2, 50, 0),
 	  .help = "Run queries against your Prometheus to analyze the usage pattern of certain metrics." },
 	END,
 };

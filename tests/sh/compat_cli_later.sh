@@ -3,8 +3,8 @@
 # exactly its commands and flags (testdata/compat-help/later/, derived from
 # cmd/promtool/main.go at the tag, see the README there); tsdb
 # dump-openmetrics (2.51+) and promql format / label-matchers (2.46+) run;
-# check healthy / ready run (tests/sh/compat_check_server.sh); the other
-# later commands refuse with one error.  Expectations are read off
+# check healthy / ready and query analyze run (tests/sh/compat_check_server.sh,
+# compat_query_analyze.sh); the other later commands refuse with one error.  Expectations are read off
 # upstream's source at the tag named: cmd/promtool/tsdb.go
 # formatSeriesSetOpenMetrics and CondensedString (v2.51.0 = v3.14.0 in
 # effect), cmd/promtool/main.go formatPromQL / labelsSetPromQL /
@@ -63,8 +63,6 @@ run 2.43 check healthy
 want "2.43 has no check healthy" 1 err 'promtool: error: expected command but got "healthy", try --help'
 
 # ---- later commands this build does not implement: one error, exit 1 ----
-run 2.50 query analyze --server=http://127.0.0.1:1 --type=histogram --match=up
-want "query analyze refused" 1 err "promtool: error: query analyze of promtool 2.50.0 is not implemented in this build"
 printf 'up 1\n' >"$w/m.prom"
 run 3.14 push metrics http://127.0.0.1:1/api/v1/write "$w/m.prom"
 want "push metrics refused" 1 err "promtool: error: push metrics of promtool 3.14.0 is not implemented in this build"
