@@ -57,6 +57,17 @@ struct promql_storage {
 		      int64_t mint, int64_t maxt, struct promql_series_set *out,
 		      struct err *e);
 	void *ctx;
+	/*
+	 * Optional (NULL: not offered): select() restricted to the series
+	 * keep() accepts, which sees each series' labels (sorted) and, with
+	 * counts set, an upper bound of its sample count in range (else 0)
+	 * before any sample is read; rejected series are never decoded.  The
+	 * streaming evaluator (4-promql/eval_stream.h) reads a selection in
+	 * batches with it.
+	 */
+	int (*select_filtered)(void *ctx, const struct label_matcher *m, size_t nm, int64_t mint, int64_t maxt,
+			       bool (*keep)(void *arg, const struct label *ls, size_t n, size_t nsamples),
+			       void *arg, bool counts, struct promql_series_set *out, struct err *e);
 };
 
 void promql_series_set_release(struct promql_series_set *set);

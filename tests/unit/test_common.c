@@ -25,6 +25,20 @@ static void test_crc32c_known_answers(void)
 	CHECK_EQ_U(crc32c(ones, 32), 0x62A8AB43u);
 	/* incremental == one shot, across the 8-byte slicing boundary */
 	CHECK_EQ_U(crc32c_update(crc32c("1234", 4), "56789", 5), 0xE3069283u);
+	CHECK_EQ_U(crc32c_update_sw(0, "123456789", 9), 0xE3069283u);
+	/* the crc32 instruction's path and the software one agree on every
+	 * length and alignment */
+	{
+		unsigned char buf[300];
+		uint32_t x = 1;
+		for (size_t i = 0; i < sizeof(buf); i++) {
+			x = x * 1103515245u + 12345u;
+			buf[i] = (unsigned char)(x >> 16);
+		}
+		for (size_t off = 0; off < 9; off++)
+			for (size_t len = 0; len + off <= sizeof(buf); len += 7)
+				CHECK_EQ_U(crc32c_update(0x1234u, buf + off, len), crc32c_update_sw(0x1234u, buf + off, len));
+	}
 }
 
 static void test_varints(void)
