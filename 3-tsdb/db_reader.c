@@ -355,6 +355,9 @@ struct src_set {
 	const size_t *nm;
 	size_t ngroups;
 	int64_t mint, maxt;
+	/* tsdb_db_select_filtered's; NULL: every series */
+	bool (*filter)(void *arg, const struct label *ls, size_t n, size_t est);
+	void *farg;
 	/* candidates in output order: block series refs or head indices */
 	uint64_t *cand;
 	size_t ncand, pos;
@@ -392,6 +395,10 @@ static bool fully_deleted(const struct tsdb_tombstone *d, size_t n, int64_t mint
 	return false;
 }
 
+/* What a filter is told a block chunk holds: 2.42 cuts chunks at 120
+ * samples (the index does not say; the chunks are not read for it). */
+#define FILTER_CHUNK_SAMPLES 120
+
 static int block_next(struct src_set *s, struct err *e)
 {
 	struct tsdb_block *b = s->b;
@@ -404,6 +411,17 @@ static int block_next(struct src_set *s, struct err *e)
 			continue;
 		s->del = tsdb_tombstones_get(b->stones, b->nstones, ref, &s->ndel);
 		s->nspans = 0;
+		if (s->filter) {
+			size_t est = 0;
+			for (size_t i = 0; i < s->ser.nchks; i++) {
+				const struct index_chunk_meta *c = &s->ser.chks[i];
+				if (!(c->maxt < s->mint || c->mint > s->maxt ||
+				      fully_deleted(s->del, s->ndel, c->mint, c->maxt)))
+					est += FILTER_CHUNK_SAMPLES;
+			}
+			if (!est || !s->filter(s->farg, s->ser.lbls, s->ser.nlbls, est))
+				continue;
+		}
 		for (size_t i = 0; i < s->ser.nchks; i++) {
 			const struct index_chunk_meta *c = &s->ser.chks[i];
 			struct chunk_data cd;
@@ -435,6 +453,11 @@ static int head_next(struct src_set *s, struct err *e)
 		struct tsdb_head_series *hs = &h->series[s->cand[s->pos++]];
 		if (!groups_match(s->m, s->nm, s->ngroups, hs->lbls.v, hs->lbls.n))
 			continue;
+		if (s->filter) {
+			size_t est = hs->n + (size_t)hs->nmm * FILTER_CHUNK_SAMPLES + (hs->hist_n ? 1 : 0);
+			if (!s->filter(s->farg, hs->lbls.v, hs->lbls.n, est))
+				continue;
+		}
 		s->del = tsdb_tombstones_get(h->stones, h->nstones, hs->ref, &s->ndel);
 		s->nspans = 0;
 		s->hist_from = hs->hist_n && hs->hist_mint <= s->maxt ? hs->hist_mint : INT64_MAX;
@@ -665,6 +688,19 @@ int tsdb_db_select(struct tsdb_db *db, const struct label_matcher *m, size_t nm,
 		   struct tsdb_series_set **out, struct err *e)
 {
 	return select_groups(db, &m, &nm, 1, false, mint, maxt, out, e);
+}
+
+int tsdb_db_select_filtered(struct tsdb_db *db, const struct label_matcher *m, size_t nm, int64_t mint, int64_t maxt,
+			    bool (*filter)(void *arg, const struct label *ls, size_t n, size_t est), void *arg,
+			    struct tsdb_series_set **out, struct err *e)
+{
+	if (select_groups(db, &m, &nm, 1, false, mint, maxt, out, e) < 0)
+		return -1;
+	for (size_t i = 0; i < (*out)->nsrcs; i++) {
+		(*out)->srcs[i].filter = filter;
+		(*out)->srcs[i].farg = arg;
+	}
+	return 0;
 }
 
 int tsdb_db_select_union(struct tsdb_db *db, const struct label_matcher *const *m, const size_t *nm, size_t ng,

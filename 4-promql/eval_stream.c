@@ -333,13 +333,13 @@ static void release_filtered(struct promql_series_set *set)
 /* select_filtered through the storage's own, or over its select(). */
 static int filtered_select(const struct promql_storage *st, const struct label_matcher *m, size_t nm,
 			   int64_t mint, int64_t maxt, bool (*keep)(void *, const struct label *, size_t, size_t),
-			   void *arg, bool counts, struct promql_series_set *out, struct err *e)
+			   void *arg, struct promql_series_set *out, struct err *e)
 {
 	struct promql_series_set *whole;
 	size_t cap = 0;
 
 	if (st->select_filtered)
-		return st->select_filtered(st->ctx, m, nm, mint, maxt, keep, arg, counts, out, e);
+		return st->select_filtered(st->ctx, m, nm, mint, maxt, keep, arg, out, e);
 	whole = xcalloc(1, sizeof(*whole));
 	if (st->select(st->ctx, m, nm, mint, maxt, whole, e) < 0) {
 		free(whole);
@@ -368,7 +368,7 @@ static int batch_select(void *ctx, const struct label_matcher *m, size_t nm, int
 {
 	struct batch_st *b = ctx;
 
-	return filtered_select(b->inner, m, nm, mint, maxt, batch_keep, b->k, false, out, e);
+	return filtered_select(b->inner, m, nm, mint, maxt, batch_keep, b->k, out, e);
 }
 
 /* Cuts the keys into batches; returns how many. */
@@ -460,7 +460,7 @@ int promql_eval_range_stream(struct promql_result *out, const struct promql_stor
 		/* the selection's range; wrapping only miscounts, never misplaces */
 		int64_t maxt = (int64_t)((uint64_t)end - (uint64_t)s->offset);
 		int64_t mint = (int64_t)((uint64_t)start - (uint64_t)s->offset - (uint64_t)s->range);
-		if (filtered_select(st, s->m, s->nm, mint, maxt, scan_keep, &k, true, &none, &be) < 0)
+		if (filtered_select(st, s->m, s->nm, mint, maxt, scan_keep, &k, &none, &be) < 0)
 			goto done;
 		promql_series_set_release(&none);
 	}

@@ -59,15 +59,16 @@ struct promql_storage {
 	void *ctx;
 	/*
 	 * Optional (NULL: not offered): select() restricted to the series
-	 * keep() accepts, which sees each series' labels (sorted) and, with
-	 * counts set, an upper bound of its sample count in range (else 0)
-	 * before any sample is read; rejected series are never decoded.  The
+	 * keep() accepts, which sees each series' labels (sorted) and an
+	 * estimate of its sample count in range before any sample is read
+	 * (and may see a series more than once: always answer the same for
+	 * the same labels); rejected series are never decoded.  The
 	 * streaming evaluator (4-promql/eval_stream.h) reads a selection in
 	 * batches with it.
 	 */
 	int (*select_filtered)(void *ctx, const struct label_matcher *m, size_t nm, int64_t mint, int64_t maxt,
 			       bool (*keep)(void *arg, const struct label *ls, size_t n, size_t nsamples),
-			       void *arg, bool counts, struct promql_series_set *out, struct err *e);
+			       void *arg, struct promql_series_set *out, struct err *e);
 };
 
 void promql_series_set_release(struct promql_series_set *set);

@@ -156,7 +156,7 @@ static int read_samples(struct tsdb_series_set *it, struct arena *a, int64_t **t
 /* The selection, of the series keep accepts when it is not NULL. */
 static int select_series(struct tsdb_db *db, const struct label_matcher *m, size_t nm, int64_t mint,
 			 int64_t maxt, bool (*keep)(void *arg, const struct label *ls, size_t n, size_t nsamples),
-			 void *arg, bool counts, struct promql_series_set *out, struct err *e)
+			 void *arg, struct promql_series_set *out, struct err *e)
 {
 	struct tsdb_series_set *it = NULL;
 	struct arena *a;
@@ -167,7 +167,8 @@ static int select_series(struct tsdb_db *db, const struct label_matcher *m, size
 	out->release = release_tsdb_set;
 	a = xcalloc(1, sizeof(*a));
 	out->priv = a;
-	if (tsdb_db_select(db, m, nm, mint, maxt, &it, e) < 0) {
+	if ((keep ? tsdb_db_select_filtered(db, m, nm, mint, maxt, keep, arg, &it, e)
+		  : tsdb_db_select(db, m, nm, mint, maxt, &it, e)) < 0) {
 		promql_series_set_release(out);
 		return -1;
 	}
@@ -178,8 +179,6 @@ static int select_series(struct tsdb_db *db, const struct label_matcher *m, size
 		int64_t *t = NULL;
 		double *v = NULL;
 
-		if (keep && !keep(arg, ls, nls, counts ? tsdb_series_set_max_samples(it) : 0))
-			continue;
 		labels = copy_labels(a, ls, nls);
 		r = read_samples(it, a, &t, &v, &n, e);
 		if (r == 0 && tsdb_series_set_histograms(it)) {
@@ -205,14 +204,14 @@ static int select_series(struct tsdb_db *db, const struct label_matcher *m, size
 static int tsdb_select(void *ctx, const struct label_matcher *m, size_t nm, int64_t mint, int64_t maxt,
 		       struct promql_series_set *out, struct err *e)
 {
-	return select_series(ctx, m, nm, mint, maxt, NULL, NULL, false, out, e);
+	return select_series(ctx, m, nm, mint, maxt, NULL, NULL, out, e);
 }
 
 static int tsdb_select_filtered(void *ctx, const struct label_matcher *m, size_t nm, int64_t mint, int64_t maxt,
 				bool (*keep)(void *arg, const struct label *ls, size_t n, size_t nsamples),
-				void *arg, bool counts, struct promql_series_set *out, struct err *e)
+				void *arg, struct promql_series_set *out, struct err *e)
 {
-	return select_series(ctx, m, nm, mint, maxt, keep, arg, counts, out, e);
+	return select_series(ctx, m, nm, mint, maxt, keep, arg, out, e);
 }
 
 struct promql_storage promql_tsdb_storage(struct tsdb_db *db)
