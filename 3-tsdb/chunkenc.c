@@ -311,7 +311,7 @@ static inline bool read_bits(struct xor_iter *it, unsigned nbits, uint64_t *out)
 }
 
 /* binary.ReadUvarint over the bit stream, byte by byte. */
-static bool read_uvarint(struct xor_iter *it, uint64_t *out)
+static inline bool read_uvarint(struct xor_iter *it, uint64_t *out)
 {
 	uint64_t x = 0, b;
 	unsigned s = 0;
@@ -334,7 +334,7 @@ static bool read_uvarint(struct xor_iter *it, uint64_t *out)
 
 /* The value part (write_vdelta's layout), decoded from one peek where it
  * fits: control bits and window take at most 13 bits. */
-static bool read_value(struct xor_iter *it)
+static inline __attribute__((always_inline)) bool read_value(struct xor_iter *it)
 {
 	uint64_t w = peek_bits(it), left = bits_left(it), bits;
 	unsigned mbits, used;
@@ -387,7 +387,7 @@ ok:
 	return true;
 }
 
-bool xor_iter_next(struct xor_iter *it)
+static inline __attribute__((always_inline)) bool next_sample(struct xor_iter *it)
 {
 	uint64_t u;
 
@@ -447,4 +447,24 @@ bool xor_iter_next(struct xor_iter *it)
 		it->t = (int64_t)((uint64_t)it->t + it->tdelta);
 	}
 	return read_value(it);
+}
+
+bool xor_iter_next(struct xor_iter *it)
+{
+	return next_sample(it);
+}
+
+size_t xor_iter_bulk(struct xor_iter *it, int64_t *t, double *v, size_t cap)
+{
+	/* a local copy the compiler can keep in registers across the loop */
+	struct xor_iter x = *it;
+	size_t n = 0;
+
+	while (n < cap && next_sample(&x)) {
+		t[n] = x.t;
+		v[n] = bits_double(x.v);
+		n++;
+	}
+	*it = x;
+	return n;
 }

@@ -285,6 +285,55 @@ static bool src_next(struct src_iter *it)
 	}
 }
 
+/*
+ * Up to cap of the next samples in range into t[] and v[], as that many
+ * src_next() calls would give them: whole chunks decoded in one go
+ * (xor_iter_bulk), then what lies outside [mint, maxt] or is deleted
+ * dropped in place.  Returns how many; fewer than cap at the end or on
+ * error (bad).
+ */
+static size_t src_read_bulk(struct src_iter *it, int64_t *t, double *v, size_t cap)
+{
+	size_t n = 0;
+
+	while (n < cap && !it->bad && it->si < it->nspans) {
+		const struct span *s = &it->spans[it->si];
+		size_t got, k = n;
+		if (!s->data || !it->in_span || s->enc != CHUNK_ENC_XOR) {
+			/* span starts and head samples: one at a time */
+			if (!src_next(it))
+				break;
+			t[n] = it->t;
+			v[n] = it->v;
+			n++;
+			continue;
+		}
+		got = xor_iter_bulk(&it->x, t + n, v + n, cap - n);
+		for (size_t i = n; i < n + got; i++) {
+			if (t[i] < it->mint || t[i] > it->maxt || (it->ndel && deleted(it, t[i])))
+				continue;
+			t[k] = t[i];
+			v[k] = v[i];
+			k++;
+		}
+		if (got < cap - n) {
+			if (it->x.err) {
+				it->bad = true;
+				it->bad_ref = s->ref;
+			} else {
+				it->si++;
+				it->in_span = false;
+			}
+		}
+		if (k > n) {
+			it->t = t[k - 1];
+			it->v = v[k - 1];
+		}
+		n = k;
+	}
+	return n;
+}
+
 /* ---- Go's container/heap ---------------------------------------------- */
 
 typedef bool (*heap_less_fn)(void *const *h, size_t i, size_t j);
@@ -858,6 +907,40 @@ size_t tsdb_series_set_max_samples(const struct tsdb_series_set *s)
 	return n;
 }
 
+/*
+ * The merged samples of several sources read one source after the other
+ * (src_read_bulk), when that is what the merge gives: every sample fits
+ * in cap, and in source order the samples strictly increase (blocks of
+ * different time ranges, the usual case).  Returns the count, or
+ * SIZE_MAX when not so (the iterators are then back at the start, for
+ * chain_next).
+ */
+static size_t read_disjoint(struct tsdb_series_set *s, int64_t *t, double *v, size_t cap)
+{
+	size_t k = 0;
+
+	if (s->ichain_started || tsdb_series_set_max_samples(s) > cap)
+		return SIZE_MAX;
+	for (size_t i = 0; i < s->ncur; i++) {
+		size_t from = k;
+		k += src_read_bulk(&s->its[i], t + k, v + k, cap - k);
+		if (k == cap && cap) {
+			/* cap reached: more may follow; let the merge decide */
+			start_samples(s);
+			return SIZE_MAX;
+		}
+		for (size_t j = from ? from : 1; j < k; j++) {
+			if (t[j] <= t[j - 1]) {
+				start_samples(s);
+				return SIZE_MAX;
+			}
+		}
+	}
+	s->ichain_started = true;
+	s->icurr = NULL; /* chain_next: nothing more */
+	return k;
+}
+
 int tsdb_series_set_read(struct tsdb_series_set *s, int64_t *t, double *v, size_t cap, size_t *n,
 			 struct err *e)
 {
@@ -866,16 +949,21 @@ int tsdb_series_set_read(struct tsdb_series_set *s, int64_t *t, double *v, size_
 	*n = 0;
 	if (s->ncur == 1) {
 		struct src_iter *it = &s->its[0];
-		while (k < cap && src_next(it)) {
-			t[k] = it->t;
-			v[k] = it->v;
-			k++;
-		}
+		k = src_read_bulk(it, t, v, cap);
 		*n = k;
 		if (it->bad)
 			return iter_error(it, e);
 		return k == cap;
 	}
+	k = read_disjoint(s, t, v, cap);
+	if (k != SIZE_MAX) {
+		*n = k;
+		for (size_t i = 0; i < s->ncur; i++)
+			if (s->its[i].bad)
+				return iter_error(&s->its[i], e);
+		return 0;
+	}
+	k = 0;
 	while (k < cap && chain_next(s)) {
 		t[k] = s->icurr->t;
 		v[k] = s->icurr->v;
