@@ -299,8 +299,12 @@ static size_t src_read_bulk(struct src_iter *it, int64_t *t, double *v, size_t c
 	while (n < cap && !it->bad && it->si < it->nspans) {
 		const struct span *s = &it->spans[it->si];
 		size_t got, k = n;
-		if (!s->data || !it->in_span || s->enc != CHUNK_ENC_XOR) {
-			/* span starts and head samples: one at a time */
+		if (s->data && !it->in_span && s->enc == CHUNK_ENC_XOR) {
+			xor_iter_init(&it->x, s->data, s->len); /* as src_next() starts it */
+			it->in_span = true;
+		}
+		if (!s->data || s->enc != CHUNK_ENC_XOR) {
+			/* head samples and the end at other encodings: src_next() */
 			if (!src_next(it))
 				break;
 			t[n] = it->t;

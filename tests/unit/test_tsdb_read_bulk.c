@@ -57,7 +57,7 @@ static double rnd_value(void)
 
 static void test_xor_bulk(void)
 {
-	for (int round = 0; round < 400; round++) {
+	for (int round = 0; round < 3000; round++) {
 		struct xor_chunk c;
 		const unsigned char *b;
 		size_t len, n = 1 + rnd() % 240, cut;
