@@ -40,6 +40,7 @@
 #include "1-common/gostrconv.h"
 #include "1-common/xalloc.h"
 #include "2-model/labels.h"
+#include "5-query/go_neterr.h"
 #include "5-query/gourl.h"
 
 #define CALL_TIMEOUT_MS 120000L /* promtool's context.WithTimeout(2*time.Minute) */
@@ -305,81 +306,34 @@ static char *trimmed(const char *v)
 }
 
 /*
- * Go's own resolver names the DNS server that said no: " on <ip>:53", the
- * first nameserver of /etc/resolv.conf.
- */
-static void resolver_name(struct buf *msg)
-{
-	FILE *f = fopen("/etc/resolv.conf", "r");
-	char line[512], ip[256];
-
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, " nameserver %255s", ip) == 1) {
-			bool v6 = strchr(ip, ':') != NULL;
-			buf_addf(msg, " on %s%s%s:53", v6 ? "[" : "", ip, v6 ? "]" : "");
-			break;
-		}
-	}
-	fclose(f);
-}
-
-/*
  * A transport failure as Go words it: the text after `Method "url": ` of
  * the url.Error client.Do returns; false when the error is not wrapped
  * that way (promtool's deadline passing while the body is read).
  */
 static bool transport_error(struct api_client *c, CURLcode rc, struct buf *msg)
 {
-	long oserr = 0, port = 0, code = 0;
-	char *ip = NULL;
+	long oserr = 0, code = 0;
 	const char *scheme = c->url.scheme ? c->url.scheme : "";
 	const char *host = c->url.host ? c->url.host : "";
-	struct buf name = BUF_INIT;
 
 	curl_easy_getinfo(c->curl, CURLINFO_OS_ERRNO, &oserr);
-	curl_easy_getinfo(c->curl, CURLINFO_PRIMARY_IP, &ip);
-	curl_easy_getinfo(c->curl, CURLINFO_PRIMARY_PORT, &port);
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &code);
-	/* the host part of host[:port], brackets off */
-	if (host[0] == '[') {
-		const char *rb = strchr(host, ']');
-		buf_add(&name, host + 1, rb ? (size_t)(rb - host - 1) : strlen(host + 1));
-	} else {
-		const char *colon = strrchr(host, ':');
-		buf_add(&name, host, colon ? (size_t)(colon - host) : strlen(host));
-	}
-	if (!port) {
-		const char *colon = strrchr(host, ':');
-		if (colon && (!strchr(host, ']') || colon > strchr(host, ']')) && colon[1])
-			port = strtol(colon + 1, NULL, 10);
-		else
-			port = !strcmp(scheme, "https") ? 443 : 80;
-	}
-	if (ip && *ip) {
-		buf_reset(&name);
-		buf_adds(&name, ip);
-	}
 	if (rc == CURLE_COULDNT_CONNECT && oserr) {
-		bool v6 = strchr(buf_str(&name), ':') != NULL;
-		buf_addf(msg, "dial tcp %s%s%s:%ld: connect: %s", v6 ? "[" : "", buf_str(&name), v6 ? "]" : "", port,
-			 go_strerror((int)oserr));
+		buf_adds(msg, "dial tcp ");
+		go_dial_target(msg, c->curl, host, scheme);
+		buf_addf(msg, ": connect: %s", go_strerror((int)oserr));
 	} else if (rc == CURLE_COULDNT_RESOLVE_HOST) {
-		buf_addf(msg, "dial tcp: lookup %s", buf_str(&name));
-		resolver_name(msg);
-		buf_adds(msg, ": no such host");
+		go_lookup_error(msg, host);
 	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
 		double connect = 0;
 		curl_easy_getinfo(c->curl, CURLINFO_CONNECT_TIME, &connect);
 		if (connect > 0 || code) {
 			buf_adds(msg, "context deadline exceeded");
 		} else {
-			bool v6 = strchr(buf_str(&name), ':') != NULL;
-			buf_addf(msg, "dial tcp %s%s%s:%ld: i/o timeout", v6 ? "[" : "", buf_str(&name), v6 ? "]" : "",
-				 port);
+			buf_adds(msg, "dial tcp ");
+			go_dial_target(msg, c->curl, host, scheme);
+			buf_adds(msg, ": i/o timeout");
 		}
-		buf_release(&name);
 		return !code;
 	} else if (rc == CURLE_GOT_NOTHING) {
 		buf_adds(msg, "EOF");
@@ -388,7 +342,6 @@ static bool transport_error(struct api_client *c, CURLcode rc, struct buf *msg)
 	} else {
 		buf_adds(msg, curl_easy_strerror(rc));
 	}
-	buf_release(&name);
 	return true;
 }
 

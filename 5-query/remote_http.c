@@ -29,6 +29,7 @@
 #include "1-common/gofmt.h"
 #include "1-common/goerrno.h"
 #include "1-common/xalloc.h"
+#include "5-query/go_neterr.h"
 #include "5-query/gunzip.h"
 
 /* Why a callback stopped the transfer. */
@@ -257,34 +258,11 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 /* net.Dial's "dial tcp <ip>:<port>: <why>" for the address curl tried. */
 static int dial_error(struct exchange *x, const char *method, const char *shown, const char *why, struct err *e)
 {
-	char *ip = NULL;
-	long port = 0, uport = 0;
-	char *h = xstrdup(x->h->host), *p = NULL;
-	const char *name = h;
-	bool v6;
+	struct buf t = BUF_INIT;
 
-	curl_easy_getinfo(x->curl, CURLINFO_PRIMARY_IP, &ip);
-	curl_easy_getinfo(x->curl, CURLINFO_PRIMARY_PORT, &port);
-	if (h[0] == '[') {
-		char *rb = strchr(h, ']');
-		if (rb) {
-			*rb = '\0';
-			p = rb[1] == ':' ? rb + 2 : NULL;
-		}
-		name = h + 1;
-	} else if ((p = strrchr(h, ':'))) {
-		*p++ = '\0';
-	}
-	if (p && *p)
-		uport = strtol(p, NULL, 10);
-	if (ip && *ip)
-		name = ip;
-	if (!port)
-		port = uport ? uport : !strcmp(x->h->scheme, "https") ? 443 : 80;
-	v6 = strchr(name, ':') != NULL;
-	err_set(e, "%s \"%s\": dial tcp %s%s%s:%ld: %s", method, shown, v6 ? "[" : "", name, v6 ? "]" : "", port,
-		why);
-	free(h);
+	go_dial_target(&t, x->curl, x->h->host, x->h->scheme);
+	err_set(e, "%s \"%s\": dial tcp %s: %s", method, shown, buf_str(&t), why);
+	buf_release(&t);
 	return -1;
 }
 
@@ -348,12 +326,11 @@ static int transport_error(struct exchange *x, CURLcode rc, const char *method, 
 			return err_set(e, "%s \"%s\": net/http: TLS handshake timeout", method, shown);
 		return dial_error(x, method, shown, "i/o timeout", e);
 	case CURLE_COULDNT_RESOLVE_HOST: {
-		char *h = xstrdup(x->h->host), *colon = strrchr(h, ':');
-		if (colon && !strchr(h, ']'))
-			*colon = '\0';
+		struct buf m = BUF_INIT;
+		go_lookup_error(&m, x->h->host);
 		res->retryable = true;
-		err_set(e, "%s \"%s\": dial tcp: lookup %s: no such host", method, shown, h);
-		free(h);
+		err_set(e, "%s \"%s\": %s", method, shown, buf_str(&m));
+		buf_release(&m);
 		return -1;
 	}
 	default:

@@ -73,6 +73,16 @@ struct tmpl_set {
 void *tmpl_alloc(struct tmpl_set *s, size_t n);
 char *tmpl_strndup(struct tmpl_set *s, const char *p, size_t n);
 
+/* Which token a number literal came from. */
+enum tmpl_number_kind { TMPL_NUM_NUMBER, TMPL_NUM_CHAR, TMPL_NUM_COMPLEX };
+
+/*
+ * parse.newNumber: fills nd's is_int/is_uint/is_float/is_complex and
+ * values from the literal s[0..n).  Returns 0, or -1 with text/template's
+ * message (without the "template: name:line: " prefix) appended to msg.
+ */
+int tmpl_number_parse(struct tnode *nd, enum tmpl_number_kind kind, const char *s, size_t n, struct buf *msg);
+
 /*
  * Parses text as template name (Go's Template.Parse), with predeclared
  * variables available to the top-level tree.  Returns 0 and *out, or -1

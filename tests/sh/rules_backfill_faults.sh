@@ -98,6 +98,11 @@ FREE=$(rb_free_port)
 run "$PROMTOOL" refused-ours "http://us:secret@127.0.0.1:$FREE"
 [ -n "$REAL_PROMTOOL" ] && run "$REAL_PROMTOOL" refused-real "http://us:secret@127.0.0.1:$FREE"
 
+# A name that does not resolve (.invalid never does): Go's resolver error,
+# which names the first nameserver of /etc/resolv.conf.
+run "$PROMTOOL" nxdomain-ours "http://nosuch.invalid:9090"
+[ -n "$REAL_PROMTOOL" ] && run "$REAL_PROMTOOL" nxdomain-real "http://nosuch.invalid:9090"
+
 # --http.config.file (promtool 2.43): credentials go into Authorization,
 # relative files resolve against the config's directory.
 mkdir -p "$TMPROOT/cfg"
@@ -138,6 +143,12 @@ expect_eq rules_backfill_url_userinfo_auth "$(head -n 1 "$TMPROOT/url-ours.req" 
 	"POST /prom/api/v1/query_range?tenant=a&query=zzz Basic $(printf 'us@er:p:ss' | base64)"
 compare rules_backfill_url_prefix url
 
+expect_eq rules_backfill_nxdomain_exit "$(<"$TMPROOT/nxdomain-ours.rc")" 1
+if grep -q "no such host" "$TMPROOT/nxdomain-real.err" 2>/dev/null; then
+	compare rules_backfill_nxdomain nxdomain
+else # no DNS answer on this machine: the texts are the resolver's, not ours to match
+	expect_eq rules_backfill_nxdomain_names_host "$(grep -c 'lookup nosuch.invalid' "$TMPROOT/nxdomain-ours.err")" 1
+fi
 expect_eq rules_backfill_conn_refused_exit "$(<"$TMPROOT/refused-ours.rc")" 1
 compare rules_backfill_conn_refused refused
 if grep -q secret "$TMPROOT/refused-ours.err"; then
