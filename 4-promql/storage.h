@@ -1,6 +1,7 @@
 /*
  * Where the evaluator reads series from: a small interface (struct
- * promql_storage, one callback) that the in-memory store below implements
+ * promql_storage: select(), and optionally select_filtered() for reading
+ * a selection in batches) that the in-memory store below implements
  * for tests and the conformance runner, and that a TSDB block reader
  * implements for `--source-dir`.
  *

@@ -35,6 +35,11 @@
  * source is open, so a kept selection is exactly what a new select would
  * return.  The keep is shared by the threads of --concurrency (a mutex;
  * the selects of misses run outside it).
+ *
+ * A query whose selections hold more than a batch of samples, and whose
+ * shape allows it, is evaluated in batches of series straight from the
+ * data (4-promql/eval_stream.h), without the keep: the same results in
+ * bounded memory (promql_engine_opts.stream_batch_samples).
  */
 #include <math.h>
 #include <pthread.h>
