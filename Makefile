@@ -76,7 +76,7 @@ CONF_BIN := $(CONF_SRC:tests/conformance/%.c=bin/conformance/%)
 NOCRC_SRC := $(shell grep -l crc32c_mismatch $(LIB_SRC))
 NOCRC_OBJ := $(NOCRC_SRC:%.c=$(OBJDIR)/nocrc/%.o)
 
-.PHONY: all test unit bench demo install clean fuzz fuzz-build fuzz-check fuzz-replay deps conformance
+.PHONY: all test unit sanitize bench demo install clean fuzz fuzz-build fuzz-check fuzz-replay deps conformance
 all: bin/promtool
 
 $(OBJDIR)/%.o: %.c
@@ -193,6 +193,11 @@ test: deps
 conformance: deps
 	@$(MAKE) --no-print-directory bin/promtool bin/promqltest $(CONF_BIN) fuzz-replay
 	@CONFORMANCE_DIR="$(abspath $(CONFORMANCE_DIR))" bash tests/run.sh conformance
+
+# The unit binaries, corpus replays and upstream's PromQL files under ASan
+# and UBSan, built in a copy of the tree (build/sanitize/); .ci/run runs it.
+sanitize: deps
+	@bash tests/sanitize.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory bin/promtool

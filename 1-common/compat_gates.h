@@ -59,6 +59,16 @@
 	X(PROMQL_HQ_SMALL_DELTAS, 2, 49, 0, "histogram_quantile evens out bucket counts within 1e-12") \
 	X(PROMQL_SUM_KAHAN, 2, 54, 0, "sum uses Kahan-Neumaier summation; Kahan steps set c=0 on an infinite sum") \
 	X(PROMQL_FLOAT_DURATIONS, 2, 54, 0, "float literals and durations are interchangeable") \
+	/* info() (2.55, experimental; 4-promql/eval_info.c), as promql/info.go changed */ \
+	X(PROMQL_INFO_DUP_MESSAGE, 3, 7, 0, "info(): two info series with one sample time are named with it in the error") \
+	X(PROMQL_INFO_LABEL_SELECTORS, 3, 8, 0, "info(): a second argument not a label selector is \"expected label selectors only\"") \
+	X(PROMQL_INFO_NO_ID_KEEPS, 3, 10, 0, "info(): series without instance and job are kept when the selectors name only __name__") \
+	X(PROMQL_INFO_MATCHED_KEEPS, 3, 10, 0, "info(): a series matching an info series is kept even when it gains no label") \
+	X(PROMQL_INFO_NAME_AND, 3, 11, 0, "info(): several __name__ matchers all apply") \
+	X(PROMQL_INFO_NAME_NEGATED, 3, 12, 0, "info(): negated __name__ matchers alone select .+_info series") \
+	/* start timestamps (use-start-timestamps; 4-promql/func_st.c) */ \
+	X(PROMQL_START_TIMESTAMPS, 3, 12, 0, "rate, increase, irate, resets: a start timestamp after the previous sample is a reset") \
+	X(PROMQL_START_TIMESTAMP_ZERO, 3, 14, 0, "rate, increase: a start timestamp in the window is a zero sample there; ST == T is no reset") \
 	X(PROMQL_AVG_KAHAN, 2, 55, 0, "avg and avg_over_time use Kahan summation, incremental mean on overflow only") \
 	X(PROMQL_LEFT_OPEN, 3, 0, 0, "range selectors and lookback exclude their left end") \
 	X(PROMQL_REGEX_DOTALL, 3, 0, 0, "regexp . matches newline") \

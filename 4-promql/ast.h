@@ -211,6 +211,7 @@ struct promql_node {
 			size_t nmatchers;
 			int64_t offset_ms; /* OriginalOffset; negative allowed */
 			struct promql_at at;
+			bool any_matchers; /* info()'s label selectors: no non-empty matcher needed */
 		} vector;
 		struct {
 			struct promql_node *expr;

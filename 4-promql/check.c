@@ -155,7 +155,7 @@ static void check_vector(struct promql_parser *p, struct promql_node *n)
 					    buf_str(&b));
 			}
 		}
-	} else {
+	} else if (!n->u.vector.any_matchers) {
 		bool not_empty = false;
 		for (size_t i = 0; i < n->u.vector.nmatchers && !not_empty; i++)
 			not_empty = !matches_empty(&n->u.vector.matchers[i]);
@@ -164,6 +164,39 @@ static void check_vector(struct promql_parser *p, struct promql_node *n)
 	}
 	buf_release(&a);
 	buf_release(&b);
+}
+
+/*
+ * info()'s second argument, checked before the arguments are (2.55's
+ * parser.checkAST): label selectors only, which need no non-empty matcher.
+ * Before 3.8 anything but a vector selector failed a type assertion, a
+ * panic the parser reports as "unexpected error".
+ */
+static void check_info_call(struct promql_parser *p, struct promql_node *n)
+{
+	struct promql_node *a;
+	enum promql_value_type t;
+
+	if (n->u.call.func->id != PROMQL_FN_INFO || n->u.call.nargs < 2)
+		return;
+	a = n->u.call.args[1];
+	t = promql_node_type(a);
+	if (t != PROMQL_TYPE_VECTOR)
+		promql_perr(p, n->pos.start, "expected type %s in call to function \"info\", got %s",
+			    promql_value_type_doc(PROMQL_TYPE_VECTOR), promql_value_type_doc(t));
+	if (a->kind == PROMQL_NODE_VECTOR) {
+		if (*a->u.vector.name)
+			promql_perr(p, a->pos.start, "expected label selectors only, got vector selector instead");
+		a->u.vector.any_matchers = true;
+	} else if (compat_on(p->opts->compat, COMPAT_PROMQL_INFO_LABEL_SELECTORS)) {
+		promql_perr(p, a->pos.start, "expected label selectors only");
+	} else {
+		/* the panic replaces any error recorded before */
+		buf_reset(&p->err_msg);
+		p->failed = false;
+		promql_perr(p, a->pos.start, "unexpected error");
+		p->err_raw = true;
+	}
 }
 
 /* 2.42's expectType, once node n has been checked and found of type t. */
@@ -285,8 +318,10 @@ enum promql_value_type promql_check(struct promql_parser *p, struct promql_node 
 	nstack_init(&st, inl, sizeof(inl) / sizeof(inl[0]), sizeof(inl[0]));
 	for (;;) {
 		/* enter n */
-		if (n->kind == PROMQL_NODE_CALL)
+		if (n->kind == PROMQL_NODE_CALL) {
 			check_call_nargs(p, n);
+			check_info_call(p, n);
+		}
 		f = nstack_push(&st);
 		f->n = n;
 		f->next = 0;

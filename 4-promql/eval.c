@@ -24,6 +24,7 @@
 
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
+#include "4-promql/eval_info.h"
 #include "4-promql/eval_internal.h"
 #include "4-promql/eval_limit.h"
 #include "4-promql/nstack.h"
@@ -310,6 +311,7 @@ static int ev_init(struct evaluator *ev, const struct promql_storage *st, const 
 	ev->compat = o ? o->compat : NULL;
 	ev->e = e;
 	ev->no_sweep = o && o->per_step_windows;
+	ev->use_st = o && o->start_timestamps && compat_on(ev->compat, COMPAT_PROMQL_START_TIMESTAMPS);
 	ev_limit_init(ev, expr, end, nsteps, o);
 	return ev_prepare(ev, expr);
 }
@@ -354,6 +356,7 @@ static void ev_release(struct evaluator *ev)
 	arena_release(&ev->arena);
 	arena_release(&ev->qarena);
 	ev_limit_free(ev->lim);
+	ev_info_free(ev->info);
 }
 
 /* Copies a label set into the result's arena. */

@@ -53,6 +53,13 @@ struct promql_engine_opts {
 	 */
 	bool delayed_name_removal;
 	/*
+	 * EngineOpts.UseStartTimestamps (3.12's use-start-timestamps; the
+	 * test engine turns it on): rate, increase, irate and resets read
+	 * the samples' start timestamps (struct promql_series.st).  Only
+	 * from --compat=3.12.0 (gate PROMQL_START_TIMESTAMPS).
+	 */
+	bool start_timestamps;
+	/*
 	 * Range functions window by window at every step instead of swept
 	 * over blocks of steps (4-promql/eval_sweep.c), and aggregation and
 	 * histogram_quantile groups found by key at every step instead of

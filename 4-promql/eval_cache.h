@@ -27,6 +27,7 @@ struct sel_cache {
 	struct promql_series_set set;
 	int64_t mint, maxt;
 	uint64_t *hash; /* lset_hash of each series, computed at selection */
+	bool has_st; /* a series has start timestamps (storage.h) */
 	/* Per series, where the last window's end and start were found: steps
 	 * mostly advance, so the next search starts there (hints only). */
 	ptrdiff_t *cur_hi, *cur_lo;

@@ -11,6 +11,7 @@
 #include "1-common/buf.h"
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
+#include "4-promql/eval_info.h"
 #include "4-promql/eval_internal.h"
 #include "4-promql/eval_limit.h"
 #include "4-promql/gostr.h"
@@ -153,7 +154,9 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 		struct ev_sweep_cells cells;
 		int sr;
 
+		/* windows with start timestamps are not swept */
 		if (a->kind == PROMQL_NODE_MATRIX && (sc = ev_selected(ev, a->u.matrix.vs)) &&
+		    !(sc->has_st && func_uses_st(id)) &&
 		    (sr = ev_sweep_step(ev, n, a, sc, ts, c.arg, c.arg2, &cells)) != 0)
 			return sr < 0 ? -1 : call_range_swept(ev, n, sc, &cells, ts, out);
 	}
@@ -181,6 +184,7 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 		if (id == PROMQL_FN_ABSENT_OVER_TIME) {
 			rc = 1; /* 2.42 outputs a point per window, then replaces them */
 		} else {
+			c.st = m.s[i].st;
 			rc = func_range(id, m.s[i].p, m.s[i].n, &c, &v, ev->e);
 			if (rc < 0)
 				return -1;
@@ -598,6 +602,8 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 	unary_fn un;
 	size_t na = n->u.call.nargs < 8 ? n->u.call.nargs : 8;
 
+	if (id == PROMQL_FN_INFO) /* its second argument is not evaluated */
+		return ev_info(ev, n, ts, out);
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < n->u.call.nargs; i++) {
 		const struct promql_node *a = ev_unwrap(n->u.call.args[i]);

@@ -76,6 +76,8 @@ struct range_ctx {
 	double arg;          /* the scalar argument, if any */
 	double arg2;
 	const struct compat *compat; /* whose arithmetic; NULL: 2.42.0 */
+	/* The points' start timestamps (0: none), or NULL (see func_st.c). */
+	const int64_t *st;
 };
 /*
  * Computes function id over points p[0..n) (n >= 1).  Returns 1 with *out
@@ -85,6 +87,15 @@ struct range_ctx {
 int func_range(enum promql_func_id id, const struct ev_point *p, size_t n,
 	       const struct range_ctx *c, double *out, struct err *e);
 bool func_is_range(enum promql_func_id id);
+/*
+ * rate, increase, irate and resets over points p[0..n) with their start
+ * timestamps st[0..n) (3.12's use-start-timestamps, func_st.c); the
+ * others 0 means "not one of them": func_range() then goes on.  Returns
+ * 1 with *out set, 0 for no sample, as func_range().
+ */
+bool func_uses_st(enum promql_func_id id);
+int func_range_st(enum promql_func_id id, const struct ev_point *p, const int64_t *st, size_t n,
+		  const struct range_ctx *c, double *out);
 /* Whether function id's value depends on more than the window's points
  * (its bounds or the evaluation time): others give the same value for
  * the same points. */

@@ -75,6 +75,8 @@ struct evaluator {
 	struct ev_regex *rxs;
 	size_t nrxs, rxcap;
 	struct ev_limit *lim; /* eval_limit.h; NULL without limits */
+	struct ev_info *info; /* eval_info.h; NULL until info() is evaluated */
+	bool use_st; /* 3.12's use-start-timestamps: windows carry start timestamps */
 	/* Range functions swept over blocks of steps (eval_sweep.c): the
 	 * range query's step (0 for instant queries), how many subqueries
 	 * the evaluation is inside (their inner steps are not swept), and
@@ -113,6 +115,9 @@ int ev_eval(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 int ev_prepare(struct evaluator *ev, const struct promql_node *root);
 /* Frees the selections and subquery caches. */
 void ev_select_release(struct evaluator *ev);
+/* Whether PreprocessExpr finds n step invariant (evaluated once, at the
+ * evaluator's start, then repeated; eval_select.c). */
+bool ev_step_invariant(const struct promql_node *n);
 /* Whether call n is one whose `@`-pinned range argument 2.42 reads with a
  * window that moves with the step (see eval_select.c). */
 bool ev_call_moves(const struct evaluator *ev, const struct promql_node *n);

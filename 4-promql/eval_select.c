@@ -140,6 +140,8 @@ static int select_selector(struct evaluator *ev, const struct promql_node *vs,
 		for (size_t i = 0; i < c->set.n; i++)
 			c->hash[i] = lset_hash_slow((struct lset){ c->set.v[i].labels, c->set.v[i].nlabels, 0 });
 	}
+	for (size_t i = 0; i < c->set.n && ev->use_st && !c->has_st; i++)
+		c->has_st = c->set.v[i].st != NULL;
 	c->cur_hi = xcalloc(c->set.n ? c->set.n : 1, sizeof(*c->cur_hi));
 	c->cur_lo = xcalloc(c->set.n ? c->set.n : 1, sizeof(*c->cur_lo));
 	ev->nsels++;
@@ -382,6 +384,8 @@ int ev_timestamp_selector(struct evaluator *ev, const struct promql_node *n, int
 static void windows(struct arena *a, struct sel_cache *sc, int64_t mint, int64_t maxt, bool open,
 		    struct ev_matrix *out)
 {
+	const int64_t *sst;
+	int64_t *st;
 	const struct promql_series_set *set = &sc->set;
 	ptrdiff_t *lo, *hi;
 	struct ev_point *pts;
@@ -408,14 +412,23 @@ static void windows(struct arena *a, struct sel_cache *sc, int64_t mint, int64_t
 		struct ev_point *p = NULL;
 		size_t k = 0;
 
+		st = NULL;
 		if (hi[i] >= lo[i]) {
 			p = pts + off;
 			for (ptrdiff_t j = lo[i]; j <= hi[i]; j++)
 				if (!is_stale(s->v[j]))
 					p[k++] = (struct ev_point){ s->t[j], s->v[j] };
 			off += k;
+			/* has_st only under use-start-timestamps (3.12) */
+			if (sc->has_st && (sst = s->st)) {
+				size_t q = 0;
+				st = arena_array(a, k ? k : 1, sizeof(*st));
+				for (ptrdiff_t j = lo[i]; j <= hi[i]; j++)
+					if (!is_stale(s->v[j]))
+						st[q++] = sst[j];
+			}
 		}
-		out->s[i] = (struct ev_mseries){ { s->labels, s->nlabels, sc->hash[i] }, p, k };
+		out->s[i] = (struct ev_mseries){ { s->labels, s->nlabels, sc->hash[i] }, p, k, st };
 	}
 }
 
@@ -852,6 +865,35 @@ bool ev_call_moves(const struct evaluator *ev, const struct promql_node *n)
 		if (ev->moving[i] == n)
 			return true;
 	return false;
+}
+
+bool ev_step_invariant(const struct promql_node *root)
+{
+	struct mm_frame inl[16], *f;
+	struct nstack st;
+	bool inv = true;
+
+	nstack_init(&st, inl, sizeof(inl) / sizeof(inl[0]), sizeof(inl[0]));
+	f = nstack_push(&st);
+	*f = (struct mm_frame){ root, 0, 0, true, true };
+	while ((f = nstack_top(&st))) {
+		const struct promql_node *n = f->n, *c = mm_child(n, f->next);
+		if (c) {
+			f->next++;
+			f = nstack_push(&st);
+			*f = (struct mm_frame){ c, 0, 0, true, true };
+			continue;
+		}
+		inv = invariant(n, f->kids, f->first);
+		nstack_pop(&st);
+		if ((f = nstack_top(&st))) {
+			if (f->next == 1)
+				f->first = inv;
+			f->kids = f->kids && inv;
+		}
+	}
+	nstack_release(&st);
+	return inv;
 }
 
 int ev_prepare(struct evaluator *ev, const struct promql_node *root)

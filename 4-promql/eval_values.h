@@ -81,6 +81,9 @@ struct ev_mseries {
 	struct lset ls;
 	struct ev_point *p;
 	size_t n;
+	/* The points' start timestamps (0: none), when the series has them and
+	 * use-start-timestamps is on; NULL otherwise (subqueries never). */
+	const int64_t *st;
 };
 struct ev_matrix {
 	struct ev_mseries *s;

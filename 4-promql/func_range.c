@@ -313,6 +313,8 @@ int func_range(enum promql_func_id id, const struct ev_point *p, size_t n,
 {
 	double v, slope, icept;
 
+	if (c->st && func_uses_st(id))
+		return func_range_st(id, p, c->st, n, c, out);
 	switch (id) {
 	case PROMQL_FN_RATE:
 	case PROMQL_FN_INCREASE:

@@ -58,6 +58,7 @@ struct promql_parser {
 	int agg_depth;    /* > 0 while inside an aggregation (for error context) */
 	bool failed;      /* the first error has been recorded */
 	int err_pos;
+	bool err_raw;      /* the error is a bare message (a recovered panic of the Go parser) */
 	struct buf err_msg;
 };
 

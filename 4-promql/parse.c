@@ -667,6 +667,10 @@ static void set_error(struct err *e, const struct promql_parser *p, const char *
 {
 	int line = 1, last_nl = -1;
 
+	if (p->err_raw) {
+		err_set(e, "%s", buf_str(&p->err_msg));
+		return;
+	}
 	if (p->err_pos < 0 || (size_t)p->err_pos > len) {
 		err_set(e, "invalid position: parse error: %s", buf_str(&p->err_msg));
 		return;

@@ -32,6 +32,10 @@ struct promql_series {
 	const int64_t *t;
 	const double *v;
 	size_t n;
+	/* The samples' start timestamps (ms; 0: none), aligned with t; NULL
+	 * when the series has none (every block-read series).  Only 3.12's
+	 * use-start-timestamps reads them (4-promql/func_st.c). */
+	const int64_t *st;
 };
 
 struct promql_series_set {
@@ -101,6 +105,11 @@ void promql_memstore_clear(struct promql_memstore *s);
  */
 int promql_memstore_append(struct promql_memstore *s, const struct label *ls, size_t n,
 			   int64_t t, double v, struct err *e);
+/* The same with the sample's start timestamp st (0: none), as 3.12's
+ * test storage appends a `metric@st` line's; a series keeps an array of
+ * them only once one is not 0. */
+int promql_memstore_append_st(struct promql_memstore *s, const struct label *ls, size_t n,
+			      int64_t t, int64_t st, double v, struct err *e);
 /* The storage interface over this store. */
 struct promql_storage promql_memstore_storage(struct promql_memstore *s);
 

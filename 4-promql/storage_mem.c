@@ -21,6 +21,7 @@ struct promql_memseries {
 	uint64_t hash;
 	int64_t *t;
 	double *v;
+	int64_t *st; /* start timestamps, NULL until one is not 0 */
 	size_t n, cap;
 };
 
@@ -45,6 +46,7 @@ void promql_memstore_clear(struct promql_memstore *s)
 		labels_release(&ms->ls);
 		free(ms->t);
 		free(ms->v);
+		free(ms->st);
 		free(ms);
 	}
 	s->n = 0;
@@ -117,6 +119,12 @@ static struct promql_memseries *find_or_add(struct promql_memstore *s, const str
 int promql_memstore_append(struct promql_memstore *s, const struct label *ls, size_t n,
 			   int64_t t, double v, struct err *e)
 {
+	return promql_memstore_append_st(s, ls, n, t, 0, v, e);
+}
+
+int promql_memstore_append_st(struct promql_memstore *s, const struct label *ls, size_t n,
+			      int64_t t, int64_t st, double v, struct err *e)
+{
 	struct promql_memseries *ms = find_or_add(s, ls, n);
 
 	if (ms->n) {
@@ -131,8 +139,14 @@ int promql_memstore_append(struct promql_memstore *s, const struct label *ls, si
 	}
 	ALLOC_GROW(ms->t, ms->n + 1, ms->cap);
 	ms->v = xreallocarray(ms->v, ms->cap, sizeof(*ms->v));
+	if (st && !ms->st)
+		ms->st = xcalloc(ms->cap, sizeof(*ms->st));
+	else if (ms->st)
+		ms->st = xreallocarray(ms->st, ms->cap, sizeof(*ms->st));
 	ms->t[ms->n] = t;
 	ms->v[ms->n] = v;
+	if (ms->st)
+		ms->st[ms->n] = st;
 	ms->n++;
 	return 0;
 }
@@ -185,7 +199,7 @@ static int mem_select(void *ctx, const struct label_matcher *m, size_t nm,
 			continue;
 		ALLOC_GROW(out->v, out->n + 1, cap);
 		out->v[out->n++] = (struct promql_series){
-			ms->ls.v, ms->ls.n, ms->t + lo, ms->v + lo, hi - lo,
+			ms->ls.v, ms->ls.n, ms->t + lo, ms->v + lo, hi - lo, ms->st ? ms->st + lo : NULL,
 		};
 	}
 	if (out->n > 1)

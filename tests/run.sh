@@ -4,6 +4,11 @@
 #   tests/run.sh              `make test`: what the repository holds
 #   tests/run.sh conformance  `make conformance`: upstream's test files from
 #                             $CONFORMANCE_DIR (fails when it is absent)
+#   tests/run.sh sanitize     `make sanitize` (tests/sanitize.sh runs it in a
+#                             copy built with ASan and UBSan): the unit
+#                             binaries, the corpus replays and, when
+#                             $CONFORMANCE_DIR is there, upstream's PromQL
+#                             files at every release make conformance runs
 #
 # Every test prints lines "PASS <name>", "FAIL <name>" or "SKIP <name>: why";
 # this script only counts them ("NOTE ..." lines are shown, not counted).
@@ -33,6 +38,15 @@ run() { # name, command...
 	fi
 }
 
+replay() { # every fuzz target over its committed corpus
+	for src in tests/fuzz/fuzz_*.c; do
+		name=$(basename "$src" .c)
+		f=bin/fuzz/$name
+		echo "== fuzz replay: $name"
+		run "$f" "$f" "tests/fuzz/corpus/${name#fuzz_}"
+	done
+}
+
 case $mode in
 test)
 	# By source, not by what bin/ holds: a stale binary of a removed test
@@ -47,11 +61,23 @@ test)
 		echo "== shell: $t"
 		run "$t" bash "$t"
 	done
-	for src in tests/fuzz/fuzz_*.c; do
-		name=$(basename "$src" .c)
-		f=bin/fuzz/$name
-		echo "== fuzz replay: $name"
-		run "$f" "$f" "tests/fuzz/corpus/${name#fuzz_}"
+	replay
+	;;
+sanitize)
+	for src in tests/unit/test_*.c; do
+		t=bin/tests/$(basename "$src" .c)
+		echo "== unit: $t"
+		run "$t" "$t"
+	done
+	replay
+	# the runner's own pass/fail counts are not ours to check here (make
+	# conformance does that): only that no file makes it crash or err
+	for d in "${CONFORMANCE_DIR:-../shared/conformance}"/promqltest-v*; do
+		[ -d "$d" ] || continue
+		v=${d##*/promqltest-v}
+		[ "$v" = 2.42 ] && v=2.42.0
+		echo "== promqltest: $d"
+		run "promqltest $v" sh -c 'bin/promqltest --compat="$1" "$2" >/dev/null; rc=$?; [ $rc -le 1 ] || exit $rc; echo "PASS promqltest_sanitized $1"' sh "$v" "$d"
 	done
 	;;
 conformance)
@@ -75,7 +101,7 @@ conformance)
 	fi
 	;;
 *)
-	echo "usage: tests/run.sh [test|conformance]" >&2
+	echo "usage: tests/run.sh [test|conformance|sanitize]" >&2
 	exit 2
 	;;
 esac

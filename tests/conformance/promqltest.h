@@ -111,7 +111,7 @@ struct pqt_state {
 	struct promql_memstore ms;
 	struct promql_storage ms_storage; /* the interface over ms */
 	struct pqt_seriesset hist; /* native-histogram series, not loaded */
-	struct pqt_seriesset st;   /* series with start timestamps (loaded without them) */
+	struct pqt_seriesset st;   /* series with start timestamps (`metric@st` lines) */
 	int npass, nfail, nskip;
 };
 

@@ -405,7 +405,8 @@ static void engine_opts(const struct pqt_state *s, struct promql_engine_opts *op
 	 * the default lookback (5m). */
 	*opts = (struct promql_engine_opts){ .default_subquery_step_ms = 60000, .max_samples = 10000,
 					     .timeout_ms = 100000, .compat = &s->o->compat,
-					     .delayed_name_removal = s->o->f.name_removal };
+					     .delayed_name_removal = s->o->f.name_removal,
+					     .start_timestamps = s->o->f.st_lines };
 }
 
 /* A parse error where upstream's file parse succeeded: a failure unless
@@ -653,8 +654,8 @@ void pqt_run_eval(struct pqt_state *s, struct pqt_eval *c)
 			 c->warn || c->want_warn ? "warn" : "info");
 		failed = fail_with(&o, "annotations") < 0;
 	}
-	if (failed && st) {
-		buf_adds(&o.why, " (the query reads series with start timestamps, loaded without them)");
+	if (failed && st && (!o.cat || strcmp(o.cat, "annotations"))) {
+		buf_adds(&o.why, " (the query reads series with start timestamps)");
 		o.cat = "start-timestamps";
 	}
 	if (failed && o.cat && (!strcmp(o.cat, "parse") || !strcmp(o.cat, "function")))

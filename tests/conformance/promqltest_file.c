@@ -128,13 +128,148 @@ struct def {
 	double *vals;
 	bool *om;
 	size_t nv, vcap;
+	struct st_seq *st; /* the @st line before it, NULL if none */
 };
+
+/* A `metric@st` line's values (3.12's parseSTSequence): per position,
+ * omitted or the start timestamp's offset from the sample's time (ms). */
+struct st_seq {
+	int64_t *off;
+	bool *om;
+	size_t n, cap;
+};
+
+static void st_seq_free(struct st_seq *q)
+{
+	if (!q)
+		return;
+	free(q->off);
+	free(q->om);
+	free(q);
+}
+
+static void st_seq_push(struct st_seq *q, bool om, int64_t off)
+{
+	size_t old = q->cap;
+
+	ALLOC_GROW(q->off, q->n + 1, q->cap);
+	if (q->cap != old)
+		q->om = xreallocarray(q->om, q->cap, sizeof(*q->om));
+	q->off[q->n] = off;
+	q->om[q->n++] = om;
+}
+
+/* parseDurationPrefix: [+-]digits and unit letters (never x), in ms. */
+static bool st_dur_prefix(const char *s, int64_t *out, const char **rest)
+{
+	size_t i = 0, start;
+	bool neg = false, ok;
+	char *d;
+
+	if (s[i] == '-' || s[i] == '+')
+		neg = s[i++] == '-';
+	start = i;
+	while (isdigit((unsigned char)s[i]))
+		i++;
+	if (i == start)
+		return false;
+	while (isalpha((unsigned char)s[i]) && s[i] != 'x')
+		i++;
+	d = xstrndup(s + start, i - start);
+	ok = parse_dur(d, out);
+	free(d);
+	if (neg)
+		*out = -*out;
+	*rest = s + i;
+	return ok;
+}
+
+/* strconv.ParseUint(s, 10, 64) of the whole of s. */
+static bool st_count(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s) || v > (UINT64_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* One item of an @st sequence: _, _xN, d, dxN, d+dxN, d-dxN. */
+static bool st_item(struct st_seq *q, const char *it)
+{
+	int64_t base, delta;
+	uint64_t n;
+	const char *rest;
+
+	if (!strcmp(it, "_")) {
+		st_seq_push(q, true, 0);
+		return true;
+	}
+	if (!strncmp(it, "_x", 2)) {
+		if (!st_count(it + 2, &n) || n == 0 || n > 1000000)
+			return false;
+		while (n--)
+			st_seq_push(q, true, 0);
+		return true;
+	}
+	if (!st_dur_prefix(it, &base, &rest))
+		return false;
+	if (!*rest) {
+		st_seq_push(q, false, base);
+		return true;
+	}
+	if (*rest == 'x') {
+		if (!st_count(rest + 1, &n) || n >= 1000000)
+			return false;
+		for (uint64_t k = 0; k <= n; k++)
+			st_seq_push(q, false, base);
+		return true;
+	}
+	if (*rest != '+' && *rest != '-')
+		return false;
+	{
+		bool neg = *rest == '-';
+		const char *r2;
+		if (!st_dur_prefix(rest + 1, &delta, &r2) || *r2 != 'x' || !st_count(r2 + 1, &n) || n >= 1000000)
+			return false;
+		if (neg)
+			delta = -delta;
+		for (uint64_t k = 0; k <= n; k++, base += delta)
+			st_seq_push(q, false, base);
+	}
+	return true;
+}
+
+/* The values of an @st line (after its first word), or NULL. */
+static struct st_seq *st_parse(const char *vals)
+{
+	struct st_seq *q = xcalloc(1, sizeof(*q));
+	char *copy = xstrdup(vals), *save = NULL;
+	bool ok = true;
+
+	for (char *w = strtok_r(copy, " \t", &save); w && ok; w = strtok_r(NULL, " \t", &save))
+		ok = st_item(q, w);
+	free(copy);
+	if (!ok) {
+		st_seq_free(q);
+		return NULL;
+	}
+	return q;
+}
 
 static void def_release(struct def *d)
 {
 	labels_release(&d->ls);
 	free(d->vals);
 	free(d->om);
+	st_seq_free(d->st);
+	d->st = NULL;
 }
 
 /*
@@ -187,6 +322,7 @@ static void parse_load(struct pqt_file *f, size_t *i, bool nhcb, const char *arg
 	struct def *defs = NULL;
 	size_t ndefs = 0, dcap = 0;
 	struct labels st_ls = LABELS_INIT;
+	struct st_seq *st_vals = NULL;
 	bool st_pending = false;
 	int64_t gap;
 
@@ -197,18 +333,23 @@ static void parse_load(struct pqt_file *f, size_t *i, bool nhcb, const char *arg
 		return;
 	}
 	while (*i + 1 < f->n && f->lines[*i + 1][0]) {
-		struct def nd = { LABELS_INIT, NULL, NULL, 0, 0 };
+		struct def nd = { LABELS_INIT, NULL, NULL, 0, 0, NULL };
 		struct err e = ERR_INIT;
 		const char *l = f->lines[++*i];
 		size_t k;
 
 		if (s->o->f.st_lines && is_st_line(l)) {
-			/* Start timestamps: our store has none, so the series is
-			 * loaded without them and cases reading it say so. */
-			char *m = xstrndup(l, strcspn(l, " \t") - 3);
+			/* Start timestamps, for the sample line that follows. */
+			size_t w = strcspn(l, " \t");
+			char *m = xstrndup(l, w - 3);
 			labels_reset(&st_ls);
+			st_seq_free(st_vals);
+			st_vals = NULL;
+			st_pending = false;
 			if (series_labels(m, &st_ls) < 0)
 				pqt_report_line(s, f->name, (int)*i + 1, "load", "invalid @st line");
+			else if (!(st_vals = st_parse(l + w)))
+				pqt_report_line(s, f->name, (int)*i + 1, "load", "invalid @st sequence");
 			else
 				st_pending = true;
 			free(m);
@@ -235,11 +376,18 @@ static void parse_load(struct pqt_file *f, size_t *i, bool nhcb, const char *arg
 			continue;
 		}
 		if (st_pending) {
-			if (!labels_equal(st_ls.v, st_ls.n, nd.ls.v, nd.ls.n))
+			if (!labels_equal(st_ls.v, st_ls.n, nd.ls.v, nd.ls.n)) {
 				pqt_report_line(s, f->name, (int)*i, "load",
 						"@st metric does not match the following sample line metric");
-			else
+			} else if (st_vals->n != nd.nv) {
+				char *msg = xasprintf("@st line has %zu values but sample line has %zu", st_vals->n, nd.nv);
+				pqt_report_line(s, f->name, (int)*i, "load", msg);
+				free(msg);
+			} else {
 				pqt_seriesset_add(&s->st, nd.ls.v, nd.ls.n);
+				nd.st = st_vals;
+				st_vals = NULL;
+			}
 			st_pending = false;
 		}
 		/* loadCmd.set keys definitions by series: a later line for the
@@ -262,8 +410,12 @@ static void parse_load(struct pqt_file *f, size_t *i, bool nhcb, const char *arg
 		for (size_t k = 0; k < defs[j].nv; k++) {
 			if (defs[j].om[k])
 				continue;
-			if (promql_memstore_append(&s->ms, defs[j].ls.v, defs[j].ls.n, (int64_t)k * gap,
-						   defs[j].vals[k], &e) < 0) {
+			int64_t t = (int64_t)k * gap, st = 0;
+			/* loadCmd.set: ST = T + offset where the @st line has one */
+			if (defs[j].st && !defs[j].st->om[k])
+				st = t + defs[j].st->off[k];
+			if (promql_memstore_append_st(&s->ms, defs[j].ls.v, defs[j].ls.n, t, st, defs[j].vals[k], &e) <
+			    0) {
 				pqt_report_line(s, f->name, (int)*i + 1, "load", err_msg(&e));
 				break;
 			}
@@ -275,6 +427,7 @@ static void parse_load(struct pqt_file *f, size_t *i, bool nhcb, const char *arg
 	}
 	free(defs);
 	labels_release(&st_ls);
+	st_seq_free(st_vals);
 }
 
 /* An unanchored Go regexp (MatchString) through the label regexp engine. */

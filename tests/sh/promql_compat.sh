@@ -29,3 +29,18 @@ if "$ROOT/bin/promqltest" --exact --compat=2.43.0 "$D/2.42.0.test" >"$TMPROOT/ou
 else
 	fail "promql_compat 2.42.0.test under 2.43.0" "$(grep -v '^PASS' "$TMPROOT/out")"
 fi
+# info() (2.55, experimental) and start timestamps (3.12): their gates,
+# one file per release in info/ and st/, the same both sides.
+for p in info/2.55.0:2.54.1 info/3.7.0:3.6.0 info/3.10.0:3.9.1 info/3.11.0:3.10.0 info/3.12.0:3.11.3 \
+	st/3.12.0:3.11.3 st/3.14.0:3.13.2; do
+	f=${p%%:*} prev=${p#*:}
+	v=${f#*/}
+	"$ROOT/bin/promqltest" --exact --compat="$v" "$D/$f.test" 2>"$TMPROOT/err" |
+		sed "s#^\(PASS\|FAIL\) #\1 compat ${f%/*} $v #"
+	[ -s "$TMPROOT/err" ] && grep -v ' passed, ' "$TMPROOT/err" >&2
+	if "$ROOT/bin/promqltest" --exact --compat="$prev" "$D/$f.test" >/dev/null 2>&1; then
+		fail "promql_compat $f.test under $prev" "every case passed under the release before the gates"
+	else
+		pass "promql_compat $f.test under $prev"
+	fi
+done
