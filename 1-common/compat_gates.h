@@ -49,6 +49,16 @@
 	X(PRINT_EMPTY_NAME_MATCHER, 2, 53, 0, "a __name__=\"\" matcher is printed, not taken for the empty name") \
 	X(PRINT_QUOTE_ESCAPED, 3, 3, 0, "non-legacy grouping labels are quoted with strconv.Quote, not raw") \
 	X(PRINT_QUOTE_COLON, 3, 10, 0, "grouping labels with a colon are quoted (legacy label, not metric, names)") \
+	/* ---- PromQL annotations (4-promql/eval_annot.c; only for callers that ask) ---- */ \
+	X(PROMQL_ANNOTATIONS, 2, 48, 0, "the evaluator reports warning and info annotations (util/annotations)") \
+	X(PROMQL_ANNOT_MONO_SEE_DOCS, 2, 49, 0, "the forced-monotonicity info points to the docs, not \"(and may give inaccurate results)\"") \
+	X(PROMQL_ANNOT_NON_COUNTER, 2, 50, 0, "rate and increase of a name without a counter suffix give an info (2.48-2.49 had none)") \
+	X(PROMQL_ANNOT_NAME_OPTIONAL, 3, 7, 0, "histogram_quantile's annotations name no metric when the name is empty or not kept") \
+	X(PROMQL_ANNOT_SORT_IN_RANGE, 3, 12, 0, "sort functions in a range query warn that sorting is ineffective") \
+	X(PROMQL_ANNOT_ST_OVERLAP, 3, 14, 0, "rate and increase warn of a start time before the previous sample's time") \
+	/* ---- delayed name removal (4-promql/eval_names.c; EngineOpts.EnableDelayedNameRemoval) ---- */ \
+	X(PROMQL_DELAYED_NAME_REMOVAL, 2, 55, 0, "promql-delayed-name-removal: the metric name is dropped when the result is made") \
+	X(PROMQL_DELAYED_NAME_MERGE, 3, 9, 0, "with it, range-query series equal once their names go merge where their steps do not overlap") \
 	/* ---- PromQL float semantics (4-promql) ---- */ \
 	X(PROMQL_RATE_THRESHOLD_FIRST, 2, 51, 0, "rate extrapolation tests the 1.1*avg threshold before the zero clamp") \
 	X(PROMQL_ATAN2_DROPS_NAME, 2, 47, 0, "atan2 drops the metric name like the arithmetic operators") \
@@ -87,7 +97,23 @@
 	X(PROMQL_KAHAN_NO_FMA, 3, 6, 0, "Kahan steps round to float64 (no FMA; amd64 never fused)") \
 	X(PROMQL_BINOP_FILL, 3, 10, 0, "fill(), fill_left(), fill_right() binop modifiers, behind promql-binop-fill-modifiers") \
 	X(PROMQL_CMP_MANY_TO_ONE, 3, 9, 0, "filtering comparisons raise many-to-one errors for filtered samples") \
-	X(PROMQL_UNARY_MINUS_MERGE, 3, 9, 0, "unary minus in range queries merges non-overlapping series")
+	X(PROMQL_UNARY_MINUS_MERGE, 3, 9, 0, "unary minus in range queries merges non-overlapping series") \
+	/* ---- extended range selectors (anchored / smoothed; 4-promql/eval_extended.c) ---- */ \
+	X(PROMQL_EXTENDED_RANGE, 3, 7, 0, "anchored and smoothed selector modifiers, behind promql-extended-range-selectors") \
+	X(PROMQL_EXTENDED_RANGE_NAMES, 3, 7, 2, "anchored and smoothed may name a metric or a grouping label again") \
+	X(PRINT_EXTENDED_RANGE_ONCE, 3, 7, 2, "a range selector prints anchored/smoothed once, after the range") \
+	X(PROMQL_ANCHORED_EMPTY, 3, 9, 0, "anchored changes/resets give nothing without a sample after the range start") \
+	X(PROMQL_SMOOTHED_RESET_ZERO, 3, 10, 0, "smoothed interpolation across a counter reset starts from 0 at both edges") \
+	X(PROMQL_SMOOTHED_AFTER_EMPTY, 3, 12, 0, "smoothed rate/increase/delta give nothing when all data is after the range") \
+	/* ---- duration expressions and limitk (4-promql: parse_duration.c, durations.c, eval_aggr.c) ---- */ \
+	X(PROMQL_DURATION_OFFSET_EXPR, 3, 5, 0, "offset takes [sign] literal or a whole duration expression; -2^2 is (x offset -2)^2") \
+	X(PROMQL_DURATION_STEP, 3, 6, 0, "step(), min(a, b), max(a, b) in duration expressions; offset -(...) ends the offset") \
+	X(PROMQL_DURATION_RANGE, 3, 10, 0, "range() in duration expressions") \
+	X(PROMQL_DURATION_FUNCS_FLAG, 3, 12, 0, "step(), range(), min(), max() need promql-duration-expr; NaN/Inf durations refused") \
+	X(PROMQL_DURATION_MIN_OF, 3, 13, 0, "the duration min()/max() are called min_of()/max_of()") \
+	X(PROMQL_DURATION_SIGNED_LITERAL, 3, 13, 0, "offset -(5m) parses (3.6-3.12: the parser panics, \"unexpected error\")") \
+	X(PROMQL_LIMITK, 2, 54, 0, "limitk and limit_ratio aggregations, behind promql-experimental-functions") \
+	X(PROMQL_LIMITK_NAMED, 3, 1, 0, "their experimental error names the one used: limitk() is experimental ...")
 /* clang-format on */
 
 /* Every release --compat accepts, oldest first: X(major, minor, patch). */

@@ -254,3 +254,8 @@ int go_time_before(const struct go_time *t, const struct go_time *u)
 {
 	return t->sec < u->sec || (t->sec == u->sec && t->nsec < u->nsec);
 }
+
+double go_ms_seconds(int64_t ms)
+{
+	return (double)(ms / 1000) + (double)(ms % 1000 * 1000000) / 1e9;
+}

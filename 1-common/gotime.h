@@ -45,4 +45,11 @@ void go_fmt_rfc822(struct buf *out, const struct go_time *t);
 /* t.Before(u). */
 int go_time_before(const struct go_time *t, const struct go_time *u);
 
+/*
+ * time.Duration.Seconds() of ms milliseconds: whole seconds plus the
+ * nanoseconds / 1e9, which is not always ms / 1000.0 (1118 ms differs in
+ * the last bit).
+ */
+double go_ms_seconds(int64_t ms);
+
 #endif

@@ -402,7 +402,7 @@ static int write_block_merged(struct head *const *hs, size_t nh, const char *tmp
 	cw_open = true;
 	o.cw = &cw;
 	o.meta = meta;
-	if (compact_merge(srcs, nh, merged_emit, &o, e) < 0)
+	if (compact_merge(srcs, nh, compat_on(head_compat(hs[0]), COMPAT_BSTREAM_NO_QUIRK_BYTE), merged_emit, &o, e) < 0)
 		goto done;
 	cw_open = false;
 	if (chunks_writer_close(&cw, e) < 0)

@@ -13,7 +13,12 @@
  *                           into the heap;
  *   chainSampleIterator     a heap of sample iterators by timestamp, one
  *                           sample kept per timestamp;
- *   seriesToChunkEncoder    a new XOR chunk every 120 samples.
+ *   seriesToChunkEncoder    a new XOR chunk every 120 samples (no size
+ *                           cut and no end-time estimate: those are the
+ *                           head appender's, not the encoder's, up to
+ *                           3.14); from 3.0 the chunk bytes lose the
+ *                           bstream quirk byte as the head's do
+ *                           (BSTREAM_NO_QUIRK_BYTE, 3-tsdb/head.c).
  *
  * The heaps are Go's container/heap (Push = append + up, Pop = swap with
  * the last + down), so that equal keys come out in the same order.
@@ -122,6 +127,7 @@ struct series_merge {
 	size_t nlists, lists_cap;
 	struct chunk_desc *out;
 	size_t nout, out_cap;
+	bool no_quirk; /* 3.0+: no trailing 0x00 of a byte-aligned writeByte */
 };
 
 static bool chunk_less(const void *ctx, int a, int b)
@@ -156,6 +162,14 @@ static bool sample_less(const void *ctx, int a, int b)
 	const struct siter *s = ctx;
 
 	return s[a].it.t < s[b].it.t;
+}
+
+/* len(chunk.Bytes()) of a finished re-encoded chunk in m's release. */
+static size_t enc_len(const struct series_merge *m, const struct xor_chunk *c)
+{
+	if (m->no_quirk && c->count == 8)
+		return c->b.len - 1;
+	return c->b.len;
 }
 
 static struct xor_chunk *new_chunk(struct series_merge *m)
@@ -220,7 +234,7 @@ static int chain_encode(struct series_merge *m, const struct chunk_desc *chs, si
 		if (!cur || count >= ENCODER_SPLIT) {
 			if (cur) {
 				ALLOC_GROW(list, nlist + 1, cap);
-				list[nlist++] = (struct chunk_desc){ cur->b.data, cur->b.len, CHUNK_ENC_XOR, mint, maxt, 0 };
+				list[nlist++] = (struct chunk_desc){ cur->b.data, enc_len(m, cur), CHUNK_ENC_XOR, mint, maxt, 0 };
 			}
 			cur = new_chunk(m);
 			count = 0;
@@ -237,7 +251,7 @@ static int chain_encode(struct series_merge *m, const struct chunk_desc *chs, si
 		}
 	if (cur) {
 		ALLOC_GROW(list, nlist + 1, cap);
-		list[nlist++] = (struct chunk_desc){ cur->b.data, cur->b.len, CHUNK_ENC_XOR, mint, maxt, 0 };
+		list[nlist++] = (struct chunk_desc){ cur->b.data, enc_len(m, cur), CHUNK_ENC_XOR, mint, maxt, 0 };
 	}
 	ALLOC_GROW(m->lists, m->nlists + 1, m->lists_cap);
 	m->lists[m->nlists++] = list;
@@ -364,7 +378,8 @@ static bool set_next(const struct merge_source *srcs, size_t *pos, int s)
 	return pos[s] < srcs[s].n;
 }
 
-int compact_merge(const struct merge_source *srcs, size_t nsrcs, merge_emit_fn emit, void *arg, struct err *e)
+int compact_merge(const struct merge_source *srcs, size_t nsrcs, bool no_quirk_byte, merge_emit_fn emit, void *arg,
+		  struct err *e)
 {
 	size_t *pos = xcalloc(nsrcs ? nsrcs : 1, sizeof(*pos));
 	struct set_heap_ctx ctx = { srcs, pos };
@@ -375,6 +390,7 @@ int compact_merge(const struct merge_source *srcs, size_t nsrcs, merge_emit_fn e
 	int rc = -1;
 
 	memset(&m, 0, sizeof(m));
+	m.no_quirk = no_quirk_byte;
 	for (size_t i = 0; i < nsrcs; i++) {
 		pos[i] = SIZE_MAX;
 		if (set_next(srcs, pos, (int)i))

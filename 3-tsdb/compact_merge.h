@@ -25,6 +25,7 @@
 #ifndef TSDB_COMPACT_MERGE_H
 #define TSDB_COMPACT_MERGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "1-common/err.h"
@@ -53,6 +54,11 @@ struct merge_source {
 typedef int (*merge_emit_fn)(void *arg, const struct label *ls, size_t nls, struct chunk_desc *chks, size_t n,
 			     struct err *e);
 
-int compact_merge(const struct merge_source *srcs, size_t nsrcs, merge_emit_fn emit, void *arg, struct err *e);
+/*
+ * no_quirk_byte: the re-encoded chunks as 3.0+ writes them, without the
+ * bstream's trailing 0x00 (gate BSTREAM_NO_QUIRK_BYTE); false is 2.42.
+ */
+int compact_merge(const struct merge_source *srcs, size_t nsrcs, bool no_quirk_byte, merge_emit_fn emit, void *arg,
+		  struct err *e);
 
 #endif

@@ -22,6 +22,7 @@
 #include "1-common/goerrno.h"
 #include "1-common/xalloc.h"
 #include "2-model/matcher.h"
+#include "3-tsdb/chunkenc_xor2.h"
 #include "3-tsdb/ulid.h"
 
 /* ---- opening ---------------------------------------------------------- */
@@ -201,6 +202,7 @@ struct src_iter {
 	size_t nspans, si;
 	bool in_span;
 	struct xor_iter x;
+	struct xor2_iter x2; /* encoding 4 (3.14's XOR2), when s->enc says so */
 	size_t ai;
 	const struct tsdb_tombstone *del;
 	size_t ndel;
@@ -235,16 +237,33 @@ static bool src_next(struct src_iter *it)
 		s = &it->spans[it->si];
 		if (s->data) {
 			if (!it->in_span) {
-				/* promtool's dump loop ends at the first non-float sample */
-				if (s->enc != CHUNK_ENC_XOR) {
+				/* promtool's dump loop ends at the first non-float
+				 * sample: histogram chunks (2, 3, and 3.14's 5, 6) */
+				if (s->enc != CHUNK_ENC_XOR && s->enc != CHUNK_ENC_XOR2) {
 					it->hist = true;
 					it->si = it->nspans;
 					return false;
 				}
-				xor_iter_init(&it->x, s->data, s->len);
+				if (s->enc == CHUNK_ENC_XOR2)
+					xor2_iter_init(&it->x2, s->data, s->len);
+				else
+					xor_iter_init(&it->x, s->data, s->len);
 				it->in_span = true;
 			}
-			if (!xor_iter_next(&it->x)) {
+			if (s->enc == CHUNK_ENC_XOR2) {
+				if (!xor2_iter_next(&it->x2)) {
+					if (it->x2.err) {
+						it->bad = true;
+						it->bad_ref = s->ref;
+						return false;
+					}
+					it->si++;
+					it->in_span = false;
+					continue;
+				}
+				t = it->x2.t;
+				v = bits_double(it->x2.v);
+			} else if (!xor_iter_next(&it->x)) {
 				if (it->x.err) {
 					it->bad = true;
 					it->bad_ref = s->ref;
@@ -253,9 +272,10 @@ static bool src_next(struct src_iter *it)
 				it->si++;
 				it->in_span = false;
 				continue;
+			} else {
+				t = it->x.t;
+				v = xor_iter_value(&it->x);
 			}
-			t = it->x.t;
-			v = xor_iter_value(&it->x);
 		} else {
 			if (!it->in_span) {
 				it->ai = 0;

@@ -23,6 +23,7 @@
 #include "1-common/mmapfile.h"
 #include "1-common/xalloc.h"
 #include "3-tsdb/chunkenc.h"
+#include "3-tsdb/chunkenc_xor2.h"
 #include "3-tsdb/chunks_reader.h"
 #include "3-tsdb/wal_reader.h"
 #include "3-tsdb/wal_records.h"
@@ -241,13 +242,25 @@ int head_load_ooo(struct tsdb_head *h, const char *dir, struct head_ooo_chunk *c
 	for (size_t i = 0; i < n; i++) {
 		struct tsdb_head_series *s;
 		struct xor_iter it;
+		struct xor2_iter it2;
+		bool bad;
 
-		if (chunks[i].c.maxt < min_valid || chunks[i].c.encoding != CHUNK_ENC_XOR)
+		if (chunks[i].c.maxt < min_valid ||
+		    (chunks[i].c.encoding != CHUNK_ENC_XOR && chunks[i].c.encoding != CHUNK_ENC_XOR2))
 			continue;
-		xor_iter_init(&it, chunks[i].c.data, chunks[i].c.len);
-		while (xor_iter_next(&it))
-			add_sample(&l, chunks[i].ref, it.t, it.v);
-		if (it.err) {
+		if (chunks[i].c.encoding == CHUNK_ENC_XOR2) {
+			/* 3.14's XOR2 (3-tsdb/chunkenc_xor2.h) */
+			xor2_iter_init(&it2, chunks[i].c.data, chunks[i].c.len);
+			while (xor2_iter_next(&it2))
+				add_sample(&l, chunks[i].ref, it2.t, it2.v);
+			bad = it2.err;
+		} else {
+			xor_iter_init(&it, chunks[i].c.data, chunks[i].c.len);
+			while (xor_iter_next(&it))
+				add_sample(&l, chunks[i].ref, it.t, it.v);
+			bad = it.err;
+		}
+		if (bad) {
 			err_set(e, "chunks_head: out-of-order chunk of series %" PRIu64 ": invalid XOR chunk data",
 				chunks[i].ref);
 			goto done;

@@ -37,6 +37,7 @@
 #include "1-common/crc32c.h"
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
+#include "3-tsdb/chunkenc_xor2.h"
 #include "3-tsdb/chunks_reader.h"
 #include "3-tsdb/head_ooo.h"
 #include "3-tsdb/wal_reader.h"
@@ -278,7 +279,8 @@ static int scan_chunk_file(struct replay *rp, const struct mmap_file *m, const c
 		if (((seq << 32) | start) > rp->last_pos)
 			rp->last_pos = (seq << 32) | start;
 		/* out-of-order chunks (bit 7, 3.x) go to the OOO view */
-		if ((enc & 0x80) && (enc & 0x7f) >= CHUNK_ENC_XOR && (enc & 0x7f) <= CHUNK_ENC_FLOAT_HISTOGRAM) {
+		if ((enc & 0x80) && (enc & 0x7f) >= CHUNK_ENC_XOR &&
+		    (enc & 0x7f) <= CHUNK_ENC_FLOAT_HISTOGRAM_ST) {
 			struct head_ooo_chunk *o;
 			ALLOC_GROW(rp->ooo, rp->nooo + 1, rp->ooo_cap);
 			o = &rp->ooo[rp->nooo++];
@@ -286,9 +288,11 @@ static int scan_chunk_file(struct replay *rp, const struct mmap_file *m, const c
 			o->pos = (seq << 32) | start;
 			o->c = (struct tsdb_head_chunk){ mint, maxt, (uint8_t)(enc & 0x7f), m->data + pos, (size_t)dlen };
 		}
-		/* unknown encodings are ignored, as are chunks wholly before
+		/* unknown encodings are ignored (3.14's 4-6 are known:
+		 * 3-tsdb/chunkenc_xor2.h), as are chunks wholly before
 		 * minValidTime */
-		if (!(enc & 0x80) && maxt >= rp->min_valid && enc >= CHUNK_ENC_XOR && enc <= CHUNK_ENC_FLOAT_HISTOGRAM) {
+		if (!(enc & 0x80) && maxt >= rp->min_valid && enc >= CHUNK_ENC_XOR &&
+		    enc <= CHUNK_ENC_FLOAT_HISTOGRAM_ST) {
 			struct pending_chunk *p;
 			ALLOC_GROW(rp->pend, rp->npend + 1, rp->pend_cap);
 			p = &rp->pend[rp->npend];

@@ -100,7 +100,9 @@ enum promql_binop {
 	X(STDDEV, "stddev", 0)                                                 \
 	X(STDVAR, "stdvar", 0)                                                 \
 	X(SUM, "sum", 0)                                                       \
-	X(TOPK, "topk", 1)
+	X(TOPK, "topk", 1)                                                     \
+	X(LIMITK, "limitk", 1)                                                 \
+	X(LIMIT_RATIO, "limit_ratio", 1)
 
 enum promql_aggop {
 #define PROMQL_X_(id, s, param) PROMQL_AGG_##id,
@@ -122,6 +124,14 @@ enum promql_at_kind {
 struct promql_at {
 	enum promql_at_kind kind;
 	int64_t ts_ms; /* timestamp.FromFloatSeconds of the literal */
+};
+
+/* 3.7's extended range selectors (VectorSelector.Anchored / .Smoothed; at
+ * most one, the parser refuses both): see 4-promql/eval_extended.c. */
+enum promql_ext {
+	PROMQL_EXT_NONE,
+	PROMQL_EXT_ANCHORED,
+	PROMQL_EXT_SMOOTHED,
 };
 
 enum promql_card {
@@ -151,6 +161,37 @@ struct promql_vector_matching {
 
 struct promql_function;
 
+/*
+ * 3.4's DurationExpr (promql/parser/ast.go): what a range, step or offset
+ * written as an expression holds.  NUMBER is a NumberLiteral operand
+ * (val in seconds, duration: written as one); ADD and SUB with lhs NULL
+ * are the unary signs; STEP and RANGE (3.6, 3.10) have no operands; MIN
+ * and MAX (3.6: min(a, b), 3.13: min_of(a, b)) both.  pos is upstream's
+ * PositionRange() of the node (parentheses not included).
+ */
+enum promql_dur_op {
+	PROMQL_DUR_NUMBER,
+	PROMQL_DUR_ADD,
+	PROMQL_DUR_SUB,
+	PROMQL_DUR_MUL,
+	PROMQL_DUR_DIV,
+	PROMQL_DUR_MOD,
+	PROMQL_DUR_POW,
+	PROMQL_DUR_STEP,
+	PROMQL_DUR_RANGE,
+	PROMQL_DUR_MIN,
+	PROMQL_DUR_MAX,
+};
+
+struct promql_dur {
+	enum promql_dur_op op;
+	const struct promql_dur *lhs, *rhs;
+	double val;
+	bool duration;
+	bool wrapped; /* written in parentheses (DurationExpr.Wrapped) */
+	struct promql_pos_range pos;
+};
+
 struct promql_node {
 	enum promql_node_kind kind;
 	/* PositionRange() of the node, as 2.42 computes it for its type. */
@@ -178,6 +219,9 @@ struct promql_node {
 		struct {
 			struct promql_node *vs; /* a PROMQL_NODE_VECTOR */
 			int64_t range_ms;
+			/* RangeExpr (3.4+), NULL for a literal; range_ms is then
+			 * what promql_resolve_durations() worked out */
+			const struct promql_dur *range_expr;
 		} matrix;
 		struct {
 			struct promql_node *expr;
@@ -185,6 +229,8 @@ struct promql_node {
 			int64_t step_ms; /* 0 when omitted ("[5m:]") */
 			int64_t offset_ms; /* OriginalOffset; negative allowed */
 			struct promql_at at;
+			/* RangeExpr, StepExpr, OriginalOffsetExpr (3.4+), as matrix */
+			const struct promql_dur *range_expr, *step_expr, *offset_expr;
 		} subquery;
 		struct {
 			double val;
@@ -211,6 +257,8 @@ struct promql_node {
 			size_t nmatchers;
 			int64_t offset_ms; /* OriginalOffset; negative allowed */
 			struct promql_at at;
+			enum promql_ext ext; /* of the selector, or of the range selector around it */
+			const struct promql_dur *offset_expr; /* OriginalOffsetExpr (3.4+) */
 			bool any_matchers; /* info()'s label selectors: no non-empty matcher needed */
 		} vector;
 		struct {
@@ -235,6 +283,31 @@ enum promql_value_type promql_node_type(const struct promql_node *n);
 void promql_print_node(struct buf *out, const struct promql_node *n);
 /* As the release c prints it (NULL: 2.42.0). */
 void promql_print_node_with(struct buf *out, const struct promql_node *n, const struct compat *c);
+
+/*
+ * The engine's durationVisitor (promql/durations.go, run by PreprocessExpr
+ * before a query): every range, step and offset of the tree written as a
+ * duration expression gets its value for a query of this step and range
+ * (end - start; both 0 for an instant query), in the node's *_ms field.
+ * The one function that writes to a parsed tree, and only where step() or
+ * range() give another value than the last query's (constant expressions
+ * keep the value worked out when parsing): a tree with those must not be
+ * evaluated by two threads at once.  On failure returns -1 with e set to
+ * upstream's words ("4:9: duration must be greater than 0"), under the
+ * release c (NULL: 2.42.0, which has no duration expressions).
+ */
+struct err;
+int promql_resolve_durations(const struct promql_node *root, int64_t step_ms, int64_t range_ms,
+			     const struct compat *c, struct err *e);
+/*
+ * Whether evaluating the tree at a time depends on the query around it:
+ * step() or range() in a duration expression, a call of start(), end(),
+ * range() or step() (3.12), `@ start()` / `@ end()`.  An instant query at
+ * each step then differs from one range query over the steps.
+ */
+bool promql_reads_query(const struct promql_node *root);
+/* DurationExpr.String() of release c (printer.go). */
+void promql_print_dur(struct buf *out, const struct promql_dur *d, const struct compat *c);
 
 /* Names for messages and debugging. */
 const char *promql_node_kind_name(enum promql_node_kind k);

@@ -27,6 +27,7 @@
 #include "4-promql/eval_info.h"
 #include "4-promql/eval_internal.h"
 #include "4-promql/eval_limit.h"
+#include "4-promql/eval_names.h"
 #include "4-promql/nstack.h"
 
 #define DEFAULT_LOOKBACK_MS (5 * 60 * 1000)
@@ -39,7 +40,7 @@ const struct promql_node *ev_unwrap(const struct promql_node *n)
 	return n;
 }
 
-int ev_check_dup_labels(struct evaluator *ev, const struct ev_vector *v)
+static int check_dup_labels(struct evaluator *ev, const struct ev_vector *v)
 {
 	if (v->n < 2)
 		return 0;
@@ -54,14 +55,23 @@ int ev_check_dup_labels(struct evaluator *ev, const struct ev_vector *v)
 	return 0;
 }
 
+int ev_check_dup_labels(struct evaluator *ev, const struct ev_vector *v)
+{
+	/* delayed name removal: checked once, on the result (eval_names.c) */
+	return ev->delayed_names ? 0 : check_dup_labels(ev, v);
+}
+
 int ev_note_output(struct evaluator *ev, const struct promql_node *node, struct lset out, struct lset in)
 {
 	struct dup_reg *r = NULL;
 	uint64_t ih = lset_hash(in);
 	size_t *slot;
 	bool found;
+	size_t i;
 
-	size_t i = ev_node_find(ev, EV_REGS, ev->regs, ev->nregs, sizeof(*ev->regs), node);
+	if (ev->delayed_names)
+		return 0; /* checked once, on the result (eval_names.c) */
+	i = ev_node_find(ev, EV_REGS, ev->regs, ev->nregs, sizeof(*ev->regs), node);
 
 	if (i < ev->nregs) {
 		r = &ev->regs[i];
@@ -106,6 +116,9 @@ static int eval_other(struct evaluator *ev, const struct promql_node *n, int64_t
 		if (ev_range_arg(ev, n, ts, false, &m, &rs, &re, &rm) < 0)
 			return -1;
 		ev->subq_top = false;
+		if (n->kind == PROMQL_NODE_MATRIX && n->u.matrix.vs->u.vector.ext != PROMQL_EXT_NONE)
+			for (size_t i = 0; i < m.n; i++) /* 3.7's anchored / smoothed */
+				ev_extend_points(&ev->arena, ev->compat, n->u.matrix.vs->u.vector.ext, rs, re, &m.s[i]);
 		/* Series without points in the window are not part of the value. */
 		for (size_t i = 0; i < m.n; i++)
 			if (m.s[i].n)
@@ -141,7 +154,13 @@ static int eval_other(struct evaluator *ev, const struct promql_node *n, int64_t
 			out->unique = false;
 			return 0;
 		}
-		return out->type == PROMQL_TYPE_VECTOR ? ev_check_dup_labels(ev, &out->vec) : 0;
+		if (out->type != PROMQL_TYPE_VECTOR)
+			return 0;
+		/* evalLabelReplace/Join check their output even with delayed
+		 * name removal (names still there) */
+		if (n->u.call.func->id == PROMQL_FN_LABEL_REPLACE || n->u.call.func->id == PROMQL_FN_LABEL_JOIN)
+			return check_dup_labels(ev, &out->vec);
+		return ev_check_dup_labels(ev, &out->vec);
 	default: /* the links, evaluated by ev_eval */
 		break;
 	}
@@ -312,6 +331,8 @@ static int ev_init(struct evaluator *ev, const struct promql_storage *st, const 
 	ev->e = e;
 	ev->no_sweep = o && o->per_step_windows;
 	ev->use_st = o && o->start_timestamps && compat_on(ev->compat, COMPAT_PROMQL_START_TIMESTAMPS);
+	ev->annots = o && compat_on(ev->compat, COMPAT_PROMQL_ANNOTATIONS) ? o->annotations : NULL;
+	ev->delayed_names = o && o->delayed_name_removal && compat_on(ev->compat, COMPAT_PROMQL_DELAYED_NAME_REMOVAL);
 	ev_limit_init(ev, expr, end, nsteps, o);
 	return ev_prepare(ev, expr);
 }
@@ -403,9 +424,13 @@ int promql_eval_instant(struct promql_result *out, const struct promql_storage *
 	int rc = -1;
 
 	promql_result_init(out);
+	/* PreprocessExpr's durationVisitor: an instant query has step and range 0 */
+	if (promql_resolve_durations(expr, 0, 0, opts ? opts->compat : NULL, e) < 0)
+		return -1;
 	out->priv = xcalloc(1, sizeof(struct arena));
 	out->t = t;
-	if (ev_init(&ev, st, expr, t, t, 1, opts, e) < 0 || ev_eval(&ev, expr, t, &v) < 0)
+	if (ev_init(&ev, st, expr, t, t, 1, opts, e) < 0 || ev_eval(&ev, expr, t, &v) < 0 ||
+	    ev_names_result(&ev, &v) < 0)
 		goto done;
 	out->type = v.type;
 	switch (v.type) {
@@ -456,6 +481,8 @@ int promql_eval_range(struct promql_result *out, const struct promql_storage *st
 	struct evaluator ev;
 	struct hmap idx = { 0 };
 	size_t cap = 0, *pcaps = NULL, pcap = 0;
+	uint64_t *orig_of = NULL; /* delayed name removal: each series' labels before */
+	bool merge;
 	int rc = -1;
 
 	promql_result_init(out);
@@ -464,6 +491,8 @@ int promql_eval_range(struct promql_result *out, const struct promql_storage *st
 			       promql_value_type_doc(ty));
 	if (step <= 0)
 		return err_set(e, "zero or negative query resolution step widths are not accepted. Try a positive integer");
+	if (promql_resolve_durations(expr, step, (int64_t)((uint64_t)end - (uint64_t)start), opts ? opts->compat : NULL, e) < 0)
+		return -1;
 	out->priv = xcalloc(1, sizeof(struct arena));
 	out->type = PROMQL_TYPE_MATRIX;
 	if (ev_init(&ev, st, expr, start, end, 
@@ -471,13 +500,20 @@ int promql_eval_range(struct promql_result *out, const struct promql_storage *st
 		goto done;
 	ev.query_step = step;
 	ev.sweep_step = step;
+	/* 3.9 (mergeSeriesWithSameLabelset): series equal once their names
+	 * went merge where their steps do not overlap; before, an error */
+	merge = compat_on(ev.compat, COMPAT_PROMQL_DELAYED_NAME_MERGE);
 	for (int64_t t = start; t <= end; t += step) {
 		struct ev_value v;
 		struct ev_sample one;
 		struct ev_sample *smp;
+		uint64_t *orig = NULL;
 		size_t ns;
 
 		if (ev_eval(&ev, expr, t, &v) < 0)
+			goto done;
+		if (ev.delayed_names && v.type == PROMQL_TYPE_VECTOR &&
+		    ev_names_finish(&ev, &v.vec, merge ? NULL : &orig) < 0)
 			goto done;
 		if (v.type == PROMQL_TYPE_SCALAR) {
 			one = (struct ev_sample){ { NULL, 0 }, v.scalar, t };
@@ -495,6 +531,13 @@ int promql_eval_range(struct promql_result *out, const struct promql_storage *st
 				add_series(out, &cap, smp[i].ls);
 				ALLOC_GROW(pcaps, out->nseries, pcap);
 				pcaps[out->nseries - 1] = 0;
+				if (orig) {
+					orig_of = xreallocarray(orig_of, pcap, sizeof(*orig_of));
+					orig_of[out->nseries - 1] = orig[i];
+				}
+			} else if (orig && orig_of && orig_of[*slot - 1] != orig[i]) {
+				err_set(e, "vector cannot contain metrics with the same labelset");
+				goto done;
 			}
 			add_point(&out->series[*slot - 1], &pcaps[*slot - 1], t, smp[i].v);
 		}
@@ -511,6 +554,7 @@ done:
 	rc = ev_finish(&ev, out, rc);
 	hmap_release(&idx);
 	free(pcaps);
+	free(orig_of);
 	ev_release(&ev);
 	if (rc < 0)
 		promql_result_release(out);

@@ -17,6 +17,7 @@
 #include "1-common/compat.h"
 #include "1-common/err.h"
 #include "2-model/labels.h"
+#include "4-promql/annotations.h"
 #include "4-promql/ast.h"
 #include "4-promql/storage.h"
 
@@ -45,11 +46,13 @@ struct promql_engine_opts {
 	bool experimental_functions;
 	bool duration_expressions; /* --enable-feature=promql-duration-expr */
 	bool binop_fill_modifiers; /* --enable-feature=promql-binop-fill-modifiers */
+	bool extended_range_selectors; /* --enable-feature=promql-extended-range-selectors */
 	/*
 	 * EngineOpts.EnableDelayedNameRemoval (2.55's
-	 * promql-delayed-name-removal; the 3.x test engine turns it on).
-	 * Not implemented yet: the evaluator removes __name__ as 2.42 does
-	 * whatever this says.  false is 2.42's behaviour.
+	 * promql-delayed-name-removal; the 3.x test engine turns it on): the
+	 * metric name is dropped when the result is made, not where a
+	 * function or operator drops it (4-promql/eval_names.c).  Only from
+	 * 2.55 (COMPAT_PROMQL_DELAYED_NAME_REMOVAL); false is 2.42's behaviour.
 	 */
 	bool delayed_name_removal;
 	/*
@@ -75,6 +78,13 @@ struct promql_engine_opts {
 	 * results are the same whatever it is.
 	 */
 	size_t stream_batch_samples;
+	/*
+	 * Where the query's warnings and infos go (4-promql/annotations.h;
+	 * borrowed, added to, never emptied here), from 2.48 on
+	 * (COMPAT_PROMQL_ANNOTATIONS).  NULL: none are collected, at no cost,
+	 * as promtool's rule backfill ignores them.
+	 */
+	struct promql_annotations *annotations;
 };
 
 /* What promql_eval_instant/range return when the query timed out. */

@@ -4,7 +4,9 @@
  * its infinity guards, stddev/stdvar by Welford's method, topk/bottomk
  * through container/heap's exact sift order, quantile through quantile.go,
  * count_values labelling values with FormatFloat(v, 'f', -1).  Groups come
- * out in order of first appearance.
+ * out in order of first appearance.  2.54's limitk keeps each group's first
+ * k samples and limit_ratio a deterministic share of the series, both in
+ * the heap order topk uses (engine.go aggregationK, HashRatioSampler).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -13,6 +15,8 @@
 #include "1-common/buf.h"
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
+#include "2-model/labels.h"
+#include "4-promql/eval_annot.h"
 #include "4-promql/eval_internal.h"
 
 struct group {
@@ -149,6 +153,26 @@ static void avg_kahan_step(const struct compat *cp, struct group *g, double v)
 	kahan_inc_at(cp, v / n - (g->mean + g->c) / n, &g->mean, &g->c);
 }
 
+/*
+ * HashRatioSampler.AddRatioSample: the sample's offset in [0, 1] is its
+ * labels' Hash() (as the release's official build computes it) over
+ * MaxUint64; a ratio r >= 0 takes offsets below r, a negative one those
+ * at or above 1 + r, so that r and -(1 - r) split the series.
+ */
+static bool ratio_sample_in(const struct evaluator *ev, struct lset ls, double r)
+{
+	double off = (double)labels_hash_build(ev->compat, ls.v, ls.n) / (double)UINT64_MAX;
+
+	return (r >= 0 && off < r) || (r < 0 && off >= 1.0 + r);
+}
+
+/* heap.Push onto a vectorByValueHeap, as limitk and limit_ratio keep them. */
+static void heap_push(struct arena *a, struct group *g, struct ev_sample s)
+{
+	group_append(a, g, s);
+	heap_up(g->heap, g->nheap - 1, false);
+}
+
 /* The group key of input si with labels metric: for all but count_values
  * computed (and hashed) once per query, as an input series' grouping
  * labels never change. */
@@ -180,7 +204,7 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 	struct smap *idx = &ev->agg_scratch;
 	struct node_memo *nm;
 	int64_t k = 0;
-	double q = 0;
+	double q = 0, ratio = 0;
 	const char *value_label = NULL;
 	const char **grp = NULL;
 	bool prefix;
@@ -192,7 +216,8 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		return -1;
 	if (ev_eval(ev, n->u.aggregate.expr, ts, &in) < 0)
 		return -1;
-	if ((op == PROMQL_AGG_TOPK || op == PROMQL_AGG_BOTTOMK) && compat_on(ev->compat, COMPAT_PROMQL_TOPK_PARAM_NAN)) {
+	if ((op == PROMQL_AGG_TOPK || op == PROMQL_AGG_BOTTOMK || op == PROMQL_AGG_LIMITK) &&
+	    compat_on(ev->compat, COMPAT_PROMQL_TOPK_PARAM_NAN)) {
 		/* 3.6 (44ee5e2ad6): k < 1 gives nothing before any check; NaN has its own words */
 		double f = pv.scalar;
 		if (f < 1)
@@ -200,7 +225,18 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		if (isnan(f))
 			return err_set(ev->e, "Parameter value is NaN");
 	}
-	if (op == PROMQL_AGG_TOPK || op == PROMQL_AGG_BOTTOMK) {
+	if (op == PROMQL_AGG_LIMIT_RATIO) {
+		/* 3.6 (44ee5e2ad6, with topk's) drops the value from the words */
+		double f = pv.scalar;
+		if (isnan(f))
+			return err_set(ev->e, compat_on(ev->compat, COMPAT_PROMQL_TOPK_PARAM_NAN) ? "Ratio value is NaN"
+												   : "Ratio value NaN is NaN");
+		if (f == 0)
+			return 0;
+		ev_annot_ratio(ev, f);
+		ratio = f < -1.0 ? -1.0 : f > 1.0 ? 1.0 : f;
+	}
+	if (op == PROMQL_AGG_TOPK || op == PROMQL_AGG_BOTTOMK || op == PROMQL_AGG_LIMITK) {
 		double f = pv.scalar;
 		if (!(f <= 9223372036854775807.0 && f >= -9223372036854775808.0)) {
 			struct buf b = BUF_INIT;
@@ -213,8 +249,10 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		if (k < 1)
 			return 0;
 	}
-	if (op == PROMQL_AGG_QUANTILE)
+	if (op == PROMQL_AGG_QUANTILE) {
 		q = pv.scalar;
+		ev_annot_quantile(ev, q);
+	}
 	grp = arena_array(&ev->arena, ngroup + 1, sizeof(*grp));
 	if (ngroup)
 		memcpy(grp, grouping, ngroup * sizeof(*grp));
@@ -283,6 +321,9 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 			g = &groups[ngroups++];
 			memset(g, 0, sizeof(*g));
 			g->ls = key;
+			/* 2.55+: a group drops the name if any member does
+			 * (count_values' groups never: aggregationCountValues) */
+			g->ls.drop = s.ls.drop && op != PROMQL_AGG_COUNT_VALUES;
 			g->value = s.v;
 			g->mean = s.v;
 			g->count = 1;
@@ -297,7 +338,13 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 			case PROMQL_AGG_TOPK:
 			case PROMQL_AGG_BOTTOMK:
 			case PROMQL_AGG_QUANTILE:
+			case PROMQL_AGG_LIMITK:
 				group_append(&ev->arena, g, (struct ev_sample){ s.ls, s.v, s.t });
+				break;
+			case PROMQL_AGG_LIMIT_RATIO:
+				/* the group is seen even when its first sample is not taken */
+				if (ratio_sample_in(ev, s.ls, ratio))
+					heap_push(&ev->arena, g, s);
 				break;
 			case PROMQL_AGG_GROUP:
 				g->value = 1;
@@ -308,6 +355,7 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 			continue;
 		}
 		g = &groups[gi];
+		g->ls.drop |= s.ls.drop && op != PROMQL_AGG_COUNT_VALUES;
 		switch (op) {
 		case PROMQL_AGG_SUM:
 			if (compat_on(ev->compat, COMPAT_PROMQL_SUM_KAHAN))
@@ -362,11 +410,20 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		case PROMQL_AGG_QUANTILE:
 			group_append(&ev->arena, g, s);
 			break;
+		case PROMQL_AGG_LIMITK:
+			if ((int64_t)g->nheap < k)
+				heap_push(&ev->arena, g, s);
+			break;
+		case PROMQL_AGG_LIMIT_RATIO:
+			if (ratio_sample_in(ev, s.ls, ratio))
+				heap_push(&ev->arena, g, s);
+			break;
 		}
 	}
 	if (op != PROMQL_AGG_COUNT_VALUES)
 		nm->ngrp = in.vec.n;
-	if (op != PROMQL_AGG_TOPK && op != PROMQL_AGG_BOTTOMK && ngroups) {
+	if (op != PROMQL_AGG_TOPK && op != PROMQL_AGG_BOTTOMK && op != PROMQL_AGG_LIMITK &&
+	    op != PROMQL_AGG_LIMIT_RATIO && ngroups) {
 		out->vec.v = arena_array(&ev->arena, ngroups, sizeof(*out->vec.v));
 		out->vec.cap = ngroups;
 	}
@@ -402,6 +459,11 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		case PROMQL_AGG_BOTTOMK:
 			if (g->nheap > 1)
 				sort_vector_by_value(g->heap, g->nheap, op == PROMQL_AGG_TOPK);
+			for (size_t j = 0; j < g->nheap; j++)
+				vec_push(&ev->arena, &out->vec, g->heap[j].ls, g->heap[j].v, ts);
+			continue;
+		case PROMQL_AGG_LIMITK:
+		case PROMQL_AGG_LIMIT_RATIO:
 			for (size_t j = 0; j < g->nheap; j++)
 				vec_push(&ev->arena, &out->vec, g->heap[j].ls, g->heap[j].v, ts);
 			continue;

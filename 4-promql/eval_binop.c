@@ -176,6 +176,8 @@ static int binop_pair(struct binop_state *b, struct lset ll, double vl, int64_t 
 	metric = result_metric(&ev->arena, ev->compat, ll, rl, b->op, b->m);
 	if (b->rbool)
 		metric = ev_drop_name(ev, metric);
+	else
+		metric.drop = false; /* VectorBinop: DropName is returnBool (2.55+) */
 	if (b->m->card == PROMQL_CARD_ONE_TO_ONE) {
 		hmap_slot(&b->matched, sig, &found);
 		if (found)

@@ -11,6 +11,7 @@
 #include "1-common/buf.h"
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
+#include "4-promql/eval_annot.h"
 #include "4-promql/eval_info.h"
 #include "4-promql/eval_internal.h"
 #include "4-promql/eval_limit.h"
@@ -104,6 +105,7 @@ static int call_range_swept(struct evaluator *ev, const struct promql_node *n, c
 				struct lset ol = id == PROMQL_FN_LAST_OVER_TIME || id == PROMQL_FN_FIRST_OVER_TIME
 							 ? ls : ev_drop_name(ev, ls);
 				me->a = lset_dup(&ev->qarena, ol);
+				ev_annot_counter(ev, n, ls);
 			}
 			if (!me->noted) {
 				if (ev_note_output(ev, n, me->a, ls) < 0)
@@ -136,6 +138,7 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 	struct lim_node *ln = ev_limit_call(ev, n);
 	struct lim_series *lser = NULL;
 	uint64_t lstamp = 0;
+	enum promql_ext ext;
 
 	for (size_t i = 0; i < n->u.call.nargs; i++) {
 		struct ev_value v;
@@ -148,6 +151,10 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 	}
 	c.arg = scal[0];
 	c.arg2 = scal[1];
+	if (ev_extended_check(ev, n, n->u.call.args[mi]) < 0)
+		return -1;
+	ext = ev_unwrap(n->u.call.args[mi])->kind == PROMQL_NODE_MATRIX
+		      ? ev_unwrap(n->u.call.args[mi])->u.matrix.vs->u.vector.ext : PROMQL_EXT_NONE;
 	{
 		const struct promql_node *a = ev_unwrap(n->u.call.args[mi]);
 		struct sel_cache *sc;
@@ -157,8 +164,12 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 		/* windows with start timestamps are not swept */
 		if (a->kind == PROMQL_NODE_MATRIX && (sc = ev_selected(ev, a->u.matrix.vs)) &&
 		    !(sc->has_st && func_uses_st(id)) &&
-		    (sr = ev_sweep_step(ev, n, a, sc, ts, c.arg, c.arg2, &cells)) != 0)
-			return sr < 0 ? -1 : call_range_swept(ev, n, sc, &cells, ts, out);
+		    (sr = ev_sweep_step(ev, n, a, sc, ts, c.arg, c.arg2, &cells)) != 0) {
+			if (sr < 0 || call_range_swept(ev, n, sc, &cells, ts, out) < 0)
+				return -1;
+			ev_annot_range_call(ev, n, c.arg, out);
+			return 0;
+		}
 	}
 	if (ev_range_arg(ev, n->u.call.args[mi], ts, ev_call_moves(ev, n), &m, &c.range_start, &c.range_end,
 			 &c.range_ms) < 0)
@@ -185,9 +196,12 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 			rc = 1; /* 2.42 outputs a point per window, then replaces them */
 		} else {
 			c.st = m.s[i].st;
-			rc = func_range(id, m.s[i].p, m.s[i].n, &c, &v, ev->e);
+			rc = ext != PROMQL_EXT_NONE ? func_range_extended(id, ext, m.s[i].p, m.s[i].n, &c, &v, ev->e)
+						    : func_range(id, m.s[i].p, m.s[i].n, &c, &v, ev->e);
 			if (rc < 0)
 				return -1;
+			if (c.st)
+				ev_annot_st_overlap(ev, n, &m.s[i]);
 		}
 		if (lser)
 			ev_limit_series_note(&lser[i], lstamp, m.s[i].n, rc == 1);
@@ -202,6 +216,7 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 			struct lset ol = id == PROMQL_FN_LAST_OVER_TIME || id == PROMQL_FN_FIRST_OVER_TIME
 						 ? m.s[i].ls : ev_drop_name(ev, m.s[i].ls);
 			me->a = lset_dup(&ev->qarena, ol);
+			ev_annot_counter(ev, n, m.s[i].ls);
 		}
 		vec_push(&ev->arena, &out->vec, me->a, v, ts);
 		if (!me->noted) {
@@ -214,6 +229,7 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 		vec_push(&ev->arena, &out->vec, absent_labels(&ev->arena, n->u.call.args[mi]), 1, ts);
 	else
 		out->unique = id != PROMQL_FN_ABSENT_OVER_TIME;
+	ev_annot_range_call(ev, n, c.arg, out);
 	return 0;
 }
 
@@ -231,7 +247,8 @@ static struct memo_entry *bucket_memo(struct evaluator *ev, struct node_memo *nm
 		me->ok = lev && go_parse_float(lev, strlen(lev), &me->d) == 0;
 		if (me->ok) {
 			me->k = lset_hash(lset_without(&ev->arena, ls, le, 1, false));
-			me->a = lset_dup(&ev->qarena, ev_drop_name(ev, lset_without(&ev->arena, ls, le_name, 2, false)));
+			me->a = lset_dup(&ev->qarena, ev_drop_name(ev, lset_without(&ev->arena, ls, le_name,
+										 ev->delayed_names ? 1 : 2, false)));
 		}
 	}
 	return me;
@@ -255,6 +272,8 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 	struct bucket *all;
 	bool prefix;
 
+	if (!fraction)
+		ev_annot_quantile(ev, q);
 	if (!in->n)
 		return 0;
 	/* Two passes over the input, the buckets of each group in input order
@@ -296,6 +315,7 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 		me = bucket_memo(ev, nm, i, in->v[i].ls);
 		gi[i] = SIZE_MAX;
 		if (!me->ok) {
+			ev_annot_bad_bucket(ev, in->v[i].ls);
 			ev_memo_group_note(nm, i, ih, UINT32_MAX, me->a, 0);
 			continue; /* no bucket label or a malformed one */
 		}
@@ -324,10 +344,18 @@ static int histogram_quantile(struct evaluator *ev, const struct promql_node *n,
 		g->b[g->n++] = (struct bucket){ upper[i], in->v[i].v };
 	}
 	for (size_t i = 0; i < ng; i++) {
+		bool forced = false;
 		double v = fraction ? func_bucket_fraction(fraction[0], fraction[1], groups[i].b, groups[i].n,
 							     compat_on(ev->compat, COMPAT_PROMQL_HFRACTION_ZERO_BASE))
-				    : func_bucket_quantile(q, groups[i].b, groups[i].n,
-							   compat_on(ev->compat, COMPAT_PROMQL_HQ_SMALL_DELTAS));
+				    : func_bucket_quantile_forced(q, groups[i].b, groups[i].n,
+								  compat_on(ev->compat, COMPAT_PROMQL_HQ_SMALL_DELTAS),
+								  ev->annots ? &forced : NULL);
+		if (forced) /* named after the group's first input series */
+			for (size_t j = 0; j < in->n; j++)
+				if (gi[j] == i) {
+					ev_annot_monotonic(ev, in->v[j].ls);
+					break;
+				}
 		vec_push(&ev->arena, out, groups[i].ls, v, ts);
 	}
 	return 0;
@@ -367,10 +395,12 @@ static int histogram_quantiles(struct evaluator *ev, const struct promql_node *n
 			if (!isinf(q.scalar) && !isnan(q.scalar) && !strpbrk(buf_str(&b), ".e"))
 				buf_adds(&b, ".0");
 		}
-		for (size_t k = 0; k < one.n; k++)
-			vec_push(&ev->arena, out,
-				 lset_set(&ev->arena, one.v[k].ls, label, arena_strndup(&ev->arena, buf_str(&b), b.len)),
-				 one.v[k].v, ts);
+		for (size_t k = 0; k < one.n; k++) {
+			struct lset ls = lset_set(&ev->arena, one.v[k].ls, label,
+						  arena_strndup(&ev->arena, buf_str(&b), b.len));
+			ls.drop = one.v[k].ls.drop;
+			vec_push(&ev->arena, out, ls, one.v[k].v, ts);
+		}
 	}
 	buf_release(&b);
 	return 0;
@@ -441,6 +471,8 @@ static int label_replace(struct evaluator *ev, const struct promql_node *n, cons
 			buf_reset(&b);
 			label_regex_expand(&b, &x->sub, repl, repl_len, sv);
 			ls = lset_set(&ev->arena, ls, dst, arena_strndup(&ev->arena, buf_str(&b), b.len));
+			/* a name written here stays (evalLabelReplace, 2.55+) */
+			ls.drop = in->v[i].ls.drop && strcmp(dst, "__name__");
 		}
 		vec_push(&ev->arena, out, ls, in->v[i].v, in->v[i].t);
 	}
@@ -460,6 +492,7 @@ static int label_join(struct evaluator *ev, const struct promql_node *n, const s
 	if (!labels_valid_name(dst))
 		return err_set(ev->e, "invalid destination label name in label_join(): %s", dst);
 	for (size_t i = 0; i < in->n; i++) {
+		struct lset ls;
 		buf_reset(&b);
 		for (size_t j = 3; j < n->u.call.nargs; j++) {
 			const char *v = lset_get(in->v[i].ls, string_arg(n->u.call.args[j]));
@@ -467,9 +500,9 @@ static int label_join(struct evaluator *ev, const struct promql_node *n, const s
 				buf_adds(&b, sep);
 			buf_adds(&b, v ? v : "");
 		}
-		vec_push(&ev->arena, out,
-			 lset_set(&ev->arena, in->v[i].ls, dst, arena_strndup(&ev->arena, buf_str(&b), b.len)),
-			 in->v[i].v, in->v[i].t);
+		ls = lset_set(&ev->arena, in->v[i].ls, dst, arena_strndup(&ev->arena, buf_str(&b), b.len));
+		ls.drop = in->v[i].ls.drop && strcmp(dst, "__name__");
+		vec_push(&ev->arena, out, ls, in->v[i].v, in->v[i].t);
 	}
 	buf_release(&b);
 	return 0;
@@ -693,6 +726,7 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 	}
 	case PROMQL_FN_SORT:
 	case PROMQL_FN_SORT_DESC:
+		ev_annot_sort(ev);
 		*o = *in;
 		sort_vector_by_value(o->v, o->n, id == PROMQL_FN_SORT_DESC);
 		return 0;
@@ -710,6 +744,7 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 		return histogram_quantiles(ev, n, &args[0].vec, ts, o);
 	case PROMQL_FN_SORT_BY_LABEL:
 	case PROMQL_FN_SORT_BY_LABEL_DESC:
+		ev_annot_sort(ev);
 		*o = *in;
 		sort_by_label(ev->compat, &ev->arena, o, n, id == PROMQL_FN_SORT_BY_LABEL_DESC);
 		return 0;

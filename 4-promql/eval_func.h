@@ -63,6 +63,9 @@ struct bucket {
 /* bucketQuantile of quantile.go; buckets reordered in place.  small_deltas:
  * 2.49's ensureMonotonicAndIgnoreSmallDeltas (else 2.42's ensureMonotonic). */
 double func_bucket_quantile(double q, struct bucket *b, size_t n, bool small_deltas);
+/* ... and *forced (when forced is not NULL): whether a count had to be
+ * raised to make the buckets monotonic (BucketQuantile's forcedMonotonic). */
+double func_bucket_quantile_forced(double q, struct bucket *b, size_t n, bool small_deltas, bool *forced);
 /* BucketFraction of 3.4's quantile.go (histogram_fraction on classic
  * buckets); buckets reordered in place. */
 double func_bucket_fraction(double lower, double upper, struct bucket *b, size_t n, bool zero_base);

@@ -93,6 +93,8 @@ struct evaluator {
 	struct hmap node_index;
 	const struct compat *compat; /* the release imitated; NULL: 2.42.0 */
 	bool subq_top; /* the subquery being evaluated is not a function's argument */
+	struct promql_annotations *annots; /* eval_annot.h; NULL: not collected */
+	bool delayed_names; /* promql_engine_opts.delayed_name_removal */
 	struct err *e;
 };
 
@@ -165,6 +167,22 @@ struct ev_sweep_cells {
 int ev_sweep_step(struct evaluator *ev, const struct promql_node *call, const struct promql_node *mat,
 		  const struct sel_cache *sc, int64_t ts, double arg, double arg2, struct ev_sweep_cells *out);
 void ev_sweep_release(struct evaluator *ev);
+/*
+ * 3.7's anchored and smoothed selectors (eval_extended.c).
+ * ev_extended_check: the error upstream gives for a function whose range
+ * argument arg has a modifier it does not take (0 when fine).
+ * func_range_extended: func_range() for a window read with modifier ext
+ * (range_start/range_end of c: the unwidened bounds).
+ * ev_extend_points: the points a returned matrix selector with ext holds.
+ * ev_smoothed_vector: a smoothed instant selector at ref = time - offset.
+ */
+int ev_extended_check(struct evaluator *ev, const struct promql_node *call, const struct promql_node *arg);
+int func_range_extended(enum promql_func_id id, enum promql_ext ext, const struct ev_point *p, size_t n,
+			const struct range_ctx *c, double *out, struct err *e);
+void ev_extend_points(struct arena *a, const struct compat *cp, enum promql_ext ext, int64_t mint, int64_t maxt,
+		      struct ev_mseries *s);
+int ev_smoothed_vector(struct evaluator *ev, const struct promql_node *vs, int64_t ref, int64_t ts,
+		       struct ev_vector *out);
 /* The selection of selector vs (eval_select.c); NULL if not prepared. */
 struct sel_cache *ev_selected(struct evaluator *ev, const struct promql_node *vs);
 
@@ -174,9 +192,14 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 /* 2.42's Vector.ContainsSameLabelset check; sets the error. */
 int ev_check_dup_labels(struct evaluator *ev, const struct ev_vector *v);
 const struct promql_node *ev_unwrap(const struct promql_node *n);
-/* lset_drop_name of the release evaluated (3.5 drops __type__, __unit__ too). */
+/* lset_drop_name of the release evaluated (3.5 drops __type__, __unit__ too);
+ * with delayed name removal only marked for the end (eval_names.c). */
 static inline struct lset ev_drop_name(struct evaluator *ev, struct lset ls)
 {
+	if (ev->delayed_names) {
+		ls.drop = true;
+		return ls;
+	}
 	return lset_drop_name_at(&ev->arena, ls, ev->compat);
 }
 /* Records that node produced labels out from input series in; fails with

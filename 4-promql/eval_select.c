@@ -111,6 +111,12 @@ static int select_selector(struct evaluator *ev, const struct promql_node *vs,
 		end = wsub(end, ps.subq_off);
 	}
 	start = wsub(start, eval_range ? eval_range : ev->lookback);
+	/* 3.7: anchored and smoothed windows reach a lookback delta further
+	 * back, smoothed ones forward too (getTimeRangesForSelector) */
+	if (vs->u.vector.ext != PROMQL_EXT_NONE && eval_range)
+		start = wsub(start, ev->lookback);
+	if (vs->u.vector.ext == PROMQL_EXT_SMOOTHED)
+		end = wadd(end, ev->lookback);
 	start = wsub(start, vs->u.vector.offset_ms);
 	end = wsub(end, vs->u.vector.offset_ms);
 
@@ -363,6 +369,8 @@ int ev_vector_selector(struct evaluator *ev, const struct promql_node *n, int64_
 	else
 		at = wadd(at, ev->skip_off);
 	ref = wsub(at, n->u.vector.offset_ms);
+	if (n->u.vector.ext == PROMQL_EXT_SMOOTHED)
+		return ev_smoothed_vector(ev, n, ref, ts, out);
 	return vector_at(ev, n, ref, ts, false, out);
 }
 
@@ -712,6 +720,12 @@ int ev_range_arg(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		*range_start = mint;
 		*range_end = maxt;
 		*range_ms = n->u.matrix.range_ms;
+		if (vs->u.vector.ext != PROMQL_EXT_NONE) {
+			/* 3.7: a lookback delta more on the left, smoothed on the right too */
+			windows(&ev->arena, sc, wsub(mint, ev->lookback),
+				vs->u.vector.ext == PROMQL_EXT_SMOOTHED ? wadd(maxt, ev->lookback) : maxt, true, out);
+			return 0;
+		}
 		windows(&ev->arena, sc, mint, maxt, compat_on(ev->compat, COMPAT_PROMQL_LEFT_OPEN), out);
 		return 0;
 	}

@@ -449,7 +449,9 @@ int promql_eval_range_stream(struct promql_result *out, const struct promql_stor
 		bo = *opts;
 	if (!batch_samples)
 		batch_samples = PROMQL_STREAM_BATCH_SAMPLES;
-	if ((ty != PROMQL_TYPE_VECTOR && ty != PROMQL_TYPE_SCALAR) || step <= 0 || end < start)
+	/* annotations would come once per batch, and again from a fallback */
+	if ((ty != PROMQL_TYPE_VECTOR && ty != PROMQL_TYPE_SCALAR) || step <= 0 || end < start ||
+	    (opts && opts->annotations))
 		goto done;
 	if (!analyse(&sh, expr, lookback, 0) || !sh.nsel || sh.p.any || (sh.p.incl && !sh.p.n))
 		goto done;

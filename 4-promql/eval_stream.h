@@ -34,7 +34,8 @@
  * batch_samples samples (0: PROMQL_STREAM_BATCH_SAMPLES).  Returns 1 with
  * *out as promql_eval_range() would have set it (peak_samples is then an
  * upper bound of 2.42's count, below opts->max_samples); 0 when the query
- * is better or only evaluated in one piece -- a shape not streamed, a
+ * is better or only evaluated in one piece -- a shape not streamed,
+ * annotations asked for (opts->annotations), a
  * selection that fits one batch, any error or a sample count near the
  * limit (promql_eval_range() then gives the exact answer) -- with *out
  * untouched; PROMQL_EVAL_TIMEOUT with e set when the query timed out.

@@ -234,6 +234,9 @@ static bool sweepable(const struct evaluator *ev, const struct promql_node *call
 		return false;
 	if (vs->u.vector.at.kind != PROMQL_AT_NONE || call->u.call.func->id == PROMQL_FN_HOLT_WINTERS)
 		return false;
+	/* 3.7's anchored and smoothed windows: the per-step path (eval_extended.c) */
+	if (vs->u.vector.ext != PROMQL_EXT_NONE)
+		return false;
 	if (ts < ev->query_start || ts > ev->query_end || __builtin_sub_overflow(ts, ev->query_start, &d) ||
 	    d % ev->sweep_step)
 		return false;

@@ -196,7 +196,7 @@ struct lset lset_dup(struct arena *a, struct lset ls)
 		v[i].name = arena_strndup(a, ls.v[i].name, strlen(ls.v[i].name));
 		v[i].value = arena_strndup(a, ls.v[i].value, strlen(ls.v[i].value));
 	}
-	return (struct lset){ v, ls.n, lset_hash(ls) };
+	return (struct lset){ v, ls.n, lset_hash(ls), ls.drop };
 }
 
 /* Arrays up to this long are scanned rather than indexed. */

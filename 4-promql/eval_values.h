@@ -27,6 +27,13 @@ struct lset {
 	 * query for stored series and memoised derived sets), 0 if unknown.
 	 * Every constructor leaves it 0, so a changed set never keeps it. */
 	uint64_t h;
+	/*
+	 * Delayed name removal (promql_engine_opts.delayed_name_removal, the
+	 * Sample.DropName of 2.55+): the name and metadata labels are still
+	 * here but go when the query's result is made (eval_names.c).  Not
+	 * part of the hash or of any comparison; constructors leave it false.
+	 */
+	bool drop;
 };
 uint64_t lset_hash_slow(struct lset ls);
 static inline uint64_t lset_hash(struct lset ls)

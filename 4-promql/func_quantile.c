@@ -143,20 +143,24 @@ static bool almost_equal(double a, double b, double eps)
  * 1e-12 (relative) of the last kept one takes its value, a smaller one is
  * raised to it, and only a larger one becomes the new reference.
  */
-static void monotonic_small_deltas(struct bucket *b, size_t n)
+static bool monotonic_small_deltas(struct bucket *b, size_t n)
 {
 	double prev = b[0].count;
+	bool forced = false;
 
 	for (size_t i = 1; i < n; i++) {
 		double cur = b[i].count;
 		if (cur == prev)
 			continue;
 		if (almost_equal(prev, cur, 1e-12) || cur < prev) {
+			/* only a decrease beyond the tolerance is "forced" */
+			forced |= !almost_equal(prev, cur, 1e-12);
 			b[i].count = prev;
 			continue;
 		}
 		prev = cur;
 	}
+	return forced;
 }
 
 /*
@@ -242,8 +246,14 @@ double func_bucket_fraction(double lower, double upper, struct bucket *b, size_t
 
 double func_bucket_quantile(double q, struct bucket *b, size_t n, bool small_deltas)
 {
+	return func_bucket_quantile_forced(q, b, n, small_deltas, NULL);
+}
+
+double func_bucket_quantile_forced(double q, struct bucket *b, size_t n, bool small_deltas, bool *forced)
+{
 	size_t i, k, lo, hi;
 	double obs, rank, start = 0, end, count, max;
+	bool fixed = false;
 
 	if (isnan(q))
 		return go_nan();
@@ -257,13 +267,17 @@ double func_bucket_quantile(double q, struct bucket *b, size_t n, bool small_del
 	/* ensureMonotonic (2.49: and small deltas). */
 	max = b[0].count;
 	if (small_deltas)
-		monotonic_small_deltas(b, n);
+		fixed = monotonic_small_deltas(b, n);
 	for (i = 1; i < n && !small_deltas; i++) {
-		if (b[i].count > max)
+		if (b[i].count > max) {
 			max = b[i].count;
-		else if (b[i].count < max)
+		} else if (b[i].count < max) {
 			b[i].count = max;
+			fixed = true;
+		}
 	}
+	if (forced)
+		*forced = fixed;
 	if (n < 2)
 		return go_nan();
 	obs = b[n - 1].count;

@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "1-common/gofmt.h"
+#include "1-common/gotime.h"
 #include "1-common/xalloc.h"
 #include "4-promql/eval_func.h"
 
@@ -64,7 +65,7 @@ double func_rate_finish(enum promql_func_id id, const struct rate_prep *r, const
 	extrap += to_end < threshold ? to_end : r->avg / 2;
 	factor = extrap / r->sampled;
 	if (id == PROMQL_FN_RATE)
-		factor /= (double)c->range_ms / 1000; /* Duration.Seconds() */
+		factor /= go_ms_seconds(c->range_ms); /* ms.Range.Seconds() */
 	return r->result * factor;
 }
 

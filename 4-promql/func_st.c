@@ -13,8 +13,9 @@
  * a reset; and rate/increase take the first sample's ST, when inside the
  * window, as a zero sample there instead of extrapolating to the left (one
  * sample then suffices).  The overlap warnings of 3.14 are annotations,
- * which the evaluator does not report.
+ * raised by eval_annot.c (ev_annot_st_overlap).
  */
+#include "1-common/gotime.h"
 #include "4-promql/eval_func.h"
 
 static int64_t tdiff(int64_t a, int64_t b)
@@ -86,7 +87,7 @@ static int rate_st(enum promql_func_id id, const struct ev_point *p, const int64
 	if (sampled != 0)
 		factor = (sampled + to_start + to_end) / sampled;
 	if (id == PROMQL_FN_RATE)
-		factor /= (double)c->range_ms / 1000;
+		factor /= go_ms_seconds(c->range_ms); /* ms.Range.Seconds() */
 	*out = result * factor;
 	return 1;
 }

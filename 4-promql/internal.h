@@ -69,6 +69,16 @@ struct promql_parser {
 void promql_perr(struct promql_parser *p, int pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Parts of String() (print.c) for the prettier (pretty.c): what n prints
+ * before its first sub-expression (an aggregation's "sum by (a) ("), the
+ * " op bool matching " between a binary expression's operands, and what
+ * follows the last (a subquery's "[5m:1m] offset 1m").
+ */
+void promql_print_head(struct buf *out, const struct promql_node *n, const struct compat *c);
+void promql_print_binop(struct buf *out, const struct promql_node *n, const struct compat *c);
+void promql_print_tail(struct buf *out, const struct promql_node *n, const struct compat *c);
+
 /* Literals (literal.c).  Errors are recorded with promql_perr. */
 double promql_parse_number(struct promql_parser *p, const struct promql_token *t);
 /* The unquoted text, owned by the expression's arena; *out_len its length. */
@@ -111,15 +121,27 @@ struct promql_node *promql_parse_expr(struct promql_parser *p, int min_prec);
  * promql_at_duration: whether the lookahead may fill one;
  * promql_duration_word: "duration" or 2.54's "number or duration";
  * promql_bracket_duration / promql_offset_duration: 3.4's duration
- * expressions of a range or step / of an offset, in ms; all return false
- * with the error recorded.  promql_duration_seconds: Go's Duration.Seconds().
+ * expressions of a range or step / of an offset: a literal's ms, or the
+ * expression in *expr (its value in *ms when constant and valid, else 0);
+ * all return false with the error recorded.  promql_duration_seconds: Go's Duration.Seconds().
  */
 bool promql_number_or_duration(struct promql_parser *p, const struct promql_token *t, int64_t *ms);
 bool promql_at_duration(struct promql_parser *p);
 const char *promql_duration_word(struct promql_parser *p);
-bool promql_bracket_duration(struct promql_parser *p, int64_t *ms);
-bool promql_offset_duration(struct promql_parser *p, int64_t *ms);
+bool promql_bracket_duration(struct promql_parser *p, bool step, int64_t *ms, const struct promql_dur **expr);
+bool promql_offset_duration(struct promql_parser *p, int64_t *ms, const struct promql_dur **expr);
+/*
+ * durations.c: whether d reads step() or range(); d's value in ms for a
+ * query of that step and range, as calculateDuration (negative: an offset
+ * may be), -1 with e set to upstream's words when it is invalid.
+ */
+bool promql_dur_uses_query(const struct promql_dur *d);
+int promql_dur_ms(const struct promql_dur *d, int64_t step_ms, int64_t range_ms, bool negative,
+		  const struct compat *c, int64_t *ms, struct err *e);
 double promql_duration_seconds(int64_t ms);
+
+/* NumberLiteral.String() of release c (print.c): duration: written as one. */
+void promql_print_number(struct buf *out, double v, bool duration, const struct compat *c);
 
 /* checkAST of 2.42: type checks that run when parsing found no error. */
 enum promql_value_type promql_check(struct promql_parser *p, struct promql_node *n);

@@ -35,6 +35,8 @@ static const struct {
 	{ "on", PQT_ON }, { "ignoring", PQT_IGNORING },
 	{ "group_left", PQT_GROUP_LEFT }, { "group_right", PQT_GROUP_RIGHT },
 	{ "bool", PQT_BOOL }, { "start", PQT_START }, { "end", PQT_END },
+	/* 3.7 (ext_keywords only) */
+	{ "anchored", PQT_ANCHORED }, { "smoothed", PQT_SMOOTHED },
 	/* 2.42 adds these two to the keyword map as numbers */
 	{ "inf", PQT_NUMBER }, { "nan", PQT_NUMBER },
 };
@@ -363,9 +365,16 @@ static void lex_keyword_or_identifier(struct scan *s, struct promql_token *out)
 	n = l->pos - l->start;
 	for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
 		if (strlen(keywords[i].word) == n && !strncasecmp(keywords[i].word, l->input + l->start, n)) {
+			if ((keywords[i].tok == PQT_ANCHORED || keywords[i].tok == PQT_SMOOTHED) && !l->ext_keywords)
+				break;
 			emit(l, out, keywords[i].tok);
 			return;
 		}
+	}
+	if (l->limitk && ((n == 6 && !strncasecmp(l->input + l->start, "limitk", 6)) ||
+			  (n == 11 && !strncasecmp(l->input + l->start, "limit_ratio", 11)))) {
+		emit(l, out, n == 6 ? PQT_LIMITK : PQT_LIMIT_RATIO);
+		return;
 	}
 	colon = memchr(l->input + l->start, ':', n) != NULL;
 	emit(l, out, colon ? PQT_METRIC_IDENTIFIER : PQT_IDENTIFIER);
@@ -598,6 +607,50 @@ static bool lex_inside_braces(struct scan *s, struct promql_token *out)
 	return true;
 }
 
+/*
+ * scanDurationKeyword (3.6): letters from the current one on, a duration
+ * keyword of the release whatever their case, emitted as an identifier
+ * for the parser to read; false when the word is none.
+ */
+static bool scan_duration_keyword(struct scan *s, struct promql_token *out)
+{
+	static const struct {
+		const char *w;
+		unsigned set;
+	} words[] = {
+		{ "step", LEX_DUR_STEP }, { "range", LEX_DUR_RANGE },
+		{ "min", LEX_DUR_MIN_MAX }, { "max", LEX_DUR_MIN_MAX },
+		{ "min_of", LEX_DUR_MIN_MAX_OF }, { "max_of", LEX_DUR_MIN_MAX_OF },
+	};
+	struct promql_lexer *l = s->l;
+	size_t n;
+
+	while (lex_is_alpha(next(s)))
+		;
+	backup(s);
+	n = l->pos - l->start;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if ((l->dur_keywords & words[i].set) && strlen(words[i].w) == n &&
+		    !strncasecmp(words[i].w, l->input + l->start, n)) {
+			emit(l, out, PQT_IDENTIFIER);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The first letters of the release's duration keywords (s, m; r from 3.10). */
+static bool duration_keyword_start(const struct promql_lexer *l, int32_t r)
+{
+	if (r >= 'A' && r <= 'Z')
+		r += 'a' - 'A';
+	if (r == 's')
+		return l->dur_keywords & LEX_DUR_STEP;
+	if (r == 'm')
+		return l->dur_keywords & (LEX_DUR_MIN_MAX | LEX_DUR_MIN_MAX_OF);
+	return r == 'r' && (l->dur_keywords & LEX_DUR_RANGE);
+}
+
 /* One token of 3.4's lexDurationExpr; returns false after skipping spaces. */
 static bool lex_duration_expr(struct scan *s, struct promql_token *out)
 {
@@ -635,6 +688,11 @@ static bool lex_duration_expr(struct scan *s, struct promql_token *out)
 		return false;
 	} else if (r > 0 && r < 128 && (op = strchr(ops, (char)r)) != NULL) {
 		emit(l, out, op_tok[op - ops]);
+	} else if (r == ',' && l->dur_keywords) {
+		emit(l, out, PQT_COMMA); /* 3.6: min(a, b) */
+	} else if (duration_keyword_start(l, r)) {
+		if (!scan_duration_keyword(s, out))
+			error_rune(l, out, "unexpected character in duration expression: ", r);
 	} else if (lex_is_digit(r) || (r == '.' && lex_is_digit(peek(s)))) {
 		backup(s);
 		l->got_duration = true;

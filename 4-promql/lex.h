@@ -69,6 +69,8 @@
 	X(STDVAR, 'a', "stdvar")                                               \
 	X(SUM, 'a', "sum")                                                     \
 	X(TOPK, 'a', "topk")                                                   \
+	X(LIMITK, 'a', "limitk")                                               \
+	X(LIMIT_RATIO, 'a', "limit_ratio")                                     \
 	X(BOOL, 'k', "bool")                                                   \
 	X(BY, 'k', "by")                                                       \
 	X(GROUP_LEFT, 'k', "group_left")                                       \
@@ -77,6 +79,8 @@
 	X(OFFSET, 'k', "offset")                                               \
 	X(ON, 'k', "on")                                                       \
 	X(WITHOUT, 'k', "without")                                             \
+	X(ANCHORED, 'k', "anchored")                                           \
+	X(SMOOTHED, 'k', "smoothed")                                           \
 	X(START, 'p', "start")                                                 \
 	X(END, 'p', "end")
 
@@ -109,8 +113,22 @@ struct promql_lexer {
 	 * lexDurationExpr (set by the parser, like float_durations) */
 	bool duration_exprs;
 	bool got_duration;
+	/* 3.7's lexer: "anchored" and "smoothed" are keywords (set by the
+	 * parser, like float_durations) */
+	bool ext_keywords;
+	/* the words lexDurationExpr takes for step(), range(), min(), max(),
+	 * LEX_DUR_* bits (3.6: STEP | MIN_MAX, 3.10: | RANGE, 3.13: MIN_MAX_OF
+	 * for MIN_MAX); each is given as an IDENTIFIER */
+	unsigned dur_keywords;
+	/* 2.54's keywords limitk and limit_ratio (aggregators; before, names) */
+	bool limitk;
 	struct buf msg;  /* text of the last ERROR token */
 };
+
+#define LEX_DUR_STEP 1u
+#define LEX_DUR_RANGE 2u
+#define LEX_DUR_MIN_MAX 4u /* min, max (3.6-3.12) */
+#define LEX_DUR_MIN_MAX_OF 8u /* min_of, max_of (3.13) */
 
 void promql_lexer_init(struct promql_lexer *l, const char *input, size_t len);
 void promql_lexer_release(struct promql_lexer *l);

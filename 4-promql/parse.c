@@ -148,7 +148,8 @@ static bool is_metric_identifier(enum promql_tok t)
 	case PQT_GROUP: case PQT_IDENTIFIER: case PQT_LAND: case PQT_LOR: case PQT_LUNLESS:
 	case PQT_MAX: case PQT_METRIC_IDENTIFIER: case PQT_MIN: case PQT_OFFSET:
 	case PQT_QUANTILE: case PQT_STDDEV: case PQT_STDVAR: case PQT_SUM: case PQT_TOPK:
-	case PQT_WITHOUT: case PQT_START: case PQT_END:
+	case PQT_LIMITK: case PQT_LIMIT_RATIO: /* 2.54; the lexer makes them then only */
+	case PQT_WITHOUT: case PQT_START: case PQT_END: case PQT_ANCHORED: case PQT_SMOOTHED:
 		return true;
 	default:
 		return false;
@@ -171,6 +172,14 @@ struct promql_node *promql_new_node(struct promql_parser *p, enum promql_node_ki
 }
 bool promql_is_metric_identifier(enum promql_tok t) { return is_metric_identifier(t); }
 
+/* 3.7.0 and 3.7.1 lex anchored and smoothed as keywords that name nothing
+ * (3.7.2, 0fa1e00dad, adds them to metric_identifier and maybe_label). */
+static bool ext_word_refused(const struct promql_parser *p, enum promql_tok t)
+{
+	return (t == PQT_ANCHORED || t == PQT_SMOOTHED) &&
+	       !compat_on(p->opts->compat, COMPAT_PROMQL_EXTENDED_RANGE_NAMES);
+}
+
 /* Grammar rule maybe_label: words accepted as a grouping label. */
 static bool is_maybe_label(enum promql_tok t)
 {
@@ -180,7 +189,8 @@ static bool is_maybe_label(enum promql_tok t)
 	case PQT_IDENTIFIER: case PQT_IGNORING: case PQT_LAND: case PQT_LOR: case PQT_LUNLESS:
 	case PQT_MAX: case PQT_METRIC_IDENTIFIER: case PQT_MIN: case PQT_OFFSET: case PQT_ON:
 	case PQT_QUANTILE: case PQT_STDDEV: case PQT_STDVAR: case PQT_SUM: case PQT_TOPK:
-	case PQT_START: case PQT_END: case PQT_ATAN2:
+	case PQT_LIMITK: case PQT_LIMIT_RATIO: /* 2.54; the lexer makes them then only */
+	case PQT_START: case PQT_END: case PQT_ATAN2: case PQT_ANCHORED: case PQT_SMOOTHED:
 		return true;
 	default:
 		return false;
@@ -228,7 +238,7 @@ bool promql_parse_grouping(struct promql_parser *p, const char ***out, size_t *n
 			v[cnt++] = name;
 			goto next;
 		}
-		if (!is_maybe_label(t->type)) {
+		if (!is_maybe_label(t->type) || ext_word_refused(p, t->type)) {
 			unexpected(p, "grouping opts", "label");
 			goto done;
 		}
@@ -439,39 +449,44 @@ struct promql_node *promql_parse_primary(struct promql_parser *p)
 	default:
 		break;
 	}
-	if (is_metric_identifier(t->type)) /* aggregators too, unless they start one */
+	if (is_metric_identifier(t->type) && !ext_word_refused(p, t->type)) /* aggregators too, unless they start one */
 		return parse_vector_selector(p);
 	return unexpected_expr(p);
 }
 
-/* addOffset of 2.42. */
-static bool add_offset(struct promql_parser *p, struct promql_node *e, int64_t off)
+/* addOffset of 2.42, and 3.4's addOffsetExpr when expr is not NULL. */
+static bool add_offset(struct promql_parser *p, struct promql_node *e, int64_t off, const struct promql_dur *expr)
 {
 	int64_t *orig;
+	const struct promql_dur **orig_expr;
 	int *endp;
 
 	switch (e->kind) {
 	case PROMQL_NODE_VECTOR:
 		orig = &e->u.vector.offset_ms;
+		orig_expr = &e->u.vector.offset_expr;
 		endp = &e->pos.end;
 		break;
 	case PROMQL_NODE_MATRIX:
 		orig = &e->u.matrix.vs->u.vector.offset_ms;
+		orig_expr = &e->u.matrix.vs->u.vector.offset_expr;
 		endp = &e->pos.end;
 		break;
 	case PROMQL_NODE_SUBQUERY:
 		orig = &e->u.subquery.offset_ms;
+		orig_expr = &e->u.subquery.offset_expr;
 		endp = &e->pos.end;
 		break;
 	default:
 		promql_perr(p, e->pos.start, "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery");
 		return false;
 	}
-	if (*orig != 0) {
+	if (*orig != 0 || *orig_expr) {
 		promql_perr(p, e->pos.start, "offset may not be set multiple times");
 		return false;
 	}
 	*orig = off;
+	*orig_expr = expr;
 	*endp = p->last_closing;
 	return true;
 }
@@ -502,6 +517,40 @@ static bool set_at(struct promql_parser *p, struct promql_node *e, const struct 
 	}
 	*dst = *a;
 	*endp = p->last_closing;
+	return true;
+}
+
+/* setAnchored / setSmoothed of 3.7 (parse.go): the modifier applies to
+ * the selector just parsed, whatever else was written. */
+static bool set_ext(struct promql_parser *p, struct promql_node *e, enum promql_tok tok)
+{
+	enum promql_ext want = tok == PQT_ANCHORED ? PROMQL_EXT_ANCHORED : PROMQL_EXT_SMOOTHED;
+	const char *word = tok == PQT_ANCHORED ? "anchored" : "smoothed";
+	enum promql_ext *dst;
+
+	if (!p->opts->extended_range_selectors) {
+		promql_perr(p, e->pos.start, "%s modifier is experimental and not enabled", word);
+		return false;
+	}
+	switch (e->kind) {
+	case PROMQL_NODE_VECTOR:
+		dst = &e->u.vector.ext;
+		break;
+	case PROMQL_NODE_MATRIX:
+		dst = &e->u.matrix.vs->u.vector.ext;
+		break;
+	case PROMQL_NODE_SUBQUERY:
+		promql_perr(p, e->pos.start, "%s modifier is not supported for subqueries", word);
+		return false;
+	default:
+		promql_perr(p, e->pos.start, "%s modifier not implemented", word);
+		return false;
+	}
+	if (*dst != PROMQL_EXT_NONE && *dst != want) {
+		promql_perr(p, e->pos.start, "anchored and smoothed modifiers cannot be used together");
+		return false;
+	}
+	*dst = want;
 	return true;
 }
 
@@ -567,11 +616,12 @@ static struct promql_node *parse_brackets(struct promql_parser *p, struct promql
 {
 	struct promql_token open = take(p), d;
 	int64_t range, step = 0;
+	const struct promql_dur *range_expr = NULL, *step_expr = NULL;
 	struct promql_node *n;
 	bool dexpr = compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR);
 
 	if (dexpr) {
-		if (!promql_bracket_duration(p, &range))
+		if (!promql_bracket_duration(p, false, &range, &range_expr))
 			return NULL;
 	} else if (!promql_at_duration(p))
 		return unexpected(p, "subquery selector", promql_duration_word(p));
@@ -583,7 +633,8 @@ static struct promql_node *parse_brackets(struct promql_parser *p, struct promql
 		take(p);
 		if (e->kind != PROMQL_NODE_VECTOR)
 			msg = "ranges only allowed for vector selectors";
-		else if (e->u.vector.offset_ms != 0)
+		else if (e->u.vector.offset_ms != 0 && !e->u.vector.offset_expr)
+			/* OriginalOffset: 0 beside an offset expression (3.4) */
 			msg = "no offset modifiers allowed before range";
 		else if (e->u.vector.at.kind == PROMQL_AT_TIMESTAMP)
 			msg = "no @ modifiers allowed before range";
@@ -594,13 +645,14 @@ static struct promql_node *parse_brackets(struct promql_parser *p, struct promql
 		n = new_node(p, PROMQL_NODE_MATRIX, e->pos.start, p->last_closing);
 		n->u.matrix.vs = e;
 		n->u.matrix.range_ms = range;
+		n->u.matrix.range_expr = range_expr;
 		return n;
 	}
 	if (!at(p, PQT_COLON))
 		return unexpected(p, "subquery or range", "\":\" or \"]\"");
 	take(p);
 	if (dexpr && !at(p, PQT_RIGHT_BRACKET)) {
-		if (!promql_bracket_duration(p, &step))
+		if (!promql_bracket_duration(p, true, &step, &step_expr))
 			return NULL;
 		if (!at(p, PQT_RIGHT_BRACKET))
 			return unexpected(p, "subquery selector", "\"]\"");
@@ -619,11 +671,14 @@ static struct promql_node *parse_brackets(struct promql_parser *p, struct promql
 	n->u.subquery.expr = e;
 	n->u.subquery.range_ms = range;
 	n->u.subquery.step_ms = step;
+	n->u.subquery.range_expr = range_expr;
+	n->u.subquery.step_expr = step_expr;
 	return n;
 }
 
 /* offset, @ and [..] bind to the operand just parsed (they out-rank every
- * binary operator in 2.42's grammar; @ wins its conflicts by shifting). */
+ * binary operator in 2.42's grammar; @ wins its conflicts by shifting), and
+ * so do 3.7's anchored and smoothed (no precedence: shifted). */
 struct promql_node *promql_parse_postfix(struct promql_parser *p, struct promql_node *e)
 {
 	while (e) {
@@ -633,10 +688,11 @@ struct promql_node *promql_parse_postfix(struct promql_parser *p, struct promql_
 			struct promql_token d;
 			bool neg = false;
 			int64_t off;
+			const struct promql_dur *off_expr;
 
 			take(p);
 			if (compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR)) {
-				if (!promql_offset_duration(p, &off) || !add_offset(p, e, off))
+				if (!promql_offset_duration(p, &off, &off_expr) || !add_offset(p, e, off, off_expr))
 					return NULL;
 				continue;
 			}
@@ -647,7 +703,7 @@ struct promql_node *promql_parse_postfix(struct promql_parser *p, struct promql_
 			if (!promql_at_duration(p))
 				return unexpected(p, "offset", promql_duration_word(p));
 			d = take(p);
-			if (!promql_number_or_duration(p, &d, &off) || !add_offset(p, e, neg ? -off : off))
+			if (!promql_number_or_duration(p, &d, &off) || !add_offset(p, e, neg ? -off : off, NULL))
 				return NULL;
 		} else if (t->type == PQT_AT) {
 			take(p);
@@ -655,6 +711,10 @@ struct promql_node *promql_parse_postfix(struct promql_parser *p, struct promql_
 				return NULL;
 		} else if (t->type == PQT_LEFT_BRACKET) {
 			e = parse_brackets(p, e);
+		} else if (t->type == PQT_ANCHORED || t->type == PQT_SMOOTHED) {
+			/* 3.7: anchored_expr / smoothed_expr, `expr ANCHORED` */
+			if (!set_ext(p, e, take(p).type))
+				return NULL;
 		} else {
 			break;
 		}
@@ -704,13 +764,20 @@ static int parse_input(struct promql_expr **out, const char *input, size_t len, 
 	promql_lexer_init(&p.lex, input, len);
 	p.lex.float_durations = compat_on(p.opts->compat, COMPAT_PROMQL_FLOAT_DURATIONS);
 	p.lex.duration_exprs = compat_on(p.opts->compat, COMPAT_PROMQL_DURATION_EXPR);
+	p.lex.ext_keywords = compat_on(p.opts->compat, COMPAT_PROMQL_EXTENDED_RANGE);
+	p.lex.limitk = compat_on(p.opts->compat, COMPAT_PROMQL_LIMITK);
+	if (compat_on(p.opts->compat, COMPAT_PROMQL_DURATION_STEP))
+		p.lex.dur_keywords = LEX_DUR_STEP |
+				     (compat_on(p.opts->compat, COMPAT_PROMQL_DURATION_RANGE) ? LEX_DUR_RANGE : 0) |
+				     (compat_on(p.opts->compat, COMPAT_PROMQL_DURATION_MIN_OF) ? LEX_DUR_MIN_MAX_OF
+											   : LEX_DUR_MIN_MAX);
 
 	if (selector) {
 		/*
 		 * START_METRIC_SELECTOR vector_selector, then EOF: anything else
 		 * falls to the start rule's plain "unexpected X"; no checkAST.
 		 */
-		if (at(&p, PQT_LEFT_BRACE) || is_metric_identifier(peek(&p)->type))
+		if (at(&p, PQT_LEFT_BRACE) || (is_metric_identifier(peek(&p)->type) && !ext_word_refused(&p, peek(&p)->type)))
 			root = parse_vector_selector(&p);
 		else
 			unexpected(&p, "", "");

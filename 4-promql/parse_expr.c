@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "1-common/xalloc.h"
 #include "4-promql/functions.h"
@@ -33,6 +34,8 @@ static enum promql_aggop aggop_of(enum promql_tok t)
 	case PQT_STDDEV: return PROMQL_AGG_STDDEV;
 	case PQT_STDVAR: return PROMQL_AGG_STDVAR;
 	case PQT_SUM: return PROMQL_AGG_SUM;
+	case PQT_LIMITK: return PROMQL_AGG_LIMITK;
+	case PQT_LIMIT_RATIO: return PROMQL_AGG_LIMIT_RATIO;
 	default: return PROMQL_AGG_TOPK;
 	}
 }
@@ -81,11 +84,30 @@ static bool parse_agg_modifier(struct promql_parser *p, struct promql_node *agg)
 	return promql_parse_grouping(p, &agg->u.aggregate.grouping, &agg->u.aggregate.ngrouping);
 }
 
+/*
+ * 3.6's STEP and 3.10's RANGE keywords before 3.12 made them functions: a
+ * metric name (metric_identifier has them), so "step()" is a selector and
+ * then a syntax error, not an unknown function.
+ */
+static bool keyword_not_function(struct promql_parser *p)
+{
+	const struct promql_token *t = promql_peek(p);
+	const struct compat *c = p->opts->compat;
+
+	if (!compat_on(c, COMPAT_PROMQL_DURATION_STEP) || compat_at_least(c, 3, 12, 0))
+		return false;
+	if (t->len == 4 && !strncasecmp(t->val, "step", 4))
+		return true;
+	return t->len == 5 && !strncasecmp(t->val, "range", 5) && compat_on(c, COMPAT_PROMQL_DURATION_RANGE);
+}
+
 /* What the lookahead starts: 'c' a function call, 'a' an aggregation, 0 neither. */
 static int starts_call(struct promql_parser *p)
 {
 	enum promql_tok t = promql_peek(p)->type, next;
 
+	if (t == PQT_IDENTIFIER && keyword_not_function(p))
+		return 0;
 	if (t == PQT_IDENTIFIER)
 		/* IDENTIFIER "(" is a call; otherwise a metric name */
 		return promql_peek2(p)->type == PQT_LEFT_PAREN ? 'c' : 0;
@@ -141,6 +163,18 @@ static struct promql_node *end_aggregate(struct promql_parser *p, struct promql_
 		return NULL;
 	}
 	want = promql_aggop_has_param(agg->u.aggregate.op) ? 2 : 1;
+	if ((agg->u.aggregate.op == PROMQL_AGG_LIMITK || agg->u.aggregate.op == PROMQL_AGG_LIMIT_RATIO) &&
+	    !p->opts->experimental_functions) {
+		/* 2.54's IsExperimentalAggregator check; 3.1 names the operator */
+		if (compat_on(p->opts->compat, COMPAT_PROMQL_LIMITK_NAMED))
+			promql_perr(p, agg->pos.start,
+				    "%s() is experimental and must be enabled with --enable-feature=promql-experimental-functions",
+				    promql_aggop_name(agg->u.aggregate.op));
+		else
+			promql_perr(p, agg->pos.start, "limitk() and limit_ratio() are experimental and must be enabled "
+							"with --enable-feature=promql-experimental-functions");
+		return NULL;
+	}
 	if (nargs != want) {
 		promql_perr(p, agg->pos.start,
 			    "wrong number of arguments for aggregate expression provided, expected %zu, got %zu",
@@ -301,7 +335,10 @@ static bool parse_group_modifiers(struct promql_parser *p, struct promql_node *b
 	vm->card = promql_take(p).type == PQT_GROUP_LEFT ? PROMQL_CARD_MANY_TO_ONE : PROMQL_CARD_ONE_TO_MANY;
 	if (promql_at(p, PQT_LEFT_PAREN))
 		return promql_parse_grouping(p, &vm->include, &vm->ninclude);
-	if (!can_start_expr(promql_peek(p)->type)) {
+	if (!can_start_expr(promql_peek(p)->type) ||
+	    /* 3.7.0-3.7.1: anchored and smoothed start no expression */
+	    ((promql_at(p, PQT_ANCHORED) || promql_at(p, PQT_SMOOTHED)) &&
+	     !compat_on(p->opts->compat, COMPAT_PROMQL_EXTENDED_RANGE_NAMES))) {
 		promql_unexpected(p, "grouping opts", "\"(\"");
 		return false;
 	}

@@ -9,7 +9,8 @@
  * shouldQuoteName; grouping labels: "%s" around the raw name when it is no
  * legacy metric name); 3.3 numbers as strconv.FormatFloat(v, 'f', -1) and
  * grouping labels quoted with strconv.Quote; 3.4 prints a number written as
- * a duration as a duration (NumberLiteral.Duration); 3.9 prints an empty ignoring()
+ * a duration as a duration (NumberLiteral.Duration) and duration expressions
+ * as written (durations.c); 3.9 prints an empty ignoring()
  * before group_left/right; 3.10 quotes grouping labels that are not legacy
  * label names (a colon now needs quotes).
  */
@@ -55,8 +56,18 @@ static void print_list(struct buf *out, const char **v, size_t n, const struct c
 	}
 }
 
-/* " @ 123.000" / " @ start()" then " offset 5m" / " offset -5m". */
-static void print_at_offset(struct buf *out, const struct promql_at *a, int64_t off)
+/* 3.7's " anchored" / " smoothed". */
+static void print_ext(struct buf *out, enum promql_ext ext)
+{
+	if (ext == PROMQL_EXT_ANCHORED)
+		buf_adds(out, " anchored");
+	else if (ext == PROMQL_EXT_SMOOTHED)
+		buf_adds(out, " smoothed");
+}
+
+/* " @ 123.000" / " @ start()", a vector selector's " anchored" (3.7), then
+ * " offset 5m" / " offset -5m". */
+static void print_at_offset(struct buf *out, const struct promql_at *a, enum promql_ext ext, int64_t off)
 {
 	switch (a->kind) {
 	case PROMQL_AT_TIMESTAMP:
@@ -72,6 +83,7 @@ static void print_at_offset(struct buf *out, const struct promql_at *a, int64_t 
 	case PROMQL_AT_NONE:
 		break;
 	}
+	print_ext(out, ext);
 	if (off > 0) {
 		buf_adds(out, " offset ");
 		prom_fmt_duration(out, off);
@@ -179,6 +191,27 @@ static void print_binary_op(struct buf *out, const struct promql_node *n, const 
 	buf_addc(out, ' ');
 }
 
+void promql_print_number(struct buf *out, double v, bool duration, const struct compat *c)
+{
+	if (duration && compat_on(c, COMPAT_PRINT_DURATION_LITERALS)) {
+		/* model.Duration(v * 1e9).String(), the sign in front */
+		if (v < 0)
+			buf_addc(out, '-');
+		prom_fmt_duration(out, (int64_t)((v < 0 ? -v : v) * 1e9) / 1000000);
+	} else if (compat_on(c, COMPAT_PRINT_PLAIN_NUMBERS)) {
+		go_fmt_f(out, v); /* 3.3: FormatFloat(v, 'f', -1, 64) */
+	} else {
+		go_fmt_g(out, v); /* fmt.Sprint(float64): shortest 'g' */
+	}
+}
+
+/* " offset " and a duration expression (3.4's OriginalOffsetExpr). */
+static void print_offset_expr(struct buf *out, const struct promql_dur *d, const struct compat *c)
+{
+	buf_adds(out, " offset ");
+	promql_print_dur(out, d, c);
+}
+
 /* A node without sub-expressions. */
 static void print_leaf(struct buf *out, const struct promql_node *n, const struct compat *c)
 {
@@ -186,30 +219,33 @@ static void print_leaf(struct buf *out, const struct promql_node *n, const struc
 	case PROMQL_NODE_MATRIX: {
 		const struct promql_node *vs = n->u.matrix.vs;
 		print_selector(out, vs, c);
+		/* 3.7.0-3.7.1 print the modifier with the selector too (a1000efe55) */
+		if (!compat_on(c, COMPAT_PRINT_EXTENDED_RANGE_ONCE))
+			print_ext(out, vs->u.vector.ext);
 		buf_addc(out, '[');
-		prom_fmt_duration(out, n->u.matrix.range_ms);
+		if (n->u.matrix.range_expr)
+			promql_print_dur(out, n->u.matrix.range_expr, c);
+		else
+			prom_fmt_duration(out, n->u.matrix.range_ms);
 		buf_addc(out, ']');
-		print_at_offset(out, &vs->u.vector.at, vs->u.vector.offset_ms);
+		print_ext(out, vs->u.vector.ext);
+		print_at_offset(out, &vs->u.vector.at, PROMQL_EXT_NONE,
+				vs->u.vector.offset_expr ? 0 : vs->u.vector.offset_ms);
+		if (vs->u.vector.offset_expr)
+			print_offset_expr(out, vs->u.vector.offset_expr, c);
 		break;
 	}
 	case PROMQL_NODE_NUMBER:
-		if (n->u.number.duration && compat_on(c, COMPAT_PRINT_DURATION_LITERALS)) {
-			/* model.Duration(v * 1e9).String(), the sign in front */
-			double v = n->u.number.val;
-			if (v < 0)
-				buf_addc(out, '-');
-			prom_fmt_duration(out, (int64_t)((v < 0 ? -v : v) * 1e9) / 1000000);
-		} else if (compat_on(c, COMPAT_PRINT_PLAIN_NUMBERS))
-			go_fmt_f(out, n->u.number.val); /* 3.3: FormatFloat(v, 'f', -1, 64) */
-		else
-			go_fmt_g(out, n->u.number.val); /* fmt.Sprint(float64): shortest 'g' */
+		promql_print_number(out, n->u.number.val, n->u.number.duration, c);
 		break;
 	case PROMQL_NODE_STRING:
 		go_quote(out, n->u.string.val, n->u.string.len);
 		break;
 	case PROMQL_NODE_VECTOR:
 		print_selector(out, n, c);
-		print_at_offset(out, &n->u.vector.at, n->u.vector.offset_ms);
+		print_at_offset(out, &n->u.vector.at, n->u.vector.ext, n->u.vector.offset_expr ? 0 : n->u.vector.offset_ms);
+		if (n->u.vector.offset_expr)
+			print_offset_expr(out, n->u.vector.offset_expr, c);
 		break;
 	default:
 		break;
@@ -283,7 +319,7 @@ static void print_between(struct buf *out, const struct promql_node *n, const st
 }
 
 /* What n prints after its last sub-expression. */
-static void print_tail(struct buf *out, const struct promql_node *n)
+static void print_tail(struct buf *out, const struct promql_node *n, const struct compat *c)
 {
 	switch (n->kind) {
 	case PROMQL_NODE_AGGREGATE:
@@ -293,12 +329,22 @@ static void print_tail(struct buf *out, const struct promql_node *n)
 		break;
 	case PROMQL_NODE_SUBQUERY:
 		buf_addc(out, '[');
-		prom_fmt_duration(out, n->u.subquery.range_ms);
+		if (n->u.subquery.range_expr)
+			promql_print_dur(out, n->u.subquery.range_expr, c);
+		else
+			prom_fmt_duration(out, n->u.subquery.range_ms);
 		buf_addc(out, ':');
-		if (n->u.subquery.step_ms != 0)
+		/* upstream prints Step when set, else StepExpr: as parsed, an
+		 * expression leaves Step 0 */
+		if (n->u.subquery.step_expr)
+			promql_print_dur(out, n->u.subquery.step_expr, c);
+		else if (n->u.subquery.step_ms != 0)
 			prom_fmt_duration(out, n->u.subquery.step_ms);
 		buf_addc(out, ']');
-		print_at_offset(out, &n->u.subquery.at, n->u.subquery.offset_ms);
+		print_at_offset(out, &n->u.subquery.at, PROMQL_EXT_NONE,
+				n->u.subquery.offset_expr ? 0 : n->u.subquery.offset_ms);
+		if (n->u.subquery.offset_expr)
+			print_offset_expr(out, n->u.subquery.offset_expr, c);
 		break;
 	default:
 		break;
@@ -337,7 +383,7 @@ void promql_print_node_with(struct buf *out, const struct promql_node *n, const 
 				if (f->next++ > 0)
 					print_between(out, f->n, c);
 			} else {
-				print_tail(out, f->n);
+				print_tail(out, f->n, c);
 				nstack_pop(&st);
 			}
 		}
@@ -360,4 +406,20 @@ void promql_print(struct buf *out, const struct promql_expr *x)
 void promql_print_with(struct buf *out, const struct promql_expr *x, const struct compat *c)
 {
 	promql_print_node_with(out, x->root, c);
+}
+
+/* The pieces prettier (4-promql/pretty.c) reuses: see internal.h. */
+void promql_print_head(struct buf *out, const struct promql_node *n, const struct compat *c)
+{
+	print_head(out, n, c);
+}
+
+void promql_print_binop(struct buf *out, const struct promql_node *n, const struct compat *c)
+{
+	print_binary_op(out, n, c);
+}
+
+void promql_print_tail(struct buf *out, const struct promql_node *n, const struct compat *c)
+{
+	print_tail(out, n, c);
 }

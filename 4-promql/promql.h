@@ -37,6 +37,8 @@ struct promql_parse_opts {
 	bool duration_expressions;
 	/* --enable-feature=promql-binop-fill-modifiers (3.10+) */
 	bool binop_fill_modifiers;
+	/* --enable-feature=promql-extended-range-selectors (3.7+): anchored, smoothed */
+	bool extended_range_selectors;
 };
 
 /* promql_parse() as the release in o parses; o may be NULL (2.42.0). */
@@ -60,5 +62,13 @@ void promql_expr_free(struct promql_expr *x);
 void promql_print(struct buf *out, const struct promql_expr *x);
 /* String() of the release c (--compat; NULL: 2.42.0). */
 void promql_print_with(struct buf *out, const struct promql_expr *x, const struct compat *c);
+/*
+ * Expr.Pretty(0) (promql/parser/prettier.go, 2.46+; the same through
+ * 3.14): String(), split over indented lines where a node's String() is
+ * over 100 bytes; c's String() (4-promql/pretty.c).
+ */
+void promql_pretty_with(struct buf *out, const struct promql_expr *x, const struct compat *c);
+/* The same with another maxCharactersPerLine (upstream's tests vary it). */
+void promql_pretty_width(struct buf *out, const struct promql_expr *x, const struct compat *c, size_t width);
 
 #endif

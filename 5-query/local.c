@@ -440,7 +440,8 @@ static int range_query(struct query_source *src, const char *expr, int64_t start
 	int rc = -1, erc;
 	/* the release the source imitates parses the query as its server would */
 	struct promql_parse_opts po = { es->opts.compat, es->opts.experimental_functions,
-					es->opts.duration_expressions, es->opts.binop_fill_modifiers };
+					es->opts.duration_expressions, es->opts.binop_fill_modifiers,
+					es->opts.extended_range_selectors };
 
 	promql_result_init(&r);
 	if (end < start)

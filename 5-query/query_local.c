@@ -430,6 +430,7 @@ int query_api_local_open(struct query_api **out, const char *dir, const struct p
 	l->popts.experimental_functions = l->opts.experimental_functions;
 	l->popts.duration_expressions = l->opts.duration_expressions;
 	l->popts.binop_fill_modifiers = l->opts.binop_fill_modifiers;
+	l->popts.extended_range_selectors = l->opts.extended_range_selectors;
 	tsdb_db_init(&l->db);
 	if (tsdb_db_open(&l->db, dir, INT64_MAX, e) < 0) {
 		tsdb_db_release(&l->db);

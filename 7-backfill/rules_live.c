@@ -618,14 +618,17 @@ static bool rule_reads(const struct rulefmt_rule *B, const struct rulefmt_rule *
 }
 
 /* Whether a rule reads no rule's output (its own included) and no
- * template of it queries: its evaluations depend on the source only. */
+ * template of it queries: its evaluations depend on the source only.
+ * Nor may it read the query around it (`[step()]`, `@ start()`): the
+ * rule manager's instant queries answer those otherwise than one range
+ * query over the window. */
 static bool independent(const struct live *L, const struct rulefmt_rule *B)
 {
 	for (size_t ga = 0; ga < L->ngroups; ga++)
 		for (size_t ra = 0; ra < L->groups[ga].g->nrules; ra++)
 			if (rule_reads(B, &L->groups[ga].g->rules[ra]))
 				return false;
-	return !any_unnamed_selector(B);
+	return !any_unnamed_selector(B) && !promql_reads_query(promql_expr_root(B->parsed));
 }
 
 /* --url: one warning per rule reading another backfilled rule's output. */

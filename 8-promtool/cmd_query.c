@@ -190,6 +190,7 @@ static int open_local(const struct cli_ctx *c, struct query_api **api)
 		.experimental_functions = cli_feature_enabled(c, "promql-experimental-functions"),
 		.duration_expressions = cli_feature_enabled(c, "promql-duration-expr"),
 		.binop_fill_modifiers = cli_feature_enabled(c, "promql-binop-fill-modifiers"),
+		.extended_range_selectors = cli_feature_enabled(c, "promql-extended-range-selectors"),
 	};
 
 	if (*api)
@@ -259,7 +260,8 @@ int cmd_query_instant(const struct cli_ctx *c)
 	const char *t = cli_str(c, "time");
 	int code = 1;
 
-	if (open_remote(c, cli_str(c, "server"), false, &api) < 0)
+	/* --header: 3.12's flag (absent before, so never set) */
+	if (open_remote(c, cli_str(c, "server"), true, &api) < 0)
 		return 1;
 	now(&a.t0, 0);
 	if (t && *t && parse_time(&a.t0, t, "error parsing evaluation time") < 0)

@@ -388,6 +388,7 @@ int cmd_tsdb_create_blocks_from_rules(const struct cli_ctx *c)
 			.experimental_functions = cli_feature_enabled(c, "promql-experimental-functions"),
 			.duration_expressions = cli_feature_enabled(c, "promql-duration-expr"),
 			.binop_fill_modifiers = cli_feature_enabled(c, "promql-binop-fill-modifiers"),
+			.extended_range_selectors = cli_feature_enabled(c, "promql-extended-range-selectors"),
 		};
 		if (promql_engine_source_open_dir(&src, cli_str(c, "source-dir"), &eo, &e) < 0) {
 			fprintf(stderr, "cannot open source directory: %s\n", err_msg(&e));

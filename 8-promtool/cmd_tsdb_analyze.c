@@ -21,6 +21,7 @@
 #include "1-common/xalloc.h"
 #include "8-promtool/blocktable.h"
 #include "8-promtool/cli.h"
+#include "3-tsdb/chunkenc_xor2.h"
 #include "3-tsdb/db_reader.h"
 
 struct info {
@@ -102,9 +103,15 @@ static int compaction(struct buf *out, struct tsdb_block *b, struct err *e)
 			struct chunk_data cd;
 			double size;
 			int bucket;
+			uint16_t n;
 			if (chunks_reader_chunk(&b->cr, s.chks[j].ref, &cd, e) < 0)
 				goto done;
-			size = fmin((double)xor_chunk_num_samples(cd.data, cd.len), 120);
+			n = xor_chunk_num_samples(cd.data, cd.len);
+			/* 3.14's histogram ST chunks keep a counter-reset header
+			 * in the top 2 bits (chunkenc/st.go histogramSTSampleCountMask) */
+			if (cd.encoding == CHUNK_ENC_HISTOGRAM_ST || cd.encoding == CHUNK_ENC_FLOAT_HISTOGRAM_ST)
+				n &= 0x3fff;
+			size = fmin((double)n, 120);
 			bucket = (int)ceil(10 * size / 120) - 1;
 			if (bucket < 0) {
 				err_set(e, "%s: chunk %" PRIu64 " holds no samples", b->dir, s.chks[j].ref);

@@ -8,6 +8,14 @@
  * selectors are merged (a series matched twice is printed once).  With one
  * --match (or none) the output is 2.42's.
  *
+ * promtool tsdb dump-openmetrics (2.51+, --compat; cmd/promtool/tsdb.go
+ * formatSeriesSetOpenMetrics, the same from v2.51.0 to v3.14.0) reads the
+ * same way and prints "<name>{<labels but __name__>} <value %g> <seconds
+ * %.3f>" per float sample (the braces even with no label; values as Go's
+ * strconv.Quote), stops a series at its first native histogram sample
+ * without a word, and ends with "# EOF".  Stale markers are printed (NaN),
+ * as upstream does whatever its help says.
+ *
  * Output goes through one large buffer and each series' label text is
  * formatted once, so there is no per-sample allocation.
  */
@@ -78,8 +86,52 @@ static void put_line(struct buf *out, const struct buf *prefix, double v, int64_
 	out->len = (size_t)(w - (char *)out->data);
 }
 
-/* *hist counts the series whose samples stopped at a native histogram. */
-static int dump_set(struct tsdb_series_set *set, struct buf *out, size_t *hist, struct err *e)
+/* One dump-openmetrics line: prefix, v as %g, " ", t/1000 as %.3f. */
+static void put_om_line(struct buf *out, const struct buf *prefix, double v, int64_t t)
+{
+	char ts[48];
+	int n = snprintf(ts, sizeof(ts), " %.3f\n", (double)t / 1000); /* float64(ts)/1000, as Go */
+	char *w;
+
+	if (out->len + prefix->len + GO_FMT_G_MAX + sizeof(ts) + 1 > out->cap)
+		buf_grow(out, prefix->len + GO_FMT_G_MAX + sizeof(ts));
+	w = (char *)out->data + out->len;
+	memcpy(w, prefix->data, prefix->len);
+	w += prefix->len;
+	w += go_fmt_g_to(w, v);
+	memcpy(w, ts, (size_t)n);
+	w += n;
+	*w = '\0';
+	out->len = (size_t)(w - (char *)out->data);
+}
+
+/* The metric name and CondensedString() of the other labels, then a space. */
+static void om_prefix(struct buf *out, const struct label *ls, size_t n)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(ls[i].name, "__name__"))
+			buf_adds(out, ls[i].value);
+	buf_addc(out, '{');
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(ls[i].name, "__name__"))
+			continue;
+		if (!first)
+			buf_addc(out, ',');
+		first = false;
+		buf_adds(out, ls[i].name);
+		buf_addc(out, '=');
+		go_quote(out, ls[i].value, strlen(ls[i].value));
+	}
+	buf_adds(out, "} ");
+}
+
+/*
+ * *hist counts the series whose samples stopped at a native histogram.
+ * om: dump-openmetrics' lines.
+ */
+static int dump_set(struct tsdb_series_set *set, bool om, struct buf *out, size_t *hist, struct err *e)
 {
 	struct buf prefix = BUF_INIT;
 	int r;
@@ -91,10 +143,17 @@ static int dump_set(struct tsdb_series_set *set, struct buf *out, size_t *hist, 
 		double v;
 
 		buf_reset(&prefix);
-		labels_format(&prefix, ls, n);
-		buf_addc(&prefix, ' ');
+		if (om) {
+			om_prefix(&prefix, ls, n);
+		} else {
+			labels_format(&prefix, ls, n);
+			buf_addc(&prefix, ' ');
+		}
 		while ((r = tsdb_series_set_sample(set, &t, &v, e)) > 0) {
-			put_line(out, &prefix, v, t);
+			if (om)
+				put_om_line(out, &prefix, v, t);
+			else
+				put_line(out, &prefix, v, t);
 			if (out->len >= OUT_FLUSH_AT && flush(out) < 0) {
 				r = err_set(e, "write /dev/stdout: %s", strerror(errno));
 				break;
@@ -108,7 +167,7 @@ static int dump_set(struct tsdb_series_set *set, struct buf *out, size_t *hist, 
 	return r;
 }
 
-int cmd_tsdb_dump(const struct cli_ctx *c)
+static int dump(const struct cli_ctx *c, bool om)
 {
 	const char *path = cli_str(c, "db path");
 	size_t nmatch = 0;
@@ -147,7 +206,7 @@ int cmd_tsdb_dump(const struct cli_ctx *c)
 	if (nmatch == 1) {
 		const struct promql_node *vs = promql_expr_root(sels[0]);
 		if (tsdb_db_select(&db, vs->u.vector.matchers, vs->u.vector.nmatchers, mint, maxt, &set, &e) < 0 ||
-		    dump_set(set, &out, &hist, &e) < 0)
+		    dump_set(set, om, &out, &hist, &e) < 0)
 			goto done;
 	} else {
 		const struct label_matcher **ms = calloc(nmatch, sizeof(*ms));
@@ -162,14 +221,16 @@ int cmd_tsdb_dump(const struct cli_ctx *c)
 		r = tsdb_db_select_union(&db, ms, ns, nmatch, mint, maxt, &set, &e);
 		free(ms);
 		free(ns);
-		if (r < 0 || dump_set(set, &out, &hist, &e) < 0)
+		if (r < 0 || dump_set(set, om, &out, &hist, &e) < 0)
 			goto done;
 	}
+	if (om)
+		buf_adds(&out, "# EOF\n");
 	if (flush(&out) < 0 || fflush(stdout) != 0) {
 		err_set(&e, "write /dev/stdout: %s", strerror(errno));
 		goto done;
 	}
-	if (hist && compat_on(cli_compat(c), COMPAT_DUMP_HISTOGRAMS))
+	if (hist && !om && compat_on(cli_compat(c), COMPAT_DUMP_HISTOGRAMS))
 		/* 2.48+ print histogram samples (FloatHistogram.String()), which
 		 * we do not reproduce; before 2.48 the dump stops there silently */
 		fprintf(stderr, "tsdb dump: native histogram samples of %zu series not printed\n", hist);
@@ -189,4 +250,14 @@ done:
 	buf_release(&out);
 	err_release(&e);
 	return ret;
+}
+
+int cmd_tsdb_dump(const struct cli_ctx *c)
+{
+	return dump(c, false);
+}
+
+int cmd_tsdb_dump_openmetrics(const struct cli_ctx *c)
+{
+	return dump(c, true);
 }

@@ -24,6 +24,17 @@
 #define DB_PATH_HELP "Database path (default is data/)."
 #define SERVER_HELP "Prometheus server to query."
 #define HUMAN_HELP "Print human readable values."
+/* httpConfigFileDescription: 2.43 words it one way, 3.6 another */
+#define HTTP_CONFIG_HELP_243 "HTTP client configuration file for promtool to connect to Prometheus."
+#define HTTP_CONFIG_HELP_36                                                                               \
+	"HTTP client configuration file, see details at "                                                 \
+	"https://prometheus.io/docs/prometheus/latest/configuration/promtool"
+/* a later release's --http.config.file on a command that does not read it */
+#define HTTP_CONFIG_FLAGS_UNIMPLEMENTED(from)                                                             \
+	{ .name = "http.config.file", .type = CLI_EXISTING_FILE, .placeholder = "<filename>",               \
+	  .since = (from), .until = CLI_V(3, 6, 0), .unimplemented = true, .help = HTTP_CONFIG_HELP_243 },  \
+	{ .name = "http.config.file", .type = CLI_EXISTING_FILE, .placeholder = "<filename>",               \
+	  .since = CLI_V(3, 6, 0), .unimplemented = true, .help = HTTP_CONFIG_HELP_36 }
 static const char *const query_formats[] = { "promql", "json", NULL };
 
 /* ---- global flags: kingpin's built-ins, then promtool's ---- */
@@ -96,10 +107,17 @@ static const struct cli_arg check_sd_args[] = {
 static const struct cli_flag check_config_flags[] = {
 	{ .name = "syntax-only", .type = CLI_BOOL,
 	  .help = "Only check the config file syntax, ignoring file and content validation referenced in the config" },
-	{ .name = "lint", .type = CLI_STRING, .def = "duplicate-rules",
+	{ .name = "lint", .type = CLI_STRING, .def = "duplicate-rules", .until = CLI_V(3, 2, 0),
 	  .help = "Linting checks to apply to the rules specified in the config. Available options are: all, "
 		  "duplicate-rules, none. Use --lint=none to disable linting" },
+	{ .name = "lint", .type = CLI_STRING, .def = "duplicate-rules", .since = CLI_V(3, 2, 0),
+	  .help = "Linting checks to apply to the rules/scrape configs specified in the config. Available options "
+		  "are: all, duplicate-rules, none, too-long-scrape-interval. Use --lint=none to disable linting" },
 	{ .name = "lint-fatal", .type = CLI_BOOL, .def = "false", .help = LINT_FATAL_HELP },
+	{ .name = "ignore-unknown-fields", .type = CLI_BOOL, .def = "false", .since = CLI_V(3, 2, 0),
+	  .help = "Ignore unknown fields in the rule groups read by the config files. This is useful when you want "
+		  "to extend rule files with custom metadata. Ensure that those fields are removed before loading "
+		  "them into the Prometheus server as it performs strict checks by default." },
 	{ .name = "agent", .type = CLI_BOOL, .help = "Check config file for Prometheus in Agent mode." },
 	END,
 };
@@ -133,6 +151,23 @@ static const struct cli_arg check_rules_args[] = {
 	END,
 };
 
+/* check healthy / ready (2.44) */
+static const struct cli_flag check_server_flags[] = {
+	HTTP_CONFIG_FLAGS_UNIMPLEMENTED(CLI_V(2, 44, 0)),
+	{ .name = "url", .type = CLI_URL, .def = "http://localhost:9090", .help = "The URL for the Prometheus server." },
+	END,
+};
+
+/* 3.9 moves --extended here from check and adds --lint */
+static const struct cli_flag check_metrics_flags[] = {
+	{ .name = "extended", .type = CLI_BOOL, .since = CLI_V(3, 9, 0),
+	  .help = "Print extended information related to the cardinality of the metrics." },
+	{ .name = "lint", .type = CLI_STRING, .def = "all", .since = CLI_V(3, 9, 0),
+	  .help = "Linting checks to apply for metrics. Available options are: all, none. Use --lint=none to "
+		  "disable metrics linting." },
+	END,
+};
+
 static const struct cli_cmd check_cmds[] = {
 	{ .name = "service-discovery", .fn = cmd_check_service_discovery, .flags = check_sd_flags,
 	  .args = check_sd_args,
@@ -141,9 +176,13 @@ static const struct cli_cmd check_cmds[] = {
 	  .help = "Check if the config files are valid or not." },
 	{ .name = "web-config", .fn = cmd_check_web_config, .args = check_web_config_args,
 	  .help = "Check if the web config files are valid or not." },
+	{ .name = "healthy", .fn = cmd_not_in_build, .flags = check_server_flags, .since = CLI_V(2, 44, 0),
+	  .help = "Check if the Prometheus server is healthy." },
+	{ .name = "ready", .fn = cmd_not_in_build, .flags = check_server_flags, .since = CLI_V(2, 44, 0),
+	  .help = "Check if the Prometheus server is ready." },
 	{ .name = "rules", .fn = cmd_check_rules, .flags = check_rules_flags, .args = check_rules_args,
 	  .help = "Check if the rule files are valid or not." },
-	{ .name = "metrics", .fn = cmd_check_metrics,
+	{ .name = "metrics", .fn = cmd_check_metrics, .until = CLI_V(3, 9, 0),
 	  .help = "Pass Prometheus metrics over stdin to lint them for consistency and correctness.\n"
 		  "\n"
 		  "examples:\n"
@@ -151,6 +190,17 @@ static const struct cli_cmd check_cmds[] = {
 		  "$ cat metrics.prom | promtool check metrics\n"
 		  "\n"
 		  "$ curl -s http://localhost:9090/metrics | promtool check metrics" },
+	{ .name = "metrics", .fn = cmd_check_metrics, .flags = check_metrics_flags, .since = CLI_V(3, 9, 0),
+	  .help = "Pass Prometheus metrics over stdin to lint them for consistency and correctness, and optionally "
+		  "perform cardinality analysis.\n"
+		  "\n"
+		  "examples:\n"
+		  "\n"
+		  "$ cat metrics.prom | promtool check metrics\n"
+		  "\n"
+		  "$ curl -s http://localhost:9090/metrics | promtool check metrics --extended\n"
+		  "\n"
+		  "$ curl -s http://localhost:9100/metrics | promtool check metrics --extended --lint=none" },
 	END,
 };
 
@@ -159,6 +209,7 @@ static const struct cli_cmd check_cmds[] = {
 static const struct cli_flag query_flags[] = {
 	{ .name = "format", .short_name = 'o', .type = CLI_ENUM, .enums = query_formats, .def = "promql",
 	  .help = "Output format of the query." },
+	HTTP_CONFIG_FLAGS_UNIMPLEMENTED(CLI_V(2, 43, 0)),
 	END,
 };
 
@@ -174,6 +225,8 @@ static const struct cli_flag query_flags[] = {
 
 static const struct cli_flag query_instant_flags[] = {
 	{ .name = "time", .type = CLI_STRING, .help = "Query evaluation time (RFC3339 or Unix timestamp)." },
+	{ .name = "header", .type = CLI_STRING_MAP, .repeatable = true, .since = CLI_V(3, 12, 0),
+	  .help = "Extra headers to send to server." },
 	QUERY_SOURCE_DIR_FLAG,
 	END,
 };
@@ -219,6 +272,17 @@ static const struct cli_arg query_labels_args[] = {
 	END,
 };
 
+/* query analyze (2.50): every argument is a flag */
+static const struct cli_flag query_analyze_flags[] = {
+	{ .name = "server", .type = CLI_URL, .required = true, .help = SERVER_HELP },
+	{ .name = "type", .type = CLI_STRING, .required = true, .help = "Type of metric: histogram." },
+	{ .name = "duration", .type = CLI_DURATION, .def = "1h", .help = "Time frame to analyze." },
+	{ .name = "time", .type = CLI_STRING, .help = "Query time (RFC3339 or Unix timestamp), defaults to now." },
+	{ .name = "match", .type = CLI_STRING, .required = true, .repeatable = true,
+	  .help = "Series selector. Can be specified multiple times." },
+	END,
+};
+
 /* promtool declares "labels" after the debug commands, but under query. */
 static const struct cli_cmd query_cmds[] = {
 	{ .name = "instant", .fn = cmd_query_instant, .flags = query_instant_flags, .args = query_expr_args,
@@ -229,6 +293,8 @@ static const struct cli_cmd query_cmds[] = {
 	  .help = "Run series query." },
 	{ .name = "labels", .fn = cmd_query_labels, .flags = query_labels_flags, .args = query_labels_args,
 	  .help = "Run labels query." },
+	{ .name = "analyze", .fn = cmd_not_in_build, .flags = query_analyze_flags, .since = CLI_V(2, 50, 0),
+	  .help = "Run queries against your Prometheus to analyze the usage pattern of certain metrics." },
 	END,
 };
 
@@ -255,6 +321,74 @@ static const struct cli_cmd debug_cmds[] = {
 	{ .name = "metrics", .fn = cmd_debug_metrics, .args = debug_metrics_args,
 	  .help = "Fetch metrics debug information." },
 	{ .name = "all", .fn = cmd_debug_all, .args = debug_all_args, .help = "Fetch all debug information." },
+	END,
+};
+
+/* ---- push (2.46) ---- */
+
+static const struct cli_flag push_flags[] = {
+	HTTP_CONFIG_FLAGS_UNIMPLEMENTED(CLI_V(2, 46, 0)),
+	END,
+};
+static const struct cli_flag push_metrics_flags[] = {
+	{ .name = "label", .type = CLI_STRING_MAP, .def = "job=promtool", .repeatable = true,
+	  .help = "Label to attach to metrics. Can be specified multiple times." },
+	{ .name = "timeout", .type = CLI_DURATION, .def = "30s", .help = "The time to wait for pushing metrics." },
+	{ .name = "header", .type = CLI_STRING_MAP, .repeatable = true, .help = "Prometheus remote write header." },
+	{ .name = "protobuf_message", .type = CLI_STRING, .def = "prometheus.WriteRequest", .since = CLI_V(3, 8, 0),
+	  .help = "Protobuf message to use when writing (prometheus.WriteRequest or io.prometheus.write.v2.Request)." },
+	{ .name = "remote-write.path", .type = CLI_STRING, .def = "/api/v1/write", .since = CLI_V(3, 14, 0),
+	  .help = "Override the default remote write API path." },
+	END,
+};
+static const struct cli_arg push_metrics_args[] = {
+	{ .name = "remote-write-url", .help = "Prometheus remote write url to push metrics.", .type = CLI_URL,
+	  .required = true },
+	{ .name = "metric-files", .help = "The metric files to push, default is read from standard input.",
+	  .type = CLI_EXISTING_FILE, .cumulative = true },
+	END,
+};
+static const struct cli_cmd push_cmds[] = {
+	{ .name = "metrics", .fn = cmd_not_in_build, .flags = push_metrics_flags, .args = push_metrics_args,
+	  .help = "Push metrics to a prometheus remote write (for testing purpose only)." },
+	END,
+};
+
+/* ---- promql (2.46; each command needs --experimental) ---- */
+
+static const char *const matcher_types[] = { "=", "!=", "=~", "!~", NULL };
+static const struct cli_arg promql_query_args[] = {
+	{ .name = "query", .help = "PromQL query.", .type = CLI_STRING, .required = true },
+	END,
+};
+static const struct cli_flag promql_set_flags[] = {
+	{ .name = "type", .short_name = 't', .type = CLI_ENUM, .enums = matcher_types, .def = "=",
+	  .help = "Type of the label matcher to set." },
+	END,
+};
+static const struct cli_arg promql_set_args[] = {
+	{ .name = "query", .help = "PromQL query.", .type = CLI_STRING, .required = true },
+	{ .name = "name", .help = "Name of the label matcher to set.", .type = CLI_STRING, .required = true },
+	{ .name = "value", .help = "Value of the label matcher to set.", .type = CLI_STRING, .required = true },
+	END,
+};
+static const struct cli_arg promql_delete_args[] = {
+	{ .name = "query", .help = "PromQL query.", .type = CLI_STRING, .required = true },
+	{ .name = "name", .help = "Name of the label to delete.", .type = CLI_STRING, .required = true },
+	END,
+};
+static const struct cli_cmd promql_label_cmds[] = {
+	{ .name = "set", .fn = cmd_promql_labels_set, .flags = promql_set_flags, .args = promql_set_args,
+	  .help = "Set a label matcher in the query." },
+	{ .name = "delete", .fn = cmd_promql_labels_delete, .args = promql_delete_args,
+	  .help = "Delete a label from the query." },
+	END,
+};
+static const struct cli_cmd promql_cmds[] = {
+	{ .name = "format", .fn = cmd_promql_format, .args = promql_query_args,
+	  .help = "Format PromQL query to pretty printed form." },
+	{ .name = "label-matchers", .subs = promql_label_cmds,
+	  .help = "Edit label matchers contained within an existing PromQL query." },
 	END,
 };
 
@@ -362,6 +496,30 @@ static const struct cli_flag tsdb_dump_flags[] = {
 	  .help = "Series selector. Can be specified multiple times." },
 	{ .name = "format", .type = CLI_ENUM, .enums = dump_formats, .def = "prom", .since = CLI_V(3, 9, 0),
 	  .unimplemented_unless = "prom", .help = "Output format of the dump (prom (default) or seriesjson)." },
+	END,
+};
+
+/* tsdb dump-openmetrics (2.51): the dump's flags but --format */
+#define DUMP_SANDBOX_HELP_253                                                                             \
+	"Root directory where a sandbox directory would be created in case WAL replay generates chunks. "  \
+	"The sandbox directory is cleaned up at the end."
+#define DUMP_SANDBOX_HELP_255                                                                             \
+	"Root directory where a sandbox directory will be created, this sandbox is used in case WAL "       \
+	"replay generates chunks (default is the database path). The sandbox is cleaned up at the end."
+static const struct cli_flag tsdb_dump_om_flags[] = {
+	{ .name = "sandbox-dir-root", .type = CLI_STRING, .def = "data/", .since = CLI_V(2, 53, 0),
+	  .until = CLI_V(2, 55, 0), .help = DUMP_SANDBOX_HELP_253 },
+	{ .name = "sandbox-dir-root", .type = CLI_STRING, .since = CLI_V(2, 55, 0), .help = DUMP_SANDBOX_HELP_255 },
+	{ .name = "min-time", .type = CLI_INT64, .def = "-9223372036854775808", .help = "Minimum timestamp to dump.",
+	  .until = CLI_V(3, 5, 0) },
+	{ .name = "min-time", .type = CLI_INT64, .def = "-9223372036854775808", .since = CLI_V(3, 5, 0),
+	  .help = "Minimum timestamp to dump, in milliseconds since the Unix epoch." },
+	{ .name = "max-time", .type = CLI_INT64, .def = "9223372036854775807", .help = "Maximum timestamp to dump.",
+	  .until = CLI_V(3, 5, 0) },
+	{ .name = "max-time", .type = CLI_INT64, .def = "9223372036854775807", .since = CLI_V(3, 5, 0),
+	  .help = "Maximum timestamp to dump, in milliseconds since the Unix epoch." },
+	{ .name = "match", .type = CLI_STRING, .def = "{__name__=~'(?s:.*)'}", .repeatable = true,
+	  .help = "Series selector. Can be specified multiple times." },
 	END,
 };
 
@@ -494,6 +652,14 @@ static const struct cli_cmd tsdb_cmds[] = {
 	  .help = "Dump samples from a TSDB.", .until = CLI_V(3, 9, 0) },
 	{ .name = "dump", .fn = cmd_tsdb_dump, .flags = tsdb_dump_flags, .args = tsdb_db_path_args,
 	  .help = "Dump data (series+samples or optionally just series) from a TSDB.", .since = CLI_V(3, 9, 0) },
+	{ .name = "dump-openmetrics", .fn = cmd_tsdb_dump_openmetrics, .flags = tsdb_dump_om_flags,
+	  .args = tsdb_db_path_args, .since = CLI_V(2, 51, 0), .until = CLI_V(2, 53, 0),
+	  .help = "[Experimental] Dump samples from a TSDB into OpenMetrics format. Native histograms are not "
+		  "dumped." },
+	{ .name = "dump-openmetrics", .fn = cmd_tsdb_dump_openmetrics, .flags = tsdb_dump_om_flags,
+	  .args = tsdb_db_path_args, .since = CLI_V(2, 53, 0),
+	  .help = "[Experimental] Dump samples from a TSDB into OpenMetrics text format, excluding native "
+		  "histograms and staleness markers, which are not representable in OpenMetrics." },
 	{ .name = "create-blocks-from", .flags = tsdb_import_flags, .subs = tsdb_import_cmds,
 	  .help = "[Experimental] Import samples from input and produce TSDB blocks. Please refer to the storage "
 		  "docs for more details." },
@@ -507,8 +673,14 @@ static const struct cli_cmd app_cmds[] = {
 	{ .name = "check", .flags = check_flags, .subs = check_cmds, .help = "Check the resources for validity." },
 	{ .name = "query", .flags = query_flags, .subs = query_cmds, .help = "Run query against a Prometheus server." },
 	{ .name = "debug", .subs = debug_cmds, .help = "Fetch debug information." },
+	{ .name = "push", .flags = push_flags, .subs = push_cmds, .since = CLI_V(2, 46, 0),
+	  .help = "Push to a Prometheus server." },
 	{ .name = "test", .flags = test_flags, .subs = test_cmds, .help = "Unit testing." },
 	{ .name = "tsdb", .subs = tsdb_cmds, .help = "Run tsdb commands." },
+	{ .name = "promql", .subs = promql_cmds, .since = CLI_V(2, 46, 0),
+	  .help = "PromQL formatting and editing. Requires the --experimental flag." },
+	{ .name = "write-documentation", .fn = cmd_not_in_build, .hidden = true, .since = CLI_V(2, 44, 0),
+	  .help = "Generate command line documentation. Internal use." },
 	END,
 };
 

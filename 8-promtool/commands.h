@@ -8,7 +8,9 @@
  * name in its own file, and the linker prefers that one.
  *
  * COMMAND_LIST(X) calls X(function, "full command") once per command, in the
- * order promtool 2.42 lists them in `promtool --help`.
+ * order promtool 2.42 lists them in `promtool --help`, then the commands of
+ * later releases; cmd_not_in_build (8-promtool/cmd_later.c) stands for every
+ * later command this build lists in help but does not implement.
  */
 #ifndef PROMTOOL_COMMANDS_H
 #define PROMTOOL_COMMANDS_H
@@ -36,7 +38,13 @@
 	X(cmd_tsdb_dump, "tsdb dump") \
 	X(cmd_tsdb_verify, "tsdb verify") \
 	X(cmd_tsdb_create_blocks_from_openmetrics, "tsdb create-blocks-from openmetrics") \
-	X(cmd_tsdb_create_blocks_from_rules, "tsdb create-blocks-from rules")
+	X(cmd_tsdb_create_blocks_from_rules, "tsdb create-blocks-from rules") \
+	/* commands of later releases (--compat) */ \
+	X(cmd_tsdb_dump_openmetrics, "tsdb dump-openmetrics") \
+	X(cmd_promql_format, "promql format") \
+	X(cmd_promql_labels_set, "promql label-matchers set") \
+	X(cmd_promql_labels_delete, "promql label-matchers delete") \
+	X(cmd_not_in_build, "a later release's command this build does not implement")
 
 #define COMMAND_DECLARE(fn, name) int fn(const struct cli_ctx *c);
 COMMAND_LIST(COMMAND_DECLARE)

@@ -19,6 +19,7 @@ enum feature_effect {
 	FX_EXPERIMENTAL, /* the parser's experimental functions (3.4+) */
 	FX_DURATION,     /* the parser's duration expressions (3.10-3.13) */
 	FX_FILL,         /* the parser's binop fill modifiers (3.14) */
+	FX_EXT_RANGE,    /* the parser's anchored / smoothed modifiers (3.10+) */
 };
 static const struct feature {
 	const char *name;
@@ -32,7 +33,7 @@ static const struct feature {
 	{ "promql-delayed-name-removal", CLI_V(3, 4, 0), 0, FX_NONE },
 	{ "promql-duration-expr", CLI_V(3, 10, 0), CLI_V(3, 14, 0), FX_DURATION },
 	{ "promql-duration-expr", CLI_V(3, 14, 0), 0, FX_NONE }, /* "permanently enabled" */
-	{ "promql-extended-range-selectors", CLI_V(3, 10, 0), 0, FX_NONE },
+	{ "promql-extended-range-selectors", CLI_V(3, 10, 0), 0, FX_EXT_RANGE },
 	{ "promql-binop-fill-modifiers", CLI_V(3, 14, 0), 0, FX_FILL },
 };
 
@@ -127,6 +128,8 @@ static void opt_feature(const char *name, size_t len, void *arg)
 		oc->o->duration_expressions = true;
 	else if (f && f->fx == FX_FILL)
 		oc->o->binop_fill_modifiers = true;
+	else if (f && f->fx == FX_EXT_RANGE)
+		oc->o->extended_range_selectors = true;
 }
 
 void promtool_parser_opts(const struct cli_ctx *c, struct promql_parse_opts *out)

@@ -49,6 +49,10 @@ static void features(struct pqt_features *f, const struct compat *c)
 	f->stale_eq = compat_at_least(c, 2, 55, 0);
 	f->name_removal = compat_at_least(c, 2, 55, 0);
 	f->eval_info = compat_at_least(c, 3, 0, 0);
+	/* 2.54 .. 3.3: an annotation nobody expected fails the eval */
+	f->warn_strict = f->eval_warn && !compat_at_least(c, 3, 4, 0);
+	f->info_strict = compat_at_least(c, 3, 1, 0) && f->warn_strict;
+	f->anno_ordered = compat_at_least(c, 3, 2, 0) && f->warn_strict;
 	f->expect = compat_at_least(c, 3, 4, 0);
 	f->expect_range = compat_at_least(c, 3, 7, 0);
 	f->create_fail = compat_at_least(c, 3, 9, 0);
@@ -238,6 +242,8 @@ int main(int argc, char **argv)
 	/* and, where the release has them, duration expressions (test.go of 3.4+) */
 	o.popts.duration_expressions = true;
 	o.popts.binop_fill_modifiers = true;
+	/* and anchored / smoothed (test.go of 3.7+) */
+	o.popts.extended_range_selectors = true;
 	s.exact = o.exact;
 	promql_memstore_init(&s.ms);
 	s.ms_storage = promql_memstore_storage(&s.ms);

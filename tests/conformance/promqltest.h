@@ -37,6 +37,10 @@ struct pqt_features {
 	bool stale_eq;         /* 2.55: StaleNaN equals only StaleNaN */
 	bool name_removal;     /* 2.55: the test engine delays __name__ removal */
 	bool eval_info;        /* 3.0: eval_info */
+	/* 2.54 to 3.3: unexpected warnings fail; 3.1 to 3.3 also unexpected
+	 * infos (3.0 only wants the expected ones, and in instant evals);
+	 * 3.2 to 3.3: an ordered eval's annotations are not checked */
+	bool warn_strict, info_strict, anno_ordered;
 	bool expect;           /* 3.4: expect fail|warn|info|no_warn|no_info|ordered */
 	bool expect_range;     /* 3.7: expect range vector, expect string */
 	bool create_fail;      /* 3.9: a query that fails to build may be the expected failure */
@@ -80,7 +84,12 @@ struct pqt_eval {
 	int64_t start, end, step; /* ms; instant: start = eval time */
 	int64_t eval_t;           /* instant evaluation time */
 	bool fail, ordered, warn, info;
-	bool want_warn, want_info; /* expect warn/info lines */
+	/* expect warn|info lines (3.4), [0] warn, [1] info (enum
+	 * promql_annotation_kind): each an exact text, a regexp, or neither
+	 * (any annotation); expect no_warn|no_info. */
+	struct pqt_errmatch *xanno[2];
+	size_t nxanno[2], capxanno[2];
+	bool no_warn, no_info;
 	/* expected_fail_message|regexp, expect fail msg:|regex: */
 	struct pqt_errmatch err[2];
 	int nerr;

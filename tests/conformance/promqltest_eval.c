@@ -16,9 +16,10 @@
  *  - values compare with relative epsilon 1e-6 (2.42's almostEqual, from
  *    2.53 util/almost.Equal; from 2.55 a StaleNaN equals only a StaleNaN).
  *
- * Our evaluator reports no annotations: an eval that expects warnings or
- * infos fails with category "annotations" once everything else passed
- * (no_warn and no_info hold trivially).  A query our parser rejects counts
+ * Annotations are checked as checkAnnotations does (eval_warn, eval_info,
+ * expect warn|info|no_warn|no_info), for the instant queries and the range
+ * eval, not for the range-mode rerun; a failure is category "annotations".
+ * A query our parser rejects counts
  * as the expected failure (3.9's creation errors) only when the eval names
  * the error and it matches: upstream's own parse of the file accepted it.
  */
@@ -409,6 +410,114 @@ static void engine_opts(const struct pqt_state *s, struct promql_engine_opts *op
 					     .start_timestamps = s->o->f.st_lines };
 }
 
+static bool anno_matches(const struct pqt_errmatch *m, const char *msg)
+{
+	if (m->msg)
+		return !strcmp(m->msg, msg);
+	return !m->re || label_regex_match(m->re, msg, strlen(msg));
+}
+
+static void list_annotations(struct buf *b, const struct promql_annotations *an)
+{
+	buf_adds(b, "[");
+	for (size_t i = 0; i < an->n; i++)
+		buf_addf(b, "%s%s", i ? " " : "", an->v[i].msg);
+	buf_adds(b, "]");
+}
+
+/*
+ * Before 3.4 (test.go at v2.54.0, v3.0.0, v3.1.0; checkAnnotations at
+ * v3.2.0 and v3.3.0): the counts alone, an unexpected warning (from 3.1 an
+ * unexpected info too) failing the eval.
+ */
+static int check_counts(const struct pqt_state *s, const struct pqt_eval *c, const char *expr, bool range,
+			size_t nw, size_t ni, const struct promql_annotations *an, struct outcome *o)
+{
+	const struct pqt_features *f = &s->o->f;
+
+	if (f->anno_ordered && c->ordered)
+		return 0;
+	if (!c->warn && nw)
+		buf_addf(&o->why, "unexpected warnings evaluating query \"%s\" (line %d): ", expr, c->line);
+	else if (c->warn && !nw)
+		buf_addf(&o->why, "expected warnings evaluating query \"%s\" (line %d) but got none", expr, c->line);
+	else if (f->info_strict && !c->info && ni)
+		buf_addf(&o->why, "unexpected info annotations evaluating query \"%s\" (line %d): ", expr, c->line);
+	else if (c->info && !ni && (f->info_strict || !range))
+		buf_addf(&o->why, "expected info annotations evaluating query \"%s\" (line %d) but got none", expr,
+			 c->line);
+	else
+		return 0;
+	if (nw + ni && o->why.len && o->why.data[o->why.len - 1] == ' ')
+		list_annotations(&o->why, an);
+	return fail_with(o, "annotations");
+}
+
+/* checkAnnotations (promqltest/test.go, 3.5 and 3.14 alike). */
+static int check_annotations(const struct pqt_state *s, const struct pqt_eval *c, const char *expr, bool range,
+			     const struct promql_annotations *an, struct outcome *o)
+{
+	static const char *const kind_name[2] = { "warn", "info" };
+	size_t nw = promql_annotations_count(an, PROMQL_ANNOT_WARNING);
+	size_t ni = promql_annotations_count(an, PROMQL_ANNOT_INFO);
+
+	if (s->o->f.warn_strict)
+		return check_counts(s, c, expr, range, nw, ni, an, o);
+
+	if (c->warn && !nw) {
+		buf_addf(&o->why, "expected warnings evaluating query \"%s\" (line %d) but got none", expr, c->line);
+		return fail_with(o, "annotations");
+	}
+	if (c->info && !ni) {
+		buf_addf(&o->why, "expected info annotations evaluating query \"%s\" (line %d) but got none", expr,
+			 c->line);
+		return fail_with(o, "annotations");
+	}
+	for (int k = 0; k < 2; k++) {
+		if (!c->nxanno[k])
+			continue;
+		if (!(k ? ni : nw)) {
+			buf_addf(&o->why, "expected %s annotations but none were found for query \"%s\" (line %d)",
+				 kind_name[k], expr, c->line);
+			return fail_with(o, "annotations");
+		}
+		for (size_t j = 0; j < c->nxanno[k]; j++) {
+			const struct pqt_errmatch *m = &c->xanno[k][j];
+			size_t i;
+			for (i = 0; i < an->n; i++)
+				if ((int)an->v[i].kind == k && anno_matches(m, an->v[i].msg))
+					break;
+			if (i < an->n)
+				continue;
+			buf_addf(&o->why, "expected %s annotation matching %s \"%s\" but no matching annotation was found, "
+					  "found: ", kind_name[k], m->msg ? "message" : "pattern",
+				 m->msg ? m->msg : m->src ? m->src : "^.*$");
+			list_annotations(&o->why, an);
+			return fail_with(o, "annotations");
+		}
+		for (size_t i = 0; i < an->n; i++) {
+			size_t j;
+			if ((int)an->v[i].kind != k)
+				continue;
+			for (j = 0; j < c->nxanno[k]; j++)
+				if (anno_matches(&c->xanno[k][j], an->v[i].msg))
+					break;
+			if (j < c->nxanno[k])
+				continue;
+			buf_addf(&o->why, "unexpected %s annotation \"%s\" found for query %s (line %d)", kind_name[k],
+				 an->v[i].msg, expr, c->line);
+			return fail_with(o, "annotations");
+		}
+	}
+	if ((c->no_warn && nw) || (c->no_info && ni)) {
+		buf_addf(&o->why, "unexpected %s annotations evaluating query \"%s\" (line %d): ",
+			 c->no_warn && nw ? "warning" : "info", expr, c->line);
+		list_annotations(&o->why, an);
+		return fail_with(o, "annotations");
+	}
+	return 0;
+}
+
 /* A parse error where upstream's file parse succeeded: a failure unless
  * it is the named error a fail eval expects (3.9). */
 static int parse_failed(const struct pqt_state *s, const struct pqt_eval *c, const char *msg, struct outcome *o)
@@ -428,12 +537,14 @@ static int run_instant(struct pqt_state *s, const struct pqt_eval *c, int64_t t,
 	struct promql_expr *x = NULL;
 	struct promql_result r, rr, mid;
 	struct promql_engine_opts opts;
+	struct promql_annotations an = PROMQL_ANNOTATIONS_INIT;
 	struct err e = ERR_INIT;
 	struct buf text = BUF_INIT;
 	const char *cat = at_variant ? "at-variant" : "result";
 	int rc = -1;
 
 	engine_opts(s, &opts);
+	opts.annotations = &an;
 	promql_result_init(&r);
 	promql_result_init(&rr);
 	promql_result_init(&mid);
@@ -464,6 +575,12 @@ static int run_instant(struct pqt_state *s, const struct pqt_eval *c, int64_t t,
 		fail_with(o, "no-error");
 		goto done;
 	}
+	promql_print_node_with(&text, promql_expr_root(x), &s->o->compat);
+	if (check_annotations(s, c, at_variant ? buf_str(&text) : c->expr, false, &an, o) < 0) {
+		buf_addf(&o->why, " (instant at %lld%s)", (long long)t, at_variant ? ", @ variant" : "");
+		goto done;
+	}
+	opts.annotations = NULL; /* the range-mode rerun's are not checked */
 	if (compare(s, c, &r, o, cat) < 0) {
 		buf_addf(&o->why, " (instant at %lld%s)", (long long)t, at_variant ? ", @ variant" : "");
 		goto done;
@@ -471,7 +588,6 @@ static int run_instant(struct pqt_state *s, const struct pqt_eval *c, int64_t t,
 	rc = 0;
 	if (s->o->f.expect_range && c->exclude_range)
 		goto done;
-	promql_print_node(&text, promql_expr_root(x));
 	if (s->o->f.ctx_funcs && has_ctx_funcs(at_variant ? buf_str(&text) : c->expr))
 		goto done;
 	if (promql_eval_range(&rr, &s->ms_storage, promql_expr_root(x), t - 60000, t + 60000, 60000, &opts, &e) < 0) {
@@ -492,6 +608,7 @@ static int run_instant(struct pqt_state *s, const struct pqt_eval *c, int64_t t,
 		buf_addf(&o->why, " (range mode at %lld%s)", (long long)t, at_variant ? ", @ variant" : "");
 	free(mid.series);
 done:
+	promql_annotations_release(&an);
 	buf_release(&text);
 	promql_result_release(&r);
 	promql_result_release(&rr);
@@ -506,10 +623,12 @@ static int run_range(struct pqt_state *s, const struct pqt_eval *c, struct outco
 	struct promql_expr *x = NULL;
 	struct promql_result r;
 	struct promql_engine_opts opts;
+	struct promql_annotations an = PROMQL_ANNOTATIONS_INIT;
 	struct err e = ERR_INIT;
 	int rc = -1;
 
 	engine_opts(s, &opts);
+	opts.annotations = &an;
 	promql_result_init(&r);
 	if (promql_parse_with(&x, c->expr, strlen(c->expr), &s->o->popts, &e) < 0) {
 		rc = parse_failed(s, c, err_msg(&e), o);
@@ -532,8 +651,11 @@ static int run_range(struct pqt_state *s, const struct pqt_eval *c, struct outco
 		fail_with(o, "no-error");
 		goto done;
 	}
+	if (check_annotations(s, c, c->expr, true, &an, o) < 0)
+		goto done;
 	rc = compare_matrix(s, c, &r, c->start, c->end, c->step, o, "range");
 done:
+	promql_annotations_release(&an);
 	promql_result_release(&r);
 	promql_expr_free(x);
 	err_release(&e);
@@ -649,11 +771,6 @@ void pqt_run_eval(struct pqt_state *s, struct pqt_eval *c)
 				failed = run_instant(s, c, tv[i], true, &o) < 0;
 		}
 	}
-	if (!failed && (c->warn || c->info || c->want_warn || c->want_info)) {
-		buf_addf(&o.why, "expects %s annotations; the evaluator reports none",
-			 c->warn || c->want_warn ? "warn" : "info");
-		failed = fail_with(&o, "annotations") < 0;
-	}
 	if (failed && st && (!o.cat || strcmp(o.cat, "annotations"))) {
 		buf_adds(&o.why, " (the query reads series with start timestamps)");
 		o.cat = "start-timestamps";
@@ -679,6 +796,14 @@ void pqt_eval_release(struct pqt_eval *c)
 		free(c->err[k].msg);
 		free(c->err[k].src);
 		label_regex_free(c->err[k].re);
+	}
+	for (int k = 0; k < 2; k++) {
+		for (size_t j = 0; j < c->nxanno[k]; j++) {
+			free(c->xanno[k][j].msg);
+			free(c->xanno[k][j].src);
+			label_regex_free(c->xanno[k][j].re);
+		}
+		free(c->xanno[k]);
 	}
 	free(c->exp);
 	free(c->expr);

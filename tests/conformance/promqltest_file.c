@@ -513,14 +513,32 @@ static void parse_expect(struct pqt_eval *c, char *l, int line)
 		}
 		break;
 	case PQT_X_WARN:
-		c->want_warn = true;
+	case PQT_X_INFO: {
+		int kind = k == PQT_X_WARN ? 0 : 1;
+		struct pqt_errmatch *m;
+		ALLOC_GROW(c->xanno[kind], c->nxanno[kind] + 1, c->capxanno[kind]);
+		m = &c->xanno[kind][c->nxanno[kind]++];
+		memset(m, 0, sizeof(*m));
+		if (!strncmp(rest, "msg:", 4)) {
+			m->msg = xstrdup(trim(rest + 4));
+		} else if (!strncmp(rest, "regex:", 6)) {
+			struct buf why = BUF_INIT;
+			if (compile_unanchored(m, trim(rest + 6), &why) < 0)
+				set_bad(c, line, "invalid regex %s", buf_str(&why));
+			buf_release(&why);
+		}
 		break;
-	case PQT_X_INFO:
-		c->want_info = true;
-		break;
-	default:
-		break; /* no_warn, no_info: our engine reports no annotations */
 	}
+	case PQT_X_NO_WARN:
+		c->no_warn = true;
+		break;
+	case PQT_X_NO_INFO:
+		c->no_info = true;
+		break;
+	}
+	if ((c->nxanno[0] && c->no_warn) || (c->nxanno[1] && c->no_info))
+		set_bad(c, line, "invalid expect lines, %s cannot be used together",
+			c->nxanno[0] && c->no_warn ? "warn and no_warn" : "info and no_info");
 }
 
 /* `expect range vector from <d> to <d> step <d>` (3.7). */

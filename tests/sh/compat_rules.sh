@@ -299,6 +299,16 @@ run 3.13 check rules "$w/dur.yml"
 want "3.13 needs the flag" 1 "could not parse expression" err
 run 3.14 check rules "$w/dur.yml"
 want "3.14 parses duration expressions always" 0 "SUCCESS: 1 rules found" out
+printf 'groups:\n  - name: g\n    rules:\n      - record: r\n        expr: rate(up[1m] anchored)\n' >"$w/anch.yml"
+run 3.6 --enable-feature=promql-extended-range-selectors check rules "$w/anch.yml"
+want "3.6 has no anchored" 1 'parse error: unexpected identifier "anchored"' err
+run 3.9 --enable-feature=promql-extended-range-selectors check rules "$w/anch.yml"
+want "3.9 promtool has no promql-extended-range-selectors" 1 "1:6: parse error: anchored modifier is experimental and not enabled" err
+want "3.9 warns of promql-extended-range-selectors" 1 "Unknown feature passed to --enable-feature: promql-extended-range-selectors" out
+run 3.10 --enable-feature=promql-extended-range-selectors check rules "$w/anch.yml"
+want "3.10 promql-extended-range-selectors" 0 "SUCCESS: 1 rules found" out
+run 3.14 check rules "$w/anch.yml"
+want "3.14 needs promql-extended-range-selectors" 1 "anchored modifier is experimental and not enabled" err
 
 # ---- group labels in test rules and the --semantics prometheus backfill (3.0) ----
 mkdir -p "$w/ut"

@@ -1,8 +1,8 @@
 /*
  * Expr.String() per release (4-promql/print.c under --compat).  The 3.14
  * cases are upstream's TestExprString (promql/parser/printer_test.go at
- * v3.14.0), the ones our parser can read: not the fill modifiers, anchored/
- * smoothed or duration expressions, which are parser work not done yet.
+ * v3.14.0), the ones our parser can read: not the fill modifiers or
+ * duration expressions, which are parser work not done yet.
  * Each input is parsed and printed under the same profile; the expected
  * strings are that test's, copied by hand.  The boundary cases pin the
  * release each printer change arrived in (printer.go at the tags named).
@@ -24,7 +24,7 @@ static char *print_as(const char *v, const char *in)
 	struct err e = ERR_INIT;
 	/* upstream's test parser: every option on (fill modifiers, duration exprs) */
 	struct promql_parse_opts o = { .compat = &c, .experimental_functions = true, .duration_expressions = true,
-				       .binop_fill_modifiers = true };
+				       .binop_fill_modifiers = true, .extended_range_selectors = true };
 	struct promql_expr *x = NULL;
 	struct buf b = BUF_INIT;
 	char *out = NULL;
@@ -113,6 +113,11 @@ static void test_upstream_3_14(void)
 		{ "predict_linear(foo[1h], 3000)", NULL },
 		{ "sum by(\"üüü\") (foo)", "sum by (\"üüü\") (foo)" },
 		{ "sum without(\"äää\") (foo)", "sum without (\"äää\") (foo)" },
+		{ "a anchored", NULL },
+		{ "a[5m] anchored", NULL },
+		{ "a{b=\"c\"}[5m] anchored @ start() offset 1m", NULL },
+		{ "a smoothed", NULL },
+		{ "a{b=\"c\"}[5m] smoothed offset 1m", NULL },
 		{ "count by(\"ööö\", job) (foo)", "count by (\"ööö\", job) (foo)" },
 	};
 
