@@ -570,10 +570,11 @@ static int subq_collect(struct evaluator *ev, struct subq_cache *c, size_t from,
 	int rc = -1;
 
 	if (c->sercap < c->nls) {
-		c->ser = xreallocarray(c->ser, c->nls, sizeof(*c->ser));
-		c->ser_gen = xreallocarray(c->ser_gen, c->nls, sizeof(*c->ser_gen));
-		memset(c->ser_gen + c->sercap, 0, (c->nls - c->sercap) * sizeof(*c->ser_gen));
-		c->sercap = c->nls;
+		size_t nc = c->nls > c->sercap * 2 ? c->nls : c->sercap * 2;
+		c->ser = xreallocarray(c->ser, nc, sizeof(*c->ser));
+		c->ser_gen = xreallocarray(c->ser_gen, nc, sizeof(*c->ser_gen));
+		memset(c->ser_gen + c->sercap, 0, (nc - c->sercap) * sizeof(*c->ser_gen));
+		c->sercap = nc;
 	}
 	if (++c->gen == 0) { /* wrapped: no stamp may look current */
 		memset(c->ser_gen, 0, c->sercap * sizeof(*c->ser_gen));
