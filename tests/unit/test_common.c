@@ -344,6 +344,39 @@ static void test_arena(void)
 	arena_release(&a);
 }
 
+/* A rewind frees what came after its mark, chunks included, keeps what came
+ * before, and the space after the mark is handed out again. */
+static void test_arena_rewind(void)
+{
+	struct arena a;
+	struct arena_mark m, m2;
+	char *s, *t, *u;
+	size_t before;
+
+	arena_init(&a, 64);
+	m = arena_mark(&a); /* of an empty arena */
+	(void)arena_alloc(&a, 500);
+	arena_rewind(&a, m);
+	CHECK(a.chunks == NULL);
+	CHECK_EQ_U(arena_bytes(&a), 0);
+	s = arena_strndup(&a, "keep", 4);
+	before = arena_bytes(&a);
+	m = arena_mark(&a);
+	t = arena_alloc(&a, 8);
+	m2 = arena_mark(&a); /* nested */
+	memset(arena_alloc(&a, 1000), 'x', 1000); /* own chunk */
+	memset(arena_alloc(&a, 200), 'y', 200);
+	CHECK(arena_bytes(&a) > before);
+	arena_rewind(&a, m2);
+	CHECK_EQ_U(arena_bytes(&a), before);
+	arena_rewind(&a, m);
+	CHECK_EQ_U(arena_bytes(&a), before);
+	CHECK_STR(s, "keep");
+	u = arena_alloc(&a, 8);
+	CHECK(u == t); /* the space after the mark again */
+	arena_release(&a);
+}
+
 /* strconv.UnquoteChar's escapes: values, lengths, and where each failure
  * is reported. */
 static void test_unescape(void)
@@ -424,6 +457,7 @@ int main(void)
 	RUN(test_unescape);
 	RUN(test_utf8);
 	RUN(test_arena);
+	RUN(test_arena_rewind);
 	RUN(test_labels);
 	RUN(test_crc32c_known_answers);
 	RUN(test_varints);
