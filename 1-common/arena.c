@@ -54,6 +54,17 @@ void arena_release(struct arena *a)
 	a->chunk_size = a->chunk_first;
 }
 
+void arena_rewind(struct arena *a, struct arena_mark m)
+{
+	while (a->chunks != m.chunks) {
+		struct arena_chunk *next = a->chunks->next;
+		free(a->chunks);
+		a->chunks = next;
+	}
+	a->cur = m.cur;
+	a->avail = m.avail;
+}
+
 void *arena_alloc_chunk(struct arena *a, size_t n)
 {
 	size_t cap = a->chunk_size ? a->chunk_size : DEFAULT_CHUNK_SIZE;

@@ -41,6 +41,22 @@ void arena_init_growing(struct arena *a, size_t first, size_t max);
 /* Bytes held (chunk capacities), for memory tests. */
 size_t arena_bytes(const struct arena *a);
 void arena_release(struct arena *a);
+/*
+ * A point in an arena's allocations: arena_rewind(a, m) frees everything
+ * allocated after arena_mark(a) returned m (chunks taken since are freed;
+ * what was allocated before stays valid).  Marks nest; a mark is only good
+ * while nothing allocated before it has been released.
+ */
+struct arena_mark {
+	struct arena_chunk *chunks;
+	unsigned char *cur;
+	size_t avail;
+};
+static inline struct arena_mark arena_mark(const struct arena *a)
+{
+	return (struct arena_mark){ a->chunks, a->cur, a->avail };
+}
+void arena_rewind(struct arena *a, struct arena_mark m);
 
 /* The slow path of arena_alloc(): a new chunk for n (already rounded) bytes. */
 void *arena_alloc_chunk(struct arena *a, size_t n);

@@ -311,7 +311,7 @@ static inline bool read_bits(struct xor_iter *it, unsigned nbits, uint64_t *out)
 }
 
 /* binary.ReadUvarint over the bit stream, byte by byte. */
-static bool read_uvarint(struct xor_iter *it, uint64_t *out)
+static inline bool read_uvarint(struct xor_iter *it, uint64_t *out)
 {
 	uint64_t x = 0, b;
 	unsigned s = 0;
@@ -334,7 +334,7 @@ static bool read_uvarint(struct xor_iter *it, uint64_t *out)
 
 /* The value part (write_vdelta's layout), decoded from one peek where it
  * fits: control bits and window take at most 13 bits. */
-static bool read_value(struct xor_iter *it)
+static inline __attribute__((always_inline)) bool read_value(struct xor_iter *it)
 {
 	uint64_t w = peek_bits(it), left = bits_left(it), bits;
 	unsigned mbits, used;
@@ -387,7 +387,7 @@ ok:
 	return true;
 }
 
-bool xor_iter_next(struct xor_iter *it)
+static inline __attribute__((always_inline)) bool next_sample(struct xor_iter *it)
 {
 	uint64_t u;
 
@@ -447,4 +447,191 @@ bool xor_iter_next(struct xor_iter *it)
 		it->t = (int64_t)((uint64_t)it->t + it->tdelta);
 	}
 	return read_value(it);
+}
+
+bool xor_iter_next(struct xor_iter *it)
+{
+	return next_sample(it);
+}
+
+/*
+ * The bit stream for xor_iter_bulk(): up to 64 bits ahead in buf (left-
+ * aligned; nb of them are the stream's from bit byte * 8 - nb on, those
+ * after are the next bytes' or 0 past the end), refilled 7 or 8 bytes at
+ * a time while 8 remain, byte by byte near the end.  The bits it reads,
+ * and where it runs out, are read_bits()'s.
+ */
+struct bitrd {
+	const unsigned char *p;
+	size_t len, byte;
+	uint64_t buf;
+	unsigned nb;
+};
+
+static inline void br_refill(struct bitrd *r)
+{
+	if (r->byte + 8 <= r->len) {
+		r->buf |= get_be64(r->p + r->byte) >> r->nb;
+		r->byte += (63 - r->nb) >> 3;
+		r->nb |= 56;
+		return;
+	}
+	while (r->nb <= 56 && r->byte < r->len) {
+		r->buf |= (uint64_t)r->p[r->byte++] << (56 - r->nb);
+		r->nb += 8;
+	}
+}
+
+static inline uint64_t br_left(const struct bitrd *r)
+{
+	return (uint64_t)(r->len - r->byte) * 8 + r->nb;
+}
+
+/* k (1..32) bits the caller checked are there. */
+static inline uint64_t br_take(struct bitrd *r, unsigned k)
+{
+	uint64_t x;
+
+	if (r->nb < k)
+		br_refill(r);
+	x = r->buf >> (64 - k);
+	r->buf <<= k;
+	r->nb -= k;
+	return x;
+}
+
+/* k (1..64) bits the caller checked are there. */
+static inline uint64_t br_take_wide(struct bitrd *r, unsigned k)
+{
+	uint64_t hi;
+
+	if (k <= 32)
+		return br_take(r, k);
+	hi = br_take(r, k - 32);
+	return hi << 32 | br_take(r, 32);
+}
+
+/* Samples after the first two, next_sample()'s decoding on a bitrd. */
+static size_t bulk_rest(struct xor_iter *it, int64_t *t, double *v, size_t cap)
+{
+	struct bitrd r = { it->p, it->len, (it->bitpos + 7) >> 3, 0, 0 };
+	int64_t ts = it->t;
+	uint64_t val = it->v, tdelta = it->tdelta;
+	unsigned leading = it->leading, trailing = it->trailing;
+	uint16_t read = it->read, total = it->total;
+	bool err = false;
+	size_t n = 0;
+
+	/* start at bitpos: the partial byte's remaining bits first */
+	if (it->bitpos & 7) {
+		unsigned used = (unsigned)(it->bitpos & 7);
+		r.buf = (uint64_t)(unsigned char)(it->p[r.byte - 1] << used) << 56;
+		r.nb = 8 - used;
+	}
+	while (n < cap && read < total) {
+		uint64_t w, left, bits;
+		unsigned plen, sz, mbits;
+
+		br_refill(&r);
+		w = r.buf;
+		left = br_left(&r);
+		/* the delta-of-delta prefix, as next_sample() */
+		if (!(w >> 63))
+			plen = 1, sz = 0;
+		else if (!(w >> 62 & 1))
+			plen = 2, sz = 14;
+		else if (!(w >> 61 & 1))
+			plen = 3, sz = 17;
+		else if (!(w >> 60 & 1))
+			plen = 4, sz = 20;
+		else
+			plen = 4, sz = 64;
+		if (left < plen || (sz && plen + sz > left)) {
+			err = true;
+			break;
+		}
+		(void)br_take(&r, plen);
+		if (sz == 64) {
+			tdelta += br_take_wide(&r, 64);
+		} else if (sz) {
+			uint64_t u = br_take(&r, sz);
+			if (u > ((uint64_t)1 << (sz - 1)))
+				u -= (uint64_t)1 << sz;
+			tdelta += u;
+		}
+		ts = (int64_t)((uint64_t)ts + tdelta);
+		/* the value, as read_value() */
+		br_refill(&r);
+		w = r.buf;
+		left = br_left(&r);
+		if (left < 1) {
+			err = true;
+			break;
+		}
+		if (w >> 63) {
+			unsigned used;
+			if (left < 2) {
+				err = true;
+				break;
+			}
+			if (!(w >> 62 & 1)) {
+				mbits = 64u - leading - trailing;
+				used = 2;
+			} else {
+				if (left < 13) {
+					err = true;
+					break;
+				}
+				leading = (unsigned)(w >> 57 & 0x1f);
+				mbits = (unsigned)(w >> 51 & 0x3f);
+				if (!mbits)
+					mbits = 64;
+				if (leading + mbits > 64) {
+					err = true;
+					break;
+				}
+				trailing = 64 - leading - mbits;
+				used = 13;
+			}
+			(void)br_take(&r, used);
+			if (mbits > left - used) {
+				err = true;
+				break;
+			}
+			bits = br_take_wide(&r, mbits);
+			val ^= bits << trailing;
+		} else {
+			(void)br_take(&r, 1);
+		}
+		read++;
+		t[n] = ts;
+		v[n] = bits_double(val);
+		n++;
+	}
+	it->bitpos = r.byte * 8 - r.nb;
+	it->t = ts;
+	it->v = val;
+	it->tdelta = tdelta;
+	it->leading = (uint8_t)leading;
+	it->trailing = (uint8_t)trailing;
+	it->read = read;
+	it->err = err;
+	return n;
+}
+
+size_t xor_iter_bulk(struct xor_iter *it, int64_t *t, double *v, size_t cap)
+{
+	size_t n = 0;
+
+	/* the first two samples start with varints: one at a time */
+	while (n < cap && it->read < 2 && !it->err) {
+		if (!next_sample(it))
+			return n;
+		t[n] = it->t;
+		v[n] = xor_iter_value(it);
+		n++;
+	}
+	if (n == cap || it->err || it->read >= it->total)
+		return n;
+	return n + bulk_rest(it, t + n, v + n, cap - n);
 }

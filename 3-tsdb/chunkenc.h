@@ -60,6 +60,10 @@ void xor_iter_init(struct xor_iter *it, const unsigned char *chunk, size_t len);
 /* Returns true with it->t and xor_iter_value(it) set, false at the end or on
  * error (it->err tells which). */
 bool xor_iter_next(struct xor_iter *it);
+/* The same for up to cap samples at once into t[] and v[]: how many were
+ * read; fewer than cap at the end or on error (it->err), as by that many
+ * xor_iter_next() calls, only faster. */
+size_t xor_iter_bulk(struct xor_iter *it, int64_t *t, double *v, size_t cap);
 static inline double xor_iter_value(const struct xor_iter *it)
 {
 	return bits_double(it->v);

@@ -305,6 +305,59 @@ static bool src_next(struct src_iter *it)
 	}
 }
 
+/*
+ * Up to cap of the next samples in range into t[] and v[], as that many
+ * src_next() calls would give them: whole chunks decoded in one go
+ * (xor_iter_bulk), then what lies outside [mint, maxt] or is deleted
+ * dropped in place.  Returns how many; fewer than cap at the end or on
+ * error (bad).
+ */
+static size_t src_read_bulk(struct src_iter *it, int64_t *t, double *v, size_t cap)
+{
+	size_t n = 0;
+
+	while (n < cap && !it->bad && it->si < it->nspans) {
+		const struct span *s = &it->spans[it->si];
+		size_t got, k = n;
+		if (s->data && !it->in_span && s->enc == CHUNK_ENC_XOR) {
+			xor_iter_init(&it->x, s->data, s->len); /* as src_next() starts it */
+			it->in_span = true;
+		}
+		if (!s->data || s->enc != CHUNK_ENC_XOR) {
+			/* head samples and the end at other encodings: src_next() */
+			if (!src_next(it))
+				break;
+			t[n] = it->t;
+			v[n] = it->v;
+			n++;
+			continue;
+		}
+		got = xor_iter_bulk(&it->x, t + n, v + n, cap - n);
+		for (size_t i = n; i < n + got; i++) {
+			if (t[i] < it->mint || t[i] > it->maxt || (it->ndel && deleted(it, t[i])))
+				continue;
+			t[k] = t[i];
+			v[k] = v[i];
+			k++;
+		}
+		if (got < cap - n) {
+			if (it->x.err) {
+				it->bad = true;
+				it->bad_ref = s->ref;
+			} else {
+				it->si++;
+				it->in_span = false;
+			}
+		}
+		if (k > n) {
+			it->t = t[k - 1];
+			it->v = v[k - 1];
+		}
+		n = k;
+	}
+	return n;
+}
+
 /* ---- Go's container/heap ---------------------------------------------- */
 
 typedef bool (*heap_less_fn)(void *const *h, size_t i, size_t j);
@@ -375,6 +428,9 @@ struct src_set {
 	const size_t *nm;
 	size_t ngroups;
 	int64_t mint, maxt;
+	/* tsdb_db_select_filtered's; NULL: every series */
+	bool (*filter)(void *arg, const struct label *ls, size_t n, size_t est);
+	void *farg;
 	/* candidates in output order: block series refs or head indices */
 	uint64_t *cand;
 	size_t ncand, pos;
@@ -412,6 +468,10 @@ static bool fully_deleted(const struct tsdb_tombstone *d, size_t n, int64_t mint
 	return false;
 }
 
+/* What a filter is told a block chunk holds: 2.42 cuts chunks at 120
+ * samples (the index does not say; the chunks are not read for it). */
+#define FILTER_CHUNK_SAMPLES 120
+
 static int block_next(struct src_set *s, struct err *e)
 {
 	struct tsdb_block *b = s->b;
@@ -424,6 +484,17 @@ static int block_next(struct src_set *s, struct err *e)
 			continue;
 		s->del = tsdb_tombstones_get(b->stones, b->nstones, ref, &s->ndel);
 		s->nspans = 0;
+		if (s->filter) {
+			size_t est = 0;
+			for (size_t i = 0; i < s->ser.nchks; i++) {
+				const struct index_chunk_meta *c = &s->ser.chks[i];
+				if (!(c->maxt < s->mint || c->mint > s->maxt ||
+				      fully_deleted(s->del, s->ndel, c->mint, c->maxt)))
+					est += FILTER_CHUNK_SAMPLES;
+			}
+			if (!est || !s->filter(s->farg, s->ser.lbls, s->ser.nlbls, est))
+				continue;
+		}
 		for (size_t i = 0; i < s->ser.nchks; i++) {
 			const struct index_chunk_meta *c = &s->ser.chks[i];
 			struct chunk_data cd;
@@ -455,6 +526,11 @@ static int head_next(struct src_set *s, struct err *e)
 		struct tsdb_head_series *hs = &h->series[s->cand[s->pos++]];
 		if (!groups_match(s->m, s->nm, s->ngroups, hs->lbls.v, hs->lbls.n))
 			continue;
+		if (s->filter) {
+			size_t est = hs->n + (size_t)hs->nmm * FILTER_CHUNK_SAMPLES + (hs->hist_n ? 1 : 0);
+			if (!s->filter(s->farg, hs->lbls.v, hs->lbls.n, est))
+				continue;
+		}
 		s->del = tsdb_tombstones_get(h->stones, h->nstones, hs->ref, &s->ndel);
 		s->nspans = 0;
 		s->hist_from = hs->hist_n && hs->hist_mint <= s->maxt ? hs->hist_mint : INT64_MAX;
@@ -687,6 +763,19 @@ int tsdb_db_select(struct tsdb_db *db, const struct label_matcher *m, size_t nm,
 	return select_groups(db, &m, &nm, 1, false, mint, maxt, out, e);
 }
 
+int tsdb_db_select_filtered(struct tsdb_db *db, const struct label_matcher *m, size_t nm, int64_t mint, int64_t maxt,
+			    bool (*filter)(void *arg, const struct label *ls, size_t n, size_t est), void *arg,
+			    struct tsdb_series_set **out, struct err *e)
+{
+	if (select_groups(db, &m, &nm, 1, false, mint, maxt, out, e) < 0)
+		return -1;
+	for (size_t i = 0; i < (*out)->nsrcs; i++) {
+		(*out)->srcs[i].filter = filter;
+		(*out)->srcs[i].farg = arg;
+	}
+	return 0;
+}
+
 int tsdb_db_select_union(struct tsdb_db *db, const struct label_matcher *const *m, const size_t *nm, size_t ng,
 			 int64_t mint, int64_t maxt, struct tsdb_series_set **out, struct err *e)
 {
@@ -842,6 +931,40 @@ size_t tsdb_series_set_max_samples(const struct tsdb_series_set *s)
 	return n;
 }
 
+/*
+ * The merged samples of several sources read one source after the other
+ * (src_read_bulk), when that is what the merge gives: every sample fits
+ * in cap, and in source order the samples strictly increase (blocks of
+ * different time ranges, the usual case).  Returns the count, or
+ * SIZE_MAX when not so (the iterators are then back at the start, for
+ * chain_next).
+ */
+static size_t read_disjoint(struct tsdb_series_set *s, int64_t *t, double *v, size_t cap)
+{
+	size_t k = 0;
+
+	if (s->ichain_started || tsdb_series_set_max_samples(s) > cap)
+		return SIZE_MAX;
+	for (size_t i = 0; i < s->ncur; i++) {
+		size_t from = k;
+		k += src_read_bulk(&s->its[i], t + k, v + k, cap - k);
+		if (k == cap && cap) {
+			/* cap reached: more may follow; let the merge decide */
+			start_samples(s);
+			return SIZE_MAX;
+		}
+		for (size_t j = from ? from : 1; j < k; j++) {
+			if (t[j] <= t[j - 1]) {
+				start_samples(s);
+				return SIZE_MAX;
+			}
+		}
+	}
+	s->ichain_started = true;
+	s->icurr = NULL; /* chain_next: nothing more */
+	return k;
+}
+
 int tsdb_series_set_read(struct tsdb_series_set *s, int64_t *t, double *v, size_t cap, size_t *n,
 			 struct err *e)
 {
@@ -850,16 +973,21 @@ int tsdb_series_set_read(struct tsdb_series_set *s, int64_t *t, double *v, size_
 	*n = 0;
 	if (s->ncur == 1) {
 		struct src_iter *it = &s->its[0];
-		while (k < cap && src_next(it)) {
-			t[k] = it->t;
-			v[k] = it->v;
-			k++;
-		}
+		k = src_read_bulk(it, t, v, cap);
 		*n = k;
 		if (it->bad)
 			return iter_error(it, e);
 		return k == cap;
 	}
+	k = read_disjoint(s, t, v, cap);
+	if (k != SIZE_MAX) {
+		*n = k;
+		for (size_t i = 0; i < s->ncur; i++)
+			if (s->its[i].bad)
+				return iter_error(&s->its[i], e);
+		return 0;
+	}
+	k = 0;
 	while (k < cap && chain_next(s)) {
 		t[k] = s->icurr->t;
 		v[k] = s->icurr->v;

@@ -80,6 +80,16 @@ struct tsdb_series_set;
 int tsdb_db_select(struct tsdb_db *db, const struct label_matcher *m, size_t nm, int64_t mint, int64_t maxt,
 		   struct tsdb_series_set **out, struct err *e);
 /*
+ * The same, of the series filter accepts: it sees each series' labels
+ * (sorted; once per block or head holding it, always the same labels for
+ * the same series) and est, an estimate of its samples in range (120 per
+ * block chunk overlapping it, as 2.42 cuts them), before any of its chunks
+ * is read; the chunks of a rejected series are never read (nor checked).
+ */
+int tsdb_db_select_filtered(struct tsdb_db *db, const struct label_matcher *m, size_t nm, int64_t mint, int64_t maxt,
+			    bool (*filter)(void *arg, const struct label *ls, size_t n, size_t est), void *arg,
+			    struct tsdb_series_set **out, struct err *e);
+/*
  * The union of several matcher groups (3.x's repeated --match): a series is
  * selected when any group matches it; series always come sorted by labels.
  */

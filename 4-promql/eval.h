@@ -71,6 +71,14 @@ struct promql_engine_opts {
 	 */
 	bool per_step_windows;
 	/*
+	 * For 5-query's local source over a data directory: about how many
+	 * samples of a selection are read at once when the query's shape
+	 * lets it be evaluated in batches of series (4-promql/eval_stream.h);
+	 * 0: PROMQL_STREAM_BATCH_SAMPLES, SIZE_MAX: never in batches.  The
+	 * results are the same whatever it is.
+	 */
+	size_t stream_batch_samples;
+	/*
 	 * Where the query's warnings and infos go (4-promql/annotations.h;
 	 * borrowed, added to, never emptied here), from 2.48 on
 	 * (COMPAT_PROMQL_ANNOTATIONS).  NULL: none are collected, at no cost,

@@ -49,19 +49,33 @@ struct dup_reg {
  * multiples of the subquery's step, so consecutive outer steps of a range
  * query (and nested subqueries) revisit them; the value at a timestamp
  * never changes within a query, so it is computed once.  Entries are
- * sorted by t and own their memory (samples, labels and strings in mem).
+ * sorted by t; a sample is the number of its label set in the cache's
+ * table and its value (12 bytes, where a deep copy of its labels at every
+ * inner step cost ~150), both in the entry's one allocation v.  Label sets
+ * are kept once per query, keyed by hash (and the delayed-name-removal
+ * mark, which is not part of it), as 2.42's rangeEval keys series.
  */
 struct subq_entry {
 	int64_t t;
-	struct ev_sample *v;
+	double *v;     /* v[0..n), then sid[0..n) in the same block */
+	uint32_t *sid; /* index into the cache's ls */
 	size_t n;
-	void *mem;
 };
 
 struct subq_cache {
 	const struct promql_node *node;
 	struct subq_entry *e; /* e[head..n) are live; only non-empty results */
 	size_t head, n, cap;
+	struct lset *ls; /* the label set table: deep copies in lsmem, hashed */
+	size_t nls, lscap;
+	struct hmap lsidx; /* set key (see subq_store) -> ls index + 1 */
+	struct arena lsmem;
+	/* Collecting a window (subq_collect): set number -> its series in the
+	 * matrix being made + 1, valid where ser_gen equals gen. */
+	size_t *ser;
+	uint32_t *ser_gen;
+	size_t sercap;
+	uint32_t gen;
 	/* Every inner time in [lo, hi] was computed (computed set), and those
 	 * without an entry gave nothing. */
 	bool computed;

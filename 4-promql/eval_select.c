@@ -464,6 +464,8 @@ static struct subq_cache *subq_cache(struct evaluator *ev, const struct promql_n
 	c = &ev->subqs[ev->nsubqs++];
 	memset(c, 0, sizeof(*c));
 	c->node = n;
+	/* a query may have many subqueries, most with few label sets */
+	arena_init_growing(&c->lsmem, 512, 65536);
 	ev_node_added(ev, EV_SUBQS, ev->subqs, ev->nsubqs, sizeof(*ev->subqs));
 	return c;
 }
@@ -491,7 +493,7 @@ static void subq_evict(struct subq_cache *c, int64_t t)
 	size_t k = subq_find(c, t);
 
 	for (size_t i = c->head; i < k; i++)
-		free(c->e[i].mem);
+		free(c->e[i].v);
 	c->head = k;
 	if (c->head > 64 && c->head > c->n / 2) {
 		memmove(c->e, c->e + c->head, (c->n - c->head) * sizeof(*c->e));
@@ -502,79 +504,133 @@ static void subq_evict(struct subq_cache *c, int64_t t)
 		c->lo = t;
 }
 
-/* Stores a deep copy of v at position pos: one block holding the samples,
- * then their label arrays, then the strings. */
-static void subq_store(struct subq_cache *c, size_t pos, int64_t t, const struct ev_vector *v)
+/* The key of ls in the set table: its hash, told apart from the same
+ * labels marked for delayed name removal (the mark is not hashed). */
+static uint64_t subq_set_key(struct lset ls)
 {
-	size_t nl = 0, strs = 0, off, soff;
-	struct subq_entry en = { t, NULL, v->n, NULL };
-	struct label *ls;
-	char *mem;
+	uint64_t h = lset_hash(ls);
 
-	for (size_t i = 0; i < v->n; i++) {
-		nl += v->v[i].ls.n;
-		for (size_t j = 0; j < v->v[i].ls.n; j++)
-			strs += strlen(v->v[i].ls.v[j].name) + strlen(v->v[i].ls.v[j].value) + 2;
-	}
-	off = v->n * sizeof(struct ev_sample);
-	soff = off + nl * sizeof(struct label);
-	mem = xmalloc(soff + strs + 1);
-	en.mem = mem;
-	en.v = (struct ev_sample *)mem;
-	ls = (struct label *)(mem + off);
-	for (size_t i = 0; i < v->n; i++) {
-		en.v[i] = v->v[i];
-		en.v[i].ls.v = ls;
-		for (size_t j = 0; j < v->v[i].ls.n; j++, ls++) {
-			size_t a = strlen(v->v[i].ls.v[j].name) + 1, b = strlen(v->v[i].ls.v[j].value) + 1;
-			memcpy(mem + soff, v->v[i].ls.v[j].name, a);
-			ls->name = mem + soff;
-			soff += a;
-			memcpy(mem + soff, v->v[i].ls.v[j].value, b);
-			ls->value = mem + soff;
-			soff += b;
-		}
-	}
-	ALLOC_GROW(c->e, c->n + 1, c->cap);
-	memmove(c->e + pos + 1, c->e + pos, (c->n - pos) * sizeof(*c->e));
-	c->e[pos] = en;
-	c->n++;
+	return ls.drop ? h ^ 0x9E3779B97F4A7C15ULL : h;
 }
 
-/* Adds the points of v, at inner time t, to the series of out (by labels). */
-static void subq_collect(struct evaluator *ev, struct hmap *idx, size_t **caps, size_t *nser, size_t *cap,
-			 struct ev_matrix *out, int64_t t, const struct ev_sample *v, size_t n)
+/*
+ * Stores inner result v at time t after the last entry: per sample its
+ * value and its set's number, the set added to the table (a deep copy,
+ * hashed) the first time it is seen.  The samples of consecutive inner
+ * steps mostly come in the same order, so position i is first tried
+ * against the set of position i of the entry before.
+ */
+static void subq_store(struct subq_cache *c, int64_t t, const struct ev_vector *v)
 {
-	for (size_t i = 0; i < n; i++) {
+	struct subq_entry en = { t, NULL, NULL, v->n };
+	const struct subq_entry *prev = c->n > c->head ? &c->e[c->n - 1] : NULL;
+
+	if (v->n > UINT32_MAX || c->nls + v->n > UINT32_MAX)
+		abort(); /* 4 billion label sets: no memory would hold them */
+	/* one block: the values (8-aligned) first, then the set numbers */
+	en.v = xreallocarray(NULL, v->n, sizeof(*en.v) + sizeof(*en.sid));
+	en.sid = (uint32_t *)(en.v + v->n);
+	for (size_t i = 0; i < v->n; i++) {
+		struct lset ls = lset_hashed(v->v[i].ls);
 		bool found;
-		size_t *slot = hmap_slot(idx, lset_hash(v[i].ls), &found);
-		size_t k;
+		size_t *slot;
+
+		en.v[i] = v->v[i].v;
+		if (prev && i < prev->n) {
+			const struct lset *p = &c->ls[prev->sid[i]];
+			if (p->h == ls.h && p->drop == ls.drop) {
+				en.sid[i] = prev->sid[i];
+				continue;
+			}
+		}
+		slot = hmap_slot(&c->lsidx, subq_set_key(ls), &found);
 		if (!found) {
-			*slot = *nser + 1;
-			ALLOC_GROW(*caps, *nser + 1, *cap);
-			(*caps)[*nser] = 0;
-			ev_mat_push(&ev->arena, out, v[i].ls, NULL, 0);
-			(*nser)++;
+			ALLOC_GROW(c->ls, c->nls + 1, c->lscap);
+			c->ls[c->nls++] = lset_dup(&c->lsmem, ls);
+			*slot = c->nls;
 		}
-		k = *slot - 1;
-		if (out->s[k].n == (*caps)[k]) {
-			size_t nc = (*caps)[k] ? (*caps)[k] * 2 : 16;
-			struct ev_point *np = arena_array(&ev->arena, nc, sizeof(*np));
-			if (out->s[k].n)
-				memcpy(np, out->s[k].p, out->s[k].n * sizeof(*np));
-			out->s[k].p = np;
-			(*caps)[k] = nc;
-		}
-		out->s[k].p[out->s[k].n++] = (struct ev_point){ t, v[i].v };
+		en.sid[i] = (uint32_t)(*slot - 1);
 	}
+	ALLOC_GROW(c->e, c->n + 1, c->cap);
+	c->e[c->n++] = en;
+}
+
+/*
+ * The matrix of the cached inner results e[from..to), in time order,
+ * series by labels hash in order of first appearance (the mark for
+ * delayed name removal of the first sample kept).  Two passes: the first
+ * numbers the series and counts their points, the second fills arrays of
+ * exactly that size.
+ */
+static int subq_collect(struct evaluator *ev, struct subq_cache *c, size_t from, size_t to, struct ev_matrix *out)
+{
+	struct hmap idx = { 0 };
+	size_t *cnt = NULL, cntcap = 0;
+	unsigned ticks = 0;
+	int rc = -1;
+
+	if (c->sercap < c->nls) {
+		size_t nc = c->nls > c->sercap * 2 ? c->nls : c->sercap * 2;
+		c->ser = xreallocarray(c->ser, nc, sizeof(*c->ser));
+		c->ser_gen = xreallocarray(c->ser_gen, nc, sizeof(*c->ser_gen));
+		memset(c->ser_gen + c->sercap, 0, (nc - c->sercap) * sizeof(*c->ser_gen));
+		c->sercap = nc;
+	}
+	if (++c->gen == 0) { /* wrapped: no stamp may look current */
+		memset(c->ser_gen, 0, c->sercap * sizeof(*c->ser_gen));
+		c->gen = 1;
+	}
+	for (size_t k = from; k < to; k++) {
+		const struct subq_entry *en = &c->e[k];
+		if (ev->lim && !(++ticks & 4095) && ev_limit_tick(ev) < 0)
+			goto done;
+		for (size_t i = 0; i < en->n; i++) {
+			uint32_t id = en->sid[i];
+			if (c->ser_gen[id] != c->gen) {
+				bool found;
+				size_t *slot = hmap_slot(&idx, c->ls[id].h, &found);
+				if (!found) {
+					ev_mat_push(&ev->arena, out, c->ls[id], NULL, 0);
+					ALLOC_GROW(cnt, out->n, cntcap);
+					cnt[out->n - 1] = 0;
+					*slot = out->n;
+				}
+				c->ser[id] = *slot - 1;
+				c->ser_gen[id] = c->gen;
+			}
+			cnt[c->ser[id]]++;
+		}
+	}
+	for (size_t j = 0; j < out->n; j++)
+		out->s[j].p = arena_array(&ev->arena, cnt[j], sizeof(*out->s[j].p));
+	for (size_t k = from; k < to; k++) {
+		const struct subq_entry *en = &c->e[k];
+		if (ev->lim && !(++ticks & 4095) && ev_limit_tick(ev) < 0)
+			goto done;
+		for (size_t i = 0; i < en->n; i++) {
+			struct ev_mseries *s = &out->s[c->ser[en->sid[i]]];
+			s->p[s->n++] = (struct ev_point){ en->t, en->v[i] };
+		}
+	}
+	rc = 0;
+done:
+	hmap_release(&idx);
+	free(cnt);
+	return rc;
 }
 
 static void subq_caches_release(struct evaluator *ev)
 {
 	for (size_t i = 0; i < ev->nsubqs; i++) {
-		for (size_t j = ev->subqs[i].head; j < ev->subqs[i].n; j++)
-			free(ev->subqs[i].e[j].mem);
-		free(ev->subqs[i].e);
+		struct subq_cache *c = &ev->subqs[i];
+		for (size_t j = c->head; j < c->n; j++)
+			free(c->e[j].v);
+		free(c->e);
+		free(c->ls);
+		hmap_release(&c->lsidx);
+		arena_release(&c->lsmem);
+		free(c->ser);
+		free(c->ser_gen);
 	}
 	free(ev->subqs);
 }
@@ -588,8 +644,6 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 			 struct ev_matrix *out, int64_t *end_out)
 {
 	int64_t base, end, start, step = n->u.subquery.step_ms ? n->u.subquery.step_ms : ev->subquery_step;
-	struct hmap idx = { 0 };
-	size_t *caps = NULL, nser = 0, cap = 0;
 	struct subq_cache *cache = subq_cache(ev, n);
 	int rc = -1;
 
@@ -649,22 +703,23 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 	}
 	next = start;
 	if (cache->computed) {
-		/* inner times already computed: only those with samples are stored */
-		for (size_t k = cache->head; k < cache->n && cache->e[k].t <= end; k++) {
-			if (ev->lim && !(++ticks & 4095) && ev_limit_tick(ev) < 0)
-				goto done;
-			subq_collect(ev, &idx, &caps, &nser, &cap, out, cache->e[k].t, cache->e[k].v, cache->e[k].n);
-		}
+		/* every inner time of the window is cached */
 		if (cache->hi >= end || (uint64_t)end - (uint64_t)cache->hi < (uint64_t)step)
-			goto collected;
+			goto collect;
 		next = wadd(cache->hi, step);
 	}
+	/*
+	 * The new inner times: evaluated, stored (only what has samples), and
+	 * the scratch of each evaluation released at once; the window is
+	 * made from the cache after, so nothing of it sits in between.
+	 */
 	for (int64_t t = next; t <= end; t += step) {
+		struct arena_mark mark = arena_mark(&ev->arena);
+		size_t ci = (size_t)(cache - ev->subqs);
 		struct ev_value v;
 
 		if (ev->lim && !(++ticks & 4095) && ev_limit_tick(ev) < 0)
 			goto done;
-		size_t ci = (size_t)(cache - ev->subqs);
 		if (ev_eval(ev, n->u.subquery.expr, t, &v) < 0)
 			goto done;
 		/* a subquery inside may have grown (moved) ev->subqs */
@@ -674,15 +729,16 @@ static int eval_subquery(struct evaluator *ev, const struct promql_node *n, int6
 			cache->lo = t;
 		}
 		cache->hi = t;
-		if (v.vec.n) {
-			subq_store(cache, cache->n, t, &v.vec);
-			subq_collect(ev, &idx, &caps, &nser, &cap, out, t, cache->e[cache->n - 1].v, cache->e[cache->n - 1].n);
-		}
+		if (v.vec.n)
+			subq_store(cache, t, &v.vec);
+		arena_rewind(&ev->arena, mark);
 		/* The last step: stop before t + step could overflow. */
 		if ((uint64_t)end - (uint64_t)t < (uint64_t)step)
 			break;
 	}
-collected:
+collect:
+	if (subq_collect(ev, cache, cache->head, end == INT64_MAX ? cache->n : subq_find(cache, end + 1), out) < 0)
+		goto done;
 	rc = 0;
 done:
 	ev->subq_depth--;
@@ -690,8 +746,6 @@ done:
 		ev_limit_subquery_leave(ev, saved_end);
 	ev->cur_start = saved_start;
 	ev->skip_off = saved_skip;
-	hmap_release(&idx);
-	free(caps);
 	return rc;
 }
 

@@ -1,6 +1,7 @@
 /*
  * Where the evaluator reads series from: a small interface (struct
- * promql_storage, one callback) that the in-memory store below implements
+ * promql_storage: select(), and optionally select_filtered() for reading
+ * a selection in batches) that the in-memory store below implements
  * for tests and the conformance runner, and that a TSDB block reader
  * implements for `--source-dir`.
  *
@@ -61,6 +62,18 @@ struct promql_storage {
 		      int64_t mint, int64_t maxt, struct promql_series_set *out,
 		      struct err *e);
 	void *ctx;
+	/*
+	 * Optional (NULL: not offered): select() restricted to the series
+	 * keep() accepts, which sees each series' labels (sorted) and an
+	 * estimate of its sample count in range before any sample is read
+	 * (and may see a series more than once: always answer the same for
+	 * the same labels); rejected series are never decoded.  The
+	 * streaming evaluator (4-promql/eval_stream.h) reads a selection in
+	 * batches with it.
+	 */
+	int (*select_filtered)(void *ctx, const struct label_matcher *m, size_t nm, int64_t mint, int64_t maxt,
+			       bool (*keep)(void *arg, const struct label *ls, size_t n, size_t nsamples),
+			       void *arg, struct promql_series_set *out, struct err *e);
 };
 
 void promql_series_set_release(struct promql_series_set *set);

@@ -35,6 +35,11 @@
  * source is open, so a kept selection is exactly what a new select would
  * return.  The keep is shared by the threads of --concurrency (a mutex;
  * the selects of misses run outside it).
+ *
+ * A query whose selections hold more than a batch of samples, and whose
+ * shape allows it, is evaluated in batches of series straight from the
+ * data (4-promql/eval_stream.h), without the keep: the same results in
+ * bounded memory (promql_engine_opts.stream_batch_samples).
  */
 #include <math.h>
 #include <pthread.h>
@@ -46,6 +51,7 @@
 #include "1-common/xalloc.h"
 #include "5-query/local.h"
 #include "4-promql/promql.h"
+#include "4-promql/eval_stream.h"
 #include "3-tsdb/db_reader.h"
 
 /* ---- selections kept between queries ---- */
@@ -459,13 +465,23 @@ static int range_query(struct query_source *src, const char *expr, int64_t start
 		err_set(e, "execution: unexpected error: runtime error: integer divide by zero");
 		goto done;
 	}
-	if (es->keep) {
-		/* the keep learns each selection's range and offset from the query's */
-		qk = (struct keep_query){ es->keep, start / 1000000, end / 1000000 };
-		st = (struct promql_storage){ sc_select, &qk };
+	erc = 0;
+	if (es->db && es->opts.stream_batch_samples != SIZE_MAX)
+		/* a selection larger than a batch, in batches, the data's own
+		 * storage (a kept selection would be whole) */
+		erc = promql_eval_range_stream(&r, &es->st, promql_expr_root(x), start / 1000000, end / 1000000,
+					       step / 1000000, &es->opts, es->opts.stream_batch_samples, &pe);
+	if (erc == 0) {
+		if (es->keep) {
+			/* the keep learns each selection's range and offset from the query's */
+			qk = (struct keep_query){ es->keep, start / 1000000, end / 1000000 };
+			st = (struct promql_storage){ sc_select, &qk, NULL };
+		}
+		erc = promql_eval_range(&r, &st, promql_expr_root(x), start / 1000000, end / 1000000,
+					step / 1000000, &es->opts, &pe);
+	} else if (erc == 1) {
+		erc = 0;
 	}
-	erc = promql_eval_range(&r, &st, promql_expr_root(x), start / 1000000, end / 1000000, step / 1000000,
-				&es->opts, &pe);
 	if (erc == PROMQL_EVAL_TIMEOUT) {
 		/* errorTimeout is HTTP 503, which the client does not decode */
 		err_set(e, "server_error: server error: 503");

@@ -153,10 +153,11 @@ static int read_samples(struct tsdb_series_set *it, struct arena *a, int64_t **t
 	return 0;
 }
 
-static int tsdb_select(void *ctx, const struct label_matcher *m, size_t nm, int64_t mint, int64_t maxt,
-		       struct promql_series_set *out, struct err *e)
+/* The selection, of the series keep accepts when it is not NULL. */
+static int select_series(struct tsdb_db *db, const struct label_matcher *m, size_t nm, int64_t mint,
+			 int64_t maxt, bool (*keep)(void *arg, const struct label *ls, size_t n, size_t nsamples),
+			 void *arg, struct promql_series_set *out, struct err *e)
 {
-	struct tsdb_db *db = ctx;
 	struct tsdb_series_set *it = NULL;
 	struct arena *a;
 	size_t cap = 0;
@@ -166,17 +167,19 @@ static int tsdb_select(void *ctx, const struct label_matcher *m, size_t nm, int6
 	out->release = release_tsdb_set;
 	a = xcalloc(1, sizeof(*a));
 	out->priv = a;
-	if (tsdb_db_select(db, m, nm, mint, maxt, &it, e) < 0) {
+	if ((keep ? tsdb_db_select_filtered(db, m, nm, mint, maxt, keep, arg, &it, e)
+		  : tsdb_db_select(db, m, nm, mint, maxt, &it, e)) < 0) {
 		promql_series_set_release(out);
 		return -1;
 	}
 	while ((r = tsdb_series_set_next(it, e)) > 0) {
 		size_t nls, n = 0;
 		const struct label *ls = tsdb_series_set_labels(it, &nls);
-		struct label *labels = copy_labels(a, ls, nls);
+		struct label *labels;
 		int64_t *t = NULL;
 		double *v = NULL;
 
+		labels = copy_labels(a, ls, nls);
 		r = read_samples(it, a, &t, &v, &n, e);
 		if (r == 0 && tsdb_series_set_histograms(it)) {
 			/* native histograms: not for the float engine; the
@@ -198,7 +201,20 @@ static int tsdb_select(void *ctx, const struct label_matcher *m, size_t nm, int6
 	return 0;
 }
 
+static int tsdb_select(void *ctx, const struct label_matcher *m, size_t nm, int64_t mint, int64_t maxt,
+		       struct promql_series_set *out, struct err *e)
+{
+	return select_series(ctx, m, nm, mint, maxt, NULL, NULL, out, e);
+}
+
+static int tsdb_select_filtered(void *ctx, const struct label_matcher *m, size_t nm, int64_t mint, int64_t maxt,
+				bool (*keep)(void *arg, const struct label *ls, size_t n, size_t nsamples),
+				void *arg, struct promql_series_set *out, struct err *e)
+{
+	return select_series(ctx, m, nm, mint, maxt, keep, arg, out, e);
+}
+
 struct promql_storage promql_tsdb_storage(struct tsdb_db *db)
 {
-	return (struct promql_storage){ tsdb_select, db };
+	return (struct promql_storage){ tsdb_select, db, tsdb_select_filtered };
 }

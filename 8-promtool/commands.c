@@ -609,9 +609,10 @@ static const struct cli_flag tsdb_import_rules_flags[] = {
 	{ .name = "resume", .type = CLI_BOOL,
 	  .help = "Record finished blocks in <output-dir>/rules-backfill.resume and, run again with the same "
 		  "arguments, write only what is missing. Needs --end." },
-	{ .name = "concurrency", .type = CLI_INT, .def = "1",
-	  .help = "Windows evaluated at once: evaluation threads with --source-dir, queries in flight with --url. "
-		  "The blocks are the same for any value." },
+	{ .name = "concurrency", .type = CLI_INT, .def = "0",
+	  .help = "Windows evaluated at once: evaluation threads with --source-dir, queries in flight with --url; "
+		  "0 is one per CPU (at most 4) with --source-dir, 1 with --url. The blocks are the same for any "
+		  "value." },
 	{ .name = "shard", .type = CLI_STRING, .placeholder = "<i/n>",
 	  .help = "Do only shard i of n (0 <= i < n) of the blocks, split deterministically: the shards' blocks "
 		  "together are one unsharded run's. auto: i and n from JOB_COMPLETION_INDEX and JOB_COMPLETIONS." },

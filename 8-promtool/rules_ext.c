@@ -5,6 +5,7 @@
  */
 #include "8-promtool/rules_ext.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,9 +31,9 @@ int rules_ext_check(const struct cli_ctx *c, struct rules_ext *x)
 		}
 		x->block_duration_ms = cli_int(c, "block-duration") / 1000000;
 	}
-	x->concurrency = (int)cli_int(c, "concurrency");
-	if (x->concurrency < 1 || x->concurrency > 256)
-		return cli_usage_error(c, "--concurrency must be between 1 and 256, got %s", cli_str(c, "concurrency"));
+	x->concurrency = (int)cli_int(c, "concurrency"); /* 0: rules_ext_sources picks */
+	if (x->concurrency < 0 || x->concurrency > 256)
+		return cli_usage_error(c, "--concurrency must be between 0 and 256, got %s", cli_str(c, "concurrency"));
 	if (x->resume && !cli_isset(c, "end"))
 		return cli_usage_error(c, "--resume needs --end (its default, 3 hours ago, moves between runs)");
 	/* --shard=auto: an Indexed Job's JOB_COMPLETION_INDEX; Kubernetes does
@@ -86,11 +87,27 @@ int rules_ext_apply(const struct cli_ctx *c, struct rules_ext *x, struct rb_conf
 	return 0;
 }
 
+/*
+ * --concurrency=0 with --source-dir: the CPUs this process may run on
+ * (its affinity mask, which a container's cpuset narrows), at most 4, as
+ * each thread holds its own windows' series.
+ */
+static size_t local_workers(void)
+{
+	cpu_set_t set;
+	int n;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return 1;
+	n = CPU_COUNT(&set);
+	return n < 1 ? 1 : n > 4 ? 4 : (size_t)n;
+}
+
 int rules_ext_sources(struct rules_ext *x, struct query_source *src, bool local,
 		      int (*make_remote)(struct query_source **out, void *arg, struct err *e), void *arg,
 		      struct err *e)
 {
-	size_t n = x->concurrency > 1 ? (size_t)x->concurrency : 1;
+	size_t n = x->concurrency > 0 ? (size_t)x->concurrency : local ? local_workers() : 1;
 
 	x->srcs = xcalloc(n, sizeof(*x->srcs));
 	x->srcs[0] = src;

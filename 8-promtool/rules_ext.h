@@ -22,7 +22,7 @@ struct rules_ext {
 	bool merge_blocks;
 	bool resume;
 	struct buf resume_args;
-	int concurrency;                /* >= 1 */
+	int concurrency;                /* 0: one per CPU (at most 4) when local, else 1 */
 	struct rb_shard shard;          /* --shard; count 0 when not given */
 	struct query_source **srcs;     /* concurrency entries; srcs[0] is the command's */
 	size_t nsrcs;
@@ -39,10 +39,11 @@ int rules_ext_check(const struct cli_ctx *c, struct rules_ext *x);
  */
 int rules_ext_apply(const struct cli_ctx *c, struct rules_ext *x, struct rb_config *cfg, struct err *e);
 /*
- * The query sources of the workers: src itself for one; for --concurrency=N
- * with a local source (shared: it serves concurrent queries) N times src,
- * with a remote one src and N-1 more clients made by make_remote (each with
- * its own connection).  Returns 0, or -1 with e set.
+ * The query sources of the workers (--concurrency=0: one per CPU the process
+ * may use, at most 4, with a local source; one with a remote one): src
+ * itself for one; for N with a local source (shared: it serves concurrent
+ * queries) N times src, with a remote one src and N-1 more clients made by
+ * make_remote (each with its own connection).  Returns 0, or -1 with e set.
  */
 int rules_ext_sources(struct rules_ext *x, struct query_source *src, bool local,
 		      int (*make_remote)(struct query_source **out, void *arg, struct err *e), void *arg,

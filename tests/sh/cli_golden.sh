@@ -35,7 +35,7 @@ stray=$(grep -E '^[-+]' "$dir/extensions.patch" | grep -v -E '^(\+\+\+|---) ' |
 	grep -v -E -- '--merge-blocks|Write one block per time window|rule.s series|merge the per-rule|per-rule blocks' |
 	grep -v -E -- '--block-duration|Exact length of the blocks|multiples of it|UTC days|dividing 24h' |
 	grep -v -E -- '--resume|Record finished blocks|rules-backfill\.resume|same arguments|only what is missing|Needs --end' |
-	grep -v -E -- '--concurrency|Windows evaluated at once|evaluation threads|queries in flight|same for any value' |
+	grep -v -E -- '--concurrency|Windows evaluated at once|evaluation threads|queries in flight|same for any value|one per CPU|--source-dir, 1 with|the same for any value' |
 	grep -v -E -- '--progress|A progress line on stderr|redrawn in place|when stderr is a terminal' |
 	grep -v -E -- '--shard|Do only shard i of n' |
 	grep -v -E 'semantics|external-url|external-label|2\.42 backfills|rule manager|manager writes|alert templates|external URL|external$' || true)

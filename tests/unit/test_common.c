@@ -25,6 +25,20 @@ static void test_crc32c_known_answers(void)
 	CHECK_EQ_U(crc32c(ones, 32), 0x62A8AB43u);
 	/* incremental == one shot, across the 8-byte slicing boundary */
 	CHECK_EQ_U(crc32c_update(crc32c("1234", 4), "56789", 5), 0xE3069283u);
+	CHECK_EQ_U(crc32c_update_sw(0, "123456789", 9), 0xE3069283u);
+	/* the crc32 instruction's path and the software one agree on every
+	 * length and alignment */
+	{
+		unsigned char buf[300];
+		uint32_t x = 1;
+		for (size_t i = 0; i < sizeof(buf); i++) {
+			x = x * 1103515245u + 12345u;
+			buf[i] = (unsigned char)(x >> 16);
+		}
+		for (size_t off = 0; off < 9; off++)
+			for (size_t len = 0; len + off <= sizeof(buf); len += 7)
+				CHECK_EQ_U(crc32c_update(0x1234u, buf + off, len), crc32c_update_sw(0x1234u, buf + off, len));
+	}
 }
 
 static void test_varints(void)
@@ -330,6 +344,39 @@ static void test_arena(void)
 	arena_release(&a);
 }
 
+/* A rewind frees what came after its mark, chunks included, keeps what came
+ * before, and the space after the mark is handed out again. */
+static void test_arena_rewind(void)
+{
+	struct arena a;
+	struct arena_mark m, m2;
+	char *s, *t, *u;
+	size_t before;
+
+	arena_init(&a, 64);
+	m = arena_mark(&a); /* of an empty arena */
+	(void)arena_alloc(&a, 500);
+	arena_rewind(&a, m);
+	CHECK(a.chunks == NULL);
+	CHECK_EQ_U(arena_bytes(&a), 0);
+	s = arena_strndup(&a, "keep", 4);
+	before = arena_bytes(&a);
+	m = arena_mark(&a);
+	t = arena_alloc(&a, 8);
+	m2 = arena_mark(&a); /* nested */
+	memset(arena_alloc(&a, 1000), 'x', 1000); /* own chunk */
+	memset(arena_alloc(&a, 200), 'y', 200);
+	CHECK(arena_bytes(&a) > before);
+	arena_rewind(&a, m2);
+	CHECK_EQ_U(arena_bytes(&a), before);
+	arena_rewind(&a, m);
+	CHECK_EQ_U(arena_bytes(&a), before);
+	CHECK_STR(s, "keep");
+	u = arena_alloc(&a, 8);
+	CHECK(u == t); /* the space after the mark again */
+	arena_release(&a);
+}
+
 /* strconv.UnquoteChar's escapes: values, lengths, and where each failure
  * is reported. */
 static void test_unescape(void)
@@ -410,6 +457,7 @@ int main(void)
 	RUN(test_unescape);
 	RUN(test_utf8);
 	RUN(test_arena);
+	RUN(test_arena_rewind);
 	RUN(test_labels);
 	RUN(test_crc32c_known_answers);
 	RUN(test_varints);

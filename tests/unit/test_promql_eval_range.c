@@ -2,7 +2,9 @@
  * Range queries against the answers of the real Prometheus 2.42: for every
  * query of testdata/promql-eval/range/queries.txt (and of regex/ and
  * regex-random/, the same layout: regexps that make a backtracking matcher
- * give up, label_replace, 500 random regexps),
+ * give up, label_replace, 500 random regexps; of subquery/: nested
+ * subqueries with @ and offset over series that come and go, which the
+ * subquery cache serves from one outer step to the next),
  * our promql_eval_range()
  * over the samples of input.om must give exactly the series, order, points
  * and value strings that 2.42's query_range API returned (golden.txt, made
@@ -36,7 +38,7 @@
 /* The sets of queries, each a directory with input.om, queries.txt,
  * golden.txt and data/. */
 static const char *const dirs[] = { "testdata/promql-eval/range", "testdata/promql-eval/regex",
-				    "testdata/promql-eval/regex-random" };
+				    "testdata/promql-eval/regex-random", "testdata/promql-eval/subquery" };
 
 static FILE *open_in(const char *dir, const char *name)
 {
