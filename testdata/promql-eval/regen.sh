@@ -9,10 +9,11 @@
 # upstream-format .test file; an evaluation error becomes `eval_fail`
 # preceded by a `# error: <message>` comment with 2.42's words.
 #
-# promtool's unit tests load input samples only up to each evaluation-interval
-# step (1s here) before running the queries due at it, so an `eval instant
-# at` time that is not a whole number of seconds sees the data of the second
-# before: write only whole-second eval times in oracle.src.
+# promtool's unit tests load input samples lazily, up to the last
+# evaluation-interval step (1s here) at or before the latest eval time of the
+# group, and run the queries after that: a query at a time that is not a
+# whole number of seconds misses the samples after the last whole second.
+# Write only whole-second eval times in oracle.src.
 #
 # Usage: testdata/promql-eval/regen.sh [path/to/promtool]
 set -euo pipefail
