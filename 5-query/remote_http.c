@@ -59,6 +59,7 @@ struct exchange {
 	struct gunzip gz;
 	char *encoding;    /* first Content-Encoding of the current response */
 	char *location;    /* last Location seen, for the redirect error */
+	char status[64];   /* the status line past "HTTP/x.y " (Go's Response.Status) */
 	long retry_after;
 	uint64_t wire, header_bytes;
 	int64_t start, deadline, activity, tcp_at;
@@ -116,6 +117,16 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 		x->encoding = NULL;
 		x->retry_after = -1;
 		x->header_bytes = 0;
+		{
+			const char *sp = memchr(p, ' ', len), *se = p + len;
+			size_t sl;
+			if (!sp)
+				sp = se;
+			trim(&sp, &se);
+			sl = (size_t)(se - sp) < sizeof(x->status) - 1 ? (size_t)(se - sp) : sizeof(x->status) - 1;
+			memcpy(x->status, sp, sl);
+			x->status[sl] = 0;
+		}
 		if (x->body_started) {
 			if (x->gzip)
 				gunzip_release(&x->gz);
@@ -372,12 +383,12 @@ static bool has_header(const struct rhttp *h, const char *name)
 }
 
 /* The request's header lines: ours, then --header's in order. */
-static struct curl_slist *request_headers(const struct rhttp *h, bool post, const char *auth, bool *asked_gzip)
+static struct curl_slist *request_headers(const struct rhttp *h, bool form, const char *auth, bool *asked_gzip)
 {
 	struct curl_slist *l = curl_slist_append(NULL, "Expect:");
 	if (!has_header(h, "Accept"))
 		l = curl_slist_append(l, "Accept:"); /* libcurl's default; Go sends none */
-	if (post)
+	if (form)
 		l = curl_slist_append(l, "Content-Type: application/x-www-form-urlencoded");
 	/* an explicit Authorization wins over URL and config credentials, as
 	 * net/http and prometheus/common's round trippers let it */
@@ -401,10 +412,13 @@ static struct curl_slist *request_headers(const struct rhttp *h, bool post, cons
 	return l;
 }
 
-int rhttp_do(const struct rhttp *h, const char *url, const char *shown, const char *form, const char *auth,
-	     int64_t deadline_ns, struct buf *body, struct rhttp_result *res, struct err *e)
+/* form: a url-encoded POST; raw (rawlen bytes): a POST whose Content-Type
+ * is among h->headers; neither: a GET. */
+static int exchange_do(const struct rhttp *h, const char *url, const char *shown, const char *form, const char *raw,
+		       size_t rawlen, const char *auth, int64_t deadline_ns, struct buf *body, struct rhttp_result *res,
+		       struct err *e)
 {
-	const char *method = form ? "Post" : "Get";
+	const char *method = form || raw ? "Post" : "Get";
 	struct curl_slist *hdrs = NULL;
 	struct exchange x;
 	CURL *c = h->curl;
@@ -422,6 +436,7 @@ int rhttp_do(const struct rhttp *h, const char *url, const char *shown, const ch
 	res->code = 0;
 	res->retry_after_s = -1;
 	res->retryable = false;
+	res->status[0] = 0;
 	buf_reset(body);
 
 	/* net/http checks these before dialing */
@@ -460,6 +475,10 @@ int rhttp_do(const struct rhttp *h, const char *url, const char *shown, const ch
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(form));
+	} else if (raw) {
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, raw);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rawlen);
 	} else {
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 	}
@@ -486,6 +505,7 @@ int rhttp_do(const struct rhttp *h, const char *url, const char *shown, const ch
 		x.stop = STOP_HEADER_LIMIT;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res->code);
 	res->retry_after_s = x.retry_after;
+	memcpy(res->status, x.status, sizeof(res->status));
 	if (rc == CURLE_OK && x.gzip && gunzip_finish(&x.gz, &x.err))
 		x.stop = STOP_DECODE;
 	if (rc != CURLE_OK || x.stop != STOP_NONE) {
@@ -501,4 +521,16 @@ done:
 	free(x.location);
 	err_release(&x.err);
 	return ret;
+}
+
+int rhttp_do(const struct rhttp *h, const char *url, const char *shown, const char *form, const char *auth,
+	     int64_t deadline_ns, struct buf *body, struct rhttp_result *res, struct err *e)
+{
+	return exchange_do(h, url, shown, form, NULL, 0, auth, deadline_ns, body, res, e);
+}
+
+int rhttp_post(const struct rhttp *h, const char *url, const char *shown, const void *data, size_t len,
+	       const char *auth, int64_t deadline_ns, struct buf *body, struct rhttp_result *res, struct err *e)
+{
+	return exchange_do(h, url, shown, NULL, data ? (const char *)data : "", len, auth, deadline_ns, body, res, e);
 }

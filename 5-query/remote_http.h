@@ -43,6 +43,7 @@ struct rhttp_result {
 	long code;          /* HTTP status; 0 when no response arrived */
 	long retry_after_s; /* Retry-After in seconds; -1 when absent or not a number */
 	bool retryable;     /* a connection error or a timeout: another try may work */
+	char status[64];    /* "500 Internal Server Error": the status line as Go's Response.Status has it */
 };
 
 /*
@@ -56,6 +57,14 @@ struct rhttp_result {
  */
 int rhttp_do(const struct rhttp *h, const char *url, const char *shown, const char *form, const char *auth,
 	     int64_t deadline_ns, struct buf *body, struct rhttp_result *res, struct err *e);
+
+/*
+ * The same exchange as a POST of len bytes of data, sent as they are; the
+ * Content-Type and any other request header come from h->headers (push
+ * metrics' remote write).
+ */
+int rhttp_post(const struct rhttp *h, const char *url, const char *shown, const void *data, size_t len,
+	       const char *auth, int64_t deadline_ns, struct buf *body, struct rhttp_result *res, struct err *e);
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 int64_t rhttp_now_ns(void);

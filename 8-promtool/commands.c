@@ -330,7 +330,10 @@ static const struct cli_cmd debug_cmds[] = {
 /* ---- push (2.46) ---- */
 
 static const struct cli_flag push_flags[] = {
-	HTTP_CONFIG_FLAGS_UNIMPLEMENTED(CLI_V(2, 46, 0)),
+	{ .name = "http.config.file", .type = CLI_EXISTING_FILE, .placeholder = "<filename>",
+	  .since = CLI_V(2, 46, 0), .until = CLI_V(3, 6, 0), .help = HTTP_CONFIG_HELP_243 },
+	{ .name = "http.config.file", .type = CLI_EXISTING_FILE, .placeholder = "<filename>",
+	  .since = CLI_V(3, 6, 0), .help = HTTP_CONFIG_HELP_36 },
 	END,
 };
 static const struct cli_flag push_metrics_flags[] = {
@@ -352,7 +355,7 @@ static const struct cli_arg push_metrics_args[] = {
 	END,
 };
 static const struct cli_cmd push_cmds[] = {
-	{ .name = "metrics", .fn = cmd_not_in_build, .flags = push_metrics_flags, .args = push_metrics_args,
+	{ .name = "metrics", .fn = cmd_push_metrics, .flags = push_metrics_flags, .args = push_metrics_args,
 	  .help = "Push metrics to a prometheus remote write (for testing purpose only)." },
 	END,
 };

@@ -211,7 +211,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def record(self, body):
         if len(sys.argv) > 3:
             with open(sys.argv[3], "a") as f:
-                f.write("%s %s %s %s\n" % (self.command, self.path, body.decode(),
+                f.write("%s %s %s %s\n" % (self.command, self.path, body.decode("utf-8", "backslashreplace"),
                                            self.headers.get("Authorization", "-")))
         if os.environ.get("FAKE_PROM_HEADER_LOG"):
             with open(os.environ["FAKE_PROM_HEADER_LOG"], "a") as f:
