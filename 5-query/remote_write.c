@@ -10,12 +10,14 @@
  *   Label          1: name                 2: value
  *   Sample         1: double value (fixed64 LE)  2: int64 timestamp (varint)
  *   MetricMetadata 1: type (enum)  2: metric_family_name  4: help
- * Example: one series {__name__="up"} 1 @ 1000 ms, no metadata:
- *   0a 12                 TimeSeries, 18 bytes
- *     0a 0c               Label, 12 bytes
+ * Example: "up 1 1000", no --label: one series {__name__="up"} 1 @ 1000 ms
+ * and the family's metadata (untyped: type 0, left out):
+ *   0a 1e                      TimeSeries, 30 bytes
+ *     0a 0e                    Label, 14 bytes
  *       0a 08 "__name__"  12 02 "up"
- *     12 0b               Sample, 11 bytes
+ *     12 0c                    Sample, 12 bytes
  *       09 00 00 00 00 00 00 f0 3f   10 e8 07
+ *   1a 04  12 02 "up"          MetricMetadata
  */
 #include "5-query/remote_write.h"
 
