@@ -152,6 +152,16 @@ run 2.46 push metrics "http://127.0.0.1:$DEAD/api/v1/write" "$w/ok.prom"
 want "refused port" 1 "Parsing metrics file $w/ok.prom" \
 	"  FAILED: Post \"http://127.0.0.1:$DEAD/api/v1/write\": dial tcp 127.0.0.1:$DEAD: connect: connection refused"
 
+# --timeout is the request's context deadline (the fake server's stall mode never answers)
+run 3.0 push metrics --timeout=1s "$F/stall/api/v1/write" "$w/ok.prom"
+want "--timeout" 1 "Parsing metrics file $w/ok.prom" \
+	"  FAILED: Post \"$F/stall/api/v1/write\": context deadline exceeded"
+# an empty file is an empty WriteRequest, which Prometheus takes
+: >"$w/empty.prom"
+run 2.46 push metrics "$P/api/v1/write" "$w/empty.prom"
+want "empty file" 0 "Parsing metrics file $w/empty.prom
+  SUCCESS: metrics file $w/empty.prom pushed to remote write." ""
+
 # ---- what is sent: Store's headers, --header on top, URL user info ----
 : >"$w/headers"
 run 2.46 push metrics --header=x-scope-orgid=t1 --header=User-Agent:mine "http://u:pw@127.0.0.1:${F##*:}/api/v1/write" "$w/ok.prom"
