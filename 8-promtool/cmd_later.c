@@ -1,6 +1,6 @@
 /*
  * The commands of later releases (--compat) this build lists in help but
- * does not implement: push metrics and the hidden write-documentation.
+ * does not implement: push metrics.
  * Running one is an error that says so, never a silent no-op
  * (COMPATIBILITY.md, "Version profiles").
  */
