@@ -61,6 +61,7 @@ struct cli_flag {
 	 * an error when given (or given any value but unimplemented_unless) */
 	bool unimplemented;
 	const char *unimplemented_unless;
+	bool extension;           /* EXTENSION: ours, not in write-documentation */
 };
 
 struct cli_arg {
@@ -88,6 +89,7 @@ struct cli_cmd {
 	const struct cli_cmd *subs;   /* terminated by an entry with name NULL */
 	bool hidden;
 	int since, until; /* CLI_V range, as for flags */
+	bool extension;   /* EXTENSION: ours, not in write-documentation */
 };
 
 /* Built-in flags kingpin adds to every application. */

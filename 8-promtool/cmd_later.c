@@ -1,7 +1,7 @@
 /*
  * The commands of later releases (--compat) this build lists in help but
- * does not implement: the hidden write-documentation, and push metrics
- * of 3.8 and later (8-promtool/cmd_push_metrics.c sends here).
+ * does not implement: push metrics of 3.8 and later
+ * (8-promtool/cmd_push_metrics.c sends here).
  * Running one is an error that says so, never a silent no-op
  * (COMPATIBILITY.md, "Version profiles").
  */

@@ -77,7 +77,7 @@ static const struct cli_flag app_flags[] = {
 		  "https://prometheus.io/docs/prometheus/latest/feature_flags/ for more details" },
 	/* EXTENSION: the promtool release to behave like; see COMPATIBILITY.md.
 	 * Hidden in the 2.42 profile only, so 2.42's help stays identical. */
-	{ .name = "compat", .type = CLI_STRING, .hidden = true, .placeholder = "VERSION", .shown_since = CLI_V(2, 43, 0),
+	{ .name = "compat", .type = CLI_STRING, .hidden = true, .extension = true, .placeholder = "VERSION", .shown_since = CLI_V(2, 43, 0),
 	  .help = "Behave like this promtool release (2.42 to 3.14; also $PROMTOOL_COMPAT)." },
 	END,
 };
@@ -222,7 +222,7 @@ static const struct cli_flag query_flags[] = {
  * left out (.omit_with).
  */
 #define QUERY_SOURCE_DIR_FLAG                                                                              \
-	{ .name = "source-dir", .type = CLI_STRING, .placeholder = "<path>",                                \
+	{ .name = "source-dir", .type = CLI_STRING, .placeholder = "<path>", .extension = true,            \
 	  .help = "Answer from the TSDB data directory at <path> with the built-in engine instead of "     \
 		  "querying a server; <server> is then left out." }
 
@@ -498,8 +498,13 @@ static const struct cli_flag tsdb_dump_flags[] = {
 	  .until = CLI_V(3, 5, 0) },
 	{ .name = "max-time", .type = CLI_INT64, .def = "9223372036854775807", .since = CLI_V(3, 5, 0),
 	  .help = "Maximum timestamp to dump, in milliseconds since the Unix epoch." },
+	/* 2.43-2.49 word it as 2.42 does; 2.50 makes it a Strings() (ace9c8a3da) */
 	{ .name = "match", .type = CLI_STRING, .def = "{__name__=~'(?s:.*)'}", .repeatable = true,
-	  .help = "Series selector. Can be specified multiple times." },
+	  .until = CLI_V(2, 43, 0), .help = "Series selector. Can be specified multiple times." },
+	{ .name = "match", .type = CLI_STRING, .def = "{__name__=~'(?s:.*)'}", .repeatable = true,
+	  .since = CLI_V(2, 43, 0), .until = CLI_V(2, 50, 0), .help = "Series selector." },
+	{ .name = "match", .type = CLI_STRING, .def = "{__name__=~'(?s:.*)'}", .repeatable = true,
+	  .since = CLI_V(2, 50, 0), .help = "Series selector. Can be specified multiple times." },
 	{ .name = "format", .type = CLI_ENUM, .enums = dump_formats, .def = "prom", .since = CLI_V(3, 9, 0),
 	  .unimplemented_unless = "prom", .help = "Output format of the dump (prom (default) or seriesjson)." },
 	END,
@@ -536,7 +541,7 @@ static const struct cli_flag tsdb_import_flags[] = {
 	{ .name = "quiet", .short_name = 'q', .type = CLI_BOOL, .help = "Do not print created blocks." },
 	{ .name = "max-block-duration", .type = CLI_DURATION, .placeholder = "<duration>", .hidden = true,
 	  .help = "Maximum duration created blocks may span. Anything less than 2h is ignored." },
-	{ .name = "progress", .type = CLI_ENUM, .enums = progress_modes, .def = "auto",
+	{ .name = "progress", .type = CLI_ENUM, .enums = progress_modes, .def = "auto", .extension = true,
 	  .help = "A progress line on stderr, redrawn in place: auto (when stderr is a terminal), always, never." },
 	END,
 };
@@ -585,50 +590,50 @@ static const struct cli_flag tsdb_import_rules_flags[] = {
 	  .help = "How frequently to evaluate rules when backfilling if a value is not set in the recording rule "
 		  "files." },
 	/* EXTENSION in 2.42 (2.43's flag, after 2.42's own) */
-	{ .name = "http.config.file", .type = CLI_EXISTING_FILE, .placeholder = "<filename>",
+	{ .extension = true, .name = "http.config.file", .type = CLI_EXISTING_FILE, .placeholder = "<filename>",
 	  .until = CLI_V(2, 43, 0), .help = RULES_HTTP_CONFIG_HELP },
-	{ .name = "source-dir", .type = CLI_STRING, .placeholder = "<path>",
+	{ .extension = true, .name = "source-dir", .type = CLI_STRING, .placeholder = "<path>",
 	  .help = "Evaluate rules locally against the TSDB data directory at <path> instead of querying --url." },
-	{ .name = "query-timeout", .type = CLI_DURATION, .placeholder = "<duration>",
+	{ .extension = true, .name = "query-timeout", .type = CLI_DURATION, .placeholder = "<duration>",
 	  .help = "Time limit of each range query: sent to the server as its timeout parameter and enforced by "
 		  "promtool." },
-	{ .name = "retries", .type = CLI_INT, .def = "0",
+	{ .extension = true, .name = "retries", .type = CLI_INT, .def = "0",
 	  .help = "How many times to retry a query that failed with a connection error, a timeout, HTTP 429 or "
 		  "5xx, with exponential backoff and jitter." },
-	{ .name = "header", .type = CLI_STRING, .placeholder = "<name: value>", .repeatable = true,
+	{ .extension = true, .name = "header", .type = CLI_STRING, .placeholder = "<name: value>", .repeatable = true,
 	  .help = "Extra HTTP header for every query, e.g. \"X-Scope-OrgID: tenant\". Repeatable; values are "
 		  "never printed." },
-	{ .name = "idle-timeout", .type = CLI_DURATION, .def = "5m", .hidden = true,
+	{ .extension = true, .name = "idle-timeout", .type = CLI_DURATION, .def = "5m", .hidden = true,
 	  .help = "Fail a query when the server sends nothing for this long (0: wait forever, as promtool 2.42)." },
-	{ .name = "max-response-size", .type = CLI_STRING, .def = "1GiB", .hidden = true,
+	{ .extension = true, .name = "max-response-size", .type = CLI_STRING, .def = "1GiB", .hidden = true,
 	  .help = "Fail a query whose response body, as sent or decompressed, is larger (bytes, or KiB, MiB, "
 		  "GiB, TiB; 0: no limit)." },
-	{ .name = "merge-blocks", .type = CLI_BOOL,
+	{ .extension = true, .name = "merge-blocks", .type = CLI_BOOL,
 	  .help = "Write one block per time window holding every rule's series, as Prometheus's compactor would "
 		  "merge the per-rule blocks." },
-	{ .name = "block-duration", .type = CLI_DURATION, .placeholder = "<duration>",
+	{ .extension = true, .name = "block-duration", .type = CLI_DURATION, .placeholder = "<duration>",
 	  .help = "Exact length of the blocks, aligned to multiples of it from the epoch (24h: UTC days). At least "
 		  "1h, dividing 24h or a multiple of it." },
-	{ .name = "resume", .type = CLI_BOOL,
+	{ .extension = true, .name = "resume", .type = CLI_BOOL,
 	  .help = "Record finished blocks in <output-dir>/rules-backfill.resume and, run again with the same "
 		  "arguments, write only what is missing. Needs --end." },
-	{ .name = "concurrency", .type = CLI_INT, .def = "0",
+	{ .extension = true, .name = "concurrency", .type = CLI_INT, .def = "0",
 	  .help = "Windows evaluated at once: evaluation threads with --source-dir, queries in flight with --url; "
 		  "0 is one per CPU (at most 4) with --source-dir, 1 with --url. The blocks are the same for any "
 		  "value." },
-	{ .name = "shard", .type = CLI_STRING, .placeholder = "<i/n>",
+	{ .extension = true, .name = "shard", .type = CLI_STRING, .placeholder = "<i/n>",
 	  .help = "Do only shard i of n (0 <= i < n) of the blocks, split deterministically: the shards' blocks "
 		  "together are one unsharded run's. auto: i and n from JOB_COMPLETION_INDEX and JOB_COMPLETIONS." },
-	{ .name = "semantics", .type = CLI_ENUM, .enums = rules_semantics, .def = "promtool",
+	{ .extension = true, .name = "semantics", .type = CLI_ENUM, .enums = rules_semantics, .def = "promtool",
 	  .help = "promtool: as promtool 2.42 backfills; prometheus: what a live Prometheus 2.42 rule manager "
 		  "writes." },
-	{ .name = "external-url", .type = CLI_STRING, .placeholder = "<url>",
+	{ .extension = true, .name = "external-url", .type = CLI_STRING, .placeholder = "<url>",
 	  .help = "With --semantics=prometheus: the external URL for alert templates." },
-	{ .name = "external-label", .type = CLI_STRING_MAP, .repeatable = true, .placeholder = "<name>=<value>",
+	{ .extension = true, .name = "external-label", .type = CLI_STRING_MAP, .repeatable = true, .placeholder = "<name>=<value>",
 	  .help = "With --semantics=prometheus: an external label for alert templates." },
-	{ .name = "query-url", .type = CLI_URL, .hidden = true, .alias_of = "url", .help = "Alias of --url." },
-	{ .name = "out", .type = CLI_STRING, .hidden = true, .alias_of = "output-dir", .help = "Alias of --output-dir." },
-	{ .name = "step", .type = CLI_DURATION, .hidden = true, .alias_of = "eval-interval",
+	{ .extension = true, .name = "query-url", .type = CLI_URL, .hidden = true, .alias_of = "url", .help = "Alias of --url." },
+	{ .extension = true, .name = "out", .type = CLI_STRING, .hidden = true, .alias_of = "output-dir", .help = "Alias of --output-dir." },
+	{ .extension = true, .name = "step", .type = CLI_DURATION, .hidden = true, .alias_of = "eval-interval",
 	  .help = "Alias of --eval-interval." },
 	END,
 };
@@ -671,7 +676,7 @@ static const struct cli_cmd tsdb_cmds[] = {
 	  .help = "[Experimental] Import samples from input and produce TSDB blocks. Please refer to the storage "
 		  "docs for more details." },
 	/* EXTENSION, last so that promtool's own listing keeps its order. */
-	{ .name = "verify", .fn = cmd_tsdb_verify, .args = tsdb_db_path_args,
+	{ .name = "verify", .fn = cmd_tsdb_verify, .args = tsdb_db_path_args, .extension = true,
 	  .help = "Verify the integrity of TSDB blocks." },
 	END,
 };
@@ -686,7 +691,7 @@ static const struct cli_cmd app_cmds[] = {
 	{ .name = "tsdb", .subs = tsdb_cmds, .help = "Run tsdb commands." },
 	{ .name = "promql", .subs = promql_cmds, .since = CLI_V(2, 46, 0),
 	  .help = "PromQL formatting and editing. Requires the --experimental flag." },
-	{ .name = "write-documentation", .fn = cmd_not_in_build, .hidden = true, .since = CLI_V(2, 44, 0),
+	{ .name = "write-documentation", .fn = cmd_write_documentation, .hidden = true, .since = CLI_V(2, 44, 0),
 	  .help = "Generate command line documentation. Internal use." },
 	END,
 };

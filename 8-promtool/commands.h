@@ -46,6 +46,7 @@
 	X(cmd_promql_labels_delete, "promql label-matchers delete") \
 	X(cmd_check_healthy, "check healthy") \
 	X(cmd_check_ready, "check ready") \
+	X(cmd_write_documentation, "write-documentation") \
 	X(cmd_query_analyze, "query analyze") \
 	X(cmd_push_metrics, "push metrics") \
 	X(cmd_not_in_build, "a later release's command this build does not implement")
