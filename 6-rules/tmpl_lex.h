@@ -60,9 +60,5 @@ size_t tmpl_unquote_char(const char *s, size_t n, char quote);
 bool tmpl_unquote_ok(const char *s, size_t n);
 /* strconv.Unquote of a literal tmpl_unquote_ok() accepted. */
 void tmpl_unquote_to(struct buf *out, const char *s, size_t n);
-/* strconv's underscoreOK for base-0 literals. */
-bool tmpl_underscore_ok(const char *s, size_t n);
-/* strconv.ParseInt or ParseUint(s, 0, 64) succeeds. */
-bool tmpl_parse_int_ok(const char *s, size_t n);
 
 #endif

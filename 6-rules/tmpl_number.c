@@ -13,6 +13,37 @@
 #include "2-model/labels.h"
 #include "6-rules/tmpl_lex.h"
 
+/* Go's underscoreOK for literals given to ParseInt/ParseUint base 0. */
+static bool underscore_ok(const char *s, size_t n)
+{
+	char saw = '^';
+	size_t i = 0;
+	bool hex = false;
+
+	if (n >= 1 && (s[0] == '-' || s[0] == '+'))
+		s++, n--;
+	if (n >= 2 && s[0] == '0' && strchr("xXbBoO", s[1])) {
+		i = 2;
+		saw = '0';
+		hex = s[1] == 'x' || s[1] == 'X';
+	}
+	for (; i < n; i++) {
+		char c = s[i];
+		if ((c >= '0' && c <= '9') || (hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))) {
+			saw = '0';
+		} else if (c == '_') {
+			if (saw != '0')
+				return false;
+			saw = '_';
+		} else {
+			if (saw == '_')
+				return false;
+			saw = '!';
+		}
+	}
+	return saw != '_';
+}
+
 /* strconv.ParseInt / ParseUint(s, 0, 64). */
 static bool parse_int0(const char *s, size_t n, bool is_unsigned, int64_t *iv, uint64_t *uv)
 {
@@ -21,8 +52,6 @@ static bool parse_int0(const char *s, size_t n, bool is_unsigned, int64_t *iv, u
 	bool any = false, neg = false;
 	unsigned long long v = 0;
 
-	if (!tmpl_parse_int_ok(s, n) && !is_unsigned)
-		return false;
 	if (n && (s[0] == '+' || s[0] == '-')) {
 		if (is_unsigned)
 			return false;
@@ -36,7 +65,7 @@ static bool parse_int0(const char *s, size_t n, bool is_unsigned, int64_t *iv, u
 		base = 2, i += 2;
 	else if (i + 1 < n && s[i] == '0')
 		base = 8, i += 1, any = true;
-	if (!tmpl_underscore_ok(s, n))
+	if (!underscore_ok(s, n))
 		return false;
 	for (; i < n; i++) {
 		int d;
@@ -65,7 +94,7 @@ static bool parse_int0(const char *s, size_t n, bool is_unsigned, int64_t *iv, u
 /* strconv.ParseFloat with strconv's underscore rule. */
 static bool parse_float(const char *s, size_t n, double *f)
 {
-	return go_parse_float(s, n, f) == 0 && tmpl_underscore_ok(s, n);
+	return go_parse_float(s, n, f) == 0 && underscore_ok(s, n);
 }
 
 /* The value of one character of a checked character constant. */
