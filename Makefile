@@ -194,8 +194,9 @@ conformance: deps
 	@$(MAKE) --no-print-directory bin/promtool bin/promqltest $(CONF_BIN) fuzz-replay
 	@CONFORMANCE_DIR="$(abspath $(CONFORMANCE_DIR))" bash tests/run.sh conformance
 
-# The unit binaries, corpus replays and upstream's PromQL files under ASan
-# and UBSan, built in a copy of the tree (build/sanitize/); .ci/run runs it.
+# The unit binaries, corpus replays and (with CONFORMANCE_DIR given on the
+# command line) upstream's PromQL files under ASan and UBSan, built in a
+# copy of the tree (build/sanitize/); .ci/run runs it.
 sanitize: deps
 	@bash tests/sanitize.sh
 

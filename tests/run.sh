@@ -7,7 +7,7 @@
 #   tests/run.sh sanitize     `make sanitize` (tests/sanitize.sh runs it in a
 #                             copy built with ASan and UBSan): the unit
 #                             binaries, the corpus replays and, when
-#                             $CONFORMANCE_DIR is there, upstream's PromQL
+#                             $CONFORMANCE_DIR is set, upstream's PromQL
 #                             files at every release make conformance runs
 #
 # Every test prints lines "PASS <name>", "FAIL <name>" or "SKIP <name>: why";
@@ -72,7 +72,12 @@ sanitize)
 	replay
 	# the runner's own pass/fail counts are not ours to check here (make
 	# conformance does that): only that no file makes it crash or err
-	for d in "${CONFORMANCE_DIR:-../shared/conformance}"/promqltest-v*; do
+	if [ -z "${CONFORMANCE_DIR:-}" ]; then
+		echo "NOTE sanitize: CONFORMANCE_DIR not set, upstream's PromQL files not run"
+	elif ! ls -d "$CONFORMANCE_DIR"/promqltest-v* >/dev/null 2>&1; then
+		echo "FAIL sanitize: no promqltest-v* folders in $CONFORMANCE_DIR" | tee -a "$log"
+	fi
+	for d in "${CONFORMANCE_DIR:-/nonexistent}"/promqltest-v*; do
 		[ -d "$d" ] || continue
 		v=${d##*/promqltest-v}
 		[ "$v" = 2.42 ] && v=2.42.0
