@@ -10,6 +10,7 @@
 
 #include "1-common/compat.h"
 #include "1-common/err.h"
+#include "1-common/gotime.h"
 #include "4-promql/functions.h"
 #include "4-promql/internal.h"
 
@@ -103,7 +104,7 @@ int promql_dur_ms(const struct promql_dur *d, int64_t step_ms, int64_t range_ms,
 	uint64_t ns;
 
 	*ms = 0;
-	if (dur_eval(d, promql_duration_seconds(step_ms), promql_duration_seconds(range_ms), &v, e) < 0)
+	if (dur_eval(d, go_ms_seconds(step_ms), go_ms_seconds(range_ms), &v, e) < 0)
 		return -1;
 	if (strict && (isnan(v) || isinf(v)))
 		return err_set(e, "%d:%d: duration is NaN or infinite", d->pos.start, d->pos.end);

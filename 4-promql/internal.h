@@ -123,7 +123,7 @@ struct promql_node *promql_parse_expr(struct promql_parser *p, int min_prec);
  * promql_bracket_duration / promql_offset_duration: 3.4's duration
  * expressions of a range or step / of an offset: a literal's ms, or the
  * expression in *expr (its value in *ms when constant and valid, else 0);
- * all return false with the error recorded.  promql_duration_seconds: Go's Duration.Seconds().
+ * all return false with the error recorded.
  */
 bool promql_number_or_duration(struct promql_parser *p, const struct promql_token *t, int64_t *ms);
 bool promql_at_duration(struct promql_parser *p);
@@ -138,7 +138,6 @@ bool promql_offset_duration(struct promql_parser *p, int64_t *ms, const struct p
 bool promql_dur_uses_query(const struct promql_dur *d);
 int promql_dur_ms(const struct promql_dur *d, int64_t step_ms, int64_t range_ms, bool negative,
 		  const struct compat *c, int64_t *ms, struct err *e);
-double promql_duration_seconds(int64_t ms);
 
 /* NumberLiteral.String() of release c (print.c): duration: written as one. */
 void promql_print_number(struct buf *out, double v, bool duration, const struct compat *c);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "1-common/gofmt.h"
+#include "1-common/gotime.h"
 #include "1-common/utf8.h"
 #include "1-common/xalloc.h"
 #include "4-promql/functions.h"
@@ -432,7 +433,7 @@ struct promql_node *promql_parse_primary(struct promql_parser *p)
 			n = new_node(p, PROMQL_NODE_NUMBER, tok.pos, tok.pos + (int)tok.len);
 			if (!promql_parse_duration_zero(p, &tok, &d, compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR)))
 				return NULL;
-			n->u.number.val = promql_duration_seconds(d);
+			n->u.number.val = go_ms_seconds(d);
 			n->u.number.duration = true; /* NumberLiteral.Duration */
 			return n;
 		}
@@ -582,7 +583,7 @@ static bool parse_at(struct promql_parser *p, struct promql_node *e)
 			num = take(p);
 			if (!promql_parse_duration_zero(p, &num, &d, compat_on(p->opts->compat, COMPAT_PROMQL_DURATION_EXPR)))
 				return false;
-			ts = sign * promql_duration_seconds(d);
+			ts = sign * go_ms_seconds(d);
 		} else {
 			if (!at(p, PQT_NUMBER))
 				return unexpected(p, "@", "timestamp"), false;

@@ -24,11 +24,6 @@ static int64_t go_int64(double x)
 	return x > -9223372036854775808.0 && x < 9223372036854775808.0 ? (int64_t)x : INT64_MIN;
 }
 
-double promql_duration_seconds(int64_t ms)
-{
-	return go_ms_seconds(ms);
-}
-
 /*
  * A NumberLiteral of seconds where a duration goes, in ms: 2.54 takes
  * time.Duration(val * 1000) * time.Millisecond (so [1001ms], 1.001 s,
@@ -57,7 +52,7 @@ bool promql_number_or_duration(struct promql_parser *p, const struct promql_toke
 		if (!promql_parse_duration(p, t, ms))
 			return false;
 		if (compat_on(p->opts->compat, COMPAT_PROMQL_FLOAT_DURATIONS))
-			*ms = literal_ms(p, promql_duration_seconds(*ms));
+			*ms = literal_ms(p, go_ms_seconds(*ms));
 		return true;
 	}
 	v = promql_parse_number(p, t);
@@ -177,7 +172,7 @@ static struct promql_dur *dur_literal(struct promql_parser *p, bool check)
 		int64_t ms;
 		if (!promql_parse_duration_zero(p, &t, &ms, true))
 			return NULL;
-		n->val = promql_duration_seconds(ms);
+		n->val = go_ms_seconds(ms);
 		n->duration = true;
 	} else {
 		n->val = promql_parse_number(p, &t);

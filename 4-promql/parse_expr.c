@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "1-common/gotime.h"
 #include "1-common/xalloc.h"
 #include "4-promql/functions.h"
 #include "4-promql/gostr.h"
@@ -263,7 +264,7 @@ static bool parse_fill_value(struct promql_parser *p, double *out)
 		t = promql_take(p);
 		if (!promql_parse_duration_zero(p, &t, &ms, true))
 			return false;
-		*out = sign * promql_duration_seconds(ms);
+		*out = sign * go_ms_seconds(ms);
 	} else {
 		promql_unexpected(p, "fill value", "number or duration");
 		return false;
