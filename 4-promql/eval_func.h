@@ -104,17 +104,27 @@ int func_range_st(enum promql_func_id id, const struct ev_point *p, const int64_
  * the same points. */
 bool func_range_uses_bounds(enum promql_func_id id);
 /*
- * rate, increase and delta (2.42's extrapolatedRate) in two parts:
- * func_rate_prep() over the window's points p[0..n), n >= 2, then
+ * rate, increase and delta (2.42's extrapolatedRate) in three parts:
+ * func_rate_prep() over the window's points p[0..n), n >= 2;
+ * func_rate_fixed(), what depends on the call alone (once per query);
  * func_rate_finish() with the window's bounds.  Together exactly what
- * func_range() computes for them.
+ * func_range() computes for them.  resets false says the caller knows no
+ * point of p is below the one before (no counter reset to add): the same
+ * result without the loop that looks for them.
  */
 struct rate_prep {
 	double result, sampled, avg, to_zero;
 	int64_t t0, tn;
 	bool zero_limit;
 };
-void func_rate_prep(enum promql_func_id id, const struct ev_point *p, size_t n, struct rate_prep *r);
-double func_rate_finish(enum promql_func_id id, const struct rate_prep *r, const struct range_ctx *c);
+struct rate_fixed {
+	double secs;          /* rate: the range's Seconds() */
+	bool rate;            /* rate (divided by secs), not increase or delta */
+	bool threshold_first; /* 2.51's order of the start-gap rules */
+};
+void func_rate_prep(enum promql_func_id id, const struct ev_point *p, size_t n, bool resets, struct rate_prep *r);
+void func_rate_fixed(enum promql_func_id id, const struct range_ctx *c, struct rate_fixed *f);
+double func_rate_finish(const struct rate_prep *r, const struct rate_fixed *f, int64_t range_start,
+			int64_t range_end);
 
 #endif

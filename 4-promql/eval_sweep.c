@@ -14,7 +14,9 @@
  * keep that: a window with the same points as the last step's gives the
  * same value for functions of the points alone, and for rate, increase and
  * delta only the part that depends on the bounds is redone
- * (func_rate_prep/func_rate_finish split 2.42's extrapolatedRate).  The unit test
+ * (func_rate_prep/func_rate_finish split 2.42's extrapolatedRate), and the
+ * counter-reset loop runs only over windows the buffer knows to hold a
+ * point below the one before.  The unit test
  * test_promql_sweep.c compares both paths on random data.
  *
  * Results of a block live in one allocation per call node, step-major
@@ -94,10 +96,12 @@ void ev_sweep_release(struct evaluator *ev)
 	ev->nsweeps = ev->sweepcap = 0;
 }
 
-/* A growable deque of points: p[head..tail) live. */
+/* A growable deque of points: p[head..tail) live, drops of them below
+ * the point before (the pairs a counter-reset loop would add). */
 struct pbuf {
 	struct ev_point *p;
 	size_t head, tail, cap;
+	size_t drops;
 };
 
 /* pbuf_push()'s slow path: room for one more point at the tail. */
@@ -124,7 +128,17 @@ static inline void pbuf_push(struct pbuf *b, int64_t t, double v)
 {
 	if (b->tail == b->cap)
 		pbuf_grow(b);
+	if (b->tail > b->head && v < b->p[b->tail - 1].v)
+		b->drops++;
 	b->p[b->tail++] = (struct ev_point){ t, v };
+}
+
+/* Drops the oldest point. */
+static inline void pbuf_pop(struct pbuf *b)
+{
+	if (b->tail - b->head >= 2 && b->p[b->head + 1].v < b->p[b->head].v)
+		b->drops--;
+	b->head++;
 }
 
 /*
@@ -139,6 +153,8 @@ static int sweep_block(struct evaluator *ev, struct sweep *sw, const struct prom
 	const struct promql_node *vs = mat->u.matrix.vs;
 	int64_t range = mat->u.matrix.range_ms, off = vs->u.vector.offset_ms;
 	struct range_ctx c = { .range_ms = range, .arg = sw->arg, .arg2 = sw->arg2, .compat = ev->compat };
+	struct rate_fixed rf;
+	bool open = compat_on(ev->compat, COMPAT_PROMQL_LEFT_OPEN);
 	struct pbuf b = { 0 };
 	bool bounds = func_range_uses_bounds(id);
 	bool rate = id == PROMQL_FN_RATE || id == PROMQL_FN_INCREASE || id == PROMQL_FN_DELTA;
@@ -146,6 +162,7 @@ static int sweep_block(struct evaluator *ev, struct sweep *sw, const struct prom
 	bool cont = sw->last_k >= 0 && sw->last_k < sw->k0;
 	int rc = -1;
 
+	func_rate_fixed(id, &c, &rf);
 	for (size_t i = 0; i < nser; i++) {
 		const struct promql_series *s = &sc->set.v[i];
 		const int64_t *st = s->t;
@@ -156,7 +173,7 @@ static int sweep_block(struct evaluator *ev, struct sweep *sw, const struct prom
 		double pv = 0;
 		int pr = 0;
 
-		b.head = b.tail = 0;
+		b.head = b.tail = b.drops = 0;
 		for (ptrdiff_t j = lo; j <= hi; j++)
 			if (!is_stale(sv[j]))
 				pbuf_push(&b, st[j], sv[j]);
@@ -167,7 +184,7 @@ static int sweep_block(struct evaluator *ev, struct sweep *sw, const struct prom
 			double v = 0;
 			int r = 1;
 
-			ev_window_bounds(compat_on(ev->compat, COMPAT_PROMQL_LEFT_OPEN), mint, maxt, &first, &last);
+			ev_window_bounds(open, mint, maxt, &first, &last);
 			while (hi + 1 < n && st[hi + 1] <= last) {
 				hi++;
 				if (!is_stale(sv[hi]))
@@ -175,7 +192,7 @@ static int sweep_block(struct evaluator *ev, struct sweep *sw, const struct prom
 			}
 			while (lo <= hi && st[lo] < first) {
 				if (!is_stale(sv[lo]))
-					b.head++;
+					pbuf_pop(&b);
 				lo++;
 			}
 			w = b.tail - b.head;
@@ -192,9 +209,9 @@ static int sweep_block(struct evaluator *ev, struct sweep *sw, const struct prom
 					/* the points' part once, the bounds' part per step */
 					r = w >= 2;
 					if (r && !same)
-						func_rate_prep(id, b.p + b.head, w, &rp);
+						func_rate_prep(id, b.p + b.head, w, b.drops != 0, &rp);
 					if (r)
-						v = func_rate_finish(id, &rp, &c);
+						v = func_rate_finish(&rp, &rf, mint, maxt);
 				} else {
 					r = func_range(id, b.p + b.head, w, &c, &v, ev->e);
 					if (r < 0)

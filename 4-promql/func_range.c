@@ -26,14 +26,14 @@ static int64_t tdiff(int64_t a, int64_t b)
  * which also depends on the window's bounds.  A sweep whose window keeps
  * its points over several steps reuses the first part.
  */
-void func_rate_prep(enum promql_func_id id, const struct ev_point *p, size_t n, struct rate_prep *r)
+void func_rate_prep(enum promql_func_id id, const struct ev_point *p, size_t n, bool resets, struct rate_prep *r)
 {
 	bool counter = id != PROMQL_FN_DELTA;
 	double prev;
 
 	r->result = p[n - 1].v - p[0].v;
 	prev = p[0].v;
-	if (counter) {
+	if (counter && resets) {
 		for (size_t i = 1; i < n; i++) {
 			if (p[i].v < prev)
 				r->result += prev;
@@ -49,23 +49,31 @@ void func_rate_prep(enum promql_func_id id, const struct ev_point *p, size_t n, 
 	r->to_zero = r->zero_limit ? r->sampled * (p[0].v / r->result) : 0;
 }
 
-double func_rate_finish(enum promql_func_id id, const struct rate_prep *r, const struct range_ctx *c)
+void func_rate_fixed(enum promql_func_id id, const struct range_ctx *c, struct rate_fixed *f)
 {
-	double to_start = (double)tdiff(r->t0, c->range_start) / 1000;
-	double to_end = (double)tdiff(c->range_end, r->tn) / 1000;
-	double threshold = r->avg * 1.1, extrap = r->sampled, factor;
-
+	f->secs = id == PROMQL_FN_RATE ? go_ms_seconds(c->range_ms) : 1; /* ms.Range.Seconds() */
+	f->rate = id == PROMQL_FN_RATE;
 	/* 2.51 (#13725): the threshold replaces the start gap before the
 	 * zero clamp limits it (2.42: clamp, then threshold). */
-	if (compat_on(c->compat, COMPAT_PROMQL_RATE_THRESHOLD_FIRST) && to_start >= threshold)
+	f->threshold_first = compat_on(c->compat, COMPAT_PROMQL_RATE_THRESHOLD_FIRST);
+}
+
+double func_rate_finish(const struct rate_prep *r, const struct rate_fixed *f, int64_t range_start,
+			int64_t range_end)
+{
+	double to_start = (double)tdiff(r->t0, range_start) / 1000;
+	double to_end = (double)tdiff(range_end, r->tn) / 1000;
+	double threshold = r->avg * 1.1, extrap = r->sampled, factor;
+
+	if (f->threshold_first && to_start >= threshold)
 		to_start = r->avg / 2;
 	if (r->zero_limit && r->to_zero < to_start)
 		to_start = r->to_zero;
 	extrap += to_start < threshold ? to_start : r->avg / 2;
 	extrap += to_end < threshold ? to_end : r->avg / 2;
 	factor = extrap / r->sampled;
-	if (id == PROMQL_FN_RATE)
-		factor /= go_ms_seconds(c->range_ms); /* ms.Range.Seconds() */
+	if (f->rate)
+		factor /= f->secs;
 	return r->result * factor;
 }
 
@@ -73,11 +81,13 @@ static int extrapolated_rate(enum promql_func_id id, const struct ev_point *p, s
 			     const struct range_ctx *c, double *out)
 {
 	struct rate_prep r;
+	struct rate_fixed f;
 
 	if (n < 2)
 		return 0;
-	func_rate_prep(id, p, n, &r);
-	*out = func_rate_finish(id, &r, c);
+	func_rate_prep(id, p, n, true, &r);
+	func_rate_fixed(id, c, &f);
+	*out = func_rate_finish(&r, &f, c->range_start, c->range_end);
 	return 1;
 }
 
