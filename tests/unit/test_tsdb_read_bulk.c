@@ -1,7 +1,8 @@
 /*
  * The bulk sample reads of the TSDB reader against the one-at-a-time
  * ones: xor_iter_bulk() against xor_iter_next() over random XOR chunks
- * (whole, and cut short so that decoding fails part-way), and
+ * (whole, and cut short so that decoding fails part-way; with deltas of
+ * deltas at each timestamp encoding's edges), and
  * tsdb_series_set_read() -- whole chunks at once, and the merge of
  * several blocks read block after block when their samples do not
  * interleave -- against tsdb_series_set_sample() over a data dir of two
@@ -64,8 +65,18 @@ static void test_xor_bulk(void)
 		int64_t t = (int64_t)(rnd() % 1000000) - 500000;
 
 		xor_chunk_init(&c);
+		int64_t d = 15000;
+
 		for (size_t i = 0; i < n; i++) {
-			t += (int64_t)(rnd() % 4 == 0 ? rnd() % 100000000 : 15000 + rnd() % 3);
+			/* deltas of deltas at the edges of the 14-, 17- and
+			 * 20-bit encodings, where the decoder's sign test is */
+			static const int64_t edge[] = { 8192, -8191, 8193, -8192, 65536, -65535, 65537, -65536,
+							524288, -524287, 524289, -524288 };
+			if (rnd() % 5 == 0)
+				d += edge[rnd() % (sizeof(edge) / sizeof(edge[0]))];
+			else
+				d = (int64_t)(rnd() % 4 == 0 ? rnd() % 100000000 : 15000 + rnd() % 3);
+			t += d;
 			xor_chunk_append(&c, t, rnd_value());
 		}
 		b = xor_chunk_bytes(&c, &len);
