@@ -123,6 +123,9 @@ struct rate_fixed {
 	bool threshold_first; /* 2.51's order of the start-gap rules */
 };
 void func_rate_prep(enum promql_func_id id, const struct ev_point *p, size_t n, bool resets, struct rate_prep *r);
+/* The same over points kept as columns t[0..n), v[0..n). */
+void func_rate_prep_cols(enum promql_func_id id, const int64_t *t, const double *v, size_t n, bool resets,
+			 struct rate_prep *r);
 void func_rate_fixed(enum promql_func_id id, const struct range_ctx *c, struct rate_fixed *f);
 double func_rate_finish(const struct rate_prep *r, const struct rate_fixed *f, int64_t range_start,
 			int64_t range_end);

@@ -16,7 +16,9 @@
  * delta only the part that depends on the bounds is redone
  * (func_rate_prep/func_rate_finish split 2.42's extrapolatedRate), and the
  * counter-reset loop runs only over windows the buffer knows to hold a
- * point below the one before.  The unit test
+ * point below the one before.  For rate, increase and delta over a series
+ * without staleness markers the window is the raw samples themselves: no
+ * buffer, and nothing read again when the next block starts.  The unit test
  * test_promql_sweep.c compares both paths on random data.
  *
  * Results of a block live in one allocation per call node, step-major
@@ -51,6 +53,8 @@ struct sweep {
 	/* Per series, the raw sample indices of the last window swept: the
 	 * first with t >= first bound, the last with t <= last bound. */
 	ptrdiff_t *lo, *hi;
+	size_t *drops;      /* ... and the drops between their points */
+	uint8_t *clean;     /* whether the series has no staleness marker */
 	int64_t last_k;     /* the step lo/hi belong to; -1 before any */
 	struct lset *ols;   /* see struct ev_sweep_cells */
 	uint8_t *made;
@@ -87,6 +91,8 @@ void ev_sweep_release(struct evaluator *ev)
 		free(s->ok);
 		free(s->lo);
 		free(s->hi);
+		free(s->drops);
+		free(s->clean);
 		free(s->ols);
 		free(s->made);
 		free(s);
@@ -141,6 +147,74 @@ static inline void pbuf_pop(struct pbuf *b)
 	b->head++;
 }
 
+static bool series_clean(const struct promql_series *s)
+{
+	for (size_t j = 0; j < s->n; j++)
+		if (is_stale(s->v[j]))
+			return false;
+	return true;
+}
+
+/*
+ * sweep_block()'s loop for rate, increase and delta over a series with no
+ * staleness marker: the window is the raw samples lo..hi themselves, so
+ * no points are copied, and the count of drops between them carries over
+ * from the last block with lo and hi.
+ */
+static void sweep_rate_clean(const struct evaluator *ev, struct sweep *sw, size_t i, const struct promql_series *s,
+			     enum promql_func_id id, const struct rate_fixed *rf, bool open, int64_t range, int64_t off,
+			     bool cont)
+{
+	const int64_t *st = s->t;
+	const double *sv = s->v;
+	ptrdiff_t lo = cont ? sw->lo[i] : 0, hi = cont ? sw->hi[i] : -1, n = (ptrdiff_t)s->n;
+	ptrdiff_t plo = -2, phi = -2; /* the last computed window */
+	size_t drops = cont ? sw->drops[i] : 0, nser = sw->nser;
+	struct rate_prep rp;
+	int pr = 0;
+
+	for (size_t k = 0; k < sw->nk; k++) {
+		int64_t ts = ev->query_start + (sw->k0 + (int64_t)k) * ev->sweep_step;
+		int64_t maxt = ts - off, mint = maxt - range, first, last;
+		size_t cell = k * nser + i, w;
+		double v = 0;
+		int r = 1;
+
+		ev_window_bounds(open, mint, maxt, &first, &last);
+		while (hi + 1 < n && st[hi + 1] <= last) {
+			hi++;
+			if (hi > lo && sv[hi] < sv[hi - 1])
+				drops++;
+		}
+		while (lo <= hi && st[lo] < first) {
+			if (lo < hi && sv[lo + 1] < sv[lo])
+				drops--;
+			lo++;
+		}
+		w = lo <= hi ? (size_t)(hi - lo + 1) : 0;
+		sw->w[cell] = (uint32_t)w;
+		if (w) {
+			if (lo == plo && hi == phi) {
+				r = pr; /* the same points: only the bounds' part again */
+			} else {
+				r = w >= 2;
+				if (r)
+					func_rate_prep_cols(id, st + lo, sv + lo, w, drops != 0, &rp);
+			}
+			if (r)
+				v = func_rate_finish(&rp, rf, mint, maxt);
+			plo = lo;
+			phi = hi;
+			pr = r;
+		}
+		sw->val[cell] = v;
+		sw->ok[cell] = r == 1;
+	}
+	sw->lo[i] = lo;
+	sw->hi[i] = hi;
+	sw->drops[i] = drops;
+}
+
 /*
  * Sweeps steps k0 .. k0 + nk - 1 for every series of the selection.  The
  * windows of step k: maxt = start + k*step - offset, bounds from
@@ -173,6 +247,10 @@ static int sweep_block(struct evaluator *ev, struct sweep *sw, const struct prom
 		double pv = 0;
 		int pr = 0;
 
+		if (rate && sw->clean[i]) {
+			sweep_rate_clean(ev, sw, i, s, id, &rf, open, range, off, cont);
+			continue;
+		}
 		b.head = b.tail = b.drops = 0;
 		for (ptrdiff_t j = lo; j <= hi; j++)
 			if (!is_stale(sv[j]))
@@ -298,6 +376,10 @@ int ev_sweep_step(struct evaluator *ev, const struct promql_node *call, const st
 		if (!sw->lo) {
 			sw->lo = xcalloc(sw->nser ? sw->nser : 1, sizeof(*sw->lo));
 			sw->hi = xcalloc(sw->nser ? sw->nser : 1, sizeof(*sw->hi));
+			sw->drops = xcalloc(sw->nser ? sw->nser : 1, sizeof(*sw->drops));
+			sw->clean = xcalloc(sw->nser ? sw->nser : 1, sizeof(*sw->clean));
+			for (size_t i = 0; i < sw->nser; i++)
+				sw->clean[i] = series_clean(&sc->set.v[i]);
 			sw->ols = xcalloc(sw->nser ? sw->nser : 1, sizeof(*sw->ols));
 			sw->made = xcalloc(sw->nser ? sw->nser : 1, sizeof(*sw->made));
 		}

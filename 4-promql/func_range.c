@@ -20,12 +20,25 @@ static int64_t tdiff(int64_t a, int64_t b)
 }
 
 /*
- * extrapolatedRate of 2.42 for floats, in two parts: what depends only on
- * the window's points (the increase with counter resets, the sampled
- * interval, its average, the extrapolation-to-zero limit), and the rest,
- * which also depends on the window's bounds.  A sweep whose window keeps
- * its points over several steps reuses the first part.
+ * extrapolatedRate of 2.42 for floats, in parts: what depends only on the
+ * window's points (the increase with counter resets, the sampled
+ * interval, its average, the extrapolation-to-zero limit), what depends
+ * on the call alone, and the rest, which also depends on the window's
+ * bounds.  A sweep whose window keeps its points over several steps
+ * reuses the first part.  The points come as ev_points or as columns
+ * (the sweep's raw samples); after the increase both share this.
  */
+static inline void rate_prep_rest(bool counter, int64_t t0, int64_t tn, double v0, size_t n, struct rate_prep *r)
+{
+	r->t0 = t0;
+	r->tn = tn;
+	r->sampled = (double)tdiff(tn, t0) / 1000;
+	r->avg = r->sampled / (double)(n - 1);
+	r->zero_limit = counter && r->result > 0 && v0 >= 0;
+	/* Do not extrapolate a counter below zero. */
+	r->to_zero = r->zero_limit ? r->sampled * (v0 / r->result) : 0;
+}
+
 void func_rate_prep(enum promql_func_id id, const struct ev_point *p, size_t n, bool resets, struct rate_prep *r)
 {
 	bool counter = id != PROMQL_FN_DELTA;
@@ -40,13 +53,20 @@ void func_rate_prep(enum promql_func_id id, const struct ev_point *p, size_t n, 
 			prev = p[i].v;
 		}
 	}
-	r->t0 = p[0].t;
-	r->tn = p[n - 1].t;
-	r->sampled = (double)tdiff(p[n - 1].t, p[0].t) / 1000;
-	r->avg = r->sampled / (double)(n - 1);
-	r->zero_limit = counter && r->result > 0 && p[0].v >= 0;
-	/* Do not extrapolate a counter below zero. */
-	r->to_zero = r->zero_limit ? r->sampled * (p[0].v / r->result) : 0;
+	rate_prep_rest(counter, p[0].t, p[n - 1].t, p[0].v, n, r);
+}
+
+void func_rate_prep_cols(enum promql_func_id id, const int64_t *t, const double *v, size_t n, bool resets,
+			 struct rate_prep *r)
+{
+	bool counter = id != PROMQL_FN_DELTA;
+
+	r->result = v[n - 1] - v[0];
+	if (counter && resets)
+		for (size_t i = 1; i < n; i++)
+			if (v[i] < v[i - 1])
+				r->result += v[i - 1];
+	rate_prep_rest(counter, t[0], t[n - 1], v[0], n, r);
 }
 
 void func_rate_fixed(enum promql_func_id id, const struct range_ctx *c, struct rate_fixed *f)
