@@ -30,9 +30,10 @@ struct arena {
 	size_t chunk_size;  /* of the next chunk */
 	size_t chunk_max;   /* chunk sizes double up to this; 0: fixed */
 	size_t chunk_first; /* chunk_size after arena_release() */
+	struct arena_chunk *spare; /* chunks arena_clear() kept for reuse */
 };
 
-#define ARENA_INIT(chunk_size) { NULL, 0, NULL, (chunk_size), 0, (chunk_size) }
+#define ARENA_INIT(chunk_size) { NULL, 0, NULL, (chunk_size), 0, (chunk_size), NULL }
 
 void arena_init(struct arena *a, size_t chunk_size);
 /* Chunks of first bytes, then twice as large each time up to max: many
@@ -41,6 +42,14 @@ void arena_init_growing(struct arena *a, size_t first, size_t max);
 /* Bytes held (chunk capacities), for memory tests. */
 size_t arena_bytes(const struct arena *a);
 void arena_release(struct arena *a);
+/*
+ * Everything handed out is dead, as after arena_release(), but the chunks
+ * stay to be handed out again: an arena cleared after each of many like
+ * rounds (the evaluator's steps) takes no memory from malloc once warm.
+ * Chunks the last round left unused are freed, so what it keeps is at
+ * most what the last round used.
+ */
+void arena_clear(struct arena *a);
 /*
  * A point in an arena's allocations: arena_rewind(a, m) frees everything
  * allocated after arena_mark(a) returned m (chunks taken since are freed;

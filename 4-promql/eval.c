@@ -541,7 +541,7 @@ int promql_eval_range(struct promql_result *out, const struct promql_storage *st
 			}
 			add_point(&out->series[*slot - 1], &pcaps[*slot - 1], t, smp[i].v);
 		}
-		arena_release(&ev.arena);
+		arena_clear(&ev.arena); /* the step's values: its chunks kept for the next */
 		/* The last step: stop before t + step could overflow. */
 		if ((uint64_t)end - (uint64_t)t < (uint64_t)step)
 			break;

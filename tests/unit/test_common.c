@@ -377,6 +377,45 @@ static void test_arena_rewind(void)
 	arena_release(&a);
 }
 
+/* Cleared after each of many like rounds, an arena hands its chunks out
+ * again: its size stops growing after the first round, what one round
+ * gets does not overlap, and a chunk a round left unused is freed at the
+ * next clear. */
+static void test_arena_clear(void)
+{
+	struct arena a;
+	size_t warm = 0;
+
+	arena_init(&a, 256);
+	for (int round = 0; round < 20; round++) {
+		char *p[6];
+		size_t sz[6] = { 100, 3000, 40, 700, 256, 5000 };
+		for (int i = 0; i < 6; i++) {
+			p[i] = arena_alloc(&a, sz[i]);
+			memset(p[i], 'a' + i, sz[i]);
+		}
+		for (int i = 0; i < 6; i++)
+			for (size_t j = 0; j < sz[i]; j++)
+				if (p[i][j] != 'a' + i)
+					CHECK(!"overlapping allocations");
+		if (round == 0)
+			warm = arena_bytes(&a);
+		CHECK_EQ_U(arena_bytes(&a), warm);
+		arena_clear(&a);
+		CHECK_EQ_U(arena_bytes(&a), warm);
+	}
+	/* a small round: the big chunks it did not take go at the next clear */
+	(void)arena_alloc(&a, 10);
+	arena_clear(&a);
+	CHECK(arena_bytes(&a) < warm);
+	CHECK(arena_bytes(&a) > 0);
+	arena_clear(&a);
+	CHECK_EQ_U(arena_bytes(&a), 0);
+	CHECK_STR(arena_strndup(&a, "again", 5), "again");
+	arena_release(&a);
+	CHECK_EQ_U(arena_bytes(&a), 0);
+}
+
 /* strconv.UnquoteChar's escapes: values, lengths, and where each failure
  * is reported. */
 static void test_unescape(void)
@@ -458,6 +497,7 @@ int main(void)
 	RUN(test_utf8);
 	RUN(test_arena);
 	RUN(test_arena_rewind);
+	RUN(test_arena_clear);
 	RUN(test_labels);
 	RUN(test_crc32c_known_answers);
 	RUN(test_varints);
