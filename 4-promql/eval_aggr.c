@@ -275,7 +275,8 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 	groups = arena_array(&ev->arena, in.vec.n ? in.vec.n : 1, sizeof(*groups));
 	for (size_t si = 0; si < in.vec.n; si++) {
 		struct ev_sample s = in.vec.v[si];
-		struct lset metric = s.ls, key = { NULL, 0, 0 };
+		struct lset metric = s.ls, kbuf;
+		const struct lset *key = NULL; /* the memo's, or kbuf */
 		struct group *g;
 		size_t gi;
 		uint64_t ih = 0;
@@ -293,7 +294,7 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 				/* the same input as the last step's so far: the same group */
 				gi = nm->grp[si];
 				found = gi < ngroups;
-				key = nm->grp_key[si];
+				key = &nm->grp_key[si];
 				goto grouped;
 			}
 			if (prefix) {
@@ -308,25 +309,30 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		}
 		{
 			size_t *slot;
-			key = group_key(ev, nm, si, metric, op, without, grp, ngroup);
-			slot = smap_slot(idx, (!without && !ngroup) ? 0 : lset_hash(key), &found);
+			kbuf = group_key(ev, nm, si, metric, op, without, grp, ngroup);
+			key = &kbuf;
+			slot = smap_slot(idx, (!without && !ngroup) ? 0 : lset_hash(kbuf), &found);
 			if (!found)
 				*slot = ngroups + 1;
 			gi = *slot - 1;
 		}
 	grouped:
 		if (op != PROMQL_AGG_COUNT_VALUES && !prefix)
-			ev_memo_group_note(nm, si, ih, (uint32_t)gi, key, 0);
+			ev_memo_group_note(nm, si, ih, (uint32_t)gi, *key, 0);
 		if (!found) {
 			g = &groups[ngroups++];
-			memset(g, 0, sizeof(*g));
-			g->ls = key;
+			/* field by field: a memset of the struct is a `rep stos`
+			 * here, slow for its size, once per group and step */
+			g->ls = *key;
+			g->value = g->mean = s.v;
+			g->c = 0;
+			g->incr = false;
+			g->count = 1;
+			g->heap = NULL;
+			g->nheap = g->capheap = 0;
 			/* 2.55+: a group drops the name if any member does
 			 * (count_values' groups never: aggregationCountValues) */
 			g->ls.drop = s.ls.drop && op != PROMQL_AGG_COUNT_VALUES;
-			g->value = s.v;
-			g->mean = s.v;
-			g->count = 1;
 			switch (op) {
 			case PROMQL_AGG_STDVAR:
 			case PROMQL_AGG_STDDEV:
