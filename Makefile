@@ -25,7 +25,8 @@ CC      ?= cc
 PKGS    := libcurl yaml-0.1 jansson snappy libxxhash re2 zlib libpcre2-8 libzstd
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lyaml -ljansson -lsnappy -lxxhash -lre2 -lz -lpcre2-8 -lzstd)
+# libcurl is opened at run time (5-query/curl_dl.c), not linked: its headers only.
+PKG_LIBS   := $(filter-out -lcurl,$(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lyaml -ljansson -lsnappy -lxxhash -lre2 -lz -lpcre2-8 -lzstd))
 
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wno-unused-parameter \
                -Wno-missing-field-initializers -I. -MMD -MP

@@ -30,7 +30,6 @@
  */
 #include "5-query/api_client.h"
 
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +39,7 @@
 #include "1-common/gostrconv.h"
 #include "1-common/xalloc.h"
 #include "2-model/labels.h"
+#include "5-query/curl_dl.h"
 #include "5-query/go_neterr.h"
 #include "5-query/gourl.h"
 
@@ -98,7 +98,7 @@ int api_client_new(struct api_client **out, const char *address, struct err *e)
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(c->curl = curl_easy_init())) {
 		api_client_free(c);
-		return err_set(e, "cannot initialise libcurl");
+		return err_set(e, "cannot initialise libcurl%s%s", *curl_dl_error() ? ": " : "", curl_dl_error());
 	}
 	*out = c;
 	return 0;

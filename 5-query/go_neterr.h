@@ -7,9 +7,8 @@
 #ifndef QUERY_GO_NETERR_H
 #define QUERY_GO_NETERR_H
 
-#include <curl/curl.h>
-
 #include "1-common/buf.h"
+#include "5-query/curl_dl.h"
 
 /*
  * Appends the address net.Dial reports for a request to host ("name",

@@ -25,7 +25,6 @@
  */
 #include "5-query/remote.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +38,7 @@
 #include "2-model/labels.h"
 #include "1-common/xalloc.h"
 #include "5-query/apiresp.h"
+#include "5-query/curl_dl.h"
 #include "5-query/gourl.h"
 #include "5-query/remote_http.h"
 
@@ -501,7 +501,7 @@ int remote_source_new(struct query_source **out, const char *url, const struct r
 		goto done;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(r->http.curl = curl_easy_init())) {
 		go_url_release(&u);
-		err_set(e, "cannot initialise libcurl");
+		err_set(e, "cannot initialise libcurl%s%s", *curl_dl_error() ? ": " : "", curl_dl_error());
 		goto done;
 	}
 	if (opts->http) {

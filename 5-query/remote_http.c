@@ -19,7 +19,6 @@
  */
 #include "5-query/remote_http.h"
 
-#include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -29,6 +28,7 @@
 #include "1-common/gofmt.h"
 #include "1-common/goerrno.h"
 #include "1-common/xalloc.h"
+#include "5-query/curl_dl.h"
 #include "5-query/go_neterr.h"
 #include "5-query/gunzip.h"
 

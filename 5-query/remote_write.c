@@ -21,7 +21,6 @@
  */
 #include "5-query/remote_write.h"
 
-#include <curl/curl.h>
 #include <snappy-c.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +29,7 @@
 #include "1-common/bytes.h"
 #include "1-common/gofmt.h"
 #include "1-common/xalloc.h"
+#include "5-query/curl_dl.h"
 #include "5-query/gourl.h"
 
 /* ---- the request ---- */
@@ -313,7 +313,7 @@ int remote_write_store(const struct remote_write_opts *o, const void *req, size_
 	}
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(h.curl = curl_easy_init())) {
-		err_set(e, "cannot initialise libcurl");
+		err_set(e, "cannot initialise libcurl%s%s", *curl_dl_error() ? ": " : "", curl_dl_error());
 		goto done;
 	}
 	h.scheme = u.scheme ? u.scheme : "";

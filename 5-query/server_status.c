@@ -15,11 +15,11 @@
  */
 #include "5-query/server_status.h"
 
-#include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "1-common/xalloc.h"
+#include "5-query/curl_dl.h"
 #include "5-query/gourl.h"
 #include "5-query/remote_http.h"
 
@@ -105,7 +105,7 @@ int server_status_check(const struct server_status_opts *o, struct buf *body, st
 	}
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(h.curl = curl_easy_init())) {
-		err_set(e, "cannot initialise libcurl");
+		err_set(e, "cannot initialise libcurl%s%s", *curl_dl_error() ? ": " : "", curl_dl_error());
 		goto done;
 	}
 	h.scheme = req.scheme ? req.scheme : "";
