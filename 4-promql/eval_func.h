@@ -123,10 +123,23 @@ struct rate_fixed {
 	bool threshold_first; /* 2.51's order of the start-gap rules */
 };
 void func_rate_prep(enum promql_func_id id, const struct ev_point *p, size_t n, bool resets, struct rate_prep *r);
-/* The same over points kept as columns t[0..n), v[0..n). */
-void func_rate_prep_cols(enum promql_func_id id, const int64_t *t, const double *v, size_t n, bool resets,
-			 struct rate_prep *r);
 void func_rate_fixed(enum promql_func_id id, const struct range_ctx *c, struct rate_fixed *f);
+/*
+ * The sweep's rate, increase or delta over columns t[0..n), v[0..n)
+ * (n >= 2) in [range_start, range_end], the same value as prep and
+ * finish give.  What depends on the window's times alone is kept in m and
+ * used again while the next window's times have the same offsets (regular
+ * scrapes: every step), so such a window costs no division.  m starts
+ * zeroed (not valid).
+ */
+struct rate_memo {
+	bool valid;
+	int64_t ds, de, dt; /* first - start, end - last, last - first */
+	size_t n;
+	double sampled, avg, threshold, to_start, to_end, factor;
+};
+double func_rate_cols_memo(enum promql_func_id id, const int64_t *t, const double *v, size_t n, bool resets,
+			   int64_t range_start, int64_t range_end, const struct rate_fixed *f, struct rate_memo *m);
 double func_rate_finish(const struct rate_prep *r, const struct rate_fixed *f, int64_t range_start,
 			int64_t range_end);
 

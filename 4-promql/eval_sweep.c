@@ -168,17 +168,13 @@ static void sweep_rate_clean(const struct evaluator *ev, struct sweep *sw, size_
 	const int64_t *st = s->t;
 	const double *sv = s->v;
 	ptrdiff_t lo = cont ? sw->lo[i] : 0, hi = cont ? sw->hi[i] : -1, n = (ptrdiff_t)s->n;
-	ptrdiff_t plo = -2, phi = -2; /* the last computed window */
 	size_t drops = cont ? sw->drops[i] : 0, nser = sw->nser;
-	struct rate_prep rp;
-	int pr = 0;
+	struct rate_memo memo = { 0 };
 
 	for (size_t k = 0; k < sw->nk; k++) {
 		int64_t ts = ev->query_start + (sw->k0 + (int64_t)k) * ev->sweep_step;
 		int64_t maxt = ts - off, mint = maxt - range, first, last;
 		size_t cell = k * nser + i, w;
-		double v = 0;
-		int r = 1;
 
 		ev_window_bounds(open, mint, maxt, &first, &last);
 		while (hi + 1 < n && st[hi + 1] <= last) {
@@ -193,22 +189,9 @@ static void sweep_rate_clean(const struct evaluator *ev, struct sweep *sw, size_
 		}
 		w = lo <= hi ? (size_t)(hi - lo + 1) : 0;
 		sw->w[cell] = (uint32_t)w;
-		if (w) {
-			if (lo == plo && hi == phi) {
-				r = pr; /* the same points: only the bounds' part again */
-			} else {
-				r = w >= 2;
-				if (r)
-					func_rate_prep_cols(id, st + lo, sv + lo, w, drops != 0, &rp);
-			}
-			if (r)
-				v = func_rate_finish(&rp, rf, mint, maxt);
-			plo = lo;
-			phi = hi;
-			pr = r;
-		}
-		sw->val[cell] = v;
-		sw->ok[cell] = r == 1;
+		sw->ok[cell] = w >= 2;
+		sw->val[cell] = w >= 2 ? func_rate_cols_memo(id, st + lo, sv + lo, w, drops != 0, mint, maxt, rf, &memo)
+				       : 0;
 	}
 	sw->lo[i] = lo;
 	sw->hi[i] = hi;

@@ -25,19 +25,9 @@ static int64_t tdiff(int64_t a, int64_t b)
  * interval, its average, the extrapolation-to-zero limit), what depends
  * on the call alone, and the rest, which also depends on the window's
  * bounds.  A sweep whose window keeps its points over several steps
- * reuses the first part.  The points come as ev_points or as columns
- * (the sweep's raw samples); after the increase both share this.
+ * reuses the first part.  The sweep's raw samples of a series without
+ * staleness markers go through func_rate_cols_memo() instead.
  */
-static inline void rate_prep_rest(bool counter, int64_t t0, int64_t tn, double v0, size_t n, struct rate_prep *r)
-{
-	r->t0 = t0;
-	r->tn = tn;
-	r->sampled = (double)tdiff(tn, t0) / 1000;
-	r->avg = r->sampled / (double)(n - 1);
-	r->zero_limit = counter && r->result > 0 && v0 >= 0;
-	/* Do not extrapolate a counter below zero. */
-	r->to_zero = r->zero_limit ? r->sampled * (v0 / r->result) : 0;
-}
 
 void func_rate_prep(enum promql_func_id id, const struct ev_point *p, size_t n, bool resets, struct rate_prep *r)
 {
@@ -53,20 +43,13 @@ void func_rate_prep(enum promql_func_id id, const struct ev_point *p, size_t n, 
 			prev = p[i].v;
 		}
 	}
-	rate_prep_rest(counter, p[0].t, p[n - 1].t, p[0].v, n, r);
-}
-
-void func_rate_prep_cols(enum promql_func_id id, const int64_t *t, const double *v, size_t n, bool resets,
-			 struct rate_prep *r)
-{
-	bool counter = id != PROMQL_FN_DELTA;
-
-	r->result = v[n - 1] - v[0];
-	if (counter && resets)
-		for (size_t i = 1; i < n; i++)
-			if (v[i] < v[i - 1])
-				r->result += v[i - 1];
-	rate_prep_rest(counter, t[0], t[n - 1], v[0], n, r);
+	r->t0 = p[0].t;
+	r->tn = p[n - 1].t;
+	r->sampled = (double)tdiff(p[n - 1].t, p[0].t) / 1000;
+	r->avg = r->sampled / (double)(n - 1);
+	r->zero_limit = counter && r->result > 0 && p[0].v >= 0;
+	/* Do not extrapolate a counter below zero. */
+	r->to_zero = r->zero_limit ? r->sampled * (p[0].v / r->result) : 0;
 }
 
 void func_rate_fixed(enum promql_func_id id, const struct range_ctx *c, struct rate_fixed *f)
@@ -95,6 +78,61 @@ double func_rate_finish(const struct rate_prep *r, const struct rate_fixed *f, i
 	if (f->rate)
 		factor /= f->secs;
 	return r->result * factor;
+}
+
+/*
+ * The extrapolation factor of a window whose first sample is ds after its
+ * start, whose last is de before its end, dt apart, n of them; to_start
+ * as the zero clamp may have set it (after 2.51's rule), or the memo's own.
+ */
+static double rate_factor(const struct rate_memo *m, double to_start, const struct rate_fixed *f)
+{
+	double extrap = m->sampled, factor;
+
+	extrap += to_start < m->threshold ? to_start : m->avg / 2;
+	extrap += m->to_end < m->threshold ? m->to_end : m->avg / 2;
+	factor = extrap / m->sampled;
+	if (f->rate)
+		factor /= f->secs;
+	return factor;
+}
+
+double func_rate_cols_memo(enum promql_func_id id, const int64_t *t, const double *v, size_t n, bool resets,
+			   int64_t range_start, int64_t range_end, const struct rate_fixed *f, struct rate_memo *m)
+{
+	bool counter = id != PROMQL_FN_DELTA;
+	double result = v[n - 1] - v[0], v0 = v[0];
+	int64_t ds = tdiff(t[0], range_start), de = tdiff(range_end, t[n - 1]), dt = tdiff(t[n - 1], t[0]);
+
+	if (counter && resets)
+		for (size_t i = 1; i < n; i++)
+			if (v[i] < v[i - 1])
+				result += v[i - 1];
+	if (!m->valid || m->ds != ds || m->de != de || m->dt != dt || m->n != n) {
+		m->ds = ds;
+		m->de = de;
+		m->dt = dt;
+		m->n = n;
+		m->sampled = (double)dt / 1000;
+		m->avg = m->sampled / (double)(n - 1);
+		m->threshold = m->avg * 1.1;
+		m->to_start = (double)ds / 1000;
+		m->to_end = (double)de / 1000;
+		if (f->threshold_first && m->to_start >= m->threshold)
+			m->to_start = m->avg / 2;
+		m->factor = rate_factor(m, m->to_start, f);
+		m->valid = true;
+	}
+	/* Do not extrapolate a counter below zero: the clamp applies when
+	 * to_zero < to_start.  With v0 >= result > 0, v0 / result rounds to
+	 * at least 1, so to_zero >= sampled: past to_start when sampled is. */
+	if (counter && result > 0 && v0 >= 0 &&
+	    !(v0 >= result && isfinite(result) && m->sampled > m->to_start)) {
+		double to_zero = m->sampled * (v0 / result);
+		if (to_zero < m->to_start)
+			return result * rate_factor(m, to_zero, f);
+	}
+	return result * m->factor;
 }
 
 static int extrapolated_rate(enum promql_func_id id, const struct ev_point *p, size_t n,

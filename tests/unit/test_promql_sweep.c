@@ -245,6 +245,74 @@ static void test_sweep_blocks(void)
 }
 
 /*
+ * rate, increase and delta over series without staleness markers, which
+ * the sweep reads straight from their samples and whose time-only part it
+ * memoises from step to step (func_rate_cols_memo): regular scrapes at a
+ * fixed offset (the memo's hits), scrapes missing in the middle of a
+ * window (the same first and last offsets, another count), counter
+ * resets, NaN and infinities, and pairs of samples late in their windows
+ * whose first value is 1 to 1.1 times their increase -- the windows where
+ * the zero clamp shortens the start although the first value is at least
+ * the increase.  Under 2.42, 2.51's threshold order and 3.0's left-open
+ * windows.
+ */
+static void test_sweep_clean_rates(void)
+{
+	static const char *const qs[] = {
+		"rate(r[5m])", "increase(r[1m])", "delta(r[2m] offset 30s)", "rate(r[30s])",
+		"sum by (kind) (increase(r[5m]))",
+	};
+	static const int64_t steps[] = { 7000, 10000, 15000, 30000, 60000 };
+	static const char *const rels[] = { NULL, "2.51.0", "3.0.0" };
+	struct promql_memstore ms;
+	struct promql_storage st;
+	struct err e = ERR_INIT;
+	uint64_t swept = 0;
+
+	rng_state = 0xC0FFEEULL;
+	promql_memstore_init(&ms);
+	for (int k = 0; k < 12; k++) {
+		char iv[4];
+		struct label ls[3] = { { "__name__", "r" }, { "i", iv }, { "kind", k % 3 == 2 ? "pairs" : "regular" } };
+		int64_t t = BASE_MS + (int64_t)(rnd() % 15000);
+		double v = (double)(rnd() % 50);
+
+		snprintf(iv, sizeof(iv), "%d", k);
+		while (t < BASE_MS + 3600000) {
+			uint64_t r = rnd() % 1000;
+			if (k % 3 == 2) {
+				/* a pair 15s apart every 4.5 minutes: a/d in [1, 1.1), or not */
+				double d = 1 + rnd_unit() * 5, a = r < 600 ? d * (1 + rnd_unit() * 0.1) : rnd_unit() * 3 * d;
+				CHECK_EQ_I(promql_memstore_append(&ms, ls, 3, t, a, &e), 0);
+				CHECK_EQ_I(promql_memstore_append(&ms, ls, 3, t + 15000, a + d, &e), 0);
+				t += 270000;
+				continue;
+			}
+			v += rnd_unit() * 8;
+			if (r < 20)
+				v = rnd_unit() * 2; /* counter reset */
+			if (r >= 80) /* else missing */
+				CHECK_EQ_I(promql_memstore_append(&ms, ls, 3, t,
+								  r >= 998 ? go_nan() : r >= 996 ? INFINITY : v, &e), 0);
+			t += 15000;
+		}
+	}
+	st = promql_memstore_storage(&ms);
+	for (size_t c = 0; c < sizeof(rels) / sizeof(*rels); c++) {
+		struct compat rel;
+		if (rels[c])
+			CHECK_EQ_I(compat_parse(&rel, rels[c], &e), 0);
+		for (size_t q = 0; q < sizeof(qs) / sizeof(*qs); q++)
+			for (size_t s = 0; s < sizeof(steps) / sizeof(*steps); s++)
+				compare_compat(&st, qs[q], BASE_MS + (int64_t)(rnd() % 600000), BASE_MS + 3600000, steps[s],
+					       rels[c] ? &rel : NULL, &swept);
+	}
+	CHECK(swept > 10000);
+	promql_memstore_release(&ms);
+	err_release(&e);
+}
+
+/*
  * 3.0's left-open windows (gate PROMQL_LEFT_OPEN; promql/engine.go at
  * v3.0.0 selects (maxt - range, maxt]) in the sweep too: samples every 15s
  * on step boundaries, so a window's first sample sits exactly on its
@@ -443,6 +511,7 @@ int main(void)
 {
 	RUN(test_sweep_matches_per_step);
 	RUN(test_sweep_blocks);
+	RUN(test_sweep_clean_rates);
 	RUN(test_sweep_left_open);
 	RUN(test_shared_selections);
 	RUN(test_planned_keep);
