@@ -54,7 +54,7 @@ struct sweep {
 	 * first with t >= first bound, the last with t <= last bound. */
 	ptrdiff_t *lo, *hi;
 	size_t *drops;      /* ... and the drops between their points */
-	uint8_t *clean;     /* whether the series has no staleness marker */
+	uint8_t *stale;     /* whether a staleness marker of the series was seen */
 	int64_t last_k;     /* the step lo/hi belong to; -1 before any */
 	struct lset *ols;   /* see struct ev_sweep_cells */
 	uint8_t *made;
@@ -92,7 +92,7 @@ void ev_sweep_release(struct evaluator *ev)
 		free(s->lo);
 		free(s->hi);
 		free(s->drops);
-		free(s->clean);
+		free(s->stale);
 		free(s->ols);
 		free(s->made);
 		free(s);
@@ -147,21 +147,16 @@ static inline void pbuf_pop(struct pbuf *b)
 	b->head++;
 }
 
-static bool series_clean(const struct promql_series *s)
-{
-	for (size_t j = 0; j < s->n; j++)
-		if (is_stale(s->v[j]))
-			return false;
-	return true;
-}
-
 /*
  * sweep_block()'s loop for rate, increase and delta over a series with no
  * staleness marker: the window is the raw samples lo..hi themselves, so
  * no points are copied, and the count of drops between them carries over
- * from the last block with lo and hi.
+ * from the last block with lo and hi.  Every sample is seen as it enters
+ * a window; at a staleness marker this returns false with nothing of the
+ * series' state changed, and the block is done again the buffered way
+ * (the cells it wrote are written again).
  */
-static void sweep_rate_clean(const struct evaluator *ev, struct sweep *sw, size_t i, const struct promql_series *s,
+static bool sweep_rate_clean(const struct evaluator *ev, struct sweep *sw, size_t i, const struct promql_series *s,
 			     enum promql_func_id id, const struct rate_fixed *rf, bool open, int64_t range, int64_t off,
 			     bool cont)
 {
@@ -179,6 +174,8 @@ static void sweep_rate_clean(const struct evaluator *ev, struct sweep *sw, size_
 		ev_window_bounds(open, mint, maxt, &first, &last);
 		while (hi + 1 < n && st[hi + 1] <= last) {
 			hi++;
+			if (is_stale(sv[hi]))
+				return false;
 			if (hi > lo && sv[hi] < sv[hi - 1])
 				drops++;
 		}
@@ -196,6 +193,7 @@ static void sweep_rate_clean(const struct evaluator *ev, struct sweep *sw, size_
 	sw->lo[i] = lo;
 	sw->hi[i] = hi;
 	sw->drops[i] = drops;
+	return true;
 }
 
 /*
@@ -230,9 +228,10 @@ static int sweep_block(struct evaluator *ev, struct sweep *sw, const struct prom
 		double pv = 0;
 		int pr = 0;
 
-		if (rate && sw->clean[i]) {
-			sweep_rate_clean(ev, sw, i, s, id, &rf, open, range, off, cont);
-			continue;
+		if (rate && !sw->stale[i]) {
+			if (sweep_rate_clean(ev, sw, i, s, id, &rf, open, range, off, cont))
+				continue;
+			sw->stale[i] = 1;
 		}
 		b.head = b.tail = b.drops = 0;
 		for (ptrdiff_t j = lo; j <= hi; j++)
@@ -360,9 +359,7 @@ int ev_sweep_step(struct evaluator *ev, const struct promql_node *call, const st
 			sw->lo = xcalloc(sw->nser ? sw->nser : 1, sizeof(*sw->lo));
 			sw->hi = xcalloc(sw->nser ? sw->nser : 1, sizeof(*sw->hi));
 			sw->drops = xcalloc(sw->nser ? sw->nser : 1, sizeof(*sw->drops));
-			sw->clean = xcalloc(sw->nser ? sw->nser : 1, sizeof(*sw->clean));
-			for (size_t i = 0; i < sw->nser; i++)
-				sw->clean[i] = series_clean(&sc->set.v[i]);
+			sw->stale = xcalloc(sw->nser ? sw->nser : 1, sizeof(*sw->stale));
 			sw->ols = xcalloc(sw->nser ? sw->nser : 1, sizeof(*sw->ols));
 			sw->made = xcalloc(sw->nser ? sw->nser : 1, sizeof(*sw->made));
 		}
