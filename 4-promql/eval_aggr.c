@@ -192,6 +192,56 @@ static struct lset group_key(struct evaluator *ev, struct node_memo *nm, size_t 
 	return me->a;
 }
 
+/*
+ * sum when every input is the one the memo recorded at its position and
+ * the groups come up in the order it numbered them -- a range query's
+ * usual step: the general loop's result without its per-sample lookups.
+ * Returns false (nothing written) when the input is not that; the caller
+ * goes the general way.
+ */
+static bool sum_steady(struct evaluator *ev, const struct node_memo *nm, const struct ev_vector *in, int64_t ts,
+		       struct ev_vector *out)
+{
+	bool kahan = compat_on(ev->compat, COMPAT_PROMQL_SUM_KAHAN);
+	size_t n = in->n, ng = 0;
+	double *val, *comp;
+	struct ev_sample *o;
+
+	if (!n || n != nm->ngrp || n >= UINT32_MAX)
+		return false;
+	o = arena_array(&ev->arena, n, sizeof(*o));
+	val = arena_array(&ev->arena, n, sizeof(*val));
+	comp = kahan ? arena_array(&ev->arena, n, sizeof(*comp)) : NULL;
+	for (size_t si = 0; si < n; si++) {
+		const struct ev_sample *s = &in->v[si];
+		uint32_t gi = nm->grp[si];
+
+		if (nm->grp_in[si] != lset_hash(s->ls) || gi > ng)
+			return false; /* the arena's scratch is dropped with the step */
+		if (gi == ng) {
+			/* 2.55+: a group drops the name if any member does */
+			o[ng] = (struct ev_sample){ nm->grp_key[si], 0, ts };
+			o[ng].ls.drop = s->ls.drop;
+			val[ng] = s->v;
+			if (kahan)
+				comp[ng] = 0;
+			ng++;
+			continue;
+		}
+		o[gi].ls.drop |= s->ls.drop;
+		if (kahan)
+			kahan_inc_at(ev->compat, s->v, &val[gi], &comp[gi]);
+		else
+			val[gi] += s->v;
+	}
+	for (size_t g = 0; g < ng; g++)
+		o[g].v = kahan ? val[g] + comp[g] : val[g]; /* 2.54: no infinity guard (c is 0 then) */
+	out->v = o;
+	out->n = ng;
+	out->cap = n;
+	return true;
+}
+
 int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out)
 {
 	enum promql_aggop op = n->u.aggregate.op;
@@ -268,9 +318,11 @@ int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, 
 		if (!without)
 			grp[ngroup++] = value_label;
 	}
-	smap_begin(idx, in.vec.n);
 	nm = ev_node_memo(ev, n);
 	prefix = op != PROMQL_AGG_COUNT_VALUES && in.vec.n < UINT32_MAX && !ev->no_sweep;
+	if (prefix && op == PROMQL_AGG_SUM && sum_steady(ev, nm, &in.vec, ts, &out->vec))
+		return 0;
+	smap_begin(idx, in.vec.n);
 	/* At most one group per input sample: no regrowing. */
 	groups = arena_array(&ev->arena, in.vec.n ? in.vec.n : 1, sizeof(*groups));
 	for (size_t si = 0; si < in.vec.n; si++) {

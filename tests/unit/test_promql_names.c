@@ -123,9 +123,24 @@ static void test_range_merge(void)
 	buf_release(&b);
 }
 
+/* A group whose first member keeps its name and a later one drops it
+ * drops it, at every step of a range query, not only at the first (later
+ * steps sum the groups their memo recorded: eval_aggr.c sum_steady). */
+static void test_range_group_drop(void)
+{
+	struct buf b = BUF_INIT;
+	const char *q = "sum by (__name__) (label_replace(a_total, \"env\", \"x\", \"\", \"\") or rate(a_total[5m]))";
+
+	CHECK_STR(run(&b, "3.14.0", true, false, 600000, q), "{} 10.0167");
+	/* at 0 rate has no point yet: a_total alone keeps the name */
+	CHECK_STR(run(&b, "3.14.0", true, true, 600000, q), "{} n=10\n{__name__=\"a_total\"} n=1");
+	buf_release(&b);
+}
+
 int main(void)
 {
 	RUN(test_instant);
 	RUN(test_range_merge);
+	RUN(test_range_group_drop);
 	return check_done();
 }
