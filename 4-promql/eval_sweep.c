@@ -10,16 +10,21 @@
  * The value at each step is the same func_range() (func_range.c) over the
  * same points in the same order as the per-step path of eval_call.c would
  * pass, so the floats are bit-identical: nothing is accumulated across
- * windows (a running sum that subtracts would change them).  Two shortcuts
- * keep that: a window with the same points as the last step's gives the
- * same value for functions of the points alone, and for rate, increase and
- * delta only the part that depends on the bounds is redone
- * (func_rate_prep/func_rate_finish split 2.42's extrapolatedRate), and the
- * counter-reset loop runs only over windows the buffer knows to hold a
- * point below the one before.  For rate, increase and delta over a series
- * without staleness markers the window is the raw samples themselves: no
- * buffer, and nothing read again when the next block starts.  The unit test
- * test_promql_sweep.c compares both paths on random data.
+ * windows (a running sum that subtracts would change them).  Shortcuts
+ * that keep that:
+ *   - a window with the same points as the last step's gives the same
+ *     value for functions of the points alone;
+ *   - for rate, increase and delta only the part that depends on the
+ *     bounds is redone (func_rate_prep/func_rate_finish split 2.42's
+ *     extrapolatedRate), and the counter-reset loop runs only over windows
+ *     known to hold a point below the one before (a count of such drops
+ *     is kept as points enter and leave);
+ *   - for rate, increase and delta over a series without staleness
+ *     markers the window is the raw samples themselves (no buffer, nothing
+ *     read again when the next block starts), and the part of the
+ *     extrapolation that depends on the window's times alone is kept while
+ *     they repeat (func_rate_cols_memo).
+ * The unit test test_promql_sweep.c compares both paths on random data.
  *
  * Results of a block live in one allocation per call node, step-major
  * (all series of a step together, as the per-step reader wants them); the
