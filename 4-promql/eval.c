@@ -363,6 +363,7 @@ static void ev_release(struct evaluator *ev)
 		free(ev->memos[i].grp);
 		free(ev->memos[i].grp_key);
 		free(ev->memos[i].grp_d);
+		ev_hq_layout_free(ev->memos[i].hq);
 	}
 	free(ev->memos);
 	for (size_t i = 0; i < ev->nrxs; i++) {

@@ -121,6 +121,7 @@ struct node_memo {
 	struct lset *grp_key; /* the group's labels (in the query arena) */
 	double *grp_d;        /* a parsed value (histogram_quantile's bound) */
 	size_t ngrp, grpcap;
+	struct hq_layout *hq; /* histogram_quantile's, or NULL (eval_hq.c) */
 };
 /* Records position i's input hash, group, group labels and value for the
  * next step. */

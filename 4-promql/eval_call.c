@@ -233,134 +233,6 @@ static int call_range(struct evaluator *ev, const struct promql_node *n, size_t 
 	return 0;
 }
 
-/* A series' bucket bound and group for histogram_quantile: the same at
- * every step, so parsed and hashed once per query.  Valid until the next
- * call. */
-static struct memo_entry *bucket_memo(struct evaluator *ev, struct node_memo *nm, size_t i, struct lset ls)
-{
-	static const char *le[] = { "le" }, *le_name[] = { "le", "__name__" };
-	bool fresh;
-	struct memo_entry *me = ev_memo(nm, i, ls, &fresh);
-
-	if (fresh) {
-		const char *lev = lset_get(ls, "le");
-		me->ok = lev && go_parse_float(lev, strlen(lev), &me->d) == 0;
-		if (me->ok) {
-			me->k = lset_hash(lset_without(&ev->arena, ls, le, 1, false));
-			me->a = lset_dup(&ev->qarena, ev_drop_name(ev, lset_without(&ev->arena, ls, le_name,
-										 ev->delayed_names ? 1 : 2, false)));
-		}
-	}
-	return me;
-}
-
-/* histogram_quantile over classic buckets: series grouped by their labels
- * without `le`, output labels without `le` and the metric name. */
-/* ... and with fraction ([lower, upper]) histogram_fraction's BucketFraction. */
-static int histogram_quantile(struct evaluator *ev, const struct promql_node *n, double q,
-			      const struct ev_vector *in, int64_t ts, struct ev_vector *out, const double *fraction)
-{
-	struct smap *idx = &ev->hq_scratch;
-	struct node_memo *nm;
-	struct hb {
-		struct lset ls;
-		struct bucket *b;
-		size_t n;
-	} *groups;
-	size_t ng = 0, *gi, off = 0;
-	double *upper;
-	struct bucket *all;
-	bool prefix;
-
-	if (!fraction)
-		ev_annot_quantile(ev, q);
-	if (!in->n)
-		return 0;
-	/* Two passes over the input, the buckets of each group in input order
-	 * in one array: no allocation per group. */
-	groups = arena_array(&ev->arena, in->n, sizeof(*groups));
-	gi = arena_array(&ev->arena, in->n, sizeof(*gi));
-	upper = arena_array(&ev->arena, in->n, sizeof(*upper));
-	smap_begin(idx, in->n);
-	nm = ev_node_memo(ev, n);
-	prefix = in->n < UINT32_MAX && !ev->no_sweep;
-	for (size_t i = 0; i < in->n; i++) {
-		bool found;
-		size_t *slot;
-		uint64_t ih = lset_hash(in->v[i].ls);
-		struct memo_entry *me;
-
-		if (prefix && i < nm->ngrp && nm->grp_in[i] == ih &&
-		    (nm->grp[i] == UINT32_MAX || nm->grp[i] <= ng)) {
-			/* the same input as the last step's so far: the same groups */
-			gi[i] = nm->grp[i] == UINT32_MAX ? SIZE_MAX : nm->grp[i];
-			if (gi[i] == SIZE_MAX)
-				continue;
-			if (gi[i] == ng)
-				groups[ng++] = (struct hb){ nm->grp_key[i], NULL, 0 };
-			upper[i] = nm->grp_d[i];
-			groups[gi[i]].n++;
-			continue;
-		}
-		if (prefix) {
-			/* from here on by key: the groups so far into the index */
-			prefix = false;
-			for (size_t j = 0; j < i; j++) {
-				if (gi[j] == SIZE_MAX)
-					continue;
-				slot = smap_slot(idx, bucket_memo(ev, nm, j, in->v[j].ls)->k, &found);
-				*slot = gi[j] + 1;
-			}
-		}
-		me = bucket_memo(ev, nm, i, in->v[i].ls);
-		gi[i] = SIZE_MAX;
-		if (!me->ok) {
-			ev_annot_bad_bucket(ev, in->v[i].ls);
-			ev_memo_group_note(nm, i, ih, UINT32_MAX, me->a, 0);
-			continue; /* no bucket label or a malformed one */
-		}
-		slot = smap_slot(idx, me->k, &found);
-		if (!found) {
-			groups[ng] = (struct hb){ me->a, NULL, 0 };
-			*slot = ++ng;
-		}
-		gi[i] = *slot - 1;
-		upper[i] = me->d;
-		groups[gi[i]].n++;
-		ev_memo_group_note(nm, i, ih, (uint32_t)gi[i], me->a, me->d);
-	}
-	nm->ngrp = in->n;
-	all = arena_array(&ev->arena, in->n, sizeof(*all));
-	for (size_t g = 0; g < ng; g++) {
-		groups[g].b = all + off;
-		off += groups[g].n;
-		groups[g].n = 0;
-	}
-	for (size_t i = 0; i < in->n; i++) {
-		struct hb *g;
-		if (gi[i] == SIZE_MAX)
-			continue;
-		g = &groups[gi[i]];
-		g->b[g->n++] = (struct bucket){ upper[i], in->v[i].v };
-	}
-	for (size_t i = 0; i < ng; i++) {
-		bool forced = false;
-		double v = fraction ? func_bucket_fraction(fraction[0], fraction[1], groups[i].b, groups[i].n,
-							     compat_on(ev->compat, COMPAT_PROMQL_HFRACTION_ZERO_BASE))
-				    : func_bucket_quantile_forced(q, groups[i].b, groups[i].n,
-								  compat_on(ev->compat, COMPAT_PROMQL_HQ_SMALL_DELTAS),
-								  ev->annots ? &forced : NULL);
-		if (forced) /* named after the group's first input series */
-			for (size_t j = 0; j < in->n; j++)
-				if (gi[j] == i) {
-					ev_annot_monotonic(ev, in->v[j].ls);
-					break;
-				}
-		vec_push(&ev->arena, out, groups[i].ls, v, ts);
-	}
-	return 0;
-}
-
 /*
  * histogram_quantiles(v, "label", q1, ...) of 3.11: histogram_quantile for
  * each q in turn, labelled with FormatOpenMetricsFloat(q).  (Go reuses each
@@ -382,7 +254,7 @@ static int histogram_quantiles(struct evaluator *ev, const struct promql_node *n
 			return -1;
 		}
 		memset(&one, 0, sizeof(one));
-		if (histogram_quantile(ev, n, q.scalar, in, ts, &one, NULL) < 0) {
+		if (ev_histogram_quantile(ev, n, q.scalar, in, ts, &one, NULL) < 0) {
 			buf_release(&b);
 			return -1;
 		}
@@ -739,7 +611,7 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 			vec_push(&ev->arena, o, absent_labels(&ev->arena, n->u.call.args[0]), 1, ts);
 		return 0;
 	case PROMQL_FN_HISTOGRAM_QUANTILE:
-		return histogram_quantile(ev, n, args[0].scalar, &args[1].vec, ts, o, NULL);
+		return ev_histogram_quantile(ev, n, args[0].scalar, &args[1].vec, ts, o, NULL);
 	case PROMQL_FN_HISTOGRAM_QUANTILES:
 		return histogram_quantiles(ev, n, &args[0].vec, ts, o);
 	case PROMQL_FN_SORT_BY_LABEL:
@@ -752,7 +624,7 @@ int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struc
 		/* 3.4 (#16095): classic buckets too */
 		if (compat_on(ev->compat, COMPAT_PROMQL_HFRACTION_CLASSIC)) {
 			double lu[2] = { args[0].scalar, args[1].scalar };
-			return histogram_quantile(ev, n, 0, &args[2].vec, ts, o, lu);
+			return ev_histogram_quantile(ev, n, 0, &args[2].vec, ts, o, lu);
 		}
 		return 0;
 	case PROMQL_FN_HISTOGRAM_COUNT:

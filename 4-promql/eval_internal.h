@@ -189,6 +189,12 @@ struct sel_cache *ev_selected(struct evaluator *ev, const struct promql_node *vs
 int ev_binary(struct evaluator *ev, const struct promql_node *n, struct ev_value *l, struct ev_value *r, struct ev_value *out);
 int ev_aggregate(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out);
 int ev_call(struct evaluator *ev, const struct promql_node *n, int64_t ts, struct ev_value *out);
+/* histogram_quantile(q, in) at ts into out (eval_hq.c); with fraction
+ * ([lower, upper]) histogram_fraction instead. */
+int ev_histogram_quantile(struct evaluator *ev, const struct promql_node *n, double q, const struct ev_vector *in,
+			  int64_t ts, struct ev_vector *out, const double *fraction);
+struct hq_layout;
+void ev_hq_layout_free(struct hq_layout *l);
 /* 2.42's Vector.ContainsSameLabelset check; sets the error. */
 int ev_check_dup_labels(struct evaluator *ev, const struct ev_vector *v);
 const struct promql_node *ev_unwrap(const struct promql_node *n);

@@ -313,6 +313,46 @@ static void test_sweep_clean_rates(void)
 }
 
 /*
+ * histogram_quantile's layout of a step's buckets (eval_hq.c), which
+ * places each group's buckets in the order the stable sort would leave
+ * them: buckets of equal bound ("1", "1.0", "1e0") must stay in input
+ * order, since coalescing adds their counts in that order.
+ */
+static void test_hq_equal_bounds(void)
+{
+	static const char *const les[] = { "0.5", "1", "1.0", "1e0", "+Inf", "2" };
+	static const char *const qs[] = {
+		"histogram_quantile(0.7, t_bucket)", "histogram_quantile(0.3, rate(t_bucket[1m]))",
+		"histogram_quantile(0.9, sum by (le, g) (t_bucket))",
+	};
+	struct promql_memstore ms;
+	struct promql_storage st;
+	struct err e = ERR_INIT;
+	uint64_t swept = 0;
+
+	rng_state = 777;
+	promql_memstore_init(&ms);
+	for (int g = 0; g < 3; g++) {
+		char gv[4];
+		snprintf(gv, sizeof(gv), "%d", g);
+		for (size_t b = 0; b < sizeof(les) / sizeof(*les); b++) {
+			struct label ls[3] = { { "__name__", "t_bucket" }, { "g", gv }, { "le", les[b] } };
+			double v = 0;
+			for (int64_t t = BASE_MS; t < BASE_MS + 3600000; t += 15000) {
+				v += rnd_unit() * 0.3;
+				CHECK_EQ_I(promql_memstore_append(&ms, ls, 3, t, v, &e), 0);
+			}
+		}
+	}
+	st = promql_memstore_storage(&ms);
+	for (size_t q = 0; q < sizeof(qs) / sizeof(*qs); q++)
+		compare(&st, qs[q], BASE_MS + 60000, BASE_MS + 3600000, 15000, &swept);
+	CHECK(swept > 100);
+	promql_memstore_release(&ms);
+	err_release(&e);
+}
+
+/*
  * 3.0's left-open windows (gate PROMQL_LEFT_OPEN; promql/engine.go at
  * v3.0.0 selects (maxt - range, maxt]) in the sweep too: samples every 15s
  * on step boundaries, so a window's first sample sits exactly on its
@@ -512,6 +552,7 @@ int main(void)
 	RUN(test_sweep_matches_per_step);
 	RUN(test_sweep_blocks);
 	RUN(test_sweep_clean_rates);
+	RUN(test_hq_equal_bounds);
 	RUN(test_sweep_left_open);
 	RUN(test_shared_selections);
 	RUN(test_planned_keep);
