@@ -163,8 +163,14 @@ static void prepare_block(struct sched *s, struct rb_unit_result *r)
 {
 	struct err e = ERR_INIT;
 	struct block_meta meta;
+	int made;
 
-	if (go_mkdir_all(s->p->cfg->output_dir, 0777, &e) < 0 || ulid_new(r->ulid, ulid_now_ms(), &e) < 0) {
+	/* one worker at a time: two that both find no directory would both
+	 * mkdir it, so the run's calls would depend on the timing */
+	pthread_mutex_lock(&s->mu);
+	made = go_mkdir_all(s->p->cfg->output_dir, 0777, &e);
+	pthread_mutex_unlock(&s->mu);
+	if (made < 0 || ulid_new(r->ulid, ulid_now_ms(), &e) < 0) {
 		err_wrap(&e, "compactor write");
 		goto fail;
 	}

@@ -7,7 +7,8 @@
  * to a path, the number of calls made is written there at exit (the
  * count of a run that was not killed, to choose N from).
  *
- * Test-only code: the counter is process-global by nature of a shim.
+ * Test-only code: the counter is process-global by nature of a shim, and
+ * counted atomically.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -29,7 +30,9 @@ static void step(void)
 		const char *s = getenv("KILLAT_N");
 		kill_at = s ? atol(s) : 0;
 	}
-	if (++calls == kill_at)
+	/* atomic: the backfill's workers write and sync from several
+	 * threads, and a lost increment would shift every later count */
+	if (__atomic_add_fetch(&calls, 1, __ATOMIC_SEQ_CST) == kill_at)
 		raise(SIGKILL);
 }
 
@@ -43,7 +46,7 @@ __attribute__((destructor)) static void report(void)
 	f = fopen(path, "w");
 	if (!f)
 		return;
-	fprintf(f, "%ld\n", calls);
+	fprintf(f, "%ld\n", __atomic_load_n(&calls, __ATOMIC_SEQ_CST));
 	fclose(f);
 }
 
