@@ -26,11 +26,11 @@ struct slab {
 	alignas(max_align_t) unsigned char data[];
 };
 
-struct arena {
+struct slabs {
 	struct slab *head; /* the slab being filled; older ones follow */
 };
 
-static void arena_release(struct arena *a)
+static void slabs_release(struct slabs *a)
 {
 	while (a->head) {
 		struct slab *next = a->head->next;
@@ -40,7 +40,7 @@ static void arena_release(struct arena *a)
 }
 
 /* size bytes, 8-aligned. */
-static void *arena_alloc(struct arena *a, size_t size)
+static void *slabs_alloc(struct slabs *a, size_t size)
 {
 	struct slab *s = a->head;
 	void *p;
@@ -64,7 +64,7 @@ static void *arena_alloc(struct arena *a, size_t size)
 
 /* Gives back the end of the last allocation, p (of size bytes), keeping
  * keep of them. */
-static void arena_shrink_last(struct arena *a, void *p, size_t size, size_t keep)
+static void slabs_shrink_last(struct slabs *a, void *p, size_t size, size_t keep)
 {
 	struct slab *s = a->head;
 
@@ -76,16 +76,16 @@ static void arena_shrink_last(struct arena *a, void *p, size_t size, size_t keep
 
 static void release_tsdb_set(struct promql_series_set *set)
 {
-	struct arena *a = set->priv;
+	struct slabs *a = set->priv;
 
 	if (a) {
-		arena_release(a);
+		slabs_release(a);
 		free(a);
 	}
 	free(set->v);
 }
 
-static struct label *copy_labels(struct arena *a, const struct label *ls, size_t n)
+static struct label *copy_labels(struct slabs *a, const struct label *ls, size_t n)
 {
 	size_t bytes = n * sizeof(struct label);
 	struct label *out;
@@ -93,7 +93,7 @@ static struct label *copy_labels(struct arena *a, const struct label *ls, size_t
 
 	for (size_t i = 0; i < n; i++)
 		bytes += strlen(ls[i].name) + strlen(ls[i].value) + 2;
-	out = arena_alloc(a, bytes ? bytes : 1);
+	out = slabs_alloc(a, bytes ? bytes : 1);
 	p = (char *)(out + n);
 	for (size_t i = 0; i < n; i++) {
 		size_t k = strlen(ls[i].name) + 1, l = strlen(ls[i].value) + 1;
@@ -108,11 +108,11 @@ static struct label *copy_labels(struct arena *a, const struct label *ls, size_t
 }
 
 /*
- * The current series' samples, decoded into the arena: timestamps then
+ * The current series' samples, decoded into the slabs: timestamps then
  * values in one piece sized from the chunks' sample counts, the unused end
  * returned.  (Should the count ever fall short, the piece is regrown.)
  */
-static int read_samples(struct tsdb_series_set *it, struct arena *a, int64_t **t_out, double **v_out,
+static int read_samples(struct tsdb_series_set *it, struct slabs *a, int64_t **t_out, double **v_out,
 			size_t *n_out, struct err *e)
 {
 	size_t cap = tsdb_series_set_max_samples(it), n = 0, got;
@@ -127,7 +127,7 @@ static int read_samples(struct tsdb_series_set *it, struct arena *a, int64_t **t
 
 		if (cap > SIZE_MAX / 32)
 			abort();
-		p = arena_alloc(a, cap * 16);
+		p = slabs_alloc(a, cap * 16);
 		t = (int64_t *)p;
 		v = (double *)(p + cap * 8);
 		if (n) {
@@ -148,7 +148,7 @@ static int read_samples(struct tsdb_series_set *it, struct arena *a, int64_t **t
 	/* values next to the timestamps, the rest back to the slab */
 	memmove(p + n * 8, *v_out, n * sizeof(double));
 	*v_out = (double *)(p + n * 8);
-	arena_shrink_last(a, p, cap * 16, n * 16);
+	slabs_shrink_last(a, p, cap * 16, n * 16);
 	*n_out = n;
 	return 0;
 }
@@ -159,7 +159,7 @@ static int select_series(struct tsdb_db *db, const struct label_matcher *m, size
 			 void *arg, struct promql_series_set *out, struct err *e)
 {
 	struct tsdb_series_set *it = NULL;
-	struct arena *a;
+	struct slabs *a;
 	size_t cap = 0;
 	int r;
 
