@@ -96,9 +96,9 @@ int api_client_new(struct api_client **out, const char *address, struct err *e)
 		else if (n > 1 && c->url.host[n - 1] == ':' && c->url.host[n - 2] == ']')
 			c->url.host[n - 1] = '\0';
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(c->curl = curl_easy_init())) {
+	if (!(c->curl = curl_dl_handle(e))) {
 		api_client_free(c);
-		return err_set(e, "cannot initialise libcurl%s%s", *curl_dl_error() ? ": " : "", curl_dl_error());
+		return -1;
 	}
 	*out = c;
 	return 0;

@@ -11,8 +11,8 @@
  * variadic ones pass their one argument on by the type its option number
  * encodes (CURLOPTTYPE_*, CURLINFO_TYPEMASK), as libcurl reads it (their
  * names in parentheses: curl.h makes them type-checking macros).  When
- * the library cannot be opened, curl_global_init() fails and
- * curl_dl_error() says why; the callers stop there.
+ * the library cannot be opened, curl_dl_handle() (the callers' one way
+ * to a handle) says why.
  */
 #include "5-query/curl_dl.h"
 
@@ -76,9 +76,15 @@ static bool ready(void)
 	return loaded;
 }
 
-const char *curl_dl_error(void)
+CURL *curl_dl_handle(struct err *e)
 {
-	return ready() ? "" : why;
+	CURL *c = NULL;
+
+	if (!ready())
+		err_set(e, "cannot initialise libcurl: %s", why);
+	else if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(c = curl_easy_init()))
+		err_set(e, "cannot initialise libcurl");
+	return c;
 }
 
 CURLcode curl_global_init(long flags)

@@ -8,11 +8,14 @@
 
 #include <curl/curl.h>
 
+#include "1-common/err.h"
+
 /* The library opened; tests/sh/deploy_image.sh reads it from here to
  * check the image installs its package. */
 #define CURL_DL_SONAME "libcurl.so.4"
 
-/* Why libcurl could not be loaded ("" when it was). */
-const char *curl_dl_error(void);
+/* A new easy handle, libcurl loaded and initialised first; NULL with e
+ * set ("cannot initialise libcurl", and why when it could not be loaded). */
+CURL *curl_dl_handle(struct err *e);
 
 #endif

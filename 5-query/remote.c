@@ -499,9 +499,8 @@ int remote_source_new(struct query_source **out, const char *url, const struct r
 	buf_init(&r->body);
 	if (go_url_parse(&u, url, e))
 		goto done;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(r->http.curl = curl_easy_init())) {
+	if (!(r->http.curl = curl_dl_handle(e))) {
 		go_url_release(&u);
-		err_set(e, "cannot initialise libcurl%s%s", *curl_dl_error() ? ": " : "", curl_dl_error());
 		goto done;
 	}
 	if (opts->http) {

@@ -312,10 +312,8 @@ int remote_write_store(const struct remote_write_opts *o, const void *req, size_
 		goto done;
 	}
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(h.curl = curl_easy_init())) {
-		err_set(e, "cannot initialise libcurl%s%s", *curl_dl_error() ? ": " : "", curl_dl_error());
+	if (!(h.curl = curl_dl_handle(e)))
 		goto done;
-	}
 	h.scheme = u.scheme ? u.scheme : "";
 	h.host = u.host ? u.host : "";
 	h.cfg = o->http;

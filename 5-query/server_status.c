@@ -104,10 +104,8 @@ int server_status_check(const struct server_status_opts *o, struct buf *body, st
 		goto done;
 	}
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(h.curl = curl_easy_init())) {
-		err_set(e, "cannot initialise libcurl%s%s", *curl_dl_error() ? ": " : "", curl_dl_error());
+	if (!(h.curl = curl_dl_handle(e)))
 		goto done;
-	}
 	h.scheme = req.scheme ? req.scheme : "";
 	h.host = req.host ? req.host : "";
 	h.cfg = o->http;
