@@ -387,6 +387,30 @@ ok:
 	return true;
 }
 
+/* The delta-of-delta prefix at the top of w -- '0', '10', '110', '1110'
+ * or '1111' -- as its length and the width of the value after it (0:
+ * none), for each decoder below. */
+static inline void dod_prefix(uint64_t w, unsigned *plen, unsigned *sz)
+{
+	if (!(w >> 63))
+		*plen = 1, *sz = 0;
+	else if (!(w >> 62 & 1))
+		*plen = 2, *sz = 14;
+	else if (!(w >> 61 & 1))
+		*plen = 3, *sz = 17;
+	else if (!(w >> 60 & 1))
+		*plen = 4, *sz = 20;
+	else
+		*plen = 4, *sz = 64;
+}
+
+/* A 14-, 17- or 20-bit delta of deltas as 2.42 reads it: negative above
+ * half the range, not from half on (Go's > in the sign test). */
+static inline uint64_t dod_value(uint64_t u, unsigned sz)
+{
+	return u > ((uint64_t)1 << (sz - 1)) ? u - ((uint64_t)1 << sz) : u;
+}
+
 static inline __attribute__((always_inline)) bool next_sample(struct xor_iter *it)
 {
 	uint64_t u;
@@ -415,16 +439,7 @@ static inline __attribute__((always_inline)) bool next_sample(struct xor_iter *i
 		unsigned plen, sz;
 		int64_t dod = 0;
 
-		if (!(w >> 63))
-			plen = 1, sz = 0;
-		else if (!(w >> 62 & 1))
-			plen = 2, sz = 14;
-		else if (!(w >> 61 & 1))
-			plen = 3, sz = 17;
-		else if (!(w >> 60 & 1))
-			plen = 4, sz = 20;
-		else
-			plen = 4, sz = 64;
+		dod_prefix(w, &plen, &sz);
 		/* a stream ending inside the prefix ends where a 0 would be */
 		if (left < plen || (sz && plen + sz > left)) {
 			it->err = true;
@@ -436,11 +451,8 @@ static inline __attribute__((always_inline)) bool next_sample(struct xor_iter *i
 				return false;
 			dod = (int64_t)u;
 		} else if (sz) {
-			u = (w << plen) >> (64 - sz);
+			dod = (int64_t)dod_value((w << plen) >> (64 - sz), sz);
 			it->bitpos += sz;
-			if (u > ((uint64_t)1 << (sz - 1)))
-				u -= (uint64_t)1 << sz;
-			dod = (int64_t)u;
 		}
 		/* Go's uint64(int64(tDelta) + dod): wraps, never overflows */
 		it->tdelta += (uint64_t)dod;
@@ -549,29 +561,15 @@ static size_t bulk_fast(struct xor_iter *it, int64_t *t, double *v, size_t cap)
 	if (left < cap)
 		cap = left;
 	while (n < cap && pos <= end) {
-		uint64_t w = fast_peek(p, pos), u;
-		unsigned mbits;
+		uint64_t w = fast_peek(p, pos);
+		unsigned mbits, plen, sz;
 
-		/* the delta of deltas: '0', '10' + 14 bits, '110' + 17,
-		 * '1110' + 20, '1111' + 64 (Go's > of the sign test kept) */
-		if (!(w >> 63)) {
-			pos += 1;
-		} else if (!(w >> 62 & 1)) {
-			u = w << 2 >> 50;
-			tdelta += u > (1u << 13) ? u - (1u << 14) : u;
-			pos += 16;
-		} else if (!(w >> 61 & 1)) {
-			u = w << 3 >> 47;
-			tdelta += u > (1u << 16) ? u - (1u << 17) : u;
-			pos += 20;
-		} else if (!(w >> 60 & 1)) {
-			u = w << 4 >> 44;
-			tdelta += u > (1u << 19) ? u - (1u << 20) : u;
-			pos += 24;
-		} else {
+		dod_prefix(w, &plen, &sz);
+		if (sz == 64)
 			tdelta += fast_bits(p, pos + 4, 64);
-			pos += 68;
-		}
+		else if (sz)
+			tdelta += dod_value(w << plen >> (64 - sz), sz);
+		pos += plen + sz;
 		w = fast_peek(p, pos);
 		if (!(w >> 63)) {
 			pos += 1;
@@ -634,17 +632,7 @@ static size_t bulk_rest(struct xor_iter *it, int64_t *t, double *v, size_t cap)
 		br_refill(&r);
 		w = r.buf;
 		left = br_left(&r);
-		/* the delta-of-delta prefix, as next_sample() */
-		if (!(w >> 63))
-			plen = 1, sz = 0;
-		else if (!(w >> 62 & 1))
-			plen = 2, sz = 14;
-		else if (!(w >> 61 & 1))
-			plen = 3, sz = 17;
-		else if (!(w >> 60 & 1))
-			plen = 4, sz = 20;
-		else
-			plen = 4, sz = 64;
+		dod_prefix(w, &plen, &sz);
 		if (left < plen || (sz && plen + sz > left)) {
 			err = true;
 			break;
@@ -653,10 +641,7 @@ static size_t bulk_rest(struct xor_iter *it, int64_t *t, double *v, size_t cap)
 		if (sz == 64) {
 			tdelta += br_take_wide(&r, 64);
 		} else if (sz) {
-			uint64_t u = br_take(&r, sz);
-			if (u > ((uint64_t)1 << (sz - 1)))
-				u -= (uint64_t)1 << sz;
-			tdelta += u;
+			tdelta += dod_value(br_take(&r, sz), sz);
 		}
 		ts = (int64_t)((uint64_t)ts + tdelta);
 		/* the value, as read_value() */
