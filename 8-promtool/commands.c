@@ -482,14 +482,18 @@ static const struct cli_arg tsdb_db_path_args[] = {
  * with a default, so help shows it the way kingpin 2.2.6 would.
  */
 static const char *const dump_formats[] = { "prom", "seriesjson", NULL };
+#define DUMP_SANDBOX_HELP_253                                                                             \
+	"Root directory where a sandbox directory would be created in case WAL replay generates chunks. "  \
+	"The sandbox directory is cleaned up at the end."
+#define DUMP_SANDBOX_HELP_255                                                                             \
+	"Root directory where a sandbox directory will be created, this sandbox is used in case WAL "       \
+	"replay generates chunks (default is the database path). The sandbox is cleaned up at the end."
 static const struct cli_flag tsdb_dump_flags[] = {
 	{ .name = "sandbox-dir-root", .type = CLI_STRING, .def = "data/", .since = CLI_V(2, 53, 0),
 	  .until = CLI_V(2, 55, 0),
-	  .help = "Root directory where a sandbox directory would be created in case WAL replay generates chunks. "
-		  "The sandbox directory is cleaned up at the end." },
+	  .help = DUMP_SANDBOX_HELP_253 },
 	{ .name = "sandbox-dir-root", .type = CLI_STRING, .since = CLI_V(2, 55, 0),
-	  .help = "Root directory where a sandbox directory will be created, this sandbox is used in case WAL "
-		  "replay generates chunks (default is the database path). The sandbox is cleaned up at the end." },
+	  .help = DUMP_SANDBOX_HELP_255 },
 	{ .name = "min-time", .type = CLI_INT64, .def = "-9223372036854775808", .help = "Minimum timestamp to dump.",
 	  .until = CLI_V(3, 5, 0) },
 	{ .name = "min-time", .type = CLI_INT64, .def = "-9223372036854775808", .since = CLI_V(3, 5, 0),
@@ -511,12 +515,6 @@ static const struct cli_flag tsdb_dump_flags[] = {
 };
 
 /* tsdb dump-openmetrics (2.51): the dump's flags but --format */
-#define DUMP_SANDBOX_HELP_253                                                                             \
-	"Root directory where a sandbox directory would be created in case WAL replay generates chunks. "  \
-	"The sandbox directory is cleaned up at the end."
-#define DUMP_SANDBOX_HELP_255                                                                             \
-	"Root directory where a sandbox directory will be created, this sandbox is used in case WAL "       \
-	"replay generates chunks (default is the database path). The sandbox is cleaned up at the end."
 static const struct cli_flag tsdb_dump_om_flags[] = {
 	{ .name = "sandbox-dir-root", .type = CLI_STRING, .def = "data/", .since = CLI_V(2, 53, 0),
 	  .until = CLI_V(2, 55, 0), .help = DUMP_SANDBOX_HELP_253 },
