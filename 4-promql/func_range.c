@@ -61,40 +61,35 @@ void func_rate_fixed(enum promql_func_id id, const struct range_ctx *c, struct r
 	f->threshold_first = compat_on(c->compat, COMPAT_PROMQL_RATE_THRESHOLD_FIRST);
 }
 
+/* The increase's extrapolation factor (divided by the range for rate),
+ * once the start gap to_start has been through 2.51's rule and the zero
+ * clamp: the sampled interval, each gap below the threshold added, else
+ * half an average interval. */
+static double extrap_factor(double sampled, double avg, double threshold, double to_start, double to_end,
+			    const struct rate_fixed *f)
+{
+	double extrap = sampled, factor;
+
+	extrap += to_start < threshold ? to_start : avg / 2;
+	extrap += to_end < threshold ? to_end : avg / 2;
+	factor = extrap / sampled;
+	if (f->rate)
+		factor /= f->secs;
+	return factor;
+}
+
 double func_rate_finish(const struct rate_prep *r, const struct rate_fixed *f, int64_t range_start,
 			int64_t range_end)
 {
 	double to_start = (double)tdiff(r->t0, range_start) / 1000;
 	double to_end = (double)tdiff(range_end, r->tn) / 1000;
-	double threshold = r->avg * 1.1, extrap = r->sampled, factor;
+	double threshold = r->avg * 1.1;
 
 	if (f->threshold_first && to_start >= threshold)
 		to_start = r->avg / 2;
 	if (r->zero_limit && r->to_zero < to_start)
 		to_start = r->to_zero;
-	extrap += to_start < threshold ? to_start : r->avg / 2;
-	extrap += to_end < threshold ? to_end : r->avg / 2;
-	factor = extrap / r->sampled;
-	if (f->rate)
-		factor /= f->secs;
-	return r->result * factor;
-}
-
-/*
- * The extrapolation factor of a window whose first sample is ds after its
- * start, whose last is de before its end, dt apart, n of them; to_start
- * as the zero clamp may have set it (after 2.51's rule), or the memo's own.
- */
-static double rate_factor(const struct rate_memo *m, double to_start, const struct rate_fixed *f)
-{
-	double extrap = m->sampled, factor;
-
-	extrap += to_start < m->threshold ? to_start : m->avg / 2;
-	extrap += m->to_end < m->threshold ? m->to_end : m->avg / 2;
-	factor = extrap / m->sampled;
-	if (f->rate)
-		factor /= f->secs;
-	return factor;
+	return r->result * extrap_factor(r->sampled, r->avg, threshold, to_start, to_end, f);
 }
 
 double func_rate_cols_memo(enum promql_func_id id, const int64_t *t, const double *v, size_t n, bool resets,
@@ -120,7 +115,7 @@ double func_rate_cols_memo(enum promql_func_id id, const int64_t *t, const doubl
 		m->to_end = (double)de / 1000;
 		if (f->threshold_first && m->to_start >= m->threshold)
 			m->to_start = m->avg / 2;
-		m->factor = rate_factor(m, m->to_start, f);
+		m->factor = extrap_factor(m->sampled, m->avg, m->threshold, m->to_start, m->to_end, f);
 		m->valid = true;
 	}
 	/* Do not extrapolate a counter below zero: the clamp applies when
@@ -130,7 +125,7 @@ double func_rate_cols_memo(enum promql_func_id id, const int64_t *t, const doubl
 	    !(v0 >= result && isfinite(result) && m->sampled > m->to_start)) {
 		double to_zero = m->sampled * (v0 / result);
 		if (to_zero < m->to_start)
-			return result * rate_factor(m, to_zero, f);
+			return result * extrap_factor(m->sampled, m->avg, m->threshold, to_zero, m->to_end, f);
 	}
 	return result * m->factor;
 }
