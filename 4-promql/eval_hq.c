@@ -45,6 +45,18 @@ void ev_hq_layout_free(struct hq_layout *l)
 	free(l);
 }
 
+/* One group's value: its quantile q, or with fraction the share of its
+ * observations in [fraction[0], fraction[1]]; b is reordered.  forced (or
+ * NULL) tells whether the counts had to be made monotonic. */
+static double group_value(const struct evaluator *ev, double q, const double *fraction, struct bucket *b, size_t n,
+			  bool *forced)
+{
+	if (fraction)
+		return func_bucket_fraction(fraction[0], fraction[1], b, n,
+					    compat_on(ev->compat, COMPAT_PROMQL_HFRACTION_ZERO_BASE));
+	return func_bucket_quantile_forced(q, b, n, compat_on(ev->compat, COMPAT_PROMQL_HQ_SMALL_DELTAS), forced);
+}
+
 /*
  * The layout of the step just grouped: input i in group gi[i] (SIZE_MAX:
  * none) with bound upper[i], ng groups numbered by first appearance.  No
@@ -130,11 +142,7 @@ static bool hq_steady(struct evaluator *ev, const struct node_memo *nm, double q
 			all[l->pos[i]] = (struct bucket){ nm->grp_d[i], in->v[i].v };
 	for (size_t g = 0; g < l->ng; g++) {
 		struct bucket *b = all + l->off[g];
-		double v = fraction ? func_bucket_fraction(fraction[0], fraction[1], b, l->cnt[g],
-							     compat_on(ev->compat, COMPAT_PROMQL_HFRACTION_ZERO_BASE))
-				    : func_bucket_quantile_forced(q, b, l->cnt[g],
-								  compat_on(ev->compat, COMPAT_PROMQL_HQ_SMALL_DELTAS), NULL);
-		vec_push(&ev->arena, out, l->ls[g], v, ts);
+		vec_push(&ev->arena, out, l->ls[g], group_value(ev, q, fraction, b, l->cnt[g], NULL), ts);
 	}
 	return true;
 }
@@ -256,11 +264,7 @@ int ev_histogram_quantile(struct evaluator *ev, const struct promql_node *n, dou
 	}
 	for (size_t i = 0; i < ng; i++) {
 		bool forced = false;
-		double v = fraction ? func_bucket_fraction(fraction[0], fraction[1], groups[i].b, groups[i].n,
-							     compat_on(ev->compat, COMPAT_PROMQL_HFRACTION_ZERO_BASE))
-				    : func_bucket_quantile_forced(q, groups[i].b, groups[i].n,
-								  compat_on(ev->compat, COMPAT_PROMQL_HQ_SMALL_DELTAS),
-								  ev->annots ? &forced : NULL);
+		double v = group_value(ev, q, fraction, groups[i].b, groups[i].n, ev->annots ? &forced : NULL);
 		if (forced) /* named after the group's first input series */
 			for (size_t j = 0; j < in->n; j++)
 				if (gi[j] == i) {
